@@ -1,0 +1,94 @@
+//! `kubeplay`: the engine's command-line face.
+//!
+//! `kubeplay shell [--preset NAME] [--seed N]` reads terminal lines from
+//! standard input and prints what the playground terminal would show; on a
+//! terminal it is an interactive prompt.
+
+use engine::{Cluster, Entry, Files, Shell};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+/// The real file system, relative to the working directory.
+struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &str) -> Option<Entry> {
+        let p = Path::new(path);
+        if p.is_dir() {
+            let mut names: Vec<String> = std::fs::read_dir(p)
+                .ok()?
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect();
+            names.sort();
+            return Some(Entry::Dir(names));
+        }
+        std::fs::read_to_string(p).ok().map(Entry::File)
+    }
+}
+
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match args.first().map(String::as_str) {
+        Some("shell") => shell(&args[1..]),
+        _ => {
+            eprint!("{USAGE}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn shell(args: &[String]) -> i32 {
+    let mut preset = "default".to_string();
+    let mut seed: u64 = 1;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let value = inline.or_else(|| it.next().cloned());
+        match (name, value) {
+            ("--preset", Some(v)) => preset = v,
+            ("--seed", Some(v)) => match v.parse() {
+                Ok(s) => seed = s,
+                Err(_) => {
+                    eprintln!("kubeplay: --seed wants a whole number, not {v:?}");
+                    return 2;
+                }
+            },
+            _ => {
+                eprint!("{USAGE}");
+                return 2;
+            }
+        }
+    }
+    let cluster = match Cluster::new(&preset, seed) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kubeplay: {e}");
+            return 2;
+        }
+    };
+    let mut shell = Shell::new(cluster);
+    let interactive = std::io::stdin().is_terminal();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            print!("{}", shell.prompt());
+            let _ = std::io::stdout().flush();
+        }
+        let Some(Ok(line)) = lines.next() else { break };
+        if interactive && matches!(line.trim(), "exit" | "logout") {
+            break;
+        }
+        let out = shell.run(&line, &Disk);
+        print!("{}", out.stdout);
+        eprint!("{}", out.stderr);
+        let _ = std::io::stdout().flush();
+    }
+    0
+}

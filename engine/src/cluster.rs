@@ -1,0 +1,202 @@
+//! [`Cluster`]: the engine's public face. Everything a front end or a test
+//! does to a simulated cluster goes through here.
+
+use crate::api::Kind;
+use crate::apiserver::ApiServer;
+use crate::files::{Files, NoFiles};
+use crate::kubectl;
+use crate::kubelet::Kubelets;
+use crate::object::Object;
+use crate::rng::Rng;
+use crate::scenario::{bootstrap, Preset};
+use crate::scheduler::Scheduler;
+use crate::store::Change;
+use crate::time::{Millis, Time, EPOCH};
+use crate::timers::{Timer, Timers};
+use crate::view::{self, ClusterView};
+use std::sync::Arc;
+
+/// What a command printed, as a terminal shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The process exit status.
+    pub exit_code: i32,
+}
+
+impl Output {
+    /// Success with `stdout`.
+    pub fn ok(stdout: impl Into<String>) -> Output {
+        Output {
+            stdout: stdout.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Failure (exit 1) with `stderr`.
+    pub fn err(stderr: impl Into<String>) -> Output {
+        Output {
+            stderr: stderr.into(),
+            exit_code: 1,
+            ..Default::default()
+        }
+    }
+}
+
+/// Change-log entries kept for readers that poll (the app's pictures).
+const LOG_KEEP: usize = 50_000;
+/// Bound on component rounds per instant, so a feedback loop between two
+/// components can never freeze the page.
+const MAX_ROUNDS: usize = 1_000;
+
+/// A simulated Kubernetes cluster on a virtual clock.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    api: ApiServer,
+    clock: Time,
+    rng: Rng,
+    timers: Timers,
+    scheduler: Scheduler,
+    kubelets: Kubelets,
+    preset: String,
+}
+
+impl Cluster {
+    /// Builds the preset called `preset` (`default`, `single`, …). The same
+    /// preset, seed and inputs always produce the same history.
+    pub fn new(preset: &str, seed: u64) -> Result<Cluster, String> {
+        let Some(spec) = Preset::named(preset) else {
+            let known: Vec<String> = Preset::all().into_iter().map(|p| p.name).collect();
+            return Err(format!(
+                "unknown preset \"{preset}\" (known: {})",
+                known.join(", ")
+            ));
+        };
+        let mut api = ApiServer::new(seed);
+        bootstrap(&mut api, &spec, EPOCH);
+        let mut cluster = Cluster {
+            api,
+            clock: EPOCH,
+            rng: Rng::new(seed),
+            timers: Timers::default(),
+            scheduler: Scheduler::default(),
+            kubelets: Kubelets::default(),
+            preset: spec.name,
+        };
+        cluster.settle();
+        Ok(cluster)
+    }
+
+    /// The preset this cluster was built from.
+    pub fn preset(&self) -> &str {
+        &self.preset
+    }
+
+    /// Runs one kubectl command line (with or without the leading `kubectl`)
+    /// and returns what it printed. `-f` paths cannot be read from here: use
+    /// [`Cluster::kubectl_with`] or [`Cluster::apply`].
+    pub fn kubectl(&mut self, line: &str) -> Output {
+        self.kubectl_with(line, &NoFiles, None)
+    }
+
+    /// Like [`Cluster::kubectl`], reading `-f` paths from `files` and `-f -`
+    /// from `stdin`.
+    pub fn kubectl_with(&mut self, line: &str, files: &dyn Files, stdin: Option<&str>) -> Output {
+        match crate::shell::split_words(line) {
+            Ok(mut words) => {
+                if words.first().map(String::as_str) == Some("kubectl") {
+                    words.remove(0);
+                }
+                kubectl::run(self, &words, files, stdin)
+            }
+            Err(e) => Output::err(format!("{e}\n")),
+        }
+    }
+
+    /// Applies a YAML or JSON manifest (one or more documents), as
+    /// `kubectl apply -f -` would.
+    pub fn apply(&mut self, manifest: &str) -> Output {
+        let words = ["apply", "-f", "-"].map(String::from);
+        kubectl::run(self, &words, &NoFiles, Some(manifest))
+    }
+
+    /// Advances the virtual clock by `dt` milliseconds, running every
+    /// component that has work due, in order, as it comes due.
+    pub fn step(&mut self, dt: Millis) {
+        let target = self.clock.plus(dt.max(0));
+        self.settle();
+        while let Some((due, timer)) = self.timers.pop_due(target) {
+            self.clock = self.clock.max(due);
+            self.fire(timer);
+            self.settle();
+        }
+        self.clock = target;
+        self.api.trim_log(LOG_KEEP);
+    }
+
+    /// The current time on the virtual clock.
+    pub fn now(&self) -> Time {
+        self.clock
+    }
+
+    /// The latest resourceVersion.
+    pub fn version(&self) -> u64 {
+        self.api.store().version()
+    }
+
+    /// Every retained change after `version`, oldest first.
+    pub fn changes_since(&self, version: u64) -> Vec<Change> {
+        self.api.store().changes_since(version).cloned().collect()
+    }
+
+    /// One object, if it exists.
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
+        self.api.store().get(kind, namespace, name).cloned()
+    }
+
+    /// A summary of nodes and pods for pictures, with the same STATUS text
+    /// kubectl prints.
+    pub fn view(&self) -> ClusterView {
+        view::build(self.api.store(), self.clock)
+    }
+
+    pub(crate) fn api(&self) -> &ApiServer {
+        &self.api
+    }
+
+    pub(crate) fn api_mut(&mut self) -> &mut ApiServer {
+        &mut self.api
+    }
+
+    /// Runs the reactive components until none has anything left to do at
+    /// the current instant.
+    pub(crate) fn settle(&mut self) {
+        for _ in 0..MAX_ROUNDS {
+            let mut progressed = self
+                .scheduler
+                .sync(&mut self.api, &mut self.rng, self.clock);
+            progressed |= self
+                .kubelets
+                .sync(&mut self.api, &mut self.timers, self.clock);
+            if !progressed {
+                break;
+            }
+        }
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::PodWorker {
+                node,
+                namespace,
+                name,
+            } => {
+                self.kubelets
+                    .fire(&mut self.api, self.clock, &node, &namespace, &name);
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! `kubectl apply -f`: client-side apply with the last-applied annotation,
+//! so a field removed from the file is removed from the object.
+
+use super::run::{dry_run, DryRun};
+use super::{cli, error, manifest, namespace, Io};
+use crate::api::{ApiError, Reason};
+use crate::cluster::{Cluster, Output};
+use crate::object::Object;
+use clap::ArgMatches;
+use serde_json::{Map, Value};
+
+/// Where kubectl keeps the configuration it last applied.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
+    let filenames = cli::strings(m, "filename");
+    if filenames.is_empty() {
+        return error("must specify one of -f and -k");
+    }
+    let dry = match dry_run(m) {
+        Ok(d) => d,
+        Err(e) => return error(e),
+    };
+    let documents = match manifest::read(io, &filenames) {
+        Ok(d) => d,
+        Err(e) => return error(e),
+    };
+    let flag_ns = cli::string(m, "namespace");
+    let default_ns = namespace(m);
+    let mut out = Output::default();
+    for (source, document) in documents {
+        let result = document.and_then(|object| {
+            apply_one(
+                cluster,
+                object,
+                flag_ns.as_deref(),
+                &default_ns,
+                &source,
+                dry,
+            )
+        });
+        match result {
+            Ok(line) => out.stdout.push_str(&line),
+            Err(text) => {
+                out.stderr.push_str(&text);
+                out.exit_code = 1;
+            }
+        }
+    }
+    cluster.settle();
+    out
+}
+
+fn apply_one(
+    cluster: &mut Cluster,
+    mut object: Object,
+    flag_ns: Option<&str>,
+    default_ns: &str,
+    source: &str,
+    dry: DryRun,
+) -> Result<String, String> {
+    let info = object.info();
+    if info.namespaced {
+        let own = object.namespace().to_string();
+        if !own.is_empty() && flag_ns.is_some_and(|f| f != own) {
+            return Err(format!(
+                "error: the namespace from the provided object \"{own}\" does not match the namespace \"{}\". You must pass '--namespace={own}' to perform this operation.\n",
+                flag_ns.unwrap_or_default()
+            ));
+        }
+        if own.is_empty() {
+            object.meta_mut().namespace = Some(default_ns.to_string());
+        }
+    }
+    let mut applied = object.to_value();
+    if let Some(annotations) = applied
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED);
+    }
+    let config = format!("{applied}\n");
+    let label = format!("{}/{}", info.qualified_singular(), object.name());
+    let now = cluster.now();
+    let render = |e: ApiError, verb: &str| {
+        format!(
+            "{}\n",
+            e.render(Some(&format!("error when {verb} \"{source}\"")))
+        )
+    };
+
+    let existing = cluster
+        .api()
+        .store()
+        .get(info.kind, object.namespace(), object.name())
+        .cloned();
+    let Some(live) = existing else {
+        object
+            .meta_mut()
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(LAST_APPLIED.into(), config);
+        return match cluster.api_mut().create(object, now, dry != DryRun::None) {
+            Ok(_) => Ok(format!("{label} created{}\n", dry.suffix())),
+            Err(e) => Err(render(e, "creating")),
+        };
+    };
+
+    let original: Value = live
+        .meta()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    let patch = merge_diff(&original, &applied);
+    if patch.as_object().is_some_and(Map::is_empty) {
+        return Ok(format!("{label} unchanged{}\n", dry.suffix()));
+    }
+    let mut merged = live.to_value();
+    merge_patch(&mut merged, &patch);
+    if let Some(meta) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(LAST_APPLIED.into(), Value::String(config));
+        }
+    }
+    let updated = Object::from_value(info, merged).map_err(|e| {
+        render(
+            ApiError::new(
+                Reason::BadRequest,
+                format!(
+                    "{} in version \"{}\" cannot be handled as a {}: {e}",
+                    info.kind_name, info.version, info.kind_name
+                ),
+            ),
+            "patching",
+        )
+    })?;
+    if dry == DryRun::None {
+        cluster
+            .api_mut()
+            .update(updated, now)
+            .map_err(|e| render(e, "patching"))?;
+    }
+    Ok(format!("{label} configured{}\n", dry.suffix()))
+}
+
+/// An RFC 7386 merge patch turning `original` into `modified`.
+fn merge_diff(original: &Value, modified: &Value) -> Value {
+    let (Some(orig), Some(modi)) = (original.as_object(), modified.as_object()) else {
+        return modified.clone();
+    };
+    let mut patch = Map::new();
+    for (key, new) in modi {
+        match orig.get(key) {
+            Some(old) if old == new => {}
+            Some(old) if old.is_object() && new.is_object() => {
+                let sub = merge_diff(old, new);
+                if sub.as_object().is_some_and(|m| !m.is_empty()) {
+                    patch.insert(key.clone(), sub);
+                }
+            }
+            _ => {
+                patch.insert(key.clone(), new.clone());
+            }
+        }
+    }
+    for key in orig.keys() {
+        if !modi.contains_key(key) {
+            patch.insert(key.clone(), Value::Null);
+        }
+    }
+    Value::Object(patch)
+}
+
+/// Applies an RFC 7386 merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Some(patch) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Some(map) = target.as_object_mut() else {
+        return;
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn three_way_merge_removes_what_the_file_dropped() {
+        let original = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"x": 1}});
+        let modified = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 2}});
+        let patch = merge_diff(&original, &modified);
+        assert_eq!(
+            patch,
+            json!({"metadata": {"labels": {"b": null}}, "spec": {"x": 2}})
+        );
+        let mut live = json!({"metadata": {"labels": {"a": "1", "b": "2", "c": "live"}}, "spec": {"x": 1, "y": 0}});
+        merge_patch(&mut live, &patch);
+        assert_eq!(
+            live,
+            json!({"metadata": {"labels": {"a": "1", "c": "live"}}, "spec": {"x": 2, "y": 0}})
+        );
+        assert_eq!(merge_diff(&modified, &modified), json!({}));
+    }
+}

@@ -1,0 +1,175 @@
+//! `kubectl delete`: by name, by type with `--all`, or by file. Like kubectl
+//! it waits until the objects are gone, which moves the virtual clock on
+//! while pods shut down.
+
+use super::{cli, error, manifest, namespace, resources, Io};
+use crate::api::Kind;
+use crate::cluster::{Cluster, Output};
+use crate::time::SECOND;
+use clap::ArgMatches;
+
+/// How long `--wait` lets the clock run past the grace period before giving up.
+const WAIT_SLACK_SECONDS: i64 = 30;
+
+pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
+    let args = cli::strings(m, "args");
+    let filenames = cli::strings(m, "filename");
+    let ns = namespace(m);
+    let force = cli::boolean(m, "force");
+    let mut grace: Option<i64> = match cli::string(m, "grace-period") {
+        Some(g) => match g.parse::<i64>() {
+            Ok(v) if v >= 0 => Some(v),
+            Ok(_) => None,
+            Err(_) => return error(format!("invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax")),
+        },
+        None => None,
+    };
+    if cli::boolean(m, "now") {
+        if grace.is_some() {
+            return error("--now and --grace-period cannot be specified together");
+        }
+        grace = Some(1);
+    }
+    if force && grace.is_none() {
+        grace = Some(0);
+    }
+    if grace == Some(0) && !force {
+        // kubectl turns a zero grace period into the shortest graceful one.
+        grace = Some(1);
+    }
+    let wait = m
+        .try_get_one::<bool>("wait")
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(true);
+
+    let mut targets: Vec<(Kind, String, String)> = Vec::new();
+    let mut out = Output::default();
+    if !filenames.is_empty() {
+        if !args.is_empty() {
+            return error("resource(s) were provided, but no name was specified");
+        }
+        let documents = match manifest::read(io, &filenames) {
+            Ok(d) => d,
+            Err(e) => return error(e),
+        };
+        for (_, document) in documents {
+            match document {
+                Ok(object) => {
+                    let object_ns = if object.info().namespaced {
+                        if object.namespace().is_empty() {
+                            ns.clone()
+                        } else {
+                            object.namespace().to_string()
+                        }
+                    } else {
+                        String::new()
+                    };
+                    targets.push((object.kind(), object_ns, object.name().to_string()));
+                }
+                Err(text) => {
+                    out.stderr.push_str(&text);
+                    out.exit_code = 1;
+                }
+            }
+        }
+    } else {
+        if args.is_empty() {
+            return Output::err(
+                "error: You must provide one or more resources by argument or filename.\n\
+                 Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n",
+            );
+        }
+        let requests = match resources::parse(&args) {
+            Ok(r) => r,
+            Err(e) => return error(e),
+        };
+        let all = cli::boolean(m, "all");
+        for request in requests {
+            let scope = if request.info.namespaced {
+                ns.clone()
+            } else {
+                String::new()
+            };
+            if request.names.is_empty() {
+                if !all {
+                    return error("resource(s) were provided, but no name was specified");
+                }
+                let listed: Vec<String> = cluster
+                    .api()
+                    .store()
+                    .list(request.info.kind, Some(&scope))
+                    .map(|o| o.name().to_string())
+                    .collect();
+                targets.extend(
+                    listed
+                        .into_iter()
+                        .map(|n| (request.info.kind, scope.clone(), n)),
+                );
+            } else {
+                targets.extend(
+                    request
+                        .names
+                        .into_iter()
+                        .map(|n| (request.info.kind, scope.clone(), n)),
+                );
+            }
+        }
+        if targets.is_empty() && out.exit_code == 0 {
+            out.stderr = if ns.is_empty() {
+                "No resources found\n".into()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            };
+            return out;
+        }
+    }
+
+    if force && grace == Some(0) {
+        out.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    }
+    let ignore_missing = cli::boolean(m, "ignore-not-found");
+    let mut pending = Vec::new();
+    for (kind, object_ns, name) in targets {
+        let info = crate::api::info(kind);
+        let now = cluster.now();
+        match cluster
+            .api_mut()
+            .delete(kind, &object_ns, &name, grace, now)
+        {
+            Ok(deleted) => {
+                let verb = if force && grace == Some(0) {
+                    "force deleted"
+                } else {
+                    "deleted"
+                };
+                out.stdout.push_str(&format!(
+                    "{} \"{name}\" {verb}\n",
+                    info.qualified_singular()
+                ));
+                let seconds = deleted.meta().deletion_grace_period_seconds.unwrap_or(0);
+                pending.push((kind, object_ns, name, seconds));
+            }
+            Err(e) if ignore_missing && e.reason == crate::api::Reason::NotFound => {}
+            Err(e) => {
+                out.stderr.push_str(&e.render(None));
+                out.stderr.push('\n');
+                out.exit_code = 1;
+            }
+        }
+    }
+    cluster.settle();
+    if wait {
+        let longest = pending.iter().map(|p| p.3).max().unwrap_or(0);
+        let deadline = cluster.now().plus((longest + WAIT_SLACK_SECONDS) * SECOND);
+        while cluster.now() < deadline
+            && pending
+                .iter()
+                .any(|(k, n, name, _)| cluster.api().store().get(*k, n, name).is_some())
+        {
+            cluster.step(100);
+        }
+    }
+    out
+}

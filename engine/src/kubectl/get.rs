@@ -1,0 +1,159 @@
+//! `kubectl get`.
+
+use super::printers::{self, table};
+use super::{cli, error, namespace, resources};
+use crate::cluster::{Cluster, Output};
+use crate::object::Object;
+use clap::ArgMatches;
+use std::sync::Arc;
+
+enum Format {
+    Table { wide: bool },
+    Name,
+    Json,
+}
+
+pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
+    let args = cli::strings(m, "args");
+    if args.is_empty() {
+        return Output::err(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n\
+             error: Required resource not specified.\n\
+             Use \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\n\
+             See 'kubectl get -h' for help and examples\n",
+        );
+    }
+    let format = match cli::string(m, "output").as_deref() {
+        None | Some("") => Format::Table { wide: false },
+        Some("wide") => Format::Table { wide: true },
+        Some("name") => Format::Name,
+        Some("json") => Format::Json,
+        Some(other) => {
+            return error(format!(
+                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide"
+            ))
+        }
+    };
+    let requests = match resources::parse(&args) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let all_namespaces = cli::boolean(m, "all-namespaces");
+    let ns = namespace(m);
+    let show_kind = cli::boolean(m, "show-kind") || requests.len() > 1;
+    let no_headers = cli::boolean(m, "no-headers");
+    let now = cluster.now();
+    let api = cluster.api();
+
+    let mut out = Output::default();
+    let mut groups: Vec<Vec<Arc<Object>>> = Vec::new();
+    for request in &requests {
+        let scope = if request.info.namespaced {
+            ns.as_str()
+        } else {
+            ""
+        };
+        let mut found = Vec::new();
+        if request.names.is_empty() {
+            let filter = (request.info.namespaced && !all_namespaces).then_some(scope);
+            found.extend(api.store().list(request.info.kind, filter).cloned());
+        } else {
+            for name in &request.names {
+                match api.get(request.info.kind, scope, name) {
+                    Ok(o) => found.push(o),
+                    Err(e) => {
+                        out.stderr.push_str(&e.render(None));
+                        out.stderr.push('\n');
+                        out.exit_code = 1;
+                    }
+                }
+            }
+        }
+        groups.push(found);
+    }
+
+    let total: usize = groups.iter().map(Vec::len).sum();
+    if total == 0 {
+        if out.exit_code == 0 {
+            let namespaced = requests.iter().any(|r| r.info.namespaced);
+            out.stderr = if all_namespaces || !namespaced {
+                "No resources found\n".into()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            };
+        }
+        return out;
+    }
+
+    match format {
+        Format::Name => {
+            for object in groups.iter().flatten() {
+                out.stdout.push_str(&format!(
+                    "{}/{}\n",
+                    object.info().qualified_singular(),
+                    object.name()
+                ));
+            }
+        }
+        Format::Json => {
+            let values: Vec<serde_json::Value> =
+                groups.iter().flatten().map(|o| o.to_value()).collect();
+            let single = values.len() == 1 && requests.iter().all(|r| !r.names.is_empty());
+            let doc = if single {
+                values.into_iter().next().unwrap_or_default()
+            } else {
+                serde_json::json!({
+                    "apiVersion": "v1",
+                    "items": values,
+                    "kind": "List",
+                    "metadata": {"resourceVersion": ""},
+                })
+            };
+            out.stdout.push_str(&json(&doc));
+            out.stdout.push('\n');
+        }
+        Format::Table { wide } => {
+            let mut tables = Vec::new();
+            for (request, found) in requests.iter().zip(&groups) {
+                let Some(first) = found.first() else { continue };
+                let with_ns = all_namespaces && request.info.namespaced;
+                let mut rows = Vec::new();
+                if !no_headers {
+                    let mut header = printers::headers(first, wide);
+                    if with_ns {
+                        header.insert(0, "NAMESPACE".into());
+                    }
+                    rows.push(header);
+                }
+                for object in found {
+                    let mut row = printers::row(object, now, wide);
+                    if show_kind {
+                        row[0] = format!("{}/{}", object.info().qualified_singular(), row[0]);
+                    }
+                    if with_ns {
+                        row.insert(0, object.namespace().to_string());
+                    }
+                    rows.push(row);
+                }
+                tables.push(table::render(&rows));
+            }
+            out.stdout = tables.join("\n");
+        }
+    }
+    out
+}
+
+/// JSON as kubectl prints it: four-space indent, keys sorted, and `<`, `>`,
+/// `&` escaped the way Go's encoder escapes them.
+pub fn json(value: &serde_json::Value) -> String {
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+    if serde::Serialize::serialize(value, &mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&buf)
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}

@@ -1,0 +1,90 @@
+//! Reading `-f` sources: files, directories (their .yaml, .yml and .json
+//! files) and `-` for standard input, decoded into objects with kubectl's
+//! error messages.
+
+use super::Io;
+use crate::codec::{self, DecodeError};
+use crate::files::Entry;
+use crate::object::Object;
+
+/// One decoded document, or why it could not be decoded, in kubectl's words.
+pub type Document = Result<Object, String>;
+
+/// The documents of every `-f` source, each tagged with its source name
+/// (`pod.yaml`, `STDIN`). A missing path fails everything, as in kubectl.
+pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, String> {
+    let mut texts = Vec::new();
+    for name in filenames {
+        if name == "-" {
+            texts.push((
+                "STDIN".to_string(),
+                io.stdin.unwrap_or_default().to_string(),
+            ));
+            continue;
+        }
+        match io.files.read(name) {
+            None => return Err(format!("the path \"{name}\" does not exist")),
+            Some(Entry::File(text)) => texts.push((name.clone(), text)),
+            Some(Entry::Dir(entries)) => {
+                for entry in entries {
+                    let is_manifest = [".yaml", ".yml", ".json"]
+                        .iter()
+                        .any(|ext| entry.ends_with(ext));
+                    let path = format!("{}/{entry}", name.trim_end_matches('/'));
+                    if let (true, Some(Entry::File(text))) = (is_manifest, io.files.read(&path)) {
+                        texts.push((path, text));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (source, text) in texts {
+        match codec::documents(&text) {
+            Err(DecodeError::Syntax(msg)) => {
+                return Err(format!(
+                    "error parsing {source}: error converting YAML to JSON: {msg}"
+                ));
+            }
+            Err(other) => out.push((source.clone(), Err(describe(&source, other)))),
+            Ok(docs) => {
+                for doc in docs {
+                    out.push((
+                        source.clone(),
+                        codec::to_object(doc).map_err(|e| describe(&source, e)),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn describe(source: &str, e: DecodeError) -> String {
+    match e {
+        DecodeError::Syntax(msg) => format!("error: error parsing {source}: error converting YAML to JSON: {msg}\n"),
+        DecodeError::Validation(problems) => {
+            let list = if problems.len() == 1 {
+                problems[0].clone()
+            } else {
+                format!("[{}]", problems.join(", "))
+            };
+            format!(
+                "error: error validating \"{source}\": error validating data: {list}; if you choose to ignore these errors, turn validation off with --validate=false\n"
+            )
+        }
+        DecodeError::NoMatch {
+            kind,
+            api_version,
+            name,
+            namespace,
+        } => format!(
+            "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first\n"
+        ),
+        DecodeError::Schema { info, message } => format!(
+            "Error from server (BadRequest): error when creating \"{source}\": {kind} in version \"{version}\" cannot be handled as a {kind}: {message}\n",
+            kind = info.kind_name,
+            version = info.version,
+        ),
+    }
+}

@@ -1,0 +1,86 @@
+//! The kubectl command layer: parses a command line, turns it into API
+//! requests against the cluster, and prints what kubectl 1.32 prints.
+
+mod apply;
+mod cli;
+mod delete;
+mod get;
+mod manifest;
+pub mod printers;
+mod resources;
+mod run;
+mod version;
+
+use crate::cluster::{Cluster, Output};
+use crate::files::Files;
+use clap::ArgMatches;
+
+/// What a command may read besides the cluster.
+pub(crate) struct Io<'a> {
+    pub files: &'a dyn Files,
+    pub stdin: Option<&'a str>,
+}
+
+/// Runs kubectl with `args` (without the leading `kubectl`).
+pub fn run(
+    cluster: &mut Cluster,
+    args: &[String],
+    files: &dyn Files,
+    stdin: Option<&str>,
+) -> Output {
+    let matches = match cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => return Output::err(cli::render_error(&e, args)),
+    };
+    let io = Io { files, stdin };
+    let Some((name, sub)) = matches.subcommand() else {
+        return Output::ok(ROOT_HELP);
+    };
+    if cli::boolean(sub, "help") {
+        return Output::ok(format!(
+            "Usage:\n  kubectl {name} [options]\n\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n"
+        ));
+    }
+    match name {
+        "get" => get::run(cluster, sub),
+        "run" => run::run(cluster, sub),
+        "apply" => apply::run(cluster, sub, &io),
+        "delete" => delete::run(cluster, sub, &io),
+        "version" => version::run(cluster, sub),
+        _ => Output::err(cli::unknown_command(name)),
+    }
+}
+
+/// The namespace a command works in: `-n`, else the context's (`default`).
+fn namespace(m: &ArgMatches) -> String {
+    cli::string(m, "namespace").unwrap_or_else(|| "default".into())
+}
+
+/// A non-API error, in kubectl's `error: …` form.
+fn error(message: impl std::fmt::Display) -> Output {
+    Output::err(format!("error: {message}\n"))
+}
+
+const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
+
+ This playground's kubectl speaks to the simulated cluster on this page.
+
+Basic Commands (Beginner):
+  run             Run a particular image on the cluster
+
+Basic Commands (Intermediate):
+  get             Display one or many resources
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Advanced Commands:
+  apply           Apply a configuration to a resource by file name or stdin
+
+Other Commands:
+  version         Print the client and server version information
+
+Usage:
+  kubectl [flags] [options]
+
+Use \"kubectl <command> --help\" for more information about a given command.
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";

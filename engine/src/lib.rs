@@ -1,0 +1,49 @@
+//! kubeplay's engine: a Kubernetes cluster simulated in plain Rust, on a
+//! virtual clock, deterministic for a given seed. It has no web dependency
+//! and does no IO: the browser app and the native `kubeplay` binary are two
+//! front ends over the same face.
+//!
+//! ```
+//! use engine::Cluster;
+//!
+//! let mut cluster = Cluster::new("default", 1).expect("bundled preset");
+//! let out = cluster.kubectl("kubectl run web --image=nginx");
+//! assert_eq!(out.stdout, "pod/web created\n");
+//! cluster.step(20_000);
+//! let out = cluster.kubectl("kubectl get pods");
+//! assert_eq!(out.stdout, "NAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          20s\n");
+//! ```
+//!
+//! The public face is [`Cluster`] (commands, manifests, the clock, the change
+//! log, a picture-ready [`ClusterView`]) and [`Shell`] (the terminal around
+//! it). Everything else is internal and may change.
+#![deny(missing_docs)]
+
+mod api;
+mod apiserver;
+mod cluster;
+mod codec;
+mod files;
+mod kubectl;
+mod kubelet;
+mod object;
+mod quantity;
+mod rng;
+mod runtime;
+mod scenario;
+mod scheduler;
+mod shell;
+mod store;
+mod time;
+mod timers;
+mod view;
+
+pub use api::Kind;
+pub use cluster::{Cluster, Output};
+pub use files::{Entry, Files, MemFiles, NoFiles};
+pub use object::Object;
+pub use scenario::Preset;
+pub use shell::Shell;
+pub use store::{Change, ChangeType};
+pub use time::{Millis, Time, EPOCH};
+pub use view::{ClusterView, NodeCard, PodChip};

@@ -1,0 +1,3 @@
+//! The simulated container runtime: what images exist and how they behave.
+
+pub mod images;

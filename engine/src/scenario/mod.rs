@@ -1,0 +1,8 @@
+//! What lessons and tests build clusters from: presets (as data) and the
+//! bootstrap that turns one into a running cluster.
+
+mod bootstrap;
+mod presets;
+
+pub use bootstrap::bootstrap;
+pub use presets::{Preset, PresetNode};

@@ -1,0 +1,261 @@
+//! The cluster's etcd: objects by kind, namespace and name, one global
+//! resourceVersion counter, secondary indexes, and the ordered change log that
+//! every component (and the app) reads from a version onwards.
+//!
+//! The store knows nothing of validation or defaulting: the API server decides
+//! what may be written; the store only keeps it and remembers the order.
+
+use crate::api::Kind;
+use crate::object::Object;
+use crate::time::Time;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+/// What happened to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeType {
+    /// Created.
+    Added,
+    /// Updated (spec, status or metadata).
+    Modified,
+    /// Removed from the store.
+    Deleted,
+}
+
+/// One entry of the change log: the object as it was after the change.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The resourceVersion this change produced.
+    pub version: u64,
+    /// When it happened on the virtual clock.
+    pub time: Time,
+    /// Added, modified or deleted.
+    pub change: ChangeType,
+    /// The object after the change (for a deletion, its last state).
+    pub object: Arc<Object>,
+}
+
+type Names = BTreeMap<(String, String), Arc<Object>>;
+
+/// Versioned objects plus their change log.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    // Keyed (namespace, name) so a namespace's objects are one range and a
+    // list comes out in the API server's order.
+    objects: BTreeMap<Kind, Names>,
+    pods_by_node: HashMap<String, BTreeSet<(String, String)>>,
+    version: u64,
+    log: VecDeque<Change>,
+}
+
+impl Store {
+    /// The latest resourceVersion handed out.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// One object.
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
+        self.objects
+            .get(&kind)?
+            .get(&(namespace.to_string(), name.to_string()))
+    }
+
+    /// Objects of a kind, in one namespace or (with `None`) in all, ordered by
+    /// namespace then name.
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = &'a Arc<Object>> + 'a> {
+        let Some(names) = self.objects.get(&kind) else {
+            return Box::new(std::iter::empty());
+        };
+        match namespace {
+            None => Box::new(names.values()),
+            Some(ns) => Box::new(
+                names
+                    .range((ns.to_string(), String::new())..)
+                    .take_while(move |((n, _), _)| n == ns)
+                    .map(|(_, o)| o),
+            ),
+        }
+    }
+
+    /// The (namespace, name) of every pod bound to `node`.
+    pub fn pods_on_node(&self, node: &str) -> impl Iterator<Item = &(String, String)> {
+        self.pods_by_node.get(node).into_iter().flatten()
+    }
+
+    /// Writes an object (create or replace), stamping the next resourceVersion.
+    pub fn put(&mut self, mut object: Object, time: Time) -> Arc<Object> {
+        self.version += 1;
+        object.meta_mut().resource_version = Some(self.version.to_string());
+        let key = (object.namespace().to_string(), object.name().to_string());
+        let object = Arc::new(object);
+        let previous = self
+            .objects
+            .entry(object.kind())
+            .or_default()
+            .insert(key, object.clone());
+        if let Some(prev) = &previous {
+            self.unindex(prev);
+        }
+        self.index(&object);
+        self.log.push_back(Change {
+            version: self.version,
+            time,
+            change: if previous.is_some() {
+                ChangeType::Modified
+            } else {
+                ChangeType::Added
+            },
+            object: object.clone(),
+        });
+        object
+    }
+
+    /// Removes an object; its last state goes into the log with a new version.
+    pub fn remove(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        time: Time,
+    ) -> Option<Arc<Object>> {
+        let removed = self
+            .objects
+            .get_mut(&kind)?
+            .remove(&(namespace.to_string(), name.to_string()))?;
+        self.unindex(&removed);
+        self.version += 1;
+        let mut last = (*removed).clone();
+        last.meta_mut().resource_version = Some(self.version.to_string());
+        let last = Arc::new(last);
+        self.log.push_back(Change {
+            version: self.version,
+            time,
+            change: ChangeType::Deleted,
+            object: last.clone(),
+        });
+        Some(last)
+    }
+
+    /// Every change with a version above `version`, oldest first. Changes older
+    /// than the retained log are gone; a reader that far behind must relist.
+    pub fn changes_since(&self, version: u64) -> impl Iterator<Item = &Change> {
+        let first = self.log.front().map_or(self.version + 1, |c| c.version);
+        let skip = version.saturating_sub(first.saturating_sub(1)) as usize;
+        self.log.iter().skip(skip)
+    }
+
+    /// Drops the oldest log entries so at most `keep` remain.
+    pub fn trim_log(&mut self, keep: usize) {
+        while self.log.len() > keep {
+            self.log.pop_front();
+        }
+    }
+
+    fn index(&mut self, object: &Object) {
+        if let Some(node) = node_of(object) {
+            self.pods_by_node
+                .entry(node.to_string())
+                .or_default()
+                .insert((object.namespace().to_string(), object.name().to_string()));
+        }
+    }
+
+    fn unindex(&mut self, object: &Object) {
+        if let Some(node) = node_of(object) {
+            if let Some(set) = self.pods_by_node.get_mut(node) {
+                set.remove(&(object.namespace().to_string(), object.name().to_string()));
+            }
+        }
+    }
+}
+
+fn node_of(object: &Object) -> Option<&str> {
+    object.as_pod()?.spec.as_ref()?.node_name.as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{Pod, PodSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn pod(ns: &str, name: &str, node: Option<&str>) -> Object {
+        Object::Pod(Pod {
+            metadata: ObjectMeta {
+                namespace: Some(ns.into()),
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                node_name: node.map(String::from),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn versions_and_log_follow_every_write() {
+        let mut store = Store::default();
+        store.put(pod("default", "a", None), Time(1));
+        store.put(pod("default", "a", Some("w1")), Time(2));
+        store.remove(Kind::Pod, "default", "a", Time(3));
+        let log: Vec<(u64, ChangeType)> = store
+            .changes_since(0)
+            .map(|c| (c.version, c.change))
+            .collect();
+        assert_eq!(
+            log,
+            [
+                (1, ChangeType::Added),
+                (2, ChangeType::Modified),
+                (3, ChangeType::Deleted)
+            ]
+        );
+        assert_eq!(store.changes_since(2).count(), 1);
+        assert_eq!(store.pods_on_node("w1").count(), 0);
+    }
+
+    #[test]
+    fn lists_by_namespace_in_name_order() {
+        let mut store = Store::default();
+        for (ns, name) in [
+            ("kube-system", "b"),
+            ("default", "z"),
+            ("default", "a"),
+            ("defaults", "q"),
+        ] {
+            store.put(pod(ns, name, Some("w1")), Time(0));
+        }
+        let names: Vec<&str> = store
+            .list(Kind::Pod, Some("default"))
+            .map(|o| o.name())
+            .collect();
+        assert_eq!(names, ["a", "z"]);
+        assert_eq!(store.list(Kind::Pod, None).count(), 4);
+        assert_eq!(store.pods_on_node("w1").count(), 4);
+    }
+
+    #[test]
+    fn trimmed_log_keeps_the_newest() {
+        let mut store = Store::default();
+        for i in 0..10 {
+            store.put(pod("default", &format!("p{i}"), None), Time(0));
+        }
+        store.trim_log(3);
+        let versions: Vec<u64> = store.changes_since(0).map(|c| c.version).collect();
+        assert_eq!(versions, [8, 9, 10]);
+        assert_eq!(
+            store
+                .changes_since(9)
+                .map(|c| c.version)
+                .collect::<Vec<_>>(),
+            [10]
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! The engine's public face: determinism, rejected requests, the change log,
+//! and the native `kubeplay shell` binary.
+
+use engine::{ChangeType, Cluster, Kind, Shell};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run_binary(args: &[&str], stdin: &str) -> (String, String, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubeplay starts");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the script");
+    let out = child.wait_with_output().expect("kubeplay exits");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn shell_binary_prints_the_node_table() {
+    let (stdout, stderr, code) = run_binary(&["shell"], "kubectl get nodes\n");
+    assert_eq!(
+        stdout,
+        "NAME     STATUS   ROLES           AGE     VERSION\n\
+         m-k8s    Ready    control-plane   3d      v1.32.4\n\
+         w1-k8s   Ready    <none>          2d23h   v1.32.4\n\
+         w2-k8s   Ready    <none>          2d23h   v1.32.4\n\
+         w3-k8s   Ready    <none>          2d23h   v1.32.4\n"
+    );
+    assert_eq!((stderr.as_str(), code), ("", 0));
+}
+
+#[test]
+fn shell_binary_runs_a_pod_through_simulated_time() {
+    let (stdout, _, _) = run_binary(
+        &["shell"],
+        "kubectl run web --image=nginx\nsleep 20\nkubectl get pods\n",
+    );
+    assert_eq!(
+        stdout,
+        "pod/web created\nNAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          20s\n"
+    );
+}
+
+#[test]
+fn shell_binary_reads_files_relative_to_the_working_directory() {
+    let dir = std::env::temp_dir().join(format!("kubeplay-face-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n",
+    )
+    .expect("write manifest");
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
+        .args(["shell", "--preset", "single", "--seed", "7"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .expect("stdin")
+                .write_all(b"kubectl apply -f pod.yaml\nkubectl get nodes -o name\n")?;
+            c.wait_with_output()
+        })
+        .expect("kubeplay runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "pod/web created\nnode/m-k8s\n"
+    );
+}
+
+#[test]
+fn shell_binary_rejects_bad_arguments() {
+    let (_, stderr, code) = run_binary(&["shell", "--preset", "nope"], "");
+    assert_eq!(
+        (stderr.as_str(), code),
+        (
+            "kubeplay: unknown preset \"nope\" (known: default, single)\n",
+            2
+        )
+    );
+    let (_, stderr, code) = run_binary(&["bogus"], "");
+    assert_eq!(
+        (stderr.as_str(), code),
+        ("Usage: kubeplay shell [--preset NAME] [--seed N]\n", 2)
+    );
+}
+
+#[test]
+fn same_seed_and_inputs_replay_the_same_history() {
+    let history = |seed: u64| {
+        let mut cluster = Cluster::new("default", seed).expect("preset");
+        for i in 0..5 {
+            cluster.kubectl(&format!("kubectl run web-{i} --image=nginx"));
+            cluster.step(1_500);
+        }
+        cluster.step(30_000);
+        cluster
+            .changes_since(0)
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {:?} {:?} {:?}",
+                    c.version,
+                    c.time,
+                    c.change,
+                    c.object.name()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + &cluster.kubectl("get pods -o wide").stdout
+    };
+    assert_eq!(history(42), history(42));
+    assert_ne!(history(42), history(43));
+}
+
+#[test]
+fn a_rejected_request_changes_nothing() {
+    let mut cluster = Cluster::new("default", 1).expect("preset");
+    let before = cluster.version();
+    let listing = cluster.kubectl("get pods -A -o json").stdout;
+    for line in [
+        "run Bad_Name --image=nginx",
+        "run web --image=nginx -n missing",
+        "run web --image=nginx --restart=Sometimes",
+        "delete pod nope",
+        "get nope",
+    ] {
+        let out = cluster.kubectl(line);
+        assert_eq!(out.exit_code, 1, "{line}");
+    }
+    let out =
+        cluster.apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers: []\n");
+    assert_eq!(
+        out.stderr,
+        "The Pod \"x\" is invalid: spec.containers: Required value\n"
+    );
+    assert_eq!(cluster.version(), before);
+    assert_eq!(cluster.kubectl("get pods -A -o json").stdout, listing);
+}
+
+#[test]
+fn the_change_log_tells_the_pods_story() {
+    let mut cluster = Cluster::new("default", 1).expect("preset");
+    let start = cluster.version();
+    cluster.kubectl("run web --image=nginx");
+    cluster.step(10_000);
+    cluster.kubectl("delete pod web");
+    let story: Vec<ChangeType> = cluster
+        .changes_since(start)
+        .iter()
+        .filter(|c| c.object.kind() == Kind::Pod && c.object.name() == "web")
+        .map(|c| c.change)
+        .collect();
+    use ChangeType::*;
+    // created, bound, ContainerCreating, Running, deletion requested, removed.
+    assert_eq!(
+        story,
+        [Added, Modified, Modified, Modified, Modified, Deleted]
+    );
+    assert!(cluster.get(Kind::Pod, "default", "web").is_none());
+}
+
+#[test]
+fn the_view_matches_kubectl() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    shell.run("kubectl run web --image=nginx", &engine::NoFiles);
+    let view = shell.cluster().view();
+    assert_eq!(
+        view.nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>(),
+        ["m-k8s", "w1-k8s", "w2-k8s", "w3-k8s"]
+    );
+    assert_eq!(view.nodes[0].roles, "control-plane");
+    let web = view
+        .pods
+        .iter()
+        .find(|p| p.name == "web")
+        .expect("web pod in view");
+    assert_eq!(
+        (web.status.as_str(), web.ready.as_str()),
+        ("ContainerCreating", "0/1")
+    );
+    assert!(
+        web.node.as_deref().is_some_and(|n| n.starts_with('w')),
+        "scheduled to a worker"
+    );
+    shell.cluster_mut().step(30_000);
+    let view = shell.cluster().view();
+    let web = view
+        .pods
+        .iter()
+        .find(|p| p.name == "web")
+        .expect("web pod in view");
+    assert_eq!(
+        (web.status.as_str(), web.phase.as_str()),
+        ("Running", "Running")
+    );
+    assert_eq!(
+        view.pods
+            .iter()
+            .filter(|p| p.namespace == "kube-system")
+            .count(),
+        16
+    );
+}
