@@ -1,1 +1,11 @@
-fn main() {}
+//! kubeplay in the browser: a Yew app over the engine. Views only draw the
+//! engine's state and forward what the user types; every rule of the
+//! simulated cluster lives in the engine.
+
+mod bridge;
+mod components;
+mod style;
+
+fn main() {
+    yew::Renderer::<components::app::App>::new().render();
+}

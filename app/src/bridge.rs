@@ -1,0 +1,65 @@
+//! The one seam between the page and the engine. Components never touch the
+//! engine directly, so the engine can later move into a Web Worker behind
+//! this same interface.
+
+use engine::{Cluster, ClusterView, MemFiles, Output, Shell};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The playground's cluster and terminal session.
+pub struct Bridge {
+    shell: RefCell<Shell>,
+    files: RefCell<MemFiles>,
+}
+
+/// A shared handle; equal when it is the same bridge.
+#[derive(Clone)]
+pub struct BridgeHandle(pub Rc<Bridge>);
+
+impl PartialEq for BridgeHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Bridge {
+    /// A fresh default cluster, or why none could be built.
+    pub fn start() -> Result<BridgeHandle, String> {
+        let cluster = Cluster::new("default", 1)?;
+        Ok(BridgeHandle(Rc::new(Bridge {
+            shell: RefCell::new(Shell::new(cluster)),
+            files: RefCell::new(MemFiles::default()),
+        })))
+    }
+
+    /// Runs one terminal line.
+    pub fn run(&self, line: &str) -> Output {
+        let files = self.files.borrow();
+        self.shell.borrow_mut().run(line, &*files)
+    }
+
+    /// Applies the editor's manifest, keeping it as `editor.yaml` so the
+    /// terminal can `kubectl apply -f editor.yaml` too.
+    pub fn apply(&self, manifest: &str) -> Output {
+        self.files
+            .borrow_mut()
+            .0
+            .insert("editor.yaml".into(), manifest.to_string());
+        self.shell.borrow_mut().cluster_mut().apply(manifest)
+    }
+
+    /// Lets `ms` of simulated time pass.
+    pub fn step(&self, ms: i64) {
+        self.shell.borrow_mut().cluster_mut().step(ms);
+    }
+
+    /// What the pictures draw.
+    pub fn view(&self) -> ClusterView {
+        self.shell.borrow().cluster().view()
+    }
+
+    /// The terminal prompt.
+    pub fn prompt(&self) -> &'static str {
+        self.shell.borrow().prompt()
+    }
+}

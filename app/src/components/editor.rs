@@ -1,0 +1,94 @@
+//! The YAML editor: a manifest, an Apply button, and what the API server
+//! answered shown beneath it.
+
+use crate::style::palette::*;
+use engine::Output;
+use stylist::yew::styled_component;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+const STARTER: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+  labels:
+    app: hello
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+    ports:
+    - containerPort: 80
+";
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub on_apply: Callback<String, Output>,
+}
+
+#[styled_component]
+pub fn Editor(props: &EditorProps) -> Html {
+    let text = use_state(|| STARTER.to_string());
+    let result = use_state(|| None::<Output>);
+
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            text.set(area.value());
+        })
+    };
+    let onclick = {
+        let text = text.clone();
+        let result = result.clone();
+        let on_apply = props.on_apply.clone();
+        Callback::from(move |_| result.set(Some(on_apply.emit((*text).clone()))))
+    };
+    let lines = text.lines().count().max(1);
+
+    let style = css!(
+        r#"
+        display: flex; flex-direction: column; min-height: 0; background: ${panel};
+        border: 1px solid ${edge}; border-radius: 10px; overflow: hidden;
+        .bar { display: flex; align-items: center; gap: 10px; padding: 6px 12px; border-bottom: 1px solid ${edge}; }
+        .bar strong { font-size: 14px; color: ${muted}; text-transform: uppercase; letter-spacing: 1px; }
+        .bar button { margin-left: auto; background: ${accent}; color: #08111a; border: none; font-weight: 600; }
+        .body { flex: 1; display: flex; min-height: 0; overflow: auto;
+            font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; font-size: 14px; line-height: 1.4; }
+        .gutter { padding: 8px 8px 8px 12px; color: ${muted}; text-align: right; user-select: none; white-space: pre; }
+        textarea { flex: 1; resize: none; border: none; outline: none; background: transparent; color: ${text};
+            font: inherit; padding: 8px; white-space: pre; overflow: hidden; min-height: 100%; }
+        .result { margin: 0; padding: 6px 12px; border-top: 1px solid ${edge}; white-space: pre-wrap;
+            font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; font-size: 14px; }
+        .ok { color: ${ok}; }
+        .err { color: ${error}; }
+        "#,
+        panel = PANEL,
+        edge = PANEL_EDGE,
+        muted = MUTED,
+        accent = ACCENT,
+        text = TEXT,
+        ok = OK,
+        error = ERROR,
+    );
+    let gutter: String = (1..=lines).map(|n| format!("{n}\n")).collect();
+    html! {
+        <section class={style} aria-label="YAML editor">
+            <div class="bar">
+                <strong>{"Manifest"}</strong>
+                <button {onclick} data-testid="apply">{"Apply"}</button>
+            </div>
+            <div class="body">
+                <div class="gutter">{ gutter }</div>
+                <textarea value={(*text).clone()} {oninput} rows={lines.to_string()}
+                    spellcheck="false" data-testid="editor" aria-label="Manifest" />
+            </div>
+            { for result.as_ref().map(|out| html! {
+                <pre class="result" data-testid="apply-result">
+                    <span class="ok">{ &out.stdout }</span>
+                    <span class="err">{ &out.stderr }</span>
+                </pre>
+            }) }
+        </section>
+    }
+}

@@ -1,0 +1,155 @@
+//! The terminal: scroll-back, an input line with the shell's prompt, and
+//! history on ↑/↓. `clear` empties the scroll-back, as Ctrl-L does.
+
+use crate::style::palette::*;
+use engine::Output;
+use stylist::yew::styled_component;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+enum Kind {
+    Command,
+    Stdout,
+    Stderr,
+}
+
+#[derive(Clone, PartialEq)]
+struct Line {
+    kind: Kind,
+    text: String,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TerminalProps {
+    pub prompt: &'static str,
+    pub on_run: Callback<String, Output>,
+}
+
+#[styled_component]
+pub fn Terminal(props: &TerminalProps) -> Html {
+    let lines = use_state(|| {
+        vec![Line {
+            kind: Kind::Stdout,
+            text: "Try: kubectl get nodes   (help lists more)".into(),
+        }]
+    });
+    let history = use_mut_ref(Vec::<String>::new);
+    let cursor = use_mut_ref(|| 0usize);
+    let input = use_node_ref();
+    let scroll = use_node_ref();
+
+    {
+        let scroll = scroll.clone();
+        use_effect_with(lines.len(), move |_| {
+            if let Some(el) = scroll.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+
+    let onkeydown = {
+        let lines = lines.clone();
+        let input = input.clone();
+        let on_run = props.on_run.clone();
+        let prompt = props.prompt;
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(el) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            match e.key().as_str() {
+                "Enter" => {
+                    let line = el.value();
+                    el.set_value("");
+                    let mut next = (*lines).clone();
+                    next.push(Line {
+                        kind: Kind::Command,
+                        text: format!("{prompt}{line}"),
+                    });
+                    if !line.trim().is_empty() {
+                        history.borrow_mut().push(line.clone());
+                    }
+                    *cursor.borrow_mut() = history.borrow().len();
+                    if line.trim() == "clear" {
+                        next.clear();
+                    } else {
+                        let out = on_run.emit(line);
+                        push_text(&mut next, Kind::Stdout, &out.stdout);
+                        push_text(&mut next, Kind::Stderr, &out.stderr);
+                    }
+                    lines.set(next);
+                }
+                "ArrowUp" | "ArrowDown" => {
+                    e.prevent_default();
+                    let history = history.borrow();
+                    let mut at = cursor.borrow_mut();
+                    if e.key() == "ArrowUp" {
+                        *at = at.saturating_sub(1);
+                    } else {
+                        *at = (*at + 1).min(history.len());
+                    }
+                    el.set_value(history.get(*at).map_or("", String::as_str));
+                }
+                "l" if e.ctrl_key() => {
+                    e.prevent_default();
+                    lines.set(Vec::new());
+                }
+                _ => {}
+            }
+        })
+    };
+    let focus = {
+        let input = input.clone();
+        Callback::from(move |_| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        })
+    };
+
+    let style = css!(
+        r#"
+        display: flex; flex-direction: column; min-height: 0; background: #0b0e12;
+        border: 1px solid ${edge}; border-radius: 10px; overflow: hidden;
+        font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; font-size: 15px;
+        .scroll { flex: 1; overflow-y: auto; padding: 10px 14px; }
+        pre { margin: 0; white-space: pre; line-height: 1.35; min-height: 1.35em; }
+        .cmd { color: ${accent}; }
+        .out { color: ${text}; }
+        .err { color: ${error}; }
+        .input { display: flex; align-items: center; padding: 8px 14px; border-top: 1px solid ${edge}; }
+        .input span { color: ${ok}; white-space: pre; }
+        .input input { flex: 1; background: transparent; border: none; color: ${text};
+            font: inherit; outline: none; caret-color: ${accent}; }
+        "#,
+        edge = PANEL_EDGE,
+        accent = ACCENT,
+        text = TEXT,
+        error = ERROR,
+        ok = OK,
+    );
+    html! {
+        <section class={style} onclick={focus} aria-label="Terminal">
+            <div class="scroll" ref={scroll} data-testid="terminal-output">
+                { for lines.iter().map(|l| {
+                    let class = match l.kind { Kind::Command => "cmd", Kind::Stdout => "out", Kind::Stderr => "err" };
+                    html! { <pre class={class}>{ &l.text }</pre> }
+                }) }
+            </div>
+            <div class="input">
+                <span>{ props.prompt }</span>
+                <input ref={input} {onkeydown} data-testid="terminal-input" spellcheck="false"
+                    autocomplete="off" aria-label="Command" autofocus=true />
+            </div>
+        </section>
+    }
+}
+
+fn push_text(lines: &mut Vec<Line>, kind: Kind, text: &str) {
+    for line in text.lines() {
+        lines.push(Line {
+            kind: kind.clone(),
+            text: line.to_string(),
+        });
+    }
+}

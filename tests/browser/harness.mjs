@@ -1,0 +1,79 @@
+// Shared pieces of the browser tests: a static server for the built page
+// (loopback only) and Debian's Chromium driven by playwright-core.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+export const dist = resolve(process.env.KUBEPLAY_DIST ?? join(root, 'dist'));
+export const screenshots = join(root, 'target', 'screenshots');
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Serves `dist/` on 127.0.0.1 at a free port; resolves to its base URL. */
+export async function serve() {
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error(`no built page in ${dist}: run the README's test command, which builds it first`);
+  }
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(dist, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(dist)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Starts headless Chromium with the flags this closed network needs
+ * (playwright gives every launch a fresh, empty profile). */
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  return browser;
+}
+
+/** Saves a screenshot under target/screenshots/NAME.png. */
+export async function shoot(page, name) {
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`) });
+}
+
+/** Types a line into the playground terminal and presses Enter. */
+export async function type(page, line) {
+  const input = page.getByTestId('terminal-input');
+  await input.click();
+  await input.fill(line);
+  await input.press('Enter');
+}

@@ -1,0 +1,86 @@
+// The foundation's promise, checked in a real browser: the terminal answers
+// kubectl, the editor's Apply creates a pod, and the cluster map shows it
+// reach Running as the virtual clock runs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, shoot, type } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+const errors = [];
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.getByTestId('terminal-input').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page loads its wasm and shows the four nodes', async () => {
+  const nodes = await page.locator('[data-node]').evaluateAll((els) => els.map((e) => e.dataset.node));
+  assert.deepEqual(nodes, ['m-k8s', 'w1-k8s', 'w2-k8s', 'w3-k8s']);
+  const system = await page.locator('[data-pod^="kube-system/"]').count();
+  assert.equal(system, 16, 'the kube-system pods are drawn on their nodes');
+});
+
+test('kubectl get nodes answers in the terminal', async () => {
+  await type(page, 'kubectl get nodes');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText('w3-k8s   Ready').waitFor();
+  const text = await output.innerText();
+  assert.match(text, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION/);
+  for (const node of ['m-k8s    Ready    control-plane', 'w1-k8s   Ready    <none>', 'w2-k8s   Ready    <none>', 'w3-k8s   Ready    <none>']) {
+    assert.ok(text.includes(node), `terminal shows "${node}"`);
+  }
+  await shoot(page, 'terminal-get-nodes');
+});
+
+test('an unknown command gets kubectl\'s error in the terminal', async () => {
+  await type(page, 'kubectl foo');
+  await page.getByTestId('terminal-output').getByText('Error: unknown command "foo" for "kubectl"').waitFor();
+});
+
+test('Apply in the editor creates a pod that reaches Running on the map', async () => {
+  const manifest = [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata:',
+    '  name: demo',
+    'spec:',
+    '  containers:',
+    '  - name: web',
+    '    image: nginx:1.27',
+    '',
+  ].join('\n');
+  await page.getByTestId('editor').fill(manifest);
+  await page.getByTestId('apply').click();
+  await page.getByTestId('apply-result').getByText('pod/demo created').waitFor();
+  const chip = page.locator('[data-pod="default/demo"]');
+  await chip.waitFor();
+  const first = await chip.getAttribute('data-status');
+  assert.ok(['Pending', 'ContainerCreating'].includes(first), `starts as ${first}`);
+  await page.locator('[data-pod="default/demo"][data-status="Running"]').waitFor({ timeout: 20_000 });
+  const node = await chip.evaluate((el) => el.closest('[data-node]')?.dataset.node);
+  assert.match(node ?? '', /^w[1-3]-k8s$/, 'scheduled onto a worker, not the tainted control plane');
+  await shoot(page, 'pod-running');
+});
+
+test('a broken manifest shows the API server\'s message and creates nothing', async () => {
+  await page.getByTestId('editor').fill('apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec:\n  containers: []\n');
+  await page.getByTestId('apply').click();
+  await page.getByTestId('apply-result').getByText('The Pod "broken" is invalid: spec.containers: Required value').waitFor();
+  assert.equal(await page.locator('[data-pod="default/broken"]').count(), 0);
+  await shoot(page, 'apply-error');
+});
+
+test('the page raised no script errors', () => {
+  assert.deepEqual(errors, []);
+});
