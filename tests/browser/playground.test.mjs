@@ -81,6 +81,18 @@ test('a broken manifest shows the API server\'s message and creates nothing', as
   await shoot(page, 'apply-error');
 });
 
+test('arrow up recalls the previous command', async () => {
+  const input = page.getByTestId('terminal-input');
+  await type(page, 'kubectl get pods -A');
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'kubectl get pods -A');
+  await input.press('ArrowUp');
+  assert.equal(await input.inputValue(), 'kubectl foo');
+  await input.press('ArrowDown');
+  await input.press('ArrowDown');
+  assert.equal(await input.inputValue(), '');
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

@@ -76,7 +76,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
                         <article class={classes!("node", (!ready).then_some("notready"))} data-node={node.name.clone()}>
                             <header>
                                 <b>{ &node.name }</b>
-                                <small>{ format!("{} · {}", node.roles, node.ip) }</small>
+                                <small>{ if node.roles == "<none>" { node.ip.clone() } else { format!("{} · {}", node.roles, node.ip) } }</small>
                             </header>
                             <div class="state">{ &node.status }</div>
                             <ul>{ for pods.map(chip) }</ul>
