@@ -1,13 +1,39 @@
-//! The typed objects the store holds: one enum over the k8s-openapi types, so
-//! controllers read fields with the compiler's help while the store, codec and
-//! printers treat every kind alike.
+//! The kinds the cluster serves, declared once: the `Kind` enum, the
+//! `api-resources` table and the `Object` enum over the k8s-openapi types all
+//! come from the one list below, so they cannot drift apart.
 
-use crate::api::{self, Kind, ResourceInfo};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use crate::api::ResourceInfo;
+use k8s_openapi::api::{
+    apps, autoscaling, batch, coordination, core, discovery, networking, policy, scheduling,
+    storage,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-macro_rules! objects {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
+macro_rules! kinds {
+    ($($variant:ident($ty:ty) = $plural:literal, $singular:literal, [$($short:literal),*], $group:literal, $version:literal, $namespaced:literal;)*) => {
+        /// A kind of object the store can hold.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Kind {
+            $(
+                #[doc = concat!($group, "/", $version, " ", stringify!($variant))]
+                $variant,
+            )*
+        }
+
+        /// Every resource the cluster serves, in `kubectl api-resources` order.
+        pub static RESOURCES: &[ResourceInfo] = &[
+            $(ResourceInfo {
+                kind: Kind::$variant,
+                kind_name: stringify!($variant),
+                plural: $plural,
+                singular: $singular,
+                short_names: &[$($short),*],
+                group: $group,
+                version: $version,
+                namespaced: $namespaced,
+            },)*
+        ];
+
         /// A stored Kubernetes object of any served kind.
         // Stored objects live behind an `Arc`, so the variants' size
         // difference costs nothing where it would matter.
@@ -52,9 +78,9 @@ macro_rules! objects {
                 value.unwrap_or(serde_json::Value::Null)
             }
 
-            /// Decodes JSON (already checked to be `info`'s kind) into a typed object.
-            pub fn from_value(info: &ResourceInfo, value: serde_json::Value) -> Result<Object, serde_json::Error> {
-                Ok(match info.kind {
+            /// Decodes JSON of the stored version of `kind` into a typed object.
+            pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, serde_json::Error> {
+                Ok(match kind {
                     $(Kind::$variant => Object::$variant(serde_json::from_value(value)?),)*
                 })
             }
@@ -62,16 +88,43 @@ macro_rules! objects {
     };
 }
 
-objects! {
-    Namespace(Namespace),
-    Node(Node),
-    Pod(Pod),
+kinds! {
+    ConfigMap(core::v1::ConfigMap) = "configmaps", "configmap", ["cm"], "", "v1", true;
+    Endpoints(core::v1::Endpoints) = "endpoints", "endpoints", ["ep"], "", "v1", true;
+    Event(core::v1::Event) = "events", "event", ["ev"], "", "v1", true;
+    LimitRange(core::v1::LimitRange) = "limitranges", "limitrange", ["limits"], "", "v1", true;
+    Namespace(core::v1::Namespace) = "namespaces", "namespace", ["ns"], "", "v1", false;
+    Node(core::v1::Node) = "nodes", "node", ["no"], "", "v1", false;
+    PersistentVolumeClaim(core::v1::PersistentVolumeClaim) = "persistentvolumeclaims", "persistentvolumeclaim", ["pvc"], "", "v1", true;
+    PersistentVolume(core::v1::PersistentVolume) = "persistentvolumes", "persistentvolume", ["pv"], "", "v1", false;
+    Pod(core::v1::Pod) = "pods", "pod", ["po"], "", "v1", true;
+    ReplicationController(core::v1::ReplicationController) = "replicationcontrollers", "replicationcontroller", ["rc"], "", "v1", true;
+    ResourceQuota(core::v1::ResourceQuota) = "resourcequotas", "resourcequota", ["quota"], "", "v1", true;
+    Secret(core::v1::Secret) = "secrets", "secret", [], "", "v1", true;
+    ServiceAccount(core::v1::ServiceAccount) = "serviceaccounts", "serviceaccount", ["sa"], "", "v1", true;
+    Service(core::v1::Service) = "services", "service", ["svc"], "", "v1", true;
+    ControllerRevision(apps::v1::ControllerRevision) = "controllerrevisions", "controllerrevision", [], "apps", "v1", true;
+    DaemonSet(apps::v1::DaemonSet) = "daemonsets", "daemonset", ["ds"], "apps", "v1", true;
+    Deployment(apps::v1::Deployment) = "deployments", "deployment", ["deploy"], "apps", "v1", true;
+    ReplicaSet(apps::v1::ReplicaSet) = "replicasets", "replicaset", ["rs"], "apps", "v1", true;
+    StatefulSet(apps::v1::StatefulSet) = "statefulsets", "statefulset", ["sts"], "apps", "v1", true;
+    HorizontalPodAutoscaler(autoscaling::v2::HorizontalPodAutoscaler) = "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], "autoscaling", "v2", true;
+    CronJob(batch::v1::CronJob) = "cronjobs", "cronjob", ["cj"], "batch", "v1", true;
+    Job(batch::v1::Job) = "jobs", "job", [], "batch", "v1", true;
+    Lease(coordination::v1::Lease) = "leases", "lease", [], "coordination.k8s.io", "v1", true;
+    EndpointSlice(discovery::v1::EndpointSlice) = "endpointslices", "endpointslice", [], "discovery.k8s.io", "v1", true;
+    IngressClass(networking::v1::IngressClass) = "ingressclasses", "ingressclass", [], "networking.k8s.io", "v1", false;
+    Ingress(networking::v1::Ingress) = "ingresses", "ingress", ["ing"], "networking.k8s.io", "v1", true;
+    NetworkPolicy(networking::v1::NetworkPolicy) = "networkpolicies", "networkpolicy", ["netpol"], "networking.k8s.io", "v1", true;
+    PodDisruptionBudget(policy::v1::PodDisruptionBudget) = "poddisruptionbudgets", "poddisruptionbudget", ["pdb"], "policy", "v1", true;
+    PriorityClass(scheduling::v1::PriorityClass) = "priorityclasses", "priorityclass", ["pc"], "scheduling.k8s.io", "v1", false;
+    StorageClass(storage::v1::StorageClass) = "storageclasses", "storageclass", ["sc"], "storage.k8s.io", "v1", false;
 }
 
 impl Object {
     /// The registry entry of its kind.
     pub fn info(&self) -> &'static ResourceInfo {
-        api::info(self.kind())
+        crate::api::info(self.kind())
     }
 
     /// `metadata.name`.
@@ -85,7 +138,7 @@ impl Object {
     }
 
     /// The Pod inside, if this is one.
-    pub fn as_pod(&self) -> Option<&Pod> {
+    pub fn as_pod(&self) -> Option<&core::v1::Pod> {
         match self {
             Object::Pod(p) => Some(p),
             _ => None,
@@ -93,7 +146,7 @@ impl Object {
     }
 
     /// The Node inside, if this is one.
-    pub fn as_node(&self) -> Option<&Node> {
+    pub fn as_node(&self) -> Option<&core::v1::Node> {
         match self {
             Object::Node(n) => Some(n),
             _ => None,

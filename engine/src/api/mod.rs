@@ -3,18 +3,8 @@
 
 mod error;
 
+pub use crate::object::{Kind, RESOURCES};
 pub use error::{ApiError, Reason};
-
-/// A kind of object the store can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    /// core/v1 Namespace
-    Namespace,
-    /// core/v1 Node
-    Node,
-    /// core/v1 Pod
-    Pod,
-}
 
 /// One row of `kubectl api-resources`.
 #[derive(Debug, PartialEq, Eq)]
@@ -67,47 +57,10 @@ impl ResourceInfo {
     }
 }
 
-/// Every resource the cluster serves, in `kubectl api-resources` order.
-pub static RESOURCES: &[ResourceInfo] = &[
-    ResourceInfo {
-        kind: Kind::Namespace,
-        kind_name: "Namespace",
-        plural: "namespaces",
-        singular: "namespace",
-        short_names: &["ns"],
-        group: "",
-        version: "v1",
-        namespaced: false,
-    },
-    ResourceInfo {
-        kind: Kind::Node,
-        kind_name: "Node",
-        plural: "nodes",
-        singular: "node",
-        short_names: &["no"],
-        group: "",
-        version: "v1",
-        namespaced: false,
-    },
-    ResourceInfo {
-        kind: Kind::Pod,
-        kind_name: "Pod",
-        plural: "pods",
-        singular: "pod",
-        short_names: &["po"],
-        group: "",
-        version: "v1",
-        namespaced: true,
-    },
-];
-
 /// The registry entry of a kind.
 pub fn info(kind: Kind) -> &'static ResourceInfo {
-    // Every Kind has exactly one row; the registry test pins that.
-    RESOURCES
-        .iter()
-        .find(|r| r.kind == kind)
-        .unwrap_or(&RESOURCES[0])
+    // The table is generated in the enum's order, one row per kind.
+    &RESOURCES[kind as usize]
 }
 
 /// Resolves what a user types for a resource type, as kubectl's REST mapper
@@ -132,23 +85,38 @@ pub fn resolve(arg: &str) -> Option<&'static ResourceInfo> {
     })
 }
 
-/// The registry entry for a manifest's `apiVersion` and `kind`.
-pub fn for_manifest(api_version: &str, kind: &str) -> Option<&'static ResourceInfo> {
-    RESOURCES
+/// The registry entry for a manifest's `apiVersion` and `kind`, and the
+/// served version it is written in (the stored one, or an older one the
+/// server converts, such as autoscaling/v1 for HorizontalPodAutoscaler).
+pub fn for_manifest(
+    api_version: &str,
+    kind: &str,
+) -> Option<(&'static ResourceInfo, &'static str)> {
+    let info = RESOURCES.iter().find(|r| r.kind_name == kind)?;
+    if info.api_version() == api_version {
+        return Some((info, info.version));
+    }
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let served = ALSO_SERVED
         .iter()
-        .find(|r| r.kind_name == kind && r.api_version() == api_version)
+        .find(|(k, v)| *k == info.kind && *v == version)?;
+    (group == info.group).then_some((info, served.1))
 }
+
+/// Versions served besides the stored one, converted on the way in.
+const ALSO_SERVED: &[(Kind, &str)] = &[(Kind::HorizontalPodAutoscaler, "v1")];
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_has_one_row() {
-        for kind in [Kind::Namespace, Kind::Node, Kind::Pod] {
-            assert_eq!(RESOURCES.iter().filter(|r| r.kind == kind).count(), 1);
-            assert_eq!(info(kind).kind, kind);
+    fn every_kind_has_its_row() {
+        for (i, row) in RESOURCES.iter().enumerate() {
+            assert_eq!(row.kind as usize, i);
+            assert_eq!(info(row.kind), row);
         }
+        assert_eq!(RESOURCES.len(), 30);
     }
 
     #[test]
@@ -163,6 +131,12 @@ mod tests {
             ("no", Some(Kind::Node)),
             ("ns", Some(Kind::Namespace)),
             ("pods.apps", None),
+            ("deploy", Some(Kind::Deployment)),
+            ("deployments.apps", Some(Kind::Deployment)),
+            ("deployment.v1.apps", Some(Kind::Deployment)),
+            ("hpa", Some(Kind::HorizontalPodAutoscaler)),
+            ("ingresses.networking.k8s.io", Some(Kind::Ingress)),
+            ("endpoints", Some(Kind::Endpoints)),
             ("foo", None),
         ];
         for (arg, want) in cases {

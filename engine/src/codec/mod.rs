@@ -1,6 +1,11 @@
 //! Manifests in and out: multi-document YAML (block or flow style) and JSON
 //! into JSON values, and JSON values into typed objects.
 
+mod conversion;
+mod yaml_out;
+
+pub use yaml_out::to_yaml;
+
 use crate::api::{self, ResourceInfo};
 use crate::object::Object;
 use serde::Deserialize;
@@ -27,6 +32,8 @@ pub enum DecodeError {
     Schema {
         /// The kind's registry entry.
         info: &'static ResourceInfo,
+        /// The version the manifest was written in.
+        version: &'static str,
         /// What did not fit.
         message: String,
     },
@@ -57,7 +64,9 @@ fn syntax(e: serde_yaml::Error) -> DecodeError {
     }
 }
 
-/// Turns one document into a typed object of a served kind.
+/// Turns one document into a typed object of a served kind, strictly: a field
+/// the kind does not have is an error, as with kubectl's default
+/// `--validate=strict`.
 pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
     let Some(map) = value.as_object() else {
         return Err(DecodeError::Validation(vec![
@@ -82,7 +91,7 @@ pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
     if !missing.is_empty() {
         return Err(DecodeError::Validation(missing));
     }
-    let Some(info) = api::for_manifest(&api_version, &kind) else {
+    let Some((info, version)) = api::for_manifest(&api_version, &kind) else {
         let meta = map.get("metadata");
         let meta_field = |f: &str| {
             meta.and_then(|m| m.get(f))
@@ -97,10 +106,103 @@ pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
             namespace: meta_field("namespace"),
         });
     };
-    Object::from_value(info, value).map_err(|e| DecodeError::Schema {
+    let schema = |message: String| DecodeError::Schema {
         info,
-        message: e.to_string(),
-    })
+        version,
+        message,
+    };
+    let (object, echoed) = if version == info.version {
+        let object =
+            Object::from_value(info.kind, value.clone()).map_err(|e| schema(type_error(&e)))?;
+        let echoed = object.to_value();
+        (object, echoed)
+    } else {
+        conversion::from_served_version(info, version, value.clone())
+            .map_err(|e| schema(type_error(&e)))?
+    };
+    let mut unknown = Vec::new();
+    unknown_fields(&value, &echoed, String::new(), &mut unknown);
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
+        return Err(schema(format!(
+            "strict decoding error: {}",
+            list.join(", ")
+        )));
+    }
+    Ok(object)
+}
+
+/// serde's type errors in Go's `json:` words where the shapes match.
+fn type_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        if let Some((got, want)) = rest.split_once(", expected ") {
+            let got = got.split([' ', '`']).next().unwrap_or(got);
+            let go_got = match got {
+                "integer" | "floating" => "number",
+                "sequence" => "array",
+                "map" => "object",
+                "boolean" => "bool",
+                other => other,
+            };
+            return format!(
+                "json: cannot unmarshal {go_got} into Go value of type {}",
+                go_type(want)
+            );
+        }
+    }
+    text.to_string()
+}
+
+fn go_type(serde_expected: &str) -> &str {
+    match serde_expected {
+        "i32" => "int32",
+        "i64" => "int64",
+        "a string" => "string",
+        "a boolean" => "bool",
+        "a sequence" => "[]interface {}",
+        "a map" => "map[string]interface {}",
+        other => other,
+    }
+}
+
+/// Every field present (and not null) in `input` that decoding dropped, as a
+/// path like `spec.template.spec.containers[0].imagee`.
+fn unknown_fields(
+    input: &serde_json::Value,
+    echoed: &serde_json::Value,
+    path: String,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (input, echoed) {
+        (Value::Object(inp), Value::Object(echo)) => {
+            for (key, value) in inp {
+                if value.is_null() {
+                    continue;
+                }
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match echo.get(key) {
+                    Some(e) => unknown_fields(value, e, child, out),
+                    None => out.push(child),
+                }
+            }
+        }
+        (Value::Array(inp), Value::Array(echo)) => {
+            for (i, (value, e)) in inp.iter().zip(echo).enumerate() {
+                unknown_fields(value, e, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +223,34 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_named_by_path() {
+        let doc = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "x", "labelz": {"a": "b"}, "annotations": null},
+            "spec": {"contianers": [], "containers": [{"name": "a", "image": "nginx", "imagee": "x"}]}
+        });
+        let Err(DecodeError::Schema { message, .. }) = to_object(doc) else {
+            panic!("expected a schema error");
+        };
+        assert_eq!(
+            message,
+            "strict decoding error: unknown field \"metadata.labelz\", unknown field \"spec.containers[0].imagee\", unknown field \"spec.contianers\""
+        );
+    }
+
+    #[test]
+    fn type_errors_speak_go() {
+        let doc = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {"replicas": "3"}});
+        let Err(DecodeError::Schema { message, .. }) = to_object(doc) else {
+            panic!("expected a schema error");
+        };
+        assert_eq!(
+            message,
+            "json: cannot unmarshal string into Go value of type int32"
+        );
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn apply_one(
             a.insert(LAST_APPLIED.into(), Value::String(config));
         }
     }
-    let updated = Object::from_value(info, merged).map_err(|e| {
+    let updated = Object::from_value(info.kind, merged).map_err(|e| {
         render(
             ApiError::new(
                 Reason::BadRequest,

@@ -11,6 +11,7 @@ enum Format {
     Table { wide: bool },
     Name,
     Json,
+    Yaml,
 }
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
@@ -28,9 +29,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         Some("wide") => Format::Table { wide: true },
         Some("name") => Format::Name,
         Some("json") => Format::Json,
+        Some("yaml") => Format::Yaml,
         Some(other) => {
             return error(format!(
-                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide"
+                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
             ))
         }
     };
@@ -95,7 +97,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                 ));
             }
         }
-        Format::Json => {
+        Format::Json | Format::Yaml => {
             let values: Vec<serde_json::Value> =
                 groups.iter().flatten().map(|o| o.to_value()).collect();
             let single = values.len() == 1 && requests.iter().all(|r| !r.names.is_empty());
@@ -109,8 +111,12 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                     "metadata": {"resourceVersion": ""},
                 })
             };
-            out.stdout.push_str(&json(&doc));
-            out.stdout.push('\n');
+            if matches!(format, Format::Yaml) {
+                out.stdout.push_str(&crate::codec::to_yaml(&doc));
+            } else {
+                out.stdout.push_str(&json(&doc));
+                out.stdout.push('\n');
+            }
         }
         Format::Table { wide } => {
             let mut tables = Vec::new();

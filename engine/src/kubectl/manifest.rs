@@ -81,10 +81,10 @@ fn describe(source: &str, e: DecodeError) -> String {
         } => format!(
             "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first\n"
         ),
-        DecodeError::Schema { info, message } => format!(
+        DecodeError::Schema { info, version, message } => format!(
             "Error from server (BadRequest): error when creating \"{source}\": {kind} in version \"{version}\" cannot be handled as a {kind}: {message}\n",
             kind = info.kind_name,
-            version = info.version,
+            version = version,
         ),
     }
 }
