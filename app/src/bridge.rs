@@ -41,10 +41,7 @@ impl Bridge {
     /// Applies the editor's manifest, keeping it as `editor.yaml` so the
     /// terminal can `kubectl apply -f editor.yaml` too.
     pub fn apply(&self, manifest: &str) -> Output {
-        self.files
-            .borrow_mut()
-            .0
-            .insert("editor.yaml".into(), manifest.to_string());
+        self.files.borrow_mut().0.insert("editor.yaml".into(), manifest.to_string());
         self.shell.borrow_mut().cluster_mut().apply(manifest)
     }
 

@@ -3,6 +3,8 @@
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
+use crate::controllers;
+use crate::events::Recorder;
 use crate::files::{Files, NoFiles};
 use crate::kubectl;
 use crate::kubelet::Kubelets;
@@ -30,19 +32,12 @@ pub struct Output {
 impl Output {
     /// Success with `stdout`.
     pub fn ok(stdout: impl Into<String>) -> Output {
-        Output {
-            stdout: stdout.into(),
-            ..Default::default()
-        }
+        Output { stdout: stdout.into(), ..Default::default() }
     }
 
     /// Failure (exit 1) with `stderr`.
     pub fn err(stderr: impl Into<String>) -> Output {
-        Output {
-            stderr: stderr.into(),
-            exit_code: 1,
-            ..Default::default()
-        }
+        Output { stderr: stderr.into(), exit_code: 1, ..Default::default() }
     }
 }
 
@@ -60,7 +55,9 @@ pub struct Cluster {
     rng: Rng,
     timers: Timers,
     scheduler: Scheduler,
+    controllers: controllers::Manager,
     kubelets: Kubelets,
+    events: Recorder,
     preset: String,
 }
 
@@ -70,10 +67,7 @@ impl Cluster {
     pub fn new(preset: &str, seed: u64) -> Result<Cluster, String> {
         let Some(spec) = Preset::named(preset) else {
             let known: Vec<String> = Preset::all().into_iter().map(|p| p.name).collect();
-            return Err(format!(
-                "unknown preset \"{preset}\" (known: {})",
-                known.join(", ")
-            ));
+            return Err(format!("unknown preset \"{preset}\" (known: {})", known.join(", ")));
         };
         let mut api = ApiServer::new(seed);
         bootstrap(&mut api, &spec, EPOCH);
@@ -83,7 +77,9 @@ impl Cluster {
             rng: Rng::new(seed),
             timers: Timers::default(),
             scheduler: Scheduler::default(),
+            controllers: controllers::Manager::default(),
             kubelets: Kubelets::default(),
+            events: Recorder::default(),
             preset: spec.name,
         };
         cluster.settle();
@@ -175,12 +171,10 @@ impl Cluster {
     /// the current instant.
     pub(crate) fn settle(&mut self) {
         for _ in 0..MAX_ROUNDS {
-            let mut progressed = self
-                .scheduler
-                .sync(&mut self.api, &mut self.rng, self.clock);
-            progressed |= self
-                .kubelets
-                .sync(&mut self.api, &mut self.timers, self.clock);
+            let mut progressed =
+                self.controllers.sync(&mut self.api, &mut self.rng, &mut self.events, &mut self.timers, self.clock);
+            progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
+            progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, self.clock);
             if !progressed {
                 break;
             }
@@ -189,14 +183,10 @@ impl Cluster {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::PodWorker {
-                node,
-                namespace,
-                name,
-            } => {
-                self.kubelets
-                    .fire(&mut self.api, self.clock, &node, &namespace, &name);
+            Timer::PodWorker { node, namespace, name } => {
+                self.kubelets.fire(&mut self.api, self.clock, &node, &namespace, &name);
             }
+            Timer::Controller { index, key } => self.controllers.requeue(index, key),
         }
     }
 }

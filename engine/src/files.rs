@@ -36,11 +36,7 @@ impl Files for MemFiles {
         if let Some(text) = self.0.get(path) {
             return Some(Entry::File(text.clone()));
         }
-        let prefix = if path.is_empty() || path == "." {
-            String::new()
-        } else {
-            format!("{path}/")
-        };
+        let prefix = if path.is_empty() || path == "." { String::new() } else { format!("{path}/") };
         let mut names: Vec<String> = self
             .0
             .keys()
@@ -63,10 +59,7 @@ mod tests {
         files.0.insert("k8s/a.yaml".into(), "b".into());
         files.0.insert("k8s/b.yaml".into(), "c".into());
         assert_eq!(files.read("./pod.yaml"), Some(Entry::File("a".into())));
-        assert_eq!(
-            files.read("k8s/"),
-            Some(Entry::Dir(vec!["a.yaml".into(), "b.yaml".into()]))
-        );
+        assert_eq!(files.read("k8s/"), Some(Entry::Dir(vec!["a.yaml".into(), "b.yaml".into()])));
         assert_eq!(files.read("nope.yaml"), None);
     }
 }

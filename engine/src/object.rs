@@ -4,8 +4,7 @@
 
 use crate::api::ResourceInfo;
 use k8s_openapi::api::{
-    apps, autoscaling, batch, coordination, core, discovery, networking, policy, scheduling,
-    storage,
+    apps, autoscaling, batch, coordination, core, discovery, networking, policy, scheduling, storage,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 

@@ -5,9 +5,7 @@
 /// `128Mi` → 134217728000). `None` when it does not match the API's syntax.
 pub fn parse_milli(text: &str) -> Option<i128> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-')).unwrap_or(text.len());
     let (number, suffix) = text.split_at(split);
     if number.is_empty() || number == "+" || number == "-" {
         return None;

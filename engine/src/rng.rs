@@ -34,9 +34,7 @@ impl Rng {
 
     /// A generated-name suffix such as `x7k2p`, as `generateName` produces.
     pub fn suffix(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| ALPHANUMS[self.below(ALPHANUMS.len())] as char)
-            .collect()
+        (0..len).map(|_| ALPHANUMS[self.below(ALPHANUMS.len())] as char).collect()
     }
 
     /// A version-4 UUID for `metadata.uid`.
@@ -71,10 +69,7 @@ mod tests {
     fn uuid_has_the_v4_shape() {
         let id = Rng::new(1).uuid();
         let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
         assert!(parts[2].starts_with('4'));
         assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
     }

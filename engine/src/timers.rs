@@ -17,6 +17,13 @@ pub enum Timer {
         /// The pod's name.
         name: String,
     },
+    /// A controller asked to look at a key again.
+    Controller {
+        /// Which controller (its place in the manager).
+        index: usize,
+        /// What to reconcile.
+        key: crate::controllers::Key,
+    },
 }
 
 /// A queue of timers ordered by due time, then by the order they were set,
@@ -49,11 +56,7 @@ mod tests {
     use super::*;
 
     fn worker(name: &str) -> Timer {
-        Timer::PodWorker {
-            node: "w1".into(),
-            namespace: "default".into(),
-            name: name.into(),
-        }
+        Timer::PodWorker { node: "w1".into(), namespace: "default".into(), name: name.into() }
     }
 
     #[test]

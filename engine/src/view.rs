@@ -76,17 +76,9 @@ pub fn build(store: &Store, now: Time) -> ClusterView {
                 node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
                 status: summary.status,
                 ready: summary.ready,
-                phase: p
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.phase.clone())
-                    .unwrap_or_default(),
+                phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
             }
         })
         .collect();
-    ClusterView {
-        time: now,
-        nodes,
-        pods,
-    }
+    ClusterView { time: now, nodes, pods }
 }

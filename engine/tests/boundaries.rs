@@ -4,15 +4,7 @@
 
 use std::path::Path;
 
-const WEB_CRATES: &[&str] = &[
-    "yew",
-    "web-sys",
-    "js-sys",
-    "wasm-bindgen",
-    "gloo",
-    "stylist",
-    "plotters-canvas",
-];
+const WEB_CRATES: &[&str] = &["yew", "web-sys", "js-sys", "wasm-bindgen", "gloo", "stylist", "plotters-canvas"];
 
 #[test]
 fn engine_depends_on_no_web_crate() {
@@ -20,10 +12,7 @@ fn engine_depends_on_no_web_crate() {
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("engine manifest");
     for line in manifest.lines() {
         let name = line.split(['=', '.', ' ']).next().unwrap_or_default();
-        assert!(
-            !WEB_CRATES.contains(&name),
-            "engine/Cargo.toml depends on {name}"
-        );
+        assert!(!WEB_CRATES.contains(&name), "engine/Cargo.toml depends on {name}");
     }
     let mut stack = vec![dir.join("src")];
     while let Some(path) = stack.pop() {
@@ -35,11 +24,7 @@ fn engine_depends_on_no_web_crate() {
                 let text = std::fs::read_to_string(&p).expect("source file");
                 for krate in WEB_CRATES {
                     let ident = krate.replace('-', "_");
-                    assert!(
-                        !text.contains(&format!("{ident}::")),
-                        "{} uses {ident}",
-                        p.display()
-                    );
+                    assert!(!text.contains(&format!("{ident}::")), "{} uses {ident}", p.display());
                 }
             }
         }

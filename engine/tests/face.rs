@@ -13,12 +13,7 @@ fn run_binary(args: &[&str], stdin: &str) -> (String, String, i32) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("kubeplay starts");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin accepts the script");
+    child.stdin.take().expect("piped stdin").write_all(stdin.as_bytes()).expect("stdin accepts the script");
     let out = child.wait_with_output().expect("kubeplay exits");
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -43,10 +38,7 @@ fn shell_binary_prints_the_node_table() {
 
 #[test]
 fn shell_binary_runs_a_pod_through_simulated_time() {
-    let (stdout, _, _) = run_binary(
-        &["shell"],
-        "kubectl run web --image=nginx\nsleep 20\nkubectl get pods\n",
-    );
+    let (stdout, _, _) = run_binary(&["shell"], "kubectl run web --image=nginx\nsleep 20\nkubectl get pods\n");
     assert_eq!(
         stdout,
         "pod/web created\nNAME   READY   STATUS    RESTARTS   AGE\nweb    1/1     Running   0          20s\n"
@@ -69,35 +61,20 @@ fn shell_binary_reads_files_relative_to_the_working_directory() {
         .stdout(Stdio::piped())
         .spawn()
         .and_then(|mut c| {
-            c.stdin
-                .take()
-                .expect("stdin")
-                .write_all(b"kubectl apply -f pod.yaml\nkubectl get nodes -o name\n")?;
+            c.stdin.take().expect("stdin").write_all(b"kubectl apply -f pod.yaml\nkubectl get nodes -o name\n")?;
             c.wait_with_output()
         })
         .expect("kubeplay runs");
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "pod/web created\nnode/m-k8s\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "pod/web created\nnode/m-k8s\n");
 }
 
 #[test]
 fn shell_binary_rejects_bad_arguments() {
     let (_, stderr, code) = run_binary(&["shell", "--preset", "nope"], "");
-    assert_eq!(
-        (stderr.as_str(), code),
-        (
-            "kubeplay: unknown preset \"nope\" (known: default, single)\n",
-            2
-        )
-    );
+    assert_eq!((stderr.as_str(), code), ("kubeplay: unknown preset \"nope\" (known: default, single)\n", 2));
     let (_, stderr, code) = run_binary(&["bogus"], "");
-    assert_eq!(
-        (stderr.as_str(), code),
-        ("Usage: kubeplay shell [--preset NAME] [--seed N]\n", 2)
-    );
+    assert_eq!((stderr.as_str(), code), ("Usage: kubeplay shell [--preset NAME] [--seed N]\n", 2));
 }
 
 #[test]
@@ -112,15 +89,7 @@ fn same_seed_and_inputs_replay_the_same_history() {
         cluster
             .changes_since(0)
             .iter()
-            .map(|c| {
-                format!(
-                    "{} {:?} {:?} {:?}",
-                    c.version,
-                    c.time,
-                    c.change,
-                    c.object.name()
-                )
-            })
+            .map(|c| format!("{} {:?} {:?} {:?}", c.version, c.time, c.change, c.object.name()))
             .collect::<Vec<_>>()
             .join("\n")
             + &cluster.kubectl("get pods -o wide").stdout
@@ -144,12 +113,8 @@ fn a_rejected_request_changes_nothing() {
         let out = cluster.kubectl(line);
         assert_eq!(out.exit_code, 1, "{line}");
     }
-    let out =
-        cluster.apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers: []\n");
-    assert_eq!(
-        out.stderr,
-        "The Pod \"x\" is invalid: spec.containers: Required value\n"
-    );
+    let out = cluster.apply("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers: []\n");
+    assert_eq!(out.stderr, "The Pod \"x\" is invalid: spec.containers: Required value\n");
     assert_eq!(cluster.version(), before);
     assert_eq!(cluster.kubectl("get pods -A -o json").stdout, listing);
 }
@@ -169,10 +134,7 @@ fn the_change_log_tells_the_pods_story() {
         .collect();
     use ChangeType::*;
     // created, bound, ContainerCreating, Running, deletion requested, removed.
-    assert_eq!(
-        story,
-        [Added, Modified, Modified, Modified, Modified, Deleted]
-    );
+    assert_eq!(story, [Added, Modified, Modified, Modified, Modified, Deleted]);
     assert!(cluster.get(Kind::Pod, "default", "web").is_none());
 }
 
@@ -181,43 +143,14 @@ fn the_view_matches_kubectl() {
     let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
     shell.run("kubectl run web --image=nginx", &engine::NoFiles);
     let view = shell.cluster().view();
-    assert_eq!(
-        view.nodes
-            .iter()
-            .map(|n| n.name.as_str())
-            .collect::<Vec<_>>(),
-        ["m-k8s", "w1-k8s", "w2-k8s", "w3-k8s"]
-    );
+    assert_eq!(view.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["m-k8s", "w1-k8s", "w2-k8s", "w3-k8s"]);
     assert_eq!(view.nodes[0].roles, "control-plane");
-    let web = view
-        .pods
-        .iter()
-        .find(|p| p.name == "web")
-        .expect("web pod in view");
-    assert_eq!(
-        (web.status.as_str(), web.ready.as_str()),
-        ("ContainerCreating", "0/1")
-    );
-    assert!(
-        web.node.as_deref().is_some_and(|n| n.starts_with('w')),
-        "scheduled to a worker"
-    );
+    let web = view.pods.iter().find(|p| p.name == "web").expect("web pod in view");
+    assert_eq!((web.status.as_str(), web.ready.as_str()), ("ContainerCreating", "0/1"));
+    assert!(web.node.as_deref().is_some_and(|n| n.starts_with('w')), "scheduled to a worker");
     shell.cluster_mut().step(30_000);
     let view = shell.cluster().view();
-    let web = view
-        .pods
-        .iter()
-        .find(|p| p.name == "web")
-        .expect("web pod in view");
-    assert_eq!(
-        (web.status.as_str(), web.phase.as_str()),
-        ("Running", "Running")
-    );
-    assert_eq!(
-        view.pods
-            .iter()
-            .filter(|p| p.namespace == "kube-system")
-            .count(),
-        16
-    );
+    let web = view.pods.iter().find(|p| p.name == "web").expect("web pod in view");
+    assert_eq!((web.status.as_str(), web.phase.as_str()), ("Running", "Running"));
+    assert_eq!(view.pods.iter().filter(|p| p.namespace == "kube-system").count(), 16);
 }

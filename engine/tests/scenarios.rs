@@ -14,10 +14,8 @@ impl Files for Dir {
     fn read(&self, path: &str) -> Option<Entry> {
         let p = self.0.join(path);
         if p.is_dir() {
-            let mut names: Vec<String> = std::fs::read_dir(&p)
-                .ok()?
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .collect();
+            let mut names: Vec<String> =
+                std::fs::read_dir(&p).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
             names.sort();
             return Some(Entry::Dir(names));
         }
@@ -84,20 +82,12 @@ fn scenarios() {
             if update {
                 std::fs::write(path, &actual).expect("writable scenario");
             } else {
-                failures.push(format!(
-                    "{}:\n{}",
-                    path.display(),
-                    first_difference(&text, &actual)
-                ));
+                failures.push(format!("{}:\n{}", path.display(), first_difference(&text, &actual)));
             }
         }
     }
     println!("{} scenarios replayed", paths.len());
-    assert!(
-        failures.is_empty(),
-        "scenarios differ (UPDATE_SCENARIOS=1 rewrites them):\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "scenarios differ (UPDATE_SCENARIOS=1 rewrites them):\n{}", failures.join("\n"));
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {
@@ -105,10 +95,5 @@ fn first_difference(expected: &str, actual: &str) -> String {
     let a: Vec<&str> = actual.lines().collect();
     let i = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
     let context = |lines: &[&str]| lines[i.saturating_sub(2)..(i + 3).min(lines.len())].join("\n");
-    format!(
-        "line {}\n--- expected\n{}\n--- actual\n{}",
-        i + 1,
-        context(&e),
-        context(&a)
-    )
+    format!("line {}\n--- expected\n{}\n--- actual\n{}", i + 1, context(&e), context(&a))
 }

@@ -30,9 +30,7 @@ fn main() -> ExitCode {
 
 /// The workspace root (xtask lives one level below it).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Runs a command in the workspace root with the tools folder first on PATH.
@@ -65,41 +63,10 @@ fn test() -> Result<(), String> {
     tools::ensure_build_tools(&root)?;
     tools::ensure_test_tools(&root)?;
     run("cargo", &["fmt", "--all", "--check"], &root)?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "engine",
-            "-p",
-            "xtask",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &root,
-    )?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "app",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &root,
-    )?;
+    run("cargo", &["clippy", "-p", "engine", "-p", "xtask", "--all-targets", "--", "-D", "warnings"], &root)?;
+    run("cargo", &["clippy", "-p", "app", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"], &root)?;
     run("cargo", &["test", "-p", "engine", "-p", "xtask"], &root)?;
     run("cargo", &["fetch"], &root)?;
     run("trunk", &["build", "--release", "--offline"], &root)?;
-    run(
-        "node",
-        &["--test", "--test-concurrency=1"],
-        &root.join("tests/browser"),
-    )
+    run("node", &["--test", "--test-concurrency=1"], &root.join("tests/browser"))
 }

@@ -31,14 +31,8 @@ pub fn path() -> std::ffi::OsString {
 
 /// What `program --version` prints, if it runs.
 fn version_of(program: &str) -> Option<String> {
-    let out = Command::new(program)
-        .arg("--version")
-        .env("PATH", path())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program).arg("--version").env("PATH", path()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The version of `package` recorded in Cargo.lock.
@@ -47,11 +41,7 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
     while let Some(line) = lines.next() {
         if line.trim() == format!("name = \"{package}\"") {
             let next = lines.next()?;
-            return next
-                .trim()
-                .strip_prefix("version = \"")?
-                .strip_suffix('"')
-                .map(String::from);
+            return next.trim().strip_prefix("version = \"")?.strip_suffix('"').map(String::from);
         }
     }
     None
@@ -69,52 +59,20 @@ pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
     let tools = folder();
     let tools_str = tools.to_string_lossy().into_owned();
     if !version_of("trunk").is_some_and(|v| v.contains(TRUNK_VERSION)) {
-        run(
-            "cargo",
-            &[
-                "install",
-                "--locked",
-                "trunk",
-                "--version",
-                TRUNK_VERSION,
-                "--root",
-                &tools_str,
-            ],
-            root,
-        )?;
+        run("cargo", &["install", "--locked", "trunk", "--version", TRUNK_VERSION, "--root", &tools_str], root)?;
     }
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let bindgen = locked_version(&lock, "wasm-bindgen").ok_or("Cargo.lock has no wasm-bindgen")?;
     if !version_of("wasm-bindgen").is_some_and(|v| v.contains(&bindgen)) {
         // Not --locked: its lock file pins crates newer than the index serves.
-        run(
-            "cargo",
-            &[
-                "install",
-                "wasm-bindgen-cli",
-                "--version",
-                &bindgen,
-                "--root",
-                &tools_str,
-            ],
-            root,
-        )?;
+        run("cargo", &["install", "wasm-bindgen-cli", "--version", &bindgen, "--root", &tools_str], root)?;
     }
     if !version_of("wasm-opt").is_some_and(|v| v.contains("version 132")) {
         let npm = tools.join("npm");
-        std::fs::create_dir_all(&npm)
-            .map_err(|e| format!("cannot create {}: {e}", npm.display()))?;
+        std::fs::create_dir_all(&npm).map_err(|e| format!("cannot create {}: {e}", npm.display()))?;
         run(
             "npm",
-            &[
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                ".",
-                &format!("binaryen@{BINARYEN_VERSION}"),
-            ],
+            &["install", "--no-audit", "--no-fund", "--prefix", ".", &format!("binaryen@{BINARYEN_VERSION}")],
             &npm,
         )?;
     }
@@ -125,17 +83,7 @@ pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
 pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
     if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
         run("apt-get", &["update"], root)?;
-        run(
-            "apt-get",
-            &[
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ],
-            root,
-        )?;
+        run("apt-get", &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"], root)?;
     }
     let browser = root.join("tests/browser");
     if !browser.join("node_modules/playwright-core").exists() {
@@ -151,10 +99,7 @@ mod tests {
     #[test]
     fn reads_versions_from_cargo_lock() {
         let lock = "[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n\n[[package]]\nname = \"wasm-bindgen-backend\"\nversion = \"0.2.130\"\n";
-        assert_eq!(
-            locked_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
+        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(locked_version(lock, "trunk"), None);
     }
 

@@ -15,10 +15,7 @@ pub struct ClusterMapProps {
 fn chip(pod: &PodChip) -> Html {
     let system = pod.namespace == "kube-system";
     let class = classes!("chip", system.then_some("system"));
-    let title = format!(
-        "{}/{}  {}  {}",
-        pod.namespace, pod.name, pod.ready, pod.status
-    );
+    let title = format!("{}/{}  {}  {}", pod.namespace, pod.name, pod.ready, pod.status);
     html! {
         <li class={class} title={title}
             data-pod={format!("{}/{}", pod.namespace, pod.name)} data-status={pod.status.clone()}

@@ -28,12 +28,8 @@ pub struct TerminalProps {
 
 #[styled_component]
 pub fn Terminal(props: &TerminalProps) -> Html {
-    let lines = use_state(|| {
-        vec![Line {
-            kind: Kind::Stdout,
-            text: "Try: kubectl get nodes   (help lists more)".into(),
-        }]
-    });
+    let lines =
+        use_state(|| vec![Line { kind: Kind::Stdout, text: "Try: kubectl get nodes   (help lists more)".into() }]);
     let history = use_mut_ref(Vec::<String>::new);
     let cursor = use_mut_ref(|| 0usize);
     let input = use_node_ref();
@@ -62,10 +58,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     let line = el.value();
                     el.set_value("");
                     let mut next = (*lines).clone();
-                    next.push(Line {
-                        kind: Kind::Command,
-                        text: format!("{prompt}{line}"),
-                    });
+                    next.push(Line { kind: Kind::Command, text: format!("{prompt}{line}") });
                     if !line.trim().is_empty() {
                         history.borrow_mut().push(line.clone());
                     }
@@ -147,9 +140,6 @@ pub fn Terminal(props: &TerminalProps) -> Html {
 
 fn push_text(lines: &mut Vec<Line>, kind: Kind, text: &str) {
     for line in text.lines() {
-        lines.push(Line {
-            kind: kind.clone(),
-            text: line.to_string(),
-        });
+        lines.push(Line { kind: kind.clone(), text: line.to_string() });
     }
 }

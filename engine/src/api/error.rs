@@ -50,24 +50,13 @@ impl ApiError {
 
     /// `<resource> "<name>" already exists`.
     pub fn already_exists(resource: &str, name: &str) -> ApiError {
-        ApiError::new(
-            Reason::AlreadyExists,
-            format!("{resource} \"{name}\" already exists"),
-        )
+        ApiError::new(Reason::AlreadyExists, format!("{resource} \"{name}\" already exists"))
     }
 
     /// A 422 with its field causes, each `<path>: <message>`.
     pub fn invalid(kind: &str, group: &str, name: &str, causes: Vec<String>) -> ApiError {
-        let qualified = if group.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{kind}.{group}")
-        };
-        let aggregate = if causes.len() == 1 {
-            causes[0].clone()
-        } else {
-            format!("[{}]", causes.join(", "))
-        };
+        let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+        let aggregate = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
         ApiError {
             reason: Reason::Invalid,
             message: format!("{qualified} \"{name}\" is invalid: {aggregate}"),
@@ -77,11 +66,7 @@ impl ApiError {
 
     /// Any other status error.
     pub fn new(reason: Reason, message: impl Into<String>) -> ApiError {
-        ApiError {
-            reason,
-            message: message.into(),
-            invalid: None,
-        }
+        ApiError { reason, message: message.into(), invalid: None }
     }
 
     /// The error as kubectl prints it; `context` is kubectl's
@@ -110,16 +95,8 @@ impl ApiError {
             return format!("The {kind} \"{name}\" is invalid: {body}");
         }
         match context {
-            Some(ctx) => format!(
-                "Error from server ({}): {ctx}: {}",
-                self.reason.name(),
-                self.message
-            ),
-            None => format!(
-                "Error from server ({}): {}",
-                self.reason.name(),
-                self.message
-            ),
+            Some(ctx) => format!("Error from server ({}): {ctx}: {}", self.reason.name(), self.message),
+            None => format!("Error from server ({}): {}", self.reason.name(), self.message),
         }
     }
 }
@@ -144,29 +121,10 @@ mod tests {
             ApiError::already_exists("pods", "nginx").render(Some("error when creating \"pod.yaml\"")),
             "Error from server (AlreadyExists): error when creating \"pod.yaml\": pods \"nginx\" already exists"
         );
-        let one = ApiError::invalid(
-            "Pod",
-            "",
-            "web",
-            vec!["spec.containers: Required value".into()],
-        );
-        assert_eq!(
-            one.render(None),
-            "The Pod \"web\" is invalid: spec.containers: Required value"
-        );
-        assert_eq!(
-            one.message,
-            "Pod \"web\" is invalid: spec.containers: Required value"
-        );
-        let two = ApiError::invalid(
-            "Pod",
-            "",
-            "web",
-            vec!["a: Required value".into(), "b: Required value".into()],
-        );
-        assert_eq!(
-            two.render(None),
-            "The Pod \"web\" is invalid: \n* a: Required value\n* b: Required value\n"
-        );
+        let one = ApiError::invalid("Pod", "", "web", vec!["spec.containers: Required value".into()]);
+        assert_eq!(one.render(None), "The Pod \"web\" is invalid: spec.containers: Required value");
+        assert_eq!(one.message, "Pod \"web\" is invalid: spec.containers: Required value");
+        let two = ApiError::invalid("Pod", "", "web", vec!["a: Required value".into(), "b: Required value".into()]);
+        assert_eq!(two.render(None), "The Pod \"web\" is invalid: \n* a: Required value\n* b: Required value\n");
     }
 }

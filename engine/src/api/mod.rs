@@ -88,18 +88,13 @@ pub fn resolve(arg: &str) -> Option<&'static ResourceInfo> {
 /// The registry entry for a manifest's `apiVersion` and `kind`, and the
 /// served version it is written in (the stored one, or an older one the
 /// server converts, such as autoscaling/v1 for HorizontalPodAutoscaler).
-pub fn for_manifest(
-    api_version: &str,
-    kind: &str,
-) -> Option<(&'static ResourceInfo, &'static str)> {
+pub fn for_manifest(api_version: &str, kind: &str) -> Option<(&'static ResourceInfo, &'static str)> {
     let info = RESOURCES.iter().find(|r| r.kind_name == kind)?;
     if info.api_version() == api_version {
         return Some((info, info.version));
     }
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-    let served = ALSO_SERVED
-        .iter()
-        .find(|(k, v)| *k == info.kind && *v == version)?;
+    let served = ALSO_SERVED.iter().find(|(k, v)| *k == info.kind && *v == version)?;
     (group == info.group).then_some((info, served.1))
 }
 

@@ -2,37 +2,82 @@
 //! (pkg/apis/core/v1/defaults.go and the admission plugins that fill fields).
 
 use crate::object::Object;
-use k8s_openapi::api::core::v1::{Container, Pod, PodStatus, Toleration};
+use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodStatus, PodTemplateSpec, Toleration};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// Fills the defaults a freshly created object gets.
 pub fn apply(object: &mut Object) {
-    if let Object::Pod(pod) = object {
-        pod_defaults(pod);
+    match object {
+        Object::Pod(pod) => pod_defaults(pod),
+        Object::Deployment(d) => {
+            let spec = d.spec.get_or_insert_with(Default::default);
+            spec.replicas.get_or_insert(1);
+            spec.revision_history_limit.get_or_insert(10);
+            spec.progress_deadline_seconds.get_or_insert(600);
+            let strategy = spec.strategy.get_or_insert_with(Default::default);
+            let kind = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
+            if kind == "RollingUpdate" {
+                let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
+                rolling.max_surge.get_or_insert(IntOrString::String("25%".into()));
+                rolling.max_unavailable.get_or_insert(IntOrString::String("25%".into()));
+            }
+            template_defaults(&mut spec.template);
+        }
+        Object::ReplicaSet(rs) => {
+            let spec = rs.spec.get_or_insert_with(Default::default);
+            spec.replicas.get_or_insert(1);
+            if let Some(t) = spec.template.as_mut() {
+                template_defaults(t);
+            }
+        }
+        Object::ReplicationController(rc) => {
+            let spec = rc.spec.get_or_insert_with(Default::default);
+            spec.replicas.get_or_insert(1);
+            if let Some(t) = spec.template.as_mut() {
+                // An RC without a selector selects its template's labels.
+                if spec.selector.as_ref().is_none_or(|s| s.is_empty()) {
+                    spec.selector = t.metadata.as_ref().and_then(|m| m.labels.clone());
+                }
+                template_defaults(t);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The defaults of a pod template (pkg/apis/core/v1 SetDefaults_PodSpec):
+/// fewer than a pod gets, since admission plugins only see pods.
+fn template_defaults(template: &mut PodTemplateSpec) {
+    let spec = template.spec.get_or_insert_with(Default::default);
+    pod_spec_defaults(spec);
+}
+
+fn pod_spec_defaults(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context.get_or_insert_with(Default::default);
+    for c in spec.containers.iter_mut() {
+        container_defaults(c);
+    }
+    for c in spec.init_containers.iter_mut().flatten() {
+        container_defaults(c);
     }
 }
 
 fn pod_defaults(pod: &mut Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);
-    spec.restart_policy.get_or_insert_with(|| "Always".into());
-    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.termination_grace_period_seconds.get_or_insert(30);
-    spec.scheduler_name
-        .get_or_insert_with(|| "default-scheduler".into());
-    spec.security_context.get_or_insert_with(Default::default);
+    pod_spec_defaults(spec);
     spec.enable_service_links.get_or_insert(true);
-    spec.preemption_policy
-        .get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
     spec.priority.get_or_insert(0);
     // The ServiceAccount admission plugin.
-    spec.service_account_name
-        .get_or_insert_with(|| "default".into());
+    spec.service_account_name.get_or_insert_with(|| "default".into());
     // The DefaultTolerationSeconds admission plugin: pods ride out a lost node
     // for five minutes before eviction.
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in [
-        "node.kubernetes.io/not-ready",
-        "node.kubernetes.io/unreachable",
-    ] {
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
         if !tolerations.iter().any(|t| t.key.as_deref() == Some(key)) {
             tolerations.push(Toleration {
                 key: Some(key.into()),
@@ -42,12 +87,6 @@ fn pod_defaults(pod: &mut Pod) {
                 ..Default::default()
             });
         }
-    }
-    for c in spec.containers.iter_mut() {
-        container_defaults(c);
-    }
-    for c in spec.init_containers.iter_mut().flatten() {
-        container_defaults(c);
     }
     let qos = qos_class(pod_containers(pod));
     let status = pod.status.get_or_insert_with(PodStatus::default);
@@ -60,17 +99,14 @@ fn pod_containers(pod: &Pod) -> &[Container] {
 }
 
 fn container_defaults(c: &mut Container) {
-    let policy = if image_tag(c.image.as_deref().unwrap_or_default()).is_none_or(|t| t == "latest")
-    {
+    let policy = if image_tag(c.image.as_deref().unwrap_or_default()).is_none_or(|t| t == "latest") {
         "Always"
     } else {
         "IfNotPresent"
     };
     c.image_pull_policy.get_or_insert_with(|| policy.into());
-    c.termination_message_path
-        .get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy
-        .get_or_insert_with(|| "File".into());
+    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy.get_or_insert_with(|| "File".into());
     c.resources.get_or_insert_with(Default::default);
 }
 
@@ -130,15 +166,8 @@ mod tests {
 
     #[test]
     fn pull_policy_follows_the_tag() {
-        for (image, want) in [
-            ("nginx", "Always"),
-            ("nginx:latest", "Always"),
-            ("nginx:1.27", "IfNotPresent"),
-        ] {
-            let mut c = Container {
-                image: Some(image.into()),
-                ..Default::default()
-            };
+        for (image, want) in [("nginx", "Always"), ("nginx:latest", "Always"), ("nginx:1.27", "IfNotPresent")] {
+            let mut c = Container { image: Some(image.into()), ..Default::default() };
             container_defaults(&mut c);
             assert_eq!(c.image_pull_policy.as_deref(), Some(want), "{image}");
         }

@@ -25,10 +25,7 @@ pub struct ApiServer {
 impl ApiServer {
     /// An empty API server whose generated names and uids come from `seed`.
     pub fn new(seed: u64) -> ApiServer {
-        ApiServer {
-            store: Store::default(),
-            rng: Rng::new(seed ^ 0x5eed_a915),
-        }
+        ApiServer { store: Store::default(), rng: Rng::new(seed ^ 0x5eed_a915) }
     }
 
     /// Read access to the store.
@@ -47,12 +44,7 @@ impl ApiServer {
     /// Creates an object: fills generated fields and defaults, validates and
     /// admits it. With `dry_run` nothing is stored and the would-be object is
     /// returned.
-    pub fn create(
-        &mut self,
-        mut object: Object,
-        now: Time,
-        dry_run: bool,
-    ) -> Result<Arc<Object>, ApiError> {
+    pub fn create(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
         let info = object.info();
         if info.namespaced && object.namespace().is_empty() {
             object.meta_mut().namespace = Some("default".into());
@@ -69,12 +61,7 @@ impl ApiServer {
         defaults::apply(&mut object);
         let causes = validation::validate(&object);
         if !causes.is_empty() {
-            return Err(ApiError::invalid(
-                info.kind_name,
-                info.group,
-                object.name(),
-                causes,
-            ));
+            return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
         }
         if info.namespaced {
             let ns = object.namespace();
@@ -93,19 +80,15 @@ impl ApiServer {
                 Some(_) => {}
             }
         }
-        if self
-            .store
-            .get(info.kind, object.namespace(), object.name())
-            .is_some()
-        {
-            return Err(ApiError::already_exists(
-                &info.qualified_plural(),
-                object.name(),
-            ));
+        if self.store.get(info.kind, object.namespace(), object.name()).is_some() {
+            return Err(ApiError::already_exists(&info.qualified_plural(), object.name()));
         }
         let meta = object.meta_mut();
         meta.uid = Some(self.rng.uuid());
         meta.creation_timestamp = Some(now.to_k8s());
+        if tracks_generation(info.kind) {
+            meta.generation = Some(1);
+        }
         meta.resource_version = None;
         meta.deletion_timestamp = None;
         if dry_run {
@@ -134,14 +117,18 @@ impl ApiServer {
         defaults::apply(&mut object);
         let causes = validation::validate_update(&current, &object);
         if !causes.is_empty() {
-            return Err(ApiError::invalid(
-                info.kind_name,
-                info.group,
-                object.name(),
-                causes,
-            ));
+            return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
         }
+        let generation = current.meta().generation.map(|g| {
+            let spec_changed = object.to_value().get("spec") != current.to_value().get("spec");
+            if spec_changed {
+                g + 1
+            } else {
+                g
+            }
+        });
         let meta = object.meta_mut();
+        meta.generation = generation;
         meta.uid = current.meta().uid.clone();
         meta.creation_timestamp = current.meta().creation_timestamp.clone();
         meta.deletion_timestamp = current.meta().deletion_timestamp.clone();
@@ -178,10 +165,7 @@ impl ApiServer {
                 meta.deletion_grace_period_seconds = Some(seconds);
                 Ok(self.store.put(object, now))
             }
-            None => Ok(self
-                .store
-                .remove(kind, namespace, name, now)
-                .unwrap_or(current)),
+            None => Ok(self.store.remove(kind, namespace, name, now).unwrap_or(current)),
         }
     }
 
@@ -201,4 +185,23 @@ impl ApiServer {
     pub fn trim_log(&mut self, keep: usize) {
         self.store.trim_log(keep);
     }
+}
+
+/// Kinds whose spec changes bump `metadata.generation`, so controllers can
+/// report `observedGeneration`.
+fn tracks_generation(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Deployment
+            | Kind::ReplicaSet
+            | Kind::ReplicationController
+            | Kind::StatefulSet
+            | Kind::DaemonSet
+            | Kind::Job
+            | Kind::CronJob
+            | Kind::HorizontalPodAutoscaler
+            | Kind::PodDisruptionBudget
+            | Kind::Ingress
+            | Kind::NetworkPolicy
+    )
 }

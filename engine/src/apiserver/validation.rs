@@ -1,37 +1,229 @@
 //! Per-kind validation, collecting every cause the way the API server does,
 //! in its words (pkg/apis/core/validation, apimachinery's validation.go).
 
+use crate::labels::Selector;
 use crate::object::Object;
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
 
 /// Every problem with a new object, as `<field path>: <message>` lines.
 pub fn validate(object: &Object) -> Vec<String> {
     let mut causes = Vec::new();
     let meta = object.meta();
     match meta.name.as_deref() {
-        None | Some("") => {
-            causes.push("metadata.name: Required value: name or generateName is required".into())
-        }
+        None | Some("") => causes.push("metadata.name: Required value: name or generateName is required".into()),
         Some(name) => {
-            let check = if object.kind() == crate::api::Kind::Namespace {
-                rfc1123_label
-            } else {
-                rfc1123_subdomain
-            };
-            causes.extend(
-                check(name).map(|msg| format!("metadata.name: Invalid value: \"{name}\": {msg}")),
-            );
+            let check = if object.kind() == crate::api::Kind::Namespace { rfc1123_label } else { rfc1123_subdomain };
+            causes.extend(check(name).map(|msg| format!("metadata.name: Invalid value: \"{name}\": {msg}")));
         }
     }
-    if let Object::Pod(pod) = object {
-        validate_pod(pod, &mut causes);
+    match object {
+        Object::Pod(pod) => match pod.spec.as_ref() {
+            Some(spec) => validate_pod_spec("spec", spec, &mut causes),
+            None => causes.push("spec.containers: Required value".into()),
+        },
+        Object::Deployment(d) => {
+            let Some(spec) = d.spec.as_ref() else { return causes };
+            validate_replicas(spec.replicas, &mut causes);
+            validate_workload("deployment", Some(&spec.selector), Some(&spec.template), &mut causes);
+            if let Some(strategy) = &spec.strategy {
+                validate_strategy(strategy, spec.replicas.unwrap_or(1), &mut causes);
+            }
+            if let (Some(deadline), Some(min_ready)) = (spec.progress_deadline_seconds, spec.min_ready_seconds) {
+                if deadline <= min_ready {
+                    causes.push(format!(
+                        "spec.progressDeadlineSeconds: Invalid value: {deadline}: must be greater than minReadySeconds"
+                    ));
+                }
+            }
+        }
+        Object::ReplicaSet(rs) => {
+            let Some(spec) = rs.spec.as_ref() else { return causes };
+            validate_replicas(spec.replicas, &mut causes);
+            validate_workload("replicaset", Some(&spec.selector), spec.template.as_ref(), &mut causes);
+        }
+        Object::ReplicationController(rc) => {
+            let Some(spec) = rc.spec.as_ref() else { return causes };
+            validate_replicas(spec.replicas, &mut causes);
+            let selector = spec.selector.clone().unwrap_or_default();
+            if selector.is_empty() {
+                causes.push("spec.selector: Required value".into());
+            }
+            match spec.template.as_ref() {
+                None => causes.push("spec.template: Required value".into()),
+                Some(t) => {
+                    let labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+                    if !selector.is_empty() && !Selector::from_map(&selector).matches(Some(&labels)) {
+                        causes.push(format!(
+                            "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                            go_map(&labels)
+                        ));
+                    }
+                    validate_template(t, &mut causes);
+                }
+            }
+        }
+        _ => {}
     }
     causes
+}
+
+fn validate_replicas(replicas: Option<i32>, causes: &mut Vec<String>) {
+    if let Some(n) = replicas.filter(|n| *n < 0) {
+        causes.push(format!("spec.replicas: Invalid value: {n}: must be greater than or equal to 0"));
+    }
+}
+
+/// Go's `%#v` of a `map[string]string`, as v1.32's messages print values.
+pub fn go_map(map: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect();
+    format!("map[string]string{{{}}}", pairs.join(", "))
+}
+
+/// Go's `%#v` of a `v1.LabelSelector`.
+pub fn go_selector(sel: &LabelSelector) -> String {
+    let labels = sel.match_labels.as_ref().map_or("map[string]string(nil)".to_string(), go_map);
+    let exprs = match sel.match_expressions.as_deref() {
+        None => "[]v1.LabelSelectorRequirement(nil)".to_string(),
+        Some(list) => format!(
+            "[]v1.LabelSelectorRequirement{{{}}}",
+            list.iter()
+                .map(|e| format!(
+                    "v1.LabelSelectorRequirement{{Key:{:?}, Operator:{:?}, Values:[]string{{{}}}}}",
+                    e.key,
+                    e.operator,
+                    e.values.iter().flatten().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{exprs}}}")
+}
+
+/// Selector, template and their agreement, for the apps/v1 workloads.
+fn validate_workload(kind: &str, selector: Option<&LabelSelector>, template: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+    let labels = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+    let empty = |s: &LabelSelector| {
+        s.match_labels.as_ref().is_none_or(|m| m.is_empty()) && s.match_expressions.as_ref().is_none_or(|m| m.is_empty())
+    };
+    match selector {
+        None => causes.push("spec.selector: Required value".into()),
+        Some(s) if empty(s) && s.match_labels.is_none() && s.match_expressions.is_none() => {
+            causes.push("spec.selector: Required value".into())
+        }
+        Some(s) if empty(s) => causes.push(format!("spec.selector: Invalid value: \"null\": empty selector is invalid for {kind}")),
+        Some(s) => match Selector::from_api(s) {
+            Err(bad) => causes.push(format!(
+                "spec.selector.matchExpressions[0].operator: Invalid value: \"{}\": not a valid selector operator",
+                bad.0
+            )),
+            Ok(sel) if !sel.matches(Some(&labels)) => causes.push(format!(
+                "spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`",
+                go_map(&labels)
+            )),
+            Ok(_) => {}
+        },
+    }
+    match template {
+        None => causes.push("spec.template: Required value".into()),
+        Some(t) => validate_template(t, causes),
+    }
+}
+
+fn validate_template(t: &PodTemplateSpec, causes: &mut Vec<String>) {
+    match t.spec.as_ref() {
+        None => causes.push("spec.template.spec.containers: Required value".into()),
+        Some(spec) => {
+            validate_pod_spec("spec.template.spec", spec, causes);
+            if let Some(policy) = spec.restart_policy.as_deref().filter(|p| *p != "Always") {
+                if ["OnFailure", "Never"].contains(&policy) {
+                    causes.push(format!(
+                        "spec.template.spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"Always\""
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn scaled(v: &IntOrString, total: i32, round_up: bool) -> Option<i32> {
+    match v {
+        IntOrString::Int(i) => Some(*i),
+        IntOrString::String(s) => {
+            let pct: i64 = s.strip_suffix('%')?.parse().ok()?;
+            let raw = pct * total as i64;
+            Some(if round_up { (raw + 99) / 100 } else { raw / 100 } as i32)
+        }
+    }
+}
+
+fn go_int_or_string(v: &IntOrString) -> String {
+    match v {
+        IntOrString::Int(i) => format!("intstr.IntOrString{{Type:0, IntVal:{i}, StrVal:\"\"}}"),
+        IntOrString::String(s) => format!("intstr.IntOrString{{Type:1, IntVal:0, StrVal:{s:?}}}"),
+    }
+}
+
+fn validate_strategy(strategy: &k8s_openapi::api::apps::v1::DeploymentStrategy, replicas: i32, causes: &mut Vec<String>) {
+    let kind = strategy.type_.as_deref().unwrap_or("RollingUpdate");
+    match kind {
+        "Recreate" => {
+            if strategy.rolling_update.is_some() {
+                causes.push("spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'".into());
+            }
+        }
+        "RollingUpdate" => {
+            let Some(rolling) = &strategy.rolling_update else { return };
+            for (field, value) in [("maxUnavailable", &rolling.max_unavailable), ("maxSurge", &rolling.max_surge)] {
+                if let Some(IntOrString::String(s)) = value {
+                    let valid = s.strip_suffix('%').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+                    if !valid {
+                        causes.push(format!("spec.strategy.rollingUpdate.{field}: Invalid value: {s:?}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+                    }
+                }
+                if let Some(IntOrString::Int(n)) = value {
+                    if *n < 0 {
+                        causes.push(format!("spec.strategy.rollingUpdate.{field}: Invalid value: {n}: must be greater than or equal to 0"));
+                    }
+                }
+            }
+            if let Some(IntOrString::String(s)) = &rolling.max_unavailable {
+                if s.strip_suffix('%').and_then(|n| n.parse::<i64>().ok()).is_some_and(|n| n > 100) {
+                    causes.push(format!("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: {s:?}: must not be greater than 100%"));
+                }
+            }
+            let zero = |v: &Option<IntOrString>| v.as_ref().is_some_and(|v| scaled(v, replicas.max(1), true) == Some(0));
+            if zero(&rolling.max_unavailable) && zero(&rolling.max_surge) {
+                let v = rolling.max_unavailable.as_ref().map(go_int_or_string).unwrap_or_default();
+                causes.push(format!("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: {v}: may not be 0 when `maxSurge` is 0"));
+            }
+        }
+        other => causes.push(format!(
+            "spec.strategy.type: Unsupported value: {other:?}: supported values: \"Recreate\", \"RollingUpdate\""
+        )),
+    }
 }
 
 /// Every problem with replacing `old` by `new` (both defaulted).
 pub fn validate_update(old: &Object, new: &Object) -> Vec<String> {
     let mut causes = validate(new);
+    let selectors = match (old, new) {
+        (Object::Deployment(o), Object::Deployment(n)) => {
+            Some((o.spec.as_ref().map(|s| s.selector.clone()), n.spec.as_ref().map(|s| s.selector.clone())))
+        }
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => {
+            Some((o.spec.as_ref().map(|s| s.selector.clone()), n.spec.as_ref().map(|s| s.selector.clone())))
+        }
+        _ => None,
+    };
+    if let Some((Some(before), Some(after))) = selectors {
+        if before != after {
+            causes.push(format!("spec.selector: Invalid value: {}: field is immutable", go_selector(&after)));
+        }
+    }
     if let (Object::Pod(old), Object::Pod(new)) = (old, new) {
         if mutable_view(old) != mutable_view(new) {
             causes.push("spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into());
@@ -43,11 +235,7 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<String> {
 /// A pod's spec with the fields an update may change blanked out.
 fn mutable_view(pod: &Pod) -> Option<k8s_openapi::api::core::v1::PodSpec> {
     let mut spec = pod.spec.clone()?;
-    for c in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
+    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
         c.image = None;
     }
     spec.active_deadline_seconds = None;
@@ -55,42 +243,30 @@ fn mutable_view(pod: &Pod) -> Option<k8s_openapi::api::core::v1::PodSpec> {
     Some(spec)
 }
 
-fn validate_pod(pod: &Pod, causes: &mut Vec<String>) {
-    let Some(spec) = pod.spec.as_ref() else {
-        causes.push("spec.containers: Required value".into());
-        return;
-    };
+fn validate_pod_spec(prefix: &str, spec: &PodSpec, causes: &mut Vec<String>) {
     if spec.containers.is_empty() {
-        causes.push("spec.containers: Required value".into());
+        causes.push(format!("{prefix}.containers: Required value"));
     }
     let mut names: Vec<&str> = Vec::new();
     let groups = [
-        (
-            "spec.initContainers",
-            spec.init_containers.as_deref().unwrap_or_default(),
-        ),
-        ("spec.containers", spec.containers.as_slice()),
+        ("initContainers", spec.init_containers.as_deref().unwrap_or_default()),
+        ("containers", spec.containers.as_slice()),
     ];
     for (path, containers) in groups {
         for (i, c) in containers.iter().enumerate() {
-            validate_container(&format!("{path}[{i}]"), c, &mut names, causes);
+            validate_container(&format!("{prefix}.{path}[{i}]"), c, &mut names, causes);
         }
     }
     if let Some(policy) = spec.restart_policy.as_deref() {
         if !["Always", "OnFailure", "Never"].contains(&policy) {
             causes.push(format!(
-                "spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"Always\", \"OnFailure\", \"Never\""
+                "{prefix}.restartPolicy: Unsupported value: \"{policy}\": supported values: \"Always\", \"OnFailure\", \"Never\""
             ));
         }
     }
 }
 
-fn validate_container<'a>(
-    path: &str,
-    c: &'a Container,
-    names: &mut Vec<&'a str>,
-    causes: &mut Vec<String>,
-) {
+fn validate_container<'a>(path: &str, c: &'a Container, names: &mut Vec<&'a str>, causes: &mut Vec<String>) {
     if c.name.is_empty() {
         causes.push(format!("{path}.name: Required value"));
     } else if let Some(msg) = rfc1123_label(&c.name) {
@@ -117,10 +293,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 fn label_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.starts_with(is_alnum)
-        && s.ends_with(is_alnum)
-        && s.chars().all(|c| is_alnum(c) || c == '-')
+    !s.is_empty() && s.starts_with(is_alnum) && s.ends_with(is_alnum) && s.chars().all(|c| is_alnum(c) || c == '-')
 }
 
 /// The RFC 1123 label check (namespace and container names).
@@ -151,9 +324,6 @@ mod tests {
         assert!(rfc1123_subdomain("-a").is_some());
         assert_eq!(rfc1123_label("my-ns"), None);
         assert!(rfc1123_label("my.ns").is_some());
-        assert_eq!(
-            rfc1123_label(&"a".repeat(64)).as_deref(),
-            Some("must be no more than 63 characters")
-        );
+        assert_eq!(rfc1123_label(&"a".repeat(64)).as_deref(), Some("must be no more than 63 characters"));
     }
 }

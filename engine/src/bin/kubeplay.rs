@@ -15,10 +15,8 @@ impl Files for Disk {
     fn read(&self, path: &str) -> Option<Entry> {
         let p = Path::new(path);
         if p.is_dir() {
-            let mut names: Vec<String> = std::fs::read_dir(p)
-                .ok()?
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .collect();
+            let mut names: Vec<String> =
+                std::fs::read_dir(p).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
             names.sort();
             return Some(Entry::Dir(names));
         }

@@ -54,11 +54,7 @@ fn hpa_v1_to_v2(old: v1::HorizontalPodAutoscaler) -> v2::HorizontalPodAutoscaler
         }),
         behavior: None,
     });
-    v2::HorizontalPodAutoscaler {
-        metadata: old.metadata,
-        spec,
-        status: None,
-    }
+    v2::HorizontalPodAutoscaler { metadata: old.metadata, spec, status: None }
 }
 
 #[cfg(test)]
@@ -76,9 +72,6 @@ mod tests {
         let object = crate::codec::to_object(doc).expect("v1 HPA decodes");
         let value = object.to_value();
         assert_eq!(value["apiVersion"], "autoscaling/v2");
-        assert_eq!(
-            value["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
-            50
-        );
+        assert_eq!(value["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 50);
     }
 }

@@ -47,8 +47,7 @@ pub fn documents(text: &str) -> Result<Vec<serde_json::Value>, DecodeError> {
         if value.is_null() {
             continue;
         }
-        let json =
-            serde_json::to_value(&value).map_err(|e| DecodeError::Syntax(format!("yaml: {e}")))?;
+        let json = serde_json::to_value(&value).map_err(|e| DecodeError::Syntax(format!("yaml: {e}")))?;
         out.push(json);
     }
     Ok(out)
@@ -69,16 +68,9 @@ fn syntax(e: serde_yaml::Error) -> DecodeError {
 /// `--validate=strict`.
 pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
     let Some(map) = value.as_object() else {
-        return Err(DecodeError::Validation(vec![
-            "invalid object to validate".into()
-        ]));
+        return Err(DecodeError::Validation(vec!["invalid object to validate".into()]));
     };
-    let field = |name: &str| {
-        map.get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let field = |name: &str| map.get(name).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let api_version = field("apiVersion");
     let kind = field("kind");
     let mut missing = Vec::new();
@@ -93,12 +85,7 @@ pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
     }
     let Some((info, version)) = api::for_manifest(&api_version, &kind) else {
         let meta = map.get("metadata");
-        let meta_field = |f: &str| {
-            meta.and_then(|m| m.get(f))
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
+        let meta_field = |f: &str| meta.and_then(|m| m.get(f)).and_then(|v| v.as_str()).unwrap_or_default().to_string();
         return Err(DecodeError::NoMatch {
             kind,
             api_version,
@@ -106,31 +93,19 @@ pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
             namespace: meta_field("namespace"),
         });
     };
-    let schema = |message: String| DecodeError::Schema {
-        info,
-        version,
-        message,
-    };
+    let schema = |message: String| DecodeError::Schema { info, version, message };
     let (object, echoed) = if version == info.version {
-        let object =
-            Object::from_value(info.kind, value.clone()).map_err(|e| schema(type_error(&e)))?;
+        let object = Object::from_value(info.kind, value.clone()).map_err(|e| schema(type_error(&e)))?;
         let echoed = object.to_value();
         (object, echoed)
     } else {
-        conversion::from_served_version(info, version, value.clone())
-            .map_err(|e| schema(type_error(&e)))?
+        conversion::from_served_version(info, version, value.clone()).map_err(|e| schema(type_error(&e)))?
     };
     let mut unknown = Vec::new();
     unknown_fields(&value, &echoed, String::new(), &mut unknown);
     if !unknown.is_empty() {
-        let list: Vec<String> = unknown
-            .iter()
-            .map(|f| format!("unknown field \"{f}\""))
-            .collect();
-        return Err(schema(format!(
-            "strict decoding error: {}",
-            list.join(", ")
-        )));
+        let list: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+        return Err(schema(format!("strict decoding error: {}", list.join(", "))));
     }
     Ok(object)
 }
@@ -149,10 +124,7 @@ fn type_error(e: &serde_json::Error) -> String {
                 "boolean" => "bool",
                 other => other,
             };
-            return format!(
-                "json: cannot unmarshal {go_got} into Go value of type {}",
-                go_type(want)
-            );
+            return format!("json: cannot unmarshal {go_got} into Go value of type {}", go_type(want));
         }
     }
     text.to_string()
@@ -172,12 +144,7 @@ fn go_type(serde_expected: &str) -> &str {
 
 /// Every field present (and not null) in `input` that decoding dropped, as a
 /// path like `spec.template.spec.containers[0].imagee`.
-fn unknown_fields(
-    input: &serde_json::Value,
-    echoed: &serde_json::Value,
-    path: String,
-    out: &mut Vec<String>,
-) {
+fn unknown_fields(input: &serde_json::Value, echoed: &serde_json::Value, path: String, out: &mut Vec<String>) {
     use serde_json::Value;
     match (input, echoed) {
         (Value::Object(inp), Value::Object(echo)) => {
@@ -185,11 +152,7 @@ fn unknown_fields(
                 if value.is_null() {
                     continue;
                 }
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
                 match echo.get(key) {
                     Some(e) => unknown_fields(value, e, child, out),
                     None => out.push(child),
@@ -214,14 +177,8 @@ mod tests {
         let text = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n# only a comment\n---\n{ \"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": { \"name\": \"b\" } }\n...\n";
         let docs = documents(text).expect("valid YAML");
         assert_eq!(docs.len(), 2);
-        let names: Vec<String> = docs
-            .into_iter()
-            .map(|d| {
-                to_object(d)
-                    .map(|o| o.name().to_string())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let names: Vec<String> =
+            docs.into_iter().map(|d| to_object(d).map(|o| o.name().to_string()).unwrap_or_default()).collect();
         assert_eq!(names, ["a", "b"]);
     }
 
@@ -247,31 +204,22 @@ mod tests {
         let Err(DecodeError::Schema { message, .. }) = to_object(doc) else {
             panic!("expected a schema error");
         };
-        assert_eq!(
-            message,
-            "json: cannot unmarshal string into Go value of type int32"
-        );
+        assert_eq!(message, "json: cannot unmarshal string into Go value of type int32");
     }
 
     #[test]
     fn errors_name_what_is_wrong() {
         assert_eq!(
             documents("a: b\n\tc: d\n").err(),
-            Some(DecodeError::Syntax(
-                "yaml: line 2: found a tab character that violates indentation".into()
-            ))
+            Some(DecodeError::Syntax("yaml: line 2: found a tab character that violates indentation".into()))
         );
         let missing = to_object(serde_json::json!({"metadata": {"name": "x"}}));
         assert_eq!(
             missing.err(),
-            Some(DecodeError::Validation(vec![
-                "apiVersion not set".into(),
-                "kind not set".into()
-            ]))
+            Some(DecodeError::Validation(vec!["apiVersion not set".into(), "kind not set".into()]))
         );
-        let removed = to_object(
-            serde_json::json!({"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "x"}}),
-        );
+        let removed =
+            to_object(serde_json::json!({"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "x"}}));
         assert!(matches!(removed, Err(DecodeError::NoMatch { kind, .. }) if kind == "CronJob"));
     }
 }

@@ -146,8 +146,9 @@ fn analyze(s: &str) -> Analysis {
         let followed_by_ws = next.is_none_or(|n| n == ' ' || n == '\t' || n == '\n' || n == '\r');
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => a.block_indicators = true,
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                    a.block_indicators = true
+                }
                 '?' | ':' | '-' if followed_by_ws => a.block_indicators = true,
                 _ => {}
             }
@@ -192,10 +193,9 @@ fn analyze(s: &str) -> Analysis {
 /// other than this string (a number, bool, null, timestamp …).
 fn resolves_to_non_string(s: &str) -> bool {
     const SPECIAL: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
-        ".NaN", ".NAN", "<<",
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
+        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "+.inf",
+        "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "<<",
     ];
     if SPECIAL.contains(&s) {
         return true;
@@ -208,20 +208,14 @@ fn resolves_to_non_string(s: &str) -> bool {
     let body = plain.trim_start_matches(['+', '-']);
     let is_int = !body.is_empty()
         && (body.chars().all(|c| c.is_ascii_digit())
-            || body
-                .strip_prefix("0x")
-                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
-            || body
-                .strip_prefix("0b")
-                .is_some_and(|b| !b.is_empty() && b.chars().all(|c| c == '0' || c == '1')));
+            || body.strip_prefix("0x").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || body.strip_prefix("0b").is_some_and(|b| !b.is_empty() && b.chars().all(|c| c == '0' || c == '1')));
     let is_float = body.parse::<f64>().is_ok()
         && body.chars().any(|c| c.is_ascii_digit())
         && !body.contains("inf")
         && !body.contains("nan");
     let is_base60 = body.contains(':')
-        && body
-            .split(':')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'));
+        && body.split(':').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.'));
     let is_timestamp = s.len() >= 10
         && s.as_bytes()[4] == b'-'
         && s.as_bytes()[7] == b'-'
@@ -265,13 +259,7 @@ fn fold(s: &str, indent: usize, column: usize, quoted: bool) -> String {
         let prev_space = i > 0 && chars[i - 1] == ' ';
         let next_space = chars.get(i + 1).is_some_and(|n| *n == ' ');
         let allowed = quoted || (i > 0 && i + 1 < chars.len());
-        if c == ' '
-            && allowed
-            && !prev_space
-            && !next_space
-            && col > BEST_WIDTH
-            && i + 1 < chars.len()
-        {
+        if c == ' ' && allowed && !prev_space && !next_space && col > BEST_WIDTH && i + 1 < chars.len() {
             out.push('\n');
             out.push_str(&" ".repeat(indent));
             col = indent;
@@ -296,9 +284,7 @@ fn double_quoted(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             '\0' => out.push_str("\\0"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02X}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02X}", c as u32)),
             '\u{FEFF}' => out.push_str("\\uFEFF"),
             c => out.push(c),
         }

@@ -29,16 +29,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let default_ns = namespace(m);
     let mut out = Output::default();
     for (source, document) in documents {
-        let result = document.and_then(|object| {
-            apply_one(
-                cluster,
-                object,
-                flag_ns.as_deref(),
-                &default_ns,
-                &source,
-                dry,
-            )
-        });
+        let result =
+            document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
         match result {
             Ok(line) => out.stdout.push_str(&line),
             Err(text) => {
@@ -73,33 +65,17 @@ fn apply_one(
         }
     }
     let mut applied = object.to_value();
-    if let Some(annotations) = applied
-        .pointer_mut("/metadata/annotations")
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(annotations) = applied.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
         annotations.remove(LAST_APPLIED);
     }
     let config = format!("{applied}\n");
     let label = format!("{}/{}", info.qualified_singular(), object.name());
     let now = cluster.now();
-    let render = |e: ApiError, verb: &str| {
-        format!(
-            "{}\n",
-            e.render(Some(&format!("error when {verb} \"{source}\"")))
-        )
-    };
+    let render = |e: ApiError, verb: &str| format!("{}\n", e.render(Some(&format!("error when {verb} \"{source}\""))));
 
-    let existing = cluster
-        .api()
-        .store()
-        .get(info.kind, object.namespace(), object.name())
-        .cloned();
+    let existing = cluster.api().store().get(info.kind, object.namespace(), object.name()).cloned();
     let Some(live) = existing else {
-        object
-            .meta_mut()
-            .annotations
-            .get_or_insert_with(Default::default)
-            .insert(LAST_APPLIED.into(), config);
+        object.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), config);
         return match cluster.api_mut().create(object, now, dry != DryRun::None) {
             Ok(_) => Ok(format!("{label} created{}\n", dry.suffix())),
             Err(e) => Err(render(e, "creating")),
@@ -120,9 +96,7 @@ fn apply_one(
     let mut merged = live.to_value();
     merge_patch(&mut merged, &patch);
     if let Some(meta) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
         if let Some(a) = annotations.as_object_mut() {
             a.insert(LAST_APPLIED.into(), Value::String(config));
         }
@@ -140,10 +114,7 @@ fn apply_one(
         )
     })?;
     if dry == DryRun::None {
-        cluster
-            .api_mut()
-            .update(updated, now)
-            .map_err(|e| render(e, "patching"))?;
+        cluster.api_mut().update(updated, now).map_err(|e| render(e, "patching"))?;
     }
     Ok(format!("{label} configured{}\n", dry.suffix()))
 }
@@ -207,16 +178,10 @@ mod tests {
         let original = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"x": 1}});
         let modified = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 2}});
         let patch = merge_diff(&original, &modified);
-        assert_eq!(
-            patch,
-            json!({"metadata": {"labels": {"b": null}}, "spec": {"x": 2}})
-        );
+        assert_eq!(patch, json!({"metadata": {"labels": {"b": null}}, "spec": {"x": 2}}));
         let mut live = json!({"metadata": {"labels": {"a": "1", "b": "2", "c": "live"}}, "spec": {"x": 1, "y": 0}});
         merge_patch(&mut live, &patch);
-        assert_eq!(
-            live,
-            json!({"metadata": {"labels": {"a": "1", "c": "live"}}, "spec": {"x": 2, "y": 0}})
-        );
+        assert_eq!(live, json!({"metadata": {"labels": {"a": "1", "c": "live"}}, "spec": {"x": 2, "y": 0}}));
         assert_eq!(merge_diff(&modified, &modified), json!({}));
     }
 }

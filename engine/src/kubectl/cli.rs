@@ -31,18 +31,11 @@ fn filename() -> Arg {
 }
 
 fn dry_run() -> Arg {
-    Arg::new("dry-run")
-        .long("dry-run")
-        .num_args(0..=1)
-        .require_equals(true)
-        .default_missing_value("unchanged")
+    Arg::new("dry-run").long("dry-run").num_args(0..=1).require_equals(true).default_missing_value("unchanged")
 }
 
 fn positional() -> Arg {
-    Arg::new("args")
-        .num_args(0..)
-        .action(ArgAction::Append)
-        .allow_hyphen_values(false)
+    Arg::new("args").num_args(0..).action(ArgAction::Append).allow_hyphen_values(false)
 }
 
 /// The whole command tree.
@@ -68,12 +61,7 @@ pub fn command() -> Command {
         .subcommand(
             sub("run")
                 .arg(positional())
-                .arg(
-                    Arg::new("command-args")
-                        .num_args(0..)
-                        .last(true)
-                        .action(ArgAction::Append),
-                )
+                .arg(Arg::new("command-args").num_args(0..).last(true).action(ArgAction::Append))
                 .arg(value("image"))
                 .arg(value("restart"))
                 .arg(value("labels").short('l'))
@@ -84,13 +72,7 @@ pub fn command() -> Command {
                 .arg(output())
                 .arg(dry_run()),
         )
-        .subcommand(
-            sub("apply")
-                .arg(positional())
-                .arg(filename())
-                .arg(output())
-                .arg(dry_run()),
-        )
+        .subcommand(sub("apply").arg(positional()).arg(filename()).arg(output()).arg(dry_run()))
         .subcommand(
             sub("delete")
                 .arg(positional())
@@ -247,20 +229,12 @@ pub fn string(m: &ArgMatches, name: &str) -> Option<String> {
 
 /// A boolean flag's value (false when absent).
 pub fn boolean(m: &ArgMatches, name: &str) -> bool {
-    m.try_get_one::<bool>(name)
-        .ok()
-        .flatten()
-        .copied()
-        .unwrap_or(false)
+    m.try_get_one::<bool>(name).ok().flatten().copied().unwrap_or(false)
 }
 
 /// Every value of a repeated flag or positional.
 pub fn strings(m: &ArgMatches, name: &str) -> Vec<String> {
-    m.try_get_many::<String>(name)
-        .ok()
-        .flatten()
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default()
+    m.try_get_many::<String>(name).ok().flatten().map(|v| v.cloned().collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -279,26 +253,11 @@ mod tests {
     #[test]
     fn errors_match_kubectl() {
         let cases = [
-            (
-                "foo",
-                "Error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n\n",
-            ),
-            (
-                "gte pods",
-                "Error: unknown command \"gte\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\n",
-            ),
-            (
-                "foobarbaz",
-                "Error: unknown command \"foobarbaz\" for \"kubectl\"\n",
-            ),
-            (
-                "get pods --replica",
-                "Error: unknown flag: --replica\nSee 'kubectl get --help' for usage.\n",
-            ),
-            (
-                "get pods -x",
-                "Error: unknown shorthand flag: 'x' in -x\nSee 'kubectl get --help' for usage.\n",
-            ),
+            ("foo", "Error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n\n"),
+            ("gte pods", "Error: unknown command \"gte\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\n"),
+            ("foobarbaz", "Error: unknown command \"foobarbaz\" for \"kubectl\"\n"),
+            ("get pods --replica", "Error: unknown flag: --replica\nSee 'kubectl get --help' for usage.\n"),
+            ("get pods -x", "Error: unknown shorthand flag: 'x' in -x\nSee 'kubectl get --help' for usage.\n"),
         ];
         for (line, want) in cases {
             assert_eq!(parse_error(line), want, "kubectl {line}");
@@ -307,10 +266,7 @@ mod tests {
 
     #[test]
     fn flags_go_anywhere() {
-        let args: Vec<String> = "-n kube-system get -A pods --output=wide"
-            .split(' ')
-            .map(String::from)
-            .collect();
+        let args: Vec<String> = "-n kube-system get -A pods --output=wide".split(' ').map(String::from).collect();
         let m = command().try_get_matches_from(&args).expect("parses");
         let (name, sub) = m.subcommand().expect("subcommand");
         assert_eq!(name, "get");

@@ -37,12 +37,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         // kubectl turns a zero grace period into the shortest graceful one.
         grace = Some(1);
     }
-    let wait = m
-        .try_get_one::<bool>("wait")
-        .ok()
-        .flatten()
-        .copied()
-        .unwrap_or(true);
+    let wait = m.try_get_one::<bool>("wait").ok().flatten().copied().unwrap_or(true);
 
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
     let mut out = Output::default();
@@ -87,33 +82,16 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         };
         let all = cli::boolean(m, "all");
         for request in requests {
-            let scope = if request.info.namespaced {
-                ns.clone()
-            } else {
-                String::new()
-            };
+            let scope = if request.info.namespaced { ns.clone() } else { String::new() };
             if request.names.is_empty() {
                 if !all {
                     return error("resource(s) were provided, but no name was specified");
                 }
-                let listed: Vec<String> = cluster
-                    .api()
-                    .store()
-                    .list(request.info.kind, Some(&scope))
-                    .map(|o| o.name().to_string())
-                    .collect();
-                targets.extend(
-                    listed
-                        .into_iter()
-                        .map(|n| (request.info.kind, scope.clone(), n)),
-                );
+                let listed: Vec<String> =
+                    cluster.api().store().list(request.info.kind, Some(&scope)).map(|o| o.name().to_string()).collect();
+                targets.extend(listed.into_iter().map(|n| (request.info.kind, scope.clone(), n)));
             } else {
-                targets.extend(
-                    request
-                        .names
-                        .into_iter()
-                        .map(|n| (request.info.kind, scope.clone(), n)),
-                );
+                targets.extend(request.names.into_iter().map(|n| (request.info.kind, scope.clone(), n)));
             }
         }
         if targets.is_empty() && out.exit_code == 0 {
@@ -134,20 +112,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     for (kind, object_ns, name) in targets {
         let info = crate::api::info(kind);
         let now = cluster.now();
-        match cluster
-            .api_mut()
-            .delete(kind, &object_ns, &name, grace, now)
-        {
+        match cluster.api_mut().delete(kind, &object_ns, &name, grace, now) {
             Ok(deleted) => {
-                let verb = if force && grace == Some(0) {
-                    "force deleted"
-                } else {
-                    "deleted"
-                };
-                out.stdout.push_str(&format!(
-                    "{} \"{name}\" {verb}\n",
-                    info.qualified_singular()
-                ));
+                let verb = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+                out.stdout.push_str(&format!("{} \"{name}\" {verb}\n", info.qualified_singular()));
                 let seconds = deleted.meta().deletion_grace_period_seconds.unwrap_or(0);
                 pending.push((kind, object_ns, name, seconds));
             }
@@ -164,9 +132,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         let longest = pending.iter().map(|p| p.3).max().unwrap_or(0);
         let deadline = cluster.now().plus((longest + WAIT_SLACK_SECONDS) * SECOND);
         while cluster.now() < deadline
-            && pending
-                .iter()
-                .any(|(k, n, name, _)| cluster.api().store().get(*k, n, name).is_some())
+            && pending.iter().any(|(k, n, name, _)| cluster.api().store().get(*k, n, name).is_some())
         {
             cluster.step(100);
         }

@@ -50,11 +50,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     let mut out = Output::default();
     let mut groups: Vec<Vec<Arc<Object>>> = Vec::new();
     for request in &requests {
-        let scope = if request.info.namespaced {
-            ns.as_str()
-        } else {
-            ""
-        };
+        let scope = if request.info.namespaced { ns.as_str() } else { "" };
         let mut found = Vec::new();
         if request.names.is_empty() {
             let filter = (request.info.namespaced && !all_namespaces).then_some(scope);
@@ -90,16 +86,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     match format {
         Format::Name => {
             for object in groups.iter().flatten() {
-                out.stdout.push_str(&format!(
-                    "{}/{}\n",
-                    object.info().qualified_singular(),
-                    object.name()
-                ));
+                out.stdout.push_str(&format!("{}/{}\n", object.info().qualified_singular(), object.name()));
             }
         }
         Format::Json | Format::Yaml => {
-            let values: Vec<serde_json::Value> =
-                groups.iter().flatten().map(|o| o.to_value()).collect();
+            let values: Vec<serde_json::Value> = groups.iter().flatten().map(|o| o.to_value()).collect();
             let single = values.len() == 1 && requests.iter().all(|r| !r.names.is_empty());
             let doc = if single {
                 values.into_iter().next().unwrap_or_default()
@@ -158,8 +149,5 @@ pub fn json(value: &serde_json::Value) -> String {
     if serde::Serialize::serialize(value, &mut ser).is_err() {
         return String::new();
     }
-    String::from_utf8_lossy(&buf)
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    String::from_utf8_lossy(&buf).replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }

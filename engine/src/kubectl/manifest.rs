@@ -16,10 +16,7 @@ pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, St
     let mut texts = Vec::new();
     for name in filenames {
         if name == "-" {
-            texts.push((
-                "STDIN".to_string(),
-                io.stdin.unwrap_or_default().to_string(),
-            ));
+            texts.push(("STDIN".to_string(), io.stdin.unwrap_or_default().to_string()));
             continue;
         }
         match io.files.read(name) {
@@ -27,9 +24,7 @@ pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, St
             Some(Entry::File(text)) => texts.push((name.clone(), text)),
             Some(Entry::Dir(entries)) => {
                 for entry in entries {
-                    let is_manifest = [".yaml", ".yml", ".json"]
-                        .iter()
-                        .any(|ext| entry.ends_with(ext));
+                    let is_manifest = [".yaml", ".yml", ".json"].iter().any(|ext| entry.ends_with(ext));
                     let path = format!("{}/{entry}", name.trim_end_matches('/'));
                     if let (true, Some(Entry::File(text))) = (is_manifest, io.files.read(&path)) {
                         texts.push((path, text));
@@ -42,17 +37,12 @@ pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, St
     for (source, text) in texts {
         match codec::documents(&text) {
             Err(DecodeError::Syntax(msg)) => {
-                return Err(format!(
-                    "error parsing {source}: error converting YAML to JSON: {msg}"
-                ));
+                return Err(format!("error parsing {source}: error converting YAML to JSON: {msg}"));
             }
             Err(other) => out.push((source.clone(), Err(describe(&source, other)))),
             Ok(docs) => {
                 for doc in docs {
-                    out.push((
-                        source.clone(),
-                        codec::to_object(doc).map_err(|e| describe(&source, e)),
-                    ));
+                    out.push((source.clone(), codec::to_object(doc).map_err(|e| describe(&source, e))));
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! requests against the cluster, and prints what kubectl 1.32 prints.
 
 mod apply;
+pub use apply::LAST_APPLIED;
 mod cli;
 mod delete;
 mod get;
@@ -22,12 +23,7 @@ pub(crate) struct Io<'a> {
 }
 
 /// Runs kubectl with `args` (without the leading `kubectl`).
-pub fn run(
-    cluster: &mut Cluster,
-    args: &[String],
-    files: &dyn Files,
-    stdin: Option<&str>,
-) -> Output {
+pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Option<&str>) -> Output {
     let matches = match cli::command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => return Output::err(cli::render_error(&e, args)),

@@ -24,17 +24,12 @@ pub fn parse(args: &[String]) -> Result<Vec<Request>, String> {
                 return Err("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
             };
             if name.is_empty() || name.contains('/') {
-                return Err(
-                    "arguments in resource/name form must have a single resource and name".into(),
-                );
+                return Err("arguments in resource/name form must have a single resource and name".into());
             }
             let info = resolve(kind)?;
             match requests.iter_mut().find(|r| r.info.kind == info.kind) {
                 Some(r) => r.names.push(name.to_string()),
-                None => requests.push(Request {
-                    info,
-                    names: vec![name.to_string()],
-                }),
+                None => requests.push(Request { info, names: vec![name.to_string()] }),
             }
         }
         return Ok(requests);
@@ -46,10 +41,7 @@ pub fn parse(args: &[String]) -> Result<Vec<Request>, String> {
     for kind in first.split(',').filter(|k| !k.is_empty()) {
         let info = resolve(kind)?;
         if !requests.iter().any(|r: &Request| r.info.kind == info.kind) {
-            requests.push(Request {
-                info,
-                names: args[1..].to_vec(),
-            });
+            requests.push(Request { info, names: args[1..].to_vec() });
         }
     }
     Ok(requests)
@@ -72,25 +64,13 @@ mod tests {
     #[test]
     fn forms() {
         assert_eq!(parsed("pods"), Ok(vec![(Kind::Pod, vec![])]));
-        assert_eq!(
-            parsed("po web db"),
-            Ok(vec![(Kind::Pod, vec!["web".into(), "db".into()])])
-        );
+        assert_eq!(parsed("po web db"), Ok(vec![(Kind::Pod, vec!["web".into(), "db".into()])]));
         assert_eq!(
             parsed("pod/web no/w1-k8s pod/db"),
-            Ok(vec![
-                (Kind::Pod, vec!["web".into(), "db".into()]),
-                (Kind::Node, vec!["w1-k8s".into()])
-            ])
+            Ok(vec![(Kind::Pod, vec!["web".into(), "db".into()]), (Kind::Node, vec!["w1-k8s".into()])])
         );
-        assert_eq!(
-            parsed("pods,nodes"),
-            Ok(vec![(Kind::Pod, vec![]), (Kind::Node, vec![])])
-        );
-        assert_eq!(
-            parsed("foo"),
-            Err("the server doesn't have a resource type \"foo\"".into())
-        );
+        assert_eq!(parsed("pods,nodes"), Ok(vec![(Kind::Pod, vec![]), (Kind::Node, vec![])]));
+        assert_eq!(parsed("foo"), Err("the server doesn't have a resource type \"foo\"".into()));
         assert!(parsed("pod/web pods").is_err());
         assert!(parsed("pods pod/web").is_err());
     }

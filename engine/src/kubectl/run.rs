@@ -37,7 +37,8 @@ pub fn dry_run(m: &ArgMatches) -> Result<DryRun, String> {
         Some("client") => Ok(DryRun::Client),
         Some("server") => Ok(DryRun::Server),
         Some("unchanged") => Err(
-            "--dry-run flag without a value was specified. A value must be set: \"none\", \"server\", or \"client\".".into(),
+            "--dry-run flag without a value was specified. A value must be set: \"none\", \"server\", or \"client\"."
+                .into(),
         ),
         Some(other) => Err(format!("Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
     }
@@ -58,9 +59,7 @@ pub fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, String> {
 pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     let args = cli::strings(m, "args");
     let Some(name) = args.first().cloned() else {
-        return Output::err(
-            "error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n",
-        );
+        return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n");
     };
     let Some(image) = cli::string(m, "image") else {
         // kubectl 1.32 reports a missing required flag through klog.
@@ -99,10 +98,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     };
     let ports = match cli::string(m, "port") {
         Some(p) => match p.parse::<i32>() {
-            Ok(port) => Some(vec![ContainerPort {
-                container_port: port,
-                ..Default::default()
-            }]),
+            Ok(port) => Some(vec![ContainerPort { container_port: port, ..Default::default() }]),
             Err(_) => return error(format!("strconv.Atoi: parsing \"{p}\": invalid syntax")),
         },
         None => None,
@@ -112,11 +108,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         let Some((k, v)) = pair.split_once('=') else {
             return error(format!("invalid env: {pair}"));
         };
-        env.push(EnvVar {
-            name: k.into(),
-            value: Some(v.into()),
-            ..Default::default()
-        });
+        env.push(EnvVar { name: k.into(), value: Some(v.into()), ..Default::default() });
     }
     let mut rest: Vec<String> = args[1..].to_vec();
     rest.extend(cli::strings(m, "command-args"));
@@ -151,10 +143,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         status: Some(Default::default()),
     };
     let now = cluster.now();
-    match cluster
-        .api_mut()
-        .create(Object::Pod(pod), now, dry != DryRun::None)
-    {
+    match cluster.api_mut().create(Object::Pod(pod), now, dry != DryRun::None) {
         Ok(created) => {
             cluster.settle();
             Output::ok(format!("pod/{} created{}\n", created.name(), dry.suffix()))

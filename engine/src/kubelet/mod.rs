@@ -13,8 +13,7 @@ use crate::store::ChangeType;
 use crate::time::{Millis, Time};
 use crate::timers::{Timer, Timers};
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod,
-    PodCondition, PodIP,
+    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,25 +58,16 @@ impl Kubelets {
             self.cursor = change.version;
             match &*change.object {
                 Object::Node(node) if change.change != ChangeType::Deleted => {
-                    let agent = self
-                        .nodes
-                        .entry(change.object.name().to_string())
-                        .or_default();
+                    let agent = self.nodes.entry(change.object.name().to_string()).or_default();
                     let status = node.status.as_ref();
                     agent.ip = status
                         .and_then(|s| s.addresses.as_ref())
                         .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
                         .map(|a| a.address.clone())
                         .unwrap_or_default();
-                    agent.pod_cidr_base = node
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.pod_cidr.as_deref())
-                        .and_then(cidr_base);
+                    agent.pod_cidr_base = node.spec.as_ref().and_then(|s| s.pod_cidr.as_deref()).and_then(cidr_base);
                     if let Some(list) = status.and_then(|s| s.images.as_ref()) {
-                        agent
-                            .images
-                            .extend(list.iter().flat_map(|i| i.names.iter().flatten().cloned()));
+                        agent.images.extend(list.iter().flat_map(|i| i.names.iter().flatten().cloned()));
                     }
                 }
                 Object::Node(_) => {
@@ -87,10 +77,7 @@ impl Kubelets {
                     let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
                         continue;
                     };
-                    let key = (
-                        change.object.namespace().to_string(),
-                        change.object.name().to_string(),
-                    );
+                    let key = (change.object.namespace().to_string(), change.object.name().to_string());
                     if change.change == ChangeType::Deleted {
                         if let Some(agent) = self.nodes.get_mut(&node) {
                             if let Some((_, Some(ip))) = agent.pods.remove(&key) {
@@ -120,23 +107,14 @@ impl Kubelets {
             return false;
         };
         let wake = |timers: &mut Timers, due: Time| {
-            timers.at(
-                due,
-                Timer::PodWorker {
-                    node: node.to_string(),
-                    namespace: key.0.clone(),
-                    name: key.1.clone(),
-                },
-            )
+            timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() })
         };
         let stage = agent.pods.get(&key).map(|(s, _)| s.clone());
         if pod.metadata.deletion_timestamp.is_some() {
             if !matches!(stage, Some(Stage::Terminating { .. })) {
                 let due = now.plus(STOP_MILLIS);
                 let ip = agent.pods.get(&key).and_then(|(_, ip)| *ip);
-                agent
-                    .pods
-                    .insert(key.clone(), (Stage::Terminating { due }, ip));
+                agent.pods.insert(key.clone(), (Stage::Terminating { due }, ip));
                 wake(timers, due);
             }
             return false;
@@ -144,16 +122,8 @@ impl Kubelets {
         if stage.is_some() {
             return false;
         }
-        let phase = pod
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.as_deref())
-            .unwrap_or("Pending");
-        let host_network = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.host_network)
-            .unwrap_or(false);
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+        let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
         if phase == "Running" {
             // A pod already running when the kubelet starts watching (a preset's
             // pre-existing state): adopt it as it is.
@@ -175,10 +145,7 @@ impl Kubelets {
         let (pod_ip, octet) = if host_network {
             (agent.ip.clone(), None)
         } else {
-            match (
-                agent.pod_cidr_base,
-                (2..=254u8).find(|o| !agent.used_ips.contains(o)),
-            ) {
+            match (agent.pod_cidr_base, (2..=254u8).find(|o| !agent.used_ips.contains(o))) {
                 (Some([a, b, c]), Some(o)) => {
                     agent.used_ips.insert(o);
                     (format!("{a}.{b}.{c}.{o}"), Some(o))
@@ -186,11 +153,7 @@ impl Kubelets {
                 _ => (String::new(), None),
             }
         };
-        let containers = pod
-            .spec
-            .as_ref()
-            .map(|s| s.containers.clone())
-            .unwrap_or_default();
+        let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
         let mut due = now.plus(SANDBOX_MILLIS);
         let mut pulled = Vec::new();
         for c in &containers {
@@ -202,24 +165,13 @@ impl Kubelets {
             }
             due = due.plus(CONTAINER_START_MILLIS);
         }
-        agent.pods.insert(
-            key.clone(),
-            (
-                Stage::Starting {
-                    due,
-                    images: pulled,
-                },
-                octet,
-            ),
-        );
+        agent.pods.insert(key.clone(), (Stage::Starting { due, images: pulled }, octet));
         wake(timers, due);
 
         let mut pod = pod.clone();
         let status = pod.status.get_or_insert_with(Default::default);
         status.host_ip = Some(agent.ip.clone());
-        status.host_ips = Some(vec![HostIP {
-            ip: agent.ip.clone(),
-        }]);
+        status.host_ips = Some(vec![HostIP { ip: agent.ip.clone() }]);
         if !pod_ip.is_empty() {
             status.pod_ip = Some(pod_ip.clone());
             status.pod_ips = Some(vec![PodIP { ip: pod_ip }]);
@@ -254,14 +206,7 @@ impl Kubelets {
     }
 
     /// Handles a pod worker's timer. Returns whether it wrote anything.
-    pub fn fire(
-        &mut self,
-        api: &mut ApiServer,
-        now: Time,
-        node: &str,
-        namespace: &str,
-        name: &str,
-    ) -> bool {
+    pub fn fire(&mut self, api: &mut ApiServer, now: Time, node: &str, namespace: &str, name: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else {
             return false;
         };
@@ -283,9 +228,7 @@ impl Kubelets {
                 api.put_raw(Object::Pod(pod), now);
                 true
             }
-            Stage::Terminating { due } if due <= now => {
-                api.delete(Kind::Pod, namespace, name, Some(0), now).is_ok()
-            }
+            Stage::Terminating { due } if due <= now => api.delete(Kind::Pod, namespace, name, Some(0), now).is_ok(),
             _ => false,
         }
     }
@@ -300,16 +243,11 @@ fn start_containers(pod: &mut Pod, now: Time) {
         names.push(cs.name.clone());
         cs.image = images::normalize(&cs.image);
         cs.image_id = images::image_id(&cs.image);
-        cs.container_id = Some(format!(
-            "containerd://{}",
-            &images::digest(&format!("{uid}/{}", cs.name))[7..]
-        ));
+        cs.container_id = Some(format!("containerd://{}", &images::digest(&format!("{uid}/{}", cs.name))[7..]));
         cs.ready = true;
         cs.started = Some(true);
         cs.state = Some(ContainerState {
-            running: Some(ContainerStateRunning {
-                started_at: Some(now.to_k8s()),
-            }),
+            running: Some(ContainerStateRunning { started_at: Some(now.to_k8s()) }),
             ..Default::default()
         });
     }
@@ -318,12 +256,7 @@ fn start_containers(pod: &mut Pod, now: Time) {
 
 /// The kubelet's pod conditions: sandbox ready, initialised, and the two
 /// readiness conditions, which carry the unready containers while false.
-fn set_conditions(
-    status: &mut k8s_openapi::api::core::v1::PodStatus,
-    now: Time,
-    ready: bool,
-    containers: &[String],
-) {
+fn set_conditions(status: &mut k8s_openapi::api::core::v1::PodStatus, now: Time, ready: bool, containers: &[String]) {
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let mut set = |type_: &str, ok: bool, reason: Option<&str>, message: Option<String>| {
         let value = if ok { "True" } else { "False" };
@@ -352,40 +285,15 @@ fn set_conditions(
         set("Ready", true, None, None);
         set("ContainersReady", true, None, None);
     } else {
-        set(
-            "Ready",
-            false,
-            Some("ContainersNotReady"),
-            Some(unready.clone()),
-        );
-        set(
-            "ContainersReady",
-            false,
-            Some("ContainersNotReady"),
-            Some(unready),
-        );
+        set("Ready", false, Some("ContainersNotReady"), Some(unready.clone()));
+        set("ContainersReady", false, Some("ContainersNotReady"), Some(unready));
     }
-    let order = [
-        "PodReadyToStartContainers",
-        "Initialized",
-        "Ready",
-        "ContainersReady",
-        "PodScheduled",
-    ];
-    conditions.sort_by_key(|c| {
-        order
-            .iter()
-            .position(|o| *o == c.type_)
-            .unwrap_or(order.len())
-    });
+    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
+    conditions.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
 }
 
 fn cidr_base(cidr: &str) -> Option<[u8; 3]> {
     let addr = cidr.split('/').next()?;
     let mut parts = addr.split('.').map(|p| p.parse::<u8>());
-    Some([
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-    ])
+    Some([parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?])
 }

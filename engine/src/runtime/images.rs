@@ -33,8 +33,7 @@ pub fn normalize(image: &str) -> String {
         },
     };
     let first = name.split('/').next().unwrap_or_default();
-    let has_registry =
-        name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_registry = name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     let qualified = if has_registry {
         name.to_string()
     } else if name.contains('/') {
@@ -48,11 +47,7 @@ pub fn normalize(image: &str) -> String {
 fn repository(normalized: &str) -> &str {
     let end = normalized
         .rfind(['@'])
-        .or_else(|| {
-            normalized
-                .rfind(':')
-                .filter(|i| !normalized[*i..].contains('/'))
-        })
+        .or_else(|| normalized.rfind(':').filter(|i| !normalized[*i..].contains('/')))
         .unwrap_or(normalized.len());
     &normalized[..end]
 }
@@ -61,10 +56,7 @@ fn repository(normalized: &str) -> &str {
 pub fn size(image: &str) -> u64 {
     let normalized = normalize(image);
     let repo = repository(&normalized);
-    SIZES
-        .iter()
-        .find(|(name, _)| *name == repo)
-        .map_or(DEFAULT_SIZE, |(_, s)| *s)
+    SIZES.iter().find(|(name, _)| *name == repo).map_or(DEFAULT_SIZE, |(_, s)| *s)
 }
 
 /// How long pulling the image takes on a node that does not have it.
@@ -109,18 +101,12 @@ mod tests {
         for (image, want) in cases {
             assert_eq!(normalize(image), want);
         }
-        assert_eq!(
-            image_id("nginx:1.27").split('@').next(),
-            Some("docker.io/library/nginx")
-        );
+        assert_eq!(image_id("nginx:1.27").split('@').next(), Some("docker.io/library/nginx"));
     }
 
     #[test]
     fn big_images_take_longer() {
-        assert!(
-            pull_millis("mysql:8") > pull_millis("nginx")
-                && pull_millis("nginx") > pull_millis("busybox")
-        );
+        assert!(pull_millis("mysql:8") > pull_millis("nginx") && pull_millis("nginx") > pull_millis("busybox"));
         assert_eq!(size("nginx:1.27"), size("nginx"));
         assert_eq!(digest("nginx"), digest("docker.io/library/nginx:latest"));
     }

@@ -8,9 +8,9 @@ use crate::quantity;
 use crate::runtime::images;
 use crate::time::{parse_duration, Time, SECOND};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerImage, ContainerState, ContainerStateRunning, ContainerStatus, HostIP,
-    Namespace, NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus,
-    NodeSystemInfo, Pod, PodCondition, PodIP, PodSpec, PodStatus, Taint, Toleration,
+    Container, ContainerImage, ContainerState, ContainerStateRunning, ContainerStatus, HostIP, Namespace,
+    NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodCondition, PodIP,
+    PodSpec, PodStatus, Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -22,25 +22,11 @@ const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
 const EVICTION_RESERVE: i64 = 100 * 1024 * 1024;
 
 fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
-    Some(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
-fn meta(
-    namespace: Option<&str>,
-    name: &str,
-    labels: Option<BTreeMap<String, String>>,
-) -> ObjectMeta {
-    ObjectMeta {
-        name: Some(name.into()),
-        namespace: namespace.map(String::from),
-        labels,
-        ..Default::default()
-    }
+fn meta(namespace: Option<&str>, name: &str, labels: Option<BTreeMap<String, String>>) -> ObjectMeta {
+    ObjectMeta { name: Some(name.into()), namespace: namespace.map(String::from), labels, ..Default::default() }
 }
 
 /// Builds the preset's cluster into `api`. Returns the time the cluster was
@@ -51,10 +37,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
         let namespace = Namespace {
             metadata: meta(None, ns, labels(&[("kubernetes.io/metadata.name", ns)])),
             spec: Some(Default::default()),
-            status: Some(NamespaceStatus {
-                phase: Some("Active".into()),
-                ..Default::default()
-            }),
+            status: Some(NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
         };
         create(api, Object::Namespace(namespace), built);
     }
@@ -62,27 +45,14 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
     for (i, spec) in preset.nodes.iter().enumerate() {
         // Control planes come up first; workers join a minute apart.
         let joined = built.plus(i as i64 * 60 * SECOND);
-        create(
-            api,
-            Object::Node(node(spec, &preset.kubernetes_version, joined)),
-            joined,
-        );
+        create(api, Object::Node(node(spec, &preset.kubernetes_version, joined)), joined);
         let v = &preset.kubernetes_version;
         if spec.control_plane {
             for (component, image) in [
                 ("etcd", "registry.k8s.io/etcd:3.5.16-0".to_string()),
-                (
-                    "kube-apiserver",
-                    format!("registry.k8s.io/kube-apiserver:{v}"),
-                ),
-                (
-                    "kube-controller-manager",
-                    format!("registry.k8s.io/kube-controller-manager:{v}"),
-                ),
-                (
-                    "kube-scheduler",
-                    format!("registry.k8s.io/kube-scheduler:{v}"),
-                ),
+                ("kube-apiserver", format!("registry.k8s.io/kube-apiserver:{v}")),
+                ("kube-controller-manager", format!("registry.k8s.io/kube-controller-manager:{v}")),
+                ("kube-scheduler", format!("registry.k8s.io/kube-scheduler:{v}")),
             ] {
                 let name = format!("{component}-{}", spec.name);
                 let lbl = labels(&[("component", component), ("tier", "control-plane")]);
@@ -91,51 +61,17 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
         }
         let proxy = format!("kube-proxy-{}", api.name_suffix(5));
         let lbl = labels(&[("k8s-app", "kube-proxy")]);
-        pods.push((
-            proxy,
-            spec,
-            true,
-            "kube-proxy".into(),
-            format!("registry.k8s.io/kube-proxy:{v}"),
-            lbl,
-            joined,
-        ));
+        pods.push((proxy, spec, true, "kube-proxy".into(), format!("registry.k8s.io/kube-proxy:{v}"), lbl, joined));
         let calico = format!("calico-node-{}", api.name_suffix(5));
         let lbl = labels(&[("k8s-app", "calico-node")]);
-        pods.push((
-            calico,
-            spec,
-            true,
-            "calico-node".into(),
-            "docker.io/calico/node:v3.29.1".into(),
-            lbl,
-            joined,
-        ));
+        pods.push((calico, spec, true, "calico-node".into(), "docker.io/calico/node:v3.29.1".into(), lbl, joined));
     }
     let first = &preset.nodes[0];
     let last = preset.nodes.last().unwrap_or(first);
     let addons = [
-        (
-            "coredns",
-            "kube-dns",
-            "registry.k8s.io/coredns/coredns:v1.11.3",
-            first,
-            2,
-        ),
-        (
-            "calico-kube-controllers",
-            "calico-kube-controllers",
-            "docker.io/calico/kube-controllers:v3.29.1",
-            first,
-            1,
-        ),
-        (
-            "metrics-server",
-            "metrics-server",
-            "registry.k8s.io/metrics-server/metrics-server:v0.7.2",
-            last,
-            1,
-        ),
+        ("coredns", "kube-dns", "registry.k8s.io/coredns/coredns:v1.11.3", first, 2),
+        ("calico-kube-controllers", "calico-kube-controllers", "docker.io/calico/kube-controllers:v3.29.1", first, 1),
+        ("metrics-server", "metrics-server", "registry.k8s.io/metrics-server/metrics-server:v0.7.2", last, 1),
     ];
     for (app, k8s_app, image, node, replicas) in addons {
         let hash = api.name_suffix(10);
@@ -143,15 +79,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             let name = format!("{app}-{hash}-{}", api.name_suffix(5));
             let lbl = labels(&[("k8s-app", k8s_app), ("pod-template-hash", &hash)]);
             let started = built.plus(2 * 60 * SECOND);
-            pods.push((
-                name,
-                node,
-                false,
-                app.to_string(),
-                image.to_string(),
-                lbl,
-                started,
-            ));
+            pods.push((name, node, false, app.to_string(), image.to_string(), lbl, started));
         }
     }
     let mut next_ip: BTreeMap<&str, u8> = BTreeMap::new();
@@ -164,16 +92,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             let base = node.pod_cidr.rsplit_once('.').map_or("", |(b, _)| b);
             format!("{base}.{}", *octet - 1)
         };
-        let pod = running_pod(
-            &name,
-            node,
-            &ip,
-            host_network,
-            &container,
-            &image,
-            lbl,
-            started,
-        );
+        let pod = running_pod(&name, node, &ip, host_network, &container, &image, lbl, started);
         create(api, Object::Pod(pod), started);
     }
     built
@@ -195,31 +114,17 @@ fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
     ];
     if spec.control_plane {
         lbl.push((CONTROL_PLANE_TAINT, ""));
-        lbl.push((
-            "node.kubernetes.io/exclude-from-external-load-balancers",
-            "",
-        ));
+        lbl.push(("node.kubernetes.io/exclude-from-external-load-balancers", ""));
     }
     let mut metadata = meta(None, &spec.name, labels(&lbl));
     metadata.annotations = labels(&[
-        (
-            "kubeadm.alpha.kubernetes.io/cri-socket",
-            "unix:///var/run/containerd/containerd.sock",
-        ),
+        ("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///var/run/containerd/containerd.sock"),
         ("node.alpha.kubernetes.io/ttl", "0"),
         ("projectcalico.org/IPv4Address", &format!("{}/24", spec.ip)),
-        (
-            "volumes.kubernetes.io/controller-managed-attach-detach",
-            "true",
-        ),
+        ("volumes.kubernetes.io/controller-managed-attach-detach", "true"),
     ]);
-    let taints = (spec.control_plane && !spec.schedulable).then(|| {
-        vec![Taint {
-            key: CONTROL_PLANE_TAINT.into(),
-            effect: "NoSchedule".into(),
-            ..Default::default()
-        }]
-    });
+    let taints = (spec.control_plane && !spec.schedulable)
+        .then(|| vec![Taint { key: CONTROL_PLANE_TAINT.into(), effect: "NoSchedule".into(), ..Default::default() }]);
     let memory = quantity::units(&spec.memory).unwrap_or(0);
     let q = |s: String| Quantity(s);
     let capacity: BTreeMap<String, Quantity> = [
@@ -235,10 +140,7 @@ fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
     .collect();
     let mut allocatable = capacity.clone();
     allocatable.insert("ephemeral-storage".into(), q("56403987978".into()));
-    allocatable.insert(
-        "memory".into(),
-        q(format!("{}Ki", (memory - EVICTION_RESERVE) / 1024)),
-    );
+    allocatable.insert("memory".into(), q(format!("{}Ki", (memory - EVICTION_RESERVE) / 1024)));
     let condition = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
         type_: type_.into(),
         status: status.into(),
@@ -257,53 +159,25 @@ fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
         }),
         status: Some(NodeStatus {
             addresses: Some(vec![
-                NodeAddress {
-                    type_: "InternalIP".into(),
-                    address: spec.ip.clone(),
-                },
-                NodeAddress {
-                    type_: "Hostname".into(),
-                    address: spec.name.clone(),
-                },
+                NodeAddress { type_: "InternalIP".into(), address: spec.ip.clone() },
+                NodeAddress { type_: "Hostname".into(), address: spec.name.clone() },
             ]),
             allocatable: Some(allocatable),
             capacity: Some(capacity),
             conditions: Some(vec![
-                condition(
-                    "NetworkUnavailable",
-                    "False",
-                    "CalicoIsUp",
-                    "Calico is running on this node",
-                ),
+                condition("NetworkUnavailable", "False", "CalicoIsUp", "Calico is running on this node"),
                 condition(
                     "MemoryPressure",
                     "False",
                     "KubeletHasSufficientMemory",
                     "kubelet has sufficient memory available",
                 ),
-                condition(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                condition(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                condition(
-                    "Ready",
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                ),
+                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ]),
             images: Some(vec![ContainerImage {
-                names: Some(vec![images::normalize(&format!(
-                    "registry.k8s.io/kube-proxy:{version}"
-                ))]),
+                names: Some(vec![images::normalize(&format!("registry.k8s.io/kube-proxy:{version}"))]),
                 size_bytes: Some(30_000_000),
             }]),
             node_info: Some(NodeSystemInfo {
@@ -344,38 +218,20 @@ fn running_pod(
     Pod {
         metadata: meta(Some("kube-system"), name, labels),
         spec: Some(PodSpec {
-            containers: vec![Container {
-                name: container.into(),
-                image: Some(image.into()),
-                ..Default::default()
-            }],
+            containers: vec![Container { name: container.into(), image: Some(image.into()), ..Default::default() }],
             node_name: Some(node.name.clone()),
             host_network: host_network.then_some(true),
             priority_class_name: Some(
-                if host_network {
-                    "system-node-critical"
-                } else {
-                    "system-cluster-critical"
-                }
-                .into(),
+                if host_network { "system-node-critical" } else { "system-cluster-critical" }.into(),
             ),
-            priority: Some(if host_network {
-                2_000_001_000
-            } else {
-                2_000_000_000
-            }),
-            tolerations: Some(vec![Toleration {
-                operator: Some("Exists".into()),
-                ..Default::default()
-            }]),
+            priority: Some(if host_network { 2_000_001_000 } else { 2_000_000_000 }),
+            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
             ..Default::default()
         }),
         status: Some(PodStatus {
             phase: Some("Running".into()),
             host_ip: Some(node.ip.clone()),
-            host_ips: Some(vec![HostIP {
-                ip: node.ip.clone(),
-            }]),
+            host_ips: Some(vec![HostIP { ip: node.ip.clone() }]),
             pod_ip: Some(ip.into()),
             pod_ips: Some(vec![PodIP { ip: ip.into() }]),
             start_time: Some(started.to_k8s()),
@@ -395,9 +251,7 @@ fn running_pod(
                 started: Some(true),
                 restart_count: 0,
                 state: Some(ContainerState {
-                    running: Some(ContainerStateRunning {
-                        started_at: Some(ready_at.to_k8s()),
-                    }),
+                    running: Some(ContainerStateRunning { started_at: Some(ready_at.to_k8s()) }),
                     ..Default::default()
                 }),
                 last_state: Some(Default::default()),

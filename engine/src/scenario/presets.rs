@@ -42,19 +42,13 @@ pub struct PresetNode {
     pub memory: String,
 }
 
-const PRESETS: &[&str] = &[
-    include_str!("../../presets/default.yaml"),
-    include_str!("../../presets/single.yaml"),
-];
+const PRESETS: &[&str] = &[include_str!("../../presets/default.yaml"), include_str!("../../presets/single.yaml")];
 
 impl Preset {
     /// Every bundled preset.
     pub fn all() -> Vec<Preset> {
         // The bundled files are checked by the test below, so none is skipped.
-        PRESETS
-            .iter()
-            .filter_map(|text| serde_yaml::from_str(text).ok())
-            .collect()
+        PRESETS.iter().filter_map(|text| serde_yaml::from_str(text).ok()).collect()
     }
 
     /// The bundled preset called `name`.

@@ -9,6 +9,7 @@
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
+use crate::events::{Recorder, SCHEDULER};
 use crate::object::Object;
 use crate::quantity;
 use crate::rng::Rng;
@@ -33,7 +34,7 @@ pub struct Scheduler {
 
 impl Scheduler {
     /// Reads new changes and schedules what is pending. Returns whether it wrote.
-    pub fn sync(&mut self, api: &mut ApiServer, rng: &mut Rng, now: Time) -> bool {
+    pub fn sync(&mut self, api: &mut ApiServer, rng: &mut Rng, events: &mut Recorder, now: Time) -> bool {
         self.watch(api.store());
         let mut wrote = false;
         while let Some(key) = self.active.pop_front() {
@@ -44,18 +45,22 @@ impl Scheduler {
                 continue;
             };
             let mut pod = pod.clone();
-            match decide(api.store(), &pod, rng) {
+            let (type_, reason, message) = match decide(api.store(), &pod, rng) {
                 Ok(node) => {
+                    let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
                     let spec = pod.spec.get_or_insert_with(Default::default);
                     spec.node_name = Some(node);
                     set_scheduled(&mut pod, now, None);
+                    ("Normal", "Scheduled", message)
                 }
                 Err(message) => {
                     self.unschedulable.insert(key);
-                    set_scheduled(&mut pod, now, Some(message));
+                    set_scheduled(&mut pod, now, Some(message.clone()));
+                    ("Warning", "FailedScheduling", message)
                 }
-            }
-            api.put_raw(Object::Pod(pod), now);
+            };
+            let written = api.put_raw(Object::Pod(pod), now);
+            events.record(api, now, &written, SCHEDULER, type_, reason, &message);
             wrote = true;
         }
         self.watch(api.store());
@@ -68,10 +73,7 @@ impl Scheduler {
             self.cursor = change.version;
             match &*change.object {
                 Object::Pod(pod) => {
-                    let key = (
-                        change.object.namespace().to_string(),
-                        change.object.name().to_string(),
-                    );
+                    let key = (change.object.namespace().to_string(), change.object.name().to_string());
                     match change.change {
                         ChangeType::Added if needs_scheduling(pod) => self.active.push_back(key),
                         ChangeType::Deleted => {
@@ -95,10 +97,7 @@ fn needs_scheduling(pod: &Pod) -> bool {
     let spec = pod.spec.as_ref();
     pod.metadata.deletion_timestamp.is_none()
         && spec.is_some_and(|s| s.node_name.is_none())
-        && spec
-            .and_then(|s| s.scheduler_name.as_deref())
-            .unwrap_or("default-scheduler")
-            == "default-scheduler"
+        && spec.and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler") == "default-scheduler"
 }
 
 fn set_scheduled(pod: &mut Pod, now: Time, failure: Option<String>) {
@@ -135,12 +134,7 @@ fn requests(pod: &Pod, for_score: bool) -> (i64, i64) {
 }
 
 fn allocatable(node: &Node, name: &str) -> i64 {
-    let q = node
-        .status
-        .as_ref()
-        .and_then(|s| s.allocatable.as_ref())
-        .and_then(|a| a.get(name))
-        .map(|q| q.0.as_str());
+    let q = node.status.as_ref().and_then(|s| s.allocatable.as_ref()).and_then(|a| a.get(name)).map(|q| q.0.as_str());
     match name {
         "cpu" => q.and_then(quantity::cpu_millis).unwrap_or(0),
         _ => q.and_then(quantity::units).unwrap_or(0),
@@ -149,17 +143,11 @@ fn allocatable(node: &Node, name: &str) -> i64 {
 
 fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| {
-        let effect_ok = t
-            .effect
-            .as_deref()
-            .is_none_or(|e| e.is_empty() || e == taint.effect);
-        let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty())
-            || t.key.as_deref() == Some(taint.key.as_str());
+        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
+        let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty()) || t.key.as_deref() == Some(taint.key.as_str());
         let value_ok = match t.operator.as_deref() {
             Some("Exists") => true,
-            _ => {
-                t.value.as_deref().unwrap_or_default() == taint.value.as_deref().unwrap_or_default()
-            }
+            _ => t.value.as_deref().unwrap_or_default() == taint.value.as_deref().unwrap_or_default(),
         };
         effect_ok && key_ok && value_ok
     })
@@ -179,28 +167,15 @@ fn filter(store: &Store, pod: &Pod, node: &Node, need: (i64, i64)) -> Option<(St
     let spec = pod.spec.as_ref()?;
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let tolerations = spec.tolerations.as_deref().unwrap_or_default();
-    let taints = node
-        .spec
-        .as_ref()
-        .and_then(|s| s.taints.as_deref())
-        .unwrap_or_default();
-    if node
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false)
-    {
+    let taints = node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
+    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         return Some(("node(s) were unschedulable".into(), false));
     }
-    if let Some(taint) = taints.iter().find(|t| {
-        (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tolerations, t)
-    }) {
+    if let Some(taint) =
+        taints.iter().find(|t| (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(tolerations, t))
+    {
         return Some((
-            format!(
-                "node(s) had untolerated taint {{{}: {}}}",
-                taint.key,
-                taint.value.as_deref().unwrap_or_default()
-            ),
+            format!("node(s) had untolerated taint {{{}: {}}}", taint.key, taint.value.as_deref().unwrap_or_default()),
             false,
         ));
     }
@@ -209,14 +184,8 @@ fn filter(store: &Store, pod: &Pod, node: &Node, need: (i64, i64)) -> Option<(St
     }
     if let Some(selector) = &spec.node_selector {
         let labels = node.metadata.labels.as_ref();
-        if !selector
-            .iter()
-            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-        {
-            return Some((
-                "node(s) didn't match Pod's node affinity/selector".into(),
-                false,
-            ));
+        if !selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
+            return Some(("node(s) didn't match Pod's node affinity/selector".into(), false));
         }
     }
     let (mut cpu, mut mem, mut count) = (0, 0, 0);
@@ -299,10 +268,7 @@ fn decide(store: &Store, pod: &Pod, rng: &mut Rng) -> Result<String, String> {
 /// kube-scheduler's FitError text: each reason with its count, sorted, then
 /// what preemption concluded per node.
 fn fit_error(total: usize, reasons: &BTreeMap<String, (usize, bool)>) -> String {
-    let mut parts: Vec<String> = reasons
-        .iter()
-        .map(|(reason, (count, _))| format!("{count} {reason}"))
-        .collect();
+    let mut parts: Vec<String> = reasons.iter().map(|(reason, (count, _))| format!("{count} {reason}")).collect();
     parts.sort();
     let mut preemption: BTreeMap<&str, usize> = BTreeMap::new();
     for (count, resolvable) in reasons.values() {
@@ -332,10 +298,8 @@ mod tests {
     #[test]
     fn fit_error_reads_like_kube_scheduler() {
         let mut reasons = BTreeMap::new();
-        reasons.insert(
-            "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".to_string(),
-            (1, false),
-        );
+        reasons
+            .insert("node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".to_string(), (1, false));
         reasons.insert("Insufficient cpu".to_string(), (3, true));
         assert_eq!(
             fit_error(4, &reasons),
@@ -356,15 +320,8 @@ mod tests {
             effect: Some("NoSchedule".into()),
             ..Default::default()
         };
-        let other = Toleration {
-            key: Some("dedicated".into()),
-            operator: Some("Exists".into()),
-            ..Default::default()
-        };
-        let everything = Toleration {
-            operator: Some("Exists".into()),
-            ..Default::default()
-        };
+        let other = Toleration { key: Some("dedicated".into()), operator: Some("Exists".into()), ..Default::default() };
+        let everything = Toleration { operator: Some("Exists".into()), ..Default::default() };
         assert!(tolerates(&[exists], &taint));
         assert!(!tolerates(&[other], &taint));
         assert!(tolerates(&[everything], &taint));

@@ -32,11 +32,7 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
 impl Shell {
     /// A shell on `cluster`, with `k` already aliased to `kubectl`.
     pub fn new(cluster: Cluster) -> Shell {
-        Shell {
-            cluster,
-            aliases: BTreeMap::from([("k".to_string(), "kubectl".to_string())]),
-            history: Vec::new(),
-        }
+        Shell { cluster, aliases: BTreeMap::from([("k".to_string(), "kubectl".to_string())]), history: Vec::new() }
     }
 
     /// The cluster behind the shell.
@@ -83,18 +79,12 @@ impl Shell {
             "alias" => self.alias(&words[1..]),
             "unalias" => self.unalias(&words[1..]),
             "history" => Output::ok(
-                self.history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| format!("{:>5}  {l}\n", i + 1))
-                    .collect::<String>(),
+                self.history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect::<String>(),
             ),
             "help" => Output::ok(HELP),
-            _ => Output {
-                stderr: format!("bash: {command}: command not found\n"),
-                exit_code: 127,
-                ..Default::default()
-            },
+            _ => {
+                Output { stderr: format!("bash: {command}: command not found\n"), exit_code: 127, ..Default::default() }
+            }
         }
     }
 
@@ -107,9 +97,7 @@ impl Shell {
         for arg in args {
             match parse_duration(arg) {
                 Some(ms) => total += ms,
-                None => {
-                    return Output::err(format!("sleep: invalid time interval '{arg}'\n{usage}"))
-                }
+                None => return Output::err(format!("sleep: invalid time interval '{arg}'\n{usage}")),
             }
         }
         self.cluster.step(total);
@@ -118,12 +106,7 @@ impl Shell {
 
     fn alias(&mut self, args: &[String]) -> Output {
         if args.is_empty() {
-            return Output::ok(
-                self.aliases
-                    .iter()
-                    .map(|(k, v)| format!("alias {k}='{v}'\n"))
-                    .collect::<String>(),
-            );
+            return Output::ok(self.aliases.iter().map(|(k, v)| format!("alias {k}='{v}'\n")).collect::<String>());
         }
         let mut out = Output::default();
         for arg in args {
@@ -134,8 +117,7 @@ impl Shell {
                 _ => match self.aliases.get(arg) {
                     Some(text) => out.stdout.push_str(&format!("alias {arg}='{text}'\n")),
                     None => {
-                        out.stderr
-                            .push_str(&format!("bash: alias: {arg}: not found\n"));
+                        out.stderr.push_str(&format!("bash: alias: {arg}: not found\n"));
                         out.exit_code = 1;
                     }
                 },
@@ -148,8 +130,7 @@ impl Shell {
         let mut out = Output::default();
         for arg in args {
             if self.aliases.remove(arg).is_none() {
-                out.stderr
-                    .push_str(&format!("bash: unalias: {arg}: not found\n"));
+                out.stderr.push_str(&format!("bash: unalias: {arg}: not found\n"));
                 out.exit_code = 1;
             }
         }

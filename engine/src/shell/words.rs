@@ -79,10 +79,7 @@ mod tests {
             ("sh -c \"echo \\\"hi\\\"\"", &["sh", "-c", "echo \"hi\""]),
             ("a\\ b", &["a b"]),
             ("''", &[""]),
-            (
-                "--jsonpath='{.items[*].metadata.name}'",
-                &["--jsonpath={.items[*].metadata.name}"],
-            ),
+            ("--jsonpath='{.items[*].metadata.name}'", &["--jsonpath={.items[*].metadata.name}"]),
         ];
         for (line, want) in cases {
             let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();

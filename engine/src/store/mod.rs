@@ -6,6 +6,7 @@
 //! what may be written; the store only keeps it and remembers the order.
 
 use crate::api::Kind;
+use crate::labels::Selector;
 use crate::object::Object;
 use crate::time::Time;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -44,6 +45,8 @@ pub struct Store {
     // list comes out in the API server's order.
     objects: BTreeMap<Kind, Names>,
     pods_by_node: HashMap<String, BTreeSet<(String, String)>>,
+    by_label: HashMap<(Kind, String, String), BTreeSet<(String, String)>>,
+    by_owner: HashMap<String, BTreeSet<(Kind, String, String)>>,
     version: u64,
     log: VecDeque<Change>,
 }
@@ -56,9 +59,7 @@ impl Store {
 
     /// One object.
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
-        self.objects
-            .get(&kind)?
-            .get(&(namespace.to_string(), name.to_string()))
+        self.objects.get(&kind)?.get(&(namespace.to_string(), name.to_string()))
     }
 
     /// Objects of a kind, in one namespace or (with `None`) in all, ordered by
@@ -74,12 +75,38 @@ impl Store {
         match namespace {
             None => Box::new(names.values()),
             Some(ns) => Box::new(
-                names
-                    .range((ns.to_string(), String::new())..)
-                    .take_while(move |((n, _), _)| n == ns)
-                    .map(|(_, o)| o),
+                names.range((ns.to_string(), String::new())..).take_while(move |((n, _), _)| n == ns).map(|(_, o)| o),
             ),
         }
+    }
+
+    /// Objects of a kind whose labels match `selector`, in one namespace or
+    /// all; an equality requirement is answered from the label index.
+    pub fn select<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+        selector: &'a Selector,
+    ) -> Vec<&'a Arc<Object>> {
+        let keep = |o: &&Arc<Object>| {
+            namespace.is_none_or(|ns| o.namespace() == ns) && selector.matches(o.meta().labels.as_ref())
+        };
+        match selector.indexable() {
+            Some((k, v)) => self
+                .by_label
+                .get(&(kind, k.to_string(), v.to_string()))
+                .into_iter()
+                .flatten()
+                .filter_map(|(ns, name)| self.get(kind, ns, name))
+                .filter(keep)
+                .collect(),
+            None => self.list(kind, namespace).filter(keep).collect(),
+        }
+    }
+
+    /// Every object whose ownerReferences name the owner with `uid`.
+    pub fn owned_by(&self, uid: &str) -> Vec<&Arc<Object>> {
+        self.by_owner.get(uid).into_iter().flatten().filter_map(|(kind, ns, name)| self.get(*kind, ns, name)).collect()
     }
 
     /// The (namespace, name) of every pod bound to `node`.
@@ -93,11 +120,7 @@ impl Store {
         object.meta_mut().resource_version = Some(self.version.to_string());
         let key = (object.namespace().to_string(), object.name().to_string());
         let object = Arc::new(object);
-        let previous = self
-            .objects
-            .entry(object.kind())
-            .or_default()
-            .insert(key, object.clone());
+        let previous = self.objects.entry(object.kind()).or_default().insert(key, object.clone());
         if let Some(prev) = &previous {
             self.unindex(prev);
         }
@@ -105,39 +128,21 @@ impl Store {
         self.log.push_back(Change {
             version: self.version,
             time,
-            change: if previous.is_some() {
-                ChangeType::Modified
-            } else {
-                ChangeType::Added
-            },
+            change: if previous.is_some() { ChangeType::Modified } else { ChangeType::Added },
             object: object.clone(),
         });
         object
     }
 
     /// Removes an object; its last state goes into the log with a new version.
-    pub fn remove(
-        &mut self,
-        kind: Kind,
-        namespace: &str,
-        name: &str,
-        time: Time,
-    ) -> Option<Arc<Object>> {
-        let removed = self
-            .objects
-            .get_mut(&kind)?
-            .remove(&(namespace.to_string(), name.to_string()))?;
+    pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str, time: Time) -> Option<Arc<Object>> {
+        let removed = self.objects.get_mut(&kind)?.remove(&(namespace.to_string(), name.to_string()))?;
         self.unindex(&removed);
         self.version += 1;
         let mut last = (*removed).clone();
         last.meta_mut().resource_version = Some(self.version.to_string());
         let last = Arc::new(last);
-        self.log.push_back(Change {
-            version: self.version,
-            time,
-            change: ChangeType::Deleted,
-            object: last.clone(),
-        });
+        self.log.push_back(Change { version: self.version, time, change: ChangeType::Deleted, object: last.clone() });
         Some(last)
     }
 
@@ -157,18 +162,40 @@ impl Store {
     }
 
     fn index(&mut self, object: &Object) {
+        let key = (object.namespace().to_string(), object.name().to_string());
         if let Some(node) = node_of(object) {
-            self.pods_by_node
-                .entry(node.to_string())
-                .or_default()
-                .insert((object.namespace().to_string(), object.name().to_string()));
+            self.pods_by_node.entry(node.to_string()).or_default().insert(key.clone());
+        }
+        for (k, v) in object.meta().labels.iter().flatten() {
+            self.by_label.entry((object.kind(), k.clone(), v.clone())).or_default().insert(key.clone());
+        }
+        for owner in object.meta().owner_references.iter().flatten() {
+            self.by_owner.entry(owner.uid.clone()).or_default().insert((object.kind(), key.0.clone(), key.1.clone()));
         }
     }
 
     fn unindex(&mut self, object: &Object) {
+        let key = (object.namespace().to_string(), object.name().to_string());
         if let Some(node) = node_of(object) {
             if let Some(set) = self.pods_by_node.get_mut(node) {
-                set.remove(&(object.namespace().to_string(), object.name().to_string()));
+                set.remove(&key);
+            }
+        }
+        for (k, v) in object.meta().labels.iter().flatten() {
+            let index = (object.kind(), k.clone(), v.clone());
+            if let Some(set) = self.by_label.get_mut(&index) {
+                set.remove(&key);
+                if set.is_empty() {
+                    self.by_label.remove(&index);
+                }
+            }
+        }
+        for owner in object.meta().owner_references.iter().flatten() {
+            if let Some(set) = self.by_owner.get_mut(&owner.uid) {
+                set.remove(&(object.kind(), key.0.clone(), key.1.clone()));
+                if set.is_empty() {
+                    self.by_owner.remove(&owner.uid);
+                }
             }
         }
     }
@@ -186,15 +213,8 @@ mod tests {
 
     fn pod(ns: &str, name: &str, node: Option<&str>) -> Object {
         Object::Pod(Pod {
-            metadata: ObjectMeta {
-                namespace: Some(ns.into()),
-                name: Some(name.into()),
-                ..Default::default()
-            },
-            spec: Some(PodSpec {
-                node_name: node.map(String::from),
-                ..Default::default()
-            }),
+            metadata: ObjectMeta { namespace: Some(ns.into()), name: Some(name.into()), ..Default::default() },
+            spec: Some(PodSpec { node_name: node.map(String::from), ..Default::default() }),
             ..Default::default()
         })
     }
@@ -205,18 +225,8 @@ mod tests {
         store.put(pod("default", "a", None), Time(1));
         store.put(pod("default", "a", Some("w1")), Time(2));
         store.remove(Kind::Pod, "default", "a", Time(3));
-        let log: Vec<(u64, ChangeType)> = store
-            .changes_since(0)
-            .map(|c| (c.version, c.change))
-            .collect();
-        assert_eq!(
-            log,
-            [
-                (1, ChangeType::Added),
-                (2, ChangeType::Modified),
-                (3, ChangeType::Deleted)
-            ]
-        );
+        let log: Vec<(u64, ChangeType)> = store.changes_since(0).map(|c| (c.version, c.change)).collect();
+        assert_eq!(log, [(1, ChangeType::Added), (2, ChangeType::Modified), (3, ChangeType::Deleted)]);
         assert_eq!(store.changes_since(2).count(), 1);
         assert_eq!(store.pods_on_node("w1").count(), 0);
     }
@@ -224,21 +234,36 @@ mod tests {
     #[test]
     fn lists_by_namespace_in_name_order() {
         let mut store = Store::default();
-        for (ns, name) in [
-            ("kube-system", "b"),
-            ("default", "z"),
-            ("default", "a"),
-            ("defaults", "q"),
-        ] {
+        for (ns, name) in [("kube-system", "b"), ("default", "z"), ("default", "a"), ("defaults", "q")] {
             store.put(pod(ns, name, Some("w1")), Time(0));
         }
-        let names: Vec<&str> = store
-            .list(Kind::Pod, Some("default"))
-            .map(|o| o.name())
-            .collect();
+        let names: Vec<&str> = store.list(Kind::Pod, Some("default")).map(|o| o.name()).collect();
         assert_eq!(names, ["a", "z"]);
         assert_eq!(store.list(Kind::Pod, None).count(), 4);
         assert_eq!(store.pods_on_node("w1").count(), 4);
+    }
+
+    #[test]
+    fn label_and_owner_indexes_follow_updates() {
+        let mut store = Store::default();
+        let mut a = pod("default", "a", None);
+        a.meta_mut().labels = Some([("app".to_string(), "web".to_string())].into());
+        a.meta_mut().owner_references = Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+            uid: "rs-1".into(),
+            ..Default::default()
+        }]);
+        store.put(a.clone(), Time(0));
+        let sel = Selector::parse("app=web").expect("selector");
+        assert_eq!(store.select(Kind::Pod, Some("default"), &sel).len(), 1);
+        assert_eq!(store.select(Kind::Pod, Some("other"), &sel).len(), 0);
+        assert_eq!(store.owned_by("rs-1").len(), 1);
+        a.meta_mut().labels = Some([("app".to_string(), "db".to_string())].into());
+        a.meta_mut().owner_references = None;
+        store.put(a, Time(1));
+        assert_eq!(store.select(Kind::Pod, None, &sel).len(), 0);
+        assert_eq!(store.owned_by("rs-1").len(), 0);
+        let all = Selector::parse("app").expect("selector");
+        assert_eq!(store.select(Kind::Pod, None, &all).len(), 1);
     }
 
     #[test]
@@ -250,12 +275,6 @@ mod tests {
         store.trim_log(3);
         let versions: Vec<u64> = store.changes_since(0).map(|c| c.version).collect();
         assert_eq!(versions, [8, 9, 10]);
-        assert_eq!(
-            store
-                .changes_since(9)
-                .map(|c| c.version)
-                .collect::<Vec<_>>(),
-            [10]
-        );
+        assert_eq!(store.changes_since(9).map(|c| c.version).collect::<Vec<_>>(), [10]);
     }
 }

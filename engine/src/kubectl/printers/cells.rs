@@ -36,43 +36,20 @@ pub fn selector(sel: Option<&LabelSelector>) -> String {
         parts.push((e.key.clone(), text));
     }
     parts.sort();
-    or_none(
-        parts
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join(","),
-    )
+    or_none(parts.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(","))
 }
 
 /// `k=v,k2=v2` for a plain label map (sorted), `<none>` when empty.
 pub fn labels(map: Option<&BTreeMap<String, String>>) -> String {
-    or_none(
-        map.into_iter()
-            .flatten()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(","),
-    )
+    or_none(map.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
 }
 
 /// The CONTAINERS and IMAGES cells of `-o wide` for a pod template.
 pub fn containers_images(template: Option<&PodTemplateSpec>) -> (String, String) {
-    let containers = template
-        .and_then(|t| t.spec.as_ref())
-        .map(|s| s.containers.as_slice())
-        .unwrap_or_default();
+    let containers = template.and_then(|t| t.spec.as_ref()).map(|s| s.containers.as_slice()).unwrap_or_default();
     (
-        containers
-            .iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>()
-            .join(","),
-        containers
-            .iter()
-            .map(|c| c.image.clone().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join(","),
+        containers.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
+        containers.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
     )
 }
 

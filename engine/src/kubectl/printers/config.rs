@@ -5,9 +5,7 @@ use super::duration::human;
 use super::Columns;
 use crate::time::Time;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{
-    ConfigMap, Event, LimitRange, ResourceQuota, Secret, ServiceAccount,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, LimitRange, ResourceQuota, Secret, ServiceAccount};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -18,13 +16,8 @@ fn name(meta: &ObjectMeta) -> String {
 pub const CONFIG_MAP: Columns = (&["NAME", "DATA", "AGE"], &[]);
 
 pub fn config_map(cm: &ConfigMap, now: Time) -> Vec<String> {
-    let n =
-        cm.data.as_ref().map_or(0, |d| d.len()) + cm.binary_data.as_ref().map_or(0, |d| d.len());
-    vec![
-        name(&cm.metadata),
-        n.to_string(),
-        super::age(&cm.metadata, now),
-    ]
+    let n = cm.data.as_ref().map_or(0, |d| d.len()) + cm.binary_data.as_ref().map_or(0, |d| d.len());
+    vec![name(&cm.metadata), n.to_string(), super::age(&cm.metadata, now)]
 }
 
 pub const SECRET: Columns = (&["NAME", "TYPE", "DATA", "AGE"], &[]);
@@ -41,11 +34,7 @@ pub fn secret(s: &Secret, now: Time) -> Vec<String> {
 pub const SERVICE_ACCOUNT: Columns = (&["NAME", "SECRETS", "AGE"], &[]);
 
 pub fn service_account(sa: &ServiceAccount, now: Time) -> Vec<String> {
-    vec![
-        name(&sa.metadata),
-        sa.secrets.as_ref().map_or(0, Vec::len).to_string(),
-        super::age(&sa.metadata, now),
-    ]
+    vec![name(&sa.metadata), sa.secrets.as_ref().map_or(0, Vec::len).to_string(), super::age(&sa.metadata, now)]
 }
 
 pub const RESOURCE_QUOTA: Columns = (&["NAME", "REQUEST", "LIMIT", "AGE"], &[]);
@@ -64,29 +53,17 @@ pub fn resource_quota(q: &ResourceQuota, now: Time) -> Vec<String> {
             requests.push(cell);
         }
     }
-    vec![
-        name(&q.metadata),
-        requests.join(", "),
-        limits.join(", "),
-        super::age(&q.metadata, now),
-    ]
+    vec![name(&q.metadata), requests.join(", "), limits.join(", "), super::age(&q.metadata, now)]
 }
 
 pub const LIMIT_RANGE: Columns = (&["NAME", "CREATED AT"], &[]);
 
 pub fn limit_range(lr: &LimitRange) -> Vec<String> {
-    let created = lr
-        .metadata
-        .creation_timestamp
-        .as_ref()
-        .map_or_else(String::new, |t| Time::from_k8s(t).rfc3339());
+    let created = lr.metadata.creation_timestamp.as_ref().map_or_else(String::new, |t| Time::from_k8s(t).rfc3339());
     vec![name(&lr.metadata), created]
 }
 
-pub const PRIORITY_CLASS: Columns = (
-    &["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"],
-    &["PREEMPTIONPOLICY"],
-);
+pub const PRIORITY_CLASS: Columns = (&["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"], &["PREEMPTIONPOLICY"]);
 
 pub fn priority_class(pc: &PriorityClass, now: Time, wide: bool) -> Vec<String> {
     let mut cells = vec![
@@ -96,11 +73,7 @@ pub fn priority_class(pc: &PriorityClass, now: Time, wide: bool) -> Vec<String> 
         super::age(&pc.metadata, now),
     ];
     if wide {
-        cells.push(
-            pc.preemption_policy
-                .clone()
-                .unwrap_or_else(|| "PreemptLowerPriority".into()),
-        );
+        cells.push(pc.preemption_policy.clone().unwrap_or_else(|| "PreemptLowerPriority".into()));
     }
     cells
 }
@@ -108,18 +81,12 @@ pub fn priority_class(pc: &PriorityClass, now: Time, wide: bool) -> Vec<String> 
 pub const LEASE: Columns = (&["NAME", "HOLDER", "AGE"], &[]);
 
 pub fn lease(l: &Lease, now: Time) -> Vec<String> {
-    let holder = l
-        .spec
-        .as_ref()
-        .and_then(|s| s.holder_identity.clone())
-        .unwrap_or_default();
+    let holder = l.spec.as_ref().and_then(|s| s.holder_identity.clone()).unwrap_or_default();
     vec![name(&l.metadata), holder, super::age(&l.metadata, now)]
 }
 
-pub const EVENT: Columns = (
-    &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-    &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"],
-);
+pub const EVENT: Columns =
+    (&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &["SUBOBJECT", "SOURCE", "FIRST SEEN", "COUNT", "NAME"]);
 
 /// When the event last happened (lastTimestamp, else eventTime, else creation).
 pub fn event_last_seen(e: &Event) -> Option<Time> {
@@ -134,11 +101,7 @@ pub fn event(e: &Event, now: Time, wide: bool) -> Vec<String> {
     let seen = |t: Option<Time>| t.map_or_else(|| "<unknown>".to_string(), |t| human(now.since(t)));
     let object = format!(
         "{}/{}",
-        e.involved_object
-            .kind
-            .clone()
-            .unwrap_or_default()
-            .to_lowercase(),
+        e.involved_object.kind.clone().unwrap_or_default().to_lowercase(),
         e.involved_object.name.clone().unwrap_or_default()
     );
     let mut cells = vec![
@@ -150,10 +113,7 @@ pub fn event(e: &Event, now: Time, wide: bool) -> Vec<String> {
     ];
     if wide {
         let source = e.source.as_ref();
-        let source = match (
-            source.and_then(|s| s.component.clone()),
-            source.and_then(|s| s.host.clone()),
-        ) {
+        let source = match (source.and_then(|s| s.component.clone()), source.and_then(|s| s.host.clone())) {
             (Some(c), Some(h)) => format!("{c}, {h}"),
             (Some(c), None) => c,
             _ => String::new(),

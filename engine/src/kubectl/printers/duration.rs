@@ -17,33 +17,21 @@ pub fn human(ms: Millis) -> String {
     }
     let m = s / 60;
     if m < 10 {
-        return if s % 60 == 0 {
-            format!("{m}m")
-        } else {
-            format!("{m}m{}s", s % 60)
-        };
+        return if s % 60 == 0 { format!("{m}m") } else { format!("{m}m{}s", s % 60) };
     }
     if m < 180 {
         return format!("{m}m");
     }
     let h = m / 60;
     if h < 8 {
-        return if m % 60 == 0 {
-            format!("{h}h")
-        } else {
-            format!("{h}h{}m", m % 60)
-        };
+        return if m % 60 == 0 { format!("{h}h") } else { format!("{h}h{}m", m % 60) };
     }
     if h < 48 {
         return format!("{h}h");
     }
     if h < 192 {
         let d = h / 24;
-        return if h % 24 == 0 {
-            format!("{d}d")
-        } else {
-            format!("{d}d{}h", h % 24)
-        };
+        return if h % 24 == 0 { format!("{d}d") } else { format!("{d}d{}h", h % 24) };
     }
     let days = h / 24;
     if h < 24 * 365 * 2 {
@@ -51,11 +39,7 @@ pub fn human(ms: Millis) -> String {
     }
     let years = days / 365;
     if h < 24 * 365 * 8 {
-        return if days % 365 == 0 {
-            format!("{years}y")
-        } else {
-            format!("{years}y{}d", days % 365)
-        };
+        return if days % 365 == 0 { format!("{years}y") } else { format!("{years}y{}d", days % 365) };
     }
     format!("{years}y")
 }

@@ -66,10 +66,7 @@ fn columns(object: &Object) -> Columns {
 /// Header cells for a kind's table.
 pub fn headers(object: &Object, wide: bool) -> Vec<String> {
     let (base, extra) = columns(object);
-    base.iter()
-        .chain(if wide { extra } else { &[] })
-        .map(|s| s.to_string())
-        .collect()
+    base.iter().chain(if wide { extra } else { &[] }).map(|s| s.to_string()).collect()
 }
 
 /// Row cells for one object.

@@ -10,10 +10,7 @@ pub const HEADERS: &[&str] = &["NAME", "STATUS", "AGE"];
 pub fn row(ns: &Namespace, now: Time) -> Vec<String> {
     vec![
         ns.metadata.name.clone().unwrap_or_default(),
-        ns.status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_default(),
+        ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
         super::age(&ns.metadata, now),
     ]
 }

@@ -12,24 +12,12 @@ fn name(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> St
     meta.name.clone().unwrap_or_default()
 }
 
-pub const SERVICE: Columns = (
-    &[
-        "NAME",
-        "TYPE",
-        "CLUSTER-IP",
-        "EXTERNAL-IP",
-        "PORT(S)",
-        "AGE",
-    ],
-    &["SELECTOR"],
-);
+pub const SERVICE: Columns = (&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]);
 
 /// The EXTERNAL-IP cell.
 pub fn external_ip(svc: &Service, wide: bool) -> String {
     let spec = svc.spec.as_ref();
-    let external: Vec<String> = spec
-        .and_then(|s| s.external_ips.clone())
-        .unwrap_or_default();
+    let external: Vec<String> = spec.and_then(|s| s.external_ips.clone()).unwrap_or_default();
     match spec.and_then(|s| s.type_.as_deref()).unwrap_or("ClusterIP") {
         "LoadBalancer" => {
             let mut ips: Vec<String> = svc
@@ -51,20 +39,14 @@ pub fn external_ip(svc: &Service, wide: bool) -> String {
                 text
             }
         }
-        "ExternalName" => spec
-            .and_then(|s| s.external_name.clone())
-            .unwrap_or_default(),
+        "ExternalName" => spec.and_then(|s| s.external_name.clone()).unwrap_or_default(),
         _ => or_none(external.join(",")),
     }
 }
 
 /// The PORT(S) cell: `80/TCP`, `80:30080/TCP`, comma-joined.
 pub fn ports(svc: &Service) -> String {
-    let ports = svc
-        .spec
-        .as_ref()
-        .and_then(|s| s.ports.as_deref())
-        .unwrap_or_default();
+    let ports = svc.spec.as_ref().and_then(|s| s.ports.as_deref()).unwrap_or_default();
     or_none(
         ports
             .iter()
@@ -83,17 +65,11 @@ pub fn ports(svc: &Service) -> String {
 pub fn service(svc: &Service, now: Time, wide: bool) -> Vec<String> {
     let spec = svc.spec.as_ref();
     let cluster_ip = spec
-        .and_then(|s| {
-            s.cluster_ips
-                .as_ref()
-                .and_then(|ips| ips.first().cloned())
-                .or_else(|| s.cluster_ip.clone())
-        })
+        .and_then(|s| s.cluster_ips.as_ref().and_then(|ips| ips.first().cloned()).or_else(|| s.cluster_ip.clone()))
         .unwrap_or_default();
     let mut cells = vec![
         name(&svc.metadata),
-        spec.and_then(|s| s.type_.clone())
-            .unwrap_or_else(|| "ClusterIP".into()),
+        spec.and_then(|s| s.type_.clone()).unwrap_or_else(|| "ClusterIP".into()),
         or_none(cluster_ip),
         external_ip(svc, wide),
         ports(svc),
@@ -120,30 +96,15 @@ pub fn endpoints(ep: &Endpoints, now: Time) -> Vec<String> {
             }
         }
     }
-    vec![
-        name(&ep.metadata),
-        or_none(first_three(&items)),
-        super::age(&ep.metadata, now),
-    ]
+    vec![name(&ep.metadata), or_none(first_three(&items)), super::age(&ep.metadata, now)]
 }
 
 pub const ENDPOINT_SLICE: Columns = (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]);
 
 pub fn endpoint_slice(es: &EndpointSlice, now: Time) -> Vec<String> {
-    let ports: Vec<String> = es
-        .ports
-        .iter()
-        .flatten()
-        .map(|p| {
-            p.port
-                .map_or_else(|| "<unset>".to_string(), |n| n.to_string())
-        })
-        .collect();
-    let addresses: Vec<String> = es
-        .endpoints
-        .iter()
-        .flat_map(|e| e.addresses.iter().cloned())
-        .collect();
+    let ports: Vec<String> =
+        es.ports.iter().flatten().map(|p| p.port.map_or_else(|| "<unset>".to_string(), |n| n.to_string())).collect();
+    let addresses: Vec<String> = es.endpoints.iter().flat_map(|e| e.addresses.iter().cloned()).collect();
     let unset = |s: String| {
         if s.is_empty() {
             "<unset>".to_string()
@@ -164,17 +125,9 @@ pub const INGRESS: Columns = (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "A
 
 pub fn ingress(ing: &Ingress, now: Time) -> Vec<String> {
     let spec = ing.spec.as_ref();
-    let hosts: Vec<String> = spec
-        .and_then(|s| s.rules.as_ref())
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.host.clone())
-        .collect();
-    let hosts = if hosts.is_empty() {
-        "*".to_string()
-    } else {
-        first_three(&hosts)
-    };
+    let hosts: Vec<String> =
+        spec.and_then(|s| s.rules.as_ref()).into_iter().flatten().filter_map(|r| r.host.clone()).collect();
+    let hosts = if hosts.is_empty() { "*".to_string() } else { first_three(&hosts) };
     let address: Vec<String> = ing
         .status
         .as_ref()
@@ -184,15 +137,10 @@ pub fn ingress(ing: &Ingress, now: Time) -> Vec<String> {
         .flatten()
         .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
         .collect();
-    let tls = spec
-        .and_then(|s| s.tls.as_ref())
-        .is_some_and(|t| !t.is_empty());
+    let tls = spec.and_then(|s| s.tls.as_ref()).is_some_and(|t| !t.is_empty());
     vec![
         name(&ing.metadata),
-        or_none(
-            spec.and_then(|s| s.ingress_class_name.clone())
-                .unwrap_or_default(),
-        ),
+        or_none(spec.and_then(|s| s.ingress_class_name.clone()).unwrap_or_default()),
         hosts,
         address.join(","),
         if tls { "80, 443" } else { "80" }.into(),

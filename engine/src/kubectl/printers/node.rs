@@ -7,32 +7,18 @@ use std::collections::BTreeSet;
 /// Column headers.
 pub const HEADERS: &[&str] = &["NAME", "STATUS", "ROLES", "AGE", "VERSION"];
 /// The extra `-o wide` headers.
-pub const WIDE_HEADERS: &[&str] = &[
-    "INTERNAL-IP",
-    "EXTERNAL-IP",
-    "OS-IMAGE",
-    "KERNEL-VERSION",
-    "CONTAINER-RUNTIME",
-];
+pub const WIDE_HEADERS: &[&str] = &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"];
 
 /// `Ready`, `NotReady` or `Unknown`, plus `,SchedulingDisabled` when cordoned.
 pub fn status(node: &Node) -> String {
-    let ready = node
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+    let ready =
+        node.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
     let mut text = match ready {
         Some(c) if c.status == "True" => "Ready".to_string(),
         Some(_) => "NotReady".to_string(),
         None => "Unknown".to_string(),
     };
-    if node
-        .spec
-        .as_ref()
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false)
-    {
+    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         text.push_str(",SchedulingDisabled");
     }
     text
@@ -68,24 +54,14 @@ pub fn row(node: &Node, now: Time, wide: bool) -> Vec<String> {
         info.map(|i| i.kubelet_version.clone()).unwrap_or_default(),
     ];
     if wide {
-        let addresses = node
-            .status
-            .as_ref()
-            .and_then(|s| s.addresses.as_deref())
-            .unwrap_or_default();
+        let addresses = node.status.as_ref().and_then(|s| s.addresses.as_deref()).unwrap_or_default();
         let address = |type_: &str| {
-            addresses
-                .iter()
-                .find(|a| a.type_ == type_)
-                .map_or_else(|| "<none>".to_string(), |a| a.address.clone())
+            addresses.iter().find(|a| a.type_ == type_).map_or_else(|| "<none>".to_string(), |a| a.address.clone())
         };
         cells.push(address("InternalIP"));
         cells.push(address("ExternalIP"));
         let field = |f: fn(&k8s_openapi::api::core::v1::NodeSystemInfo) -> &String| {
-            info.map(f)
-                .filter(|s| !s.is_empty())
-                .cloned()
-                .unwrap_or_else(|| "<unknown>".into())
+            info.map(f).filter(|s| !s.is_empty()).cloned().unwrap_or_else(|| "<unknown>".into())
         };
         cells.push(field(|i| &i.os_image));
         cells.push(field(|i| &i.kernel_version));

@@ -22,13 +22,7 @@ pub struct Summary {
 }
 
 fn last_finished(cs: &ContainerStatus) -> Option<Time> {
-    let t = cs
-        .last_state
-        .as_ref()?
-        .terminated
-        .as_ref()?
-        .finished_at
-        .as_ref()?;
+    let t = cs.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref()?;
     Some(Time::from_k8s(t))
 }
 
@@ -36,19 +30,11 @@ fn last_finished(cs: &ContainerStatus) -> Option<Time> {
 pub fn summarize(pod: &Pod, now: Time) -> Summary {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
-    let init_specs = spec
-        .and_then(|s| s.init_containers.as_deref())
-        .unwrap_or_default();
-    let restartable = |name: &str| {
-        init_specs
-            .iter()
-            .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
-    };
+    let init_specs = spec.and_then(|s| s.init_containers.as_deref()).unwrap_or_default();
+    let restartable =
+        |name: &str| init_specs.iter().any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"));
     let total = spec.map_or(0, |s| s.containers.len())
-        + init_specs
-            .iter()
-            .filter(|c| c.restart_policy.as_deref() == Some("Always"))
-            .count();
+        + init_specs.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).count();
     let mut ready = 0;
     let mut restarts: i32 = 0;
     let mut last_restart: Option<Time> = None;
@@ -62,25 +48,15 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
     }
 
     let mut reason = status.and_then(|s| s.phase.clone()).unwrap_or_default();
-    if let Some(r) = status
-        .and_then(|s| s.reason.clone())
-        .filter(|r| !r.is_empty())
-    {
+    if let Some(r) = status.and_then(|s| s.reason.clone()).filter(|r| !r.is_empty()) {
         reason = r;
     }
-    let conditions = status
-        .and_then(|s| s.conditions.as_deref())
-        .unwrap_or_default();
-    if conditions
-        .iter()
-        .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"))
-    {
+    let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
+    if conditions.iter().any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated")) {
         reason = "SchedulingGated".into();
     }
 
-    let init_statuses = status
-        .and_then(|s| s.init_container_statuses.as_deref())
-        .unwrap_or_default();
+    let init_statuses = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
     let mut initializing = false;
     for (i, cs) in init_statuses.iter().enumerate() {
         note(cs, &mut restarts, &mut last_restart);
@@ -102,9 +78,8 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
                 (_, Some(sig)) if sig != 0 => format!("Init:Signal:{sig}"),
                 _ => format!("Init:ExitCode:{}", t.exit_code),
             };
-        } else if let Some(r) = waiting
-            .and_then(|w| w.reason.as_deref())
-            .filter(|r| !r.is_empty() && *r != "PodInitializing")
+        } else if let Some(r) =
+            waiting.and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty() && *r != "PodInitializing")
         {
             reason = format!("Init:{r}");
         } else {
@@ -114,9 +89,7 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
         break;
     }
 
-    let initialized = conditions
-        .iter()
-        .any(|c| c.type_ == "Initialized" && c.status == "True");
+    let initialized = conditions.iter().any(|c| c.type_ == "Initialized" && c.status == "True");
     if !initializing || initialized {
         // Only sidecar restarts count from the init containers now.
         restarts = 0;
@@ -125,18 +98,11 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
             note(cs, &mut restarts, &mut last_restart);
         }
         let mut has_running = false;
-        for cs in status
-            .and_then(|s| s.container_statuses.as_deref())
-            .unwrap_or_default()
-            .iter()
-            .rev()
-        {
+        for cs in status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default().iter().rev() {
             note(cs, &mut restarts, &mut last_restart);
             let state = cs.state.as_ref();
-            if let Some(r) = state
-                .and_then(|s| s.waiting.as_ref())
-                .and_then(|w| w.reason.as_deref())
-                .filter(|r| !r.is_empty())
+            if let Some(r) =
+                state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty())
             {
                 reason = r.to_string();
             } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
@@ -151,9 +117,7 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
             }
         }
         if reason == "Completed" && has_running {
-            let pod_ready = conditions
-                .iter()
-                .any(|c| c.type_ == "Ready" && c.status == "True");
+            let pod_ready = conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
             reason = if pod_ready { "Running" } else { "NotReady" }.into();
         }
     }
@@ -171,11 +135,7 @@ pub fn summarize(pod: &Pod, now: Time) -> Summary {
         Some(t) if restarts > 0 => format!("{restarts} ({} ago)", human(now.since(t))),
         _ => restarts.to_string(),
     };
-    Summary {
-        ready: format!("{ready}/{total}"),
-        status: reason,
-        restarts,
-    }
+    Summary { ready: format!("{ready}/{total}"), status: reason, restarts }
 }
 
 /// One table row: the standard cells, then the wide ones when `wide`.
@@ -198,32 +158,21 @@ pub fn row(pod: &Pod, now: Time, wide: bool) -> Vec<String> {
             .or_else(|| status.and_then(|s| s.pod_ip.clone()))
             .filter(|ip| !ip.is_empty());
         cells.push(ip.unwrap_or_else(|| "<none>".into()));
-        cells.push(
-            spec.and_then(|s| s.node_name.clone())
-                .unwrap_or_else(|| "<none>".into()),
-        );
+        cells.push(spec.and_then(|s| s.node_name.clone()).unwrap_or_else(|| "<none>".into()));
         cells.push(
             status
                 .and_then(|s| s.nominated_node_name.clone())
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "<none>".into()),
         );
-        let gates = spec
-            .and_then(|s| s.readiness_gates.as_deref())
-            .unwrap_or_default();
+        let gates = spec.and_then(|s| s.readiness_gates.as_deref()).unwrap_or_default();
         cells.push(if gates.is_empty() {
             "<none>".into()
         } else {
-            let conditions = status
-                .and_then(|s| s.conditions.as_deref())
-                .unwrap_or_default();
+            let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
             let true_count = gates
                 .iter()
-                .filter(|g| {
-                    conditions
-                        .iter()
-                        .any(|c| c.type_ == g.condition_type && c.status == "True")
-                })
+                .filter(|g| conditions.iter().any(|c| c.type_ == g.condition_type && c.status == "True"))
                 .count();
             format!("{true_count}/{}", gates.len())
         });
@@ -250,10 +199,7 @@ mod tests {
 
     fn check(p: serde_json::Value, ready: &str, status: &str, restarts: &str) {
         let s = summarize(&pod(p), EPOCH);
-        assert_eq!(
-            (s.ready.as_str(), s.status.as_str(), s.restarts.as_str()),
-            (ready, status, restarts)
-        );
+        assert_eq!((s.ready.as_str(), s.status.as_str(), s.restarts.as_str()), (ready, status, restarts));
     }
 
     // Cases from kubectl's TestPrintPod.

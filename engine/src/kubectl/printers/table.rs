@@ -32,19 +32,13 @@ mod tests {
     use super::*;
 
     fn rows(lines: &[&[&str]]) -> Vec<Vec<String>> {
-        lines
-            .iter()
-            .map(|l| l.iter().map(|c| c.to_string()).collect())
-            .collect()
+        lines.iter().map(|l| l.iter().map(|c| c.to_string()).collect()).collect()
     }
 
     #[test]
     fn matches_kubectls_golden_tables() {
         // From kubectl's get_test.go (TestGetTableObjects, TestGetObjectsShowKind).
-        let table = rows(&[
-            &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-            &["foo", "0/0", "", "0", "<unknown>"],
-        ]);
+        let table = rows(&[&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &["foo", "0/0", "", "0", "<unknown>"]]);
         assert_eq!(
             render(&table),
             "NAME   READY   STATUS   RESTARTS   AGE\nfoo    0/0              0          <unknown>\n"

@@ -1,0 +1,159 @@
+//! kube-controller-manager: one file per controller. A controller is a
+//! level-triggered reconcile of one key, fed by a work queue that the change
+//! log fills; it writes only through the API server and says, with an
+//! [`Action`], whether it wants to look again later. The reason a key was
+//! queued is deliberately not passed on, so reconcilers stay idempotent.
+
+mod deployment;
+mod pods;
+mod replicaset;
+
+use crate::api::Kind;
+use crate::apiserver::ApiServer;
+use crate::events::Recorder;
+use crate::rng::Rng;
+use crate::store::{Change, Store};
+use crate::time::{Millis, Time};
+use crate::timers::{Timer, Timers};
+use std::collections::{HashSet, VecDeque};
+
+/// What a controller works on: one object, by kind, namespace and name.
+pub type Key = (Kind, String, String);
+
+/// What a reconcile asks for next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing until something changes.
+    AwaitChange,
+    /// Look again after this long even if nothing changes (waiting out
+    /// minReadySeconds, a back-off, a deadline).
+    RequeueAfter(Millis),
+}
+
+/// What a reconcile may use.
+pub struct Ctx<'a> {
+    /// The only way to write.
+    pub api: &'a mut ApiServer,
+    /// The virtual clock's now.
+    pub now: Time,
+    /// For generated names.
+    pub rng: &'a mut Rng,
+    /// For Events.
+    pub events: &'a mut Recorder,
+}
+
+/// One controller.
+pub trait Controller: std::fmt::Debug {
+    /// Which keys a change should queue.
+    fn watch(&self, change: &Change, store: &Store, queue: &mut Vec<Key>);
+    /// Brings the world in line with the key's object.
+    fn reconcile(&mut self, key: &Key, ctx: &mut Ctx) -> Action;
+}
+
+#[derive(Debug, Default, Clone)]
+struct Queue {
+    order: VecDeque<Key>,
+    queued: HashSet<Key>,
+}
+
+impl Queue {
+    fn push(&mut self, key: Key) {
+        if self.queued.insert(key.clone()) {
+            self.order.push_back(key);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Key> {
+        let key = self.order.pop_front()?;
+        self.queued.remove(&key);
+        Some(key)
+    }
+}
+
+/// Every controller with its queue, and the manager's place in the log.
+#[derive(Debug)]
+pub struct Manager {
+    controllers: Vec<Box<dyn Controller>>,
+    queues: Vec<Queue>,
+    cursor: u64,
+}
+
+impl Default for Manager {
+    fn default() -> Manager {
+        let controllers: Vec<Box<dyn Controller>> = vec![
+            Box::<deployment::DeploymentController>::default(),
+            Box::<replicaset::ReplicaSetController>::default(),
+        ];
+        let queues = vec![Queue::default(); controllers.len()];
+        Manager { controllers, queues, cursor: 0 }
+    }
+}
+
+impl Clone for Manager {
+    fn clone(&self) -> Manager {
+        // Controllers keep no state that survives a restart: a fresh manager
+        // reading the same log converges to the same place.
+        let mut fresh = Manager::default();
+        fresh.queues = self.queues.clone();
+        fresh.cursor = self.cursor;
+        fresh
+    }
+}
+
+impl Manager {
+    /// Queues what new changes touch, then works every queue empty. Returns
+    /// whether any reconcile ran.
+    pub fn sync(
+        &mut self,
+        api: &mut ApiServer,
+        rng: &mut Rng,
+        events: &mut Recorder,
+        timers: &mut Timers,
+        now: Time,
+    ) -> bool {
+        self.watch(api.store());
+        let mut ran = false;
+        for (index, controller) in self.controllers.iter_mut().enumerate() {
+            while let Some(key) = self.queues[index].pop() {
+                ran = true;
+                let mut ctx = Ctx { api: &mut *api, now, rng: &mut *rng, events: &mut *events };
+                if let Action::RequeueAfter(after) = controller.reconcile(&key, &mut ctx) {
+                    timers.at(now.plus(after.max(1)), Timer::Controller { index, key });
+                }
+            }
+        }
+        ran
+    }
+
+    /// A controller's requeue timer came due.
+    pub fn requeue(&mut self, index: usize, key: Key) {
+        if let Some(queue) = self.queues.get_mut(index) {
+            queue.push(key);
+        }
+    }
+
+    fn watch(&mut self, store: &Store) {
+        let mut keys = Vec::new();
+        for change in store.changes_since(self.cursor) {
+            self.cursor = change.version;
+            for (index, controller) in self.controllers.iter().enumerate() {
+                controller.watch(change, store, &mut keys);
+                for key in keys.drain(..) {
+                    self.queues[index].push(key);
+                }
+            }
+        }
+    }
+}
+
+/// The key of an object's controlling owner of `kind`, if it has one.
+pub fn controller_key(change: &Change, kind: Kind) -> Option<Key> {
+    let object = &change.object;
+    let owner = object
+        .meta()
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true) && o.kind == crate::api::info(kind).kind_name)?;
+    Some((kind, object.namespace().to_string(), owner.name.clone()))
+}
