@@ -127,6 +127,11 @@ impl Cluster {
         while let Some((due, timer)) = self.timers.pop_due(target) {
             self.clock = self.clock.max(due);
             self.fire(timer);
+            // Everything due at the same instant happens before anyone reacts,
+            // as simultaneous kubelet reports reach a controller together.
+            while let Some((_, timer)) = self.timers.pop_due(self.clock) {
+                self.fire(timer);
+            }
             self.settle();
         }
         self.clock = target;

@@ -362,12 +362,8 @@ impl Sync<'_, '_> {
         match rolling(&self.deployment) {
             None => replicas,
             Some(_) => {
-                let max_total = replicas + max_surge(&self.deployment);
-                let current: i32 = olds.iter().map(rs_replicas).sum::<i32>() + current_new;
-                if current >= max_total {
-                    return current_new;
-                }
-                current_new + (max_total - current).min(replicas - current_new).max(0)
+                let total = olds.iter().map(rs_replicas).sum::<i32>() + current_new;
+                new_target(replicas, max_surge(&self.deployment), total, current_new)
             }
         }
     }
@@ -394,56 +390,20 @@ impl Sync<'_, '_> {
     }
 
     fn reconcile_olds(&mut self, new_rs: &ReplicaSet, olds: &[ReplicaSet]) -> bool {
-        let old_count: i32 = olds.iter().map(rs_replicas).sum();
-        if old_count == 0 {
-            return false;
-        }
-        let all_count = old_count + rs_replicas(new_rs);
-        let min_available = replicas_of(&self.deployment) - max_unavailable(&self.deployment);
-        let new_unavailable = rs_replicas(new_rs) - rs_available(new_rs);
-        let max_scaled_down = all_count - min_available - new_unavailable;
-        if max_scaled_down <= 0 {
-            return false;
-        }
-        // cleanupUnhealthyReplicas, oldest first.
-        let mut olds: Vec<ReplicaSet> = olds.to_vec();
-        let mut cleaned = 0;
-        for rs in olds.iter_mut() {
-            if cleaned >= max_scaled_down {
-                break;
-            }
-            let spec = rs_replicas(rs);
-            let available = rs_available(rs);
-            if spec == 0 || spec == available {
-                continue;
-            }
-            let n = (max_scaled_down - cleaned).min(spec - available);
-            if self.scale_rs(rs, spec - n) {
-                if let Some(s) = rs.spec.as_mut() {
-                    s.replicas = Some(spec - n);
-                }
-            }
-            cleaned += n;
-        }
-        // scaleDownOldReplicaSetsForRollingUpdate
-        let available: i32 = olds.iter().map(rs_available).sum::<i32>() + rs_available(new_rs);
-        let mut scaled = 0;
-        if available > min_available {
-            let budget = available - min_available;
-            for rs in olds.iter() {
-                if scaled >= budget {
-                    break;
-                }
-                let spec = rs_replicas(rs);
-                if spec == 0 {
-                    continue;
-                }
-                let n = spec.min(budget - scaled);
-                self.scale_rs(rs, spec - n);
-                scaled += n;
+        let sizes: Vec<(i32, i32)> = olds.iter().map(|rs| (rs_replicas(rs), rs_available(rs))).collect();
+        let targets = old_targets(
+            replicas_of(&self.deployment),
+            max_unavailable(&self.deployment),
+            (rs_replicas(new_rs), rs_available(new_rs)),
+            &sizes,
+        );
+        let mut scaled = false;
+        for (rs, target) in olds.iter().zip(targets) {
+            if target != rs_replicas(rs) {
+                scaled |= self.scale_rs(rs, target);
             }
         }
-        cleaned + scaled > 0
+        scaled
     }
 
     fn recreate(&mut self, new_rs: Option<ReplicaSet>, olds: Vec<ReplicaSet>, template: &PodTemplateSpec) -> Action {
@@ -627,6 +587,61 @@ impl Sync<'_, '_> {
     }
 }
 
+/// NewRSNewReplicas for a rolling update: grow the new ReplicaSet up to the
+/// surge ceiling, never past `replicas`.
+pub fn new_target(replicas: i32, surge: i32, current_total: i32, current_new: i32) -> i32 {
+    let max_total = replicas + surge;
+    if current_total >= max_total {
+        return current_new;
+    }
+    current_new + (max_total - current_total).min(replicas - current_new).max(0)
+}
+
+/// reconcileOldReplicaSets: the new sizes of the old ReplicaSets (given as
+/// (spec, available), oldest first) after cleaning up unhealthy replicas and
+/// scaling down as far as availability allows.
+pub fn old_targets(replicas: i32, max_unavailable: i32, new: (i32, i32), olds: &[(i32, i32)]) -> Vec<i32> {
+    let mut sizes: Vec<i32> = olds.iter().map(|o| o.0).collect();
+    let old_count: i32 = sizes.iter().sum();
+    if old_count == 0 {
+        return sizes;
+    }
+    let min_available = replicas - max_unavailable;
+    let max_scaled_down = old_count + new.0 - min_available - (new.0 - new.1);
+    if max_scaled_down <= 0 {
+        return sizes;
+    }
+    let mut cleaned = 0;
+    for (size, (_, available)) in sizes.iter_mut().zip(olds) {
+        if cleaned >= max_scaled_down {
+            break;
+        }
+        if *size == 0 || *size == *available {
+            continue;
+        }
+        let n = (max_scaled_down - cleaned).min(*size - available);
+        *size -= n;
+        cleaned += n;
+    }
+    let available: i32 = olds.iter().map(|o| o.1).sum::<i32>() + new.1;
+    if available > min_available {
+        let budget = available - min_available;
+        let mut scaled = 0;
+        for size in sizes.iter_mut() {
+            if scaled >= budget {
+                break;
+            }
+            if *size == 0 {
+                continue;
+            }
+            let n = (*size).min(budget - scaled);
+            *size -= n;
+            scaled += n;
+        }
+    }
+    sizes
+}
+
 /// Sets one condition, keeping its transition time unless its status changes.
 fn set_condition(conditions: &mut Vec<DeploymentCondition>, type_: &str, status: &str, reason: &str, message: String, now: Time) {
     if let Some(c) = conditions.iter_mut().find(|c| c.type_ == type_) {
@@ -694,4 +709,102 @@ pub fn proportions(sets: &[(i32, Time, Option<i32>)], replicas: i32, surge: i32,
         }
     }
     sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ios(s: &str) -> IntOrString {
+        match s.parse() {
+            Ok(i) => IntOrString::Int(i),
+            Err(_) => IntOrString::String(s.into()),
+        }
+    }
+
+    // TestResolveFenceposts (the non-error rows).
+    #[test]
+    fn fenceposts_table() {
+        let cases: &[(Option<&str>, Option<&str>, i32, (i32, i32))] = &[
+            (Some("0%"), Some("0%"), 0, (0, 1)),
+            (Some("39%"), Some("39%"), 10, (4, 3)),
+            (None, Some("39%"), 10, (0, 3)),
+            (Some("39%"), None, 10, (4, 0)),
+            (None, None, 10, (0, 1)),
+            (Some("1"), Some("1"), 2, (1, 1)),
+            (Some("25%"), Some("25%"), 8, (2, 2)),
+        ];
+        for (surge, unavailable, desired, want) in cases {
+            let s = surge.map(ios);
+            let u = unavailable.map(ios);
+            assert_eq!(fenceposts(s.as_ref(), u.as_ref(), *desired), *want, "{surge:?} {unavailable:?} {desired}");
+        }
+    }
+
+    // TestNewRSNewReplicas and the reconcileNewReplicaSet table.
+    #[test]
+    fn new_replica_set_growth() {
+        // (replicas, surge, total of all sets, new set's size) -> new size
+        let cases = [
+            ((1, 1, 5 + 5, 5), 5),
+            ((6, 10, 5 + 2, 2), 6),
+            ((10, 0, 10, 0), 0),
+            ((10, 2, 10, 0), 2),
+            ((10, 2, 5, 0), 7),
+            ((10, 2, 12, 2), 2),
+        ];
+        for ((replicas, surge, total, new), want) in cases {
+            assert_eq!(new_target(replicas, surge, total, new), want, "{replicas} {surge} {total} {new}");
+        }
+    }
+
+    // The reconcileOldReplicaSets and cleanupUnhealthyReplicas tables.
+    #[test]
+    fn old_replica_set_scale_down() {
+        // (replicas, resolved maxUnavailable, (new spec, new available), old (spec, available)) -> old size.
+        // The first row's 0% surge and 0% unavailable resolve to one unavailable.
+        let cases = [
+            ((10, 1, (0, 0), (10, 10)), 9),
+            ((10, 2, (0, 0), (10, 10)), 8),
+            ((10, 2, (0, 0), (10, 8)), 8),
+            ((10, 2, (0, 0), (10, 9)), 8),
+            ((10, 2, (2, 0), (8, 8)), 8),
+        ];
+        for ((replicas, unavailable, new, old), want) in cases {
+            assert_eq!(old_targets(replicas, unavailable, new, &[old]), vec![want], "{replicas} {unavailable} {new:?} {old:?}");
+        }
+    }
+
+    // TestScale: proportional scaling mid-rollout, sets given newest first.
+    #[test]
+    fn proportional_scaling_table() {
+        // (old replicas, new replicas, surge, [(size, age rank, max annotation)]) -> sizes
+        type Case = (i32, i32, i32, &'static [i32], &'static [i32]);
+        let cases: &[Case] = &[
+            (5, 10, 0, &[2, 3], &[4, 6]),
+            (5, 3, 0, &[2, 3], &[1, 2]),
+            (9, 4, 0, &[8, 1], &[4, 0]),
+            (7, 10, 0, &[2, 3, 2], &[3, 4, 3]),
+            (13, 8, 0, &[2, 8, 3], &[1, 5, 2]),
+            (3, 4, 0, &[1, 1, 1], &[2, 1, 1]),
+            (3, 2, 0, &[1, 1, 1], &[1, 1, 0]),
+            (4, 5, 0, &[2, 2], &[3, 2]),
+            (6, 0, 0, &[3, 2, 1], &[0, 0, 0]),
+            (10, 20, 2, &[6, 6], &[11, 11]),
+        ];
+        for (from, to, surge, sizes, want) in cases {
+            // Newest first: give the first set the latest creation time.
+            let sets: Vec<(i32, Time, Option<i32>)> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (*s, Time(1_000 - i as i64), Some(from + surge)))
+                .collect();
+            let allowed = if *to > 0 { to + surge } else { 0 };
+            let to_add = allowed - sizes.iter().sum::<i32>();
+            assert_eq!(proportions(&sets, *to, *surge, *from, to_add), *want, "{from}->{to} {sizes:?}");
+        }
+        // surge 3 -> 6 while scaling 10 -> 50: the max annotation is the old 13.
+        let sets = [(5, Time(2), Some(13)), (8, Time(1), Some(13))];
+        assert_eq!(proportions(&sets, 50, 6, 13, 56 - 13), vec![22, 34]);
+    }
 }

@@ -1,0 +1,79 @@
+//! A rolling update, step by step: 10 replicas, maxSurge 3, maxUnavailable 2,
+//! a new image. The (old, new) ReplicaSet sizes must follow the steps the
+//! Kubernetes Deployment controller takes.
+
+use engine::{Cluster, Kind, Object};
+
+fn manifest(image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 10
+  strategy:
+    rollingUpdate:
+      maxSurge: 3
+      maxUnavailable: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: {image}
+"
+    )
+}
+
+/// Every distinct (old, new) pair of ReplicaSet sizes, in order.
+fn sizes(cluster: &Cluster, from: u64, old: &str) -> Vec<(i32, i32)> {
+    let mut old_size = 10;
+    let mut new_size = 0;
+    let mut steps = vec![(old_size, new_size)];
+    for change in cluster.changes_since(from) {
+        let Object::ReplicaSet(rs) = &*change.object else { continue };
+        let size = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+        if rs.metadata.name.as_deref() == Some(old) {
+            old_size = size;
+        } else {
+            new_size = size;
+        }
+        if steps.last() != Some(&(old_size, new_size)) {
+            steps.push((old_size, new_size));
+        }
+    }
+    steps
+}
+
+#[test]
+fn rolling_update_takes_kubernetes_steps() {
+    let mut cluster = Cluster::new("default", 3).expect("preset");
+    // Room for 13 pods of 100m on the three 2-CPU workers.
+    assert_eq!(cluster.apply(&manifest("nginx:1.26")).stdout, "deployment.apps/web created\n");
+    cluster.step(60_000);
+    let old = cluster
+        .changes_since(0)
+        .iter()
+        .find(|c| c.object.kind() == Kind::ReplicaSet)
+        .map(|c| c.object.name().to_string())
+        .expect("first ReplicaSet");
+    let start = cluster.version();
+    assert_eq!(cluster.apply(&manifest("nginx:1.27")).stdout, "deployment.apps/web configured\n");
+    cluster.step(120_000);
+    // The new set grows to the surge ceiling of 13 pods in all (3, then 5 as
+    // soon as the old set has dropped to 8 = 10 - maxUnavailable); once the
+    // five new pods are available the old set drops to 3 (13 - 8 available
+    // needed), the new one grows to 10, and the old one goes last.
+    assert_eq!(sizes(&cluster, start, &old), [(10, 0), (10, 3), (8, 3), (8, 5), (3, 5), (3, 10), (0, 10)]);
+    let out = cluster.kubectl("get deploy web");
+    assert_eq!(
+        out.stdout,
+        "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    10/10   10           10          3m\n"
+    );
+}
