@@ -176,8 +176,7 @@ impl Cluster {
     /// the current instant.
     pub(crate) fn settle(&mut self) {
         for _ in 0..MAX_ROUNDS {
-            let mut progressed =
-                self.controllers.sync(&mut self.api, &mut self.rng, &mut self.events, &mut self.timers, self.clock);
+            let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
             progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, self.clock);
             if !progressed {

@@ -72,8 +72,5 @@ fn rolling_update_takes_kubernetes_steps() {
     // needed), the new one grows to 10, and the old one goes last.
     assert_eq!(sizes(&cluster, start, &old), [(10, 0), (10, 3), (8, 3), (8, 5), (3, 5), (3, 10), (0, 10)]);
     let out = cluster.kubectl("get deploy web");
-    assert_eq!(
-        out.stdout,
-        "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    10/10   10           10          3m\n"
-    );
+    assert_eq!(out.stdout, "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    10/10   10           10          3m\n");
 }

@@ -23,6 +23,10 @@ pub fn apply(object: &mut Object) {
             }
             template_defaults(&mut spec.template);
         }
+        Object::Namespace(ns) => {
+            ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
+            ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
+        }
         Object::ReplicaSet(rs) => {
             let spec = rs.spec.get_or_insert_with(Default::default);
             spec.replicas.get_or_insert(1);

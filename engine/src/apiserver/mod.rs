@@ -14,6 +14,22 @@ use crate::store::Store;
 use crate::time::Time;
 use std::sync::Arc;
 
+/// The finalizer that holds an owner until its dependents are deleted.
+pub const FOREGROUND: &str = "foregroundDeletion";
+/// The finalizer that holds an owner until its dependents are let go.
+pub const ORPHAN: &str = "orphan";
+
+/// What happens to an object's dependents when it is deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    /// Delete the object now; the garbage collector deletes dependents after.
+    Background,
+    /// Delete dependents first, then the object.
+    Foreground,
+    /// Remove the dependents' ownerReferences, then delete the object.
+    Orphan,
+}
+
 /// The API server and the store behind it.
 #[derive(Clone, Debug)]
 pub struct ApiServer {
@@ -127,6 +143,13 @@ impl ApiServer {
                 g
             }
         });
+        let held = object.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty())
+            || matches!(&object, Object::Namespace(n) if n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()));
+        if current.meta().deletion_timestamp.is_some() && !held && current.as_pod().is_none() {
+            // The last finalizer is gone: the deletion completes.
+            let (kind, ns, name) = (info.kind, object.namespace().to_string(), object.name().to_string());
+            return Ok(self.store.remove(kind, &ns, &name, now).unwrap_or(current));
+        }
         let meta = object.meta_mut();
         meta.generation = generation;
         meta.uid = current.meta().uid.clone();
@@ -136,9 +159,10 @@ impl ApiServer {
         Ok(self.store.put(object, now))
     }
 
-    /// Deletes an object. A pod on a node is deleted gracefully: it gets a
-    /// deletionTimestamp and its kubelet removes it once its containers have
-    /// stopped; `grace` 0 removes it at once, as `--grace-period=0 --force` does.
+    /// Deletes an object in the background (dependents are collected after).
+    /// A pod on a node is deleted gracefully: it gets a deletionTimestamp and
+    /// its kubelet removes it once its containers have stopped; `grace` 0
+    /// removes it at once, as `--grace-period=0 --force` does.
     pub fn delete(
         &mut self,
         kind: Kind,
@@ -147,22 +171,71 @@ impl ApiServer {
         grace: Option<i64>,
         now: Time,
     ) -> Result<Arc<Object>, ApiError> {
+        self.delete_with(kind, namespace, name, grace, Propagation::Background, now)
+    }
+
+    /// Deletes with an explicit propagation policy: `Foreground` keeps the
+    /// object (with the foregroundDeletion finalizer) until its dependents are
+    /// gone; `Orphan` keeps it until they have been let go.
+    pub fn delete_with(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+        propagation: Propagation,
+        now: Time,
+    ) -> Result<Arc<Object>, ApiError> {
         let current = self.get(kind, namespace, name)?;
+        let mut object = (*current).clone();
+        let finalizer = match propagation {
+            Propagation::Background => None,
+            Propagation::Foreground => Some(FOREGROUND),
+            Propagation::Orphan => Some(ORPHAN),
+        };
+        let meta = object.meta_mut();
+        let finalizers = meta.finalizers.get_or_insert_with(Vec::new);
+        if let Some(f) = finalizer {
+            if !finalizers.iter().any(|x| x == f) {
+                finalizers.push(f.into());
+            }
+        }
+        let has_finalizers = !finalizers.is_empty();
+        if !has_finalizers {
+            meta.finalizers = None;
+        }
         let graceful = current
             .as_pod()
             .and_then(|p| p.spec.as_ref())
             .filter(|s| s.node_name.is_some())
             .map(|s| grace.unwrap_or(s.termination_grace_period_seconds.unwrap_or(30)))
             .filter(|g| *g > 0);
+        let namespace_finalizers = matches!(&object, Object::Namespace(n) if n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()));
+        let already = current.meta().deletion_timestamp.is_some();
         match graceful {
             Some(seconds) => {
-                if current.meta().deletion_timestamp.is_some() {
+                if already && finalizer.is_none() {
                     return Ok(current);
                 }
-                let mut object = (*current).clone();
                 let meta = object.meta_mut();
-                meta.deletion_timestamp = Some(now.plus(seconds * 1000).to_k8s());
-                meta.deletion_grace_period_seconds = Some(seconds);
+                if !already {
+                    meta.deletion_timestamp = Some(now.plus(seconds * 1000).to_k8s());
+                    meta.deletion_grace_period_seconds = Some(seconds);
+                }
+                Ok(self.store.put(object, now))
+            }
+            None if has_finalizers || namespace_finalizers => {
+                if already && object == *current {
+                    return Ok(current);
+                }
+                let meta = object.meta_mut();
+                if !already {
+                    meta.deletion_timestamp = Some(now.to_k8s());
+                    meta.deletion_grace_period_seconds = Some(0);
+                }
+                if let Object::Namespace(ns) = &mut object {
+                    ns.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+                }
                 Ok(self.store.put(object, now))
             }
             None => Ok(self.store.remove(kind, namespace, name, now).unwrap_or(current)),

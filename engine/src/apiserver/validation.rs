@@ -104,17 +104,25 @@ pub fn go_selector(sel: &LabelSelector) -> String {
 }
 
 /// Selector, template and their agreement, for the apps/v1 workloads.
-fn validate_workload(kind: &str, selector: Option<&LabelSelector>, template: Option<&PodTemplateSpec>, causes: &mut Vec<String>) {
+fn validate_workload(
+    kind: &str,
+    selector: Option<&LabelSelector>,
+    template: Option<&PodTemplateSpec>,
+    causes: &mut Vec<String>,
+) {
     let labels = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
     let empty = |s: &LabelSelector| {
-        s.match_labels.as_ref().is_none_or(|m| m.is_empty()) && s.match_expressions.as_ref().is_none_or(|m| m.is_empty())
+        s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            && s.match_expressions.as_ref().is_none_or(|m| m.is_empty())
     };
     match selector {
         None => causes.push("spec.selector: Required value".into()),
         Some(s) if empty(s) && s.match_labels.is_none() && s.match_expressions.is_none() => {
             causes.push("spec.selector: Required value".into())
         }
-        Some(s) if empty(s) => causes.push(format!("spec.selector: Invalid value: \"null\": empty selector is invalid for {kind}")),
+        Some(s) if empty(s) => {
+            causes.push(format!("spec.selector: Invalid value: \"null\": empty selector is invalid for {kind}"))
+        }
         Some(s) => match Selector::from_api(s) {
             Err(bad) => causes.push(format!(
                 "spec.selector.matchExpressions[0].operator: Invalid value: \"{}\": not a valid selector operator",
@@ -167,19 +175,27 @@ fn go_int_or_string(v: &IntOrString) -> String {
     }
 }
 
-fn validate_strategy(strategy: &k8s_openapi::api::apps::v1::DeploymentStrategy, replicas: i32, causes: &mut Vec<String>) {
+fn validate_strategy(
+    strategy: &k8s_openapi::api::apps::v1::DeploymentStrategy,
+    replicas: i32,
+    causes: &mut Vec<String>,
+) {
     let kind = strategy.type_.as_deref().unwrap_or("RollingUpdate");
     match kind {
         "Recreate" => {
             if strategy.rolling_update.is_some() {
-                causes.push("spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'".into());
+                causes.push(
+                    "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"
+                        .into(),
+                );
             }
         }
         "RollingUpdate" => {
             let Some(rolling) = &strategy.rolling_update else { return };
             for (field, value) in [("maxUnavailable", &rolling.max_unavailable), ("maxSurge", &rolling.max_surge)] {
                 if let Some(IntOrString::String(s)) = value {
-                    let valid = s.strip_suffix('%').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+                    let valid =
+                        s.strip_suffix('%').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
                     if !valid {
                         causes.push(format!("spec.strategy.rollingUpdate.{field}: Invalid value: {s:?}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
                     }
@@ -195,10 +211,13 @@ fn validate_strategy(strategy: &k8s_openapi::api::apps::v1::DeploymentStrategy, 
                     causes.push(format!("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: {s:?}: must not be greater than 100%"));
                 }
             }
-            let zero = |v: &Option<IntOrString>| v.as_ref().is_some_and(|v| scaled(v, replicas.max(1), true) == Some(0));
+            let zero =
+                |v: &Option<IntOrString>| v.as_ref().is_some_and(|v| scaled(v, replicas.max(1), true) == Some(0));
             if zero(&rolling.max_unavailable) && zero(&rolling.max_surge) {
                 let v = rolling.max_unavailable.as_ref().map(go_int_or_string).unwrap_or_default();
-                causes.push(format!("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: {v}: may not be 0 when `maxSurge` is 0"));
+                causes.push(format!(
+                    "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: {v}: may not be 0 when `maxSurge` is 0"
+                ));
             }
         }
         other => causes.push(format!(

@@ -12,9 +12,7 @@ use crate::labels::Selector;
 use crate::object::Object;
 use crate::store::{Change, Store};
 use crate::time::{Time, SECOND};
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentCondition, ReplicaSet, ReplicaSetSpec,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentCondition, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -30,14 +28,8 @@ const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX: &str = "deployment.kubernetes.io/max-replicas";
 /// Annotations a Deployment does not pass on to its ReplicaSets.
-const NOT_COPIED: &[&str] = &[
-    crate::kubectl::LAST_APPLIED,
-    REVISION,
-    REVISION_HISTORY,
-    DESIRED,
-    MAX,
-    "deprecated.deployment.rollback.to",
-];
+const NOT_COPIED: &[&str] =
+    &[crate::kubectl::LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED, MAX, "deprecated.deployment.rollback.to"];
 
 /// `IntOrString` scaled against `total`: percentages rounded up or down.
 pub fn scaled(v: Option<&IntOrString>, total: i32, round_up: bool) -> i32 {
@@ -191,7 +183,14 @@ impl Sync<'_, '_> {
             .owned_by(&uid)
             .into_iter()
             .filter_map(|o| match &**o {
-                Object::ReplicaSet(rs) if rs.metadata.owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)) => {
+                Object::ReplicaSet(rs)
+                    if rs
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.uid == uid && r.controller == Some(true)) =>
+                {
                     Some(rs.clone())
                 }
                 _ => None,
@@ -213,7 +212,11 @@ impl Sync<'_, '_> {
         let all = self.replica_sets();
         let template = self.spec().template.clone();
         let new_rs = all.iter().find(|rs| same_template(rs, &template)).cloned();
-        let olds: Vec<ReplicaSet> = all.iter().filter(|rs| Some(&rs.metadata.uid) != new_rs.as_ref().map(|n| &n.metadata.uid)).cloned().collect();
+        let olds: Vec<ReplicaSet> = all
+            .iter()
+            .filter(|rs| Some(&rs.metadata.uid) != new_rs.as_ref().map(|n| &n.metadata.uid))
+            .cloned()
+            .collect();
 
         if self.spec().paused == Some(true) {
             self.scale(new_rs.as_ref(), &olds);
@@ -235,9 +238,7 @@ impl Sync<'_, '_> {
 
     fn is_scaling_event(&self, new_rs: Option<&ReplicaSet>, olds: &[ReplicaSet]) -> bool {
         let want = replicas_of(&self.deployment).to_string();
-        self.active(new_rs, olds)
-            .iter()
-            .any(|rs| annotation(&rs.metadata, DESIRED).is_some_and(|d| d != want))
+        self.active(new_rs, olds).iter().any(|rs| annotation(&rs.metadata, DESIRED).is_some_and(|d| d != want))
     }
 
     /// Writes a ReplicaSet's new size with the desired/max annotations, and
@@ -265,13 +266,27 @@ impl Sync<'_, '_> {
         if from != to {
             let verb = if to > from { "up" } else { "down" };
             let message = format!("Scaled {verb} replica set {name} from {from} to {to}");
-            self.ctx.events.record(self.ctx.api, self.ctx.now, &self.object, SOURCE, "Normal", "ScalingReplicaSet", &message);
+            self.ctx.events.record(
+                self.ctx.api,
+                self.ctx.now,
+                &self.object,
+                SOURCE,
+                "Normal",
+                "ScalingReplicaSet",
+                &message,
+            );
         }
         from != to
     }
 
     /// Finds or creates the new ReplicaSet and keeps its revision current.
-    fn new_replica_set(&mut self, existing: Option<ReplicaSet>, olds: &[ReplicaSet], template: &PodTemplateSpec, create: bool) -> Option<ReplicaSet> {
+    fn new_replica_set(
+        &mut self,
+        existing: Option<ReplicaSet>,
+        olds: &[ReplicaSet],
+        template: &PodTemplateSpec,
+        create: bool,
+    ) -> Option<ReplicaSet> {
         let max_old = olds.iter().map(revision_of).max().unwrap_or(0);
         let revision = (max_old + 1).to_string();
         if let Some(rs) = existing {
@@ -295,9 +310,11 @@ impl Sync<'_, '_> {
                 }
             }
             if changed {
-                return self.ctx.api.update(Object::ReplicaSet(updated.clone()), self.ctx.now).ok().and_then(|o| match &*o {
-                    Object::ReplicaSet(rs) => Some(rs.clone()),
-                    _ => None,
+                return self.ctx.api.update(Object::ReplicaSet(updated.clone()), self.ctx.now).ok().and_then(|o| {
+                    match &*o {
+                        Object::ReplicaSet(rs) => Some(rs.clone()),
+                        _ => None,
+                    }
                 });
             }
             return Some(rs);
@@ -308,7 +325,12 @@ impl Sync<'_, '_> {
         let collision = self.deployment.status.as_ref().and_then(|s| s.collision_count);
         let hash = template_hash(template, collision);
         let mut rs_template = template.clone();
-        rs_template.metadata.get_or_insert_with(Default::default).labels.get_or_insert_with(BTreeMap::new).insert(HASH_LABEL.into(), hash.clone());
+        rs_template
+            .metadata
+            .get_or_insert_with(Default::default)
+            .labels
+            .get_or_insert_with(BTreeMap::new)
+            .insert(HASH_LABEL.into(), hash.clone());
         let mut selector: LabelSelector = self.spec().selector.clone();
         selector.match_labels.get_or_insert_with(BTreeMap::new).insert(HASH_LABEL.into(), hash.clone());
         let replicas = self.new_rs_replicas(None, olds);
@@ -338,7 +360,15 @@ impl Sync<'_, '_> {
         let Object::ReplicaSet(rs) = &*created else { return None };
         if replicas > 0 {
             let message = format!("Scaled up replica set {name} from 0 to {replicas}");
-            self.ctx.events.record(self.ctx.api, self.ctx.now, &self.object, SOURCE, "Normal", "ScalingReplicaSet", &message);
+            self.ctx.events.record(
+                self.ctx.api,
+                self.ctx.now,
+                &self.object,
+                SOURCE,
+                "Normal",
+                "ScalingReplicaSet",
+                &message,
+            );
         }
         self.set_progressing("True", "NewReplicaSetCreated", format!("Created new replica set \"{name}\""));
         Some(rs.clone())
@@ -507,7 +537,8 @@ impl Sync<'_, '_> {
     }
 
     fn set_progressing(&mut self, status: &str, reason: &str, message: String) {
-        let conditions = self.deployment.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+        let conditions =
+            self.deployment.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
         set_condition(conditions, "Progressing", status, reason, message, self.ctx.now);
     }
 
@@ -534,9 +565,23 @@ impl Sync<'_, '_> {
         let conditions = status.conditions.get_or_insert_with(Vec::new);
         let min_available = replicas - max_unavailable(&self.deployment);
         if available >= min_available {
-            set_condition(conditions, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.".into(), now);
+            set_condition(
+                conditions,
+                "Available",
+                "True",
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.".into(),
+                now,
+            );
         } else {
-            set_condition(conditions, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into(), now);
+            set_condition(
+                conditions,
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.".into(),
+                now,
+            );
         }
         let complete = updated == replicas && available == replicas && status_replicas == replicas;
         let paused = self.spec().paused == Some(true);
@@ -545,16 +590,45 @@ impl Sync<'_, '_> {
             let name = rs.metadata.name.clone().unwrap_or_default();
             let progressing = conditions.iter().find(|c| c.type_ == "Progressing").cloned();
             if paused {
-                set_condition(conditions, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused".into(), now);
+                set_condition(
+                    conditions,
+                    "Progressing",
+                    "Unknown",
+                    "DeploymentPaused",
+                    "Deployment is paused".into(),
+                    now,
+                );
             } else if complete {
-                set_condition(conditions, "Progressing", "True", "NewReplicaSetAvailable", format!("ReplicaSet \"{name}\" has successfully progressed."), now);
-            } else if progressed || progressing.as_ref().is_none_or(|c| c.reason.as_deref() == Some("DeploymentPaused")) {
-                set_condition(conditions, "Progressing", "True", "ReplicaSetUpdated", format!("ReplicaSet \"{name}\" is progressing."), now);
+                set_condition(
+                    conditions,
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetAvailable",
+                    format!("ReplicaSet \"{name}\" has successfully progressed."),
+                    now,
+                );
+            } else if progressed || progressing.as_ref().is_none_or(|c| c.reason.as_deref() == Some("DeploymentPaused"))
+            {
+                set_condition(
+                    conditions,
+                    "Progressing",
+                    "True",
+                    "ReplicaSetUpdated",
+                    format!("ReplicaSet \"{name}\" is progressing."),
+                    now,
+                );
             } else if let Some(deadline) = self.spec().progress_deadline_seconds {
                 let since = progressing.and_then(|c| c.last_update_time).map_or(now, |t| Time::from_k8s(&t));
                 let due = since.plus(deadline as i64 * SECOND);
                 if now >= due {
-                    set_condition(conditions, "Progressing", "False", "ProgressDeadlineExceeded", format!("ReplicaSet \"{name}\" has timed out progressing."), now);
+                    set_condition(
+                        conditions,
+                        "Progressing",
+                        "False",
+                        "ProgressDeadlineExceeded",
+                        format!("ReplicaSet \"{name}\" has timed out progressing."),
+                        now,
+                    );
                 } else {
                     next = Action::RequeueAfter(due.since(now));
                 }
@@ -643,7 +717,14 @@ pub fn old_targets(replicas: i32, max_unavailable: i32, new: (i32, i32), olds: &
 }
 
 /// Sets one condition, keeping its transition time unless its status changes.
-fn set_condition(conditions: &mut Vec<DeploymentCondition>, type_: &str, status: &str, reason: &str, message: String, now: Time) {
+fn set_condition(
+    conditions: &mut Vec<DeploymentCondition>,
+    type_: &str,
+    status: &str,
+    reason: &str,
+    message: String,
+    now: Time,
+) {
     if let Some(c) = conditions.iter_mut().find(|c| c.type_ == type_) {
         if c.status == status && c.reason.as_deref() == Some(reason) && c.message.as_deref() == Some(message.as_str()) {
             return;
@@ -672,7 +753,13 @@ fn set_condition(conditions: &mut Vec<DeploymentCondition>, type_: &str, status:
 /// The proportional-scaling arithmetic of sync.go: each active ReplicaSet
 /// given (replicas, created, max-replicas annotation) gets its share of
 /// `to_add`, leftovers going to the first in the sorted order.
-pub fn proportions(sets: &[(i32, Time, Option<i32>)], replicas: i32, surge: i32, status_replicas: i32, to_add: i32) -> Vec<i32> {
+pub fn proportions(
+    sets: &[(i32, Time, Option<i32>)],
+    replicas: i32,
+    surge: i32,
+    status_replicas: i32,
+    to_add: i32,
+) -> Vec<i32> {
     let mut order: Vec<usize> = (0..sets.len()).collect();
     if to_add > 0 {
         // Larger first; ties: newer first.
@@ -725,7 +812,8 @@ mod tests {
     // TestResolveFenceposts (the non-error rows).
     #[test]
     fn fenceposts_table() {
-        let cases: &[(Option<&str>, Option<&str>, i32, (i32, i32))] = &[
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, i32, (i32, i32));
+        let cases: &[Case] = &[
             (Some("0%"), Some("0%"), 0, (0, 1)),
             (Some("39%"), Some("39%"), 10, (4, 3)),
             (None, Some("39%"), 10, (0, 3)),
@@ -771,7 +859,11 @@ mod tests {
             ((10, 2, (2, 0), (8, 8)), 8),
         ];
         for ((replicas, unavailable, new, old), want) in cases {
-            assert_eq!(old_targets(replicas, unavailable, new, &[old]), vec![want], "{replicas} {unavailable} {new:?} {old:?}");
+            assert_eq!(
+                old_targets(replicas, unavailable, new, &[old]),
+                vec![want],
+                "{replicas} {unavailable} {new:?} {old:?}"
+            );
         }
     }
 
@@ -794,11 +886,8 @@ mod tests {
         ];
         for (from, to, surge, sizes, want) in cases {
             // Newest first: give the first set the latest creation time.
-            let sets: Vec<(i32, Time, Option<i32>)> = sizes
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (*s, Time(1_000 - i as i64), Some(from + surge)))
-                .collect();
+            let sets: Vec<(i32, Time, Option<i32>)> =
+                sizes.iter().enumerate().map(|(i, s)| (*s, Time(1_000 - i as i64), Some(from + surge))).collect();
             let allowed = if *to > 0 { to + surge } else { 0 };
             let to_add = allowed - sizes.iter().sum::<i32>();
             assert_eq!(proportions(&sets, *to, *surge, *from, to_add), *want, "{from}->{to} {sizes:?}");

@@ -5,13 +5,14 @@
 //! queued is deliberately not passed on, so reconcilers stay idempotent.
 
 mod deployment;
+mod garbagecollector;
+mod namespace;
 mod pods;
 mod replicaset;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::events::Recorder;
-use crate::rng::Rng;
 use crate::store::{Change, Store};
 use crate::time::{Millis, Time};
 use crate::timers::{Timer, Timers};
@@ -36,8 +37,6 @@ pub struct Ctx<'a> {
     pub api: &'a mut ApiServer,
     /// The virtual clock's now.
     pub now: Time,
-    /// For generated names.
-    pub rng: &'a mut Rng,
     /// For Events.
     pub events: &'a mut Recorder,
 }
@@ -83,6 +82,8 @@ impl Default for Manager {
         let controllers: Vec<Box<dyn Controller>> = vec![
             Box::<deployment::DeploymentController>::default(),
             Box::<replicaset::ReplicaSetController>::default(),
+            Box::<garbagecollector::GarbageCollector>::default(),
+            Box::<namespace::NamespaceController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0 }
@@ -93,30 +94,20 @@ impl Clone for Manager {
     fn clone(&self) -> Manager {
         // Controllers keep no state that survives a restart: a fresh manager
         // reading the same log converges to the same place.
-        let mut fresh = Manager::default();
-        fresh.queues = self.queues.clone();
-        fresh.cursor = self.cursor;
-        fresh
+        Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::default() }
     }
 }
 
 impl Manager {
     /// Queues what new changes touch, then works every queue empty. Returns
     /// whether any reconcile ran.
-    pub fn sync(
-        &mut self,
-        api: &mut ApiServer,
-        rng: &mut Rng,
-        events: &mut Recorder,
-        timers: &mut Timers,
-        now: Time,
-    ) -> bool {
+    pub fn sync(&mut self, api: &mut ApiServer, events: &mut Recorder, timers: &mut Timers, now: Time) -> bool {
         self.watch(api.store());
         let mut ran = false;
         for (index, controller) in self.controllers.iter_mut().enumerate() {
             while let Some(key) = self.queues[index].pop() {
                 ran = true;
-                let mut ctx = Ctx { api: &mut *api, now, rng: &mut *rng, events: &mut *events };
+                let mut ctx = Ctx { api: &mut *api, now, events: &mut *events };
                 if let Action::RequeueAfter(after) = controller.reconcile(&key, &mut ctx) {
                     timers.at(now.plus(after.max(1)), Timer::Controller { index, key });
                 }

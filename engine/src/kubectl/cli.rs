@@ -56,7 +56,10 @@ pub fn command() -> Command {
                 .arg(output())
                 .arg(flag("all-namespaces").short('A'))
                 .arg(flag("no-headers"))
-                .arg(flag("show-kind")),
+                .arg(flag("show-kind"))
+                .arg(flag("show-labels"))
+                .arg(value("selector").short('l'))
+                .arg(value("label-columns").short('L').action(ArgAction::Append)),
         )
         .subcommand(
             sub("run")
@@ -82,6 +85,8 @@ pub fn command() -> Command {
                 .arg(flag("now"))
                 .arg(flag("wait"))
                 .arg(value("grace-period"))
+                .arg(value("selector").short('l'))
+                .arg(value("cascade").num_args(0..=1).require_equals(true).default_missing_value("background"))
                 .arg(flag("ignore-not-found")),
         )
         .subcommand(sub("version").arg(output()).arg(flag("client")))
@@ -139,6 +144,9 @@ pub fn render_error(err: &clap::Error, args: &[String]) -> String {
 /// cobra's unknown-command error with its "Did you mean this?" suggestions
 /// (Levenshtein distance up to 2, or a prefix match).
 pub fn unknown_command(name: &str) -> String {
+    if ALL_KUBECTL_COMMANDS.contains(&name) {
+        return format!("error: \"kubectl {name}\" is not part of this playground yet\n");
+    }
     let mut suggestions: Vec<&str> = ALL_KUBECTL_COMMANDS
         .iter()
         .copied()

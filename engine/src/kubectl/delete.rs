@@ -4,7 +4,9 @@
 
 use super::{cli, error, manifest, namespace, resources, Io};
 use crate::api::Kind;
+use crate::apiserver::Propagation;
 use crate::cluster::{Cluster, Output};
+use crate::labels::Selector;
 use crate::time::SECOND;
 use clap::ArgMatches;
 
@@ -38,6 +40,21 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         grace = Some(1);
     }
     let wait = m.try_get_one::<bool>("wait").ok().flatten().copied().unwrap_or(true);
+    let propagation = match cli::string(m, "cascade").as_deref() {
+        None | Some("background") | Some("true") => Propagation::Background,
+        Some("foreground") => Propagation::Foreground,
+        Some("orphan") | Some("false") => Propagation::Orphan,
+        Some(other) => {
+            return error(format!(
+                "invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\""
+            ))
+        }
+    };
+    let selector = match cli::string(m, "selector").map(|s| Selector::parse(&s)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return error(e),
+    };
 
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
     let mut out = Output::default();
@@ -84,11 +101,19 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         for request in requests {
             let scope = if request.info.namespaced { ns.clone() } else { String::new() };
             if request.names.is_empty() {
-                if !all {
+                if !all && selector.is_none() {
                     return error("resource(s) were provided, but no name was specified");
                 }
-                let listed: Vec<String> =
-                    cluster.api().store().list(request.info.kind, Some(&scope)).map(|o| o.name().to_string()).collect();
+                let everything = Selector::everything();
+                let sel = selector.as_ref().unwrap_or(&everything);
+                let filter = request.info.namespaced.then_some(scope.as_str());
+                let listed: Vec<String> = cluster
+                    .api()
+                    .store()
+                    .select(request.info.kind, filter, sel)
+                    .into_iter()
+                    .map(|o| o.name().to_string())
+                    .collect();
                 targets.extend(listed.into_iter().map(|n| (request.info.kind, scope.clone(), n)));
             } else {
                 targets.extend(request.names.into_iter().map(|n| (request.info.kind, scope.clone(), n)));
@@ -112,7 +137,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     for (kind, object_ns, name) in targets {
         let info = crate::api::info(kind);
         let now = cluster.now();
-        match cluster.api_mut().delete(kind, &object_ns, &name, grace, now) {
+        match cluster.api_mut().delete_with(kind, &object_ns, &name, grace, propagation, now) {
             Ok(deleted) => {
                 let verb = if force && grace == Some(0) { "force deleted" } else { "deleted" };
                 out.stdout.push_str(&format!("{} \"{name}\" {verb}\n", info.qualified_singular()));
@@ -130,7 +155,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     cluster.settle();
     if wait {
         let longest = pending.iter().map(|p| p.3).max().unwrap_or(0);
-        let deadline = cluster.now().plus((longest + WAIT_SLACK_SECONDS) * SECOND);
+        let slack = if pending.iter().any(|p| p.0 == Kind::Namespace) { 120 } else { WAIT_SLACK_SECONDS };
+        let deadline = cluster.now().plus((longest + slack) * SECOND);
         while cluster.now() < deadline
             && pending.iter().any(|(k, n, name, _)| cluster.api().store().get(*k, n, name).is_some())
         {

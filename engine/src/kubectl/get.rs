@@ -3,6 +3,7 @@
 use super::printers::{self, table};
 use super::{cli, error, namespace, resources};
 use crate::cluster::{Cluster, Output};
+use crate::labels::Selector;
 use crate::object::Object;
 use clap::ArgMatches;
 use std::sync::Arc;
@@ -44,6 +45,14 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     let ns = namespace(m);
     let show_kind = cli::boolean(m, "show-kind") || requests.len() > 1;
     let no_headers = cli::boolean(m, "no-headers");
+    let show_labels = cli::boolean(m, "show-labels");
+    let label_columns: Vec<String> =
+        cli::strings(m, "label-columns").iter().flat_map(|l| l.split(',').map(String::from)).collect();
+    let selector = match cli::string(m, "selector").map(|s| Selector::parse(&s)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return error(e),
+    };
     let now = cluster.now();
     let api = cluster.api();
 
@@ -54,7 +63,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         let mut found = Vec::new();
         if request.names.is_empty() {
             let filter = (request.info.namespaced && !all_namespaces).then_some(scope);
-            found.extend(api.store().list(request.info.kind, filter).cloned());
+            match &selector {
+                Some(sel) => found.extend(api.store().select(request.info.kind, filter, sel).into_iter().cloned()),
+                None => found.extend(api.store().list(request.info.kind, filter).cloned()),
+            }
         } else {
             for name in &request.names {
                 match api.get(request.info.kind, scope, name) {
@@ -120,6 +132,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                     if with_ns {
                         header.insert(0, "NAMESPACE".into());
                     }
+                    header.extend(label_columns.iter().map(|l| l.rsplit('/').next().unwrap_or(l).to_uppercase()));
+                    if show_labels {
+                        header.push("LABELS".into());
+                    }
                     rows.push(header);
                 }
                 for object in found {
@@ -129,6 +145,13 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                     }
                     if with_ns {
                         row.insert(0, object.namespace().to_string());
+                    }
+                    let labels = object.meta().labels.as_ref();
+                    row.extend(
+                        label_columns.iter().map(|l| labels.and_then(|m| m.get(l)).cloned().unwrap_or_default()),
+                    );
+                    if show_labels {
+                        row.push(printers::labels_cell(labels));
                     }
                     rows.push(row);
                 }

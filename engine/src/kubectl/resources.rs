@@ -1,7 +1,7 @@
 //! Resource arguments in every form kubectl accepts: `pods`, `po web`,
 //! `pod/web`, `pods,nodes`, `deployments.apps`.
 
-use crate::api::{self, ResourceInfo};
+use crate::api::{self, Kind, ResourceInfo};
 
 /// One resource type and the names asked for (empty: all of them).
 #[derive(Debug, PartialEq, Eq)]
@@ -39,13 +39,29 @@ pub fn parse(args: &[String]) -> Result<Vec<Request>, String> {
     }
     let mut requests = Vec::new();
     for kind in first.split(',').filter(|k| !k.is_empty()) {
-        let info = resolve(kind)?;
-        if !requests.iter().any(|r: &Request| r.info.kind == info.kind) {
-            requests.push(Request { info, names: args[1..].to_vec() });
+        let infos = if kind == "all" { ALL.iter().map(|k| api::info(*k)).collect() } else { vec![resolve(kind)?] };
+        for info in infos {
+            if !requests.iter().any(|r: &Request| r.info.kind == info.kind) {
+                requests.push(Request { info, names: args[1..].to_vec() });
+            }
         }
     }
     Ok(requests)
 }
+
+/// The `all` category, in kubectl's order.
+const ALL: &[Kind] = &[
+    Kind::Pod,
+    Kind::ReplicationController,
+    Kind::Service,
+    Kind::DaemonSet,
+    Kind::Deployment,
+    Kind::ReplicaSet,
+    Kind::StatefulSet,
+    Kind::HorizontalPodAutoscaler,
+    Kind::CronJob,
+    Kind::Job,
+];
 
 fn resolve(kind: &str) -> Result<&'static ResourceInfo, String> {
     api::resolve(kind).ok_or_else(|| format!("the server doesn't have a resource type \"{kind}\""))
@@ -54,7 +70,6 @@ fn resolve(kind: &str) -> Result<&'static ResourceInfo, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Kind;
 
     fn parsed(line: &str) -> Result<Vec<(Kind, Vec<String>)>, String> {
         let args: Vec<String> = line.split_whitespace().map(String::from).collect();

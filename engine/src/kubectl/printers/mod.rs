@@ -17,6 +17,11 @@ use crate::object::Object;
 use crate::time::Time;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+/// The LABELS cell of `--show-labels`.
+pub fn labels_cell(labels: Option<&std::collections::BTreeMap<String, String>>) -> String {
+    cells::labels(labels)
+}
+
 /// A kind's headers and its extra `-o wide` headers.
 pub type Columns = (&'static [&'static str], &'static [&'static str]);
 
