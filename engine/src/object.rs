@@ -83,6 +83,15 @@ macro_rules! kinds {
                     $(Kind::$variant => Object::$variant(serde_json::from_value(value)?),)*
                 })
             }
+
+            /// Like [`Object::from_value`], naming where decoding failed
+            /// (`spec.containers[0].ports`).
+            pub fn from_value_traced(kind: Kind, value: serde_json::Value) -> Result<Object, (String, serde_json::Error)> {
+                let traced = |e: serde_path_to_error::Error<serde_json::Error>| (e.path().to_string(), e.into_inner());
+                Ok(match kind {
+                    $(Kind::$variant => Object::$variant(serde_path_to_error::deserialize(value).map_err(traced)?),)*
+                })
+            }
         }
     };
 }

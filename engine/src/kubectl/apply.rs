@@ -29,8 +29,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let default_ns = namespace(m);
     let mut out = Output::default();
     for (source, document) in documents {
-        let result =
-            document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
+        let result = document.and_then(|(object, missing)| {
+            apply_one(cluster, object, missing, flag_ns.as_deref(), &default_ns, &source, dry)
+        });
         match result {
             Ok(line) => out.stdout.push_str(&line),
             Err(text) => {
@@ -43,9 +44,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_one(
     cluster: &mut Cluster,
     mut object: Object,
+    missing: Vec<String>,
     flag_ns: Option<&str>,
     default_ns: &str,
     source: &str,
@@ -64,6 +67,17 @@ fn apply_one(
             object.meta_mut().namespace = Some(default_ns.to_string());
         }
     }
+    if object.name().is_empty() && object.meta().generate_name.is_none() {
+        // kubectl apply first fetches the live object, which needs a name.
+        let group = if info.group.is_empty() { String::new() } else { info.group.to_string() };
+        return Err(format!(
+            "error: error when retrieving current configuration of:\nResource: \"{group}/{version}, Resource={plural}\", GroupVersionKind: \"{group}/{version}, Kind={kind}\"\nName: \"\", Namespace: \"{ns}\"\nfrom server for: \"{source}\": resource name may not be empty\n",
+            version = info.version,
+            plural = info.plural,
+            kind = info.kind_name,
+            ns = object.namespace(),
+        ));
+    }
     let mut applied = object.to_value();
     if let Some(annotations) = applied.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
         annotations.remove(LAST_APPLIED);
@@ -76,12 +90,15 @@ fn apply_one(
     let existing = cluster.api().store().get(info.kind, object.namespace(), object.name()).cloned();
     let Some(live) = existing else {
         object.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), config);
-        return match cluster.api_mut().create(object, now, dry != DryRun::None) {
+        return match cluster.api_mut().create_decoded(object, missing, now, dry != DryRun::None) {
             Ok(_) => Ok(format!("{label} created{}\n", dry.suffix())),
             Err(e) => Err(render(e, "creating")),
         };
     };
 
+    if !missing.is_empty() {
+        return Err(render(ApiError::invalid(info.kind_name, info.group, object.name(), missing), "patching"));
+    }
     let original: Value = live
         .meta()
         .annotations
