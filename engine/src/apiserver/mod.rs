@@ -60,19 +60,7 @@ impl ApiServer {
     /// Creates an object: fills generated fields and defaults, validates and
     /// admits it. With `dry_run` nothing is stored and the would-be object is
     /// returned.
-    pub fn create(&mut self, object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
-        self.create_decoded(object, Vec::new(), now, dry_run)
-    }
-
-    /// Like [`ApiServer::create`] for an object decoded from a manifest that
-    /// left out required fields: `missing` holds their `Required value` causes.
-    pub fn create_decoded(
-        &mut self,
-        mut object: Object,
-        missing: Vec<String>,
-        now: Time,
-        dry_run: bool,
-    ) -> Result<Arc<Object>, ApiError> {
+    pub fn create(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
         let info = object.info();
         if info.namespaced && object.namespace().is_empty() {
             object.meta_mut().namespace = Some("default".into());
@@ -87,11 +75,8 @@ impl ApiServer {
             }
         }
         defaults::apply(&mut object);
-        let mut causes = missing;
-        causes.extend(validation::validate(&object));
+        let causes = validation::validate(&object);
         if !causes.is_empty() {
-            causes.sort();
-            causes.dedup();
             return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
         }
         if info.namespaced {

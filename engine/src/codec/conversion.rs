@@ -69,7 +69,7 @@ mod tests {
             "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
                      "minReplicas": 1, "maxReplicas": 10, "targetCPUUtilizationPercentage": 50}
         });
-        let (object, _) = crate::codec::to_object(doc).expect("v1 HPA decodes");
+        let object = crate::codec::to_object(doc).expect("v1 HPA decodes");
         let value = object.to_value();
         assert_eq!(value["apiVersion"], "autoscaling/v2");
         assert_eq!(value["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 50);

@@ -1,45 +1,20 @@
 //! Decoding failures in the API server's words. serde says "invalid type:
 //! string, expected i32" at a path; Go says "json: cannot unmarshal string
-//! into Go struct field DeploymentSpec.spec.replicas of type int32". A
-//! missing required field is no decoding error in Kubernetes at all but a
-//! validation cause ("spec.selector: Required value"), so it is filled with
-//! an empty value and reported as such.
+//! into Go struct field DeploymentSpec.spec.replicas of type int32". (A
+//! missing required field is no decoding error: k8s-openapi fills it with an
+//! empty value, as Go does, and validation reports it.)
 
 use crate::api::Kind;
 use crate::object::Object;
 use serde_json::Value;
 
-/// What decoding a document produced.
-pub enum Decoded {
-    /// The object, and the `<path>: Required value` causes for required
-    /// fields the document left out (filled with empty values).
-    Object(Object, Vec<String>),
-    /// The message after `cannot be handled as a <Kind>: `.
-    TypeError(String),
-}
-
-/// Decodes strictly typed, recovering from missing required fields.
-pub fn decode(kind: Kind, mut value: Value) -> Decoded {
-    let mut missing = Vec::new();
-    for _ in 0..32 {
-        match Object::from_value_traced(kind, value.clone()) {
-            Ok(object) => return Decoded::Object(object, missing),
-            Err((path, e)) => {
-                let text = e.to_string();
-                let text = text.split(" at line ").next().unwrap_or(&text).to_string();
-                if let Some(field) = text.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
-                    let parent = if path == "." { String::new() } else { path.clone() };
-                    let full = if parent.is_empty() { field.to_string() } else { format!("{parent}.{field}") };
-                    if fill(&mut value, &parent, field, kind) {
-                        missing.push(format!("{full}: Required value"));
-                        continue;
-                    }
-                }
-                return Decoded::TypeError(go_message(kind, &value, &path, &text));
-            }
-        }
-    }
-    Decoded::TypeError("too many missing fields".into())
+/// Decodes strictly typed, with Go's message when a value has the wrong type.
+pub fn decode(kind: Kind, value: &Value) -> Result<Object, String> {
+    Object::from_value_traced(kind, value.clone()).map_err(|(path, e)| {
+        let text = e.to_string();
+        let text = text.split(" at line ").next().unwrap_or(&text).to_string();
+        go_message(kind, value, &path, &text)
+    })
 }
 
 /// The JSON value at a serde path (`spec.containers[0].ports`).
@@ -58,28 +33,6 @@ fn at<'a>(root: &'a mut Value, path: &str) -> Option<&'a mut Value> {
         }
     }
     Some(cur)
-}
-
-/// Puts an empty value of whichever JSON type decodes at `parent.field`.
-fn fill(root: &mut Value, parent: &str, field: &str, kind: Kind) -> bool {
-    for empty in [Value::Object(Default::default()), Value::String(String::new()), Value::from(0), Value::Array(vec![])]
-    {
-        let mut trial = root.clone();
-        let Some(Value::Object(map)) = at(&mut trial, parent) else { return false };
-        map.insert(field.to_string(), empty);
-        let still_here = match Object::from_value_traced(kind, trial.clone()) {
-            Ok(_) => false,
-            Err((path, e)) => {
-                let full = if parent.is_empty() { field.to_string() } else { format!("{parent}.{field}") };
-                path.starts_with(&full) && !e.to_string().starts_with("missing field")
-            }
-        };
-        if !still_here {
-            *root = trial;
-            return true;
-        }
-    }
-    false
 }
 
 /// Go's type name for what serde expected.
@@ -147,10 +100,7 @@ mod tests {
     use serde_json::json;
 
     fn type_error(kind: Kind, doc: Value) -> String {
-        match decode(kind, doc) {
-            Decoded::TypeError(t) => t,
-            Decoded::Object(..) => String::new(),
-        }
+        decode(kind, &doc).err().unwrap_or_default()
     }
 
     #[test]
@@ -166,13 +116,5 @@ mod tests {
             type_error(Kind::Pod, doc),
             "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"
         );
-    }
-
-    #[test]
-    fn missing_required_fields_become_causes() {
-        let doc = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
-                         "spec": {"template": {"spec": {"containers": [{"image": "nginx"}]}}}});
-        let Decoded::Object(_, causes) = decode(Kind::Deployment, doc) else { panic!("decodes") };
-        assert_eq!(causes, ["spec.selector: Required value", "spec.template.spec.containers[0].name: Required value"]);
     }
 }

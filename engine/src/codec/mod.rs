@@ -78,7 +78,7 @@ fn syntax(e: serde_yaml::Error) -> DecodeError {
 /// Turns one document into a typed object of a served kind, strictly: a field
 /// the kind does not have is an error, as with kubectl's default
 /// `--validate=strict`.
-pub fn to_object(value: serde_json::Value) -> Result<(Object, Vec<String>), DecodeError> {
+pub fn to_object(value: serde_json::Value) -> Result<Object, DecodeError> {
     let Some(map) = value.as_object() else {
         return Err(DecodeError::Validation(vec!["invalid object to validate".into()]));
     };
@@ -106,18 +106,12 @@ pub fn to_object(value: serde_json::Value) -> Result<(Object, Vec<String>), Deco
         });
     };
     let schema = |message: String| DecodeError::Schema { info, version, message };
-    let (object, echoed, missing) = if version == info.version {
-        match decode_errors::decode(info.kind, value.clone()) {
-            decode_errors::Decoded::Object(object, missing) => {
-                let echoed = object.to_value();
-                (object, echoed, missing)
-            }
-            decode_errors::Decoded::TypeError(message) => return Err(schema(message)),
-        }
+    let (object, echoed) = if version == info.version {
+        let object = decode_errors::decode(info.kind, &value).map_err(schema)?;
+        let echoed = object.to_value();
+        (object, echoed)
     } else {
-        let (object, echoed) =
-            conversion::from_served_version(info, version, value.clone()).map_err(|e| schema(e.to_string()))?;
-        (object, echoed, Vec::new())
+        conversion::from_served_version(info, version, value.clone()).map_err(|e| schema(e.to_string()))?
     };
     let mut unknown = Vec::new();
     unknown_fields(&value, &echoed, String::new(), &mut unknown);
@@ -125,7 +119,7 @@ pub fn to_object(value: serde_json::Value) -> Result<(Object, Vec<String>), Deco
         let list: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
         return Err(schema(format!("strict decoding error: {}", list.join(", "))));
     }
-    Ok((object, missing))
+    Ok(object)
 }
 
 /// Every field present (and not null) in `input` that decoding dropped, as a
@@ -164,7 +158,7 @@ mod tests {
         let docs = documents(text).expect("valid YAML");
         assert_eq!(docs.len(), 2);
         let names: Vec<String> =
-            docs.into_iter().map(|d| to_object(d).map(|(o, _)| o.name().to_string()).unwrap_or_default()).collect();
+            docs.into_iter().map(|d| to_object(d).map(|o| o.name().to_string()).unwrap_or_default()).collect();
         assert_eq!(names, ["a", "b"]);
     }
 

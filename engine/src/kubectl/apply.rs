@@ -29,9 +29,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let default_ns = namespace(m);
     let mut out = Output::default();
     for (source, document) in documents {
-        let result = document.and_then(|(object, missing)| {
-            apply_one(cluster, object, missing, flag_ns.as_deref(), &default_ns, &source, dry)
-        });
+        let result =
+            document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
         match result {
             Ok(line) => out.stdout.push_str(&line),
             Err(text) => {
@@ -44,11 +43,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn apply_one(
     cluster: &mut Cluster,
     mut object: Object,
-    missing: Vec<String>,
     flag_ns: Option<&str>,
     default_ns: &str,
     source: &str,
@@ -90,15 +87,12 @@ fn apply_one(
     let existing = cluster.api().store().get(info.kind, object.namespace(), object.name()).cloned();
     let Some(live) = existing else {
         object.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), config);
-        return match cluster.api_mut().create_decoded(object, missing, now, dry != DryRun::None) {
+        return match cluster.api_mut().create(object, now, dry != DryRun::None) {
             Ok(_) => Ok(format!("{label} created{}\n", dry.suffix())),
             Err(e) => Err(render(e, "creating")),
         };
     };
 
-    if !missing.is_empty() {
-        return Err(render(ApiError::invalid(info.kind_name, info.group, object.name(), missing), "patching"));
-    }
     let original: Value = live
         .meta()
         .annotations

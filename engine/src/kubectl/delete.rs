@@ -68,7 +68,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         };
         for (_, document) in documents {
             match document {
-                Ok((object, _)) => {
+                Ok(object) => {
                     let object_ns = if object.info().namespaced {
                         if object.namespace().is_empty() {
                             ns.clone()

@@ -7,9 +7,8 @@ use crate::codec::{self, DecodeError};
 use crate::files::Entry;
 use crate::object::Object;
 
-/// One decoded document (with the `Required value` causes of fields it left
-/// out), or why it could not be decoded, in kubectl's words.
-pub type Document = Result<(Object, Vec<String>), String>;
+/// One decoded document, or why it could not be decoded, in kubectl's words.
+pub type Document = Result<Object, String>;
 
 /// The documents of every `-f` source, each tagged with its source name
 /// (`pod.yaml`, `STDIN`). A missing path fails everything, as in kubectl.
