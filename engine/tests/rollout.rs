@@ -38,6 +38,9 @@ fn sizes(cluster: &Cluster, from: u64, old: &str) -> Vec<(i32, i32)> {
     let mut steps = vec![(old_size, new_size)];
     for change in cluster.changes_since(from) {
         let Object::ReplicaSet(rs) = &*change.object else { continue };
+        if !rs.metadata.name.as_deref().unwrap_or_default().starts_with("web-") {
+            continue;
+        }
         let size = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
         if rs.metadata.name.as_deref() == Some(old) {
             old_size = size;
@@ -60,7 +63,7 @@ fn rolling_update_takes_kubernetes_steps() {
     let old = cluster
         .changes_since(0)
         .iter()
-        .find(|c| c.object.kind() == Kind::ReplicaSet)
+        .find(|c| c.object.kind() == Kind::ReplicaSet && c.object.name().starts_with("web-"))
         .map(|c| c.object.name().to_string())
         .expect("first ReplicaSet");
     let start = cluster.version();

@@ -27,6 +27,17 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::DaemonSet(ds) => {
+            let spec = ds.spec.get_or_insert_with(Default::default);
+            spec.revision_history_limit.get_or_insert(10);
+            let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+            if strategy.type_.get_or_insert_with(|| "RollingUpdate".into()) == "RollingUpdate" {
+                let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
+                rolling.max_unavailable.get_or_insert(IntOrString::Int(1));
+                rolling.max_surge.get_or_insert(IntOrString::Int(0));
+            }
+            template_defaults(&mut spec.template);
+        }
         Object::ReplicaSet(rs) => {
             let spec = rs.spec.get_or_insert_with(Default::default);
             spec.replicas.get_or_insert(1);

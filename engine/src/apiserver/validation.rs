@@ -39,6 +39,10 @@ pub fn validate(object: &Object) -> Vec<String> {
                 }
             }
         }
+        Object::DaemonSet(ds) => {
+            let Some(spec) = ds.spec.as_ref() else { return causes };
+            validate_workload("daemonset", Some(&spec.selector), Some(&spec.template), &mut causes);
+        }
         Object::ReplicaSet(rs) => {
             let Some(spec) = rs.spec.as_ref() else { return causes };
             validate_replicas(spec.replicas, &mut causes);

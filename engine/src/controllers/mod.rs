@@ -4,11 +4,13 @@
 //! [`Action`], whether it wants to look again later. The reason a key was
 //! queued is deliberately not passed on, so reconcilers stay idempotent.
 
-mod deployment;
+pub(crate) mod daemonset;
+pub(crate) mod deployment;
 mod garbagecollector;
 mod namespace;
-mod pods;
+pub(crate) mod pods;
 mod replicaset;
+mod replicationcontroller;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
@@ -82,6 +84,8 @@ impl Default for Manager {
         let controllers: Vec<Box<dyn Controller>> = vec![
             Box::<deployment::DeploymentController>::default(),
             Box::<replicaset::ReplicaSetController>::default(),
+            Box::<replicationcontroller::ReplicationControllerController>::default(),
+            Box::<daemonset::DaemonSetController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
         ];

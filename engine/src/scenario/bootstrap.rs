@@ -3,17 +3,22 @@
 
 use super::Preset;
 use crate::apiserver::ApiServer;
+use crate::controllers::daemonset::REVISION_HASH;
+use crate::controllers::deployment::{template_hash, HASH_LABEL, REVISION};
+use crate::controllers::pods::{from_template, owner_reference};
 use crate::object::Object;
 use crate::quantity;
 use crate::runtime::images;
 use crate::time::{parse_duration, Time, SECOND};
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerImage, ContainerState, ContainerStateRunning, ContainerStatus, HostIP, Namespace,
     NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodCondition, PodIP,
-    PodSpec, PodStatus, Taint, Toleration,
+    PodSpec, PodStatus, PodTemplateSpec, Taint, Toleration,
 };
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use std::collections::BTreeMap;
 
 const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
@@ -29,6 +34,18 @@ fn meta(namespace: Option<&str>, name: &str, labels: Option<BTreeMap<String, Str
     ObjectMeta { name: Some(name.into()), namespace: namespace.map(String::from), labels, ..Default::default() }
 }
 
+/// A kube-system workload the lab runs.
+struct Addon {
+    name: &'static str,
+    app: &'static str,
+    image: String,
+    host_network: bool,
+    /// `None`: a DaemonSet on every node; `Some((replicas, node index))`: a
+    /// Deployment whose pods all run on that node.
+    placement: Option<(usize, usize)>,
+    tolerations: Vec<Toleration>,
+}
+
 /// Builds the preset's cluster into `api`. Returns the time the cluster was
 /// built, before the clock's start by the preset's `builtAgo`.
 pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Time {
@@ -41,67 +58,240 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
         };
         create(api, Object::Namespace(namespace), built);
     }
-    let mut pods = Vec::new();
+    for (name, value, description) in [
+        ("system-cluster-critical", 2_000_000_000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
+        ("system-node-critical", 2_000_001_000, "Used for system critical pods that must not be moved from their current node."),
+    ] {
+        let pc = PriorityClass {
+            metadata: meta(None, name, None),
+            value,
+            description: Some(description.into()),
+            preemption_policy: Some("PreemptLowerPriority".into()),
+            global_default: None,
+        };
+        create(api, Object::PriorityClass(pc), built);
+    }
+    let v = preset.kubernetes_version.clone();
+    let mut ips = IpPlan::default();
     for (i, spec) in preset.nodes.iter().enumerate() {
         // Control planes come up first; workers join a minute apart.
         let joined = built.plus(i as i64 * 60 * SECOND);
-        create(api, Object::Node(node(spec, &preset.kubernetes_version, joined)), joined);
-        let v = &preset.kubernetes_version;
-        if spec.control_plane {
-            for (component, image) in [
-                ("etcd", "registry.k8s.io/etcd:3.5.16-0".to_string()),
-                ("kube-apiserver", format!("registry.k8s.io/kube-apiserver:{v}")),
-                ("kube-controller-manager", format!("registry.k8s.io/kube-controller-manager:{v}")),
-                ("kube-scheduler", format!("registry.k8s.io/kube-scheduler:{v}")),
-            ] {
-                let name = format!("{component}-{}", spec.name);
-                let lbl = labels(&[("component", component), ("tier", "control-plane")]);
-                pods.push((name, spec, true, component.to_string(), image, lbl, joined));
+        let Some(node) = create(api, Object::Node(node(spec, &v, joined)), joined) else { continue };
+        if !spec.control_plane {
+            continue;
+        }
+        // The static control-plane pods, mirrored into the API as the kubelet does.
+        for (component, image) in [
+            ("etcd", "registry.k8s.io/etcd:3.5.16-0".to_string()),
+            ("kube-apiserver", format!("registry.k8s.io/kube-apiserver:{v}")),
+            ("kube-controller-manager", format!("registry.k8s.io/kube-controller-manager:{v}")),
+            ("kube-scheduler", format!("registry.k8s.io/kube-scheduler:{v}")),
+        ] {
+            let template = template(
+                &labels(&[("component", component), ("tier", "control-plane")]),
+                component,
+                &image,
+                true,
+                vec![Toleration {
+                    operator: Some("Exists".into()),
+                    effect: Some("NoExecute".into()),
+                    ..Default::default()
+                }],
+            );
+            let mut pod = from_template(&template, &node, String::new());
+            pod.metadata.generate_name = None;
+            pod.metadata.name = Some(format!("{component}-{}", spec.name));
+            pod.metadata.namespace = Some("kube-system".into());
+            if let Some(r) = pod.metadata.owner_references.as_mut().and_then(|r| r.first_mut()) {
+                r.block_owner_deletion = None;
+            }
+            let pod = running(pod, spec, &ips.next(spec, true), joined);
+            create(api, Object::Pod(pod), joined);
+        }
+    }
+    let control_plane_toleration =
+        Toleration { key: Some(CONTROL_PLANE_TAINT.into()), effect: Some("NoSchedule".into()), ..Default::default() };
+    let everything = Toleration { operator: Some("Exists".into()), ..Default::default() };
+    let addons = [
+        Addon {
+            name: "kube-proxy",
+            app: "kube-proxy",
+            image: format!("registry.k8s.io/kube-proxy:{v}"),
+            host_network: true,
+            placement: None,
+            tolerations: vec![everything.clone()],
+        },
+        Addon {
+            name: "calico-node",
+            app: "calico-node",
+            image: "docker.io/calico/node:v3.29.1".into(),
+            host_network: true,
+            placement: None,
+            tolerations: vec![everything],
+        },
+        Addon {
+            name: "coredns",
+            app: "kube-dns",
+            image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+            host_network: false,
+            placement: Some((2, 0)),
+            tolerations: vec![
+                Toleration {
+                    key: Some("CriticalAddonsOnly".into()),
+                    operator: Some("Exists".into()),
+                    ..Default::default()
+                },
+                control_plane_toleration.clone(),
+            ],
+        },
+        Addon {
+            name: "calico-kube-controllers",
+            app: "calico-kube-controllers",
+            image: "docker.io/calico/kube-controllers:v3.29.1".into(),
+            host_network: false,
+            placement: Some((1, 0)),
+            tolerations: vec![control_plane_toleration],
+        },
+        Addon {
+            name: "metrics-server",
+            app: "metrics-server",
+            image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2".into(),
+            host_network: false,
+            placement: Some((1, preset.nodes.len().saturating_sub(1))),
+            tolerations: Vec::new(),
+        },
+    ];
+    let started = built.plus(2 * 60 * SECOND);
+    for addon in addons {
+        let lbl = labels(&[("k8s-app", addon.app)]);
+        let template = template(&lbl, addon.name, &addon.image, addon.host_network, addon.tolerations.clone());
+        let selector = LabelSelector { match_labels: lbl.clone(), match_expressions: None };
+        let mut object_meta = meta(Some("kube-system"), addon.name, lbl.clone());
+        object_meta.annotations = None;
+        match addon.placement {
+            None => {
+                let ds = DaemonSet {
+                    metadata: object_meta,
+                    spec: Some(DaemonSetSpec { selector, template, ..Default::default() }),
+                    status: None,
+                };
+                let Some(ds) = create(api, Object::DaemonSet(ds), built) else { continue };
+                let Object::DaemonSet(d) = &*ds else { continue };
+                let Some(template) = d.spec.as_ref().map(|s| s.template.clone()) else { continue };
+                let hash = template_hash(&template, None);
+                for spec in &preset.nodes {
+                    let mut pod = from_template(&template, &ds, String::new());
+                    pod.metadata.generate_name = None;
+                    pod.metadata.name = Some(format!("{}-{}", addon.name, api.name_suffix(5)));
+                    let l = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
+                    l.insert(REVISION_HASH.into(), hash.clone());
+                    l.insert("pod-template-generation".into(), "1".into());
+                    let joined = built
+                        .plus(preset.nodes.iter().position(|n| n.name == spec.name).unwrap_or(0) as i64 * 60 * SECOND);
+                    let pod = running(pod, spec, &ips.next(spec, addon.host_network), joined);
+                    create(api, Object::Pod(pod), joined);
+                }
+            }
+            Some((replicas, node_index)) => {
+                let deployment = Deployment {
+                    metadata: object_meta,
+                    spec: Some(DeploymentSpec {
+                        replicas: Some(replicas as i32),
+                        selector: selector.clone(),
+                        template,
+                        ..Default::default()
+                    }),
+                    status: None,
+                };
+                let Some(d) = create(api, Object::Deployment(deployment), built) else { continue };
+                let Object::Deployment(dep) = &*d else { continue };
+                let Some(mut template) = dep.spec.as_ref().map(|s| s.template.clone()) else { continue };
+                let hash = template_hash(&template, None);
+                template
+                    .metadata
+                    .get_or_insert_with(Default::default)
+                    .labels
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(HASH_LABEL.into(), hash.clone());
+                let mut rs_selector = selector;
+                rs_selector.match_labels.get_or_insert_with(BTreeMap::new).insert(HASH_LABEL.into(), hash.clone());
+                let mut rs_meta = meta(
+                    Some("kube-system"),
+                    &format!("{}-{hash}", addon.name),
+                    template.metadata.as_ref().and_then(|m| m.labels.clone()),
+                );
+                rs_meta.annotations = labels(&[
+                    ("deployment.kubernetes.io/desired-replicas", &replicas.to_string()),
+                    ("deployment.kubernetes.io/max-replicas", &(replicas + 1).to_string()),
+                    (REVISION, "1"),
+                ]);
+                rs_meta.owner_references = Some(vec![owner_reference(&d)]);
+                let rs = ReplicaSet {
+                    metadata: rs_meta,
+                    spec: Some(ReplicaSetSpec {
+                        replicas: Some(replicas as i32),
+                        selector: rs_selector,
+                        template: Some(template.clone()),
+                        min_ready_seconds: None,
+                    }),
+                    status: None,
+                };
+                let Some(rs) = create(api, Object::ReplicaSet(rs), built) else { continue };
+                let node = &preset.nodes[node_index.min(preset.nodes.len() - 1)];
+                for _ in 0..replicas {
+                    let mut pod = from_template(&template, &rs, String::new());
+                    pod.metadata.generate_name = None;
+                    pod.metadata.name = Some(format!("{}-{hash}-{}", addon.name, api.name_suffix(5)));
+                    let pod = running(pod, node, &ips.next(node, false), started);
+                    create(api, Object::Pod(pod), started);
+                }
             }
         }
-        let proxy = format!("kube-proxy-{}", api.name_suffix(5));
-        let lbl = labels(&[("k8s-app", "kube-proxy")]);
-        pods.push((proxy, spec, true, "kube-proxy".into(), format!("registry.k8s.io/kube-proxy:{v}"), lbl, joined));
-        let calico = format!("calico-node-{}", api.name_suffix(5));
-        let lbl = labels(&[("k8s-app", "calico-node")]);
-        pods.push((calico, spec, true, "calico-node".into(), "docker.io/calico/node:v3.29.1".into(), lbl, joined));
-    }
-    let first = &preset.nodes[0];
-    let last = preset.nodes.last().unwrap_or(first);
-    let addons = [
-        ("coredns", "kube-dns", "registry.k8s.io/coredns/coredns:v1.11.3", first, 2),
-        ("calico-kube-controllers", "calico-kube-controllers", "docker.io/calico/kube-controllers:v3.29.1", first, 1),
-        ("metrics-server", "metrics-server", "registry.k8s.io/metrics-server/metrics-server:v0.7.2", last, 1),
-    ];
-    for (app, k8s_app, image, node, replicas) in addons {
-        let hash = api.name_suffix(10);
-        for _ in 0..replicas {
-            let name = format!("{app}-{hash}-{}", api.name_suffix(5));
-            let lbl = labels(&[("k8s-app", k8s_app), ("pod-template-hash", &hash)]);
-            let started = built.plus(2 * 60 * SECOND);
-            pods.push((name, node, false, app.to_string(), image.to_string(), lbl, started));
-        }
-    }
-    let mut next_ip: BTreeMap<&str, u8> = BTreeMap::new();
-    for (name, node, host_network, container, image, lbl, started) in pods {
-        let ip = if host_network {
-            node.ip.clone()
-        } else {
-            let octet = next_ip.entry(node.name.as_str()).or_insert(2);
-            *octet += 1;
-            let base = node.pod_cidr.rsplit_once('.').map_or("", |(b, _)| b);
-            format!("{base}.{}", *octet - 1)
-        };
-        let pod = running_pod(&name, node, &ip, host_network, &container, &image, lbl, started);
-        create(api, Object::Pod(pod), started);
     }
     built
 }
 
-fn create(api: &mut ApiServer, object: Object, at: Time) {
+/// Hands out pod IPs from each node's pod CIDR, as the kubelets did.
+#[derive(Default)]
+struct IpPlan(BTreeMap<String, u8>);
+
+impl IpPlan {
+    fn next(&mut self, node: &super::PresetNode, host_network: bool) -> String {
+        if host_network {
+            return node.ip.clone();
+        }
+        let octet = self.0.entry(node.name.clone()).or_insert(2);
+        *octet += 1;
+        let base = node.pod_cidr.rsplit_once('.').map_or("", |(b, _)| b);
+        format!("{base}.{}", *octet - 1)
+    }
+}
+
+fn template(
+    labels: &Option<BTreeMap<String, String>>,
+    container: &str,
+    image: &str,
+    host_network: bool,
+    tolerations: Vec<Toleration>,
+) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: labels.clone(), ..Default::default() }),
+        spec: Some(PodSpec {
+            containers: vec![Container { name: container.into(), image: Some(image.into()), ..Default::default() }],
+            host_network: host_network.then_some(true),
+            priority_class_name: Some(
+                if host_network { "system-node-critical" } else { "system-cluster-critical" }.into(),
+            ),
+            tolerations: Some(tolerations),
+            ..Default::default()
+        }),
+    }
+}
+
+fn create(api: &mut ApiServer, object: Object, at: Time) -> Option<std::sync::Arc<Object>> {
     // The bundled presets are valid by construction (pinned by the preset
     // tests); a rejected object would only mean a smaller cluster.
-    let _ = api.create(object, at, false);
+    api.create(object, at, false).ok()
 }
 
 fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
@@ -197,17 +387,8 @@ fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn running_pod(
-    name: &str,
-    node: &super::PresetNode,
-    ip: &str,
-    host_network: bool,
-    container: &str,
-    image: &str,
-    labels: Option<BTreeMap<String, String>>,
-    started: Time,
-) -> Pod {
+/// A pod as its kubelet reports it once running: bound, with an IP, Ready.
+fn running(mut pod: Pod, node: &super::PresetNode, ip: &str, started: Time) -> Pod {
     let ready_at = started.plus(5 * SECOND);
     let condition = |type_: &str, at: Time| PodCondition {
         type_: type_.into(),
@@ -215,49 +396,55 @@ fn running_pod(
         last_transition_time: Some(at.to_k8s()),
         ..Default::default()
     };
-    Pod {
-        metadata: meta(Some("kube-system"), name, labels),
-        spec: Some(PodSpec {
-            containers: vec![Container { name: container.into(), image: Some(image.into()), ..Default::default() }],
-            node_name: Some(node.name.clone()),
-            host_network: host_network.then_some(true),
-            priority_class_name: Some(
-                if host_network { "system-node-critical" } else { "system-cluster-critical" }.into(),
-            ),
-            priority: Some(if host_network { 2_000_001_000 } else { 2_000_000_000 }),
-            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
-            ..Default::default()
-        }),
-        status: Some(PodStatus {
-            phase: Some("Running".into()),
-            host_ip: Some(node.ip.clone()),
-            host_ips: Some(vec![HostIP { ip: node.ip.clone() }]),
-            pod_ip: Some(ip.into()),
-            pod_ips: Some(vec![PodIP { ip: ip.into() }]),
-            start_time: Some(started.to_k8s()),
-            conditions: Some(vec![
-                condition("PodReadyToStartContainers", ready_at),
-                condition("Initialized", started),
-                condition("Ready", ready_at),
-                condition("ContainersReady", ready_at),
-                condition("PodScheduled", started),
-            ]),
-            container_statuses: Some(vec![ContainerStatus {
-                name: container.into(),
-                image: images::normalize(image),
-                image_id: images::image_id(image),
-                container_id: Some(format!("containerd://{}", &images::digest(name)[7..])),
-                ready: true,
-                started: Some(true),
-                restart_count: 0,
-                state: Some(ContainerState {
-                    running: Some(ContainerStateRunning { started_at: Some(ready_at.to_k8s()) }),
-                    ..Default::default()
-                }),
-                last_state: Some(Default::default()),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }),
+    let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
+    let priority = if host_network { 2_000_001_000 } else { 2_000_000_000 };
+    let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(node.name.clone());
+        spec.priority = Some(priority);
     }
+    pod.status = Some(PodStatus {
+        phase: Some("Running".into()),
+        host_ip: Some(node.ip.clone()),
+        host_ips: Some(vec![HostIP { ip: node.ip.clone() }]),
+        pod_ip: Some(ip.into()),
+        pod_ips: Some(vec![PodIP { ip: ip.into() }]),
+        start_time: Some(started.to_k8s()),
+        conditions: Some(vec![
+            condition("PodReadyToStartContainers", ready_at),
+            condition("Initialized", started),
+            condition("Ready", ready_at),
+            condition("ContainersReady", ready_at),
+            condition("PodScheduled", started),
+        ]),
+        container_statuses: Some(
+            containers
+                .iter()
+                .map(|c| {
+                    let image = c.image.clone().unwrap_or_default();
+                    ContainerStatus {
+                        name: c.name.clone(),
+                        image: images::normalize(&image),
+                        image_id: images::image_id(&image),
+                        container_id: Some(format!(
+                            "containerd://{}",
+                            &images::digest(&format!("{name}/{}", c.name))[7..]
+                        )),
+                        ready: true,
+                        started: Some(true),
+                        restart_count: 0,
+                        state: Some(ContainerState {
+                            running: Some(ContainerStateRunning { started_at: Some(ready_at.to_k8s()) }),
+                            ..Default::default()
+                        }),
+                        last_state: Some(Default::default()),
+                        ..Default::default()
+                    }
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    });
+    pod
 }

@@ -153,6 +153,63 @@ fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     })
 }
 
+/// Whether the node satisfies the pod's required node affinity (any term,
+/// all of a term's expressions and fields).
+pub fn affinity_matches(pod: &Pod, node: &Node) -> bool {
+    let Some(required) = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.affinity.as_ref())
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref())
+    else {
+        return true;
+    };
+    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let name = node.metadata.name.clone().unwrap_or_default();
+    required.node_selector_terms.iter().any(|term| {
+        let exprs = term
+            .match_expressions
+            .iter()
+            .flatten()
+            .all(|e| requirement(&e.operator, labels.get(&e.key), e.values.as_deref()));
+        let fields = term.match_fields.iter().flatten().all(|f| {
+            let value = (f.key == "metadata.name").then_some(&name);
+            requirement(&f.operator, value, f.values.as_deref())
+        });
+        exprs && fields && (term.match_expressions.is_some() || term.match_fields.is_some())
+    })
+}
+
+fn requirement(op: &str, value: Option<&String>, values: Option<&[String]>) -> bool {
+    let values = values.unwrap_or_default();
+    let number = |s: &str| s.parse::<i64>().ok();
+    match op {
+        "In" => value.is_some_and(|v| values.contains(v)),
+        "NotIn" => value.is_none_or(|v| !values.contains(v)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        "Gt" => {
+            matches!((value.and_then(|v| number(v)), values.first().and_then(|v| number(v))), (Some(a), Some(b)) if a > b)
+        }
+        "Lt" => {
+            matches!((value.and_then(|v| number(v)), values.first().and_then(|v| number(v))), (Some(a), Some(b)) if a < b)
+        }
+        _ => false,
+    }
+}
+
+/// Whether the node's NoSchedule and NoExecute taints are all tolerated.
+pub fn taints_tolerated(tolerations: &[Toleration], node: &Node) -> bool {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+        .all(|t| tolerates(tolerations, t))
+}
+
 fn node_ready(node: &Node) -> bool {
     node.status
         .as_ref()
@@ -181,6 +238,9 @@ fn filter(store: &Store, pod: &Pod, node: &Node, need: (i64, i64)) -> Option<(St
     }
     if !node_ready(node) {
         return Some(("node(s) were not ready".into(), false));
+    }
+    if !affinity_matches(pod, node) {
+        return Some(("node(s) didn't match Pod's node affinity/selector".into(), false));
     }
     if let Some(selector) = &spec.node_selector {
         let labels = node.metadata.labels.as_ref();
