@@ -6,6 +6,7 @@
 
 pub(crate) mod daemonset;
 pub(crate) mod deployment;
+mod disruption;
 mod garbagecollector;
 mod namespace;
 pub(crate) mod pods;
@@ -86,6 +87,7 @@ impl Default for Manager {
             Box::<replicaset::ReplicaSetController>::default(),
             Box::<replicationcontroller::ReplicationControllerController>::default(),
             Box::<daemonset::DaemonSetController>::default(),
+            Box::<disruption::DisruptionController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
         ];
