@@ -188,7 +188,7 @@ impl Cluster {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::PodWorker { node, namespace, name } => {
-                self.kubelets.fire(&mut self.api, self.clock, &node, &namespace, &name);
+                self.kubelets.fire(&mut self.api, &mut self.timers, self.clock, &node, &namespace, &name);
             }
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
         }

@@ -10,10 +10,12 @@ use crate::apiserver::ApiServer;
 use crate::object::Object;
 use crate::runtime::images;
 use crate::store::ChangeType;
-use crate::time::{Millis, Time};
+use crate::runtime::process::{self, Exit};
+use crate::time::{Millis, Time, SECOND};
 use crate::timers::{Timer, Timers};
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP,
+    Pod, PodCondition, PodIP,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +35,22 @@ enum Stage {
     Terminating { due: Time },
 }
 
+/// Back-off before restarting a container that exited again (CrashLoopBackOff).
+const BACKOFF_START: Millis = 10 * SECOND;
+const BACKOFF_MAX: Millis = 300 * SECOND;
+
+/// One container's process as the pod worker tracks it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Run {
+    /// When the running process exits, and with what code.
+    exit: Option<(Time, i32)>,
+    /// When a crashed container is started again.
+    restart_at: Option<Time>,
+    /// The next back-off; zero until the first restart.
+    backoff: Millis,
+    started: Time,
+}
+
 #[derive(Clone, Debug, Default)]
 struct NodeAgent {
     ip: String,
@@ -40,6 +58,7 @@ struct NodeAgent {
     images: BTreeSet<String>,
     used_ips: BTreeSet<u8>,
     pods: BTreeMap<PodKey, (Stage, Option<u8>)>,
+    runs: BTreeMap<PodKey, Vec<Run>>,
 }
 
 /// Every node's kubelet.
@@ -83,6 +102,7 @@ impl Kubelets {
                             if let Some((_, Some(ip))) = agent.pods.remove(&key) {
                                 agent.used_ips.remove(&ip);
                             }
+                            agent.runs.remove(&key);
                         }
                         continue;
                     }
@@ -206,7 +226,7 @@ impl Kubelets {
     }
 
     /// Handles a pod worker's timer. Returns whether it wrote anything.
-    pub fn fire(&mut self, api: &mut ApiServer, now: Time, node: &str, namespace: &str, name: &str) -> bool {
+    pub fn fire(&mut self, api: &mut ApiServer, timers: &mut Timers, now: Time, node: &str, namespace: &str, name: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else {
             return false;
         };
@@ -214,22 +234,173 @@ impl Kubelets {
         let Some((stage, ip)) = agent.pods.get(&key).cloned() else {
             return false;
         };
+        let Some(mut pod) = api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
+            return false;
+        };
         match stage {
             Stage::Starting { due, images } if due <= now => {
                 agent.images.extend(images);
-                agent.pods.insert(key, (Stage::Running, ip));
-                let Ok(current) = api.get(Kind::Pod, namespace, name) else {
-                    return false;
-                };
-                let Some(mut pod) = current.as_pod().cloned() else {
-                    return false;
-                };
+                agent.pods.insert(key.clone(), (Stage::Running, ip));
+                let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+                let runs = containers
+                    .iter()
+                    .map(|c| Run { exit: exit_time(c, now), restart_at: None, backoff: 0, started: now })
+                    .collect();
+                agent.runs.insert(key.clone(), runs);
                 start_containers(&mut pod, now);
+                advance(agent, &key, &mut pod, now);
+                schedule(agent, timers, node, &key);
                 api.put_raw(Object::Pod(pod), now);
                 true
             }
+            Stage::Running => {
+                let before = pod.clone();
+                advance(agent, &key, &mut pod, now);
+                schedule(agent, timers, node, &key);
+                let changed = pod != before;
+                if changed {
+                    api.put_raw(Object::Pod(pod), now);
+                }
+                changed
+            }
             Stage::Terminating { due } if due <= now => api.delete(Kind::Pod, namespace, name, Some(0), now).is_ok(),
             _ => false,
+        }
+    }
+}
+
+/// When a container started at `now` exits, and how.
+fn exit_time(c: &k8s_openapi::api::core::v1::Container, now: Time) -> Option<(Time, i32)> {
+    match process::plan(c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref()) {
+        Exit::Never => None,
+        Exit::After { after, code } => Some((now.plus(after), code)),
+    }
+}
+
+/// Wakes the pod worker at the next exit or restart it expects.
+fn schedule(agent: &NodeAgent, timers: &mut Timers, node: &str, key: &PodKey) {
+    let next = agent
+        .runs
+        .get(key)
+        .into_iter()
+        .flatten()
+        .flat_map(|r| [r.exit.map(|(t, _)| t), r.restart_at])
+        .flatten()
+        .min();
+    if let Some(due) = next {
+        timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() });
+    }
+}
+
+/// Plays every container exit and restart due by `now` into the pod's
+/// status, with the kubelet's restart policy and CrashLoopBackOff back-off
+/// (restart at once after the first exit, then 10 s doubling to 5 min,
+/// forgotten after 10 min of running).
+fn advance(agent: &mut NodeAgent, key: &PodKey, pod: &mut Pod, now: Time) {
+    let Some(runs) = agent.runs.get_mut(key) else { return };
+    let spec = pod.spec.clone().unwrap_or_default();
+    let policy = spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let pod_name = format!("{}_{}({uid})", key.1, key.0);
+    let status = pod.status.get_or_insert_with(Default::default);
+    let statuses = status.container_statuses.get_or_insert_with(Vec::new);
+    // A container that exits at once may run and exit again in the same instant.
+    for _ in 0..3 {
+        let mut progressed = false;
+        for (i, run) in runs.iter_mut().enumerate() {
+            let (Some(container), Some(cs)) = (spec.containers.get(i), statuses.get_mut(i)) else { continue };
+            if let Some((at, code)) = run.exit.filter(|(at, _)| *at <= now) {
+                progressed = true;
+                run.exit = None;
+                let terminated = ContainerStateTerminated {
+                    exit_code: code,
+                    reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+                    started_at: Some(run.started.to_k8s()),
+                    finished_at: Some(at.to_k8s()),
+                    container_id: cs.container_id.clone(),
+                    ..Default::default()
+                };
+                cs.ready = false;
+                cs.started = Some(false);
+                cs.state = Some(ContainerState { terminated: Some(terminated.clone()), ..Default::default() });
+                let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
+                if restart {
+                    if at.since(run.started) > 2 * BACKOFF_MAX {
+                        run.backoff = 0;
+                    }
+                    if run.backoff == 0 {
+                        run.restart_at = Some(at);
+                        run.backoff = BACKOFF_START;
+                    } else {
+                        run.restart_at = Some(at.plus(run.backoff));
+                        cs.last_state = Some(ContainerState { terminated: Some(terminated), ..Default::default() });
+                        cs.state = Some(ContainerState {
+                            waiting: Some(ContainerStateWaiting {
+                                reason: Some("CrashLoopBackOff".into()),
+                                message: Some(format!(
+                                    "back-off {}s restarting failed container={} pod={pod_name}",
+                                    run.backoff / SECOND,
+                                    container.name
+                                )),
+                            }),
+                            ..Default::default()
+                        });
+                        run.backoff = (run.backoff * 2).min(BACKOFF_MAX);
+                    }
+                }
+            }
+            if let Some(at) = run.restart_at.filter(|at| *at <= now) {
+                progressed = true;
+                run.restart_at = None;
+                run.started = at;
+                let previous = cs
+                    .state
+                    .as_ref()
+                    .and_then(|s| s.terminated.clone())
+                    .or_else(|| cs.last_state.as_ref().and_then(|s| s.terminated.clone()));
+                cs.last_state = Some(ContainerState { terminated: previous, ..Default::default() });
+                cs.restart_count += 1;
+                let id = images::digest(&format!("{uid}/{}/{}", container.name, cs.restart_count));
+                cs.container_id = Some(format!("containerd://{}", &id[7..]));
+                cs.ready = true;
+                cs.started = Some(true);
+                cs.state = Some(ContainerState {
+                    running: Some(ContainerStateRunning { started_at: Some(at.to_k8s()) }),
+                    ..Default::default()
+                });
+                run.exit = exit_time(container, at);
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    let names: Vec<String> = statuses.iter().filter(|cs| !cs.ready).map(|cs| cs.name.clone()).collect();
+    let all_done = runs.iter().all(|r| r.exit.is_none() && r.restart_at.is_none())
+        && statuses.iter().all(|cs| cs.state.as_ref().is_some_and(|s| s.terminated.is_some()));
+    if all_done && !statuses.is_empty() {
+        let failed = statuses.iter().any(|cs| cs.state.as_ref().and_then(|s| s.terminated.as_ref()).is_some_and(|t| t.exit_code != 0));
+        status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
+        set_completed(status, now);
+    } else {
+        set_conditions(status, now, names.is_empty(), &names);
+    }
+}
+
+/// A finished pod's readiness conditions.
+fn set_completed(status: &mut k8s_openapi::api::core::v1::PodStatus, now: Time) {
+    for c in status.conditions.iter_mut().flatten() {
+        if c.type_ == "Ready" || c.type_ == "ContainersReady" {
+            if c.status != "False" {
+                c.status = "False".into();
+                c.last_transition_time = Some(now.to_k8s());
+            }
+            c.reason = Some("PodCompleted".into());
+            c.message = None;
+        }
+        if c.type_ == "PodReadyToStartContainers" && c.status != "False" {
+            c.status = "False".into();
+            c.last_transition_time = Some(now.to_k8s());
         }
     }
 }
@@ -238,9 +409,7 @@ fn start_containers(pod: &mut Pod, now: Time) {
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let status = pod.status.get_or_insert_with(Default::default);
     status.phase = Some("Running".into());
-    let mut names = Vec::new();
     for cs in status.container_statuses.iter_mut().flatten() {
-        names.push(cs.name.clone());
         cs.image = images::normalize(&cs.image);
         cs.image_id = images::image_id(&cs.image);
         cs.container_id = Some(format!("containerd://{}", &images::digest(&format!("{uid}/{}", cs.name))[7..]));
@@ -251,7 +420,6 @@ fn start_containers(pod: &mut Pod, now: Time) {
             ..Default::default()
         });
     }
-    set_conditions(status, now, true, &names);
 }
 
 /// The kubelet's pod conditions: sandbox ready, initialised, and the two

@@ -1,3 +1,4 @@
 //! The simulated container runtime: what images exist and how they behave.
 
 pub mod images;
+pub mod process;
