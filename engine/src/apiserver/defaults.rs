@@ -27,6 +27,19 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::Job(job) => {
+            let spec = job.spec.get_or_insert_with(Default::default);
+            if spec.completions.is_none() && spec.parallelism.is_none() {
+                spec.completions = Some(1);
+            }
+            spec.parallelism.get_or_insert(1);
+            spec.backoff_limit.get_or_insert(6);
+            spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+            spec.suspend.get_or_insert(false);
+            spec.manual_selector.take_if(|m| !*m);
+            spec.pod_replacement_policy.get_or_insert_with(|| "TerminatingOrFailed".into());
+            template_defaults(&mut spec.template);
+        }
         Object::DaemonSet(ds) => {
             let spec = ds.spec.get_or_insert_with(Default::default);
             spec.revision_history_limit.get_or_insert(10);

@@ -107,6 +107,9 @@ impl ApiServer {
         }
         meta.resource_version = None;
         meta.deletion_timestamp = None;
+        if let Object::Job(job) = &mut object {
+            generate_job_selector(job);
+        }
         if dry_run {
             return Ok(Arc::new(object));
         }
@@ -277,4 +280,26 @@ fn tracks_generation(kind: Kind) -> bool {
             | Kind::Ingress
             | Kind::NetworkPolicy
     )
+}
+
+/// A Job's selector and pod labels are derived from its uid, as the API
+/// server's job strategy does unless `manualSelector` is set.
+fn generate_job_selector(job: &mut k8s_openapi::api::batch::v1::Job) {
+    let uid = job.metadata.uid.clone().unwrap_or_default();
+    let name = job.metadata.name.clone().unwrap_or_default();
+    let Some(spec) = job.spec.as_mut() else { return };
+    if spec.manual_selector == Some(true) {
+        return;
+    }
+    let selector = spec.selector.get_or_insert_with(Default::default);
+    selector
+        .match_labels
+        .get_or_insert_with(Default::default)
+        .insert("batch.kubernetes.io/controller-uid".into(), uid.clone());
+    let labels =
+        spec.template.metadata.get_or_insert_with(Default::default).labels.get_or_insert_with(Default::default);
+    labels.insert("batch.kubernetes.io/controller-uid".into(), uid.clone());
+    labels.insert("batch.kubernetes.io/job-name".into(), name.clone());
+    labels.insert("controller-uid".into(), uid);
+    labels.insert("job-name".into(), name);
 }

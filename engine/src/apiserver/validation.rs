@@ -39,6 +39,30 @@ pub fn validate(object: &Object) -> Vec<String> {
                 }
             }
         }
+        Object::Job(job) => {
+            let Some(spec) = job.spec.as_ref() else { return causes };
+            for (field, value) in [
+                ("parallelism", spec.parallelism),
+                ("completions", spec.completions),
+                ("backoffLimit", spec.backoff_limit),
+            ] {
+                if let Some(n) = value.filter(|n| *n < 0) {
+                    causes.push(format!("spec.{field}: Invalid value: {n}: must be greater than or equal to 0"));
+                }
+            }
+            match spec.template.spec.as_ref() {
+                None => causes.push("spec.template.spec.containers: Required value".into()),
+                Some(pod) => {
+                    validate_pod_spec("spec.template.spec", pod, &mut causes);
+                    let policy = pod.restart_policy.as_deref().unwrap_or("Always");
+                    if policy != "OnFailure" && policy != "Never" {
+                        causes.push(format!(
+                            "spec.template.spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"OnFailure\", \"Never\""
+                        ));
+                    }
+                }
+            }
+        }
         Object::DaemonSet(ds) => {
             let Some(spec) = ds.spec.as_ref() else { return causes };
             validate_workload("daemonset", Some(&spec.selector), Some(&spec.template), &mut causes);

@@ -8,6 +8,7 @@ pub(crate) mod daemonset;
 pub(crate) mod deployment;
 mod disruption;
 mod garbagecollector;
+mod job;
 mod namespace;
 pub(crate) mod pods;
 mod replicaset;
@@ -88,6 +89,7 @@ impl Default for Manager {
             Box::<replicationcontroller::ReplicationControllerController>::default(),
             Box::<daemonset::DaemonSetController>::default(),
             Box::<disruption::DisruptionController>::default(),
+            Box::<job::JobController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
         ];

@@ -9,8 +9,8 @@ use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::object::Object;
 use crate::runtime::images;
-use crate::store::ChangeType;
 use crate::runtime::process::{self, Exit};
+use crate::store::ChangeType;
 use crate::time::{Millis, Time, SECOND};
 use crate::timers::{Timer, Timers};
 use k8s_openapi::api::core::v1::{
@@ -226,7 +226,15 @@ impl Kubelets {
     }
 
     /// Handles a pod worker's timer. Returns whether it wrote anything.
-    pub fn fire(&mut self, api: &mut ApiServer, timers: &mut Timers, now: Time, node: &str, namespace: &str, name: &str) -> bool {
+    pub fn fire(
+        &mut self,
+        api: &mut ApiServer,
+        timers: &mut Timers,
+        now: Time,
+        node: &str,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else {
             return false;
         };
@@ -279,14 +287,8 @@ fn exit_time(c: &k8s_openapi::api::core::v1::Container, now: Time) -> Option<(Ti
 
 /// Wakes the pod worker at the next exit or restart it expects.
 fn schedule(agent: &NodeAgent, timers: &mut Timers, node: &str, key: &PodKey) {
-    let next = agent
-        .runs
-        .get(key)
-        .into_iter()
-        .flatten()
-        .flat_map(|r| [r.exit.map(|(t, _)| t), r.restart_at])
-        .flatten()
-        .min();
+    let next =
+        agent.runs.get(key).into_iter().flatten().flat_map(|r| [r.exit.map(|(t, _)| t), r.restart_at]).flatten().min();
     if let Some(due) = next {
         timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() });
     }
@@ -379,7 +381,9 @@ fn advance(agent: &mut NodeAgent, key: &PodKey, pod: &mut Pod, now: Time) {
     let all_done = runs.iter().all(|r| r.exit.is_none() && r.restart_at.is_none())
         && statuses.iter().all(|cs| cs.state.as_ref().is_some_and(|s| s.terminated.is_some()));
     if all_done && !statuses.is_empty() {
-        let failed = statuses.iter().any(|cs| cs.state.as_ref().and_then(|s| s.terminated.as_ref()).is_some_and(|t| t.exit_code != 0));
+        let failed = statuses
+            .iter()
+            .any(|cs| cs.state.as_ref().and_then(|s| s.terminated.as_ref()).is_some_and(|t| t.exit_code != 0));
         status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
         set_completed(status, now);
     } else {

@@ -163,8 +163,18 @@ fn run_script(script: &str) -> Exit {
                 elapsed += 3 * SECOND;
                 code = 0;
             }
-            "serve" | "nginx" | "httpd" | "httpd-foreground" | "redis-server" | "mysqld" | "postgres" | "mongod"
-            | "pause" | "docker-entrypoint.sh" | "stress" | "apache2-foreground" => return Exit::Never,
+            "serve"
+            | "nginx"
+            | "httpd"
+            | "httpd-foreground"
+            | "redis-server"
+            | "mysqld"
+            | "postgres"
+            | "mongod"
+            | "pause"
+            | "docker-entrypoint.sh"
+            | "stress"
+            | "apache2-foreground" => return Exit::Never,
             _ => code = 127,
         }
     }
@@ -193,7 +203,12 @@ mod tests {
             ("busybox", Some(sh("while true; do echo hi; sleep 1; done")), None, Exit::Never),
             ("busybox", Some(strings(&["sleep", "infinity"])), None, Exit::Never),
             ("busybox", Some(strings(&["foo"])), None, Exit::After { after: 0, code: 127 }),
-            ("perl:5.34.0", Some(strings(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"])), None, Exit::After { after: 3_000, code: 0 }),
+            (
+                "perl:5.34.0",
+                Some(strings(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"])),
+                None,
+                Exit::After { after: 3_000, code: 0 },
+            ),
             ("nginx", Some(strings(&["sh", "-c", "echo 'a; b' && exit 1"])), None, Exit::After { after: 10, code: 1 }),
         ];
         for (image, command, args, want) in cases {
