@@ -192,7 +192,8 @@ mod tests {
     #[test]
     fn containers_run_as_their_commands_say() {
         let sh = |script: &str| strings(&["sh", "-c", script]);
-        let cases: &[(&str, Option<Vec<String>>, Option<Vec<String>>, Exit)] = &[
+        type Case<'a> = (&'a str, Option<Vec<String>>, Option<Vec<String>>, Exit);
+        let cases: &[Case] = &[
             ("nginx", None, None, Exit::Never),
             ("busybox", None, None, Exit::After { after: 0, code: 0 }),
             ("busybox", Some(strings(&["sleep", "30"])), None, Exit::After { after: 30_000, code: 0 }),
