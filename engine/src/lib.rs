@@ -24,6 +24,7 @@ mod apiserver;
 mod cluster;
 mod codec;
 mod controllers;
+mod cron;
 mod events;
 mod files;
 mod kubectl;

@@ -27,6 +27,16 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::CronJob(cj) => {
+            let spec = cj.spec.get_or_insert_with(Default::default);
+            spec.concurrency_policy.get_or_insert_with(|| "Allow".into());
+            spec.suspend.get_or_insert(false);
+            spec.successful_jobs_history_limit.get_or_insert(3);
+            spec.failed_jobs_history_limit.get_or_insert(1);
+            if let Some(job) = spec.job_template.spec.as_mut() {
+                template_defaults(&mut job.template);
+            }
+        }
         Object::Job(job) => {
             let spec = job.spec.get_or_insert_with(Default::default);
             if spec.completions.is_none() && spec.parallelism.is_none() {

@@ -39,28 +39,31 @@ pub fn validate(object: &Object) -> Vec<String> {
                 }
             }
         }
-        Object::Job(job) => {
-            let Some(spec) = job.spec.as_ref() else { return causes };
-            for (field, value) in [
-                ("parallelism", spec.parallelism),
-                ("completions", spec.completions),
-                ("backoffLimit", spec.backoff_limit),
-            ] {
-                if let Some(n) = value.filter(|n| *n < 0) {
-                    causes.push(format!("spec.{field}: Invalid value: {n}: must be greater than or equal to 0"));
-                }
+        Object::CronJob(cj) => {
+            let name = cj.metadata.name.clone().unwrap_or_default();
+            if name.len() > 52 {
+                causes.push(format!("metadata.name: Invalid value: \"{name}\": must be no more than 52 characters"));
             }
-            match spec.template.spec.as_ref() {
-                None => causes.push("spec.template.spec.containers: Required value".into()),
-                Some(pod) => {
-                    validate_pod_spec("spec.template.spec", pod, &mut causes);
-                    let policy = pod.restart_policy.as_deref().unwrap_or("Always");
-                    if policy != "OnFailure" && policy != "Never" {
-                        causes.push(format!(
-                            "spec.template.spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"OnFailure\", \"Never\""
-                        ));
-                    }
-                }
+            let Some(spec) = cj.spec.as_ref() else { return causes };
+            if spec.schedule.is_empty() {
+                causes.push("spec.schedule: Required value".into());
+            } else if let Err(e) = crate::cron::Schedule::parse(&spec.schedule) {
+                causes.push(format!("spec.schedule: Invalid value: {:?}: {e}", spec.schedule));
+            }
+            if let Some(job) = spec.job_template.spec.as_ref() {
+                validate_job("spec.jobTemplate.spec", job, &mut causes);
+            }
+            if let Some(policy) =
+                spec.concurrency_policy.as_deref().filter(|p| !["Allow", "Forbid", "Replace"].contains(p))
+            {
+                causes.push(format!(
+                    "spec.concurrencyPolicy: Unsupported value: \"{policy}\": supported values: \"Allow\", \"Forbid\", \"Replace\""
+                ));
+            }
+        }
+        Object::Job(job) => {
+            if let Some(spec) = job.spec.as_ref() {
+                validate_job("spec", spec, &mut causes);
             }
         }
         Object::DaemonSet(ds) => {
@@ -96,6 +99,28 @@ pub fn validate(object: &Object) -> Vec<String> {
         _ => {}
     }
     causes
+}
+
+fn validate_job(prefix: &str, spec: &k8s_openapi::api::batch::v1::JobSpec, causes: &mut Vec<String>) {
+    for (field, value) in
+        [("parallelism", spec.parallelism), ("completions", spec.completions), ("backoffLimit", spec.backoff_limit)]
+    {
+        if let Some(n) = value.filter(|n| *n < 0) {
+            causes.push(format!("{prefix}.{field}: Invalid value: {n}: must be greater than or equal to 0"));
+        }
+    }
+    match spec.template.spec.as_ref() {
+        None => causes.push(format!("{prefix}.template.spec.containers: Required value")),
+        Some(pod) => {
+            validate_pod_spec(&format!("{prefix}.template.spec"), pod, causes);
+            let policy = pod.restart_policy.as_deref().unwrap_or("Always");
+            if policy != "OnFailure" && policy != "Never" {
+                causes.push(format!(
+                    "{prefix}.template.spec.restartPolicy: Unsupported value: \"{policy}\": supported values: \"OnFailure\", \"Never\""
+                ));
+            }
+        }
+    }
 }
 
 fn validate_replicas(replicas: Option<i32>, causes: &mut Vec<String>) {

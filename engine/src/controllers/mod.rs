@@ -4,6 +4,7 @@
 //! [`Action`], whether it wants to look again later. The reason a key was
 //! queued is deliberately not passed on, so reconcilers stay idempotent.
 
+mod cronjob;
 pub(crate) mod daemonset;
 pub(crate) mod deployment;
 mod disruption;
@@ -90,6 +91,7 @@ impl Default for Manager {
             Box::<daemonset::DaemonSetController>::default(),
             Box::<disruption::DisruptionController>::default(),
             Box::<job::JobController>::default(),
+            Box::<cronjob::CronJobController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
         ];
