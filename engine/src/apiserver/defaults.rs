@@ -27,6 +27,25 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::StatefulSet(sts) => {
+            let spec = sts.spec.get_or_insert_with(Default::default);
+            spec.replicas.get_or_insert(1);
+            spec.pod_management_policy.get_or_insert_with(|| "OrderedReady".into());
+            spec.revision_history_limit.get_or_insert(10);
+            let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+            if strategy.type_.get_or_insert_with(|| "RollingUpdate".into()) == "RollingUpdate" {
+                strategy.rolling_update.get_or_insert_with(Default::default).partition.get_or_insert(0);
+            }
+            let retention = spec.persistent_volume_claim_retention_policy.get_or_insert_with(Default::default);
+            retention.when_deleted.get_or_insert_with(|| "Retain".into());
+            retention.when_scaled.get_or_insert_with(|| "Retain".into());
+            for claim in spec.volume_claim_templates.iter_mut().flatten() {
+                let claim_spec = claim.spec.get_or_insert_with(Default::default);
+                claim_spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+                claim.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+            }
+            template_defaults(&mut spec.template);
+        }
         Object::CronJob(cj) => {
             let spec = cj.spec.get_or_insert_with(Default::default);
             spec.concurrency_policy.get_or_insert_with(|| "Allow".into());

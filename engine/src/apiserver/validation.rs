@@ -66,6 +66,18 @@ pub fn validate(object: &Object) -> Vec<String> {
                 validate_job("spec", spec, &mut causes);
             }
         }
+        Object::StatefulSet(sts) => {
+            let Some(spec) = sts.spec.as_ref() else { return causes };
+            validate_replicas(spec.replicas, &mut causes);
+            validate_workload("statefulset", Some(&spec.selector), Some(&spec.template), &mut causes);
+            if let Some(policy) =
+                spec.pod_management_policy.as_deref().filter(|p| *p != "OrderedReady" && *p != "Parallel")
+            {
+                causes.push(format!(
+                    "spec.podManagementPolicy: Invalid value: {policy:?}: must be 'OrderedReady' or 'Parallel'"
+                ));
+            }
+        }
         Object::DaemonSet(ds) => {
             let Some(spec) = ds.spec.as_ref() else { return causes };
             validate_workload("daemonset", Some(&spec.selector), Some(&spec.template), &mut causes);

@@ -14,6 +14,7 @@ mod namespace;
 pub(crate) mod pods;
 mod replicaset;
 mod replicationcontroller;
+mod statefulset;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
@@ -89,6 +90,7 @@ impl Default for Manager {
             Box::<replicaset::ReplicaSetController>::default(),
             Box::<replicationcontroller::ReplicationControllerController>::default(),
             Box::<daemonset::DaemonSetController>::default(),
+            Box::<statefulset::StatefulSetController>::default(),
             Box::<disruption::DisruptionController>::default(),
             Box::<job::JobController>::default(),
             Box::<cronjob::CronJobController>::default(),
