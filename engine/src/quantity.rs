@@ -43,9 +43,91 @@ pub fn units(text: &str) -> Option<i64> {
     parse_milli(text).map(|m| ((m + 999) / 1000) as i64)
 }
 
+/// A quantity kept with its notation, so sums print as Kubernetes prints
+/// them (`600Mi`, `1500m`, `2`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Amount {
+    /// Thousandths of the unit.
+    pub milli: i128,
+    /// Written with a binary suffix (Ki, Mi, Gi …).
+    pub binary: bool,
+}
+
+impl Amount {
+    /// Parses a quantity string.
+    pub fn parse(text: &str) -> Option<Amount> {
+        Some(Amount { milli: parse_milli(text)?, binary: text.trim().ends_with('i') })
+    }
+
+    /// The sum, in the first operand's notation (as Quantity.Add keeps it).
+    pub fn plus(self, other: Amount) -> Amount {
+        let binary = if self.milli == 0 { other.binary } else { self.binary };
+        Amount { milli: self.milli + other.milli, binary }
+    }
+}
+
+impl std::fmt::Display for Amount {
+    /// The canonical form: the largest suffix that keeps the number whole.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.milli;
+        if m % 1000 != 0 {
+            return write!(f, "{m}m");
+        }
+        let units = m / 1000;
+        if self.binary && (units <= -1024 || units >= 1024) {
+            for (suffix, scale) in [
+                ("Ei", 1i128 << 60),
+                ("Pi", 1 << 50),
+                ("Ti", 1 << 40),
+                ("Gi", 1 << 30),
+                ("Mi", 1 << 20),
+                ("Ki", 1 << 10),
+            ] {
+                if units % scale == 0 {
+                    return write!(f, "{}{suffix}", units / scale);
+                }
+            }
+        }
+        for (suffix, scale) in [
+            ("E", 10i128.pow(18)),
+            ("P", 10i128.pow(15)),
+            ("T", 10i128.pow(12)),
+            ("G", 10i128.pow(9)),
+            ("M", 10i128.pow(6)),
+            ("k", 1000),
+        ] {
+            if units != 0 && units % scale == 0 {
+                return write!(f, "{}{suffix}", units / scale);
+            }
+        }
+        write!(f, "{units}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_print_canonically() {
+        let cases = [
+            ("600Mi", "600Mi"),
+            ("1Gi", "1Gi"),
+            ("1024Mi", "1Gi"),
+            ("500m", "500m"),
+            ("1.5", "1500m"),
+            ("2", "2"),
+            ("2000m", "2"),
+            ("1000", "1k"),
+            ("0", "0"),
+            ("100Ki", "100Ki"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Amount::parse(text).map(|a| a.to_string()).as_deref(), Some(want), "{text}");
+        }
+        let sum = Amount::parse("600Mi").unwrap_or_default().plus(Amount::parse("100Mi").unwrap_or_default());
+        assert_eq!(sum.to_string(), "700Mi");
+    }
 
     #[test]
     fn quantities() {

@@ -66,10 +66,10 @@ fn server_rejects() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn apply(path: &str, namespaces: &[String], files: &Dir) -> engine::Output {
+fn apply(path: &str, prerequisites: &[String], files: &Dir) -> engine::Output {
     let mut cluster = Cluster::new("default", 1).expect("preset");
-    for ns in namespaces {
-        cluster.apply(&format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"));
+    for manifest in prerequisites {
+        cluster.apply(manifest);
     }
     Shell::new(cluster).run(&format!("kubectl apply -f {path}"), files)
 }
@@ -89,14 +89,23 @@ fn kubernetes_documentation_manifests() {
         let expected = expected.trim();
         total += 1;
         let mut out = apply(path, &[], &files);
-        // The documentation has readers create a page's namespace first.
-        let namespaces: Vec<String> = out
-            .stderr
-            .match_indices("namespaces \"")
-            .filter_map(|(i, m)| out.stderr[i + m.len()..].split('"').next().map(String::from))
-            .collect();
-        if !namespaces.is_empty() {
-            out = apply(path, &namespaces, &files);
+        // The documentation has readers create a page's namespace or
+        // PriorityClass first.
+        let mut needs: Vec<String> = Vec::new();
+        for (i, m) in out.stderr.match_indices("namespaces \"") {
+            if let Some(ns) = out.stderr[i + m.len()..].split('"').next() {
+                needs.push(format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"));
+            }
+        }
+        for (i, m) in out.stderr.match_indices("no PriorityClass with name ") {
+            if let Some(pc) = out.stderr[i + m.len()..].split(' ').next() {
+                needs.push(format!(
+                    "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: {pc}\nvalue: 1000000\n"
+                ));
+            }
+        }
+        if !needs.is_empty() {
+            out = apply(path, &needs, &files);
         }
         let stderr = out.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
         if let Some((_, message)) = rejects.iter().find(|(p, _)| *p == path) {

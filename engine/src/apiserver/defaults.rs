@@ -27,6 +27,33 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::LimitRange(lr) => {
+            for item in lr.spec.iter_mut().flat_map(|s| s.limits.iter_mut()) {
+                if item.type_ != "Container" {
+                    continue;
+                }
+                // A max with no default becomes the default; a default with
+                // no default request becomes the request.
+                if let Some(max) = item.max.clone() {
+                    let default = item.default.get_or_insert_with(Default::default);
+                    for (k, v) in max {
+                        default.entry(k).or_insert(v);
+                    }
+                }
+                if let Some(default) = item.default.clone() {
+                    let request = item.default_request.get_or_insert_with(Default::default);
+                    for (k, v) in default {
+                        request.entry(k).or_insert(v);
+                    }
+                }
+                if let Some(min) = item.min.clone() {
+                    let request = item.default_request.get_or_insert_with(Default::default);
+                    for (k, v) in min {
+                        request.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
         Object::StatefulSet(sts) => {
             let spec = sts.spec.get_or_insert_with(Default::default);
             spec.replicas.get_or_insert(1);
@@ -126,6 +153,17 @@ fn pod_spec_defaults(spec: &mut PodSpec) {
 fn pod_defaults(pod: &mut Pod) {
     let spec = pod.spec.get_or_insert_with(Default::default);
     pod_spec_defaults(spec);
+    // A container that sets only a limit requests that much.
+    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+        if let Some(r) = c.resources.as_mut() {
+            if let Some(limits) = r.limits.clone() {
+                let requests = r.requests.get_or_insert_with(Default::default);
+                for (k, v) in limits {
+                    requests.entry(k).or_insert(v);
+                }
+            }
+        }
+    }
     spec.enable_service_links.get_or_insert(true);
     spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
     spec.priority.get_or_insert(0);

@@ -2,8 +2,11 @@
 //! or from a controller, goes decode → default → validate → admit → store, so
 //! a rejected request leaves the store exactly as it was.
 
+mod admission;
 mod defaults;
 mod validation;
+
+pub use admission::namespace_usage;
 
 pub use defaults::image_tag;
 
@@ -75,6 +78,9 @@ impl ApiServer {
             }
         }
         defaults::apply(&mut object);
+        admission::default_limits(&self.store, &mut object);
+        admission::default_storage_class(&self.store, &mut object);
+        admission::set_priority(&self.store, &mut object)?;
         let causes = validation::validate(&object);
         if !causes.is_empty() {
             return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
@@ -99,6 +105,8 @@ impl ApiServer {
         if self.store.get(info.kind, object.namespace(), object.name()).is_some() {
             return Err(ApiError::already_exists(&info.qualified_plural(), object.name()));
         }
+        admission::check_limits(&self.store, &object)?;
+        admission::check_quota(&self.store, &object)?;
         let meta = object.meta_mut();
         meta.uid = Some(self.rng.uuid());
         meta.creation_timestamp = Some(now.to_k8s());

@@ -14,6 +14,7 @@ mod namespace;
 pub(crate) mod pods;
 mod replicaset;
 mod replicationcontroller;
+mod resourcequota;
 mod statefulset;
 
 use crate::api::Kind;
@@ -96,6 +97,7 @@ impl Default for Manager {
             Box::<cronjob::CronJobController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
+            Box::<resourcequota::ResourceQuotaController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0 }
