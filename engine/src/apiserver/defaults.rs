@@ -27,6 +27,27 @@ pub fn apply(object: &mut Object) {
             ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
+        Object::Service(svc) => {
+            let spec = svc.spec.get_or_insert_with(Default::default);
+            let type_ = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
+            spec.session_affinity.get_or_insert_with(|| "None".into());
+            if type_ != "ExternalName" {
+                spec.internal_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
+                spec.ip_family_policy.get_or_insert_with(|| "SingleStack".into());
+            }
+            if type_ == "NodePort" || type_ == "LoadBalancer" {
+                spec.external_traffic_policy.get_or_insert_with(|| "Cluster".into());
+            }
+            if type_ == "LoadBalancer" {
+                spec.allocate_load_balancer_node_ports.get_or_insert(true);
+            }
+            for port in spec.ports.iter_mut().flatten() {
+                port.protocol.get_or_insert_with(|| "TCP".into());
+                port.target_port.get_or_insert(IntOrString::Int(port.port));
+            }
+            svc.status.get_or_insert_with(Default::default).load_balancer.get_or_insert_with(Default::default);
+        }
         Object::LimitRange(lr) => {
             for item in lr.spec.iter_mut().flat_map(|s| s.limits.iter_mut()) {
                 if item.type_ != "Container" {

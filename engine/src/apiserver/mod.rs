@@ -3,6 +3,7 @@
 //! a rejected request leaves the store exactly as it was.
 
 mod admission;
+mod allocator;
 mod defaults;
 mod validation;
 
@@ -105,6 +106,12 @@ impl ApiServer {
         if self.store.get(info.kind, object.namespace(), object.name()).is_some() {
             return Err(ApiError::already_exists(&info.qualified_plural(), object.name()));
         }
+        if let Object::Service(svc) = &mut object {
+            let causes = allocator::allocate(&self.store, &mut self.rng, svc);
+            if !causes.is_empty() {
+                return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
+            }
+        }
         admission::check_limits(&self.store, &object)?;
         admission::check_quota(&self.store, &object)?;
         let meta = object.meta_mut();
@@ -140,6 +147,9 @@ impl ApiServer {
                     ),
                 ));
             }
+        }
+        if let (Object::Service(new), Object::Service(old)) = (&mut object, &*current) {
+            carry_service_allocations(old, new);
         }
         defaults::apply(&mut object);
         let causes = validation::validate_update(&current, &object);
@@ -310,4 +320,19 @@ fn generate_job_selector(job: &mut k8s_openapi::api::batch::v1::Job) {
     labels.insert("batch.kubernetes.io/job-name".into(), name.clone());
     labels.insert("controller-uid".into(), uid);
     labels.insert("job-name".into(), name);
+}
+
+/// An update that leaves out the allocated cluster IP and node ports keeps
+/// them, as the API server's service strategy does.
+fn carry_service_allocations(old: &k8s_openapi::api::core::v1::Service, new: &mut k8s_openapi::api::core::v1::Service) {
+    let (Some(old_spec), Some(new_spec)) = (old.spec.as_ref(), new.spec.as_mut()) else { return };
+    if new_spec.cluster_ip.as_deref().unwrap_or_default().is_empty() {
+        new_spec.cluster_ip = old_spec.cluster_ip.clone();
+        new_spec.cluster_ips = old_spec.cluster_ips.clone();
+    }
+    for port in new_spec.ports.iter_mut().flatten() {
+        if port.node_port.unwrap_or(0) == 0 {
+            port.node_port = old_spec.ports.iter().flatten().find(|p| p.port == port.port).and_then(|p| p.node_port);
+        }
+    }
 }

@@ -15,7 +15,11 @@ pub fn validate(object: &Object) -> Vec<String> {
     match meta.name.as_deref() {
         None | Some("") => causes.push("metadata.name: Required value: name or generateName is required".into()),
         Some(name) => {
-            let check = if object.kind() == crate::api::Kind::Namespace { rfc1123_label } else { rfc1123_subdomain };
+            let check = match object.kind() {
+                crate::api::Kind::Namespace => rfc1123_label,
+                crate::api::Kind::Service => dns1035_label,
+                _ => rfc1123_subdomain,
+            };
             causes.extend(check(name).map(|msg| format!("metadata.name: Invalid value: \"{name}\": {msg}")));
         }
     }
@@ -64,6 +68,61 @@ pub fn validate(object: &Object) -> Vec<String> {
         Object::Job(job) => {
             if let Some(spec) = job.spec.as_ref() {
                 validate_job("spec", spec, &mut causes);
+            }
+        }
+        Object::Service(svc) => {
+            let Some(spec) = svc.spec.as_ref() else { return causes };
+            let type_ = spec.type_.as_deref().unwrap_or("ClusterIP");
+            if !["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"].contains(&type_) {
+                causes.push(format!(
+                    "spec.type: Unsupported value: {type_:?}: supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""
+                ));
+            }
+            let ports = spec.ports.as_deref().unwrap_or_default();
+            let headless = spec.cluster_ip.as_deref() == Some("None");
+            if type_ == "ExternalName" {
+                if spec.external_name.as_deref().unwrap_or_default().is_empty() {
+                    causes.push("spec.externalName: Required value".into());
+                }
+            } else if ports.is_empty() && !headless {
+                causes.push("spec.ports: Required value".into());
+            }
+            if headless && (type_ == "NodePort" || type_ == "LoadBalancer") {
+                causes.push(format!(
+                    "spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for {type_} services"
+                ));
+            }
+            for (i, p) in ports.iter().enumerate() {
+                if ports.len() > 1 && p.name.as_deref().unwrap_or_default().is_empty() {
+                    causes.push(format!("spec.ports[{i}].name: Required value"));
+                }
+                if !(1..=65535).contains(&p.port) {
+                    causes.push(format!(
+                        "spec.ports[{i}].port: Invalid value: {}: must be between 1 and 65535, inclusive",
+                        p.port
+                    ));
+                }
+                if let Some(IntOrString::Int(t)) = &p.target_port {
+                    if !(1..=65535).contains(t) {
+                        causes.push(format!(
+                            "spec.ports[{i}].targetPort: Invalid value: {t}: must be between 1 and 65535, inclusive"
+                        ));
+                    }
+                }
+                if let Some(proto) = p.protocol.as_deref().filter(|p| !["TCP", "UDP", "SCTP"].contains(p)) {
+                    causes.push(format!("spec.ports[{i}].protocol: Unsupported value: {proto:?}: supported values: \"SCTP\", \"TCP\", \"UDP\""));
+                }
+                if let Some(n) = p.node_port.filter(|n| *n != 0) {
+                    if type_ == "ClusterIP" {
+                        causes.push(format!(
+                            "spec.ports[{i}].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"
+                        ));
+                    } else if !(1..=65535).contains(&n) {
+                        causes.push(format!(
+                            "spec.ports[{i}].nodePort: Invalid value: {n}: must be between 1 and 65535, inclusive"
+                        ));
+                    }
+                }
             }
         }
         Object::StatefulSet(sts) => {
@@ -386,6 +445,15 @@ pub fn rfc1123_label(s: &str) -> Option<String> {
         return Some("must be no more than 63 characters".into());
     }
     (!label_ok(s)).then(|| "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".into())
+}
+
+/// The DNS-1035 label check (Service names: they become DNS names).
+pub fn dns1035_label(s: &str) -> Option<String> {
+    if s.len() > 63 {
+        return Some("must be no more than 63 characters".into());
+    }
+    let ok = label_ok(s) && s.starts_with(|c: char| c.is_ascii_lowercase());
+    (!ok).then(|| "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".into())
 }
 
 /// The RFC 1123 subdomain check (most object names).

@@ -16,9 +16,11 @@ use k8s_openapi::api::core::v1::{
     NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodCondition, PodIP,
     PodSpec, PodStatus, PodTemplateSpec, Taint, Toleration,
 };
+use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
@@ -70,6 +72,55 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             global_default: None,
         };
         create(api, Object::PriorityClass(pc), built);
+    }
+    for (ns, name, ip, selector, ports, lbl) in [
+        (
+            "default",
+            "kubernetes",
+            "10.96.0.1",
+            None,
+            vec![("https", 443, "TCP", 6443)],
+            vec![("component", "apiserver"), ("provider", "kubernetes")],
+        ),
+        (
+            "kube-system",
+            "kube-dns",
+            "10.96.0.10",
+            Some("kube-dns"),
+            vec![("dns", 53, "UDP", 53), ("dns-tcp", 53, "TCP", 53), ("metrics", 9153, "TCP", 9153)],
+            vec![("k8s-app", "kube-dns"), ("kubernetes.io/cluster-service", "true"), ("kubernetes.io/name", "CoreDNS")],
+        ),
+        (
+            "kube-system",
+            "metrics-server",
+            "10.102.180.7",
+            Some("metrics-server"),
+            vec![("https", 443, "TCP", 10250)],
+            vec![("k8s-app", "metrics-server")],
+        ),
+    ] {
+        let service = Service {
+            metadata: meta(Some(ns), name, labels(&lbl)),
+            spec: Some(ServiceSpec {
+                cluster_ip: Some(ip.into()),
+                selector: selector.and_then(|app| labels(&[("k8s-app", app)])),
+                ports: Some(
+                    ports
+                        .into_iter()
+                        .map(|(port_name, port, protocol, target)| ServicePort {
+                            name: Some(port_name.into()),
+                            port,
+                            protocol: Some(protocol.into()),
+                            target_port: Some(IntOrString::Int(target)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            }),
+            status: None,
+        };
+        create(api, Object::Service(service), built);
     }
     let v = preset.kubernetes_version.clone();
     let mut ips = IpPlan::default();
