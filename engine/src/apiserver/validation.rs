@@ -23,6 +23,17 @@ pub fn validate(object: &Object) -> Vec<String> {
             causes.extend(check(name).map(|msg| format!("metadata.name: Invalid value: \"{name}\": {msg}")));
         }
     }
+    validate_labels("metadata.labels", meta.labels.as_ref(), &mut causes);
+    if let Object::ConfigMap(cm) = object {
+        for key in cm.data.iter().flat_map(|d| d.keys()).chain(cm.binary_data.iter().flat_map(|d| d.keys())) {
+            causes.extend(config_key(key).map(|msg| format!("data[{key}]: Invalid value: {key:?}: {msg}")));
+        }
+    }
+    if let Object::Secret(secret) = object {
+        for key in secret.data.iter().flat_map(|d| d.keys()).chain(secret.string_data.iter().flat_map(|d| d.keys())) {
+            causes.extend(config_key(key).map(|msg| format!("data[{key}]: Invalid value: {key:?}: {msg}")));
+        }
+    }
     match object {
         Object::Pod(pod) => match pod.spec.as_ref() {
             Some(spec) => validate_pod_spec("spec", spec, &mut causes),
@@ -128,7 +139,15 @@ pub fn validate(object: &Object) -> Vec<String> {
         Object::StatefulSet(sts) => {
             let Some(spec) = sts.spec.as_ref() else { return causes };
             validate_replicas(spec.replicas, &mut causes);
-            validate_workload("statefulset", Some(&spec.selector), Some(&spec.template), &mut causes);
+            // Mounts may name the claim templates, which become volumes per pod.
+            let mut template = spec.template.clone();
+            if let Some(pod) = template.spec.as_mut() {
+                let claims = spec.volume_claim_templates.iter().flatten().filter_map(|c| c.metadata.name.clone());
+                pod.volumes
+                    .get_or_insert_with(Vec::new)
+                    .extend(claims.map(|name| k8s_openapi::api::core::v1::Volume { name, ..Default::default() }));
+            }
+            validate_workload("statefulset", Some(&spec.selector), Some(&template), &mut causes);
             if let Some(policy) =
                 spec.pod_management_policy.as_deref().filter(|p| *p != "OrderedReady" && *p != "Parallel")
             {
@@ -266,6 +285,7 @@ fn validate_workload(
 }
 
 fn validate_template(t: &PodTemplateSpec, causes: &mut Vec<String>) {
+    validate_labels("spec.template.metadata.labels", t.metadata.as_ref().and_then(|m| m.labels.as_ref()), causes);
     match t.spec.as_ref() {
         None => causes.push("spec.template.spec.containers: Required value".into()),
         Some(spec) => {
@@ -400,6 +420,25 @@ fn validate_pod_spec(prefix: &str, spec: &PodSpec, causes: &mut Vec<String>) {
             validate_container(&format!("{prefix}.{path}[{i}]"), c, &mut names, causes);
         }
     }
+    let mut volume_names: Vec<&str> = Vec::new();
+    for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        if volume_names.contains(&v.name.as_str()) {
+            causes.push(format!("{prefix}.volumes[{i}].name: Duplicate value: {:?}", v.name));
+        }
+        volume_names.push(&v.name);
+    }
+    for (path, containers) in [
+        ("initContainers", spec.init_containers.as_deref().unwrap_or_default()),
+        ("containers", spec.containers.as_slice()),
+    ] {
+        for (ci, c) in containers.iter().enumerate() {
+            for (mi, m) in c.volume_mounts.iter().flatten().enumerate() {
+                if !volume_names.contains(&m.name.as_str()) {
+                    causes.push(format!("{prefix}.{path}[{ci}].volumeMounts[{mi}].name: Not found: {:?}", m.name));
+                }
+            }
+        }
+    }
     if let Some(policy) = spec.restart_policy.as_deref() {
         if !["Always", "OnFailure", "Never"].contains(&policy) {
             causes.push(format!(
@@ -427,6 +466,90 @@ fn validate_container<'a>(path: &str, c: &'a Container, names: &mut Vec<&'a str>
             causes.push(format!(
                 "{path}.imagePullPolicy: Unsupported value: \"{policy}\": supported values: \"Always\", \"IfNotPresent\", \"Never\""
             ));
+        }
+    }
+    for (i, p) in c.ports.iter().flatten().enumerate() {
+        if !(1..=65535).contains(&p.container_port) {
+            causes.push(format!(
+                "{path}.ports[{i}].containerPort: Invalid value: {}: must be between 1 and 65535, inclusive",
+                p.container_port
+            ));
+        }
+        if let Some(proto) = p.protocol.as_deref().filter(|p| !["TCP", "UDP", "SCTP"].contains(p)) {
+            causes.push(format!("{path}.ports[{i}].protocol: Unsupported value: {proto:?}: supported values: \"SCTP\", \"TCP\", \"UDP\""));
+        }
+    }
+    for (i, e) in c.env.iter().flatten().enumerate() {
+        let ok = !e.name.is_empty()
+            && !e.name.starts_with(|c: char| c.is_ascii_digit())
+            && e.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if e.name.is_empty() {
+            causes.push(format!("{path}.env[{i}].name: Required value"));
+        } else if !ok {
+            causes.push(format!("{path}.env[{i}].name: Invalid value: {:?}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')", e.name));
+        }
+    }
+    for (i, m) in c.volume_mounts.iter().flatten().enumerate() {
+        if m.mount_path.is_empty() {
+            causes.push(format!("{path}.volumeMounts[{i}].mountPath: Required value"));
+        }
+    }
+    for (probe, name) in [(&c.liveness_probe, "livenessProbe"), (&c.startup_probe, "startupProbe")] {
+        if let Some(n) = probe.as_ref().and_then(|p| p.success_threshold).filter(|n| *n != 1) {
+            causes.push(format!("{path}.{name}.successThreshold: Invalid value: {n}: must be 1"));
+        }
+    }
+    if let Some(r) = c.resources.as_ref() {
+        for (res, request) in r.requests.iter().flatten() {
+            let Some(limit) = r.limits.as_ref().and_then(|l| l.get(res)) else { continue };
+            let (Some(q), Some(l)) = (crate::quantity::parse_milli(&request.0), crate::quantity::parse_milli(&limit.0))
+            else {
+                continue;
+            };
+            if q > l {
+                causes.push(format!(
+                    "{path}.resources.requests: Invalid value: {:?}: must be less than or equal to {res} limit of {}",
+                    request.0, limit.0
+                ));
+            }
+        }
+    }
+}
+
+/// A ConfigMap or Secret key.
+fn config_key(key: &str) -> Option<&'static str> {
+    let ok = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (!ok).then_some("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+}
+
+fn qualified_name_part(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Label keys (qualified names) and values.
+fn validate_labels(path: &str, labels: Option<&std::collections::BTreeMap<String, String>>, causes: &mut Vec<String>) {
+    for (key, value) in labels.into_iter().flatten() {
+        let (prefix, name) = match key.split_once('/') {
+            Some((p, n)) => (Some(p), n),
+            None => (None, key.as_str()),
+        };
+        if let Some(msg) = prefix.and_then(rfc1123_subdomain) {
+            causes.push(format!("{path}: Invalid value: {key:?}: prefix part {msg}"));
+        }
+        if name.is_empty() {
+            causes.push(format!("{path}: Invalid value: {key:?}: name part must be non-empty"));
+        } else if name.len() > 63 {
+            causes.push(format!("{path}: Invalid value: {key:?}: name part must be no more than 63 characters"));
+        } else if !qualified_name_part(name) {
+            causes.push(format!("{path}: Invalid value: {key:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+        }
+        if value.len() > 63 {
+            causes.push(format!("{path}: Invalid value: {value:?}: must be no more than 63 characters"));
+        } else if !value.is_empty() && !qualified_name_part(value) {
+            causes.push(format!("{path}: Invalid value: {value:?}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
         }
     }
 }
