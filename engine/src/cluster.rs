@@ -69,6 +69,12 @@ impl Cluster {
             let known: Vec<String> = Preset::all().into_iter().map(|p| p.name).collect();
             return Err(format!("unknown preset \"{preset}\" (known: {})", known.join(", ")));
         };
+        Ok(Cluster::from_preset(spec, seed))
+    }
+
+    /// Builds a cluster from a preset given as data (a bundled one, or one
+    /// changed or written by the caller).
+    pub fn from_preset(spec: Preset, seed: u64) -> Cluster {
         let mut api = ApiServer::new(seed);
         bootstrap(&mut api, &spec, EPOCH);
         let mut cluster = Cluster {
@@ -83,7 +89,7 @@ impl Cluster {
             preset: spec.name,
         };
         cluster.settle();
-        Ok(cluster)
+        cluster
     }
 
     /// The preset this cluster was built from.
@@ -135,7 +141,6 @@ impl Cluster {
             self.settle();
         }
         self.clock = target;
-        self.api.trim_log(LOG_KEEP);
     }
 
     /// The current time on the virtual clock.
@@ -179,6 +184,10 @@ impl Cluster {
             let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
             progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, self.clock);
+            // Everyone has read the log up to here: keep it from growing
+            // without bound while a large cluster settles.
+            let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
+            self.api.trim_log(LOG_KEEP, consumed);
             if !progressed {
                 break;
             }

@@ -47,7 +47,7 @@ pub use cluster::{Cluster, Output};
 pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use object::Object;
-pub use scenario::Preset;
+pub use scenario::{NodeGroup, Preset, PresetNode};
 pub use shell::Shell;
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};

@@ -275,9 +275,10 @@ impl ApiServer {
         self.rng.suffix(len)
     }
 
-    /// Drops change-log entries beyond `keep`.
-    pub fn trim_log(&mut self, keep: usize) {
-        self.store.trim_log(keep);
+    /// Drops change-log entries beyond `keep` that every reader up to
+    /// `consumed` has seen.
+    pub fn trim_log(&mut self, keep: usize, consumed: u64) {
+        self.store.trim_log(keep, consumed);
     }
 }
 

@@ -113,6 +113,11 @@ impl Clone for Manager {
 }
 
 impl Manager {
+    /// How far it has read the change log.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
     /// Queues what new changes touch, then works every queue empty. Returns
     /// whether any reconcile ran.
     pub fn sync(&mut self, api: &mut ApiServer, events: &mut Recorder, timers: &mut Timers, now: Time) -> bool {

@@ -54,19 +54,19 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
     let uid = owner.meta().uid.clone().unwrap_or_default();
     let ns = owner.namespace().to_string();
     adopt_orphans(want, &uid, ctx);
-    let mut owned: Vec<Pod> = ctx
+    let owned_objects: Vec<std::sync::Arc<Object>> = ctx
         .api
         .store()
         .owned_by(&uid)
         .into_iter()
-        .filter_map(|o| o.as_pod())
-        .filter(|p| controlled_by(p, &uid) && is_active(p))
+        .filter(|o| o.as_pod().is_some_and(|p| controlled_by(p, &uid) && is_active(p)))
         .cloned()
         .collect();
+    let owned: Vec<&Pod> = owned_objects.iter().filter_map(|o| o.as_pod()).collect();
     let template_labels = want.template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
     let mut counts = Counts { replicas: owned.len() as i32, ..Counts::default() };
     let mut next = Action::AwaitChange;
-    for p in &owned {
+    for p in owned.iter().copied() {
         let labels = p.metadata.labels.as_ref();
         if template_labels.is_none_or(|t| t.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))) {
             counts.fully_labeled += 1;
@@ -104,8 +104,9 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
             }
         }
     } else if diff > 0 {
-        pods::sort_for_deletion(&mut owned);
-        for p in owned.iter().take((diff as usize).min(BURST)) {
+        let mut victims: Vec<Pod> = owned.iter().map(|p| (*p).clone()).collect();
+        pods::sort_for_deletion(&mut victims);
+        for p in victims.iter().take((diff as usize).min(BURST)) {
             let name = p.metadata.name.clone().unwrap_or_default();
             if ctx.api.delete(Kind::Pod, &ns, &name, None, ctx.now).is_ok() {
                 let msg = format!("Deleted pod: {name}");

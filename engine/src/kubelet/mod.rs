@@ -69,6 +69,11 @@ pub struct Kubelets {
 }
 
 impl Kubelets {
+    /// How far it has read the change log.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
     /// Reacts to new changes. Returns whether it wrote anything.
     pub fn sync(&mut self, api: &mut ApiServer, timers: &mut Timers, now: Time) -> bool {
         let changes: Vec<_> = api.store().changes_since(self.cursor).cloned().collect();

@@ -51,6 +51,7 @@ struct Addon {
 /// Builds the preset's cluster into `api`. Returns the time the cluster was
 /// built, before the clock's start by the preset's `builtAgo`.
 pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Time {
+    let nodes = preset.all_nodes();
     let built = clock_start.plus(-parse_duration(&preset.built_ago).unwrap_or(0));
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
         let namespace = Namespace {
@@ -124,7 +125,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
     }
     let v = preset.kubernetes_version.clone();
     let mut ips = IpPlan::default();
-    for (i, spec) in preset.nodes.iter().enumerate() {
+    for (i, spec) in nodes.iter().enumerate() {
         // Control planes come up first; workers join a minute apart.
         let joined = built.plus(i as i64 * 60 * SECOND);
         let Some(node) = create(api, Object::Node(node(spec, &v, joined)), joined) else { continue };
@@ -208,7 +209,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             app: "metrics-server",
             image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2".into(),
             host_network: false,
-            placement: Some((1, preset.nodes.len().saturating_sub(1))),
+            placement: Some((1, nodes.len().saturating_sub(1))),
             tolerations: Vec::new(),
         },
     ];
@@ -230,15 +231,15 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                 let Object::DaemonSet(d) = &*ds else { continue };
                 let Some(template) = d.spec.as_ref().map(|s| s.template.clone()) else { continue };
                 let hash = template_hash(&template, None);
-                for spec in &preset.nodes {
+                for spec in &nodes {
                     let mut pod = from_template(&template, &ds, String::new());
                     pod.metadata.generate_name = None;
                     pod.metadata.name = Some(format!("{}-{}", addon.name, api.name_suffix(5)));
                     let l = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
                     l.insert(REVISION_HASH.into(), hash.clone());
                     l.insert("pod-template-generation".into(), "1".into());
-                    let joined = built
-                        .plus(preset.nodes.iter().position(|n| n.name == spec.name).unwrap_or(0) as i64 * 60 * SECOND);
+                    let joined =
+                        built.plus(nodes.iter().position(|n| n.name == spec.name).unwrap_or(0) as i64 * 60 * SECOND);
                     let pod = running(pod, spec, &ips.next(spec, addon.host_network), joined);
                     create(api, Object::Pod(pod), joined);
                 }
@@ -288,7 +289,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                     status: None,
                 };
                 let Some(rs) = create(api, Object::ReplicaSet(rs), built) else { continue };
-                let node = &preset.nodes[node_index.min(preset.nodes.len() - 1)];
+                let node = &nodes[node_index.min(nodes.len() - 1)];
                 for _ in 0..replicas {
                     let mut pod = from_template(&template, &rs, String::new());
                     pod.metadata.generate_name = None;

@@ -15,8 +15,25 @@ pub struct Preset {
     pub kubernetes_version: String,
     /// How long before the clock's start the cluster was built (`3d`).
     pub built_ago: String,
-    /// The nodes.
+    /// The nodes written out one by one.
     pub nodes: Vec<PresetNode>,
+    /// Groups of identical workers, numbered (`node-0001` …).
+    #[serde(default)]
+    pub node_groups: Vec<NodeGroup>,
+}
+
+/// Many identical workers.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeGroup {
+    /// How many.
+    pub count: usize,
+    /// Names are this prefix and a four-digit number.
+    pub name_prefix: String,
+    /// CPU capacity of each.
+    pub cpu: String,
+    /// Memory capacity of each.
+    pub memory: String,
 }
 
 /// One node of a preset.
@@ -42,13 +59,39 @@ pub struct PresetNode {
     pub memory: String,
 }
 
-const PRESETS: &[&str] = &[include_str!("../../presets/default.yaml"), include_str!("../../presets/single.yaml")];
+const PRESETS: &[&str] = &[
+    include_str!("../../presets/default.yaml"),
+    include_str!("../../presets/single.yaml"),
+    include_str!("../../presets/large.yaml"),
+];
 
 impl Preset {
     /// Every bundled preset.
     pub fn all() -> Vec<Preset> {
         // The bundled files are checked by the test below, so none is skipped.
         PRESETS.iter().filter_map(|text| serde_yaml::from_str(text).ok()).collect()
+    }
+
+    /// Every node, the groups expanded: group workers get addresses from
+    /// 10.10.0.0/16 and pod CIDRs from 100.64.0.0/10.
+    pub fn all_nodes(&self) -> Vec<PresetNode> {
+        let mut nodes = self.nodes.clone();
+        let mut i = 0usize;
+        for group in &self.node_groups {
+            for n in 1..=group.count {
+                nodes.push(PresetNode {
+                    name: format!("{}{n:04}", group.name_prefix),
+                    ip: format!("10.10.{}.{}", i / 250, i % 250 + 1),
+                    pod_cidr: format!("100.{}.{}.0/24", 64 + i / 256, i % 256),
+                    control_plane: false,
+                    schedulable: false,
+                    cpu: group.cpu.clone(),
+                    memory: group.memory.clone(),
+                });
+                i += 1;
+            }
+        }
+        nodes
     }
 
     /// The bundled preset called `name`.
@@ -68,7 +111,11 @@ mod tests {
             assert!(parsed.is_ok(), "{parsed:?}");
         }
         assert_eq!(Preset::all().len(), PRESETS.len());
-        let default = Preset::named("default").map(|p| p.nodes.len());
+        let default = Preset::named("default").map(|p| p.all_nodes().len());
         assert_eq!(default, Some(4));
+        let large = Preset::named("large").map(|p| p.all_nodes());
+        assert_eq!(large.as_ref().map(Vec::len), Some(5001));
+        let last = large.and_then(|nodes| nodes.last().cloned()).map(|n| (n.name, n.ip, n.pod_cidr));
+        assert_eq!(last, Some(("node-5000".into(), "10.10.19.250".into(), "100.83.135.0/24".into())));
     }
 }

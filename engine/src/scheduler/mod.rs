@@ -16,7 +16,7 @@ use crate::rng::Rng;
 use crate::store::{ChangeType, Store};
 use crate::time::Time;
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// Requests kube-scheduler assumes for scoring a container that sets none.
 const DEFAULT_CPU_MILLIS: i64 = 100;
@@ -30,9 +30,99 @@ pub struct Scheduler {
     cursor: u64,
     active: VecDeque<PodKey>,
     unschedulable: BTreeSet<PodKey>,
+    cache: Cache,
+}
+
+/// What the scheduler keeps per node instead of summing pods each time:
+/// requests (as filtered, and with scoring defaults) and the pod count.
+#[derive(Clone, Copy, Debug, Default)]
+struct Usage {
+    requested: (i64, i64),
+    nonzero: (i64, i64),
+    pods: i64,
+}
+
+/// A node as the scheduler sees it: the object and its allocatable
+/// (cpu millicores, memory bytes, pods), parsed once.
+#[derive(Clone, Debug)]
+struct NodeEntry {
+    object: std::sync::Arc<Object>,
+    allocatable: (i64, i64, i64),
+}
+
+/// Node order and per-node usage, kept current from the change log.
+#[derive(Clone, Debug, Default)]
+struct Cache {
+    nodes: Vec<String>,
+    entries: HashMap<String, NodeEntry>,
+    usage: HashMap<String, Usage>,
+    bound: HashMap<PodKey, (String, Usage)>,
+    /// Where the next search starts, so pods spread over a large cluster.
+    next_start: usize,
+}
+
+impl Cache {
+    fn add_node(&mut self, object: &std::sync::Arc<Object>) {
+        let name = object.name();
+        if let Err(at) = self.nodes.binary_search_by(|n| n.as_str().cmp(name)) {
+            self.nodes.insert(at, name.to_string());
+        }
+        let allocatable = object
+            .as_node()
+            .map_or((0, 0, 0), |n| (allocatable(n, "cpu"), allocatable(n, "memory"), allocatable(n, "pods")));
+        self.entries.insert(name.to_string(), NodeEntry { object: object.clone(), allocatable });
+    }
+
+    fn remove_node(&mut self, name: &str) {
+        if let Ok(at) = self.nodes.binary_search_by(|n| n.as_str().cmp(name)) {
+            self.nodes.remove(at);
+        }
+        self.entries.remove(name);
+    }
+
+    /// Counts a pod against its node (once).
+    fn assume(&mut self, key: PodKey, node: &str, pod: &Pod) {
+        if self.bound.contains_key(&key) {
+            return;
+        }
+        let usage = Usage { requested: requests(pod, false), nonzero: requests(pod, true), pods: 1 };
+        let total = self.usage.entry(node.to_string()).or_default();
+        total.requested.0 += usage.requested.0;
+        total.requested.1 += usage.requested.1;
+        total.nonzero.0 += usage.nonzero.0;
+        total.nonzero.1 += usage.nonzero.1;
+        total.pods += 1;
+        self.bound.insert(key, (node.to_string(), usage));
+    }
+
+    fn forget(&mut self, key: &PodKey) {
+        let Some((node, usage)) = self.bound.remove(key) else { return };
+        if let Some(total) = self.usage.get_mut(&node) {
+            total.requested.0 -= usage.requested.0;
+            total.requested.1 -= usage.requested.1;
+            total.nonzero.0 -= usage.nonzero.0;
+            total.nonzero.1 -= usage.nonzero.1;
+            total.pods -= 1;
+        }
+    }
+}
+
+/// kube-scheduler's adaptive percentageOfNodesToScore: every node in small
+/// clusters, fewer (but at least 100, or 5%) in large ones.
+pub fn nodes_to_find(all: usize) -> usize {
+    if all < 100 {
+        return all;
+    }
+    let percentage = (50 - all as i64 / 125).max(5) as usize;
+    (all * percentage / 100).max(100)
 }
 
 impl Scheduler {
+    /// How far it has read the change log.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
     /// Reads new changes and schedules what is pending. Returns whether it wrote.
     pub fn sync(&mut self, api: &mut ApiServer, rng: &mut Rng, events: &mut Recorder, now: Time) -> bool {
         self.watch(api.store());
@@ -45,8 +135,9 @@ impl Scheduler {
                 continue;
             };
             let mut pod = pod.clone();
-            let (type_, reason, message) = match decide(api.store(), &pod, rng) {
+            let (type_, reason, message) = match decide(&mut self.cache, &pod, rng) {
                 Ok(node) => {
+                    self.cache.assume(key.clone(), &node, &pod);
                     let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
                     let spec = pod.spec.get_or_insert_with(Default::default);
                     spec.node_name = Some(node);
@@ -74,16 +165,31 @@ impl Scheduler {
             match &*change.object {
                 Object::Pod(pod) => {
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
-                    match change.change {
-                        ChangeType::Added if needs_scheduling(pod) => self.active.push_back(key),
-                        ChangeType::Deleted => {
+                    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+                    let finished = phase == "Succeeded" || phase == "Failed";
+                    match (change.change, pod.spec.as_ref().and_then(|s| s.node_name.as_deref())) {
+                        (ChangeType::Deleted, _) => {
                             self.unschedulable.remove(&key);
-                            retry |= pod.spec.as_ref().is_some_and(|s| s.node_name.is_some());
+                            retry |= self.cache.bound.contains_key(&key);
+                            self.cache.forget(&key);
                         }
+                        (_, Some(_)) if finished => {
+                            retry |= self.cache.bound.contains_key(&key);
+                            self.cache.forget(&key);
+                        }
+                        (_, Some(node)) => self.cache.assume(key, node, pod),
+                        (ChangeType::Added, None) if needs_scheduling(pod) => self.active.push_back(key),
                         _ => {}
                     }
                 }
-                Object::Node(_) => retry = true,
+                Object::Node(_) => {
+                    retry = true;
+                    if change.change == ChangeType::Deleted {
+                        self.cache.remove_node(change.object.name());
+                    } else {
+                        self.cache.add_node(&change.object);
+                    }
+                }
                 _ => {}
             }
         }
@@ -220,7 +326,7 @@ fn node_ready(node: &Node) -> bool {
 }
 
 /// Why a node cannot take the pod, in kube-scheduler's words, or `None`.
-fn filter(store: &Store, pod: &Pod, node: &Node, need: (i64, i64)) -> Option<(String, bool)> {
+fn filter(cache: &Cache, pod: &Pod, node: &Node, alloc: (i64, i64, i64), need: (i64, i64)) -> Option<(String, bool)> {
     let spec = pod.spec.as_ref()?;
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let tolerations = spec.tolerations.as_deref().unwrap_or_default();
@@ -248,37 +354,25 @@ fn filter(store: &Store, pod: &Pod, node: &Node, need: (i64, i64)) -> Option<(St
             return Some(("node(s) didn't match Pod's node affinity/selector".into(), false));
         }
     }
-    let (mut cpu, mut mem, mut count) = (0, 0, 0);
-    for (ns, pod_name) in store.pods_on_node(name) {
-        if let Some(p) = store.get(Kind::Pod, ns, pod_name).and_then(|o| o.as_pod()) {
-            let (c, m) = requests(p, false);
-            cpu += c;
-            mem += m;
-            count += 1;
-        }
-    }
-    if count + 1 > allocatable(node, "pods") {
+    let used = cache.usage.get(name).copied().unwrap_or_default();
+    let (cpu, mem, count) = (used.requested.0, used.requested.1, used.pods);
+    if count + 1 > alloc.2 {
         return Some(("Too many pods".into(), true));
     }
-    if need.0 > 0 && cpu + need.0 > allocatable(node, "cpu") {
+    if need.0 > 0 && cpu + need.0 > alloc.0 {
         return Some(("Insufficient cpu".into(), true));
     }
-    if need.1 > 0 && mem + need.1 > allocatable(node, "memory") {
+    if need.1 > 0 && mem + need.1 > alloc.1 {
         return Some(("Insufficient memory".into(), true));
     }
     None
 }
 
-fn score(store: &Store, pod: &Pod, node: &Node) -> i64 {
+fn score(cache: &Cache, own: (i64, i64), node: &Node, alloc: (i64, i64, i64)) -> i64 {
     let name = node.metadata.name.as_deref().unwrap_or_default();
-    let (mut cpu, mut mem) = requests(pod, true);
-    for (ns, pod_name) in store.pods_on_node(name) {
-        if let Some(p) = store.get(Kind::Pod, ns, pod_name).and_then(|o| o.as_pod()) {
-            let (c, m) = requests(p, true);
-            cpu += c;
-            mem += m;
-        }
-    }
+    let used = cache.usage.get(name).copied().unwrap_or_default();
+    let (own_cpu, own_mem) = own;
+    let (cpu, mem) = (used.nonzero.0 + own_cpu, used.nonzero.1 + own_mem);
     let least = |used: i64, cap: i64| {
         if cap <= 0 || used > cap {
             0
@@ -286,38 +380,52 @@ fn score(store: &Store, pod: &Pod, node: &Node) -> i64 {
             (cap - used) * 100 / cap
         }
     };
-    (least(cpu, allocatable(node, "cpu")) + least(mem, allocatable(node, "memory"))) / 2
+    (least(cpu, alloc.0) + least(mem, alloc.1)) / 2
 }
 
-/// Picks the node for `pod`, or the FailedScheduling message.
-fn decide(store: &Store, pod: &Pod, rng: &mut Rng) -> Result<String, String> {
+/// Picks the node for `pod`, or the FailedScheduling message. Like
+/// kube-scheduler it searches from where the last search stopped and stops
+/// once it has found enough feasible nodes, then takes the best score
+/// (ties broken at random).
+fn decide(cache: &mut Cache, pod: &Pod, rng: &mut Rng) -> Result<String, String> {
     let need = requests(pod, false);
+    let own = requests(pod, true);
     let wanted = pod.spec.as_ref().and_then(|s| s.node_name.clone());
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     let mut best: Vec<String> = Vec::new();
     let mut best_score = i64::MIN;
-    let mut total = 0;
-    for object in store.list(Kind::Node, None) {
-        let Some(node) = object.as_node() else {
-            continue;
-        };
-        total += 1;
-        if wanted.as_deref().is_some_and(|w| w != object.name()) {
+    let total = cache.nodes.len();
+    let enough = nodes_to_find(total);
+    let mut feasible = 0;
+    let mut processed = 0;
+    for i in 0..total {
+        if feasible >= enough {
+            break;
+        }
+        processed += 1;
+        let name = &cache.nodes[(cache.next_start + i) % total];
+        let Some(entry) = cache.entries.get(name) else { continue };
+        let Some(node) = entry.object.as_node() else { continue };
+        if wanted.as_deref().is_some_and(|w| w != name) {
             continue;
         }
-        if let Some((reason, resolvable)) = filter(store, pod, node, need) {
+        if let Some((reason, resolvable)) = filter(cache, pod, node, entry.allocatable, need) {
             let entry = reasons.entry(reason).or_insert((0, resolvable));
             entry.0 += 1;
             continue;
         }
-        let s = score(store, pod, node);
+        feasible += 1;
+        let s = score(cache, own, node, entry.allocatable);
         if s > best_score {
             best_score = s;
             best.clear();
         }
         if s == best_score {
-            best.push(object.name().to_string());
+            best.push(name.clone());
         }
+    }
+    if total > 0 {
+        cache.next_start = (cache.next_start + processed) % total;
     }
     if !best.is_empty() {
         return Ok(best.swap_remove(rng.below(best.len())));

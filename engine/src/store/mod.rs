@@ -36,14 +36,14 @@ pub struct Change {
     pub object: Arc<Object>,
 }
 
-type Names = BTreeMap<(String, String), Arc<Object>>;
+/// Namespace → name → object, so a namespace's objects are one map and a
+/// list comes out in the API server's order, and lookups borrow their keys.
+type Names = BTreeMap<String, BTreeMap<String, Arc<Object>>>;
 
 /// Versioned objects plus their change log.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    // Keyed (namespace, name) so a namespace's objects are one range and a
-    // list comes out in the API server's order.
-    objects: BTreeMap<Kind, Names>,
+    objects: HashMap<Kind, Names>,
     pods_by_node: HashMap<String, BTreeSet<(String, String)>>,
     by_label: HashMap<(Kind, String, String), BTreeSet<(String, String)>>,
     by_owner: HashMap<String, BTreeSet<(Kind, String, String)>>,
@@ -59,7 +59,7 @@ impl Store {
 
     /// One object.
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
-        self.objects.get(&kind)?.get(&(namespace.to_string(), name.to_string()))
+        self.objects.get(&kind)?.get(namespace)?.get(name)
     }
 
     /// Objects of a kind, in one namespace or (with `None`) in all, ordered by
@@ -73,10 +73,8 @@ impl Store {
             return Box::new(std::iter::empty());
         };
         match namespace {
-            None => Box::new(names.values()),
-            Some(ns) => Box::new(
-                names.range((ns.to_string(), String::new())..).take_while(move |((n, _), _)| n == ns).map(|(_, o)| o),
-            ),
+            None => Box::new(names.values().flat_map(|m| m.values())),
+            Some(ns) => Box::new(names.get(ns).into_iter().flat_map(|m| m.values())),
         }
     }
 
@@ -118,13 +116,23 @@ impl Store {
     pub fn put(&mut self, mut object: Object, time: Time) -> Arc<Object> {
         self.version += 1;
         object.meta_mut().resource_version = Some(self.version.to_string());
-        let key = (object.namespace().to_string(), object.name().to_string());
         let object = Arc::new(object);
-        let previous = self.objects.entry(object.kind()).or_default().insert(key, object.clone());
-        if let Some(prev) = &previous {
-            self.unindex(prev);
+        let previous = self
+            .objects
+            .entry(object.kind())
+            .or_default()
+            .entry(object.namespace().to_string())
+            .or_default()
+            .insert(object.name().to_string(), object.clone());
+        match &previous {
+            // Status writes dominate: skip reindexing when no indexed field moved.
+            Some(prev) if same_index_keys(prev, &object) => {}
+            Some(prev) => {
+                self.unindex(prev);
+                self.index(&object);
+            }
+            None => self.index(&object),
         }
-        self.index(&object);
         self.log.push_back(Change {
             version: self.version,
             time,
@@ -136,7 +144,12 @@ impl Store {
 
     /// Removes an object; its last state goes into the log with a new version.
     pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str, time: Time) -> Option<Arc<Object>> {
-        let removed = self.objects.get_mut(&kind)?.remove(&(namespace.to_string(), name.to_string()))?;
+        let names = self.objects.get_mut(&kind)?;
+        let in_namespace = names.get_mut(namespace)?;
+        let removed = in_namespace.remove(name)?;
+        if in_namespace.is_empty() {
+            names.remove(namespace);
+        }
         self.unindex(&removed);
         self.version += 1;
         let mut last = (*removed).clone();
@@ -154,9 +167,10 @@ impl Store {
         self.log.iter().skip(skip)
     }
 
-    /// Drops the oldest log entries so at most `keep` remain.
-    pub fn trim_log(&mut self, keep: usize) {
-        while self.log.len() > keep {
+    /// Drops the oldest log entries so at most `keep` remain, but none that
+    /// a reader at `consumed` has not seen yet.
+    pub fn trim_log(&mut self, keep: usize, consumed: u64) {
+        while self.log.len() > keep && self.log.front().is_some_and(|c| c.version <= consumed) {
             self.log.pop_front();
         }
     }
@@ -199,6 +213,12 @@ impl Store {
             }
         }
     }
+}
+
+fn same_index_keys(a: &Object, b: &Object) -> bool {
+    a.meta().labels == b.meta().labels
+        && a.meta().owner_references == b.meta().owner_references
+        && node_of(a) == node_of(b)
 }
 
 fn node_of(object: &Object) -> Option<&str> {
@@ -272,7 +292,10 @@ mod tests {
         for i in 0..10 {
             store.put(pod("default", &format!("p{i}"), None), Time(0));
         }
-        store.trim_log(3);
+        // Entries a reader has not seen yet stay, whatever the bound.
+        store.trim_log(3, 4);
+        assert_eq!(store.changes_since(0).count(), 6);
+        store.trim_log(3, 10);
         let versions: Vec<u64> = store.changes_since(0).map(|c| c.version).collect();
         assert_eq!(versions, [8, 9, 10]);
         assert_eq!(store.changes_since(9).map(|c| c.version).collect::<Vec<_>>(), [10]);

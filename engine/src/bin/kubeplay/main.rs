@@ -2,7 +2,10 @@
 //!
 //! `kubeplay shell [--preset NAME] [--seed N]` reads terminal lines from
 //! standard input and prints what the playground terminal would show; on a
-//! terminal it is an interactive prompt.
+//! terminal it is an interactive prompt. `kubeplay bench [--nodes N]
+//! [--deployments D] [--replicas R]` times a large cluster's start.
+
+mod bench;
 
 use engine::{Cluster, Entry, Files, Shell};
 use std::io::{BufRead, IsTerminal, Write};
@@ -24,12 +27,13 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
         Some("shell") => shell(&args[1..]),
+        Some("bench") => bench_command(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             2
@@ -38,22 +42,61 @@ fn main() {
     std::process::exit(code);
 }
 
-fn shell(args: &[String]) -> i32 {
-    let mut preset = "default".to_string();
-    let mut seed: u64 = 1;
+/// `--flag value` and `--flag=value` pairs.
+fn flags(args: &[String]) -> Result<Vec<(String, String)>, ()> {
+    let mut out = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
-            None => (arg.as_str(), None),
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
         };
-        let value = inline.or_else(|| it.next().cloned());
-        match (name, value) {
-            ("--preset", Some(v)) => preset = v,
-            ("--seed", Some(v)) => match v.parse() {
+        match inline.or_else(|| it.next().cloned()) {
+            Some(v) if name.starts_with("--") => out.push((name, v)),
+            _ => return Err(()),
+        }
+    }
+    Ok(out)
+}
+
+fn bench_command(args: &[String]) -> i32 {
+    let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
+    let Ok(pairs) = flags(args) else {
+        eprint!("{USAGE}");
+        return 2;
+    };
+    for (name, value) in pairs {
+        let Ok(n) = value.parse::<usize>() else {
+            eprintln!("kubeplay: {name} wants a whole number, not {value:?}");
+            return 2;
+        };
+        match name.as_str() {
+            "--nodes" => plan.nodes = n,
+            "--deployments" => plan.deployments = n,
+            "--replicas" => plan.replicas = n,
+            _ => {
+                eprint!("{USAGE}");
+                return 2;
+            }
+        }
+    }
+    bench::run(&plan)
+}
+
+fn shell(args: &[String]) -> i32 {
+    let mut preset = "default".to_string();
+    let mut seed: u64 = 1;
+    let Ok(pairs) = flags(args) else {
+        eprint!("{USAGE}");
+        return 2;
+    };
+    for (name, value) in pairs {
+        match name.as_str() {
+            "--preset" => preset = value,
+            "--seed" => match value.parse() {
                 Ok(s) => seed = s,
                 Err(_) => {
-                    eprintln!("kubeplay: --seed wants a whole number, not {v:?}");
+                    eprintln!("kubeplay: --seed wants a whole number, not {value:?}");
                     return 2;
                 }
             },
