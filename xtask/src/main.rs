@@ -6,6 +6,9 @@
 //! - `cargo xtask test`: also installs what the tests need, then runs the
 //!   format and lint checks, every native test, the wasm build and the
 //!   browser tests in headless Chromium. Exits non-zero when anything fails.
+//!
+//! Besides those two, `cargo xtask bench [ARGS]` runs `kubeplay bench ARGS`
+//! natively and compiled to wasm32 under node, one after the other.
 
 mod tools;
 
@@ -14,11 +17,14 @@ use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
-    let result = match task.as_str() {
-        "serve" => serve(),
-        "test" => test(),
-        _ => Err("usage: cargo xtask serve | cargo xtask test".to_string()),
-    };
+    let result =
+        match task.as_str() {
+            "serve" => serve(),
+            "test" => test(),
+            "bench" => bench(&std::env::args().skip(2).collect::<Vec<_>>()),
+            _ => Err("usage: cargo xtask serve | cargo xtask test | cargo xtask bench [kubeplay bench arguments]"
+                .to_string()),
+        };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -56,6 +62,20 @@ fn serve() -> Result<(), String> {
     run("cargo", &["fetch"], &root)?;
     eprintln!("xtask: serving the playground on http://127.0.0.1:8080 (Ctrl-C stops it)");
     run("trunk", &["serve", "--release", "--offline"], &root)
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let root = root();
+    tools::ensure_target(&root, "wasm32-wasip1")?;
+    run("cargo", &["build", "--release", "--bin", "kubeplay"], &root)?;
+    run("cargo", &["build", "--release", "--target", "wasm32-wasip1", "--bin", "kubeplay"], &root)?;
+    let mut native = vec!["bench"];
+    native.extend(args.iter().map(String::as_str));
+    run("target/release/kubeplay", &native, &root)?;
+    let mut wasm =
+        vec!["--no-warnings", "engine/bench/wasi.mjs", "target/wasm32-wasip1/release/kubeplay.wasm", "bench"];
+    wasm.extend(args.iter().map(String::as_str));
+    run("node", &wasm, &root)
 }
 
 fn test() -> Result<(), String> {

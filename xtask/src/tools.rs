@@ -47,15 +47,21 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
     None
 }
 
-/// The wasm32 target, trunk, wasm-bindgen-cli and wasm-opt.
-pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
+/// A rustup target, added when missing.
+pub fn ensure_target(root: &Path, target: &str) -> Result<(), String> {
     let targets = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("cannot run rustup: {e}"))?;
-    if !String::from_utf8_lossy(&targets.stdout).contains("wasm32-unknown-unknown") {
-        run("rustup", &["target", "add", "wasm32-unknown-unknown"], root)?;
+    if !String::from_utf8_lossy(&targets.stdout).lines().any(|l| l.trim() == target) {
+        run("rustup", &["target", "add", target], root)?;
     }
+    Ok(())
+}
+
+/// The wasm32 target, trunk, wasm-bindgen-cli and wasm-opt.
+pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
+    ensure_target(root, "wasm32-unknown-unknown")?;
     let tools = folder();
     let tools_str = tools.to_string_lossy().into_owned();
     if !version_of("trunk").is_some_and(|v| v.contains(TRUNK_VERSION)) {

@@ -4,6 +4,9 @@
 
 mod admission;
 mod allocator;
+mod patch;
+
+pub use patch::{three_way, PatchType};
 mod defaults;
 mod validation;
 
@@ -261,6 +264,37 @@ impl ApiServer {
             }
             None => Ok(self.store.remove(kind, namespace, name, now).unwrap_or(current)),
         }
+    }
+
+    /// Patches an object: a strategic merge, JSON merge or JSON patch applied
+    /// to its current state, then validated and stored like an update.
+    pub fn patch(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        kind_of_patch: PatchType,
+        patch: &serde_json::Value,
+        now: Time,
+    ) -> Result<Arc<Object>, ApiError> {
+        let current = self.get(kind, namespace, name)?;
+        let mut value = current.to_value();
+        patch::apply(&mut value, patch, kind_of_patch).map_err(|e| ApiError::new(Reason::BadRequest, e))?;
+        if let Some(meta) = value.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
+            // The resourceVersion is the server's, not the patch's.
+            meta.remove("resourceVersion");
+        }
+        let info = crate::api::info(kind);
+        let object = Object::from_value(kind, value).map_err(|e| {
+            ApiError::new(
+                Reason::BadRequest,
+                format!(
+                    "{} in version \"{}\" cannot be handled as a {}: {e}",
+                    info.kind_name, info.version, info.kind_name
+                ),
+            )
+        })?;
+        self.update(object, now)
     }
 
     /// Writes an object exactly as given, bypassing create-time generation:

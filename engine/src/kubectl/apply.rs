@@ -3,7 +3,8 @@
 
 use super::run::{dry_run, DryRun};
 use super::{cli, error, manifest, namespace, Io};
-use crate::api::{ApiError, Reason};
+use crate::api::ApiError;
+use crate::apiserver::{three_way, PatchType};
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
 use clap::ArgMatches;
@@ -100,99 +101,27 @@ fn apply_one(
         .and_then(|a| a.get(LAST_APPLIED))
         .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or(Value::Null);
-    let patch = merge_diff(&original, &applied);
-    if patch.as_object().is_some_and(Map::is_empty) {
+    let current = live.to_value();
+    let patch = three_way(&original, &applied, &current);
+    if patch.as_object().is_some_and(Map::is_empty) && original == applied {
         return Ok(format!("{label} unchanged{}\n", dry.suffix()));
     }
-    let mut merged = live.to_value();
-    merge_patch(&mut merged, &patch);
-    if let Some(meta) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
-        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-        if let Some(a) = annotations.as_object_mut() {
-            a.insert(LAST_APPLIED.into(), Value::String(config));
+    let mut patch = patch;
+    if let Some(p) = patch.as_object_mut() {
+        let meta = p.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(LAST_APPLIED.into(), Value::String(config));
+            }
         }
     }
-    let updated = Object::from_value(info.kind, merged).map_err(|e| {
-        render(
-            ApiError::new(
-                Reason::BadRequest,
-                format!(
-                    "{} in version \"{}\" cannot be handled as a {}: {e}",
-                    info.kind_name, info.version, info.kind_name
-                ),
-            ),
-            "patching",
-        )
-    })?;
     if dry == DryRun::None {
-        cluster.api_mut().update(updated, now).map_err(|e| render(e, "patching"))?;
+        let (ns, name) = (object.namespace().to_string(), object.name().to_string());
+        cluster
+            .api_mut()
+            .patch(info.kind, &ns, &name, PatchType::Strategic, &patch, now)
+            .map_err(|e| render(e, "patching"))?;
     }
     Ok(format!("{label} configured{}\n", dry.suffix()))
-}
-
-/// An RFC 7386 merge patch turning `original` into `modified`.
-fn merge_diff(original: &Value, modified: &Value) -> Value {
-    let (Some(orig), Some(modi)) = (original.as_object(), modified.as_object()) else {
-        return modified.clone();
-    };
-    let mut patch = Map::new();
-    for (key, new) in modi {
-        match orig.get(key) {
-            Some(old) if old == new => {}
-            Some(old) if old.is_object() && new.is_object() => {
-                let sub = merge_diff(old, new);
-                if sub.as_object().is_some_and(|m| !m.is_empty()) {
-                    patch.insert(key.clone(), sub);
-                }
-            }
-            _ => {
-                patch.insert(key.clone(), new.clone());
-            }
-        }
-    }
-    for key in orig.keys() {
-        if !modi.contains_key(key) {
-            patch.insert(key.clone(), Value::Null);
-        }
-    }
-    Value::Object(patch)
-}
-
-/// Applies an RFC 7386 merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    let Some(patch) = patch.as_object() else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    let Some(map) = target.as_object_mut() else {
-        return;
-    };
-    for (key, value) in patch {
-        if value.is_null() {
-            map.remove(key);
-        } else {
-            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn three_way_merge_removes_what_the_file_dropped() {
-        let original = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"x": 1}});
-        let modified = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 2}});
-        let patch = merge_diff(&original, &modified);
-        assert_eq!(patch, json!({"metadata": {"labels": {"b": null}}, "spec": {"x": 2}}));
-        let mut live = json!({"metadata": {"labels": {"a": "1", "b": "2", "c": "live"}}, "spec": {"x": 1, "y": 0}});
-        merge_patch(&mut live, &patch);
-        assert_eq!(live, json!({"metadata": {"labels": {"a": "1", "c": "live"}}, "spec": {"x": 2, "y": 0}}));
-        assert_eq!(merge_diff(&modified, &modified), json!({}));
-    }
 }

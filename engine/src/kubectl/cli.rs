@@ -6,7 +6,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 /// The top-level commands this kubectl serves, in `kubectl --help` order.
-pub const COMMANDS: &[&str] = &["run", "get", "delete", "apply", "version"];
+pub const COMMANDS: &[&str] = &["run", "get", "delete", "apply", "patch", "version"];
 
 fn flag(name: &'static str) -> Arg {
     // pflag booleans take an optional `=true|false`.
@@ -90,6 +90,7 @@ pub fn command() -> Command {
                 .arg(flag("ignore-not-found")),
         )
         .subcommand(sub("version").arg(output()).arg(flag("client")))
+        .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
 }
 
 fn help() -> Arg {

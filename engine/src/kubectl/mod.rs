@@ -7,6 +7,7 @@ mod cli;
 mod delete;
 mod get;
 mod manifest;
+mod patch;
 pub mod printers;
 mod resources;
 mod run;
@@ -43,6 +44,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "apply" => apply::run(cluster, sub, &io),
         "delete" => delete::run(cluster, sub, &io),
         "version" => version::run(cluster, sub),
+        "patch" => patch::run(cluster, sub),
         _ => Output::err(cli::unknown_command(name)),
     }
 }
@@ -70,6 +72,7 @@ Basic Commands (Intermediate):
 
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
+  patch           Update fields of a resource
 
 Other Commands:
   version         Print the client and server version information
