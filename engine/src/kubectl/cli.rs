@@ -6,7 +6,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 /// The top-level commands this kubectl serves, in `kubectl --help` order.
-pub const COMMANDS: &[&str] = &["run", "get", "delete", "apply", "patch", "version"];
+pub const COMMANDS: &[&str] = &["create", "run", "get", "delete", "apply", "patch", "version"];
 
 fn flag(name: &'static str) -> Arg {
     // pflag booleans take an optional `=true|false`.
@@ -90,7 +90,38 @@ pub fn command() -> Command {
                 .arg(flag("ignore-not-found")),
         )
         .subcommand(sub("version").arg(output()).arg(flag("client")))
+        .subcommand(
+            sub("create")
+                .arg(filename())
+                .arg(output())
+                .arg(dry_run())
+                .subcommand_required(false)
+                .args_conflicts_with_subcommands(false)
+                .subcommand(generator("namespace").alias("ns"))
+                .subcommand(
+                    generator("deployment")
+                        .alias("deploy")
+                        .arg(value("image").action(ArgAction::Append))
+                        .arg(value("replicas").short('r'))
+                        .arg(value("port")),
+                )
+                .subcommand(generator("job").arg(value("image")).arg(value("from")))
+                .subcommand(
+                    generator("cronjob").alias("cj").arg(value("image")).arg(value("schedule")).arg(value("restart")),
+                ),
+        )
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
+}
+
+/// A `kubectl create` generator: a NAME, `-- command`, and the output flags.
+fn generator(name: &'static str) -> Command {
+    Command::new(name)
+        .disable_help_flag(true)
+        .arg(help())
+        .arg(positional())
+        .arg(Arg::new("command-args").num_args(0..).last(true).action(ArgAction::Append))
+        .arg(output())
+        .arg(dry_run())
 }
 
 fn help() -> Arg {

@@ -4,6 +4,7 @@
 mod apply;
 pub use apply::LAST_APPLIED;
 mod cli;
+mod create;
 mod delete;
 mod get;
 mod manifest;
@@ -45,6 +46,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "delete" => delete::run(cluster, sub, &io),
         "version" => version::run(cluster, sub),
         "patch" => patch::run(cluster, sub),
+        "create" => create::run(cluster, sub, &io),
         _ => Output::err(cli::unknown_command(name)),
     }
 }
@@ -64,6 +66,7 @@ const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
  This playground's kubectl speaks to the simulated cluster on this page.
 
 Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
   run             Run a particular image on the cluster
 
 Basic Commands (Intermediate):

@@ -30,11 +30,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         }
     };
     // kubectl reads the patch as YAML (JSON being YAML).
-    let patch: serde_json::Value =
-        match serde_yaml::from_str::<serde_yaml::Value>(&text).map(serde_json::to_value) {
-            Ok(Ok(v)) => v,
-            _ => return error(format!("unable to parse \"{text}\": yaml: did not find expected node content")),
-        };
+    let patch: serde_json::Value = match serde_yaml::from_str::<serde_yaml::Value>(&text).map(serde_json::to_value) {
+        Ok(Ok(v)) => v,
+        _ => return error(format!("unable to parse \"{text}\": yaml: did not find expected node content")),
+    };
     let info = request.info;
     let name = &request.names[0];
     let ns = if info.namespaced { namespace(m) } else { String::new() };

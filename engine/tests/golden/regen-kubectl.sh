@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs each line of kubectl/cases.txt through the real kubectl on PATH and
+# writes kubectl/expected.txt: `$ kubectl LINE`, then stdout, stderr lines
+# prefixed `! `, and `? N` for a non-zero exit, as the scenario files read.
+set -uo pipefail
+cd "$(dirname "$0")/kubectl"
+out=expected.txt
+: > "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  printf '$ kubectl %s\n' "$line" >> "$out"
+  (cd "$tmp" && eval "kubectl $line") > "$tmp/stdout" 2> "$tmp/stderr"
+  code=$?
+  cat "$tmp/stdout" >> "$out"
+  grep -v 'memcache.go' "$tmp/stderr" | sed 's/^/! /; s/^! $/!/' >> "$out"
+  [ "$code" -ne 0 ] && printf '? %s\n' "$code" >> "$out"
+done < cases.txt
