@@ -24,7 +24,7 @@ pub fn apply(object: &mut Object) {
             template_defaults(&mut spec.template);
         }
         Object::Namespace(ns) => {
-            ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
+            ns.spec.get_or_insert_with(Default::default);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }
         Object::Service(svc) => {

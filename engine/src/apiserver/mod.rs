@@ -128,6 +128,10 @@ impl ApiServer {
         if let Object::Job(job) = &mut object {
             generate_job_selector(job);
         }
+        if let Object::Namespace(ns) = &mut object {
+            // The namespace controller's finalizer: set once, at creation.
+            ns.spec.get_or_insert_with(Default::default).finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
+        }
         if dry_run {
             return Ok(Arc::new(object));
         }
