@@ -154,3 +154,33 @@ fn the_view_matches_kubectl() {
     assert_eq!((web.status.as_str(), web.phase.as_str()), ("Running", "Running"));
     assert_eq!(view.pods.iter().filter(|p| p.namespace == "kube-system").count(), 16);
 }
+
+#[test]
+fn nothing_typed_breaks_the_engine() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    let lines = [
+        "", " ", "'", "\"", "\\", "k", "kubectl", "kubectl -", "kubectl --", "kubectl get -o", "kubectl get pods -o",
+        "kubectl get pods -l", "kubectl get pods -l '='", "kubectl get pods -l 'a in ('", "kubectl get /", "kubectl get pod/",
+        "kubectl get ,,,", "kubectl delete pod/ --grace-period=-5", "kubectl delete pods --all --grace-period=x",
+        "kubectl run x --image=", "kubectl run x --image=nginx --port=99999999999", "kubectl create", "kubectl create job",
+        "kubectl create job x --from=cronjob/", "kubectl patch", "kubectl patch pod", "kubectl patch pod x -p '['",
+        "kubectl patch pod x --type=json -p '[{}]'", "kubectl apply -f", "sleep 99999999999999999999", "sleep -1",
+        "sleep 1e400", "alias =", "alias a=", "unalias", "kubectl get pods --sort-by=", "kubectl version --client=maybe",
+        "kubectl get nodes -A --show-labels -L a,b,c", "kubectl create deployment x --image=nginx --replicas=-3",
+        "kubectl create cronjob c --image=busybox --schedule='61 * * * *'",
+    ];
+    for line in lines {
+        let out = shell.run(line, &engine::NoFiles);
+        assert!(out.exit_code >= 0, "{line}");
+    }
+    for manifest in [
+        "", "---", "...", "[]", "42", "null", "kind: Pod", "apiVersion: v1\nkind: Pod\nmetadata: []\n",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: b\n    resources:\n      limits:\n        cpu: lots\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 2\n  selector:\n    matchExpressions:\n    - key: a\n      operator: Bogus\n  template:\n    metadata:\n      labels:\n        a: b\n    spec:\n      containers:\n      - name: c\n        image: nginx\n",
+        "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: l\nspec:\n  limits:\n  - type: Container\n    maxLimitRequestRatio:\n      cpu: \"0\"\n",
+    ] {
+        shell.cluster_mut().apply(manifest);
+    }
+    shell.cluster_mut().step(120_000);
+    assert!(shell.run("kubectl get all -A", &engine::NoFiles).stdout.contains("coredns"));
+}

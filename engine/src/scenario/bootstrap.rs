@@ -289,7 +289,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                     status: None,
                 };
                 let Some(rs) = create(api, Object::ReplicaSet(rs), built) else { continue };
-                let node = &nodes[node_index.min(nodes.len() - 1)];
+                let Some(node) = nodes.get(node_index.min(nodes.len().saturating_sub(1))) else { continue };
                 for _ in 0..replicas {
                     let mut pod = from_template(&template, &rs, String::new());
                     pod.metadata.generate_name = None;

@@ -8,7 +8,10 @@ pub use words::split_words;
 
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
-use crate::time::parse_duration;
+use crate::time::{parse_duration, Millis, HOUR};
+
+/// The longest `sleep` the shell accepts.
+const MAX_SLEEP: Millis = 7 * 24 * HOUR;
 use std::collections::BTreeMap;
 
 /// The shell's state around one cluster.
@@ -22,7 +25,7 @@ pub struct Shell {
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
 
   kubectl ...        talk to the cluster (k is an alias for kubectl)
-  sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m
+  sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias
   history            the commands typed so far
@@ -93,12 +96,16 @@ impl Shell {
         if args.is_empty() {
             return Output::err(format!("sleep: missing operand\n{usage}"));
         }
-        let mut total = 0;
+        let mut total: Millis = 0;
         for arg in args {
             match parse_duration(arg) {
-                Some(ms) => total += ms,
+                Some(ms) => total = total.saturating_add(ms),
                 None => return Output::err(format!("sleep: invalid time interval '{arg}'\n{usage}")),
             }
+        }
+        if total > MAX_SLEEP {
+            // A week of simulated time per command keeps every sleep finite.
+            return Output::err("sleep: at most 7d of simulated time can pass at once\n");
         }
         self.cluster.step(total);
         Output::default()
