@@ -4,7 +4,7 @@
 //! only the configured number of finished Jobs.
 
 use super::pods::owner_reference;
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::cron::Schedule;
 use crate::events::Source;
@@ -34,9 +34,7 @@ fn finished(job: &Job) -> Option<&'static str> {
 impl Controller for CronJobController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::CronJob(_) => {
-                queue.push((Kind::CronJob, change.object.namespace().to_string(), change.object.name().to_string()))
-            }
+            Object::CronJob(_) => queue.push(key_of(&change.object)),
             Object::Job(_) => queue.extend(controller_key(change, Kind::CronJob)),
             _ => {}
         }

@@ -5,18 +5,16 @@
 
 use super::deployment::template_hash;
 use super::pods::{self, controlled_by, is_active, is_available, ready_since};
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::object::Object;
 use crate::scheduler::{affinity_matches, taints_tolerated};
 use crate::store::{Change, Store};
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, DaemonSetStatus};
+use k8s_openapi::api::apps::v1::DaemonSetStatus;
 use k8s_openapi::api::core::v1::{
     Affinity, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, Toleration,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
 
 const SOURCE: Source = Source { component: "daemonset-controller", host: None };
@@ -52,11 +50,7 @@ pub struct DaemonSetController;
 impl Controller for DaemonSetController {
     fn watch(&self, change: &Change, store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::DaemonSet(ds) => queue.push((
-                Kind::DaemonSet,
-                ds.metadata.namespace.clone().unwrap_or_default(),
-                ds.metadata.name.clone().unwrap_or_default(),
-            )),
+            Object::DaemonSet(_) => queue.push(key_of(&change.object)),
             Object::Pod(_) => queue.extend(controller_key(change, Kind::DaemonSet)),
             // A node joined, left or changed labels or taints: every DaemonSet
             // may want a pod more or less (there are few DaemonSets).
@@ -79,7 +73,9 @@ impl Controller for DaemonSetController {
         };
         let uid = ds.metadata.uid.clone().unwrap_or_default();
         let hash = template_hash(&spec.template, None);
-        ensure_revision(ctx, &current, ds, &hash);
+        let labels = spec.selector.match_labels.clone().unwrap_or_default();
+        let revision = format!("{}-{hash}", key.2);
+        super::revisions::ensure(ctx, &current, &revision, labels, &hash, &spec.template);
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let host_network = spec.template.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
         let mut tolerations = spec.template.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
@@ -240,42 +236,4 @@ fn probe_pod(template: k8s_openapi::api::core::v1::PodTemplateSpec, tolerations:
     let mut spec = template.spec.unwrap_or_default();
     spec.tolerations = Some(tolerations.to_vec());
     Pod { spec: Some(spec), ..Default::default() }
-}
-
-/// Keeps a ControllerRevision for the current template, as `kubectl rollout
-/// history daemonset` lists them.
-fn ensure_revision(ctx: &mut Ctx, owner: &Object, ds: &DaemonSet, hash: &str) {
-    let ns = ds.metadata.namespace.clone().unwrap_or_default();
-    let name = format!("{}-{hash}", ds.metadata.name.clone().unwrap_or_default());
-    if ctx.api.store().get(Kind::ControllerRevision, &ns, &name).is_some() {
-        return;
-    }
-    let uid = ds.metadata.uid.clone().unwrap_or_default();
-    let revision = ctx
-        .api
-        .store()
-        .owned_by(&uid)
-        .into_iter()
-        .filter_map(|o| match &**o {
-            Object::ControllerRevision(cr) => Some(cr.revision),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let template = ds.spec.as_ref().map(|s| serde_json::json!({"spec": {"template": s.template}}));
-    let mut labels = ds.spec.as_ref().and_then(|s| s.selector.match_labels.clone()).unwrap_or_default();
-    labels.insert(REVISION_HASH.into(), hash.into());
-    let cr = ControllerRevision {
-        metadata: ObjectMeta {
-            name: Some(name),
-            namespace: Some(ns),
-            labels: Some(labels),
-            owner_references: Some(vec![pods::owner_reference(owner)]),
-            ..Default::default()
-        },
-        data: template.map(RawExtension),
-        revision,
-    };
-    let _ = ctx.api.create(Object::ControllerRevision(cr), ctx.now, false);
 }

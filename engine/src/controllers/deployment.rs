@@ -5,7 +5,7 @@
 //! the Progressing and Available conditions.
 
 use super::pods::owner_reference;
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::labels::Selector;
@@ -140,11 +140,7 @@ struct Sync<'c, 'a> {
 impl Controller for DeploymentController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::Deployment(d) => queue.push((
-                Kind::Deployment,
-                d.metadata.namespace.clone().unwrap_or_default(),
-                d.metadata.name.clone().unwrap_or_default(),
-            )),
+            Object::Deployment(_) => queue.push(key_of(&change.object)),
             Object::ReplicaSet(_) => queue.extend(controller_key(change, Kind::Deployment)),
             _ => {}
         }
@@ -264,19 +260,24 @@ impl Sync<'_, '_> {
             return false;
         }
         if from != to {
-            let verb = if to > from { "up" } else { "down" };
-            let message = format!("Scaled {verb} replica set {name} from {from} to {to}");
-            self.ctx.events.record(
-                self.ctx.api,
-                self.ctx.now,
-                &self.object,
-                SOURCE,
-                "Normal",
-                "ScalingReplicaSet",
-                &message,
-            );
+            self.scaled_event(&name, from, to);
         }
         from != to
+    }
+
+    /// The ScalingReplicaSet event `kubectl describe deployment` shows.
+    fn scaled_event(&mut self, rs: &str, from: i32, to: i32) {
+        let verb = if to > from { "up" } else { "down" };
+        let message = format!("Scaled {verb} replica set {rs} from {from} to {to}");
+        self.ctx.events.record(
+            self.ctx.api,
+            self.ctx.now,
+            &self.object,
+            SOURCE,
+            "Normal",
+            "ScalingReplicaSet",
+            &message,
+        );
     }
 
     /// Finds or creates the new ReplicaSet and keeps its revision current.
@@ -359,16 +360,7 @@ impl Sync<'_, '_> {
         let created = self.ctx.api.create(Object::ReplicaSet(rs), self.ctx.now, false).ok()?;
         let Object::ReplicaSet(rs) = &*created else { return None };
         if replicas > 0 {
-            let message = format!("Scaled up replica set {name} from 0 to {replicas}");
-            self.ctx.events.record(
-                self.ctx.api,
-                self.ctx.now,
-                &self.object,
-                SOURCE,
-                "Normal",
-                "ScalingReplicaSet",
-                &message,
-            );
+            self.scaled_event(&name, 0, replicas);
         }
         self.set_progressing("True", "NewReplicaSetCreated", format!("Created new replica set \"{name}\""));
         Some(rs.clone())

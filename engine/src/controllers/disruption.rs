@@ -4,7 +4,7 @@
 
 use super::deployment::scaled;
 use super::pods::{is_active, ready_since};
-use super::{Action, Controller, Ctx, Key};
+use super::{key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::labels::Selector;
 use crate::object::Object;
@@ -21,9 +21,7 @@ impl Controller for DisruptionController {
     fn watch(&self, change: &Change, store: &Store, queue: &mut Vec<Key>) {
         let object = &change.object;
         match &**object {
-            Object::PodDisruptionBudget(_) => {
-                queue.push((Kind::PodDisruptionBudget, object.namespace().to_string(), object.name().to_string()))
-            }
+            Object::PodDisruptionBudget(_) => queue.push(key_of(object)),
             // A pod came, went or changed readiness: its namespace's budgets
             // (there are few) may have changed.
             Object::Pod(_) => queue.extend(

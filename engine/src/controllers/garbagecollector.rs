@@ -3,7 +3,7 @@
 //! for its dependents; an orphaning owner lets its dependents go first. Like
 //! the pod GC, it also removes pods bound to a node that no longer exists.
 
-use super::{Action, Controller, Ctx, Key};
+use super::{key_of, Action, Controller, Ctx, Key};
 use crate::api::RESOURCES;
 use crate::apiserver::{Propagation, FOREGROUND, ORPHAN};
 use crate::object::Object;
@@ -12,10 +12,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 #[derive(Debug, Default)]
 pub struct GarbageCollector;
-
-fn key_of(object: &Object) -> Key {
-    (object.kind(), object.namespace().to_string(), object.name().to_string())
-}
 
 /// The key an ownerReference points at, for a dependent in `namespace`.
 fn owner_key(owner: &OwnerReference, namespace: &str) -> Option<Key> {

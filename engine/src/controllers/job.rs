@@ -5,7 +5,7 @@
 //! `ttlSecondsAfterFinished`.
 
 use super::pods::{self, controlled_by};
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::object::Object;
@@ -55,9 +55,7 @@ fn index_of(pod: &Pod) -> Option<i32> {
 impl Controller for JobController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::Job(_) => {
-                queue.push((Kind::Job, change.object.namespace().to_string(), change.object.name().to_string()))
-            }
+            Object::Job(_) => queue.push(key_of(&change.object)),
             Object::Pod(_) => queue.extend(controller_key(change, Kind::Job)),
             _ => {}
         }

@@ -15,11 +15,13 @@ pub(crate) mod pods;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
+mod revisions;
 mod statefulset;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::events::Recorder;
+use crate::object::Object;
 use crate::store::{Change, Store};
 use crate::time::{Millis, Time};
 use crate::timers::{Timer, Timers};
@@ -154,6 +156,11 @@ impl Manager {
             }
         }
     }
+}
+
+/// An object's own key.
+pub fn key_of(object: &Object) -> Key {
+    (object.kind(), object.namespace().to_string(), object.name().to_string())
 }
 
 /// The key of an object's controlling owner of `kind`, if it has one.

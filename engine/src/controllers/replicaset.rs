@@ -3,7 +3,7 @@
 //! adopting matching orphans, and reporting ready and available counts.
 
 use super::pods::{self, controlled_by, is_active, is_available, owner_reference, until_available};
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::labels::Selector;
@@ -149,11 +149,7 @@ pub struct ReplicaSetController;
 impl Controller for ReplicaSetController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::ReplicaSet(rs) => queue.push((
-                Kind::ReplicaSet,
-                rs.metadata.namespace.clone().unwrap_or_default(),
-                rs.metadata.name.clone().unwrap_or_default(),
-            )),
+            Object::ReplicaSet(_) => queue.push(key_of(&change.object)),
             Object::Pod(_) => queue.extend(controller_key(change, Kind::ReplicaSet)),
             _ => {}
         }

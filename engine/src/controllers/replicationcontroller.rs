@@ -2,7 +2,7 @@
 //! selector, managed by the same replica logic.
 
 use super::replicaset::{manage, Want};
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::labels::Selector;
@@ -18,11 +18,7 @@ pub struct ReplicationControllerController;
 impl Controller for ReplicationControllerController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::ReplicationController(rc) => queue.push((
-                Kind::ReplicationController,
-                rc.metadata.namespace.clone().unwrap_or_default(),
-                rc.metadata.name.clone().unwrap_or_default(),
-            )),
+            Object::ReplicationController(_) => queue.push(key_of(&change.object)),
             Object::Pod(_) => queue.extend(controller_key(change, Kind::ReplicationController)),
             _ => {}
         }

@@ -6,18 +6,17 @@
 
 use super::daemonset::REVISION_HASH;
 use super::deployment::template_hash;
-use super::pods::{self, controlled_by, is_active, is_available, owner_reference, ready_since};
-use super::{controller_key, Action, Controller, Ctx, Key};
+use super::pods::{self, controlled_by, is_active, is_available, ready_since};
+use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::object::Object;
 use crate::store::{Change, Store};
-use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeClaimVolumeSource, Pod, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
 
 const SOURCE: Source = Source { component: "statefulset-controller", host: None };
@@ -40,9 +39,7 @@ fn healthy(pod: &Pod, min_ready: i32, now: crate::time::Time) -> bool {
 impl Controller for StatefulSetController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::StatefulSet(_) => {
-                queue.push((Kind::StatefulSet, change.object.namespace().to_string(), change.object.name().to_string()))
-            }
+            Object::StatefulSet(_) => queue.push(key_of(&change.object)),
             Object::Pod(_) => queue.extend(controller_key(change, Kind::StatefulSet)),
             _ => {}
         }
@@ -60,7 +57,9 @@ impl Controller for StatefulSetController {
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let parallel = spec.pod_management_policy.as_deref() == Some("Parallel");
         let update_revision = format!("{}-{}", key.2, template_hash(&spec.template, None));
-        ensure_revision(ctx, &current, sts, &update_revision);
+        let labels = spec.selector.match_labels.clone().unwrap_or_default();
+        let hash = update_revision.rsplit('-').next().unwrap_or_default().to_string();
+        super::revisions::ensure(ctx, &current, &update_revision, labels, &hash, &spec.template);
 
         let mut by_ordinal: BTreeMap<i32, Pod> = BTreeMap::new();
         for object in ctx.api.store().owned_by(&uid) {
@@ -228,42 +227,6 @@ impl StatefulSetController {
             ctx.events.record(ctx.api, ctx.now, owner, SOURCE, "Normal", "SuccessfulCreate", &msg);
         }
     }
-}
-
-/// Keeps a ControllerRevision for the current template.
-fn ensure_revision(ctx: &mut Ctx, owner: &Object, sts: &StatefulSet, name: &str) {
-    let ns = sts.metadata.namespace.clone().unwrap_or_default();
-    if ctx.api.store().get(Kind::ControllerRevision, &ns, name).is_some() {
-        return;
-    }
-    let uid = sts.metadata.uid.clone().unwrap_or_default();
-    let revision = ctx
-        .api
-        .store()
-        .owned_by(&uid)
-        .into_iter()
-        .filter_map(|o| match &**o {
-            Object::ControllerRevision(cr) => Some(cr.revision),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let mut labels = sts.spec.as_ref().and_then(|s| s.selector.match_labels.clone()).unwrap_or_default();
-    labels.insert(REVISION_HASH.into(), name.rsplit('-').next().unwrap_or_default().into());
-    let data = sts.spec.as_ref().map(|s| RawExtension(serde_json::json!({"spec": {"template": s.template}})));
-    let cr = ControllerRevision {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some(ns),
-            labels: Some(labels),
-            owner_references: Some(vec![owner_reference(owner)]),
-            ..Default::default()
-        },
-        data,
-        revision,
-    };
-    let _ = ctx.api.create(Object::ControllerRevision(cr), ctx.now, false);
 }
 
 #[cfg(test)]

@@ -1,0 +1,53 @@
+//! ControllerRevisions, the template history DaemonSets and StatefulSets keep
+//! (what `kubectl rollout history` lists for them).
+
+use super::pods::owner_reference;
+use super::Ctx;
+use crate::api::Kind;
+use crate::object::Object;
+use k8s_openapi::api::apps::v1::ControllerRevision;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
+use std::collections::BTreeMap;
+
+/// Makes sure the revision `name` of `owner`'s `template` exists, numbered
+/// after the owner's latest.
+pub fn ensure(
+    ctx: &mut Ctx,
+    owner: &Object,
+    name: &str,
+    mut labels: BTreeMap<String, String>,
+    hash: &str,
+    template: &PodTemplateSpec,
+) {
+    let ns = owner.namespace().to_string();
+    if ctx.api.store().get(Kind::ControllerRevision, &ns, name).is_some() {
+        return;
+    }
+    let uid = owner.meta().uid.clone().unwrap_or_default();
+    let latest = ctx
+        .api
+        .store()
+        .owned_by(&uid)
+        .into_iter()
+        .filter_map(|o| match &**o {
+            Object::ControllerRevision(cr) => Some(cr.revision),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    labels.insert(super::daemonset::REVISION_HASH.into(), hash.into());
+    let cr = ControllerRevision {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(ns),
+            labels: Some(labels),
+            owner_references: Some(vec![owner_reference(owner)]),
+            ..Default::default()
+        },
+        data: Some(RawExtension(serde_json::json!({"spec": {"template": template}}))),
+        revision: latest + 1,
+    };
+    let _ = ctx.api.create(Object::ControllerRevision(cr), ctx.now, false);
+}
