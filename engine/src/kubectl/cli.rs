@@ -6,7 +6,24 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 /// The top-level commands this kubectl serves, in `kubectl --help` order.
-pub const COMMANDS: &[&str] = &["create", "run", "get", "delete", "apply", "patch", "version"];
+pub const COMMANDS: &[&str] = &[
+    "create",
+    "run",
+    "set",
+    "get",
+    "delete",
+    "rollout",
+    "scale",
+    "cordon",
+    "uncordon",
+    "apply",
+    "patch",
+    "label",
+    "annotate",
+    "api-resources",
+    "api-versions",
+    "version",
+];
 
 fn flag(name: &'static str) -> Arg {
     // pflag booleans take an optional `=true|false`.
@@ -111,6 +128,23 @@ pub fn command() -> Command {
                 ),
         )
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
+        .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
+        .subcommand(
+            sub("rollout")
+                .subcommand(sub("status").arg(positional()).arg(flag("watch").short('w')).arg(value("timeout")))
+                .subcommand(sub("history").arg(positional()).arg(value("revision")))
+                .subcommand(sub("undo").arg(positional()).arg(value("to-revision")))
+                .subcommand(sub("pause").arg(positional()))
+                .subcommand(sub("resume").arg(positional()))
+                .subcommand(sub("restart").arg(positional())),
+        )
+        .subcommand(sub("set").subcommand(sub("image").arg(positional())))
+        .subcommand(sub("label").arg(positional()).arg(flag("overwrite")).arg(value("selector").short('l')))
+        .subcommand(sub("annotate").arg(positional()).arg(flag("overwrite")).arg(value("selector").short('l')))
+        .subcommand(sub("cordon").arg(positional()))
+        .subcommand(sub("uncordon").arg(positional()))
+        .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
+        .subcommand(sub("api-versions"))
 }
 
 /// A `kubectl create` generator: a NAME, `-- command`, and the output flags.

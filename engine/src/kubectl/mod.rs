@@ -1,17 +1,24 @@
 //! The kubectl command layer: parses a command line, turns it into API
 //! requests against the cluster, and prints what kubectl 1.32 prints.
 
+mod api_resources;
 mod apply;
 pub use apply::LAST_APPLIED;
 mod cli;
+mod cordon;
 mod create;
 mod delete;
 mod get;
+mod label;
 mod manifest;
 mod patch;
 pub mod printers;
 mod resources;
+mod rollout;
 mod run;
+mod scale;
+mod set;
+mod target;
 mod version;
 
 use crate::cluster::{Cluster, Output};
@@ -47,6 +54,15 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "version" => version::run(cluster, sub),
         "patch" => patch::run(cluster, sub),
         "create" => create::run(cluster, sub, &io),
+        "scale" => scale::run(cluster, sub),
+        "rollout" => rollout::run(cluster, sub),
+        "set" => set::run(cluster, sub),
+        "label" => label::run(cluster, sub, "labels"),
+        "annotate" => label::run(cluster, sub, "annotations"),
+        "cordon" => cordon::run(cluster, sub, true),
+        "uncordon" => cordon::run(cluster, sub, false),
+        "api-resources" => api_resources::resources(sub),
+        "api-versions" => api_resources::versions(),
         _ => Output::err(cli::unknown_command(name)),
     }
 }
@@ -68,16 +84,31 @@ const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
 Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
   run             Run a particular image on the cluster
+  set             Set specific features on objects
 
 Basic Commands (Intermediate):
   get             Display one or many resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
+Deploy Commands:
+  rollout         Manage the rollout of a resource
+  scale           Set a new size for a deployment, replica set, or replication controller
+
+Cluster Management Commands:
+  cordon          Mark node as unschedulable
+  uncordon        Mark node as schedulable
+
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
 
+Settings Commands:
+  label           Update the labels on a resource
+  annotate        Update the annotations on a resource
+
 Other Commands:
+  api-resources   Print the supported API resources on the server
+  api-versions    Print the supported API versions on the server, in the form of \"group/version\"
   version         Print the client and server version information
 
 Usage:

@@ -4,6 +4,13 @@
 
 /// Lays out rows of cells (the first row usually the header).
 pub fn render(rows: &[Vec<String>]) -> String {
+    render_with_padding(rows, 3)
+}
+
+/// The same layout with another padding (`rollout history` uses 2) and no
+/// minimum width.
+pub fn render_with_padding(rows: &[Vec<String>], padding: usize) -> String {
+    let min = if padding == 3 { 6 } else { 0 };
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0usize; columns];
     for row in rows {
@@ -18,7 +25,7 @@ pub fn render(rows: &[Vec<String>]) -> String {
             out.push_str(cell);
             if i + 1 < row.len() {
                 // minwidth 6 applies to the cell including its padding.
-                let width = (widths[i] + 3).max(6);
+                let width = (widths[i] + padding).max(min);
                 out.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
             }
         }
