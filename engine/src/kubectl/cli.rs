@@ -8,6 +8,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 /// The top-level commands this kubectl serves, in `kubectl --help` order.
 pub const COMMANDS: &[&str] = &[
     "create",
+    "expose",
     "run",
     "set",
     "get",
@@ -129,6 +130,15 @@ pub fn command() -> Command {
         )
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
         .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
+        .subcommand(
+            sub("expose")
+                .arg(positional())
+                .arg(value("port"))
+                .arg(value("target-port"))
+                .arg(value("type"))
+                .arg(value("name"))
+                .arg(value("protocol")),
+        )
         .subcommand(
             sub("rollout")
                 .subcommand(sub("status").arg(positional()).arg(flag("watch").short('w')).arg(value("timeout")))

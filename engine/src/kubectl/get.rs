@@ -13,6 +13,8 @@ enum Format {
     Name,
     Json,
     Yaml,
+    JsonPath(String),
+    Columns(Vec<(String, String)>),
 }
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
@@ -31,9 +33,24 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         Some("name") => Format::Name,
         Some("json") => Format::Json,
         Some("yaml") => Format::Yaml,
+        Some(o) if o.starts_with("jsonpath=") || o.starts_with("jsonpath-as-json=") => {
+            Format::JsonPath(o.split_once('=').map(|(_, t)| t.to_string()).unwrap_or_default())
+        }
+        Some(o) if o.starts_with("custom-columns=") => {
+            let spec = &o["custom-columns=".len()..];
+            let mut columns = Vec::new();
+            for column in spec.split(',') {
+                match column.split_once(':') {
+                    Some((header, path)) => columns.push((header.to_string(), path.to_string())),
+                    None => return error(format!("unexpected custom-columns spec: {column}, expected <header>:<json-path-expr>")),
+                }
+            }
+            Format::Columns(columns)
+        }
+        Some("jsonpath") => return error("template format specified but no template given"),
         Some(other) => {
             return error(format!(
-                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
+                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml"
             ))
         }
     };
@@ -101,19 +118,33 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                 out.stdout.push_str(&format!("{}/{}\n", object.info().qualified_singular(), object.name()));
             }
         }
+        Format::JsonPath(template) => {
+            let doc = document(&groups, &requests);
+            match super::jsonpath::execute(&template, &doc) {
+                Ok(text) => out.stdout.push_str(&text),
+                Err(e) => return error(e),
+            }
+        }
+        Format::Columns(columns) => {
+            let mut rows = Vec::new();
+            if !no_headers {
+                rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
+            }
+            for object in groups.iter().flatten() {
+                let value = object.to_value();
+                let mut row = Vec::new();
+                for (_, path) in &columns {
+                    let path = path.trim_start_matches('{').trim_end_matches('}');
+                    let found = super::jsonpath::select(&value, path).unwrap_or_default();
+                    let cell = found.iter().map(|v| super::jsonpath::text(v)).collect::<Vec<_>>().join(",");
+                    row.push(if cell.is_empty() { "<none>".into() } else { cell });
+                }
+                rows.push(row);
+            }
+            out.stdout.push_str(&table::render(&rows));
+        }
         Format::Json | Format::Yaml => {
-            let values: Vec<serde_json::Value> = groups.iter().flatten().map(|o| o.to_value()).collect();
-            let single = values.len() == 1 && requests.iter().all(|r| !r.names.is_empty());
-            let doc = if single {
-                values.into_iter().next().unwrap_or_default()
-            } else {
-                serde_json::json!({
-                    "apiVersion": "v1",
-                    "items": values,
-                    "kind": "List",
-                    "metadata": {"resourceVersion": ""},
-                })
-            };
+            let doc = document(&groups, &requests);
             if matches!(format, Format::Yaml) {
                 out.stdout.push_str(&crate::codec::to_yaml(&doc));
             } else {
@@ -161,6 +192,15 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         }
     }
     out
+}
+
+/// One object when one was asked for by name, else a List of them all.
+fn document(groups: &[Vec<Arc<Object>>], requests: &[resources::Request]) -> serde_json::Value {
+    let values: Vec<serde_json::Value> = groups.iter().flatten().map(|o| o.to_value()).collect();
+    if values.len() == 1 && requests.iter().all(|r| !r.names.is_empty()) {
+        return values.into_iter().next().unwrap_or_default();
+    }
+    serde_json::json!({"apiVersion": "v1", "items": values, "kind": "List", "metadata": {"resourceVersion": ""}})
 }
 
 /// JSON as kubectl prints it: four-space indent, keys sorted, and `<`, `>`,

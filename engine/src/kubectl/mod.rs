@@ -8,7 +8,9 @@ mod cli;
 mod cordon;
 mod create;
 mod delete;
+mod expose;
 mod get;
+mod jsonpath;
 mod label;
 mod manifest;
 mod patch;
@@ -55,6 +57,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "patch" => patch::run(cluster, sub),
         "create" => create::run(cluster, sub, &io),
         "scale" => scale::run(cluster, sub),
+        "expose" => expose::run(cluster, sub),
         "rollout" => rollout::run(cluster, sub),
         "set" => set::run(cluster, sub),
         "label" => label::run(cluster, sub, "labels"),
@@ -83,6 +86,7 @@ const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
 
 Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
   run             Run a particular image on the cluster
   set             Set specific features on objects
 
