@@ -5,10 +5,25 @@ use super::{cli, error, namespace, target};
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
 use clap::ArgMatches;
-use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::{PodSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
+
+type Labels = Option<BTreeMap<String, String>>;
+
+/// What the exposed object says about its pods.
+struct Source {
+    selector: Labels,
+    labels: Labels,
+    ports: Vec<i32>,
+}
+
+/// The container ports a pod template declares.
+fn ports_of(spec: Option<&PodSpec>) -> Vec<i32> {
+    spec.map(|p| p.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect())
+        .unwrap_or_default()
+}
 
 fn int_or_string(text: &str) -> IntOrString {
     text.parse::<i32>().map_or_else(|_| IntOrString::String(text.to_string()), IntOrString::Int)
@@ -21,62 +36,44 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         Err(out) => return out,
     };
     let Some((_, object)) = found.into_iter().next() else { return error("no objects passed to expose") };
-    let (selector, labels, ports): (Option<BTreeMap<String, String>>, Option<BTreeMap<String, String>>, Vec<i32>) =
-        match &*object {
-            Object::Deployment(d) => {
-                let spec = d.spec.as_ref();
-                let ports = spec
-                    .and_then(|s| s.template.spec.as_ref())
-                    .map(|p| {
-                        p.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect()
-                    })
-                    .unwrap_or_default();
-                (spec.and_then(|s| s.selector.match_labels.clone()), d.metadata.labels.clone(), ports)
-            }
-            Object::ReplicaSet(rs) => {
-                let spec = rs.spec.as_ref();
-                let ports = spec
-                    .and_then(|s| s.template.as_ref())
-                    .and_then(|t| t.spec.as_ref())
-                    .map(|p| {
-                        p.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect()
-                    })
-                    .unwrap_or_default();
-                (spec.and_then(|s| s.selector.match_labels.clone()), rs.metadata.labels.clone(), ports)
-            }
-            Object::Pod(p) => {
-                let ports = p
-                    .spec
-                    .as_ref()
-                    .map(|s| {
-                        s.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect()
-                    })
-                    .unwrap_or_default();
-                (p.metadata.labels.clone(), p.metadata.labels.clone(), ports)
-            }
-            Object::Service(s) => {
-                let ports = s
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.ports.as_ref())
-                    .map(|ps| ps.iter().map(|p| p.port).collect())
-                    .unwrap_or_default();
-                (s.spec.as_ref().and_then(|s| s.selector.clone()), s.metadata.labels.clone(), ports)
-            }
-            Object::StatefulSet(s) => {
-                let spec = s.spec.as_ref();
-                let ports = spec
-                    .and_then(|s| s.template.spec.as_ref())
-                    .map(|p| {
-                        p.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect()
-                    })
-                    .unwrap_or_default();
-                (spec.and_then(|s| s.selector.match_labels.clone()), s.metadata.labels.clone(), ports)
-            }
-            other => {
-                return error(format!("cannot expose a {}", other.info().kind_name));
-            }
-        };
+    let from_template = |selector: Option<&LabelSelector>, template: Option<&PodSpec>| Source {
+        selector: selector.and_then(|s| s.match_labels.clone()),
+        labels: object.meta().labels.clone(),
+        ports: ports_of(template),
+    };
+    let Source { selector, labels, ports } = match &*object {
+        Object::Deployment(d) => {
+            let spec = d.spec.as_ref();
+            from_template(spec.map(|s| &s.selector), spec.and_then(|s| s.template.spec.as_ref()))
+        }
+        Object::ReplicaSet(rs) => {
+            let spec = rs.spec.as_ref();
+            from_template(
+                spec.map(|s| &s.selector),
+                spec.and_then(|s| s.template.as_ref()).and_then(|t| t.spec.as_ref()),
+            )
+        }
+        Object::StatefulSet(ss) => {
+            let spec = ss.spec.as_ref();
+            from_template(spec.map(|s| &s.selector), spec.and_then(|s| s.template.spec.as_ref()))
+        }
+        Object::Pod(p) => Source {
+            selector: p.metadata.labels.clone(),
+            labels: p.metadata.labels.clone(),
+            ports: ports_of(p.spec.as_ref()),
+        },
+        Object::Service(s) => Source {
+            selector: s.spec.as_ref().and_then(|s| s.selector.clone()),
+            labels: s.metadata.labels.clone(),
+            ports: s
+                .spec
+                .as_ref()
+                .and_then(|s| s.ports.as_ref())
+                .map(|ps| ps.iter().map(|p| p.port).collect())
+                .unwrap_or_default(),
+        },
+        other => return error(format!("cannot expose a {}", other.info().kind_name)),
+    };
     let Some(selector) = selector.filter(|s| !s.is_empty()) else {
         return error(format!(
             "couldn't retrieve selectors via --selector flag or introspection: the {} has no selector",
