@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "run",
     "set",
     "get",
+    "describe",
     "delete",
     "rollout",
     "scale",
@@ -130,6 +131,7 @@ pub fn command() -> Command {
         )
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
         .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
+        .subcommand(sub("describe").arg(positional()))
         .subcommand(
             sub("expose")
                 .arg(positional())
@@ -270,6 +272,7 @@ const ALL_KUBECTL_COMMANDS: &[&str] = &[
     "explain",
     "expose",
     "get",
+    "describe",
     "help",
     "kustomize",
     "label",

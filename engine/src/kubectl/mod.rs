@@ -8,6 +8,7 @@ mod cli;
 mod cordon;
 mod create;
 mod delete;
+mod describe;
 mod expose;
 mod get;
 mod jsonpath;
@@ -50,6 +51,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
     }
     match name {
         "get" => get::run(cluster, sub),
+        "describe" => describe::run(cluster, sub),
         "run" => run::run(cluster, sub),
         "apply" => apply::run(cluster, sub, &io),
         "delete" => delete::run(cluster, sub, &io),
@@ -92,6 +94,7 @@ Basic Commands (Beginner):
 
 Basic Commands (Intermediate):
   get             Display one or many resources
+  describe        Show details of a specific resource or group of resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:

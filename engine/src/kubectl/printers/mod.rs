@@ -11,11 +11,17 @@ pub mod pod;
 pub mod policy;
 pub mod storage;
 pub mod table;
+pub mod tabwriter;
 pub mod workloads;
 
 use crate::object::Object;
 use crate::time::Time;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// A label selector as kubectl prints it.
+pub fn cells_selector(selector: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector) -> String {
+    cells::selector(Some(selector))
+}
 
 /// The LABELS cell of `--show-labels`.
 pub fn labels_cell(labels: Option<&std::collections::BTreeMap<String, String>>) -> String {

@@ -1,0 +1,490 @@
+//! `kubectl describe` for pods, deployments and nodes: kubectl's sections,
+//! laid out by Go's tabwriter (padding 2) and closed by the object's Events
+//! with their `(x3 over 2m)` counts.
+
+use super::printers::{duration::human, tabwriter};
+use super::{cli, error, namespace, target};
+use crate::api::Kind;
+use crate::cluster::{Cluster, Output};
+use crate::object::Object;
+use crate::time::Time;
+use clap::ArgMatches;
+use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Event, Toleration};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as K8sTime;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
+    let ns = namespace(m);
+    let args = cli::strings(m, "args");
+    let found = if args.len() == 1 && !args[0].contains('/') {
+        // `describe pods` describes every pod of the namespace.
+        match super::resources::parse(&args) {
+            Ok(reqs) => reqs
+                .into_iter()
+                .flat_map(|r| {
+                    let scope = r.info.namespaced.then_some(ns.as_str());
+                    cluster.api().store().list(r.info.kind, scope).map(move |o| (r.info, o.clone())).collect::<Vec<_>>()
+                })
+                .collect(),
+            Err(e) => return error(e),
+        }
+    } else {
+        match target::objects(cluster, &args, &ns, "describe") {
+            Ok(f) => f,
+            Err(out) => return out,
+        }
+    };
+    let now = cluster.now();
+    let mut texts = Vec::new();
+    for (_, object) in found {
+        let mut w = String::new();
+        match &*object {
+            Object::Pod(p) => describe_pod(&mut w, p, now),
+            Object::Deployment(_) => describe_deployment(&mut w, cluster, &object),
+            Object::Node(_) => describe_node(&mut w, cluster, &object, now),
+            other => {
+                let _ = writeln!(w, "Name:\t{}", other.name());
+                if !other.namespace().is_empty() {
+                    let _ = writeln!(w, "Namespace:\t{}", other.namespace());
+                }
+                labels(&mut w, "Labels", other.meta().labels.as_ref());
+                annotations(&mut w, other.meta().annotations.as_ref());
+            }
+        }
+        events(&mut w, cluster, &object, now);
+        texts.push(tabwriter::align(&w, 0, 2));
+    }
+    Output::ok(texts.join("\n\n"))
+}
+
+/// `Thu, 01 Jan 2026 09:00:00 +0000`, as describe prints times.
+fn date(t: &K8sTime) -> String {
+    k8s_openapi::jiff::fmt::strtime::format("%a, %d %b %Y %H:%M:%S +0000", t.0).unwrap_or_default()
+}
+
+fn multiline(w: &mut String, title: &str, items: Vec<String>) {
+    if items.is_empty() {
+        let _ = writeln!(w, "{title}:\t<none>");
+        return;
+    }
+    for (i, item) in items.iter().enumerate() {
+        if i == 0 {
+            let _ = writeln!(w, "{title}:\t{item}");
+        } else {
+            let _ = writeln!(w, "\t{item}");
+        }
+    }
+}
+
+fn labels(w: &mut String, title: &str, map: Option<&BTreeMap<String, String>>) {
+    multiline(w, title, map.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect());
+}
+
+fn annotations(w: &mut String, map: Option<&BTreeMap<String, String>>) {
+    let items = map
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != super::LAST_APPLIED)
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    multiline(w, "Annotations", items);
+}
+
+fn tolerations(w: &mut String, indent: &str, list: &[Toleration]) {
+    let items = list
+        .iter()
+        .map(|t| {
+            let mut s = t.key.clone().unwrap_or_default();
+            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
+                s.push_str(&format!("={v}"));
+            }
+            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+                s.push_str(&format!(":{e}"));
+            }
+            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+                s.push_str(" op=Exists");
+            }
+            if let Some(secs) = t.toleration_seconds {
+                s.push_str(&format!(" for {secs}s"));
+            }
+            s
+        })
+        .collect();
+    multiline(w, &format!("{indent}Tolerations"), items);
+}
+
+fn state(w: &mut String, title: &str, state: Option<&ContainerState>) {
+    let Some(state) = state else {
+        let _ = writeln!(w, "    {title}:\tWaiting");
+        return;
+    };
+    if let Some(r) = &state.running {
+        let _ = writeln!(w, "    {title}:\tRunning");
+        if let Some(t) = &r.started_at {
+            let _ = writeln!(w, "      Started:\t{}", date(t));
+        }
+    } else if let Some(t) = &state.terminated {
+        let _ = writeln!(w, "    {title}:\tTerminated");
+        let _ = writeln!(w, "      Reason:\t{}", t.reason.clone().unwrap_or_default());
+        let _ = writeln!(w, "      Exit Code:\t{}", t.exit_code);
+        if let Some(s) = &t.started_at {
+            let _ = writeln!(w, "      Started:\t{}", date(s));
+        }
+        if let Some(f) = &t.finished_at {
+            let _ = writeln!(w, "      Finished:\t{}", date(f));
+        }
+    } else if let Some(wt) = &state.waiting {
+        let _ = writeln!(w, "    {title}:\tWaiting");
+        if let Some(r) = &wt.reason {
+            let _ = writeln!(w, "      Reason:\t{r}");
+        }
+    }
+}
+
+fn container(w: &mut String, indent: &str, c: &Container, status: Option<&ContainerStatus>) {
+    let _ = writeln!(w, "{indent}{}:", c.name);
+    // Container fields sit at four spaces, however the name is indented.
+    let p = "    ";
+    if let Some(s) = status {
+        if let Some(id) = &s.container_id {
+            let _ = writeln!(w, "{p}Container ID:\t{id}");
+        }
+    }
+    let _ = writeln!(w, "{p}Image:\t{}", c.image.clone().unwrap_or_default());
+    if let Some(s) = status {
+        let _ = writeln!(w, "{p}Image ID:\t{}", s.image_id);
+    }
+    let ports: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| format!("{}/{}", p.container_port, p.protocol.as_deref().unwrap_or("TCP")))
+        .collect();
+    let host: Vec<String> = c
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.as_deref().unwrap_or("TCP")))
+        .collect();
+    let _ = writeln!(w, "{p}Port:\t{}", if ports.is_empty() { "<none>".into() } else { ports.join(", ") });
+    let _ = writeln!(w, "{p}Host Port:\t{}", if host.is_empty() { "<none>".into() } else { host.join(", ") });
+    if let Some(cmd) = &c.command {
+        let _ = writeln!(w, "{p}Command:");
+        for part in cmd {
+            let _ = writeln!(w, "{p}  {part}");
+        }
+    }
+    if let Some(args) = &c.args {
+        let _ = writeln!(w, "{p}Args:");
+        for part in args {
+            let _ = writeln!(w, "{p}  {part}");
+        }
+    }
+    if let Some(s) = status {
+        state(w, "State", s.state.as_ref());
+        if let Some(last) = s.last_state.as_ref().filter(|l| l.terminated.is_some()) {
+            state(w, "Last State", Some(last));
+        }
+        let _ = writeln!(w, "{p}Ready:\t{}", if s.ready { "True" } else { "False" });
+        let _ = writeln!(w, "{p}Restart Count:\t{}", s.restart_count);
+    }
+    for (title, map) in [
+        ("Limits", c.resources.as_ref().and_then(|r| r.limits.as_ref())),
+        ("Requests", c.resources.as_ref().and_then(|r| r.requests.as_ref())),
+    ] {
+        if let Some(map) = map.filter(|m| !m.is_empty()) {
+            let _ = writeln!(w, "{p}{title}:");
+            for (k, v) in map {
+                let _ = writeln!(w, "{p}  {k}:\t{}", v.0);
+            }
+        }
+    }
+    let env: Vec<String> =
+        c.env.iter().flatten().map(|e| format!("{}:\t{}", e.name, e.value.clone().unwrap_or_default())).collect();
+    if env.is_empty() {
+        let _ = writeln!(w, "{p}Environment:\t<none>");
+    } else {
+        let _ = writeln!(w, "{p}Environment:");
+        for e in env {
+            let _ = writeln!(w, "{p}  {e}");
+        }
+    }
+    let mounts: Vec<String> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| format!("{} from {} ({})", m.mount_path, m.name, if m.read_only == Some(true) { "ro" } else { "rw" }))
+        .collect();
+    if mounts.is_empty() {
+        let _ = writeln!(w, "{p}Mounts:\t<none>");
+    } else {
+        let _ = writeln!(w, "{p}Mounts:");
+        for m in mounts {
+            let _ = writeln!(w, "{p}  {m}");
+        }
+    }
+}
+
+fn describe_pod(w: &mut String, pod: &k8s_openapi::api::core::v1::Pod, now: Time) {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let status = pod.status.clone().unwrap_or_default();
+    let meta = &pod.metadata;
+    let _ = writeln!(w, "Name:\t{}", meta.name.clone().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", meta.namespace.clone().unwrap_or_default());
+    let _ = writeln!(w, "Priority:\t{}", spec.priority.unwrap_or(0));
+    if let Some(pc) = &spec.priority_class_name {
+        let _ = writeln!(w, "Priority Class Name:\t{pc}");
+    }
+    let _ = writeln!(w, "Service Account:\t{}", spec.service_account_name.clone().unwrap_or_else(|| "default".into()));
+    let node = match (&spec.node_name, &status.host_ip) {
+        (Some(n), Some(ip)) => format!("{n}/{ip}"),
+        (Some(n), None) => n.clone(),
+        _ => "<none>".into(),
+    };
+    let _ = writeln!(w, "Node:\t{node}");
+    if let Some(t) = &status.start_time {
+        let _ = writeln!(w, "Start Time:\t{}", date(t));
+    }
+    labels(w, "Labels", meta.labels.as_ref());
+    annotations(w, meta.annotations.as_ref());
+    let phase = status.phase.clone().unwrap_or_default();
+    match (&meta.deletion_timestamp, meta.deletion_grace_period_seconds) {
+        (Some(t), Some(grace)) if phase != "Succeeded" && phase != "Failed" => {
+            let _ = writeln!(w, "Status:\tTerminating (lasts {})", human(Time::from_k8s(t).since(now).max(0)));
+            let _ = writeln!(w, "Termination Grace Period:\t{grace}s");
+        }
+        _ => {
+            let _ = writeln!(w, "Status:\t{phase}");
+        }
+    }
+    if let Some(r) = &status.reason {
+        let _ = writeln!(w, "Reason:\t{r}");
+    }
+    if let Some(msg) = &status.message {
+        let _ = writeln!(w, "Message:\t{msg}");
+    }
+    let _ = writeln!(w, "IP:\t{}", status.pod_ip.clone().unwrap_or_default());
+    let _ = writeln!(w, "IPs:");
+    for ip in status.pod_ips.iter().flatten() {
+        let _ = writeln!(w, "  IP:\t{}", ip.ip);
+    }
+    if let Some(owner) = meta.owner_references.iter().flatten().find(|o| o.controller == Some(true)) {
+        let _ = writeln!(w, "Controlled By:\t{}/{}", owner.kind, owner.name);
+    }
+    let statuses = status.container_statuses.clone().unwrap_or_default();
+    if let Some(init) = spec.init_containers.as_ref().filter(|i| !i.is_empty()) {
+        let init_statuses = status.init_container_statuses.clone().unwrap_or_default();
+        let _ = writeln!(w, "Init Containers:");
+        for c in init {
+            container(w, "  ", c, init_statuses.iter().find(|s| s.name == c.name));
+        }
+    }
+    let _ = writeln!(w, "Containers:");
+    for c in &spec.containers {
+        container(w, "  ", c, statuses.iter().find(|s| s.name == c.name));
+    }
+    let conditions = status.conditions.clone().unwrap_or_default();
+    if !conditions.is_empty() {
+        let _ = writeln!(w, "Conditions:\n  Type\tStatus");
+        for c in &conditions {
+            let _ = writeln!(w, "  {} \t{} ", c.type_, c.status);
+        }
+    }
+    let volumes: Vec<String> = spec.volumes.iter().flatten().map(|v| v.name.clone()).collect();
+    if volumes.is_empty() {
+        let _ = writeln!(w, "Volumes:\t<none>");
+    } else {
+        let _ = writeln!(w, "Volumes:");
+        for v in volumes {
+            let _ = writeln!(w, "  {v}:");
+        }
+    }
+    let _ = writeln!(w, "QoS Class:\t{}", status.qos_class.clone().unwrap_or_else(|| "BestEffort".into()));
+    labels(w, "Node-Selectors", spec.node_selector.as_ref());
+    tolerations(w, "", spec.tolerations.as_deref().unwrap_or_default());
+}
+
+fn describe_deployment(w: &mut String, cluster: &Cluster, object: &Object) {
+    let Object::Deployment(d) = object else { return };
+    let spec = d.spec.clone().unwrap_or_default();
+    let status = d.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", object.name());
+    let _ = writeln!(w, "Namespace:\t{}", object.namespace());
+    if let Some(t) = &d.metadata.creation_timestamp {
+        let _ = writeln!(w, "CreationTimestamp:\t{}", date(t));
+    }
+    labels(w, "Labels", d.metadata.labels.as_ref());
+    annotations(w, d.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Selector:\t{}", super::printers::cells_selector(&spec.selector));
+    let replicas = spec.replicas.unwrap_or(1);
+    let _ = writeln!(
+        w,
+        "Replicas:\t{replicas} desired | {} updated | {} total | {} available | {} unavailable",
+        status.updated_replicas.unwrap_or(0),
+        status.replicas.unwrap_or(0),
+        status.available_replicas.unwrap_or(0),
+        status.unavailable_replicas.unwrap_or(0)
+    );
+    let strategy = spec.strategy.clone().unwrap_or_default();
+    let kind = strategy.type_.clone().unwrap_or_else(|| "RollingUpdate".into());
+    let _ = writeln!(w, "StrategyType:\t{kind}");
+    let _ = writeln!(w, "MinReadySeconds:\t{}", spec.min_ready_seconds.unwrap_or(0));
+    if let Some(r) = strategy.rolling_update.as_ref().filter(|_| kind == "RollingUpdate") {
+        let text = |v: &Option<k8s_openapi::apimachinery::pkg::util::intstr::IntOrString>| match v {
+            Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i)) => i.to_string(),
+            Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s)) => s.clone(),
+            None => "0".into(),
+        };
+        let _ = writeln!(
+            w,
+            "RollingUpdateStrategy:\t{} max unavailable, {} max surge",
+            text(&r.max_unavailable),
+            text(&r.max_surge)
+        );
+    }
+    let _ = writeln!(w, "Pod Template:");
+    let template = spec.template.clone();
+    labels(w, "  Labels", template.metadata.as_ref().and_then(|m| m.labels.as_ref()));
+    if let Some(a) = template.metadata.as_ref().and_then(|m| m.annotations.as_ref()).filter(|a| !a.is_empty()) {
+        multiline(w, "  Annotations", a.iter().map(|(k, v)| format!("{k}: {v}")).collect());
+    }
+    let pod_spec = template.spec.clone().unwrap_or_default();
+    let _ = writeln!(w, "  Containers:");
+    for c in &pod_spec.containers {
+        container(w, "   ", c, None);
+    }
+    let _ = writeln!(w, "  Volumes:\t<none>");
+    labels(w, "  Node-Selectors", pod_spec.node_selector.as_ref());
+    tolerations(w, "  ", pod_spec.tolerations.as_deref().unwrap_or_default());
+    let conditions = status.conditions.clone().unwrap_or_default();
+    if !conditions.is_empty() {
+        let _ = writeln!(w, "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------");
+        for c in &conditions {
+            let _ = writeln!(w, "  {}\t{}\t{}", c.type_, c.status, c.reason.clone().unwrap_or_default());
+        }
+    }
+    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let mut olds = Vec::new();
+    let mut new = "<none>".to_string();
+    for o in cluster.api().store().owned_by(&uid) {
+        let Object::ReplicaSet(rs) = &**o else { continue };
+        let name = rs.metadata.name.clone().unwrap_or_default();
+        let rs_status = rs.status.clone().unwrap_or_default();
+        let created = format!(
+            "{name} ({}/{} replicas created)",
+            rs_status.replicas,
+            rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
+        );
+        let same = rs.spec.as_ref().and_then(|s| s.template.as_ref()).map(|t| {
+            let mut t = t.clone();
+            if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+                l.remove(crate::controllers::deployment::HASH_LABEL);
+            }
+            t == template
+        });
+        if same == Some(true) {
+            new = created;
+        } else if rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) > 0 {
+            olds.push(created);
+        }
+    }
+    let _ = writeln!(w, "OldReplicaSets:\t{}", if olds.is_empty() { "<none>".into() } else { olds.join(", ") });
+    let _ = writeln!(w, "NewReplicaSet:\t{new}");
+}
+
+fn describe_node(w: &mut String, cluster: &Cluster, object: &Object, now: Time) {
+    let Object::Node(n) = object else { return };
+    let _ = writeln!(w, "Name:\t{}", object.name());
+    let _ = writeln!(w, "Roles:\t{}", super::printers::node::roles(n));
+    labels(w, "Labels", n.metadata.labels.as_ref());
+    annotations(w, n.metadata.annotations.as_ref());
+    if let Some(t) = &n.metadata.creation_timestamp {
+        let _ = writeln!(w, "CreationTimestamp:\t{}", date(t));
+    }
+    let spec = n.spec.clone().unwrap_or_default();
+    multiline(
+        w,
+        "Taints",
+        spec.taints
+            .iter()
+            .flatten()
+            .map(|t| format!("{}{}:{}", t.key, t.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(), t.effect))
+            .collect(),
+    );
+    let _ = writeln!(w, "Unschedulable:\t{}", spec.unschedulable.unwrap_or(false));
+    let status = n.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n  ----\t------\t-----------------\t------------------\t------\t-------");
+    for c in status.conditions.iter().flatten() {
+        let _ = writeln!(
+            w,
+            "  {}\t{}\t{}\t{}\t{}\t{}",
+            c.type_,
+            c.status,
+            c.last_heartbeat_time.as_ref().map(date).unwrap_or_default(),
+            c.last_transition_time.as_ref().map(date).unwrap_or_default(),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default()
+        );
+    }
+    let _ = writeln!(w, "Addresses:");
+    for a in status.addresses.iter().flatten() {
+        let _ = writeln!(w, "  {}:\t{}", a.type_, a.address);
+    }
+    for (title, map) in [("Capacity", status.capacity.as_ref()), ("Allocatable", status.allocatable.as_ref())] {
+        let _ = writeln!(w, "{title}:");
+        for (k, v) in map.into_iter().flatten() {
+            let _ = writeln!(w, "  {k}:\t{}", v.0);
+        }
+    }
+    let pods: Vec<_> = cluster
+        .api()
+        .store()
+        .pods_on_node(object.name())
+        .filter_map(|(ns, name)| cluster.api().store().get(Kind::Pod, ns, name).cloned())
+        .collect();
+    let _ = writeln!(w, "PodCIDR:\t{}", spec.pod_cidr.clone().unwrap_or_default());
+    let _ = writeln!(w, "Non-terminated Pods:\t({} in total)", pods.len());
+    let _ = writeln!(w, "  Namespace\tName\tAge\n  ---------\t----\t---");
+    for p in &pods {
+        let _ = writeln!(w, "  {}\t{}\t{}", p.namespace(), p.name(), super::printers::age(p.meta(), now));
+    }
+}
+
+fn events(w: &mut String, cluster: &Cluster, object: &Object, now: Time) {
+    let uid = object.meta().uid.clone().unwrap_or_default();
+    let ns = if object.namespace().is_empty() { "default" } else { object.namespace() };
+    let mut list: Vec<Event> = cluster
+        .api()
+        .store()
+        .list(Kind::Event, Some(ns))
+        .filter_map(|o| match &**o {
+            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid.as_str()) => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    if list.is_empty() {
+        let _ = writeln!(w, "Events:\t<none>");
+        return;
+    }
+    list.sort_by_key(|e| e.first_timestamp.clone());
+    let _ = writeln!(w, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------");
+    for e in list {
+        let last = e.last_timestamp.as_ref().map_or(now, Time::from_k8s);
+        let first = e.first_timestamp.as_ref().map_or(now, Time::from_k8s);
+        let count = e.count.unwrap_or(1);
+        let age = if count > 1 {
+            format!("{} (x{count} over {})", human(now.since(last)), human(now.since(first)))
+        } else {
+            human(now.since(last))
+        };
+        let from = e.source.as_ref().and_then(|s| s.component.clone()).unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "  {}\t{}\t{age}\t{from}\t{}",
+            e.type_.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            e.message.clone().unwrap_or_default().trim()
+        );
+    }
+}
