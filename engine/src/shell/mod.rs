@@ -2,9 +2,13 @@
 //! shell`: kubectl (and `k`), aliases, `sleep` to let simulated time pass, and
 //! `help`. It stands for a root shell on the control-plane node.
 
+mod line;
+mod tools;
 mod words;
 
 pub use words::split_words;
+
+use line::Join;
 
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
@@ -20,11 +24,15 @@ pub struct Shell {
     cluster: Cluster,
     aliases: BTreeMap<String, String>,
     history: Vec<String>,
+    env: BTreeMap<String, String>,
+    last_status: i32,
 }
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
 
   kubectl ...        talk to the cluster (k is an alias for kubectl)
+  a | b, a && b, a; b, $(a), $VAR, NAME=value, export NAME=value
+  grep, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
   sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias
@@ -35,7 +43,13 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
 impl Shell {
     /// A shell on `cluster`, with `k` already aliased to `kubectl`.
     pub fn new(cluster: Cluster) -> Shell {
-        Shell { cluster, aliases: BTreeMap::from([("k".to_string(), "kubectl".to_string())]), history: Vec::new() }
+        Shell {
+            cluster,
+            aliases: BTreeMap::from([("k".to_string(), "kubectl".to_string())]),
+            history: Vec::new(),
+            env: BTreeMap::from([("HOME".to_string(), "/root".to_string()), ("USER".to_string(), "root".to_string())]),
+            last_status: 0,
+        }
     }
 
     /// The cluster behind the shell.
@@ -53,18 +67,65 @@ impl Shell {
         "root@m-k8s:~# "
     }
 
-    /// Runs one line, reading `-f` paths from `files`.
+    /// Runs one line, reading `-f` paths from `files`: lists joined by `;`,
+    /// `&&` and `||`, pipelines, `$VAR` and `$(command)`.
     pub fn run(&mut self, line: &str, files: &dyn Files) -> Output {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Output::default();
         }
         self.history.push(trimmed.to_string());
-        let mut words = match split_words(trimmed) {
+        self.run_line(trimmed, files)
+    }
+
+    fn run_line(&mut self, line: &str, files: &dyn Files) -> Output {
+        let mut out = Output::default();
+        for (join, pipeline) in line::lists(line) {
+            let skip = match join {
+                Join::Always => false,
+                Join::IfOk => self.last_status != 0,
+                Join::IfFailed => self.last_status == 0,
+            };
+            if skip {
+                continue;
+            }
+            let result = self.pipeline(&pipeline, files);
+            out.stdout.push_str(&result.stdout);
+            out.stderr.push_str(&result.stderr);
+            self.last_status = result.exit_code;
+        }
+        out.exit_code = self.last_status;
+        out
+    }
+
+    fn pipeline(&mut self, text: &str, files: &dyn Files) -> Output {
+        let mut env = self.env.clone();
+        env.insert("?".into(), self.last_status.to_string());
+        let var = |name: &str| env.get(name).cloned().unwrap_or_default();
+        let mut substitute =
+            |command: &str| self.run_line(command, files).stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let expanded = line::expand(text, &var, &mut substitute);
+        let mut stdin: Option<String> = None;
+        let mut stderr = String::new();
+        let mut status = 0;
+        for stage in line::stages(&expanded) {
+            let result = self.simple(&stage, stdin.take(), files);
+            stderr.push_str(&result.stderr);
+            status = result.exit_code;
+            stdin = Some(result.stdout);
+        }
+        Output { stdout: stdin.unwrap_or_default(), stderr, exit_code: status }
+    }
+
+    fn simple(&mut self, text: &str, stdin: Option<String>, files: &dyn Files) -> Output {
+        let mut words = match split_words(text) {
             Ok(w) => w,
             Err(e) => return Output::err(format!("{e}\n")),
         };
-        if let Some(expansion) = self.aliases.get(&words[0]) {
+        let Some(first) = words.first().cloned() else {
+            return Output::default();
+        };
+        if let Some(expansion) = self.aliases.get(&first) {
             match split_words(expansion) {
                 Ok(mut expanded) => {
                     expanded.extend(words.drain(1..));
@@ -76,18 +137,66 @@ impl Shell {
         let Some(command) = words.first().cloned() else {
             return Output::default();
         };
+        if let Some((name, value)) = command.split_once('=').filter(|(n, _)| is_name(n)) {
+            if words.len() == 1 {
+                self.env.insert(name.into(), value.into());
+                return Output::default();
+            }
+        }
+        let args = &words[1..];
         match command.as_str() {
-            "kubectl" => crate::kubectl::run(&mut self.cluster, &words[1..], files, None),
-            "sleep" => self.sleep(&words[1..]),
-            "alias" => self.alias(&words[1..]),
-            "unalias" => self.unalias(&words[1..]),
+            "kubectl" => crate::kubectl::run(&mut self.cluster, args, files, stdin.as_deref()),
+            "sleep" => self.sleep(args),
+            "alias" => self.alias(args),
+            "unalias" => self.unalias(args),
+            "export" => {
+                for arg in args {
+                    if let Some((name, value)) = arg.split_once('=') {
+                        self.env.insert(name.into(), value.into());
+                    }
+                }
+                Output::default()
+            }
+            "env" | "printenv" => Output::ok(self.env.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()),
+            "echo" => {
+                let (newline, rest) = match args.first().map(String::as_str) {
+                    Some("-n") => (false, &args[1..]),
+                    _ => (true, args),
+                };
+                Output::ok(format!("{}{}", rest.join(" "), if newline { "\n" } else { "" }))
+            }
+            "cat" if !args.is_empty() => {
+                let mut out = Output::default();
+                for path in args {
+                    match files.read(path) {
+                        Some(crate::files::Entry::File(text)) => out.stdout.push_str(&text),
+                        Some(crate::files::Entry::Dir(_)) => {
+                            out.stderr.push_str(&format!("cat: {path}: Is a directory\n"));
+                            out.exit_code = 1;
+                        }
+                        None => {
+                            out.stderr.push_str(&format!("cat: {path}: No such file or directory\n"));
+                            out.exit_code = 1;
+                        }
+                    }
+                }
+                out
+            }
+            "clear" => Output::ok("\x1b[H\x1b[2J"),
+            "true" => Output::default(),
+            "false" => Output { exit_code: 1, ..Default::default() },
             "history" => Output::ok(
                 self.history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect::<String>(),
             ),
             "help" => Output::ok(HELP),
-            _ => {
-                Output { stderr: format!("bash: {command}: command not found\n"), exit_code: 127, ..Default::default() }
-            }
+            _ => match tools::run(&command, args, stdin.as_deref().unwrap_or_default()) {
+                Some(out) => out,
+                None => Output {
+                    stderr: format!("bash: {command}: command not found\n"),
+                    exit_code: 127,
+                    ..Default::default()
+                },
+            },
         }
     }
 
@@ -143,4 +252,10 @@ impl Shell {
         }
         out
     }
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !text.starts_with(|c: char| c.is_ascii_digit())
 }

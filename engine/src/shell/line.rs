@@ -1,0 +1,158 @@
+//! Splitting a command line the way the shell does before running it:
+//! lists (`;`, `&&`, `||`), pipelines (`|`), and expansions (`$VAR`,
+//! `${VAR}`, `$(command)`), all outside quotes.
+
+/// How a pipeline is joined to the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Join {
+    /// First, or after `;`.
+    Always,
+    /// After `&&`.
+    IfOk,
+    /// After `||`.
+    IfFailed,
+}
+
+/// Splits at unquoted separators. `seps` are matched longest first.
+fn split_unquoted<'a>(text: &'a str, seps: &[&'static str]) -> Vec<(&'a str, Option<&'static str>)> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    let mut depth = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(b'"') if c == b'\\' => i += 1,
+            Some(_) => {}
+            None => match c {
+                b'\'' | b'"' => quote = Some(c),
+                b'\\' => i += 1,
+                b'(' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+                b')' if depth > 0 => depth -= 1,
+                _ if depth == 0 => {
+                    if let Some(sep) = seps.iter().find(|s| text[i..].starts_with(**s)) {
+                        parts.push((&text[start..i], Some(*sep)));
+                        i += sep.len();
+                        start = i;
+                        continue;
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    parts.push((&text[start..], None));
+    parts
+}
+
+/// The pipelines of a line, each with how it joins the previous one.
+pub fn lists(line: &str) -> Vec<(Join, String)> {
+    let mut out = Vec::new();
+    let mut join = Join::Always;
+    for (part, sep) in split_unquoted(line, &["&&", "||", ";"]) {
+        if !part.trim().is_empty() {
+            out.push((join, part.trim().to_string()));
+        }
+        join = match sep {
+            Some("&&") => Join::IfOk,
+            Some("||") => Join::IfFailed,
+            _ => Join::Always,
+        };
+    }
+    out
+}
+
+/// The stages of a pipeline.
+pub fn stages(pipeline: &str) -> Vec<String> {
+    split_unquoted(pipeline, &["||", "|"]).into_iter().map(|(p, _)| p.trim().to_string()).collect()
+}
+
+/// Expands `$VAR`, `${VAR}` and `$(command)` outside single quotes; `run`
+/// runs a substituted command and returns its output.
+pub fn expand(text: &str, var: &dyn Fn(&str) -> String, run: &mut dyn FnMut(&str) -> String) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut single = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            single = !single;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '$' && !single {
+            if chars.get(i + 1) == Some(&'(') {
+                let mut depth = 0;
+                let mut j = i + 1;
+                while j < chars.len() {
+                    match chars[j] {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let inner: String = chars[i + 2..j.min(chars.len())].iter().collect();
+                out.push_str(run(&inner).trim_end_matches('\n'));
+                i = j + 1;
+                continue;
+            }
+            if chars.get(i + 1) == Some(&'{') {
+                if let Some(close) = chars[i..].iter().position(|c| *c == '}') {
+                    let name: String = chars[i + 2..i + close].iter().collect();
+                    out.push_str(&var(&name));
+                    i += close + 1;
+                    continue;
+                }
+            }
+            let name: String =
+                chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '?').collect();
+            if !name.is_empty() {
+                out.push_str(&var(&name));
+                i += 1 + name.chars().count();
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_pipelines_and_expansions() {
+        assert_eq!(
+            lists("a && b || c; d"),
+            vec![
+                (Join::Always, "a".into()),
+                (Join::IfOk, "b".into()),
+                (Join::IfFailed, "c".into()),
+                (Join::Always, "d".into())
+            ]
+        );
+        assert_eq!(lists("echo 'a;b' && x"), vec![(Join::Always, "echo 'a;b'".into()), (Join::IfOk, "x".into())]);
+        assert_eq!(stages("kubectl get pods | grep web | wc -l"), vec!["kubectl get pods", "grep web", "wc -l"]);
+        assert_eq!(stages("grep 'a|b'"), vec!["grep 'a|b'"]);
+        let var = |name: &str| if name == "NS" { "kube-system".to_string() } else { String::new() };
+        let mut run = |cmd: &str| format!("<{cmd}>\n");
+        assert_eq!(
+            expand("get pods -n $NS '$NS' ${NS} $(echo hi)", &var, &mut run),
+            "get pods -n kube-system '$NS' kube-system <echo hi>"
+        );
+    }
+}
