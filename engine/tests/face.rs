@@ -199,8 +199,24 @@ fn nothing_typed_breaks_the_engine() {
         "kubectl get nodes -A --show-labels -L a,b,c",
         "kubectl create deployment x --image=nginx --replicas=-3",
         "kubectl create cronjob c --image=busybox --schedule='61 * * * *'",
+        "echo é✓|grep ✓ && ✓ || ✓; ✓",
+        "echo \\é|wc -l",
+        "$(",
+        "${",
+        "$((((",
+        "X=$(X) && echo $X",
+        "kubectl get pods | head -n",
+        "kubectl get pods | head -n -1",
+        "kubectl get pods | cut -f",
+        "kubectl get pods | awk",
+        "kubectl get pods | awk '{print $0, $99999999999999999999, NF}'",
+        "echo '%%%' | base64 -d",
+        "|||",
+        "&&",
+        ";;",
     ];
-    for line in lines {
+    let nested = format!("echo {}x{}", "$(echo ".repeat(5000), ")".repeat(5000));
+    for line in lines.iter().copied().chain([nested.as_str()]) {
         let out = shell.run(line, &engine::NoFiles);
         assert!(out.exit_code >= 0, "{line}");
     }

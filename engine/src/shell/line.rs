@@ -33,7 +33,7 @@ fn split_unquoted<'a>(text: &'a str, seps: &[&'static str]) -> Vec<(&'a str, Opt
                 b'(' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
                 b')' if depth > 0 => depth -= 1,
                 _ if depth == 0 => {
-                    if let Some(sep) = seps.iter().find(|s| text[i..].starts_with(**s)) {
+                    if let Some(sep) = seps.iter().find(|s| bytes[i..].starts_with(s.as_bytes())) {
                         parts.push((&text[start..i], Some(*sep)));
                         i += sep.len();
                         start = i;
@@ -148,6 +148,9 @@ mod tests {
         assert_eq!(lists("echo 'a;b' && x"), vec![(Join::Always, "echo 'a;b'".into()), (Join::IfOk, "x".into())]);
         assert_eq!(stages("kubectl get pods | grep web | wc -l"), vec!["kubectl get pods", "grep web", "wc -l"]);
         assert_eq!(stages("grep 'a|b'"), vec!["grep 'a|b'"]);
+        // Separators are found by byte, so text around them may be any UTF-8.
+        assert_eq!(stages("echo é✓|grep ✓"), vec!["echo é✓", "grep ✓"]);
+        assert_eq!(lists("echo \\é;x"), vec![(Join::Always, "echo \\é".into()), (Join::Always, "x".into())]);
         let var = |name: &str| if name == "NS" { "kube-system".to_string() } else { String::new() };
         let mut run = |cmd: &str| format!("<{cmd}>\n");
         assert_eq!(

@@ -14,9 +14,14 @@ use crate::cluster::{Cluster, Output};
 use crate::files::Files;
 use crate::time::{parse_duration, Millis, HOUR};
 
+use std::collections::BTreeMap;
+
 /// The longest `sleep` the shell accepts.
 const MAX_SLEEP: Millis = 7 * 24 * HOUR;
-use std::collections::BTreeMap;
+
+/// How deeply `$(…)` may nest; deeper input is refused rather than allowed
+/// to exhaust the (small, in wasm) stack.
+const MAX_NESTING: usize = 32;
 
 /// The shell's state around one cluster.
 #[derive(Clone, Debug)]
@@ -26,6 +31,7 @@ pub struct Shell {
     history: Vec<String>,
     env: BTreeMap<String, String>,
     last_status: i32,
+    nesting: usize,
 }
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
@@ -49,6 +55,7 @@ impl Shell {
             history: Vec::new(),
             env: BTreeMap::from([("HOME".to_string(), "/root".to_string()), ("USER".to_string(), "root".to_string())]),
             last_status: 0,
+            nesting: 0,
         }
     }
 
@@ -102,11 +109,20 @@ impl Shell {
         let mut env = self.env.clone();
         env.insert("?".into(), self.last_status.to_string());
         let var = |name: &str| env.get(name).cloned().unwrap_or_default();
-        let mut substitute =
-            |command: &str| self.run_line(command, files).stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut stderr = String::new();
+        let mut substitute = |command: &str| {
+            if self.nesting >= MAX_NESTING {
+                stderr.push_str("bash: command substitution: nested too deeply\n");
+                return String::new();
+            }
+            self.nesting += 1;
+            let out = self.run_line(command, files);
+            self.nesting -= 1;
+            stderr.push_str(&out.stderr);
+            out.stdout.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
         let expanded = line::expand(text, &var, &mut substitute);
         let mut stdin: Option<String> = None;
-        let mut stderr = String::new();
         let mut status = 0;
         for stage in line::stages(&expanded) {
             let result = self.simple(&stage, stdin.take(), files);
