@@ -77,6 +77,31 @@ impl Selector {
         Ok(Selector(reqs))
     }
 
+    /// As an API `LabelSelector`, single-value equalities as `matchLabels`
+    /// the way kubectl builds one from `--selector`.
+    pub fn to_api(&self) -> LabelSelector {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+        let mut labels = BTreeMap::new();
+        let mut expressions = Vec::new();
+        for r in &self.0 {
+            let (key, operator, values) = match r {
+                Requirement::In(k, vs) if vs.len() == 1 => {
+                    labels.insert(k.clone(), vs[0].clone());
+                    continue;
+                }
+                Requirement::In(k, vs) => (k, "In", Some(vs.clone())),
+                Requirement::NotIn(k, vs) => (k, "NotIn", Some(vs.clone())),
+                Requirement::Exists(k) => (k, "Exists", None),
+                Requirement::DoesNotExist(k) => (k, "DoesNotExist", None),
+            };
+            expressions.push(LabelSelectorRequirement { key: key.clone(), operator: operator.into(), values });
+        }
+        LabelSelector {
+            match_labels: (!labels.is_empty()).then_some(labels),
+            match_expressions: (!expressions.is_empty()).then_some(expressions),
+        }
+    }
+
     /// From a plain map (a Service's or ReplicationController's selector).
     pub fn from_map(map: &BTreeMap<String, String>) -> Selector {
         Selector(map.iter().map(|(k, v)| Requirement::In(k.clone(), vec![v.clone()])).collect())

@@ -3,7 +3,7 @@
 //! `golden/regen-kubectl.sh` into `golden/kubectl/expected.txt`; here each
 //! runs through our terminal and must print the same.
 
-use engine::{Cluster, NoFiles, Output, Shell};
+use engine::{Cluster, MemFiles, Output, Shell};
 use std::path::Path;
 
 fn render(command: &str, out: &Output) -> String {
@@ -26,18 +26,55 @@ fn matches_real_kubectl() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kubectl");
     let cases = std::fs::read_to_string(dir.join("cases.txt")).expect("cases");
     let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected output");
-    let mut actual = String::new();
+    let files = fixtures(&dir.join("files"));
+    let expected = blocks(&expected);
+    let mut failures = Vec::new();
     let mut count = 0;
     for line in cases.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
-        let out = shell.run(&format!("kubectl {line}"), &NoFiles);
-        actual.push_str(&render(line, &out));
+        let out = shell.run(&format!("kubectl {line}"), &files);
+        let actual = render(line, &out);
+        match expected.get(count) {
+            Some(e) if *e == actual => {}
+            Some(e) => failures.push(format!("--- real kubectl\n{e}--- ours\n{actual}")),
+            None => failures.push(format!("no golden for `{line}`: run golden/regen-kubectl.sh")),
+        }
         count += 1;
     }
-    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    if let Some(i) = (0..e.len().max(a.len())).find(|i| e.get(*i) != a.get(*i)) {
-        let context = |lines: &[&str]| lines[i.saturating_sub(3)..(i + 3).min(lines.len())].join("\n");
-        panic!("line {}\n--- real kubectl\n{}\n--- ours\n{}", i + 1, context(&e), context(&a));
-    }
+    assert_eq!(count, expected.len(), "cases.txt and expected.txt disagree: run golden/regen-kubectl.sh");
+    assert!(failures.is_empty(), "{} of {count} differ:\n{}", failures.len(), failures.join("\n"));
     println!("{count} command lines match real kubectl byte for byte");
+}
+
+/// expected.txt cut into one block per command line.
+fn blocks(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("$ kubectl ") || out.is_empty() {
+            out.push(String::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push_str(line);
+            last.push('\n');
+        }
+    }
+    out
+}
+
+/// The files each command line can read, as the regeneration script copies
+/// them beside real kubectl.
+fn fixtures(root: &Path) -> MemFiles {
+    fn walk(root: &Path, dir: &Path, files: &mut MemFiles) {
+        for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else if let (Ok(rel), Ok(text)) = (path.strip_prefix(root), std::fs::read_to_string(&path)) {
+                files.0.insert(rel.to_string_lossy().into_owned(), text);
+            }
+        }
+    }
+    let mut files = MemFiles::default();
+    walk(root, root, &mut files);
+    files
 }

@@ -8,7 +8,7 @@ mod patch;
 
 pub use patch::{three_way, PatchType};
 mod defaults;
-mod validation;
+pub(crate) mod validation;
 
 pub use admission::namespace_usage;
 

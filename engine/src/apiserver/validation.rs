@@ -517,7 +517,7 @@ fn validate_container<'a>(path: &str, c: &'a Container, names: &mut Vec<&'a str>
 }
 
 /// A ConfigMap or Secret key.
-fn config_key(key: &str) -> Option<&'static str> {
+pub(crate) fn config_key(key: &str) -> Option<&'static str> {
     let ok = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     (!ok).then_some("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
 }
@@ -532,25 +532,55 @@ fn qualified_name_part(s: &str) -> bool {
 /// Label keys (qualified names) and values.
 fn validate_labels(path: &str, labels: Option<&std::collections::BTreeMap<String, String>>, causes: &mut Vec<String>) {
     for (key, value) in labels.into_iter().flatten() {
-        let (prefix, name) = match key.split_once('/') {
-            Some((p, n)) => (Some(p), n),
-            None => (None, key.as_str()),
-        };
-        if let Some(msg) = prefix.and_then(rfc1123_subdomain) {
-            causes.push(format!("{path}: Invalid value: {key:?}: prefix part {msg}"));
+        for problem in qualified_name_problems(key) {
+            causes.push(format!("{path}: Invalid value: {key:?}: {problem}"));
         }
-        if name.is_empty() {
-            causes.push(format!("{path}: Invalid value: {key:?}: name part must be non-empty"));
-        } else if name.len() > 63 {
-            causes.push(format!("{path}: Invalid value: {key:?}: name part must be no more than 63 characters"));
-        } else if !qualified_name_part(name) {
-            causes.push(format!("{path}: Invalid value: {key:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+        for problem in label_value_problems(value) {
+            causes.push(format!("{path}: Invalid value: {value:?}: {problem}"));
         }
-        if value.len() > 63 {
-            causes.push(format!("{path}: Invalid value: {value:?}: must be no more than 63 characters"));
-        } else if !value.is_empty() && !qualified_name_part(value) {
-            causes.push(format!("{path}: Invalid value: {value:?}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+    }
+}
+
+/// What is wrong with a qualified name (`prefix/name`), in Go's words.
+pub(crate) fn qualified_name_problems(key: &str) -> Vec<String> {
+    const SHAPE: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    let mut problems = Vec::new();
+    let parts: Vec<&str> = key.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                problems.push("prefix part must be non-empty".to_string());
+            } else if let Some(msg) = rfc1123_subdomain(prefix) {
+                problems.push(format!("prefix part {msg}"));
+            }
+            *name
         }
+        _ => {
+            return vec![format!(
+                "a qualified name {SHAPE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )]
+        }
+    };
+    if name.is_empty() {
+        problems.push("name part must be non-empty".into());
+    } else if name.len() > 63 {
+        problems.push("name part must be no more than 63 characters".into());
+    }
+    if !qualified_name_part(name) {
+        problems.push(format!("name part {SHAPE}"));
+    }
+    problems
+}
+
+/// What is wrong with a label value, in Go's words.
+pub(crate) fn label_value_problems(value: &str) -> Vec<String> {
+    if value.len() > 63 {
+        vec!["must be no more than 63 characters".into()]
+    } else if !value.is_empty() && !qualified_name_part(value) {
+        vec!["a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')".into()]
+    } else {
+        Vec::new()
     }
 }
 

@@ -5,28 +5,6 @@
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-/// The top-level commands this kubectl serves, in `kubectl --help` order.
-pub const COMMANDS: &[&str] = &[
-    "create",
-    "expose",
-    "run",
-    "set",
-    "get",
-    "describe",
-    "delete",
-    "rollout",
-    "scale",
-    "cordon",
-    "uncordon",
-    "apply",
-    "patch",
-    "label",
-    "annotate",
-    "api-resources",
-    "api-versions",
-    "version",
-];
-
 fn flag(name: &'static str) -> Arg {
     // pflag booleans take an optional `=true|false`.
     Arg::new(name)
@@ -109,26 +87,7 @@ pub fn command() -> Command {
                 .arg(flag("ignore-not-found")),
         )
         .subcommand(sub("version").arg(output()).arg(flag("client")))
-        .subcommand(
-            sub("create")
-                .arg(filename())
-                .arg(output())
-                .arg(dry_run())
-                .subcommand_required(false)
-                .args_conflicts_with_subcommands(false)
-                .subcommand(generator("namespace").alias("ns"))
-                .subcommand(
-                    generator("deployment")
-                        .alias("deploy")
-                        .arg(value("image").action(ArgAction::Append))
-                        .arg(value("replicas").short('r'))
-                        .arg(value("port")),
-                )
-                .subcommand(generator("job").arg(value("image")).arg(value("from")))
-                .subcommand(
-                    generator("cronjob").alias("cj").arg(value("image")).arg(value("schedule")).arg(value("restart")),
-                ),
-        )
+        .subcommand(create())
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
         .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
         .subcommand(sub("describe").arg(positional()))
@@ -155,8 +114,99 @@ pub fn command() -> Command {
         .subcommand(sub("annotate").arg(positional()).arg(flag("overwrite")).arg(value("selector").short('l')))
         .subcommand(sub("cordon").arg(positional()))
         .subcommand(sub("uncordon").arg(positional()))
+        .subcommand(
+            sub("taint")
+                .arg(positional())
+                .arg(flag("overwrite"))
+                .arg(flag("all"))
+                .arg(value("selector").short('l'))
+                .arg(output())
+                .arg(dry_run()),
+        )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+}
+
+/// `kubectl create` and its generators.
+fn create() -> Command {
+    let from = |c: Command| {
+        c.arg(value("from-literal").action(ArgAction::Append))
+            .arg(value("from-file").action(ArgAction::Append))
+            .arg(value("from-env-file").action(ArgAction::Append))
+            .arg(flag("append-hash"))
+    };
+    let service = |name: &'static str| generator(name).arg(value("tcp").action(ArgAction::Append));
+    Command::new("create")
+        .disable_help_flag(true)
+        .arg(help())
+        .arg(filename())
+        .arg(output())
+        .arg(dry_run())
+        .subcommand_required(false)
+        .args_conflicts_with_subcommands(false)
+        .subcommand(generator("namespace").alias("ns"))
+        .subcommand(
+            generator("deployment")
+                .alias("deploy")
+                .arg(value("image").action(ArgAction::Append))
+                .arg(value("replicas").short('r'))
+                .arg(value("port")),
+        )
+        .subcommand(generator("job").arg(value("image")).arg(value("from")))
+        .subcommand(generator("cronjob").alias("cj").arg(value("image")).arg(value("schedule")).arg(value("restart")))
+        .subcommand(
+            group("service")
+                .alias("svc")
+                .subcommand(service("clusterip").arg(value("clusterip")))
+                .subcommand(service("nodeport").arg(value("node-port")))
+                .subcommand(service("loadbalancer"))
+                .subcommand(service("externalname").arg(value("external-name"))),
+        )
+        .subcommand(from(generator("configmap").alias("cm")))
+        .subcommand(
+            group("secret")
+                .subcommand(from(generator("generic")).arg(value("type")))
+                .subcommand(
+                    generator("docker-registry")
+                        .arg(value("docker-server"))
+                        .arg(value("docker-username"))
+                        .arg(value("docker-password"))
+                        .arg(value("docker-email"))
+                        .arg(value("from-file").action(ArgAction::Append))
+                        .arg(flag("append-hash")),
+                )
+                .subcommand(generator("tls").arg(value("cert")).arg(value("key")).arg(flag("append-hash"))),
+        )
+        .subcommand(generator("serviceaccount").alias("sa"))
+        .subcommand(generator("quota").alias("resourcequota").arg(value("hard")).arg(value("scopes")))
+        .subcommand(
+            generator("poddisruptionbudget")
+                .alias("pdb")
+                .arg(value("selector"))
+                .arg(value("min-available"))
+                .arg(value("max-unavailable")),
+        )
+        .subcommand(
+            generator("priorityclass")
+                .alias("pc")
+                .arg(value("value"))
+                .arg(flag("global-default"))
+                .arg(value("description"))
+                .arg(value("preemption-policy")),
+        )
+        .subcommand(
+            generator("ingress")
+                .alias("ing")
+                .arg(value("rule").action(ArgAction::Append))
+                .arg(value("class"))
+                .arg(value("default-backend"))
+                .arg(value("annotation").action(ArgAction::Append)),
+        )
+}
+
+/// A command that only groups others (`create service`, `create secret`).
+fn group(name: &'static str) -> Command {
+    Command::new(name).disable_help_flag(true).arg(help()).subcommand_required(false)
 }
 
 /// A `kubectl create` generator: a NAME, `-- command`, and the output flags.
@@ -176,10 +226,7 @@ fn help() -> Arg {
 
 /// A parse failure in kubectl's words.
 pub fn render_error(err: &clap::Error, args: &[String]) -> String {
-    let path = args
-        .iter()
-        .find(|a| COMMANDS.contains(&a.as_str()))
-        .map_or_else(|| "kubectl".to_string(), |c| format!("kubectl {c}"));
+    let path = command_path(args);
     let context = |kind: ContextKind| match err.get(kind) {
         Some(ContextValue::String(s)) => s.clone(),
         Some(ContextValue::Strings(v)) => v.first().cloned().unwrap_or_default(),
@@ -217,6 +264,20 @@ pub fn render_error(err: &clap::Error, args: &[String]) -> String {
             format!("Error: flag needs an argument: {name}\nSee '{path} --help' for usage.\n")
         }
     }
+}
+
+/// `kubectl create service nodeport`: the commands the arguments name,
+/// followed down the tree as cobra does, aliases resolved.
+fn command_path(args: &[String]) -> String {
+    let mut current = command();
+    let mut path = String::from("kubectl");
+    for arg in args.iter().filter(|a| !a.starts_with('-')) {
+        let Some(next) = current.find_subcommand(arg).cloned() else { continue };
+        path.push(' ');
+        path.push_str(next.get_name());
+        current = next;
+    }
+    path
 }
 
 /// cobra's unknown-command error with its "Did you mean this?" suggestions

@@ -21,6 +21,7 @@ mod rollout;
 mod run;
 mod scale;
 mod set;
+mod taint;
 mod target;
 mod version;
 
@@ -64,6 +65,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "set" => set::run(cluster, sub),
         "label" => label::run(cluster, sub, "labels"),
         "annotate" => label::run(cluster, sub, "annotations"),
+        "taint" => taint::run(cluster, sub),
         "cordon" => cordon::run(cluster, sub, true),
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
@@ -104,6 +106,7 @@ Deploy Commands:
 Cluster Management Commands:
   cordon          Mark node as unschedulable
   uncordon        Mark node as schedulable
+  taint           Update the taints on one or more nodes
 
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin

@@ -166,43 +166,20 @@ fn cut(args: &[String], input: &str) -> Output {
     Output::ok(out)
 }
 
-const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 fn base64(args: &[String], input: &str) -> Output {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
     if args.iter().any(|a| a == "-d" || a == "--decode") {
         let clean: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        let mut out = Vec::new();
-        let mut buf = 0u32;
-        let mut bits = 0;
-        for b in clean {
-            if b == b'=' {
-                break;
-            }
-            let Some(v) = ALPHABET.iter().position(|c| *c == b) else {
-                return Output::err("base64: invalid input\n");
-            };
-            buf = (buf << 6) | v as u32;
-            bits += 6;
-            if bits >= 8 {
-                bits -= 8;
-                out.push((buf >> bits) as u8);
-            }
-        }
-        return Output::ok(String::from_utf8_lossy(&out).into_owned());
+        return match engine.decode(clean) {
+            Ok(bytes) => Output::ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(_) => Output::err("base64: invalid input\n"),
+        };
     }
-    let bytes = input.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    Output::ok(format!("{out}\n"))
+    // GNU base64 wraps its output at 76 columns.
+    let encoded = engine.encode(input);
+    let lines: Vec<&str> = encoded.as_bytes().chunks(76).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    Output::ok(format!("{}\n", lines.join("\n")))
 }
 
 #[cfg(test)]
@@ -228,6 +205,9 @@ mod tests {
         assert_eq!(run_tool("sort", &[], "b\na\n"), "a\nb\n");
         assert_eq!(run_tool("base64", &["-d"], "cGFzc3dvcmQ="), "password");
         assert_eq!(run_tool("base64", &[], "password"), "cGFzc3dvcmQ=\n");
+        let long = run_tool("base64", &[], &"x".repeat(60));
+        assert_eq!(long.lines().map(str::len).collect::<Vec<_>>(), [76, 4]);
+        assert_eq!(run_tool("base64", &["-d"], &long), "x".repeat(60));
         assert_eq!(run_tool("cut", &["-d", "/", "-f", "2"], "pod/web\n"), "web\n");
     }
 }

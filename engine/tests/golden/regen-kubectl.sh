@@ -2,6 +2,7 @@
 # Runs each line of kubectl/cases.txt through the real kubectl on PATH and
 # writes kubectl/expected.txt: `$ kubectl LINE`, then stdout, stderr lines
 # prefixed `! `, and `? N` for a non-zero exit, as the scenario files read.
+# Each line runs in a fresh copy of kubectl/files, which the test also reads.
 set -uo pipefail
 cd "$(dirname "$0")/kubectl"
 out=expected.txt
@@ -11,7 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
   printf '$ kubectl %s\n' "$line" >> "$out"
-  (cd "$tmp" && eval "kubectl $line") > "$tmp/stdout" 2> "$tmp/stderr"
+  rm -rf "$tmp/files" && cp -r files "$tmp/files"
+  (cd "$tmp/files" && eval "kubectl $line") > "$tmp/stdout" 2> "$tmp/stderr"
   code=$?
   cat "$tmp/stdout" >> "$out"
   grep -v 'memcache.go' "$tmp/stderr" | sed 's/^/! /; s/^! $/!/' >> "$out"
