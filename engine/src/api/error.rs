@@ -102,8 +102,18 @@ impl ApiError {
 }
 
 impl fmt::Display for ApiError {
+    /// The error as Go's `err.Error()` gives it, which kubectl prints when
+    /// it wraps a server error in its own words (`failed to create …: `).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        let Some((kind, name, causes)) = &self.invalid else {
+            return f.write_str(&self.message);
+        };
+        let qualified = match super::resolve(&kind.to_lowercase()).map(|i| i.group).filter(|g| !g.is_empty()) {
+            Some(group) => format!("{kind}.{group}"),
+            None => kind.clone(),
+        };
+        let causes = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
+        write!(f, "{qualified} {name:?} is invalid: {causes}")
     }
 }
 

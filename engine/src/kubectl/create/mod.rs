@@ -186,8 +186,34 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
             cluster.settle();
             print(&created, &created.to_value(), output.as_deref(), dry)
         }
-        Err(e) => Output::err(format!("{}\n", e.render(None))),
+        Err(e) => Output::err(match failure_prefix(&path) {
+            Some(prefix) => format!("error: {prefix}{e}\n"),
+            None => format!("{}\n", e.render(None)),
+        }),
     }
+}
+
+/// How each generator words a refused create before the server's message
+/// (`create namespace` passes the server's error on as it is).
+fn failure_prefix(path: &str) -> Option<String> {
+    Some(match path {
+        "namespace" => return None,
+        "secret docker-registry" => "failed to create secret ".into(),
+        "secret generic" | "secret tls" => "failed to create secret: ".into(),
+        "poddisruptionbudget" => "failed to create poddisruptionbudgets: ".into(),
+        "serviceaccount" | "quota" | "priorityclass" | "ingress" | "configmap" | "deployment" | "job" | "cronjob" => {
+            format!("failed to create {path}: ")
+        }
+        service => {
+            let kind = match service.strip_prefix("service ")? {
+                "clusterip" => "ClusterIP",
+                "nodeport" => "NodePort",
+                "loadbalancer" => "LoadBalancer",
+                _ => "ExternalName",
+            };
+            format!("failed to create {kind} service: ")
+        }
+    })
 }
 
 /// `kubectl create service` and `kubectl create secret` without a type
