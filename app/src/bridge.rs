@@ -47,7 +47,7 @@ impl Bridge {
 
     /// Lets `ms` of simulated time pass.
     pub fn step(&self, ms: i64) {
-        self.shell.borrow_mut().cluster_mut().step(ms);
+        self.shell.borrow_mut().step(ms);
     }
 
     /// What the pictures draw.

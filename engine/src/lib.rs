@@ -27,6 +27,7 @@ mod controllers;
 mod cron;
 mod events;
 mod files;
+mod kubeconfig;
 mod kubectl;
 mod kubelet;
 mod labels;

@@ -231,3 +231,29 @@ fn nothing_typed_breaks_the_engine() {
     shell.cluster_mut().step(120_000);
     assert!(shell.run("kubectl get all -A", &engine::NoFiles).stdout.contains("coredns"));
 }
+
+#[test]
+fn contexts_switch_between_clusters_that_share_one_clock() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    shell.add_cluster("prod", Cluster::new("default", 2).expect("preset"));
+    let files = engine::NoFiles;
+    let contexts = shell.run("kubectl config get-contexts -o name", &files).stdout;
+    assert_eq!(contexts, "kubernetes-admin@kubernetes\nprod-admin@prod\n");
+    assert_eq!(
+        shell.run("kubectl config use-context prod-admin@prod", &files).stdout,
+        "Switched to context \"prod-admin@prod\".\n"
+    );
+    assert_eq!(shell.run("kubectl create deployment web --image=nginx", &files).exit_code, 0);
+    shell.run("sleep 30", &files);
+    let here = shell.run("kubectl get deploy web --no-headers", &files).stdout;
+    assert!(here.starts_with("web   1/1"), "{here}");
+    // The other cluster never saw it, and its clock moved on as well.
+    let there = shell.run("kubectl --context=kubernetes-admin@kubernetes get deploy web", &files);
+    assert_eq!(there.stderr, "Error from server (NotFound): deployments.apps \"web\" not found\n");
+    let nodes = shell.run("kubectl --context=kubernetes-admin@kubernetes get nodes --no-headers", &files).stdout;
+    assert!(nodes.lines().all(|l| l.contains("Ready")), "{nodes}");
+    assert_eq!(shell.cluster().now(), {
+        shell.run("kubectl config use-context kubernetes-admin@kubernetes", &files);
+        shell.cluster().now()
+    });
+}

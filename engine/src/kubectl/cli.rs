@@ -5,6 +5,10 @@
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
+/// The namespace of the kubeconfig context, handed in by the terminal ahead
+/// of the user's arguments; `-n` still wins.
+pub const CONTEXT_NAMESPACE: &str = "kubeplay-context-namespace";
+
 fn flag(name: &'static str) -> Arg {
     // pflag booleans take an optional `=true|false`.
     Arg::new(name)
@@ -47,6 +51,7 @@ pub fn command() -> Command {
         .arg(value("namespace").short('n').global(true))
         .arg(value("context").global(true))
         .arg(value("kubeconfig").global(true))
+        .arg(value(CONTEXT_NAMESPACE).global(true).hide(true))
         .subcommand(
             sub("get")
                 .arg(positional())
@@ -125,6 +130,7 @@ pub fn command() -> Command {
         )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+        .subcommand(config())
 }
 
 /// `kubectl create` and its generators.
@@ -201,6 +207,39 @@ fn create() -> Command {
                 .arg(value("class"))
                 .arg(value("default-backend"))
                 .arg(value("annotation").action(ArgAction::Append)),
+        )
+}
+
+/// `kubectl config` and the subcommands the playground's kubeconfig has.
+/// `set-context --namespace` reads the global `--namespace`, as its own
+/// flag of the same name would.
+fn config() -> Command {
+    let sub = |name: &'static str| Command::new(name).disable_help_flag(true).arg(help()).arg(positional());
+    group("config")
+        .subcommand(sub("current-context"))
+        .subcommand(sub("view").arg(flag("minify")).arg(flag("raw")).arg(flag("flatten")).arg(output()))
+        .subcommand(sub("get-contexts").arg(output()).arg(flag("no-headers")))
+        .subcommand(sub("get-clusters"))
+        .subcommand(sub("get-users"))
+        .subcommand(sub("use-context").alias("use"))
+        .subcommand(sub("set-context").arg(flag("current")).arg(value("cluster")).arg(value("user")))
+        .subcommand(sub("rename-context"))
+        .subcommand(sub("delete-context"))
+        .subcommand(
+            sub("set-cluster")
+                .arg(value("server"))
+                .arg(value("certificate-authority"))
+                .arg(flag("insecure-skip-tls-verify"))
+                .arg(flag("embed-certs")),
+        )
+        .subcommand(
+            sub("set-credentials")
+                .arg(value("token"))
+                .arg(value("username"))
+                .arg(value("password"))
+                .arg(value("client-certificate"))
+                .arg(value("client-key"))
+                .arg(flag("embed-certs")),
         )
 }
 

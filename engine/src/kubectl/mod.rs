@@ -5,6 +5,7 @@ mod api_resources;
 mod apply;
 pub use apply::LAST_APPLIED;
 mod cli;
+pub(crate) mod config;
 mod cordon;
 mod create;
 mod delete;
@@ -70,13 +71,63 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
         "api-versions" => api_resources::versions(),
+        "config" => error("kubectl config works in the playground's terminal, where the kubeconfig is"),
         _ => Output::err(cli::unknown_command(name)),
     }
 }
 
-/// The namespace a command works in: `-n`, else the context's (`default`).
+/// The namespace a command works in: `-n`, else the context's, else
+/// `default`.
 fn namespace(m: &ArgMatches) -> String {
-    cli::string(m, "namespace").unwrap_or_else(|| "default".into())
+    cli::string(m, "namespace").or_else(|| cli::string(m, cli::CONTEXT_NAMESPACE)).unwrap_or_else(|| "default".into())
+}
+
+/// Runs kubectl for the terminal: `kubectl config` edits `kubeconfig`;
+/// everything else goes to the cluster of the current (or `--context`)
+/// context, in its namespace.
+pub fn run_with_config(
+    kubeconfig: &mut crate::kubeconfig::Kubeconfig,
+    clusters: &mut std::collections::BTreeMap<String, Cluster>,
+    args: &[String],
+    files: &dyn Files,
+    stdin: Option<&str>,
+) -> Output {
+    if let Ok(matches) = cli::command().try_get_matches_from(args) {
+        if let Some(("config", sub)) = matches.subcommand() {
+            return config::run(kubeconfig, sub);
+        }
+    }
+    let chosen = context_flag(args);
+    let name = chosen.clone().unwrap_or_else(|| kubeconfig.current.clone());
+    let refused = "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n";
+    let Some(context) = kubeconfig.contexts.get(&name) else {
+        return Output::err(match chosen {
+            Some(c) => format!("error: context was not found for specified context: {c}\n"),
+            None => refused.to_string(),
+        });
+    };
+    let Some(cluster) = clusters.get_mut(&context.cluster) else {
+        return Output::err(refused);
+    };
+    let mut args = args.to_vec();
+    if !context.namespace.is_empty() {
+        args.insert(0, format!("--{}={}", cli::CONTEXT_NAMESPACE, context.namespace));
+    }
+    run(cluster, &args, files, stdin)
+}
+
+/// `--context NAME` or `--context=NAME`, before any `--`.
+fn context_flag(args: &[String]) -> Option<String> {
+    let mut words = args.iter().take_while(|a| *a != "--");
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix("--context=") {
+            return Some(value.to_string());
+        }
+        if word == "--context" {
+            return words.next().cloned();
+        }
+    }
+    None
 }
 
 /// A non-API error, in kubectl's `error: …` form.
@@ -119,6 +170,7 @@ Settings Commands:
 Other Commands:
   api-resources   Print the supported API resources on the server
   api-versions    Print the supported API versions on the server, in the form of \"group/version\"
+  config          Modify kubeconfig files
   version         Print the client and server version information
 
 Usage:

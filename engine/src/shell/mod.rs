@@ -12,6 +12,7 @@ use line::Join;
 
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
+use crate::kubeconfig::Kubeconfig;
 use crate::time::{parse_duration, Millis, HOUR};
 
 use std::collections::BTreeMap;
@@ -23,10 +24,15 @@ const MAX_SLEEP: Millis = 7 * 24 * HOUR;
 /// to exhaust the (small, in wasm) stack.
 const MAX_NESTING: usize = 32;
 
-/// The shell's state around one cluster.
+/// The shell's state: the kubeconfig and the clusters it names, aliases,
+/// variables and history.
 #[derive(Clone, Debug)]
 pub struct Shell {
-    cluster: Cluster,
+    /// Every cluster the kubeconfig can name, by its kubeconfig name; the
+    /// first one is never removed, so there is always one to show.
+    clusters: BTreeMap<String, Cluster>,
+    home: String,
+    kubeconfig: Kubeconfig,
     aliases: BTreeMap<String, String>,
     history: Vec<String>,
     env: BTreeMap<String, String>,
@@ -47,10 +53,14 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
 ";
 
 impl Shell {
-    /// A shell on `cluster`, with `k` already aliased to `kubectl`.
+    /// A shell on `cluster` (named `kubernetes` in the kubeconfig, as kubeadm
+    /// names it), with `k` already aliased to `kubectl`.
     pub fn new(cluster: Cluster) -> Shell {
+        let home = "kubernetes".to_string();
         Shell {
-            cluster,
+            clusters: BTreeMap::from([(home.clone(), cluster)]),
+            kubeconfig: Kubeconfig::kubeadm(&home, "https://192.168.1.10:6443"),
+            home,
             aliases: BTreeMap::from([("k".to_string(), "kubectl".to_string())]),
             history: Vec::new(),
             env: BTreeMap::from([("HOME".to_string(), "/root".to_string()), ("USER".to_string(), "root".to_string())]),
@@ -59,14 +69,40 @@ impl Shell {
         }
     }
 
-    /// The cluster behind the shell.
-    pub fn cluster(&self) -> &Cluster {
-        &self.cluster
+    /// Adds another cluster with its admin context (`NAME-admin@NAME`), as
+    /// merging a second kubeadm kubeconfig would; `kubectl config
+    /// use-context` then switches between them.
+    pub fn add_cluster(&mut self, name: &str, cluster: Cluster) {
+        self.kubeconfig.add_cluster(name, &format!("https://{name}-control-plane:6443"));
+        self.clusters.insert(name.to_string(), cluster);
     }
 
-    /// The cluster behind the shell, for stepping the clock.
+    /// The name of the cluster the current context points at, or the first
+    /// cluster's when it points nowhere.
+    fn current_name(&self) -> &str {
+        match self.kubeconfig.current_context() {
+            Some(c) if self.clusters.contains_key(&c.cluster) => &c.cluster,
+            _ => &self.home,
+        }
+    }
+
+    /// The cluster of the current context.
+    pub fn cluster(&self) -> &Cluster {
+        // `current_name` only names clusters the map holds.
+        &self.clusters[self.current_name()]
+    }
+
+    /// The cluster of the current context, to apply manifests to.
     pub fn cluster_mut(&mut self) -> &mut Cluster {
-        &mut self.cluster
+        let name = self.current_name().to_string();
+        self.clusters.get_mut(&name).expect("current_name only names clusters the map holds")
+    }
+
+    /// Lets simulated time pass on every cluster: they share one world clock.
+    pub fn step(&mut self, ms: Millis) {
+        for cluster in self.clusters.values_mut() {
+            cluster.step(ms);
+        }
     }
 
     /// What the terminal shows before each command.
@@ -161,7 +197,9 @@ impl Shell {
         }
         let args = &words[1..];
         match command.as_str() {
-            "kubectl" => crate::kubectl::run(&mut self.cluster, args, files, stdin.as_deref()),
+            "kubectl" => {
+                crate::kubectl::run_with_config(&mut self.kubeconfig, &mut self.clusters, args, files, stdin.as_deref())
+            }
             "sleep" => self.sleep(args),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
@@ -232,7 +270,7 @@ impl Shell {
             // A week of simulated time per command keeps every sleep finite.
             return Output::err("sleep: at most 7d of simulated time can pass at once\n");
         }
-        self.cluster.step(total);
+        self.step(total);
         Output::default()
     }
 

@@ -13,6 +13,12 @@ while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
   printf '$ kubectl %s\n' "$line" >> "$out"
   rm -rf "$tmp/files" && cp -r files "$tmp/files"
+  # `config` lines read the playground's default kubeconfig, copied here;
+  # the others must not, or kubectl would try to trust its placeholder CA.
+  case "$line" in
+    config*) export KUBECONFIG="$tmp/files/kubeconfig" ;;
+    *) export KUBECONFIG="$tmp/none" ;;
+  esac
   (cd "$tmp/files" && eval "kubectl $line") > "$tmp/stdout" 2> "$tmp/stderr"
   code=$?
   cat "$tmp/stdout" >> "$out"

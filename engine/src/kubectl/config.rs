@@ -1,0 +1,260 @@
+//! `kubectl config`: reads and edits the terminal's kubeconfig (contexts,
+//! clusters, users), in kubectl's words.
+
+use super::cli;
+use super::printers::tabwriter;
+use crate::cluster::Output;
+use crate::kubeconfig::{Kubeconfig, PATH};
+use clap::ArgMatches;
+
+pub fn run(config: &mut Kubeconfig, m: &ArgMatches) -> Output {
+    let Some((name, sub)) = m.subcommand() else {
+        return Output::err(CONFIG_HELP);
+    };
+    let args = cli::strings(sub, "args");
+    let one = |empty: &str| match args.as_slice() {
+        [name] => Ok(name.clone()),
+        [] => Err(Output::err(format!("error: {empty}\n"))),
+        more => Err(Output::err(format!("error: Unexpected args: [{}]\n", more.join(" ")))),
+    };
+    match name {
+        "current-context" => match config.current.as_str() {
+            "" => Output::err("error: current-context is not set\n"),
+            current => Output::ok(format!("{current}\n")),
+        },
+        "view" => {
+            let value = config.view(cli::boolean(sub, "minify"), cli::boolean(sub, "raw"));
+            match cli::string(sub, "output").as_deref() {
+                None | Some("yaml") => Output::ok(crate::codec::to_yaml(&value)),
+                Some("json") => Output::ok(format!("{}\n", super::get::json(&value))),
+                Some(other) => Output::err(format!(
+                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,yaml\n"
+                )),
+            }
+        }
+        "get-contexts" => get_contexts(config, &args, sub),
+        "get-clusters" => list("NAME", config.clusters.keys()),
+        "get-users" => list("NAME", config.users.keys()),
+        "use-context" => {
+            let [name] = args.as_slice() else {
+                return usage_error(USE_CONTEXT_HELP, &args);
+            };
+            let name = name.clone();
+            if !config.contexts.contains_key(&name) {
+                return Output::err(format!("error: no context exists with the name: {name:?}\n"));
+            }
+            config.current = name.clone();
+            Output::ok(format!("Switched to context {name:?}.\n"))
+        }
+        "set-context" => set_context(config, &args, sub),
+        "rename-context" => {
+            let [old, new] = args.as_slice() else {
+                return Output::err(
+                    "error: Unexpected args: expected two arguments: CONTEXT_NAME NEW_NAME\nSee 'kubectl config rename-context -h' for help and examples\n",
+                );
+            };
+            if !config.contexts.contains_key(old) {
+                return Output::err(format!("error: cannot rename the context {old:?}, it's not in {PATH}\n"));
+            }
+            if config.contexts.contains_key(new) {
+                return Output::err(format!(
+                    "error: cannot rename the context {old:?}, the context {new:?} already exists in {PATH}\n"
+                ));
+            }
+            if let Some(context) = config.contexts.remove(old) {
+                config.contexts.insert(new.clone(), context);
+            }
+            if config.current == *old {
+                config.current = new.clone();
+            }
+            Output::ok(format!("Context {old:?} renamed to {new:?}.\n"))
+        }
+        "delete-context" => {
+            let name = match one("empty context names are not allowed") {
+                Ok(n) => n,
+                Err(e) => return e,
+            };
+            if config.contexts.remove(&name).is_none() {
+                return Output::err(format!("error: cannot delete context {name}, not in {PATH}\n"));
+            }
+            let mut out = Output::ok(format!("deleted context {name} from {PATH}\n"));
+            if config.current == name {
+                out.stderr = "warning: this removed your active context, use \"kubectl config use-context\" to select a different one\n".into();
+            }
+            out
+        }
+        "set-cluster" => {
+            let name = match one("you must specify a non-empty cluster name") {
+                Ok(n) => n,
+                Err(e) => return e,
+            };
+            let entry = config.clusters.entry(name.clone()).or_default();
+            if let Some(server) = cli::string(sub, "server") {
+                entry.server = server;
+            }
+            Output::ok(format!("Cluster {name:?} set.\n"))
+        }
+        "set-credentials" => {
+            let name = match one("you must specify a non-empty user name") {
+                Ok(n) => n,
+                Err(e) => return e,
+            };
+            let entry = config.users.entry(name.clone()).or_default();
+            for (flag, field) in
+                [("token", &mut entry.token), ("username", &mut entry.username), ("password", &mut entry.password)]
+            {
+                if let Some(value) = cli::string(sub, flag) {
+                    *field = Some(value);
+                }
+            }
+            Output::ok(format!("User {name:?} set.\n"))
+        }
+        other => {
+            Output::err(format!("error: unknown command {other:?}\nSee 'kubectl config -h' for help and examples\n"))
+        }
+    }
+}
+
+/// cobra's answer to the wrong number of arguments: the command's help on
+/// stdout, the complaint on stderr.
+fn usage_error(help: &str, args: &[String]) -> Output {
+    Output { stdout: help.into(), stderr: format!("error: Unexpected args: [{}]\n", args.join(" ")), exit_code: 1 }
+}
+
+fn list<'a>(header: &str, names: impl Iterator<Item = &'a String>) -> Output {
+    let mut text = format!("{header}\n");
+    for n in names {
+        text.push_str(n);
+        text.push('\n');
+    }
+    Output::ok(text)
+}
+
+fn get_contexts(config: &Kubeconfig, names: &[String], m: &ArgMatches) -> Output {
+    let by_name = cli::string(m, "output").as_deref() == Some("name");
+    let mut rows = Vec::new();
+    let mut out = Output::default();
+    let wanted: Vec<&String> = if names.is_empty() { config.contexts.keys().collect() } else { names.iter().collect() };
+    for name in wanted {
+        let Some(c) = config.contexts.get(name) else {
+            out.stderr.push_str(&format!("error: context {name} not found\n"));
+            out.exit_code = 1;
+            continue;
+        };
+        if by_name {
+            out.stdout.push_str(&format!("{name}\n"));
+            continue;
+        }
+        let current = if *name == config.current { "*" } else { "" };
+        rows.push(format!("{current}\t{name}\t{}\t{}\t{}\n", c.cluster, c.user, c.namespace));
+    }
+    if !by_name {
+        let mut text = String::new();
+        if !cli::boolean(m, "no-headers") {
+            text.push_str("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n");
+        }
+        text.extend(rows);
+        out.stdout = tabwriter::align(&text, 6, 3);
+    }
+    out
+}
+
+fn set_context(config: &mut Kubeconfig, args: &[String], m: &ArgMatches) -> Output {
+    let current = cli::boolean(m, "current");
+    let name = match (args, current) {
+        ([], false) => return Output::err("error: you must specify a non-empty context name or --current\n"),
+        ([_], true) => return Output::err("error: you cannot specify both a context name and --current\n"),
+        ([], true) => {
+            if config.current.is_empty() {
+                return Output::err("error: no current context is set\n");
+            }
+            config.current.clone()
+        }
+        ([name], false) => name.clone(),
+        (more, _) => return usage_error(SET_CONTEXT_HELP, more),
+    };
+    let existed = config.contexts.contains_key(&name);
+    let context = config.contexts.entry(name.clone()).or_default();
+    for (flag, field) in
+        [("cluster", &mut context.cluster), ("user", &mut context.user), ("namespace", &mut context.namespace)]
+    {
+        if let Some(value) = cli::string(m, flag) {
+            *field = value;
+        }
+    }
+    Output::ok(format!("Context {name:?} {}.\n", if existed { "modified" } else { "created" }))
+}
+
+const USE_CONTEXT_HELP: &str = "Set the current-context in a kubeconfig file.
+
+Aliases:
+use-context, use
+
+Examples:
+  # Use the context for the minikube cluster
+  kubectl config use-context minikube
+
+Usage:
+  kubectl config use-context CONTEXT_NAME [options]
+
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
+
+const SET_CONTEXT_HELP: &str = "Set a context entry in kubeconfig.
+
+ Specifying a name that already exists will merge new fields on top of existing values for those fields.
+
+Examples:
+  # Set the user field on the gce context entry without touching other values
+  kubectl config set-context gce --user=cluster-admin
+
+Options:
+    --cluster='':
+\tcluster for the context entry in kubeconfig
+
+    --current=false:
+\tModify the current context
+
+    --namespace='':
+\tnamespace for the context entry in kubeconfig
+
+    --user='':
+\tuser for the context entry in kubeconfig
+
+Usage:
+  kubectl config set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace] [options]
+
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
+
+const CONFIG_HELP: &str = "Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".
+
+ The loading order follows these rules:
+
+  1.  If the --kubeconfig flag is set, then only that file is loaded. The flag may only be set once and no merging takes place.
+  2.  If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.
+  3.  Otherwise, ${HOME}/.kube/config is used and no merging takes place.
+
+Available Commands:
+  current-context   Display the current-context
+  delete-cluster    Delete the specified cluster from the kubeconfig
+  delete-context    Delete the specified context from the kubeconfig
+  delete-user       Delete the specified user from the kubeconfig
+  get-clusters      Display clusters defined in the kubeconfig
+  get-contexts      Describe one or many contexts
+  get-users         Display users defined in the kubeconfig
+  rename-context    Rename a context from the kubeconfig file
+  set               Set an individual value in a kubeconfig file
+  set-cluster       Set a cluster entry in kubeconfig
+  set-context       Set a context entry in kubeconfig
+  set-credentials   Set a user entry in kubeconfig
+  unset             Unset an individual value in a kubeconfig file
+  use-context       Set the current-context in a kubeconfig file
+  view              Display merged kubeconfig settings or a specified kubeconfig file
+
+Usage:
+  kubectl config SUBCOMMAND [options]
+
+Use \"kubectl config <command> --help\" for more information about a given command.
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
