@@ -153,6 +153,14 @@ impl Object {
         }
     }
 
+    /// The PodDisruptionBudget inside, if this is one.
+    pub fn as_pdb(&self) -> Option<&k8s_openapi::api::policy::v1::PodDisruptionBudget> {
+        match self {
+            Object::PodDisruptionBudget(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The Node inside, if this is one.
     pub fn as_node(&self) -> Option<&core::v1::Node> {
         match self {

@@ -15,6 +15,10 @@ pub enum Reason {
     Forbidden,
     /// 400
     BadRequest,
+    /// 429, e.g. an eviction a disruption budget refuses
+    TooManyRequests,
+    /// 500
+    InternalError,
 }
 
 impl Reason {
@@ -26,6 +30,8 @@ impl Reason {
             Reason::Invalid => "Invalid",
             Reason::Forbidden => "Forbidden",
             Reason::BadRequest => "BadRequest",
+            Reason::TooManyRequests => "TooManyRequests",
+            Reason::InternalError => "InternalError",
         }
     }
 }
@@ -105,15 +111,7 @@ impl fmt::Display for ApiError {
     /// The error as Go's `err.Error()` gives it, which kubectl prints when
     /// it wraps a server error in its own words (`failed to create …: `).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Some((kind, name, causes)) = &self.invalid else {
-            return f.write_str(&self.message);
-        };
-        let qualified = match super::resolve(&kind.to_lowercase()).map(|i| i.group).filter(|g| !g.is_empty()) {
-            Some(group) => format!("{kind}.{group}"),
-            None => kind.clone(),
-        };
-        let causes = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
-        write!(f, "{qualified} {name:?} is invalid: {causes}")
+        f.write_str(&self.message)
     }
 }
 

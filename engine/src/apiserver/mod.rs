@@ -4,6 +4,7 @@
 
 mod admission;
 mod allocator;
+mod eviction;
 mod patch;
 
 pub use patch::{three_way, PatchType};

@@ -1,5 +1,6 @@
 //! `kubectl cordon` and `kubectl uncordon`: mark a node (un)schedulable.
 
+use super::run::{dry_run, DryRun};
 use super::{cli, error};
 use crate::api::Kind;
 use crate::apiserver::PatchType;
@@ -14,33 +15,47 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, cordon: bool) -> Output {
             if cordon { "cordon" } else { "uncordon" }
         ));
     }
+    let dry = match dry_run(m) {
+        Ok(d) => d,
+        Err(e) => return error(e),
+    };
     let mut out = Output::default();
     for name in names {
         let name = name.strip_prefix("node/").or_else(|| name.strip_prefix("nodes/")).unwrap_or(&name).to_string();
-        let current = match cluster.api().get(Kind::Node, "", &name) {
-            Ok(n) => n,
+        match set_unschedulable(cluster, &name, cordon, dry) {
+            Ok(line) => out.stdout.push_str(&line),
             Err(e) => {
-                out.stderr.push_str(&format!("{}\n", e.render(None)));
-                out.exit_code = 1;
-                continue;
-            }
-        };
-        let was = current.as_node().and_then(|n| n.spec.as_ref()).and_then(|s| s.unschedulable).unwrap_or(false);
-        let word = if cordon { "cordoned" } else { "uncordoned" };
-        if was == cordon {
-            out.stdout.push_str(&format!("node/{name} already {word}\n"));
-            continue;
-        }
-        let patch = serde_json::json!({"spec": {"unschedulable": if cordon { serde_json::json!(true) } else { serde_json::Value::Null }}});
-        let now = cluster.now();
-        match cluster.api_mut().patch(Kind::Node, "", &name, PatchType::Strategic, &patch, now) {
-            Ok(_) => out.stdout.push_str(&format!("node/{name} {word}\n")),
-            Err(e) => {
-                out.stderr.push_str(&format!("{}\n", e.render(None)));
+                out.stderr.push_str(&e);
                 out.exit_code = 1;
             }
         }
     }
     cluster.settle();
     out
+}
+
+/// Cordons (or uncordons) one node: kubectl's line for it, or the
+/// server's error.
+pub(super) fn set_unschedulable(
+    cluster: &mut Cluster,
+    name: &str,
+    cordon: bool,
+    dry: DryRun,
+) -> Result<String, String> {
+    let current = cluster.api().get(Kind::Node, "", name).map_err(|e| format!("{}\n", e.render(None)))?;
+    let was = current.as_node().and_then(|n| n.spec.as_ref()).and_then(|s| s.unschedulable).unwrap_or(false);
+    let word = if cordon { "cordoned" } else { "uncordoned" };
+    if was == cordon {
+        return Ok(format!("node/{name} already {word}{}\n", dry.suffix()));
+    }
+    if dry == DryRun::None {
+        let value = if cordon { serde_json::json!(true) } else { serde_json::Value::Null };
+        let patch = serde_json::json!({"spec": {"unschedulable": value}});
+        let now = cluster.now();
+        cluster
+            .api_mut()
+            .patch(Kind::Node, "", name, PatchType::Strategic, &patch, now)
+            .map_err(|e| format!("{}\n", e.render(None)))?;
+    }
+    Ok(format!("node/{name} {word}{}\n", dry.suffix()))
 }

@@ -10,6 +10,7 @@ mod cordon;
 mod create;
 mod delete;
 mod describe;
+mod drain;
 mod expose;
 mod get;
 mod jsonpath;
@@ -67,6 +68,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "label" => label::run(cluster, sub, "labels"),
         "annotate" => label::run(cluster, sub, "annotations"),
         "taint" => taint::run(cluster, sub),
+        "drain" => drain::run(cluster, sub),
         "cordon" => cordon::run(cluster, sub, true),
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
@@ -157,6 +159,7 @@ Deploy Commands:
 Cluster Management Commands:
   cordon          Mark node as unschedulable
   uncordon        Mark node as schedulable
+  drain           Drain node in preparation for maintenance
   taint           Update the taints on one or more nodes
 
 Advanced Commands:
