@@ -30,6 +30,7 @@ mod files;
 mod kubeconfig;
 mod kubectl;
 mod kubelet;
+mod kustomize;
 mod labels;
 mod object;
 mod quantity;

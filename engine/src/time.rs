@@ -45,6 +45,13 @@ impl Time {
         Time(t.0.as_millisecond())
     }
 
+    /// klog's header time, `MMDD hh:mm:ss.uuuuuu` (the lab's clocks are UTC).
+    pub fn klog(self) -> String {
+        let ts = self.to_k8s().0;
+        let date = k8s_openapi::jiff::fmt::strtime::format("%m%d %H:%M:%S", ts).unwrap_or_default();
+        format!("{date}.{:06}", self.0.rem_euclid(SECOND) * 1000)
+    }
+
     /// RFC 3339 with second precision, as the API server writes timestamps.
     pub fn rfc3339(self) -> String {
         let ts = self.to_k8s().0;

@@ -7,7 +7,7 @@ mod allocator;
 mod eviction;
 mod patch;
 
-pub use patch::{three_way, PatchType};
+pub use patch::{apply as patch_value, three_way, PatchType};
 mod defaults;
 pub(crate) mod validation;
 

@@ -14,15 +14,14 @@ use serde_json::{Map, Value};
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
-    let filenames = cli::strings(m, "filename");
-    if filenames.is_empty() {
+    if !manifest::given(m) {
         return error("must specify one of -f and -k");
     }
     let dry = match dry_run(m) {
         Ok(d) => d,
         Err(e) => return error(e),
     };
-    let documents = match manifest::read(io, &filenames) {
+    let documents = match manifest::read_flags(io, m) {
         Ok(d) => d,
         Err(e) => return error(e),
     };

@@ -31,6 +31,10 @@ fn filename() -> Arg {
     value("filename").short('f').action(ArgAction::Append)
 }
 
+fn kustomize() -> Arg {
+    value("kustomize").short('k')
+}
+
 fn dry_run() -> Arg {
     Arg::new("dry-run").long("dry-run").num_args(0..=1).require_equals(true).default_missing_value("unchanged")
 }
@@ -77,11 +81,13 @@ pub fn command() -> Command {
                 .arg(output())
                 .arg(dry_run()),
         )
-        .subcommand(sub("apply").arg(positional()).arg(filename()).arg(output()).arg(dry_run()))
+        .subcommand(sub("apply").arg(positional()).arg(filename()).arg(kustomize()).arg(output()).arg(dry_run()))
+        .subcommand(sub("kustomize").arg(positional()))
         .subcommand(
             sub("delete")
                 .arg(positional())
                 .arg(filename())
+                .arg(kustomize())
                 .arg(flag("all"))
                 .arg(flag("force"))
                 .arg(flag("now"))
@@ -160,6 +166,7 @@ fn create() -> Command {
         .disable_help_flag(true)
         .arg(help())
         .arg(filename())
+        .arg(kustomize())
         .arg(output())
         .arg(dry_run())
         .subcommand_required(false)

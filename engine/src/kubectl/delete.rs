@@ -15,7 +15,6 @@ const WAIT_SLACK_SECONDS: i64 = 30;
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let args = cli::strings(m, "args");
-    let filenames = cli::strings(m, "filename");
     let ns = namespace(m);
     let force = cli::boolean(m, "force");
     let mut grace: Option<i64> = match cli::string(m, "grace-period") {
@@ -58,11 +57,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
 
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
     let mut out = Output::default();
-    if !filenames.is_empty() {
+    if manifest::given(m) {
         if !args.is_empty() {
             return error("resource(s) were provided, but no name was specified");
         }
-        let documents = match manifest::read(io, &filenames) {
+        let documents = match manifest::read_flags(io, m) {
             Ok(d) => d,
             Err(e) => return error(e),
         };

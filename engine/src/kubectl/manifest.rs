@@ -10,6 +10,29 @@ use crate::object::Object;
 /// One decoded document, or why it could not be decoded, in kubectl's words.
 pub type Document = Result<Object, String>;
 
+/// Whether `-f` or `-k` names anything.
+pub fn given(m: &clap::ArgMatches) -> bool {
+    !super::cli::strings(m, "filename").is_empty() || super::cli::string(m, "kustomize").is_some()
+}
+
+/// The documents `-f` (files, directories, `-`) or `-k` (a kustomization)
+/// name.
+pub fn read_flags(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document)>, String> {
+    let filenames = super::cli::strings(m, "filename");
+    match super::cli::string(m, "kustomize") {
+        None => read(io, &filenames),
+        Some(_) if !filenames.is_empty() => Err("only one of -f or -k can be specified".into()),
+        Some(dir) => {
+            let built = crate::kustomize::build(io.files, &dir)?;
+            Ok(built
+                .objects
+                .into_iter()
+                .map(|v| (dir.clone(), codec::to_object(v).map_err(|e| describe(&dir, e))))
+                .collect())
+        }
+    }
+}
+
 /// The documents of every `-f` source, each tagged with its source name
 /// (`pod.yaml`, `STDIN`). A missing path fails everything, as in kubectl.
 pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, String> {

@@ -14,6 +14,7 @@ mod drain;
 mod expose;
 mod get;
 mod jsonpath;
+mod kustomize;
 mod label;
 mod manifest;
 mod patch;
@@ -57,6 +58,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "describe" => describe::run(cluster, sub),
         "run" => run::run(cluster, sub),
         "apply" => apply::run(cluster, sub, &io),
+        "kustomize" => kustomize::run(sub, &io, cluster.now()),
         "delete" => delete::run(cluster, sub, &io),
         "version" => version::run(cluster, sub),
         "patch" => patch::run(cluster, sub),
@@ -165,6 +167,7 @@ Cluster Management Commands:
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  kustomize       Build a kustomization target from a directory or URL
 
 Settings Commands:
   label           Update the labels on a resource

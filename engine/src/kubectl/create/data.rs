@@ -4,12 +4,12 @@
 
 use super::{meta, Built, Generator};
 use crate::files::Entry;
+use crate::kustomize::{content_hash, go_escape};
 use crate::object::Object;
 use base64::Engine as _;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::ByteString;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Keys and values gathered from the `--from-*` flags, with the rules
@@ -233,33 +233,4 @@ pub fn secret_tls(g: &Generator) -> Built {
 /// A JSON string as Go's encoding/json writes it (HTML characters escaped).
 fn go_json(s: &str) -> String {
     go_escape(&Value::String(s.to_string()).to_string())
-}
-
-fn go_escape(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-}
-
-/// The ten-character suffix kubectl and kustomize derive from an object's
-/// content: SHA-256 of its JSON with sorted keys, hex, with the letters
-/// that could spell words swapped out.
-pub(crate) fn content_hash(encoded: &Value) -> String {
-    let json = go_escape(&encoded.to_string());
-    let digest = Sha256::digest(json.as_bytes());
-    digest
-        .iter()
-        .flat_map(|b| [b >> 4, b & 15])
-        .take(10)
-        .map(|n| match n {
-            0 => 'g',
-            1 => 'h',
-            3 => 'k',
-            10 => 'm',
-            14 => 't',
-            n => char::from_digit(u32::from(n), 16).unwrap_or('0'),
-        })
-        .collect()
 }

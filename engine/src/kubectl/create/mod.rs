@@ -120,15 +120,14 @@ fn canonical(alias: &str) -> &str {
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let Some((path, sub)) = generator(m) else {
-        let filenames = cli::strings(m, "filename");
-        if filenames.is_empty() {
+        if !manifest::given(m) {
             return Output::err("error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples\n");
         }
         let dry = match dry_run(m) {
             Ok(d) => d,
             Err(e) => return error(e),
         };
-        return from_files(cluster, &filenames, io, &super::namespace(m), dry);
+        return from_files(cluster, m, io, &super::namespace(m), dry);
     };
     if let Some(help) = group_help(&path) {
         return Output::err(help);
@@ -275,8 +274,8 @@ fn print(object: &Object, value: &Value, output: Option<&str>, dry: DryRun) -> O
     }
 }
 
-fn from_files(cluster: &mut Cluster, filenames: &[String], io: &Io, ns: &str, dry: DryRun) -> Output {
-    let documents = match manifest::read(io, filenames) {
+fn from_files(cluster: &mut Cluster, m: &ArgMatches, io: &Io, ns: &str, dry: DryRun) -> Output {
+    let documents = match manifest::read_flags(io, m) {
         Ok(d) => d,
         Err(e) => return error(e),
     };
