@@ -150,6 +150,13 @@ pub fn command() -> Command {
         )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+        .subcommand(
+            sub("events")
+                .arg(flag("all-namespaces").short('A'))
+                .arg(value("for"))
+                .arg(value("types").action(ArgAction::Append))
+                .arg(flag("no-headers")),
+        )
         .subcommand(config())
 }
 

@@ -470,14 +470,7 @@ fn events(w: &mut String, cluster: &Cluster, object: &Object, now: Time) {
     list.sort_by_key(|e| e.first_timestamp.clone());
     let _ = writeln!(w, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------");
     for e in list {
-        let last = e.last_timestamp.as_ref().map_or(now, Time::from_k8s);
-        let first = e.first_timestamp.as_ref().map_or(now, Time::from_k8s);
-        let count = e.count.unwrap_or(1);
-        let age = if count > 1 {
-            format!("{} (x{count} over {})", human(now.since(last)), human(now.since(first)))
-        } else {
-            human(now.since(last))
-        };
+        let age = super::printers::config::event_interval(&e, now);
         let from = e.source.as_ref().and_then(|s| s.component.clone()).unwrap_or_default();
         let _ = writeln!(
             w,

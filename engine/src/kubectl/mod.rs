@@ -11,6 +11,7 @@ mod create;
 mod delete;
 mod describe;
 mod drain;
+mod events;
 mod expose;
 mod get;
 mod jsonpath;
@@ -71,6 +72,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "annotate" => label::run(cluster, sub, "annotations"),
         "taint" => taint::run(cluster, sub),
         "drain" => drain::run(cluster, sub),
+        "events" => events::run(cluster, sub),
         "cordon" => cordon::run(cluster, sub, true),
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
@@ -141,7 +143,7 @@ fn error(message: impl std::fmt::Display) -> Output {
 
 const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
 
- This playground's kubectl speaks to the simulated cluster on this page.
+ This playground's kubectl speaks to the simulated cluster on this page; it lists the commands it runs.
 
 Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
@@ -151,7 +153,6 @@ Basic Commands (Beginner):
 
 Basic Commands (Intermediate):
   get             Display one or many resources
-  describe        Show details of a specific resource or group of resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:
@@ -163,6 +164,10 @@ Cluster Management Commands:
   uncordon        Mark node as schedulable
   drain           Drain node in preparation for maintenance
   taint           Update the taints on one or more nodes
+
+Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  events          List events
 
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin

@@ -97,6 +97,17 @@ pub fn event_last_seen(e: &Event) -> Option<Time> {
         .or_else(|| e.metadata.creation_timestamp.as_ref().map(Time::from_k8s))
 }
 
+/// How long ago an event happened, with `(x3 over 2m)` when it repeated,
+/// as `kubectl describe` and `kubectl events` show it.
+pub fn event_interval(e: &Event, now: Time) -> String {
+    let first = e.first_timestamp.as_ref().map(Time::from_k8s).or_else(|| event_last_seen(e)).unwrap_or(now);
+    let last = event_last_seen(e).unwrap_or(now);
+    match e.count.unwrap_or(1) {
+        count if count > 1 => format!("{} (x{count} over {})", human(now.since(last)), human(now.since(first))),
+        _ => human(now.since(first)),
+    }
+}
+
 pub fn event(e: &Event, now: Time, wide: bool) -> Vec<String> {
     let seen = |t: Option<Time>| t.map_or_else(|| "<unknown>".to_string(), |t| human(now.since(t)));
     let object = format!(
