@@ -141,7 +141,13 @@ impl ApiServer {
 
     /// Replaces an existing object after defaulting it and validating the
     /// change; identity and creation metadata are kept from the stored copy.
-    pub fn update(&mut self, mut object: Object, now: Time) -> Result<Arc<Object>, ApiError> {
+    pub fn update(&mut self, object: Object, now: Time) -> Result<Arc<Object>, ApiError> {
+        self.update_checked(object, now, false)
+    }
+
+    /// An update that, with `dry_run`, is checked and defaulted like a real
+    /// one and returned, but not stored (`--dry-run=server`).
+    pub fn update_checked(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
         let info = object.info();
         let current = self.get(info.kind, object.namespace(), object.name())?;
         if let Some(rv) = object.meta().resource_version.as_deref() {
@@ -174,7 +180,7 @@ impl ApiServer {
         });
         let held = object.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty())
             || matches!(&object, Object::Namespace(n) if n.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()));
-        if current.meta().deletion_timestamp.is_some() && !held && current.as_pod().is_none() {
+        if current.meta().deletion_timestamp.is_some() && !held && current.as_pod().is_none() && !dry_run {
             // The last finalizer is gone: the deletion completes.
             let (kind, ns, name) = (info.kind, object.namespace().to_string(), object.name().to_string());
             return Ok(self.store.remove(kind, &ns, &name, now).unwrap_or(current));
@@ -185,6 +191,9 @@ impl ApiServer {
         meta.creation_timestamp = current.meta().creation_timestamp.clone();
         meta.deletion_timestamp = current.meta().deletion_timestamp.clone();
         meta.deletion_grace_period_seconds = current.meta().deletion_grace_period_seconds;
+        if dry_run {
+            return Ok(Arc::new(object));
+        }
         Ok(self.store.put(object, now))
     }
 

@@ -120,9 +120,25 @@ pub fn command() -> Command {
                 .subcommand(sub("resume").arg(positional()))
                 .subcommand(sub("restart").arg(positional())),
         )
-        .subcommand(sub("set").subcommand(sub("image").arg(positional())))
-        .subcommand(sub("label").arg(positional()).arg(flag("overwrite")).arg(value("selector").short('l')))
-        .subcommand(sub("annotate").arg(positional()).arg(flag("overwrite")).arg(value("selector").short('l')))
+        .subcommand(
+            sub("set")
+                .subcommand(changer("image"))
+                .subcommand(
+                    changer("env")
+                        .arg(value("env").short('e').action(ArgAction::Append))
+                        .arg(value("containers").short('c'))
+                        .arg(flag("list"))
+                        .arg(value("overwrite").num_args(0..=1).require_equals(true).default_missing_value("true")),
+                )
+                .subcommand(
+                    changer("resources")
+                        .arg(value("limits"))
+                        .arg(value("requests"))
+                        .arg(value("containers").short('c')),
+                ),
+        )
+        .subcommand(changer("label").arg(flag("overwrite")))
+        .subcommand(changer("annotate").arg(flag("overwrite")))
         .subcommand(sub("cordon").arg(positional()).arg(dry_run()))
         .subcommand(sub("uncordon").arg(positional()).arg(dry_run()))
         .subcommand(
@@ -236,6 +252,20 @@ fn create() -> Command {
                 .arg(value("default-backend"))
                 .arg(value("annotation").action(ArgAction::Append)),
         )
+}
+
+/// A command that changes objects in place: named, selected, or from files
+/// (`--local` to change only the file's copy).
+fn changer(name: &'static str) -> Command {
+    Command::new(name)
+        .disable_help_flag(true)
+        .arg(help())
+        .arg(positional())
+        .arg(filename())
+        .arg(flag("local"))
+        .arg(value("selector").short('l'))
+        .arg(output())
+        .arg(dry_run())
 }
 
 /// `kubectl config` and the subcommands the playground's kubeconfig has.

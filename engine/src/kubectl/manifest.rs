@@ -6,6 +6,7 @@ use super::Io;
 use crate::codec::{self, DecodeError};
 use crate::files::Entry;
 use crate::object::Object;
+use serde_json::Value;
 
 /// One decoded document, or why it could not be decoded, in kubectl's words.
 pub type Document = Result<Object, String>;
@@ -36,6 +37,27 @@ pub fn read_flags(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document
 /// The documents of every `-f` source, each tagged with its source name
 /// (`pod.yaml`, `STDIN`). A missing path fails everything, as in kubectl.
 pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, String> {
+    let texts = texts(io, filenames)?;
+    let mut out = Vec::new();
+    for (source, text) in texts {
+        match codec::documents(&text) {
+            Err(DecodeError::Syntax(msg)) => {
+                return Err(format!("error parsing {source}: error converting YAML to JSON: {msg}"));
+            }
+            Err(other) => out.push((source.clone(), Err(describe(&source, other)))),
+            Ok(docs) => {
+                for doc in docs {
+                    out.push((source.clone(), codec::to_object(doc).map_err(|e| describe(&source, e))));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The text of every `-f` source: files, directories (their .yaml, .yml
+/// and .json files) and `-`.
+fn texts(io: &Io, filenames: &[String]) -> Result<Vec<(String, String)>, String> {
     let mut texts = Vec::new();
     for name in filenames {
         if name == "-" {
@@ -56,19 +78,19 @@ pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, St
             }
         }
     }
+    Ok(texts)
+}
+
+/// The documents of `-f` sources as written, untyped: what `--local`
+/// commands change and print, keeping every field the file had.
+pub fn read_values(io: &Io, filenames: &[String]) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
-    for (source, text) in texts {
-        match codec::documents(&text) {
-            Err(DecodeError::Syntax(msg)) => {
-                return Err(format!("error parsing {source}: error converting YAML to JSON: {msg}"));
-            }
-            Err(other) => out.push((source.clone(), Err(describe(&source, other)))),
-            Ok(docs) => {
-                for doc in docs {
-                    out.push((source.clone(), codec::to_object(doc).map_err(|e| describe(&source, e))));
-                }
-            }
-        }
+    for (source, text) in texts(io, filenames)? {
+        let docs = codec::documents(&text).map_err(|e| match e {
+            DecodeError::Syntax(msg) => format!("error parsing {source}: error converting YAML to JSON: {msg}"),
+            other => describe(&source, other).trim_start_matches("error: ").trim_end().to_string(),
+        })?;
+        out.extend(docs);
     }
     Ok(out)
 }

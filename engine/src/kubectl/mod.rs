@@ -18,6 +18,7 @@ mod jsonpath;
 mod kustomize;
 mod label;
 mod manifest;
+mod mutate;
 mod patch;
 pub mod printers;
 mod resources;
@@ -67,9 +68,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "scale" => scale::run(cluster, sub),
         "expose" => expose::run(cluster, sub),
         "rollout" => rollout::run(cluster, sub),
-        "set" => set::run(cluster, sub),
-        "label" => label::run(cluster, sub, "labels"),
-        "annotate" => label::run(cluster, sub, "annotations"),
+        "set" => set::run(cluster, sub, &io),
+        "label" => label::run(cluster, sub, &io, "labels"),
+        "annotate" => label::run(cluster, sub, &io, "annotations"),
         "taint" => taint::run(cluster, sub),
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),

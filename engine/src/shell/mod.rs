@@ -2,6 +2,7 @@
 //! shell`: kubectl (and `k`), aliases, `sleep` to let simulated time pass, and
 //! `help`. It stands for a root shell on the control-plane node.
 
+mod grep;
 mod line;
 mod tools;
 mod words;

@@ -27,7 +27,7 @@ fn count_arg(args: &[String], default: usize) -> Result<usize, String> {
 /// Runs a text tool on `input`, or `None` when `name` is not one.
 pub fn run(name: &str, args: &[String], input: &str) -> Option<Output> {
     Some(match name {
-        "grep" => grep(args, input),
+        "grep" => super::grep::run(args, input),
         "head" | "tail" => match count_arg(args, 10) {
             Ok(n) => {
                 let all = lines(input);
@@ -75,52 +75,6 @@ pub fn run(name: &str, args: &[String], input: &str) -> Option<Output> {
         "cat" if args.is_empty() => Output::ok(input),
         _ => return None,
     })
-}
-
-fn grep(args: &[String], input: &str) -> Output {
-    let mut invert = false;
-    let mut ignore = false;
-    let mut count = false;
-    let mut pattern = None;
-    for a in args {
-        match a.as_str() {
-            "-v" => invert = true,
-            "-i" => ignore = true,
-            "-c" => count = true,
-            "-E" | "-e" => {}
-            flags if flags.starts_with('-') && flags.len() > 1 && pattern.is_none() => {
-                invert |= flags.contains('v');
-                ignore |= flags.contains('i');
-                count |= flags.contains('c');
-            }
-            p if pattern.is_none() => pattern = Some(p.to_string()),
-            _ => {}
-        }
-    }
-    let Some(pattern) = pattern else {
-        return Output {
-            stderr: "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n".into(),
-            exit_code: 2,
-            ..Default::default()
-        };
-    };
-    let fold = |s: &str| if ignore { s.to_lowercase() } else { s.to_string() };
-    // Alternatives (`a|b`) and the ^/$ anchors, the regular expressions
-    // people pipe kubectl output through.
-    let alternatives: Vec<String> = pattern.split('|').map(fold).collect();
-    let matches = |line: &str| {
-        let line = fold(line);
-        alternatives.iter().any(|p| match (p.strip_prefix('^'), p.strip_suffix('$')) {
-            (Some(rest), _) if rest.ends_with('$') => line == rest.trim_end_matches('$'),
-            (Some(rest), _) => line.starts_with(rest),
-            (None, Some(rest)) => line.ends_with(rest),
-            _ => line.contains(p.as_str()),
-        })
-    };
-    let picked: Vec<&str> = input.lines().filter(|l| matches(l) != invert).collect();
-    let code = if picked.is_empty() { 1 } else { 0 };
-    let stdout = if count { format!("{}\n", picked.len()) } else { joined(&picked) };
-    Output { stdout, exit_code: code, ..Default::default() }
 }
 
 fn awk(args: &[String], input: &str) -> Output {
@@ -197,7 +151,7 @@ mod tests {
         assert_eq!(run_tool("grep", &["web"], table), "web-1 1/1\nweb-2 0/1\n");
         assert_eq!(run_tool("grep", &["-v", "web"], table), "NAME  READY\ndb-1  1/1\n");
         assert_eq!(run_tool("grep", &["-c", "1/1"], table), "2\n");
-        assert_eq!(run_tool("grep", &["^db|NAME"], table), "NAME  READY\ndb-1  1/1\n");
+        assert_eq!(run_tool("grep", &["-E", "^db|NAME"], table), "NAME  READY\ndb-1  1/1\n");
         assert_eq!(run_tool("head", &["-n", "2"], table), "NAME  READY\nweb-1 1/1\n");
         assert_eq!(run_tool("tail", &["-1"], table), "db-1  1/1\n");
         assert_eq!(run_tool("wc", &["-l"], table), "4\n");

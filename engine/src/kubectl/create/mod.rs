@@ -16,7 +16,7 @@ use crate::cluster::{Cluster, Output};
 use crate::object::Object;
 use clap::ArgMatches;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A generator's result: the object, or kubectl's whole error text.
@@ -62,33 +62,6 @@ impl Generator<'_> {
 
 fn meta(name: &str, labels: Option<BTreeMap<String, String>>) -> ObjectMeta {
     ObjectMeta { name: Some(name.into()), labels, ..Default::default() }
-}
-
-/// The JSON kubectl prints for an object it built itself: zero timestamps
-/// as `null`, and the status Go's zero value serialises to.
-fn client_value(object: &Object) -> Value {
-    let mut value = object.to_value();
-    fn null_timestamp(meta: Option<&mut Value>) {
-        if let Some(Value::Object(m)) = meta {
-            m.entry("creationTimestamp").or_insert(Value::Null);
-        }
-    }
-    null_timestamp(value.get_mut("metadata"));
-    for path in ["/spec/template/metadata", "/spec/jobTemplate/metadata", "/spec/jobTemplate/spec/template/metadata"] {
-        null_timestamp(value.pointer_mut(path));
-    }
-    let status = match object {
-        Object::ConfigMap(_) | Object::Secret(_) | Object::ServiceAccount(_) | Object::PriorityClass(_) => None,
-        Object::Service(_) | Object::Ingress(_) => Some(json!({"loadBalancer": {}})),
-        Object::PodDisruptionBudget(_) => {
-            Some(json!({"currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0}))
-        }
-        _ => Some(json!({})),
-    };
-    if let (Some(map), Some(status)) = (value.as_object_mut(), status) {
-        map.entry("status").or_insert(status);
-    }
-    value
 }
 
 /// The generator's matches and its name in usage hints; groups such as
@@ -174,7 +147,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         object.meta_mut().namespace = explicit_ns.clone();
     }
     if dry == DryRun::Client {
-        return print(&object, &client_value(&object), output.as_deref(), dry);
+        return print(&object, &super::mutate::go_value(&object), output.as_deref(), dry);
     }
     let now = cluster.now();
     if object.info().namespaced && object.namespace().is_empty() {
