@@ -167,6 +167,12 @@ pub fn command() -> Command {
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
         .subcommand(
+            group("auth")
+                .subcommand(sub("can-i").arg(positional()).arg(flag("list")).arg(flag("all-namespaces").short('A')))
+                .subcommand(sub("whoami")),
+        )
+        .subcommand(group("cluster-info").subcommand(sub("dump")))
+        .subcommand(
             sub("events")
                 .arg(flag("all-namespaces").short('A'))
                 .arg(value("for"))

@@ -3,6 +3,7 @@
 
 mod api_resources;
 mod apply;
+mod auth;
 pub use apply::LAST_APPLIED;
 mod cli;
 pub(crate) mod config;
@@ -74,6 +75,8 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "taint" => taint::run(cluster, sub),
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),
+        "auth" => auth::auth(sub),
+        "cluster-info" => auth::cluster_info(sub),
         "cordon" => cordon::run(cluster, sub, true),
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
@@ -161,6 +164,7 @@ Deploy Commands:
   scale           Set a new size for a deployment, replica set, or replication controller
 
 Cluster Management Commands:
+  cluster-info    Display cluster information
   cordon          Mark node as unschedulable
   uncordon        Mark node as schedulable
   drain           Drain node in preparation for maintenance
@@ -168,6 +172,7 @@ Cluster Management Commands:
 
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
+  auth            Inspect authorization
   events          List events
 
 Advanced Commands:

@@ -1,0 +1,68 @@
+//! `kubectl auth can-i` and `kubectl auth whoami`, and `kubectl
+//! cluster-info`: the lab's admin is allowed everything (RBAC is not
+//! simulated), as kubeadm's `kubernetes-admin` is.
+
+use super::printers::tabwriter;
+use super::{cli, error};
+use crate::cluster::Output;
+use clap::ArgMatches;
+
+pub fn auth(m: &ArgMatches) -> Output {
+    match m.subcommand() {
+        Some(("can-i", sub)) => can_i(sub),
+        Some(("whoami", _)) => Output::ok(tabwriter::align(
+            "ATTRIBUTE\tVALUE\nUsername\tkubernetes-admin\nGroups\t[kubeadm:cluster-admins system:authenticated]\n",
+            6,
+            3,
+        )),
+        _ => Output::err(AUTH_HELP),
+    }
+}
+
+fn can_i(m: &ArgMatches) -> Output {
+    let args = cli::strings(m, "args");
+    if cli::boolean(m, "list") {
+        return Output::ok(tabwriter::align(
+            "Resources\tNon-Resource URLs\tResource Names\tVerbs\n*.*\t[]\t[]\t[*]\n\t[*]\t[]\t[*]\n",
+            6,
+            3,
+        ));
+    }
+    let resource = match args.as_slice() {
+        [_, resource] | [_, resource, _] => resource,
+        _ => {
+            return Output::err(
+                "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.\n",
+            )
+        }
+    };
+    let mut out = Output::ok("yes\n");
+    let kind = resource.split('/').next().unwrap_or(resource);
+    if !resource.starts_with('/') && kind != "*" && crate::api::resolve(kind).is_none() {
+        out.stderr = format!("Warning: the server doesn't have a resource type '{kind}'\n");
+    }
+    out
+}
+
+pub fn cluster_info(m: &ArgMatches) -> Output {
+    if m.subcommand_name() == Some("dump") {
+        return error("cluster-info dump is not part of this playground yet; use kubectl get and describe");
+    }
+    Output::ok(
+        "Kubernetes control plane is running at https://192.168.1.10:6443\nCoreDNS is running at https://192.168.1.10:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
+    )
+}
+
+const AUTH_HELP: &str = "Inspect authorization.
+
+Available Commands:
+  can-i         Check whether an action is allowed
+  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects
+  whoami        Experimental: Check self subject attributes
+
+Usage:
+  kubectl auth [flags] [options]
+
+Use \"kubectl auth <command> --help\" for more information about a given command.
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
