@@ -167,6 +167,15 @@ pub fn command() -> Command {
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
         .subcommand(
+            sub("wait")
+                .arg(positional())
+                .arg(value("for"))
+                .arg(value("timeout"))
+                .arg(flag("all"))
+                .arg(flag("all-namespaces").short('A'))
+                .arg(value("selector").short('l')),
+        )
+        .subcommand(
             group("auth")
                 .subcommand(sub("can-i").arg(positional()).arg(flag("list")).arg(flag("all-namespaces").short('A')))
                 .subcommand(sub("whoami")),

@@ -30,6 +30,7 @@ mod set;
 mod taint;
 mod target;
 mod version;
+mod wait;
 
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
@@ -75,6 +76,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "taint" => taint::run(cluster, sub),
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),
+        "wait" => wait::run(cluster, sub),
         "auth" => auth::auth(sub),
         "cluster-info" => auth::cluster_info(sub),
         "cordon" => cordon::run(cluster, sub, true),
@@ -178,6 +180,7 @@ Troubleshooting and Debugging Commands:
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  wait            Experimental: Wait for a specific condition on one or many resources
   kustomize       Build a kustomization target from a directory or URL
 
 Settings Commands:
