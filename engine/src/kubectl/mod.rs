@@ -22,6 +22,7 @@ mod manifest;
 mod mutate;
 mod patch;
 pub mod printers;
+mod replace;
 mod resources;
 mod rollout;
 mod run;
@@ -77,6 +78,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),
         "wait" => wait::run(cluster, sub),
+        "replace" => replace::run(cluster, sub, &io),
         "auth" => auth::auth(sub),
         "cluster-info" => auth::cluster_info(sub),
         "cordon" => cordon::run(cluster, sub, true),
@@ -180,6 +182,7 @@ Troubleshooting and Debugging Commands:
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  replace         Replace a resource by file name or stdin
   wait            Experimental: Wait for a specific condition on one or many resources
   kustomize       Build a kustomization target from a directory or URL
 
