@@ -3,6 +3,7 @@
 //! `help`. It stands for a root shell on the control-plane node.
 
 mod grep;
+mod jq;
 mod line;
 mod tools;
 mod words;
@@ -45,7 +46,7 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
 
   kubectl ...        talk to the cluster (k is an alias for kubectl)
   a | b, a && b, a; b, $(a), $VAR, NAME=value, export NAME=value
-  grep, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
+  grep, jq, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
   sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias

@@ -28,6 +28,7 @@ fn count_arg(args: &[String], default: usize) -> Result<usize, String> {
 pub fn run(name: &str, args: &[String], input: &str) -> Option<Output> {
     Some(match name {
         "grep" => super::grep::run(args, input),
+        "jq" => super::jq::run(args, input),
         "head" | "tail" => match count_arg(args, 10) {
             Ok(n) => {
                 let all = lines(input);
