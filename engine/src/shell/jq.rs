@@ -226,7 +226,12 @@ mod tests {
         assert_eq!(jq(&["-e", ".missing"], "{}").2, 1);
         assert_eq!(
             jq(&[".a +"], "{}"),
-            (String::new(), "jq: error: syntax error in filter '.a +'\njq: 1 compile error\n".into(), 3)
+            (
+                String::new(),
+                "jq: error: syntax error (Unix shell quoting issues?) at <top-level>, line 1:\n.a +\njq: 1 compile error\n"
+                    .into(),
+                3
+            )
         );
         assert_eq!(jq(&["nosuch"], "{}").2, 3);
         assert_eq!(jq(&["now"], "{}").2, 3);
