@@ -43,6 +43,73 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     out
 }
 
+/// The strategic patch that takes `live` to what `applied` asks for (with
+/// the new last-applied configuration), or `None` when nothing changes.
+fn patch_for(live: &Object, applied: &Value, config: String) -> Option<Value> {
+    let original: Value = live
+        .meta()
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    let mut patch = three_way(&original, applied, &live.to_value());
+    if patch.as_object().is_some_and(Map::is_empty) && original == *applied {
+        return None;
+    }
+    if let Some(p) = patch.as_object_mut() {
+        let meta = p.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(LAST_APPLIED.into(), Value::String(config));
+            }
+        }
+    }
+    Some(patch)
+}
+
+/// What applying `object` would leave stored, next to what is stored now
+/// (`None` for a new object), as `kubectl diff` compares them. Nothing is
+/// written.
+pub(super) fn planned(
+    cluster: &mut Cluster,
+    mut object: Object,
+    default_ns: &str,
+    source: &str,
+) -> Result<(Option<Value>, Value), String> {
+    let info = object.info();
+    if info.namespaced && object.namespace().is_empty() {
+        object.meta_mut().namespace = Some(default_ns.to_string());
+    }
+    let (applied, config) = last_applied(&object);
+    let now = cluster.now();
+    let render = |e: ApiError| format!("{}\n", e.render(Some(&format!("error when checking \"{source}\""))));
+    let Some(live) = cluster.api().store().get(info.kind, object.namespace(), object.name()).cloned() else {
+        object.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), config);
+        let created = cluster.api_mut().create(object, now, true).map_err(render)?;
+        return Ok((None, created.to_value()));
+    };
+    let Some(patch) = patch_for(&live, &applied, config) else {
+        return Ok((Some(live.to_value()), live.to_value()));
+    };
+    let mut merged = live.to_value();
+    crate::apiserver::patch_value(&mut merged, &patch, PatchType::Strategic).map_err(|e| format!("error: {e}\n"))?;
+    let merged = crate::codec::to_object(merged).map_err(|e| format!("error: {e:?}\n"))?;
+    let stored = cluster.api_mut().update_checked(merged, now, true).map_err(render)?;
+    Ok((Some(live.to_value()), stored.to_value()))
+}
+
+/// The object as `kubectl apply` records it, and that record as text.
+fn last_applied(object: &Object) -> (Value, String) {
+    let mut applied = object.to_value();
+    if let Some(annotations) = applied.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.remove(LAST_APPLIED);
+    }
+    let config = format!("{applied}\n");
+    (applied, config)
+}
+
 fn apply_one(
     cluster: &mut Cluster,
     mut object: Object,
@@ -75,11 +142,7 @@ fn apply_one(
             ns = object.namespace(),
         ));
     }
-    let mut applied = object.to_value();
-    if let Some(annotations) = applied.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
-        annotations.remove(LAST_APPLIED);
-    }
-    let config = format!("{applied}\n");
+    let (applied, config) = last_applied(&object);
     let label = format!("{}/{}", info.qualified_singular(), object.name());
     let now = cluster.now();
     let render = |e: ApiError, verb: &str| format!("{}\n", e.render(Some(&format!("error when {verb} \"{source}\""))));
@@ -93,28 +156,9 @@ fn apply_one(
         };
     };
 
-    let original: Value = live
-        .meta()
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(LAST_APPLIED))
-        .and_then(|text| serde_json::from_str(text).ok())
-        .unwrap_or(Value::Null);
-    let current = live.to_value();
-    let patch = three_way(&original, &applied, &current);
-    if patch.as_object().is_some_and(Map::is_empty) && original == applied {
+    let Some(patch) = patch_for(&live, &applied, config) else {
         return Ok(format!("{label} unchanged{}\n", dry.suffix()));
-    }
-    let mut patch = patch;
-    if let Some(p) = patch.as_object_mut() {
-        let meta = p.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
-        if let Some(meta) = meta.as_object_mut() {
-            let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-            if let Some(a) = annotations.as_object_mut() {
-                a.insert(LAST_APPLIED.into(), Value::String(config));
-            }
-        }
-    }
+    };
     if dry == DryRun::None {
         let (ns, name) = (object.namespace().to_string(), object.name().to_string());
         cluster

@@ -11,6 +11,7 @@ mod cordon;
 mod create;
 mod delete;
 mod describe;
+mod diff;
 mod drain;
 mod events;
 mod expose;
@@ -79,6 +80,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "events" => events::run(cluster, sub),
         "wait" => wait::run(cluster, sub),
         "replace" => replace::run(cluster, sub, &io),
+        "diff" => diff::run(cluster, sub, &io),
         "auth" => auth::auth(sub),
         "cluster-info" => auth::cluster_info(sub),
         "cordon" => cordon::run(cluster, sub, true),
@@ -180,6 +182,7 @@ Troubleshooting and Debugging Commands:
   events          List events
 
 Advanced Commands:
+  diff            Diff the live version against a would-be applied version
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
   replace         Replace a resource by file name or stdin
