@@ -166,6 +166,16 @@ pub fn command() -> Command {
         )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+        .subcommand(
+            sub("autoscale")
+                .arg(positional())
+                .arg(value("min"))
+                .arg(value("max"))
+                .arg(value("cpu-percent"))
+                .arg(value("name"))
+                .arg(output())
+                .arg(dry_run()),
+        )
         .subcommand(sub("diff").arg(filename()).arg(kustomize()))
         .subcommand(sub("replace").arg(positional()).arg(filename()).arg(kustomize()).arg(flag("force")).arg(dry_run()))
         .subcommand(

@@ -4,6 +4,7 @@
 mod api_resources;
 mod apply;
 mod auth;
+mod autoscale;
 pub use apply::LAST_APPLIED;
 mod cli;
 pub(crate) mod config;
@@ -81,6 +82,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "wait" => wait::run(cluster, sub),
         "replace" => replace::run(cluster, sub, &io),
         "diff" => diff::run(cluster, sub, &io),
+        "autoscale" => autoscale::run(cluster, sub),
         "auth" => auth::auth(sub),
         "cluster-info" => auth::cluster_info(sub),
         "cordon" => cordon::run(cluster, sub, true),
@@ -168,6 +170,7 @@ Basic Commands (Intermediate):
 Deploy Commands:
   rollout         Manage the rollout of a resource
   scale           Set a new size for a deployment, replica set, or replication controller
+  autoscale       Auto-scale a deployment, replica set, stateful set, or replication controller
 
 Cluster Management Commands:
   cluster-info    Display cluster information
