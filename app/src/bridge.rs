@@ -2,7 +2,7 @@
 //! engine directly, so the engine can later move into a Web Worker behind
 //! this same interface.
 
-use engine::{Cluster, ClusterView, MemFiles, Output, Shell};
+use engine::{Cluster, ClusterView, Completion, MemFiles, Output, Shell};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -43,6 +43,11 @@ impl Bridge {
     pub fn apply(&self, manifest: &str) -> Output {
         self.files.borrow_mut().0.insert("editor.yaml".into(), manifest.to_string());
         self.shell.borrow_mut().cluster_mut().apply(manifest)
+    }
+
+    /// What Tab offers for the text before the cursor.
+    pub fn complete(&self, line: &str) -> Completion {
+        self.shell.borrow().complete(line)
     }
 
     /// Lets `ms` of simulated time pass.

@@ -257,3 +257,28 @@ fn contexts_switch_between_clusters_that_share_one_clock() {
         shell.cluster().now()
     });
 }
+
+#[test]
+fn tab_completes_commands_flags_kinds_and_names() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    let files = engine::NoFiles;
+    shell.run("kubectl create deployment web --image=nginx", &files);
+    shell.run("kubectl create deployment worker --image=busybox", &files);
+    shell.run("alias kgp='kubectl get pods'", &files);
+    let complete = |line: &str| shell.complete(line).candidates;
+    assert_eq!(complete("kub"), ["kubectl"]);
+    assert_eq!(complete("kubectl ro"), ["rollout"]);
+    assert_eq!(complete("kubectl rollout st"), ["status"]);
+    assert_eq!(complete("kubectl get dep"), ["deployments"]);
+    assert_eq!(complete("kubectl get deploy w"), ["web", "worker"]);
+    assert_eq!(complete("k describe deployments.apps we"), ["web"]);
+    assert_eq!(complete("kubectl get deploy/wo"), ["deploy/worker"]);
+    assert_eq!(complete("kubectl get pods -n kube-system core").len(), 2);
+    assert_eq!(complete("kubectl get pods --all-n"), ["--all-namespaces"]);
+    assert_eq!(complete("kubectl scale deploy web --rep"), ["--replicas"]);
+    assert_eq!(complete("kubectl cordon w"), ["w1-k8s", "w2-k8s", "w3-k8s"]);
+    assert_eq!(complete("kubectl get nodes | gr"), ["grep"]);
+    assert_eq!(complete("kubectl version --cl"), ["--client"]);
+    assert!(complete("echo hel").is_empty());
+    assert_eq!(shell.complete("kubectl get deploy wor").start, 19);
+}

@@ -93,6 +93,22 @@ test('arrow up recalls the previous command', async () => {
   assert.equal(await input.inputValue(), '');
 });
 
+test('Tab completes commands and names, and a second Tab lists the choices', async () => {
+  const input = page.getByTestId('terminal-input');
+  await input.fill('kubectl get dep');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'kubectl get deployments ');
+  await input.fill('kubectl get pods -n kube-system kube-p');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'kubectl get pods -n kube-system kube-proxy-');
+  await input.press('Tab');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText(/kube-proxy-\S+ {2}kube-proxy-\S+ {2}kube-proxy-\S+ {2}kube-proxy-\S+/).waitFor();
+  assert.equal(await input.inputValue(), 'kubectl get pods -n kube-system kube-proxy-', 'listing keeps the line');
+  await shoot(page, 'terminal-tab-completion');
+  await input.fill('');
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

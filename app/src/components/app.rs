@@ -54,6 +54,10 @@ fn Playground(props: &PlaygroundProps) -> Html {
         let view = view.setter();
         move || view.set(Rc::new(bridge.0.view()))
     };
+    let on_complete = {
+        let bridge = bridge.clone();
+        Callback::from(move |line: String| bridge.0.complete(&line))
+    };
     let on_run = {
         let bridge = bridge.clone();
         let refresh = refresh.clone();
@@ -123,7 +127,7 @@ fn Playground(props: &PlaygroundProps) -> Html {
             </header>
             <main>
                 <div class="left">
-                    <Terminal prompt={bridge.0.prompt()} on_run={on_run} />
+                    <Terminal prompt={bridge.0.prompt()} on_run={on_run} on_complete={on_complete} />
                     <Editor on_apply={on_apply} />
                 </div>
                 <ClusterMap view={(*view).clone()} />

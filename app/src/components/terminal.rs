@@ -1,8 +1,9 @@
-//! The terminal: scroll-back, an input line with the shell's prompt, and
-//! history on ↑/↓. `clear` empties the scroll-back, as Ctrl-L does.
+//! The terminal: scroll-back, an input line with the shell's prompt,
+//! history on ↑/↓, and Tab completion (a second Tab lists the choices, as
+//! bash does). `clear` empties the scroll-back, as Ctrl-L does.
 
 use crate::style::palette::*;
-use engine::Output;
+use engine::{Completion, Output};
 use stylist::yew::styled_component;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -24,6 +25,7 @@ struct Line {
 pub struct TerminalProps {
     pub prompt: &'static str,
     pub on_run: Callback<String, Output>,
+    pub on_complete: Callback<String, Completion>,
 }
 
 #[styled_component]
@@ -48,6 +50,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let lines = lines.clone();
         let input = input.clone();
         let on_run = props.on_run.clone();
+        let on_complete = props.on_complete.clone();
         let prompt = props.prompt;
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else {
@@ -82,6 +85,24 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                         *at = (*at + 1).min(history.len());
                     }
                     el.set_value(history.get(*at).map_or("", String::as_str));
+                }
+                "Tab" => {
+                    e.prevent_default();
+                    let line = el.value();
+                    let Completion { start, candidates } = on_complete.emit(line.clone());
+                    let word = &line[start.min(line.len())..];
+                    let common = common_prefix(&candidates);
+                    match candidates.as_slice() {
+                        [] => {}
+                        [only] => el.set_value(&format!("{}{only} ", &line[..start])),
+                        _ if common.len() > word.len() => el.set_value(&format!("{}{common}", &line[..start])),
+                        _ => {
+                            let mut next = (*lines).clone();
+                            next.push(Line { kind: Kind::Command, text: format!("{prompt}{line}") });
+                            next.push(Line { kind: Kind::Stdout, text: candidates.join("  ") });
+                            lines.set(next);
+                        }
+                    }
                 }
                 "l" if e.ctrl_key() => {
                     e.prevent_default();
@@ -142,4 +163,15 @@ fn push_text(lines: &mut Vec<Line>, kind: Kind, text: &str) {
     for line in text.lines() {
         lines.push(Line { kind: kind.clone(), text: line.to_string() });
     }
+}
+
+/// The longest start all `words` share.
+fn common_prefix(words: &[String]) -> String {
+    let Some(first) = words.first() else { return String::new() };
+    let mut prefix: &str = first;
+    for w in &words[1..] {
+        let len: usize = prefix.chars().zip(w.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+        prefix = &prefix[..len];
+    }
+    prefix.to_string()
 }

@@ -7,6 +7,7 @@ mod auth;
 mod autoscale;
 pub use apply::LAST_APPLIED;
 mod cli;
+pub(crate) mod complete;
 pub(crate) mod config;
 mod cordon;
 mod create;

@@ -19,6 +19,21 @@ use crate::time::{parse_duration, Millis, HOUR};
 
 use std::collections::BTreeMap;
 
+/// What [`Shell::complete`] offers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// The byte offset in the line where the completed word starts.
+    pub start: usize,
+    /// The words that could stand there, sorted.
+    pub candidates: Vec<String>,
+}
+
+/// The commands the shell knows, for completion.
+const COMMANDS: &[&str] = &[
+    "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "grep", "head", "help",
+    "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "wc",
+];
+
 /// The longest `sleep` the shell accepts.
 const MAX_SLEEP: Millis = 7 * 24 * HOUR;
 
@@ -105,6 +120,31 @@ impl Shell {
         for cluster in self.clusters.values_mut() {
             cluster.step(ms);
         }
+    }
+
+    /// Tab completion for `line` (the text before the cursor): where the
+    /// word being completed starts, and the words that could replace it —
+    /// commands, aliases, kubectl's subcommands and flags, resource types and
+    /// object names of the current context's cluster and namespace.
+    pub fn complete(&self, line: &str) -> Completion {
+        let start = line.rfind([' ', '\t', '|', ';', '&', '(']).map_or(0, |i| i + 1);
+        let partial = &line[start..];
+        // The words of the current pipeline stage before the one completed.
+        let stage = &line[line[..start].rfind(['|', ';', '&', '(']).map_or(0, |i| i + 1)..start];
+        let before = split_words(stage).unwrap_or_default();
+        let mut candidates: Vec<String> = match before.first() {
+            None => COMMANDS.iter().map(|c| c.to_string()).chain(self.aliases.keys().cloned()).collect(),
+            Some(first) if first == "kubectl" || self.aliases.get(first).is_some_and(|a| a == "kubectl") => {
+                let ns = self.kubeconfig.current_context().map(|c| c.namespace.clone()).unwrap_or_default();
+                let ns = if ns.is_empty() { "default".to_string() } else { ns };
+                crate::kubectl::complete::candidates(self.cluster(), &before[1..], partial, &ns)
+            }
+            Some(_) => Vec::new(),
+        };
+        candidates.retain(|c| c.starts_with(partial));
+        candidates.sort();
+        candidates.dedup();
+        Completion { start, candidates }
     }
 
     /// What the terminal shows before each command.
