@@ -95,7 +95,7 @@ pub(super) fn planned(
     };
     let mut merged = live.to_value();
     crate::apiserver::patch_value(&mut merged, &patch, PatchType::Strategic).map_err(|e| format!("error: {e}\n"))?;
-    let merged = crate::codec::to_object(merged).map_err(|e| format!("error: {e:?}\n"))?;
+    let merged = crate::codec::to_object(merged).map_err(|e| manifest::describe(source, e))?;
     let stored = cluster.api_mut().update_checked(merged, now, true).map_err(render)?;
     Ok((Some(live.to_value()), stored.to_value()))
 }

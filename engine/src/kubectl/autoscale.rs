@@ -70,7 +70,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             }
             let mut hpa = match crate::codec::to_object(value.clone()) {
                 Ok(o) => o,
-                Err(e) => return error(format!("{e:?}")),
+                Err(e) => return Output::err(super::manifest::describe("STDIN", e)),
             };
             hpa.meta_mut().namespace = Some(ns.clone());
             let now = cluster.now();

@@ -166,6 +166,7 @@ pub fn command() -> Command {
         )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+        .subcommand(sub("edit").arg(positional()))
         .subcommand(
             sub("autoscale")
                 .arg(positional())

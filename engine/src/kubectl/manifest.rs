@@ -95,7 +95,9 @@ pub fn read_values(io: &Io, filenames: &[String]) -> Result<Vec<Value>, String> 
     Ok(out)
 }
 
-fn describe(source: &str, e: DecodeError) -> String {
+/// A decoding failure in kubectl's words, for `source` (a file name, or
+/// what kubectl names the object it was handed).
+pub fn describe(source: &str, e: DecodeError) -> String {
     match e {
         DecodeError::Syntax(msg) => format!("error: error parsing {source}: error converting YAML to JSON: {msg}\n"),
         DecodeError::Validation(problems) => {

@@ -15,6 +15,7 @@ mod delete;
 mod describe;
 mod diff;
 mod drain;
+mod edit;
 mod events;
 mod expose;
 mod get;
@@ -83,6 +84,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "wait" => wait::run(cluster, sub),
         "replace" => replace::run(cluster, sub, &io),
         "diff" => diff::run(cluster, sub, &io),
+        "edit" => edit::run(cluster, sub, &io),
         "autoscale" => autoscale::run(cluster, sub),
         "auth" => auth::auth(sub),
         "cluster-info" => auth::cluster_info(sub),
@@ -166,6 +168,7 @@ Basic Commands (Beginner):
 
 Basic Commands (Intermediate):
   get             Display one or many resources
+  edit            Edit a resource on the server
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:

@@ -72,7 +72,7 @@ pub fn each(
             let object = match crate::codec::to_object(value) {
                 Ok(o) => o,
                 Err(e) => {
-                    out.stderr.push_str(&format!("error: {e:?}\n"));
+                    out.stderr.push_str(&manifest::describe("STDIN", e));
                     out.exit_code = 1;
                     continue;
                 }

@@ -66,7 +66,7 @@ fn replace_one(cluster: &mut Cluster, mut object: Object, source: &str, dry: Dry
             }
         }
     }
-    object = crate::codec::to_object(value).map_err(|e| format!("error: {e:?}\n"))?;
+    object = crate::codec::to_object(value).map_err(|e| manifest::describe(source, e))?;
     let line = format!("{} replaced{}\n", label(&object), dry.suffix());
     if dry == DryRun::Client {
         return Ok(line);
