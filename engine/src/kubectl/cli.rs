@@ -65,7 +65,9 @@ pub fn command() -> Command {
                 .arg(flag("show-kind"))
                 .arg(flag("show-labels"))
                 .arg(value("selector").short('l'))
-                .arg(value("label-columns").short('L').action(ArgAction::Append)),
+                .arg(value("label-columns").short('L').action(ArgAction::Append))
+                .arg(value("field-selector"))
+                .arg(value("sort-by")),
         )
         .subcommand(
             sub("run")

@@ -70,6 +70,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => return error(e),
     };
+    let sort_by = cli::string(m, "sort-by");
+    let field_selector = cli::string(m, "field-selector").filter(|f| !f.is_empty());
     let now = cluster.now();
     let api = cluster.api();
 
@@ -94,6 +96,17 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                         out.exit_code = 1;
                     }
                 }
+            }
+        }
+        if let Some(text) = &field_selector {
+            match super::fields::parse(text, request.info) {
+                Ok(requirements) => found.retain(|o| super::fields::matches(&requirements, &o.to_value())),
+                Err(e) => return Output::err(e),
+            }
+        }
+        if let Some(path) = &sort_by {
+            if let Err(e) = sort(&mut found, path) {
+                return error(e);
             }
         }
         groups.push(found);
@@ -192,6 +205,33 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         }
     }
     out
+}
+
+/// Orders objects by the value a JSONPath finds in each (`--sort-by`):
+/// numbers by value, anything else by text; objects without it first.
+fn sort(objects: &mut [Arc<Object>], path: &str) -> Result<(), String> {
+    let path = path.trim_start_matches('{').trim_end_matches('}');
+    let path = if path.starts_with('.') { path.to_string() } else { format!(".{path}") };
+    let mut keyed = Vec::new();
+    for o in objects.iter() {
+        let value = o.to_value();
+        let found =
+            super::jsonpath::select(&value, &path).map_err(|e| format!("couldn't parse sort-by path {path:?}: {e}"))?;
+        keyed.push((found.first().map(|v| (*v).clone()), o.clone()));
+    }
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Some(serde_json::Value::Number(x)), Some(serde_json::Value::Number(y))) => {
+            x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0))
+        }
+        (Some(x), Some(y)) => super::jsonpath::text(x).cmp(&super::jsonpath::text(y)),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    for (slot, (_, o)) in objects.iter_mut().zip(keyed) {
+        *slot = o;
+    }
+    Ok(())
 }
 
 /// One object when one was asked for by name, else a List of them all.

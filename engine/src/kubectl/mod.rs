@@ -18,6 +18,7 @@ mod drain;
 mod edit;
 mod events;
 mod expose;
+mod fields;
 mod get;
 mod jsonpath;
 mod kustomize;
