@@ -44,6 +44,9 @@ pub fn apply(object: &mut Object) {
             }
         }
         Object::Namespace(ns) => {
+            // The API server labels every namespace with its own name.
+            let name = ns.metadata.name.clone().unwrap_or_default();
+            ns.metadata.labels.get_or_insert_with(Default::default).insert("kubernetes.io/metadata.name".into(), name);
             ns.spec.get_or_insert_with(Default::default);
             ns.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Active".into());
         }

@@ -103,7 +103,7 @@ pub fn command() -> Command {
         .subcommand(create())
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
         .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
-        .subcommand(sub("describe").arg(positional()))
+        .subcommand(sub("describe").arg(positional()).arg(value("selector").short('l')))
         .subcommand(
             sub("expose")
                 .arg(positional())

@@ -1,6 +1,11 @@
-//! `kubectl describe` for pods, deployments and nodes: kubectl's sections,
-//! laid out by Go's tabwriter (padding 2) and closed by the object's Events
-//! with their `(x3 over 2m)` counts.
+//! `kubectl describe`: kubectl's sections for each kind, laid out by Go's
+//! tabwriter (padding 2) and closed by the object's Events with their
+//! `(x3 over 2m)` counts. Pods, deployments and nodes are here; other kinds
+//! in `workloads.rs`, `network.rs` and `config.rs`.
+
+mod config;
+mod network;
+mod workloads;
 
 use super::printers::{duration::human, tabwriter};
 use super::{cli, error, namespace, target};
@@ -17,7 +22,12 @@ use std::fmt::Write;
 pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     let ns = namespace(m);
     let args = cli::strings(m, "args");
-    let found = if args.len() == 1 && !args[0].contains('/') {
+    let found = if let Some(selector) = cli::string(m, "selector") {
+        match target::selected(cluster, &args, &ns, "describe", Some(&selector)) {
+            Ok(f) => f,
+            Err(out) => return out,
+        }
+    } else if args.len() == 1 && !args[0].contains('/') {
         // `describe pods` describes every pod of the namespace.
         match super::resources::parse(&args) {
             Ok(reqs) => reqs
@@ -43,6 +53,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::Pod(p) => describe_pod(&mut w, p, now),
             Object::Deployment(_) => describe_deployment(&mut w, cluster, &object),
             Object::Node(_) => describe_node(&mut w, cluster, &object, now),
+            Object::ReplicaSet(rs) => workloads::replica_set(&mut w, cluster, rs),
+            Object::Service(svc) => network::service(&mut w, cluster, svc),
+            Object::ConfigMap(cm) => config::config_map(&mut w, cm),
+            Object::Secret(secret) => config::secret(&mut w, secret),
+            Object::Namespace(ns) => config::namespace(&mut w, cluster, ns),
             other => {
                 let _ = writeln!(w, "Name:\t{}", other.name());
                 if !other.namespace().is_empty() {
@@ -52,7 +67,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                 annotations(&mut w, other.meta().annotations.as_ref());
             }
         }
-        events(&mut w, cluster, &object, now);
+        // kubectl shows no events for Secrets and Namespaces.
+        if !matches!(&*object, Object::Secret(_) | Object::Namespace(_)) {
+            events(&mut w, cluster, &object, now);
+        }
         texts.push(tabwriter::align(&w, 0, 2));
     }
     Output::ok(texts.join("\n\n"))
@@ -305,6 +323,23 @@ fn describe_pod(w: &mut String, pod: &k8s_openapi::api::core::v1::Pod, now: Time
     tolerations(w, "", spec.tolerations.as_deref().unwrap_or_default());
 }
 
+/// The `Pod Template:` section of a workload.
+fn pod_template(w: &mut String, template: &k8s_openapi::api::core::v1::PodTemplateSpec) {
+    let _ = writeln!(w, "Pod Template:");
+    labels(w, "  Labels", template.metadata.as_ref().and_then(|m| m.labels.as_ref()));
+    if let Some(a) = template.metadata.as_ref().and_then(|m| m.annotations.as_ref()).filter(|a| !a.is_empty()) {
+        multiline(w, "  Annotations", a.iter().map(|(k, v)| format!("{k}: {v}")).collect());
+    }
+    let pod_spec = template.spec.clone().unwrap_or_default();
+    let _ = writeln!(w, "  Containers:");
+    for c in &pod_spec.containers {
+        container(w, "   ", c, None);
+    }
+    let _ = writeln!(w, "  Volumes:\t<none>");
+    labels(w, "  Node-Selectors", pod_spec.node_selector.as_ref());
+    tolerations(w, "  ", pod_spec.tolerations.as_deref().unwrap_or_default());
+}
+
 fn describe_deployment(w: &mut String, cluster: &Cluster, object: &Object) {
     let Object::Deployment(d) = object else { return };
     let spec = d.spec.clone().unwrap_or_default();
@@ -343,20 +378,8 @@ fn describe_deployment(w: &mut String, cluster: &Cluster, object: &Object) {
             text(&r.max_surge)
         );
     }
-    let _ = writeln!(w, "Pod Template:");
     let template = spec.template.clone();
-    labels(w, "  Labels", template.metadata.as_ref().and_then(|m| m.labels.as_ref()));
-    if let Some(a) = template.metadata.as_ref().and_then(|m| m.annotations.as_ref()).filter(|a| !a.is_empty()) {
-        multiline(w, "  Annotations", a.iter().map(|(k, v)| format!("{k}: {v}")).collect());
-    }
-    let pod_spec = template.spec.clone().unwrap_or_default();
-    let _ = writeln!(w, "  Containers:");
-    for c in &pod_spec.containers {
-        container(w, "   ", c, None);
-    }
-    let _ = writeln!(w, "  Volumes:\t<none>");
-    labels(w, "  Node-Selectors", pod_spec.node_selector.as_ref());
-    tolerations(w, "  ", pod_spec.tolerations.as_deref().unwrap_or_default());
+    pod_template(w, &template);
     let conditions = status.conditions.clone().unwrap_or_default();
     if !conditions.is_empty() {
         let _ = writeln!(w, "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------");

@@ -1,0 +1,100 @@
+//! `describe` for ConfigMaps, Secrets and Namespaces (with the quotas and
+//! limit ranges that govern them).
+
+use super::{annotations, labels};
+use crate::api::Kind;
+use crate::cluster::Cluster;
+use crate::object::Object;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use std::fmt::Write;
+
+pub fn config_map(w: &mut String, cm: &ConfigMap) {
+    let _ = writeln!(w, "Name:\t{}", cm.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", cm.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", cm.metadata.labels.as_ref());
+    annotations(w, cm.metadata.annotations.as_ref());
+    let _ = writeln!(w, "\nData\n====");
+    for (k, v) in cm.data.iter().flatten() {
+        let _ = writeln!(w, "{k}:\n----\n{v}");
+    }
+    let _ = writeln!(w, "\nBinaryData\n====");
+    for (k, v) in cm.binary_data.iter().flatten() {
+        let _ = writeln!(w, "{k}: {} bytes", v.0.len());
+    }
+    let _ = writeln!(w);
+}
+
+pub fn secret(w: &mut String, secret: &Secret) {
+    let _ = writeln!(w, "Name:\t{}", secret.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", secret.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", secret.metadata.labels.as_ref());
+    annotations(w, secret.metadata.annotations.as_ref());
+    let _ = writeln!(w, "\nType:\t{}", secret.type_.as_deref().unwrap_or("Opaque"));
+    let _ = writeln!(w, "\nData\n====");
+    for (k, v) in secret.data.iter().flatten() {
+        let _ = writeln!(w, "{k}:\t{} bytes", v.0.len());
+    }
+}
+
+pub fn namespace(w: &mut String, cluster: &Cluster, ns: &Namespace) {
+    let name = ns.metadata.name.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{name}");
+    labels(w, "Labels", ns.metadata.labels.as_ref());
+    annotations(w, ns.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Status:\t{}", ns.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Active"));
+    let store = cluster.api().store();
+    let quotas: Vec<_> = store.list(Kind::ResourceQuota, Some(&name)).collect();
+    let _ = writeln!(w);
+    if quotas.is_empty() {
+        let _ = writeln!(w, "No resource quota.");
+    } else {
+        let _ = writeln!(w, "Resource Quotas");
+        for q in quotas {
+            let Object::ResourceQuota(q) = &**q else { continue };
+            let status = q.status.clone().unwrap_or_default();
+            let _ = writeln!(w, "  Name:\t{}", q.metadata.name.as_deref().unwrap_or_default());
+            let _ = writeln!(w, "  Resource\tUsed\tHard\n  --------\t---\t---");
+            for (resource, hard) in status.hard.iter().flatten() {
+                let used = status.used.as_ref().and_then(|u| u.get(resource)).map_or("0", |q| q.0.as_str());
+                let _ = writeln!(w, "  {resource}\t{used}\t{}", hard.0);
+            }
+        }
+    }
+    let limits: Vec<_> = store.list(Kind::LimitRange, Some(&name)).collect();
+    let _ = writeln!(w);
+    if limits.is_empty() {
+        let _ = writeln!(w, "No LimitRange resource.");
+        return;
+    }
+    let _ = writeln!(w, "Resource Limits");
+    let _ = writeln!(w, " Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio");
+    let _ = writeln!(w, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
+    for l in limits {
+        let Object::LimitRange(l) = &**l else { continue };
+        for item in l.spec.as_ref().map(|s| s.limits.clone()).unwrap_or_default() {
+            let mut resources: Vec<&String> = Vec::new();
+            for map in [&item.min, &item.max, &item.default_request, &item.default, &item.max_limit_request_ratio] {
+                resources.extend(map.iter().flatten().map(|(k, _)| k));
+            }
+            resources.sort();
+            resources.dedup();
+            for r in resources {
+                let cell = |map: &Option<
+                    std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+                >| {
+                    map.as_ref().and_then(|m| m.get(r)).map_or("-".to_string(), |q| q.0.clone())
+                };
+                let _ = writeln!(
+                    w,
+                    " {}\t{r}\t{}\t{}\t{}\t{}\t{}",
+                    item.type_,
+                    cell(&item.min),
+                    cell(&item.max),
+                    cell(&item.default_request),
+                    cell(&item.default),
+                    cell(&item.max_limit_request_ratio)
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! `describe` for Services: addresses, ports with their endpoints (the
+//! ready pods the selector picks), and traffic policies.
+
+use super::{annotations, labels};
+use crate::api::Kind;
+use crate::cluster::Cluster;
+use crate::controllers::pods::ready_since;
+use crate::labels::Selector;
+use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::fmt::Write;
+
+pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
+    let spec = svc.spec.clone().unwrap_or_default();
+    let ns = svc.metadata.namespace.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", svc.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{ns}");
+    labels(w, "Labels", svc.metadata.labels.as_ref());
+    annotations(w, svc.metadata.annotations.as_ref());
+    let selector: Vec<String> = spec.selector.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(w, "Selector:\t{}", selector.join(","));
+    let _ = writeln!(w, "Type:\t{}", spec.type_.as_deref().unwrap_or("ClusterIP"));
+    if let Some(policy) = &spec.ip_family_policy {
+        let _ = writeln!(w, "IP Family Policy:\t{policy}");
+    }
+    let families = spec.ip_families.clone().unwrap_or_default();
+    let _ = writeln!(w, "IP Families:\t{}", if families.is_empty() { "<none>".into() } else { families.join(",") });
+    let _ = writeln!(w, "IP:\t{}", spec.cluster_ip.as_deref().unwrap_or_default());
+    let ips = spec.cluster_ips.clone().unwrap_or_default();
+    let _ = writeln!(w, "IPs:\t{}", if ips.is_empty() { "<none>".into() } else { ips.join(",") });
+    if let Some(name) = &spec.external_name {
+        let _ = writeln!(w, "External Name:\t{name}");
+    }
+    let ingress: Vec<String> = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|l| l.ingress.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+        .collect();
+    if !ingress.is_empty() {
+        let _ = writeln!(w, "LoadBalancer Ingress:\t{}", ingress.join(", "));
+    }
+    let selector = spec.selector.as_ref().filter(|m| !m.is_empty()).map(Selector::from_map);
+    let pods: Vec<&Pod> = match &selector {
+        Some(selector) => cluster
+            .api()
+            .store()
+            .select(Kind::Pod, Some(&ns), selector)
+            .into_iter()
+            .filter_map(|o| o.as_pod())
+            .filter(|p| ready_since(p).is_some() && p.metadata.deletion_timestamp.is_none())
+            .collect(),
+        None => Vec::new(),
+    };
+    for port in spec.ports.iter().flatten() {
+        let protocol = port.protocol.as_deref().unwrap_or("TCP");
+        let name = port.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("<unset>");
+        let _ = writeln!(w, "Port:\t{name}\t{}/{protocol}", port.port);
+        match &port.target_port {
+            Some(IntOrString::String(s)) => {
+                let _ = writeln!(w, "TargetPort:\t{s}/{protocol}");
+            }
+            Some(IntOrString::Int(i)) => {
+                let _ = writeln!(w, "TargetPort:\t{i}/{protocol}");
+            }
+            None => {
+                let _ = writeln!(w, "TargetPort:\t{}/{protocol}", port.port);
+            }
+        }
+        if let Some(node_port) = port.node_port.filter(|p| *p != 0) {
+            let _ = writeln!(w, "NodePort:\t{name}\t{node_port}/{protocol}");
+        }
+        let _ = writeln!(w, "Endpoints:\t{}", endpoints(&pods, port));
+    }
+    let _ = writeln!(w, "Session Affinity:\t{}", spec.session_affinity.as_deref().unwrap_or("None"));
+    if let Some(policy) = &spec.external_traffic_policy {
+        let _ = writeln!(w, "External Traffic Policy:\t{policy}");
+    }
+    if let Some(policy) = &spec.internal_traffic_policy {
+        let _ = writeln!(w, "Internal Traffic Policy:\t{policy}");
+    }
+}
+
+/// `ip:port` of the first three ready pods, then `+ N more...`, as kubectl
+/// lists a port's endpoints; `<none>` when no pod is ready.
+fn endpoints(pods: &[&Pod], port: &ServicePort) -> String {
+    // The endpoints controller keeps addresses in IP order.
+    let mut addresses: Vec<String> = pods
+        .iter()
+        .filter_map(|pod| {
+            let ip = pod.status.as_ref()?.pod_ip.clone()?;
+            let number = match &port.target_port {
+                None => port.port,
+                Some(IntOrString::Int(i)) => *i,
+                Some(IntOrString::String(name)) => {
+                    pod.spec
+                        .as_ref()?
+                        .containers
+                        .iter()
+                        .flat_map(|c| c.ports.iter().flatten())
+                        .find(|p| p.name.as_deref() == Some(name.as_str()))?
+                        .container_port
+                }
+            };
+            Some(format!("{ip}:{number}"))
+        })
+        .collect();
+    addresses.sort();
+    match addresses.len() {
+        0 => "<none>".into(),
+        1..=3 => addresses.join(","),
+        n => format!("{} + {} more...", addresses[..3].join(","), n - 3),
+    }
+}
