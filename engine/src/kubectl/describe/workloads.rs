@@ -1,11 +1,13 @@
-//! `describe` for ReplicaSets: selector, owner, replica and pod counts, and
-//! the pod template.
+//! `describe` for ReplicaSets, StatefulSets, DaemonSets and Jobs: selector,
+//! owner, replica and pod counts, and the pod template.
 
 use super::{annotations, labels, pod_template};
 use crate::api::Kind;
 use crate::cluster::Cluster;
 use crate::labels::Selector;
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{DaemonSet, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::fmt::Write;
 
 pub fn replica_set(w: &mut String, cluster: &Cluster, rs: &ReplicaSet) {
@@ -21,19 +23,169 @@ pub fn replica_set(w: &mut String, cluster: &Cluster, rs: &ReplicaSet) {
     }
     let current = rs.status.as_ref().map_or(0, |s| s.replicas);
     let _ = writeln!(w, "Replicas:\t{current} current / {} desired", spec.replicas.unwrap_or(1));
-    let selector = Selector::from_api(&spec.selector).unwrap_or_default();
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for pod in cluster.api().store().select(Kind::Pod, Some(&ns), &selector).into_iter().filter_map(|o| o.as_pod()) {
-        match pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending") {
-            "Running" => running += 1,
-            "Succeeded" => succeeded += 1,
-            "Failed" => failed += 1,
-            _ => waiting += 1,
-        }
-    }
-    let _ =
-        writeln!(w, "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed");
+    pods_status(w, pod_counts(cluster, &ns, Some(&spec.selector)));
     if let Some(template) = &spec.template {
         pod_template(w, template);
     }
+}
+
+/// Pods the selector picks, counted by phase: running, waiting (pending),
+/// succeeded, failed.
+fn pod_counts(cluster: &Cluster, ns: &str, selector: Option<&LabelSelector>) -> (usize, usize, usize, usize) {
+    let selector = selector.and_then(|s| Selector::from_api(s).ok()).unwrap_or_default();
+    let mut counts = (0, 0, 0, 0);
+    for pod in cluster.api().store().select(Kind::Pod, Some(ns), &selector).into_iter().filter_map(|o| o.as_pod()) {
+        match pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending") {
+            "Running" => counts.0 += 1,
+            "Succeeded" => counts.2 += 1,
+            "Failed" => counts.3 += 1,
+            _ => counts.1 += 1,
+        }
+    }
+    counts
+}
+
+fn pods_status(w: &mut String, (running, waiting, succeeded, failed): (usize, usize, usize, usize)) {
+    let _ =
+        writeln!(w, "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed");
+}
+
+pub fn stateful_set(w: &mut String, cluster: &Cluster, sts: &StatefulSet) {
+    let spec = sts.spec.clone().unwrap_or_default();
+    let ns = sts.metadata.namespace.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", sts.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{ns}");
+    if let Some(t) = &sts.metadata.creation_timestamp {
+        let _ = writeln!(w, "CreationTimestamp:\t{}", super::date(t));
+    }
+    let _ = writeln!(w, "Selector:\t{}", super::super::printers::cells_selector(&spec.selector));
+    labels(w, "Labels", sts.metadata.labels.as_ref());
+    annotations(w, sts.metadata.annotations.as_ref());
+    let total = sts.status.as_ref().map_or(0, |s| s.replicas);
+    let _ = writeln!(w, "Replicas:\t{} desired | {total} total", spec.replicas.unwrap_or(1));
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    let _ = writeln!(w, "Update Strategy:\t{}", strategy.type_.as_deref().unwrap_or("RollingUpdate"));
+    if let Some(partition) = strategy.rolling_update.as_ref().and_then(|r| r.partition) {
+        let _ = writeln!(w, "  Partition:\t{partition}");
+    }
+    pods_status(w, pod_counts(cluster, &ns, Some(&spec.selector)));
+    pod_template(w, &spec.template);
+    let claims = spec.volume_claim_templates.clone().unwrap_or_default();
+    if claims.is_empty() {
+        let _ = writeln!(w, "Volume Claims:\t<none>");
+    }
+    for claim in claims {
+        let _ = writeln!(w, "Volume Claims:");
+        let _ = writeln!(w, "  Name:\t{}", claim.metadata.name.as_deref().unwrap_or_default());
+        let claim_spec = claim.spec.clone().unwrap_or_default();
+        let _ = writeln!(w, "  StorageClass:\t{}", claim_spec.storage_class_name.as_deref().unwrap_or_default());
+        labels(w, "  Labels", claim.metadata.labels.as_ref());
+        super::multiline(
+            w,
+            "  Annotations",
+            claim.metadata.annotations.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect(),
+        );
+        let capacity = claim_spec.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("storage"));
+        let _ = writeln!(w, "  Capacity:\t{}", capacity.map_or("<default>", |q| q.0.as_str()));
+        let modes = claim_spec.access_modes.clone().unwrap_or_default();
+        let _ = writeln!(w, "  Access Modes:\t{}", super::super::printers::storage::access_modes(&modes));
+    }
+}
+
+pub fn daemon_set(w: &mut String, cluster: &Cluster, ds: &DaemonSet) {
+    let spec = ds.spec.clone().unwrap_or_default();
+    let status = ds.status.clone().unwrap_or_default();
+    let ns = ds.metadata.namespace.clone().unwrap_or_default();
+    // kubectl prints no Namespace line for a DaemonSet.
+    let _ = writeln!(w, "Name:\t{}", ds.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Selector:\t{}", super::super::printers::cells_selector(&spec.selector));
+    let node_selector: Vec<String> = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_selector.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let _ = writeln!(
+        w,
+        "Node-Selector:\t{}",
+        if node_selector.is_empty() { "<none>".into() } else { node_selector.join(",") }
+    );
+    labels(w, "Labels", ds.metadata.labels.as_ref());
+    annotations(w, ds.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Desired Number of Nodes Scheduled: {}", status.desired_number_scheduled);
+    let _ = writeln!(w, "Current Number of Nodes Scheduled: {}", status.current_number_scheduled);
+    let _ =
+        writeln!(w, "Number of Nodes Scheduled with Up-to-date Pods: {}", status.updated_number_scheduled.unwrap_or(0));
+    let _ = writeln!(w, "Number of Nodes Scheduled with Available Pods: {}", status.number_available.unwrap_or(0));
+    let _ = writeln!(w, "Number of Nodes Misscheduled: {}", status.number_misscheduled);
+    pods_status(w, pod_counts(cluster, &ns, Some(&spec.selector)));
+    pod_template(w, &spec.template);
+}
+
+pub fn job(w: &mut String, job: &Job) {
+    let spec = job.spec.clone().unwrap_or_default();
+    let status = job.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", job.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", job.metadata.namespace.as_deref().unwrap_or_default());
+    let _ = writeln!(
+        w,
+        "Selector:\t{}",
+        spec.selector.as_ref().map_or_else(|| "<none>".to_string(), super::super::printers::cells_selector)
+    );
+    labels(w, "Labels", job.metadata.labels.as_ref());
+    annotations(w, job.metadata.annotations.as_ref());
+    if let Some(owner) = job.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)) {
+        let _ = writeln!(w, "Controlled By:\t{}/{}", owner.kind, owner.name);
+    }
+    let _ = writeln!(w, "Parallelism:\t{}", spec.parallelism.unwrap_or(1));
+    match spec.completions {
+        Some(n) => {
+            let _ = writeln!(w, "Completions:\t{n}");
+        }
+        None => {
+            let _ = writeln!(w, "Completions:\t<unset>");
+        }
+    }
+    if let Some(mode) = &spec.completion_mode {
+        let _ = writeln!(w, "Completion Mode:\t{mode}");
+    }
+    if let Some(suspend) = spec.suspend {
+        let _ = writeln!(w, "Suspend:\t{suspend}");
+    }
+    if let Some(limit) = spec.backoff_limit {
+        let _ = writeln!(w, "Backoff Limit:\t{limit}");
+    }
+    if let Some(ttl) = spec.ttl_seconds_after_finished {
+        let _ = writeln!(w, "TTL Seconds After Finished:\t{ttl}");
+    }
+    if let Some(start) = &status.start_time {
+        let _ = writeln!(w, "Start Time:\t{}", super::date(start));
+    }
+    if let Some(done) = &status.completion_time {
+        let _ = writeln!(w, "Completed At:\t{}", super::date(done));
+    }
+    if let (Some(start), Some(done)) = (&status.start_time, &status.completion_time) {
+        let took = crate::time::Time::from_k8s(done).since(crate::time::Time::from_k8s(start));
+        let _ = writeln!(w, "Duration:\t{}", super::super::printers::duration::human(took));
+    }
+    if let Some(deadline) = spec.active_deadline_seconds {
+        let _ = writeln!(w, "Active Deadline Seconds:\t{deadline}s");
+    }
+    let (active, succeeded, failed) =
+        (status.active.unwrap_or(0), status.succeeded.unwrap_or(0), status.failed.unwrap_or(0));
+    match status.ready {
+        Some(ready) => {
+            let _ = writeln!(
+                w,
+                "Pods Statuses:\t{active} Active ({ready} Ready) / {succeeded} Succeeded / {failed} Failed"
+            );
+        }
+        None => {
+            let _ = writeln!(w, "Pods Statuses:\t{active} Active / {succeeded} Succeeded / {failed} Failed");
+        }
+    }
+    pod_template(w, &spec.template);
 }
