@@ -168,6 +168,19 @@ pub fn command() -> Command {
         )
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
+        .subcommand(
+            sub("logs")
+                .arg(positional())
+                .arg(value("container").short('c'))
+                .arg(flag("all-containers"))
+                .arg(flag("previous").short('p'))
+                .arg(flag("follow").short('f'))
+                .arg(value("tail"))
+                .arg(value("since"))
+                .arg(flag("timestamps"))
+                .arg(flag("prefix"))
+                .arg(value("selector").short('l')),
+        )
         .subcommand(sub("edit").arg(positional()))
         .subcommand(
             sub("autoscale")

@@ -23,6 +23,7 @@ mod get;
 mod jsonpath;
 mod kustomize;
 mod label;
+mod logs;
 mod manifest;
 mod mutate;
 mod patch;
@@ -82,6 +83,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "taint" => taint::run(cluster, sub),
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),
+        "logs" => logs::run(cluster, sub),
         "wait" => wait::run(cluster, sub),
         "replace" => replace::run(cluster, sub, &io),
         "diff" => diff::run(cluster, sub, &io),
@@ -186,6 +188,7 @@ Cluster Management Commands:
 
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
   auth            Inspect authorization
   events          List events
 

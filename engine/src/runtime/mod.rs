@@ -1,4 +1,5 @@
 //! The simulated container runtime: what images exist and how they behave.
 
 pub mod images;
+pub mod logs;
 pub mod process;

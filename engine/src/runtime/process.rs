@@ -1,7 +1,8 @@
 //! What a container's main process does over time: run until stopped (a
 //! server), or exit with a code after a while (`sleep 30`, `echo hi`, a
-//! crashing command). Container commands run through a small model of the
-//! shell: `sh -c` scripts with `;`, `&&`, `||`, `sleep`, `exit`, loops.
+//! crashing command), and what it writes meanwhile (its log). Container
+//! commands run through a small model of the shell: `sh -c` scripts with
+//! `;`, `&&`, `||`, `sleep`, `exit`, `echo`, `date`, and `while true` loops.
 
 use crate::time::{Millis, SECOND};
 
@@ -17,6 +18,30 @@ pub enum Exit {
         /// Exit status.
         code: i32,
     },
+}
+
+/// One thing a process writes, at an offset from its start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Out {
+    /// A line of text.
+    Text(String),
+    /// `date`: the time it ran, as `date` prints it.
+    Date,
+    /// `hostname`: the pod's name.
+    Hostname,
+    /// A server's start-up banner (nginx, redis …), by image.
+    Banner(String),
+}
+
+/// Everything known about a process from its command: how it ends, what
+/// it writes once, and what a `while true` loop writes over and over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub exit: Exit,
+    pub output: Vec<(Millis, Out)>,
+    /// A loop starting at an offset, repeating every period, writing its
+    /// lines at offsets within each round.
+    pub repeat: Option<(Millis, Millis, Vec<(Millis, Out)>)>,
 }
 
 /// The entrypoint and command images run when the pod names neither.
@@ -38,6 +63,11 @@ fn image_default(image: &str) -> Vec<String> {
 
 /// Plans a container given its image and the pod's `command` and `args`.
 pub fn plan(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Exit {
+    plan_with_output(image, command, args).exit
+}
+
+/// The whole plan: exit and output.
+pub fn plan_with_output(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Plan {
     let argv: Vec<String> = match (command, args) {
         (Some(c), Some(a)) => c.iter().chain(a).cloned().collect(),
         (Some(c), None) => c.to_vec(),
@@ -53,20 +83,24 @@ pub fn plan(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
         }
         (None, None) => image_default(image),
     };
-    run_argv(&argv)
+    run_argv(image, &argv)
 }
 
-fn run_argv(argv: &[String]) -> Exit {
-    let Some(program) = argv.first() else { return Exit::After { after: 0, code: 0 } };
+fn run_argv(image: &str, argv: &[String]) -> Plan {
+    let Some(program) = argv.first() else { return finished(0, 0, Vec::new()) };
     let base = program.rsplit('/').next().unwrap_or(program);
     if matches!(base, "sh" | "bash" | "ash") {
         return match argv.get(1).map(String::as_str) {
-            Some("-c") => run_script(argv.get(2).map_or("", String::as_str)),
+            Some("-c") => run_script(image, argv.get(2).map_or("", String::as_str)),
             // A shell reading an absent terminal exits at once.
-            _ => Exit::After { after: 0, code: 0 },
+            _ => finished(0, 0, Vec::new()),
         };
     }
-    run_script(&argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+    run_script(image, &argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+}
+
+fn finished(after: Millis, code: i32, output: Vec<(Millis, Out)>) -> Plan {
+    Plan { exit: Exit::After { after, code }, output, repeat: None }
 }
 
 fn quote(word: &str) -> String {
@@ -113,16 +147,37 @@ fn split_script(script: &str) -> Vec<(String, &'static str)> {
     parts.into_iter().filter(|(c, _)| !c.trim().is_empty()).collect()
 }
 
-fn run_script(script: &str) -> Exit {
+fn run_script(image: &str, script: &str) -> Plan {
     let trimmed = script.trim();
-    if trimmed.starts_with("while true") || trimmed.starts_with("while :") || trimmed.starts_with("until false") {
-        return Exit::Never;
+    for head in ["while true", "while :", "until false"] {
+        if let Some(rest) = trimmed.strip_prefix(head) {
+            // `while true; do BODY; done`: the body's lines, over and over.
+            let body = rest.trim_start_matches(';').trim().strip_prefix("do").unwrap_or(rest);
+            let body = body.trim().strip_suffix("done").unwrap_or(body).trim().trim_end_matches(';');
+            let round = walk(image, body);
+            let period = round.elapsed.max(10);
+            return Plan { exit: Exit::Never, output: Vec::new(), repeat: Some((0, period, round.output)) };
+        }
     }
-    let mut elapsed: Millis = 0;
-    let mut code = 0;
+    let run = walk(image, script);
+    let exit = if run.forever { Exit::Never } else { Exit::After { after: run.elapsed, code: run.code } };
+    Plan { exit, output: run.output, repeat: None }
+}
+
+/// What running a script's commands once amounts to.
+struct Walk {
+    elapsed: Millis,
+    code: i32,
+    output: Vec<(Millis, Out)>,
+    /// It ends in something that never returns (a server, `sleep infinity`).
+    forever: bool,
+}
+
+fn walk(image: &str, script: &str) -> Walk {
+    let mut run = Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false };
     let mut operator = ";";
     for (command, next) in split_script(script) {
-        let skip = (operator == "&&" && code != 0) || (operator == "||" && code == 0);
+        let skip = (operator == "&&" && run.code != 0) || (operator == "||" && run.code == 0);
         operator = next;
         if skip {
             continue;
@@ -130,38 +185,78 @@ fn run_script(script: &str) -> Exit {
         let words = crate::shell::split_words(command.trim()).unwrap_or_default();
         let Some(first) = words.first() else { continue };
         let name = first.rsplit('/').next().unwrap_or(first);
+        let at = run.elapsed;
         match name {
             "sleep" => match words.get(1).map(String::as_str) {
-                Some("infinity") => return Exit::Never,
+                Some("infinity") => {
+                    run.forever = true;
+                    return run;
+                }
                 Some(d) => match crate::time::parse_duration(d) {
                     Some(ms) => {
-                        elapsed += ms;
-                        code = 0;
+                        run.elapsed += ms;
+                        run.code = 0;
                     }
-                    None => code = 1,
+                    None => {
+                        run.output.push((at, Out::Text(format!("sleep: invalid number '{d}'"))));
+                        run.code = 1;
+                    }
                 },
-                None => code = 1,
+                None => {
+                    run.output.push((at, Out::Text("sleep: missing operand".into())));
+                    run.code = 1;
+                }
             },
             "exit" => {
-                let c = words.get(1).and_then(|c| c.parse().ok()).unwrap_or(code);
-                return Exit::After { after: elapsed, code: c };
+                run.code = words.get(1).and_then(|c| c.parse().ok()).unwrap_or(run.code);
+                return run;
             }
-            "tail" if words.iter().any(|w| w == "-f") => return Exit::Never,
-            "while" | "until" => return Exit::Never,
-            "true" | ":" | "echo" | "printf" | "date" | "env" | "printenv" | "cat" | "ls" | "hostname" | "id"
-            | "whoami" | "pwd" | "touch" | "mkdir" | "cp" | "mv" | "rm" | "export" | "cd" | "test" | "[" | "wget"
-            | "curl" | "nslookup" | "uname" | "df" | "free" | "ps" | "wc" | "grep" | "head" | "sort" | "seq"
-            | "chmod" | "ln" | "set" | "trap" | "wait" => {
-                elapsed += 10;
-                code = 0;
+            "tail" if words.iter().any(|w| w == "-f") => {
+                run.forever = true;
+                return run;
+            }
+            "while" | "until" => {
+                run.forever = true;
+                return run;
+            }
+            "echo" => {
+                let text: Vec<&str> =
+                    words[1..].iter().map(String::as_str).filter(|w| *w != "-n" && *w != "-e").collect();
+                run.output.push((at, Out::Text(text.join(" "))));
+                run.elapsed += 10;
+                run.code = 0;
+            }
+            "printf" => {
+                let text = words.get(1).map_or(String::new(), |f| f.replace("\\n", "\n"));
+                for line in text.lines() {
+                    run.output.push((at, Out::Text(line.to_string())));
+                }
+                run.elapsed += 10;
+                run.code = 0;
+            }
+            "date" => {
+                run.output.push((at, Out::Date));
+                run.elapsed += 10;
+                run.code = 0;
+            }
+            "hostname" => {
+                run.output.push((at, Out::Hostname));
+                run.elapsed += 10;
+                run.code = 0;
+            }
+            "true" | ":" | "env" | "printenv" | "cat" | "ls" | "id" | "whoami" | "pwd" | "touch" | "mkdir" | "cp"
+            | "mv" | "rm" | "export" | "cd" | "test" | "[" | "wget" | "curl" | "nslookup" | "uname" | "df" | "free"
+            | "ps" | "wc" | "grep" | "head" | "sort" | "seq" | "chmod" | "ln" | "set" | "trap" | "wait" => {
+                run.elapsed += 10;
+                run.code = 0;
             }
             "false" => {
-                elapsed += 10;
-                code = 1;
+                run.elapsed += 10;
+                run.code = 1;
             }
             "perl" | "python" | "python3" | "node" | "ruby" | "java" => {
-                elapsed += 3 * SECOND;
-                code = 0;
+                run.elapsed += 3 * SECOND;
+                run.code = 0;
             }
             "serve"
             | "nginx"
@@ -174,11 +269,18 @@ fn run_script(script: &str) -> Exit {
             | "pause"
             | "docker-entrypoint.sh"
             | "stress"
-            | "apache2-foreground" => return Exit::Never,
-            _ => code = 127,
+            | "apache2-foreground" => {
+                run.output.push((at, Out::Banner(image.to_string())));
+                run.forever = true;
+                return run;
+            }
+            other => {
+                run.output.push((at, Out::Text(format!("sh: {other}: not found"))));
+                run.code = 127;
+            }
         }
     }
-    Exit::After { after: elapsed, code }
+    run
 }
 
 #[cfg(test)]

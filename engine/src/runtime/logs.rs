@@ -1,0 +1,163 @@
+//! A container's log, rebuilt from its command and the times it ran: the
+//! lines its process wrote between starting and now (or its end). Nothing is
+//! stored, so a log costs nothing until someone reads it.
+
+use super::images;
+use super::process::{Out, Plan};
+use crate::time::{Millis, Time};
+
+/// The most loop rounds rebuilt; older ones are dropped, as a rotated log
+/// file drops them on a node.
+const MAX_ROUNDS: i64 = 5_000;
+
+/// The lines, with the time each was written, that a process planned as
+/// `plan` wrote from `start` until `until`, in pod `pod`.
+pub fn lines(plan: &Plan, start: Time, until: Time, pod: &str) -> Vec<(Time, String)> {
+    let end = match plan.exit {
+        super::process::Exit::After { after, .. } => start.plus(after).0.min(until.0),
+        super::process::Exit::Never => until.0,
+    };
+    let mut out = Vec::new();
+    let mut emit = |at: Time, item: &Out| {
+        if at.0 <= end {
+            for text in render(item, at, pod) {
+                out.push((at, text));
+            }
+        }
+    };
+    for (offset, item) in &plan.output {
+        emit(start.plus(*offset), item);
+    }
+    if let Some((first, period, body)) = &plan.repeat {
+        let begin = start.plus(*first);
+        let rounds = if end < begin.0 { 0 } else { (end - begin.0) / period.max(&1) + 1 };
+        for round in (rounds - MAX_ROUNDS).max(0)..rounds {
+            let base = begin.plus(round * period);
+            for (offset, item) in body {
+                emit(base.plus(*offset), item);
+            }
+        }
+    }
+    out.sort_by_key(|(t, _)| *t);
+    out
+}
+
+fn render(item: &Out, at: Time, pod: &str) -> Vec<String> {
+    match item {
+        Out::Text(t) => vec![t.clone()],
+        Out::Hostname => vec![pod.to_string()],
+        Out::Date => vec![format_time(at, "%a %b %e %H:%M:%S UTC %Y")],
+        Out::Banner(image) => banner(image, at),
+    }
+}
+
+fn format_time(at: Time, pattern: &str) -> String {
+    k8s_openapi::jiff::fmt::strtime::format(pattern, at.to_k8s().0).unwrap_or_default()
+}
+
+/// What a server image prints as it starts.
+fn banner(image: &str, at: Time) -> Vec<String> {
+    let normalized = images::normalize(image);
+    let (repo, tag) = normalized.rsplit_once(':').unwrap_or((normalized.as_str(), "latest"));
+    let name = repo.rsplit('/').next().unwrap_or(repo);
+    let stamp = format_time(at, "%Y/%m/%d %H:%M:%S");
+    match name {
+        "nginx" => {
+            let version = match tag {
+                t if t.matches('.').count() >= 2 => t.split('-').next().unwrap_or(t).to_string(),
+                "1.25" => "1.25.5".into(),
+                "1.26" => "1.26.3".into(),
+                _ => "1.27.3".into(),
+            };
+            let mut lines: Vec<String> = [
+                "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+                "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+                "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+                "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+                "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+                "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+                "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+                "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+                "/docker-entrypoint.sh: Configuration complete; ready for start up",
+            ]
+            .map(String::from)
+            .to_vec();
+            for notice in [
+                "using the \"epoll\" event method".to_string(),
+                format!("nginx/{version}"),
+                "built by gcc 12.2.0 (Debian 12.2.0-14) ".into(),
+                "OS: Linux 5.15.0-91-generic".into(),
+                "getrlimit(RLIMIT_NOFILE): 1048576:1048576".into(),
+                "start worker processes".into(),
+                "start worker process 29".into(),
+                "start worker process 30".into(),
+            ] {
+                lines.push(format!("{stamp} [notice] 1#1: {notice}"));
+            }
+            lines
+        }
+        "httpd" => vec![
+            "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 127.0.0.1. Set the 'ServerName' directive globally to suppress this message".into(),
+            format!("[{}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations", format_time(at, "%a %b %d %H:%M:%S%.6f %Y")),
+            format!("[{}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'", format_time(at, "%a %b %d %H:%M:%S%.6f %Y")),
+        ],
+        "redis" => {
+            let stamp = format_time(at, "%d %b %Y %H:%M:%S%.3f");
+            vec![
+                format!("1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
+                format!("1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started"),
+                format!("1:M {stamp} * Server initialized"),
+                format!("1:M {stamp} * Ready to accept connections tcp"),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// RFC 3339 with nanoseconds, trailing zeros trimmed, as `--timestamps`
+/// prefixes each line.
+pub fn timestamp(at: Time) -> String {
+    let seconds = format_time(at, "%Y-%m-%dT%H:%M:%S");
+    let millis: Millis = at.0.rem_euclid(1000);
+    if millis == 0 {
+        return format!("{seconds}Z");
+    }
+    let fraction = format!("{:09}", millis * 1_000_000);
+    format!("{seconds}.{}Z", fraction.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::process::plan_with_output;
+    use super::*;
+    use crate::time::{EPOCH, SECOND};
+
+    fn log(image: &str, command: &[&str], seconds: i64) -> Vec<String> {
+        let command: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        let plan = plan_with_output(image, (!command.is_empty()).then_some(command.as_slice()), None);
+        lines(&plan, EPOCH, EPOCH.plus(seconds * SECOND), "web-0").into_iter().map(|(_, l)| l).collect()
+    }
+
+    #[test]
+    fn logs_follow_the_command_and_the_clock() {
+        assert_eq!(log("busybox", &["sh", "-c", "echo hello; sleep 5; echo 'bye now'"], 60), ["hello", "bye now"]);
+        assert_eq!(log("busybox", &["sh", "-c", "echo hello; sleep 5; echo 'bye now'"], 2), ["hello"]);
+        assert_eq!(
+            log("busybox", &["sh", "-c", "while true; do echo tick; sleep 2; done"], 5),
+            ["tick", "tick", "tick"]
+        );
+        assert_eq!(log("busybox", &["sh", "-c", "date; hostname"], 1), ["Thu Jan  1 09:00:00 UTC 2026", "web-0"]);
+        assert_eq!(log("busybox", &["sh", "-c", "nosuch"], 1), ["sh: nosuch: not found"]);
+        let nginx = log("nginx:1.27", &[], 1);
+        assert_eq!(nginx.len(), 17);
+        assert_eq!(nginx[10], "2026/01/01 09:00:00 [notice] 1#1: nginx/1.27.3");
+        assert_eq!(log("busybox", &["sh", "-c", "while true; do echo x; sleep 1; done"], 7 * 86_400).len(), 5_000);
+    }
+
+    #[test]
+    fn timestamps_trim_trailing_zeros() {
+        assert_eq!(timestamp(EPOCH), "2026-01-01T09:00:00Z");
+        assert_eq!(timestamp(EPOCH.plus(10)), "2026-01-01T09:00:00.01Z");
+        assert_eq!(timestamp(EPOCH.plus(1_234)), "2026-01-01T09:00:01.234Z");
+    }
+}
