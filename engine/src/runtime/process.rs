@@ -33,15 +33,18 @@ pub enum Out {
     Banner(String),
 }
 
+/// What a process writes, each at its offset from a start.
+pub type Lines = Vec<(Millis, Out)>;
+
 /// Everything known about a process from its command: how it ends, what
 /// it writes once, and what a `while true` loop writes over and over.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub exit: Exit,
-    pub output: Vec<(Millis, Out)>,
+    pub output: Lines,
     /// A loop starting at an offset, repeating every period, writing its
     /// lines at offsets within each round.
-    pub repeat: Option<(Millis, Millis, Vec<(Millis, Out)>)>,
+    pub repeat: Option<(Millis, Millis, Lines)>,
 }
 
 /// The entrypoint and command images run when the pod names neither.
