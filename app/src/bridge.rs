@@ -61,7 +61,7 @@ impl Bridge {
     }
 
     /// The terminal prompt.
-    pub fn prompt(&self) -> &'static str {
+    pub fn prompt(&self) -> String {
         self.shell.borrow().prompt()
     }
 }

@@ -282,3 +282,25 @@ fn tab_completes_commands_flags_kinds_and_names() {
     assert!(complete("echo hel").is_empty());
     assert_eq!(shell.complete("kubectl get deploy wor").start, 19);
 }
+
+#[test]
+fn exec_it_opens_a_shell_with_the_containers_prompt_until_exit() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    let files = engine::NoFiles;
+    shell.run("kubectl run web --image=nginx", &files);
+    shell.run("kubectl run box --image=busybox -- sleep 3600", &files);
+    shell.run("sleep 20", &files);
+    assert_eq!(shell.prompt(), "root@m-k8s:~# ");
+    assert_eq!(shell.run("kubectl exec -it web -- bash", &files).exit_code, 0);
+    assert_eq!(shell.prompt(), "root@web:/# ");
+    assert_eq!(shell.run("hostname", &files).stdout, "web\n");
+    assert_eq!(shell.run("kubectl get pods", &files).stderr, "sh: kubectl: not found\n");
+    shell.run("exit", &files);
+    assert_eq!(shell.prompt(), "root@m-k8s:~# ");
+    shell.run("kubectl exec -ti box -- sh", &files);
+    assert_eq!(shell.prompt(), "/ # ");
+    shell.run("exit", &files);
+    // Without a terminal the shell reads nothing and ends at once.
+    assert_eq!(shell.run("kubectl exec box -- sh", &files).exit_code, 0);
+    assert_eq!(shell.prompt(), "root@m-k8s:~# ");
+}

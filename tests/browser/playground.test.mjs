@@ -109,6 +109,19 @@ test('Tab completes commands and names, and a second Tab lists the choices', asy
   await input.fill('');
 });
 
+test('kubectl exec -it opens a shell in the container with its own prompt', async () => {
+  const input = page.getByTestId('terminal-input');
+  await type(page, 'kubectl exec -it demo -- sh');
+  await page.getByText('root@demo:/#', { exact: true }).waitFor();
+  await type(page, 'hostname');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText('root@demo:/# hostname').waitFor();
+  await shoot(page, 'terminal-exec-shell');
+  await type(page, 'exit');
+  await page.getByText('root@m-k8s:~#', { exact: true }).waitFor();
+  assert.equal(await input.inputValue(), '');
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

@@ -23,7 +23,7 @@ struct Line {
 
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
-    pub prompt: &'static str,
+    pub prompt: String,
     pub on_run: Callback<String, Output>,
     pub on_complete: Callback<String, Completion>,
 }
@@ -51,7 +51,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let input = input.clone();
         let on_run = props.on_run.clone();
         let on_complete = props.on_complete.clone();
-        let prompt = props.prompt;
+        let prompt = props.prompt.clone();
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else {
                 return;
@@ -151,7 +151,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 }) }
             </div>
             <div class="input">
-                <span>{ props.prompt }</span>
+                <span>{ props.prompt.clone() }</span>
                 <input ref={input} {onkeydown} data-testid="terminal-input" spellcheck="false"
                     autocomplete="off" aria-label="Command" autofocus=true />
             </div>

@@ -169,6 +169,14 @@ pub fn command() -> Command {
         .subcommand(sub("api-resources").arg(flag("namespaced")).arg(output()))
         .subcommand(sub("api-versions"))
         .subcommand(
+            sub("exec")
+                .arg(positional())
+                .arg(Arg::new("command-args").num_args(0..).last(true).action(ArgAction::Append))
+                .arg(value("container").short('c'))
+                .arg(flag("stdin").short('i'))
+                .arg(flag("tty").short('t')),
+        )
+        .subcommand(
             sub("logs")
                 .arg(positional())
                 .arg(value("container").short('c'))

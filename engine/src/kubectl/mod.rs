@@ -17,6 +17,7 @@ mod diff;
 mod drain;
 mod edit;
 mod events;
+pub(crate) mod exec;
 mod expose;
 mod fields;
 mod get;
@@ -84,6 +85,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "drain" => drain::run(cluster, sub),
         "events" => events::run(cluster, sub),
         "logs" => logs::run(cluster, sub),
+        "exec" => match exec::run(cluster, sub) {
+            Ok(out) => out,
+            Err(_) => error("Unable to use a TTY - input is not a terminal or the right kind of file"),
+        },
         "wait" => wait::run(cluster, sub),
         "replace" => replace::run(cluster, sub, &io),
         "diff" => diff::run(cluster, sub, &io),
@@ -115,29 +120,63 @@ pub fn run_with_config(
     args: &[String],
     files: &dyn Files,
     stdin: Option<&str>,
-) -> Output {
+) -> Reply {
     if let Ok(matches) = cli::command().try_get_matches_from(args) {
         if let Some(("config", sub)) = matches.subcommand() {
-            return config::run(kubeconfig, sub);
+            return Reply::Output(config::run(kubeconfig, sub));
         }
     }
+    let (name, args) = match in_context(kubeconfig, clusters, args) {
+        Ok(found) => found,
+        Err(out) => return Reply::Output(out),
+    };
+    let Some(cluster) = clusters.get_mut(&name) else {
+        return Reply::Output(Output::default());
+    };
+    // `exec -it … -- sh` opens a shell the terminal keeps.
+    if let Ok(matches) = cli::command().try_get_matches_from(&args) {
+        if let Some(("exec", sub)) = matches.subcommand() {
+            return match exec::run(cluster, sub) {
+                Ok(out) => Reply::Output(out),
+                Err((session, note)) => Reply::Session { cluster: name, session, note },
+            };
+        }
+    }
+    Reply::Output(run(cluster, &args, files, stdin))
+}
+
+/// What the terminal gets back from kubectl.
+pub enum Reply {
+    /// What to print.
+    Output(Output),
+    /// A shell opened in a container of `cluster`, and a note for stderr.
+    Session { cluster: String, session: exec::Session, note: String },
+}
+
+/// The cluster the current (or `--context`) context names, and the
+/// arguments with its namespace handed on; or kubectl's error.
+fn in_context(
+    kubeconfig: &crate::kubeconfig::Kubeconfig,
+    clusters: &std::collections::BTreeMap<String, Cluster>,
+    args: &[String],
+) -> Result<(String, Vec<String>), Output> {
     let chosen = context_flag(args);
     let name = chosen.clone().unwrap_or_else(|| kubeconfig.current.clone());
     let refused = "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n";
     let Some(context) = kubeconfig.contexts.get(&name) else {
-        return Output::err(match chosen {
+        return Err(Output::err(match chosen {
             Some(c) => format!("error: context was not found for specified context: {c}\n"),
             None => refused.to_string(),
-        });
+        }));
     };
-    let Some(cluster) = clusters.get_mut(&context.cluster) else {
-        return Output::err(refused);
-    };
+    if !clusters.contains_key(&context.cluster) {
+        return Err(Output::err(refused));
+    }
     let mut args = args.to_vec();
     if !context.namespace.is_empty() {
         args.insert(0, format!("--{}={}", cli::CONTEXT_NAMESPACE, context.namespace));
     }
-    run(cluster, &args, files, stdin)
+    Ok((context.cluster.clone(), args))
 }
 
 /// `--context NAME` or `--context=NAME`, before any `--`.
@@ -189,6 +228,7 @@ Cluster Management Commands:
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
+  exec            Execute a command in a container
   auth            Inspect authorization
   events          List events
 

@@ -85,6 +85,18 @@ pub fn image_id(image: &str) -> String {
     format!("{}@{}", repository(&normalized), digest(image))
 }
 
+/// The nginx release an `nginx` image tag stands for (`1.27` → `1.27.3`).
+pub fn nginx_version(image: &str) -> String {
+    let normalized = normalize(image);
+    let tag = normalized.rsplit_once(':').map_or("latest", |(_, t)| t);
+    match tag {
+        t if t.matches('.').count() >= 2 => t.split('-').next().unwrap_or(t).to_string(),
+        "1.25" => "1.25.5".into(),
+        "1.26" => "1.26.3".into(),
+        _ => "1.27.3".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,17 +58,12 @@ fn format_time(at: Time, pattern: &str) -> String {
 /// What a server image prints as it starts.
 fn banner(image: &str, at: Time) -> Vec<String> {
     let normalized = images::normalize(image);
-    let (repo, tag) = normalized.rsplit_once(':').unwrap_or((normalized.as_str(), "latest"));
+    let repo = normalized.rsplit_once(':').map_or(normalized.as_str(), |(r, _)| r);
     let name = repo.rsplit('/').next().unwrap_or(repo);
     let stamp = format_time(at, "%Y/%m/%d %H:%M:%S");
     match name {
         "nginx" => {
-            let version = match tag {
-                t if t.matches('.').count() >= 2 => t.split('-').next().unwrap_or(t).to_string(),
-                "1.25" => "1.25.5".into(),
-                "1.26" => "1.26.3".into(),
-                _ => "1.27.3".into(),
-            };
+            let version = images::nginx_version(image);
             let mut lines: Vec<String> = [
                 "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
                 "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",

@@ -1,5 +1,6 @@
 //! The simulated container runtime: what images exist and how they behave.
 
+pub mod exec;
 pub mod images;
 pub mod logs;
 pub mod process;

@@ -55,6 +55,9 @@ pub struct Shell {
     env: BTreeMap<String, String>,
     last_status: i32,
     nesting: usize,
+    /// A shell opened in a container (`kubectl exec -it … -- sh`), in a
+    /// cluster by name: lines go there until `exit`.
+    session: Option<(String, crate::kubectl::exec::Session)>,
 }
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
@@ -83,6 +86,7 @@ impl Shell {
             env: BTreeMap::from([("HOME".to_string(), "/root".to_string()), ("USER".to_string(), "root".to_string())]),
             last_status: 0,
             nesting: 0,
+            session: None,
         }
     }
 
@@ -147,9 +151,33 @@ impl Shell {
         Completion { start, candidates }
     }
 
-    /// What the terminal shows before each command.
-    pub fn prompt(&self) -> &'static str {
-        "root@m-k8s:~# "
+    /// What the terminal shows before each command: the node's shell, or
+    /// the container's while a `kubectl exec -it` shell is open.
+    pub fn prompt(&self) -> String {
+        match &self.session {
+            Some((cluster, session)) => match self.clusters.get(cluster) {
+                Some(c) => crate::kubectl::exec::prompt(c, session),
+                None => "/ # ".into(),
+            },
+            None => "root@m-k8s:~# ".into(),
+        }
+    }
+
+    /// A line typed into a container's shell.
+    fn run_in_container(&mut self, line: &str) -> Output {
+        let Some((cluster, session)) = self.session.clone() else { return Output::default() };
+        let words = match split_words(line) {
+            Ok(w) => w,
+            Err(e) => return Output::err(format!("sh: {e}\n")),
+        };
+        if words.first().is_some_and(|w| w == "exit") {
+            self.session = None;
+            return Output::default();
+        }
+        match self.clusters.get(&cluster) {
+            Some(c) => crate::kubectl::exec::run_in(c, &session, &words, true),
+            None => Output::default(),
+        }
     }
 
     /// Runs one line, reading `-f` paths from `files`: lists joined by `;`,
@@ -160,6 +188,9 @@ impl Shell {
             return Output::default();
         }
         self.history.push(trimmed.to_string());
+        if self.session.is_some() {
+            return self.run_in_container(trimmed);
+        }
         self.run_line(trimmed, files)
     }
 
@@ -240,7 +271,19 @@ impl Shell {
         let args = &words[1..];
         match command.as_str() {
             "kubectl" => {
-                crate::kubectl::run_with_config(&mut self.kubeconfig, &mut self.clusters, args, files, stdin.as_deref())
+                match crate::kubectl::run_with_config(
+                    &mut self.kubeconfig,
+                    &mut self.clusters,
+                    args,
+                    files,
+                    stdin.as_deref(),
+                ) {
+                    crate::kubectl::Reply::Output(out) => out,
+                    crate::kubectl::Reply::Session { cluster, session, note } => {
+                        self.session = Some((cluster, session));
+                        Output { stderr: note, ..Output::default() }
+                    }
+                }
             }
             "sleep" => self.sleep(args),
             "alias" => self.alias(args),

@@ -1,0 +1,117 @@
+//! `kubectl exec POD [-c CONTAINER] -- COMMAND`: runs a command in a running
+//! container. `-it … -- sh` opens a shell there, which the terminal keeps
+//! until `exit` (see `shell/`).
+
+use super::{cli, error, namespace};
+use crate::api::Kind;
+use crate::cluster::{Cluster, Output};
+use crate::object::Object;
+use crate::runtime::exec::Inside;
+use clap::ArgMatches;
+
+/// A shell open in a container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+}
+
+/// Finds the running container a command goes to, or kubectl's error; the
+/// note kubectl prints when it picked one of several containers.
+fn target(cluster: &Cluster, m: &ArgMatches) -> Result<(Session, String), Output> {
+    let args = cli::strings(m, "args");
+    let Some(name) = args.first() else {
+        return Err(error("pod, type/name or --filename must be specified"));
+    };
+    let ns = namespace(m);
+    let name = name.strip_prefix("pod/").or_else(|| name.strip_prefix("pods/")).unwrap_or(name);
+    let object = cluster.api().get(Kind::Pod, &ns, name).map_err(|e| Output::err(format!("{}\n", e.render(None))))?;
+    let Object::Pod(pod) = &*object else { return Err(error("not a pod")) };
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+    if matches!(phase, "Succeeded" | "Failed") {
+        return Err(error(format!("cannot exec into a container in a completed pod; current phase is {phase}")));
+    }
+    let containers: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
+    let mut note = String::new();
+    let container = match cli::string(m, "container") {
+        Some(c) if containers.contains(&c.as_str()) => c,
+        Some(c) => {
+            return Err(Output::err(format!(
+                "Error from server (BadRequest): container {c} is not valid for pod {name}\n"
+            )))
+        }
+        None => {
+            let first = containers.first().map(|c| c.to_string()).unwrap_or_default();
+            if containers.len() > 1 {
+                note = format!("Defaulted container {first:?} out of: {}\n", containers.join(", "));
+            }
+            first
+        }
+    };
+    let running = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|l| l.iter().find(|c| c.name == container))
+        .and_then(|c| c.state.as_ref())
+        .is_some_and(|s| s.running.is_some());
+    if !running {
+        return Err(error(format!("unable to upgrade connection: container not found ({container:?})")));
+    }
+    Ok((Session { namespace: ns, pod: name.to_string(), container }, note))
+}
+
+/// Runs `argv` inside the session's container, as of now.
+pub fn run_in(cluster: &Cluster, session: &Session, argv: &[String], shell: bool) -> Output {
+    let Ok(object) = cluster.api().get(Kind::Pod, &session.namespace, &session.pod) else {
+        return Output {
+            stderr: "command terminated with exit code 137\n".into(),
+            exit_code: 137,
+            ..Output::default()
+        };
+    };
+    let Object::Pod(pod) = &*object else { return Output::default() };
+    let Some(container) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == session.container) else {
+        return Output::default();
+    };
+    let inside = Inside { store: cluster.api().store(), pod, container, now: cluster.now() };
+    inside.run(argv, shell)
+}
+
+/// The prompt of a shell in the session's container.
+pub fn prompt(cluster: &Cluster, session: &Session) -> String {
+    let object = cluster.api().get(Kind::Pod, &session.namespace, &session.pod).ok();
+    let pod = object.as_deref().and_then(Object::as_pod);
+    let container = pod.and_then(|p| p.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == session.container));
+    match (pod, container) {
+        (Some(pod), Some(container)) => {
+            Inside { store: cluster.api().store(), pod, container, now: cluster.now() }.prompt()
+        }
+        _ => "/ # ".into(),
+    }
+}
+
+/// `kubectl exec`; with `-it` and a shell as the command, the session to
+/// open instead of output.
+pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<Output, (Session, String)> {
+    let command = cli::strings(m, "command-args");
+    if command.is_empty() {
+        return Ok(error("you must specify at least one command for the container"));
+    }
+    let (session, note) = match target(cluster, m) {
+        Ok(t) => t,
+        Err(out) => return Ok(out),
+    };
+    let interactive = cli::boolean(m, "stdin") && cli::boolean(m, "tty");
+    let program = command[0].rsplit('/').next().unwrap_or(&command[0]);
+    if interactive && matches!(program, "sh" | "bash" | "ash") && command.len() == 1 {
+        return Err((session, note));
+    }
+    let mut out = run_in(cluster, &session, &command, false);
+    out.stderr = format!("{note}{}", out.stderr);
+    if out.exit_code != 0 && !out.stderr.starts_with("error:") {
+        out.stderr.push_str(&format!("command terminated with exit code {}\n", out.exit_code));
+    }
+    Ok(out)
+}

@@ -1,0 +1,300 @@
+//! Commands run inside a container (`kubectl exec`): a small model of the
+//! tools images carry — `env`, `hostname`, `cat` of the files Kubernetes
+//! puts there (mounted ConfigMaps and Secrets, resolv.conf, hosts), `ls`,
+//! `echo`, `date` — answering from the pod and the cluster it lives in.
+
+use super::images;
+use crate::api::Kind;
+use crate::cluster::Output;
+use crate::object::Object;
+use crate::store::Store;
+use crate::time::Time;
+use k8s_openapi::api::core::v1::{Container, Pod};
+use std::collections::BTreeMap;
+
+/// What a command inside a container can see.
+pub struct Inside<'a> {
+    pub store: &'a Store,
+    pub pod: &'a Pod,
+    pub container: &'a Container,
+    pub now: Time,
+}
+
+impl Inside<'_> {
+    fn pod_name(&self) -> &str {
+        self.pod.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    fn namespace(&self) -> &str {
+        self.pod.metadata.namespace.as_deref().unwrap_or("default")
+    }
+
+    /// The prompt an interactive shell in this image shows.
+    pub fn prompt(&self) -> String {
+        if debian_based(self.container.image.as_deref().unwrap_or_default()) {
+            format!("root@{}:/# ", self.pod_name())
+        } else {
+            "/ # ".to_string()
+        }
+    }
+
+    /// Runs one command line; `shell` says whether a shell reads it (its
+    /// errors then read `sh: …`).
+    pub fn run(&self, argv: &[String], shell: bool) -> Output {
+        let Some(program) = argv.first() else { return Output::default() };
+        let name = program.rsplit('/').next().unwrap_or(program);
+        let args = &argv[1..];
+        match name {
+            "env" | "printenv" => {
+                let env = self.environment();
+                match args.first() {
+                    Some(var) => match env.iter().find(|(k, _)| k == var) {
+                        Some((_, v)) => Output::ok(format!("{v}\n")),
+                        None => Output { exit_code: 1, ..Output::default() },
+                    },
+                    None => Output::ok(env.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()),
+                }
+            }
+            "hostname" => Output::ok(format!("{}\n", self.pod_name())),
+            "echo" => Output::ok(format!("{}\n", args.join(" "))),
+            "pwd" => Output::ok("/\n"),
+            "whoami" => Output::ok("root\n"),
+            "id" => Output::ok("uid=0(root) gid=0(root) groups=0(root)\n"),
+            "date" => Output::ok(format!(
+                "{}\n",
+                k8s_openapi::jiff::fmt::strtime::format("%a %b %e %H:%M:%S UTC %Y", self.now.to_k8s().0).unwrap_or_default()
+            )),
+            "uname" => Output::ok(if args.iter().any(|a| a == "-a") {
+                format!("Linux {} 5.15.0-91-generic #101-Ubuntu SMP x86_64 GNU/Linux\n", self.pod_name())
+            } else {
+                "Linux\n".to_string()
+            }),
+            "true" | ":" => Output::default(),
+            "false" => Output { exit_code: 1, ..Output::default() },
+            "cat" => self.cat(args),
+            "ls" => self.ls(args),
+            "nginx" if args.iter().any(|a| a == "-v") => Output {
+                stderr: format!(
+                    "nginx version: nginx/{}\n",
+                    images::nginx_version(self.container.image.as_deref().unwrap_or_default())
+                ),
+                ..Output::default()
+            },
+            "exit" => Output { exit_code: args.first().and_then(|c| c.parse().ok()).unwrap_or(0), ..Output::default() },
+            "sh" | "bash" | "ash" => match (args.first().map(String::as_str), args.get(1)) {
+                (Some("-c"), Some(script)) => {
+                    let words = crate::shell::split_words(script).unwrap_or_default();
+                    self.run(&words, true)
+                }
+                _ => Output::default(),
+            },
+            other if shell => Output {
+                stderr: format!("sh: {other}: not found\n"),
+                exit_code: 127,
+                ..Output::default()
+            },
+            other => Output {
+                stderr: format!(
+                    "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: \"{other}\": executable file not found in $PATH: unknown\n"
+                ),
+                exit_code: 1,
+                ..Output::default()
+            },
+        }
+    }
+
+    /// The process environment: the image's, the pod's (with ConfigMap and
+    /// Secret references resolved) and the Service variables of its
+    /// namespace.
+    fn environment(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = vec![
+            ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+            ("HOSTNAME".into(), self.pod_name().to_string()),
+        ];
+        let image = self.container.image.as_deref().unwrap_or_default();
+        if image_name(image) == "nginx" {
+            env.push(("NGINX_VERSION".into(), images::nginx_version(image)));
+            env.push(("PKG_RELEASE".into(), "1~bookworm".into()));
+        }
+        for source in self.container.env_from.iter().flatten() {
+            let prefix = source.prefix.clone().unwrap_or_default();
+            let data = match (&source.config_map_ref, &source.secret_ref) {
+                (Some(cm), _) => self.config_map(&cm.name),
+                (_, Some(secret)) => self.secret(&secret.name),
+                _ => BTreeMap::new(),
+            };
+            env.extend(data.into_iter().map(|(k, v)| (format!("{prefix}{k}"), v)));
+        }
+        for var in self.container.env.iter().flatten() {
+            let value = match &var.value_from {
+                None => var.value.clone().unwrap_or_default(),
+                Some(from) => {
+                    if let Some(r) = &from.config_map_key_ref {
+                        self.config_map(&r.name).get(&r.key).cloned().unwrap_or_default()
+                    } else if let Some(r) = &from.secret_key_ref {
+                        self.secret(&r.name).get(&r.key).cloned().unwrap_or_default()
+                    } else if let Some(r) = &from.field_ref {
+                        self.field(&r.field_path)
+                    } else {
+                        String::new()
+                    }
+                }
+            };
+            env.push((var.name.clone(), value));
+        }
+        for service in self.store.list(Kind::Service, Some(self.namespace())) {
+            let Object::Service(svc) = &**service else { continue };
+            let spec = svc.spec.clone().unwrap_or_default();
+            let Some(ip) = spec.cluster_ip.filter(|ip| ip != "None" && !ip.is_empty()) else { continue };
+            let prefix = svc.metadata.name.clone().unwrap_or_default().to_uppercase().replace('-', "_");
+            let ports = spec.ports.unwrap_or_default();
+            let Some(first) = ports.first() else { continue };
+            env.push((format!("{prefix}_SERVICE_HOST"), ip.clone()));
+            env.push((format!("{prefix}_SERVICE_PORT"), first.port.to_string()));
+            for p in &ports {
+                let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+                if let Some(name) = p.name.as_ref().filter(|n| !n.is_empty()) {
+                    env.push((
+                        format!("{prefix}_SERVICE_PORT_{}", name.to_uppercase().replace('-', "_")),
+                        p.port.to_string(),
+                    ));
+                }
+                let base = format!("{prefix}_PORT_{}_{proto}", p.port);
+                env.push((base.clone(), format!("{}://{ip}:{}", proto.to_lowercase(), p.port)));
+                env.push((format!("{base}_PROTO"), proto.to_lowercase()));
+                env.push((format!("{base}_PORT"), p.port.to_string()));
+                env.push((format!("{base}_ADDR"), ip.clone()));
+            }
+            env.push((
+                format!("{prefix}_PORT"),
+                format!(
+                    "{}://{ip}:{}",
+                    first.protocol.clone().unwrap_or_else(|| "TCP".into()).to_lowercase(),
+                    first.port
+                ),
+            ));
+        }
+        env.push(("HOME".into(), "/root".into()));
+        env
+    }
+
+    fn field(&self, path: &str) -> String {
+        match path {
+            "metadata.name" => self.pod_name().to_string(),
+            "metadata.namespace" => self.namespace().to_string(),
+            "spec.nodeName" => self.pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
+            "status.podIP" => self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+            "status.hostIP" => self.pod.status.as_ref().and_then(|s| s.host_ip.clone()).unwrap_or_default(),
+            "spec.serviceAccountName" => {
+                self.pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into())
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn config_map(&self, name: &str) -> BTreeMap<String, String> {
+        match self.store.get(Kind::ConfigMap, self.namespace(), name).map(|o| &**o) {
+            Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    fn secret(&self, name: &str) -> BTreeMap<String, String> {
+        match self.store.get(Kind::Secret, self.namespace(), name).map(|o| &**o) {
+            Some(Object::Secret(s)) => {
+                s.data.iter().flatten().map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned())).collect()
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// The files under a mount of a ConfigMap or Secret volume, by path.
+    fn mounted(&self) -> BTreeMap<String, String> {
+        let volumes = self.pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
+        let mut files = BTreeMap::new();
+        for mount in self.container.volume_mounts.iter().flatten() {
+            let Some(volume) = volumes.iter().find(|v| v.name == mount.name) else { continue };
+            let data = if let Some(cm) = &volume.config_map {
+                self.config_map(&cm.name)
+            } else if let Some(secret) = &volume.secret {
+                self.secret(secret.secret_name.as_deref().unwrap_or_default())
+            } else {
+                continue;
+            };
+            let dir = mount.mount_path.trim_end_matches('/');
+            match &mount.sub_path {
+                Some(sub) => {
+                    if let Some(text) = data.get(sub) {
+                        files.insert(dir.to_string(), text.clone());
+                    }
+                }
+                None => files.extend(data.into_iter().map(|(k, v)| (format!("{dir}/{k}"), v))),
+            }
+        }
+        files
+    }
+
+    fn cat(&self, args: &[String]) -> Output {
+        let mut out = Output::default();
+        let mounted = self.mounted();
+        for path in args {
+            let ip = self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+            let text = match path.as_str() {
+                "/etc/hostname" => Some(format!("{}\n", self.pod_name())),
+                "/etc/resolv.conf" => Some(format!(
+                    "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+                    self.namespace()
+                )),
+                "/etc/hosts" => Some(format!(
+                    "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
+                    self.pod_name()
+                )),
+                other => mounted.get(other.trim_end_matches('/')).cloned(),
+            };
+            match text {
+                Some(t) => out.stdout.push_str(&t),
+                None => {
+                    out.stderr.push_str(&format!("cat: can't open '{path}': No such file or directory\n"));
+                    out.exit_code = 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn ls(&self, args: &[String]) -> Output {
+        let dir = args.iter().find(|a| !a.starts_with('-')).map_or("/", String::as_str).trim_end_matches('/');
+        let dir = if dir.is_empty() { "/" } else { dir };
+        if dir == "/" {
+            return Output::ok("bin\ndev\netc\nhome\nlib\nproc\nroot\nsys\ntmp\nusr\nvar\n");
+        }
+        let prefix = format!("{dir}/");
+        let mut names: Vec<String> = self
+            .mounted()
+            .keys()
+            .filter_map(|p| p.strip_prefix(&prefix).map(|rest| rest.split('/').next().unwrap_or(rest).to_string()))
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            return Output {
+                stderr: format!("ls: {dir}: No such file or directory\n"),
+                exit_code: 1,
+                ..Output::default()
+            };
+        }
+        Output::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
+    }
+}
+
+fn image_name(image: &str) -> String {
+    let normalized = images::normalize(image);
+    let repo = normalized.rsplit_once(':').map_or(normalized.as_str(), |(r, _)| r);
+    repo.rsplit('/').next().unwrap_or(repo).to_string()
+}
+
+fn debian_based(image: &str) -> bool {
+    matches!(
+        image_name(image).as_str(),
+        "nginx" | "httpd" | "redis" | "ubuntu" | "debian" | "node" | "python" | "mysql" | "postgres"
+    )
+}
