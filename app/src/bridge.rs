@@ -45,6 +45,16 @@ impl Bridge {
         self.shell.borrow_mut().cluster_mut().apply(manifest)
     }
 
+    /// New rows of a running `kubectl get -w`.
+    pub fn poll(&self) -> Output {
+        self.shell.borrow_mut().poll()
+    }
+
+    /// Ctrl-C: ends a running watch; whether there was one.
+    pub fn interrupt(&self) -> bool {
+        self.shell.borrow_mut().interrupt()
+    }
+
     /// What Tab offers for the text before the cursor.
     pub fn complete(&self, line: &str) -> Completion {
         self.shell.borrow().complete(line)

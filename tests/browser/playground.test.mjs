@@ -122,6 +122,23 @@ test('kubectl exec -it opens a shell in the container with its own prompt', asyn
   assert.equal(await input.inputValue(), '');
 });
 
+test('kubectl get pods -w prints rows as pods change, until Ctrl-C', async () => {
+  const input = page.getByTestId('terminal-input');
+  await type(page, 'kubectl get pods -w');
+  const manifest = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: watched', 'spec:', '  containers:', '  - name: web', '    image: nginx', ''].join('\n');
+  await page.getByTestId('editor').fill(manifest);
+  await page.getByTestId('apply').click();
+  const output = page.getByTestId('terminal-output');
+  await output.getByText(/^watched {3}0\/1 {3}Pending/).first().waitFor();
+  await output.getByText(/^watched {3}1\/1 {3}Running/).first().waitFor({ timeout: 20_000 });
+  await shoot(page, 'terminal-watch');
+  await input.press('Control+c');
+  await output.getByText('^C', { exact: true }).waitFor();
+  const rows = await output.getByText(/^watched /).count();
+  await page.waitForTimeout(1500);
+  assert.equal(await output.getByText(/^watched /).count(), rows, 'no rows after Ctrl-C');
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

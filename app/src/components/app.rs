@@ -34,20 +34,35 @@ fn Playground(props: &PlaygroundProps) -> Html {
     let bridge = props.bridge.clone();
     let view = use_state(|| Rc::new(bridge.0.view()));
     let running = use_state(|| true);
+    // What a running `kubectl get -w` printed since the last tick, numbered
+    // so the terminal appends each batch once.
+    let incoming = use_state(|| (0u64, Output::default()));
+    let batches = use_mut_ref(|| 0u64);
 
     {
         let bridge = bridge.clone();
         let view = view.setter();
+        let incoming = incoming.setter();
         use_effect_with(*running, move |running| {
             let interval = running.then(|| {
                 Interval::new(TICK_MS, move || {
                     bridge.0.step(TICK_MS as i64);
                     view.set(Rc::new(bridge.0.view()));
+                    let out = bridge.0.poll();
+                    if !out.stdout.is_empty() || !out.stderr.is_empty() {
+                        let mut n = batches.borrow_mut();
+                        *n += 1;
+                        incoming.set((*n, out));
+                    }
                 })
             });
             move || drop(interval)
         });
     }
+    let on_interrupt = {
+        let bridge = bridge.clone();
+        Callback::from(move |_: ()| bridge.0.interrupt())
+    };
 
     let refresh = {
         let bridge = bridge.clone();
@@ -127,7 +142,8 @@ fn Playground(props: &PlaygroundProps) -> Html {
             </header>
             <main>
                 <div class="left">
-                    <Terminal prompt={bridge.0.prompt()} on_run={on_run} on_complete={on_complete} />
+                    <Terminal prompt={bridge.0.prompt()} on_run={on_run} on_complete={on_complete}
+                        on_interrupt={on_interrupt} incoming={(*incoming).clone()} />
                     <Editor on_apply={on_apply} />
                 </div>
                 <ClusterMap view={(*view).clone()} />

@@ -26,6 +26,10 @@ pub struct TerminalProps {
     pub prompt: String,
     pub on_run: Callback<String, Output>,
     pub on_complete: Callback<String, Completion>,
+    /// Ctrl-C; says whether something (a watch) was stopped.
+    pub on_interrupt: Callback<(), bool>,
+    /// Output that arrived without a command (a watch's rows), numbered.
+    pub incoming: (u64, Output),
 }
 
 #[styled_component]
@@ -37,6 +41,18 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
     let scroll = use_node_ref();
 
+    {
+        let lines = lines.clone();
+        let (batch, out) = props.incoming.clone();
+        use_effect_with(batch, move |batch| {
+            if *batch > 0 {
+                let mut next = (*lines).clone();
+                push_text(&mut next, Kind::Stdout, &out.stdout);
+                push_text(&mut next, Kind::Stderr, &out.stderr);
+                lines.set(next);
+            }
+        });
+    }
     {
         let scroll = scroll.clone();
         use_effect_with(lines.len(), move |_| {
@@ -51,6 +67,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let input = input.clone();
         let on_run = props.on_run.clone();
         let on_complete = props.on_complete.clone();
+        let on_interrupt = props.on_interrupt.clone();
         let prompt = props.prompt.clone();
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else {
@@ -103,6 +120,19 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                             lines.set(next);
                         }
                     }
+                }
+                "c" if e.ctrl_key() => {
+                    e.prevent_default();
+                    let line = el.value();
+                    el.set_value("");
+                    let mut next = (*lines).clone();
+                    if on_interrupt.emit(()) {
+                        // A watch stops where it was printing.
+                        next.push(Line { kind: Kind::Stdout, text: "^C".into() });
+                    } else {
+                        next.push(Line { kind: Kind::Command, text: format!("{prompt}{line}^C") });
+                    }
+                    lines.set(next);
                 }
                 "l" if e.ctrl_key() => {
                     e.prevent_default();

@@ -67,7 +67,9 @@ pub fn command() -> Command {
                 .arg(value("selector").short('l'))
                 .arg(value("label-columns").short('L').action(ArgAction::Append))
                 .arg(value("field-selector"))
-                .arg(value("sort-by")),
+                .arg(value("sort-by"))
+                .arg(flag("watch").short('w'))
+                .arg(flag("watch-only")),
         )
         .subcommand(
             sub("run")

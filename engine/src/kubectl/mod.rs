@@ -39,6 +39,7 @@ mod taint;
 mod target;
 mod version;
 mod wait;
+pub(crate) mod watch;
 
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
@@ -133,13 +134,32 @@ pub fn run_with_config(
     let Some(cluster) = clusters.get_mut(&name) else {
         return Reply::Output(Output::default());
     };
-    // `exec -it … -- sh` opens a shell the terminal keeps.
+    // `exec -it … -- sh` opens a shell the terminal keeps, `get -w` a watch.
     if let Ok(matches) = cli::command().try_get_matches_from(&args) {
-        if let Some(("exec", sub)) = matches.subcommand() {
-            return match exec::run(cluster, sub) {
-                Ok(out) => Reply::Output(out),
-                Err((session, note)) => Reply::Session { cluster: name, session, note },
-            };
+        match matches.subcommand() {
+            Some(("exec", sub)) => {
+                return match exec::run(cluster, sub) {
+                    Ok(out) => Reply::Output(out),
+                    Err((session, note)) => Reply::Session { cluster: name, session, note },
+                };
+            }
+            Some(("get", sub)) => {
+                if let Some(w) = watch::from_get(cluster, sub) {
+                    let mut out = run(cluster, &args, files, stdin);
+                    // A watch says nothing about an empty list; it waits.
+                    if cli::boolean(sub, "watch-only") || out.stderr.starts_with("No resources found") {
+                        out.stderr.clear();
+                    }
+                    if cli::boolean(sub, "watch-only") {
+                        out.stdout.clear();
+                    }
+                    if out.exit_code != 0 {
+                        return Reply::Output(out);
+                    }
+                    return Reply::Watch { cluster: name, watch: w, output: out };
+                }
+            }
+            _ => {}
         }
     }
     Reply::Output(run(cluster, &args, files, stdin))
@@ -151,6 +171,8 @@ pub enum Reply {
     Output(Output),
     /// A shell opened in a container of `cluster`, and a note for stderr.
     Session { cluster: String, session: exec::Session, note: String },
+    /// A watch on `cluster` that goes on printing after `output`.
+    Watch { cluster: String, watch: watch::Watch, output: Output },
 }
 
 /// The cluster the current (or `--context`) context names, and the

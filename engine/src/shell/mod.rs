@@ -58,6 +58,8 @@ pub struct Shell {
     /// A shell opened in a container (`kubectl exec -it … -- sh`), in a
     /// cluster by name: lines go there until `exit`.
     session: Option<(String, crate::kubectl::exec::Session)>,
+    /// A `kubectl get -w` still printing, on a cluster by name.
+    watch: Option<(String, crate::kubectl::watch::Watch)>,
 }
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
@@ -87,6 +89,7 @@ impl Shell {
             last_status: 0,
             nesting: 0,
             session: None,
+            watch: None,
         }
     }
 
@@ -163,6 +166,25 @@ impl Shell {
         }
     }
 
+    /// Whether a `kubectl get -w` is still printing.
+    pub fn watching(&self) -> bool {
+        self.watch.is_some()
+    }
+
+    /// The rows a running watch has to print since it was last asked.
+    pub fn poll(&mut self) -> Output {
+        let Some((cluster, watch)) = self.watch.as_mut() else { return Output::default() };
+        match self.clusters.get(cluster.as_str()) {
+            Some(c) => watch.poll(c),
+            None => Output::default(),
+        }
+    }
+
+    /// Ctrl-C: ends a running watch. Whether there was one.
+    pub fn interrupt(&mut self) -> bool {
+        self.watch.take().is_some()
+    }
+
     /// A line typed into a container's shell.
     fn run_in_container(&mut self, line: &str) -> Output {
         let Some((cluster, session)) = self.session.clone() else { return Output::default() };
@@ -188,6 +210,11 @@ impl Shell {
             return Output::default();
         }
         self.history.push(trimmed.to_string());
+        // Typing while a watch prints stops it, as Ctrl-C would first;
+        // `sleep` lets it go on printing while time passes.
+        if self.watch.is_some() && !trimmed.starts_with("sleep") {
+            self.watch = None;
+        }
         if self.session.is_some() {
             return self.run_in_container(trimmed);
         }
@@ -283,6 +310,10 @@ impl Shell {
                         self.session = Some((cluster, session));
                         Output { stderr: note, ..Output::default() }
                     }
+                    crate::kubectl::Reply::Watch { cluster, watch, output } => {
+                        self.watch = Some((cluster, watch));
+                        output
+                    }
                 }
             }
             "sleep" => self.sleep(args),
@@ -356,7 +387,8 @@ impl Shell {
             return Output::err("sleep: at most 7d of simulated time can pass at once\n");
         }
         self.step(total);
-        Output::default()
+        // A running watch prints what changed meanwhile.
+        self.poll()
     }
 
     fn alias(&mut self, args: &[String]) -> Output {

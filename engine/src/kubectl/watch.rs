@@ -1,0 +1,102 @@
+//! `kubectl get -w`: after the first table, a row for every change to a
+//! watched object, printed as the change happens on the simulated clock.
+//! The terminal keeps the watch and asks for new rows (`poll`) as time
+//! runs, until Ctrl-C (or the next command) ends it.
+
+use super::printers::{self, table};
+use crate::api::Kind;
+use crate::cluster::{Cluster, Output};
+use crate::labels::Selector;
+
+/// What a `get -w` watches and how it prints rows.
+#[derive(Clone, Debug)]
+pub struct Watch {
+    kinds: Vec<Kind>,
+    /// `None` with `-A` (and for cluster-scoped kinds).
+    namespace: Option<String>,
+    names: Vec<String>,
+    selector: Option<Selector>,
+    wide: bool,
+    all_namespaces: bool,
+    show_labels: bool,
+    show_kind: bool,
+    /// The last change already printed.
+    cursor: u64,
+}
+
+impl Watch {
+    /// A watch starting after everything the store holds now.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cluster: &Cluster,
+        kinds: Vec<Kind>,
+        namespace: Option<String>,
+        names: Vec<String>,
+        selector: Option<Selector>,
+        wide: bool,
+        all_namespaces: bool,
+        show_labels: bool,
+    ) -> Watch {
+        let show_kind = kinds.len() > 1;
+        let cursor = cluster.api().store().version();
+        Watch { kinds, namespace, names, selector, wide, all_namespaces, show_labels, show_kind, cursor }
+    }
+
+    /// The rows for the changes since the last poll.
+    pub fn poll(&mut self, cluster: &Cluster) -> Output {
+        let mut out = Output::default();
+        for change in cluster.api().store().changes_since(self.cursor) {
+            self.cursor = change.version;
+            let object = &change.object;
+            let info = object.info();
+            if !self.kinds.contains(&info.kind) {
+                continue;
+            }
+            if info.namespaced && self.namespace.as_deref().is_some_and(|ns| ns != object.namespace()) {
+                continue;
+            }
+            if !self.names.is_empty() && !self.names.iter().any(|n| n == object.name()) {
+                continue;
+            }
+            if self.selector.as_ref().is_some_and(|s| !s.matches(object.meta().labels.as_ref())) {
+                continue;
+            }
+            // A deletion prints the object's last state, as kubectl does.
+            let mut row = printers::row(object, change.time, self.wide);
+            if self.show_kind {
+                row[0] = format!("{}/{}", info.qualified_singular(), row[0]);
+            }
+            if self.all_namespaces && info.namespaced {
+                row.insert(0, object.namespace().to_string());
+            }
+            if self.show_labels {
+                row.push(printers::labels_cell(object.meta().labels.as_ref()));
+            }
+            // Each event is flushed on its own, so its columns align only
+            // with themselves.
+            out.stdout.push_str(&table::render(&[row]));
+        }
+        out
+    }
+}
+
+/// The watch a `get -w` (or `--watch-only`) command line asks for, if any.
+pub fn from_get(cluster: &Cluster, m: &clap::ArgMatches) -> Option<Watch> {
+    if !super::cli::boolean(m, "watch") && !super::cli::boolean(m, "watch-only") {
+        return None;
+    }
+    let requests = super::resources::parse(&super::cli::strings(m, "args")).ok()?;
+    let all = super::cli::boolean(m, "all-namespaces");
+    let selector = super::cli::string(m, "selector").and_then(|s| Selector::parse(&s).ok());
+    let wide = super::cli::string(m, "output").as_deref() == Some("wide");
+    Some(Watch::new(
+        cluster,
+        requests.iter().map(|r| r.info.kind).collect(),
+        (!all).then(|| super::namespace(m)),
+        requests.iter().flat_map(|r| r.names.clone()).collect(),
+        selector,
+        wide,
+        all,
+        super::cli::boolean(m, "show-labels"),
+    ))
+}
