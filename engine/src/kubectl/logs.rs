@@ -166,7 +166,14 @@ fn owned_pods(cluster: &Cluster, info: &ResourceInfo, owner: &Object) -> Vec<Arc
     cluster.api().store().select(Kind::Pod, Some(owner.namespace()), &selector).into_iter().cloned().collect()
 }
 
-fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Result<String, String> {
+/// The lines of the container's current (or, with `previous`, last) run,
+/// and whether that run is over; or the API server's refusal.
+fn run_lines(
+    pod: &Pod,
+    container: &Container,
+    previous: bool,
+    now: Time,
+) -> Result<(Vec<(Time, String)>, bool), String> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let status = pod
         .status
@@ -183,22 +190,22 @@ fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Re
     // A finished run's times are kept to the second: read past its end (the
     // plan stops where the process stopped).
     let finished = |t: &ContainerStateTerminated| t.finished_at.as_ref().map_or(now, |f| Time::from_k8s(f).plus(1000));
-    let (start, end): (Time, Time) = if o.previous {
-        let previous: Option<ContainerStateTerminated> =
+    let (start, end, over) = if previous {
+        let last: Option<ContainerStateTerminated> =
             status.as_ref().and_then(|s| s.last_state.as_ref()).and_then(|l| l.terminated.clone());
-        let Some(t) = previous else {
+        let Some(t) = last else {
             return Err(bad(format!(
                 "previous terminated container {:?} in pod {pod_name:?} not found",
                 container.name
             )));
         };
-        (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(&t))
+        (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(&t), true)
     } else {
         let state = status.as_ref().and_then(|s| s.state.clone()).unwrap_or_default();
         if let Some(running) = &state.running {
-            (running.started_at.as_ref().map_or(now, Time::from_k8s), now)
+            (running.started_at.as_ref().map_or(now, Time::from_k8s), now, false)
         } else if let Some(t) = &state.terminated {
-            (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(t))
+            (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(t), true)
         } else {
             let reason = state.waiting.and_then(|w| w.reason).unwrap_or_else(|| "ContainerCreating".into());
             return Err(bad(format!(
@@ -212,7 +219,28 @@ fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Re
         container.command.as_deref(),
         container.args.as_deref(),
     );
-    let mut lines = logs::lines(&plan, start, end, &pod_name);
+    Ok((logs::lines(&plan, start, end, &pod_name), over))
+}
+
+/// Lines as kubectl prints them, with `--prefix` and `--timestamps`.
+fn render(lines: Vec<(Time, String)>, pod: &str, container: &str, prefix: bool, timestamps: bool) -> String {
+    let mut text = String::new();
+    for (at, line) in lines {
+        if prefix {
+            text.push_str(&format!("[pod/{pod}/{container}] "));
+        }
+        if timestamps {
+            text.push_str(&logs::timestamp(at));
+            text.push(' ');
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Result<String, String> {
+    let (mut lines, _) = run_lines(pod, container, o.previous, now)?;
     if let Some(ms) = o.since {
         lines.retain(|(t, _)| now.since(*t) <= ms);
     }
@@ -220,17 +248,69 @@ fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Re
         let skip = lines.len().saturating_sub(n);
         lines.drain(..skip);
     }
-    let mut text = String::new();
-    for (at, line) in lines {
-        if o.prefix {
-            text.push_str(&format!("[pod/{pod_name}/{}] ", container.name));
+    let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
+    Ok(render(lines, pod_name, &container.name, o.prefix, o.timestamps))
+}
+
+/// `logs -f`: what a running container writes from now on, until it stops.
+#[derive(Clone, Debug)]
+pub struct Follow {
+    namespace: String,
+    pod: String,
+    container: String,
+    printed: Time,
+    prefix: bool,
+    timestamps: bool,
+}
+
+impl Follow {
+    /// New lines since the last poll, and whether the container stopped
+    /// (which ends the follow, as it does in kubectl).
+    pub fn poll(&mut self, cluster: &Cluster) -> (Output, bool) {
+        let Ok(object) = cluster.api().get(Kind::Pod, &self.namespace, &self.pod) else {
+            return (Output::default(), true);
+        };
+        let Object::Pod(pod) = &*object else { return (Output::default(), true) };
+        let Some(container) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == self.container) else {
+            return (Output::default(), true);
+        };
+        let now = cluster.now();
+        let Ok((mut lines, over)) = run_lines(pod, container, false, now) else {
+            return (Output::default(), true);
+        };
+        lines.retain(|(t, _)| *t > self.printed);
+        if let Some((last, _)) = lines.last() {
+            self.printed = *last;
         }
-        if o.timestamps {
-            text.push_str(&logs::timestamp(at));
-            text.push(' ');
-        }
-        text.push_str(&line);
-        text.push('\n');
+        (Output::ok(render(lines, &self.pod, &self.container, self.prefix, self.timestamps)), over)
     }
-    Ok(text)
+}
+
+/// The follow a `logs -f` of one running container asks for, if any.
+pub fn follow(cluster: &Cluster, m: &ArgMatches) -> Option<Follow> {
+    if !cli::boolean(m, "follow") || cli::boolean(m, "previous") || cli::string(m, "selector").is_some() {
+        return None;
+    }
+    let args = cli::strings(m, "args");
+    let ns = namespace(m);
+    let target = args.first()?;
+    let object = pod_for(cluster, target, &ns, &mut Output::default()).ok()?;
+    let Object::Pod(pod) = &*object else { return None };
+    let spec = pod.spec.as_ref()?;
+    let container = match cli::string(m, "container").or_else(|| args.get(1).cloned()) {
+        Some(name) => spec.containers.iter().find(|c| c.name == name)?,
+        None => spec.containers.first()?,
+    };
+    let (lines, over) = run_lines(pod, container, false, cluster.now()).ok()?;
+    if over {
+        return None;
+    }
+    Some(Follow {
+        namespace: ns,
+        pod: object.name().to_string(),
+        container: container.name.clone(),
+        printed: lines.last().map_or(cluster.now(), |(t, _)| *t),
+        prefix: cli::boolean(m, "prefix"),
+        timestamps: cli::boolean(m, "timestamps"),
+    })
 }

@@ -24,7 +24,7 @@ mod get;
 mod jsonpath;
 mod kustomize;
 mod label;
-mod logs;
+pub(crate) mod logs;
 mod manifest;
 mod mutate;
 mod patch;
@@ -156,7 +156,13 @@ pub fn run_with_config(
                     if out.exit_code != 0 {
                         return Reply::Output(out);
                     }
-                    return Reply::Watch { cluster: name, watch: w, output: out };
+                    return Reply::Watch { cluster: name, watch: watch::Stream::Rows(w), output: out };
+                }
+            }
+            Some(("logs", sub)) => {
+                if let Some(f) = logs::follow(cluster, sub) {
+                    let out = run(cluster, &args, files, stdin);
+                    return Reply::Watch { cluster: name, watch: watch::Stream::Log(f), output: out };
                 }
             }
             _ => {}
@@ -172,7 +178,7 @@ pub enum Reply {
     /// A shell opened in a container of `cluster`, and a note for stderr.
     Session { cluster: String, session: exec::Session, note: String },
     /// A watch on `cluster` that goes on printing after `output`.
-    Watch { cluster: String, watch: watch::Watch, output: Output },
+    Watch { cluster: String, watch: watch::Stream, output: Output },
 }
 
 /// The cluster the current (or `--context`) context names, and the

@@ -8,6 +8,23 @@ use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::labels::Selector;
 
+/// Output that goes on arriving after a command: a `get -w` or a `logs -f`.
+#[derive(Clone, Debug)]
+pub enum Stream {
+    Rows(Watch),
+    Log(super::logs::Follow),
+}
+
+impl Stream {
+    /// What arrived since the last poll, and whether the stream has ended.
+    pub fn poll(&mut self, cluster: &Cluster) -> (Output, bool) {
+        match self {
+            Stream::Rows(w) => (w.poll(cluster), false),
+            Stream::Log(f) => f.poll(cluster),
+        }
+    }
+}
+
 /// What a `get -w` watches and how it prints rows.
 #[derive(Clone, Debug)]
 pub struct Watch {

@@ -58,8 +58,8 @@ pub struct Shell {
     /// A shell opened in a container (`kubectl exec -it … -- sh`), in a
     /// cluster by name: lines go there until `exit`.
     session: Option<(String, crate::kubectl::exec::Session)>,
-    /// A `kubectl get -w` still printing, on a cluster by name.
-    watch: Option<(String, crate::kubectl::watch::Watch)>,
+    /// A `kubectl get -w` or `logs -f` still printing, on a cluster by name.
+    watch: Option<(String, crate::kubectl::watch::Stream)>,
 }
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
@@ -166,7 +166,7 @@ impl Shell {
         }
     }
 
-    /// Whether a `kubectl get -w` is still printing.
+    /// Whether a `kubectl get -w` or `logs -f` is still printing.
     pub fn watching(&self) -> bool {
         self.watch.is_some()
     }
@@ -174,10 +174,12 @@ impl Shell {
     /// The rows a running watch has to print since it was last asked.
     pub fn poll(&mut self) -> Output {
         let Some((cluster, watch)) = self.watch.as_mut() else { return Output::default() };
-        match self.clusters.get(cluster.as_str()) {
-            Some(c) => watch.poll(c),
-            None => Output::default(),
+        let Some(c) = self.clusters.get(cluster.as_str()) else { return Output::default() };
+        let (out, ended) = watch.poll(c);
+        if ended {
+            self.watch = None;
         }
+        out
     }
 
     /// Ctrl-C: ends a running watch. Whether there was one.
