@@ -39,6 +39,18 @@ impl Output {
     pub fn err(stderr: impl Into<String>) -> Output {
         Output { stderr: stderr.into(), exit_code: 1, ..Default::default() }
     }
+
+    /// Adds one object's outcome to a command's output: its line, or its
+    /// error (which makes the whole command fail, as in kubectl).
+    pub(crate) fn add(&mut self, outcome: Result<String, String>) {
+        match outcome {
+            Ok(text) => self.stdout.push_str(&text),
+            Err(text) => {
+                self.stderr.push_str(&text);
+                self.exit_code = 1;
+            }
+        }
+    }
 }
 
 /// Change-log entries kept for readers that poll (the app's pictures).

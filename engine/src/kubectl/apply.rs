@@ -14,16 +14,13 @@ use serde_json::{Map, Value};
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
-    if !manifest::given(m) {
-        return error("must specify one of -f and -k");
-    }
     let dry = match dry_run(m) {
         Ok(d) => d,
         Err(e) => return error(e),
     };
-    let documents = match manifest::read_flags(io, m) {
+    let documents = match manifest::required(io, m) {
         Ok(d) => d,
-        Err(e) => return error(e),
+        Err(out) => return out,
     };
     let flag_ns = cli::string(m, "namespace");
     let default_ns = namespace(m);
@@ -31,13 +28,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     for (source, document) in documents {
         let result =
             document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
-        match result {
-            Ok(line) => out.stdout.push_str(&line),
-            Err(text) => {
-                out.stderr.push_str(&text);
-                out.exit_code = 1;
-            }
-        }
+        out.add(result);
     }
     cluster.settle();
     out

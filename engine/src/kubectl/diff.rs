@@ -2,7 +2,7 @@
 //! shows the live objects against the merged ones (the server's dry run),
 //! with exit status 1 when something would change.
 
-use super::{error, manifest, namespace, Io};
+use super::{manifest, namespace, Io};
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
 use clap::ArgMatches;
@@ -10,12 +10,9 @@ use serde_json::Value;
 use similar::TextDiff;
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
-    if !manifest::given(m) {
-        return error("must specify one of -f and -k");
-    }
-    let documents = match manifest::read_flags(io, m) {
+    let documents = match manifest::required(io, m) {
         Ok(d) => d,
-        Err(e) => return error(e),
+        Err(out) => return out,
     };
     let ns = namespace(m);
     // kubectl writes both sides into fresh temporary directories.

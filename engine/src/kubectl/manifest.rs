@@ -16,6 +16,14 @@ pub fn given(m: &clap::ArgMatches) -> bool {
     !super::cli::strings(m, "filename").is_empty() || super::cli::string(m, "kustomize").is_some()
 }
 
+/// The documents of a command that needs `-f` or `-k`, or kubectl's error.
+pub fn required(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document)>, crate::cluster::Output> {
+    if !given(m) {
+        return Err(super::error("must specify one of -f and -k"));
+    }
+    read_flags(io, m).map_err(super::error)
+}
+
 /// The documents `-f` (files, directories, `-`) or `-k` (a kustomization)
 /// name.
 pub fn read_flags(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document)>, String> {

@@ -8,16 +8,13 @@ use crate::object::Object;
 use clap::ArgMatches;
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
-    if !manifest::given(m) {
-        return error("must specify one of -f and -k");
-    }
     let dry = match dry_run(m) {
         Ok(d) => d,
         Err(e) => return error(e),
     };
-    let documents = match manifest::read_flags(io, m) {
+    let documents = match manifest::required(io, m) {
         Ok(d) => d,
-        Err(e) => return error(e),
+        Err(out) => return out,
     };
     let force = cli::boolean(m, "force");
     let ns = namespace(m);
@@ -33,13 +30,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
                 replace_one(cluster, object, &source, dry)
             }
         });
-        match result {
-            Ok(text) => out.stdout.push_str(&text),
-            Err(text) => {
-                out.stderr.push_str(&text);
-                out.exit_code = 1;
-            }
-        }
+        out.add(result);
     }
     cluster.settle();
     out

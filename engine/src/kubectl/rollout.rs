@@ -38,13 +38,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             ("restart", Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) => restart(cluster, &object),
             _ => Err(format!("error: no {sub} implemented for {{\"{}\" \"{}\"}}\n", info.group, info.kind_name)),
         };
-        match result {
-            Ok(text) => out.stdout.push_str(&text),
-            Err(text) => {
-                out.stderr.push_str(&text);
-                out.exit_code = 1;
-            }
-        }
+        out.add(result);
     }
     cluster.settle();
     out

@@ -42,23 +42,6 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// A watch starting after everything the store holds now.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cluster: &Cluster,
-        kinds: Vec<Kind>,
-        namespace: Option<String>,
-        names: Vec<String>,
-        selector: Option<Selector>,
-        wide: bool,
-        all_namespaces: bool,
-        show_labels: bool,
-    ) -> Watch {
-        let show_kind = kinds.len() > 1;
-        let cursor = cluster.api().store().version();
-        Watch { kinds, namespace, names, selector, wide, all_namespaces, show_labels, show_kind, cursor }
-    }
-
     /// The rows for the changes since the last poll.
     pub fn poll(&mut self, cluster: &Cluster) -> Output {
         let mut out = Output::default();
@@ -106,14 +89,17 @@ pub fn from_get(cluster: &Cluster, m: &clap::ArgMatches) -> Option<Watch> {
     let all = super::cli::boolean(m, "all-namespaces");
     let selector = super::cli::string(m, "selector").and_then(|s| Selector::parse(&s).ok());
     let wide = super::cli::string(m, "output").as_deref() == Some("wide");
-    Some(Watch::new(
-        cluster,
-        requests.iter().map(|r| r.info.kind).collect(),
-        (!all).then(|| super::namespace(m)),
-        requests.iter().flat_map(|r| r.names.clone()).collect(),
+    let kinds: Vec<Kind> = requests.iter().map(|r| r.info.kind).collect();
+    // It starts after everything the store holds now.
+    Some(Watch {
+        show_kind: kinds.len() > 1,
+        kinds,
+        namespace: (!all).then(|| super::namespace(m)),
+        names: requests.iter().flat_map(|r| r.names.clone()).collect(),
         selector,
         wide,
-        all,
-        super::cli::boolean(m, "show-labels"),
-    ))
+        all_namespaces: all,
+        show_labels: super::cli::boolean(m, "show-labels"),
+        cursor: cluster.api().store().version(),
+    })
 }
