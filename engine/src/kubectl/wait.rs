@@ -87,6 +87,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             }
         },
     };
+    // Simulated time runs a second at a time; a week is the most one
+    // command may wait, as for `sleep`.
+    let timeout = timeout.min(7 * 24 * 3600 * SECOND);
     let ns = namespace(m);
     let args = cli::strings(m, "args");
     let requests = match resources::parse(&args) {

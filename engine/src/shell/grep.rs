@@ -113,7 +113,7 @@ pub fn run(args: &[String], input: &str) -> Output {
     let mut last_printed: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         let near_hit = (i.saturating_sub(o.after)..=i).any(|j| hits[j])
-            || (i..=(i + o.before).min(lines.len() - 1)).any(|j| hits[j]);
+            || (i..=i.saturating_add(o.before).min(lines.len() - 1)).any(|j| hits[j]);
         if !near_hit {
             continue;
         }
