@@ -257,7 +257,7 @@ impl ApiServer {
                 }
                 let meta = object.meta_mut();
                 if !already {
-                    meta.deletion_timestamp = Some(now.plus(seconds * 1000).to_k8s());
+                    meta.deletion_timestamp = Some(now.plus(seconds.saturating_mul(1000)).to_k8s());
                     meta.deletion_grace_period_seconds = Some(seconds);
                 }
                 Ok(self.store.put(object, now))

@@ -68,7 +68,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         ignore_daemonsets: cli::boolean(m, "ignore-daemonsets"),
         delete_emptydir_data: cli::boolean(m, "delete-emptydir-data") || cli::boolean(m, "delete-local-data"),
         force: cli::boolean(m, "force"),
-        grace: cli::string(m, "grace-period").and_then(|g| g.parse::<i64>().ok()).filter(|g| *g >= 0),
+        grace: cli::string(m, "grace-period")
+            .and_then(|g| g.parse::<i64>().ok())
+            .filter(|g| *g >= 0)
+            .map(|g| g.min(86_400)),
         timeout,
         dry,
     };
@@ -242,6 +245,18 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
     loop {
         let now = cluster.now();
         let mut failure = None;
+        // Pods that never go (a finalizer) must not keep the drain forever.
+        if now.since(start) >= limit && pending.iter().all(|e| e.retry_at.is_none()) {
+            if let Some(e) = pending.first() {
+                let error = format!(
+                    "error when waiting for pod {:?} in namespace {:?} to terminate: global timeout reached: {}",
+                    e.name,
+                    e.namespace,
+                    go_duration(limit)
+                );
+                return Err(pending_pods(cluster, node, &pending, error, out));
+            }
+        }
         for e in pending.iter_mut().filter(|e| e.retry_at.is_some_and(|t| t <= now)) {
             if options.delete {
                 let _ = cluster.api_mut().delete(Kind::Pod, &e.namespace, &e.name, options.grace, now);

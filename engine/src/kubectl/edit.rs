@@ -22,7 +22,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
             live.name()
         ));
     };
-    let kept: String = text.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
+    // Only the header comment kubectl writes above the object is dropped; a
+    // `#` inside a block scalar is data.
+    let kept: String = text.lines().skip_while(|l| l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
     let source = format!("/tmp/kubectl-edit-{}.yaml", live.name());
     let mut docs = match crate::codec::documents(&kept) {
         Ok(d) => d,

@@ -109,9 +109,9 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<Output, (Session, String
         return Err((session, note));
     }
     let mut out = run_in(cluster, &session, &command, false);
-    out.stderr = format!("{note}{}", out.stderr);
     if out.exit_code != 0 && !out.stderr.starts_with("error:") {
         out.stderr.push_str(&format!("command terminated with exit code {}\n", out.exit_code));
     }
+    out.stderr = format!("{note}{}", out.stderr);
     Ok(out)
 }

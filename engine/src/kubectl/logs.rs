@@ -30,7 +30,7 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     let tail = match cli::string(m, "tail").map(|t| t.parse::<i64>()) {
         None => None,
         Some(Ok(n)) if n < 0 => None,
-        Some(Ok(n)) => Some(n as usize),
+        Some(Ok(n)) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
         Some(Err(_)) => {
             let t = cli::string(m, "tail").unwrap_or_default();
             return Output::err(format!(

@@ -162,6 +162,9 @@ pub fn run_with_config(
             Some(("logs", sub)) => {
                 if let Some(f) = logs::follow(cluster, sub) {
                     let out = run(cluster, &args, files, stdin);
+                    if out.exit_code != 0 {
+                        return Reply::Output(out);
+                    }
                     return Reply::Watch { cluster: name, watch: watch::Stream::Log(f), output: out };
                 }
             }

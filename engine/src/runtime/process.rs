@@ -197,7 +197,7 @@ fn walk(image: &str, script: &str) -> Walk {
                 }
                 Some(d) => match crate::time::parse_duration(d) {
                     Some(ms) => {
-                        run.elapsed += ms;
+                        run.elapsed = run.elapsed.saturating_add(ms);
                         run.code = 0;
                     }
                     None => {
@@ -226,7 +226,7 @@ fn walk(image: &str, script: &str) -> Walk {
                 let text: Vec<&str> =
                     words[1..].iter().map(String::as_str).filter(|w| *w != "-n" && *w != "-e").collect();
                 run.output.push((at, Out::Text(text.join(" "))));
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
             "printf" => {
@@ -234,31 +234,31 @@ fn walk(image: &str, script: &str) -> Walk {
                 for line in text.lines() {
                     run.output.push((at, Out::Text(line.to_string())));
                 }
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
             "date" => {
                 run.output.push((at, Out::Date));
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
             "hostname" => {
                 run.output.push((at, Out::Hostname));
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
             "true" | ":" | "env" | "printenv" | "cat" | "ls" | "id" | "whoami" | "pwd" | "touch" | "mkdir" | "cp"
             | "mv" | "rm" | "export" | "cd" | "test" | "[" | "wget" | "curl" | "nslookup" | "uname" | "df" | "free"
             | "ps" | "wc" | "grep" | "head" | "sort" | "seq" | "chmod" | "ln" | "set" | "trap" | "wait" => {
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
             "false" => {
-                run.elapsed += 10;
+                run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 1;
             }
             "perl" | "python" | "python3" | "node" | "ruby" | "java" => {
-                run.elapsed += 3 * SECOND;
+                run.elapsed = run.elapsed.saturating_add(3 * SECOND);
                 run.code = 0;
             }
             "serve"

@@ -12,6 +12,9 @@ use jaq_json::Val;
 /// local time zone, none of which a browser tab can do safely.
 const UNSAFE: [&str; 6] = ["halt", "halt_error", "now", "localtime", "strflocaltime", "input_filename"];
 
+/// The most output one jq run may print.
+const MAX_OUTPUT: usize = 1 << 20;
+
 #[derive(Default)]
 struct Options {
     raw: bool,
@@ -95,6 +98,12 @@ pub fn run(args: &[String], input: &str) -> Output {
             break;
         };
         for result in program.run((Ctx::new([], &queue), value)) {
+            // An endless filter (`repeat(1)`) stops at a size a terminal can show.
+            if out.stdout.len() > MAX_OUTPUT {
+                out.stderr.push_str("jq: output stopped after 1 MB by the playground\n");
+                out.exit_code = 5;
+                return out;
+            }
             match result {
                 Ok(v) => {
                     out.stdout.push_str(&render(&v, &o));
