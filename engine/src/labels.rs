@@ -122,7 +122,7 @@ impl Selector {
 }
 
 /// Splits on commas outside parentheses.
-fn split_top_level(text: &str) -> Vec<&str> {
+pub(crate) fn split_top_level(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut depth = 0;
     let mut start = 0;

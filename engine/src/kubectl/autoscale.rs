@@ -10,20 +10,9 @@ use clap::ArgMatches;
 use serde_json::{json, Value};
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
-    let int = |name: &str| -> Result<i64, Output> {
-        match cli::string(m, name) {
-            None => Ok(-1),
-            Some(v) => v.parse::<i64>().map_err(|_| {
-                Output::err(format!(
-                    "Error: invalid argument {v:?} for \"--{name}\" flag: strconv.ParseInt: parsing {v:?}: invalid syntax\nSee 'kubectl autoscale --help' for usage.\n"
-                ))
-            }),
-        }
-    };
-    let (min, max, cpu) = match (int("min"), int("max"), int("cpu-percent")) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
-    };
+    // The parser has refused what is not an integer.
+    let int = |name: &str| cli::string(m, name).and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
+    let (min, max, cpu) = (int("min"), int("max"), int("cpu-percent"));
     if max < 1 {
         return error(format!("--max=MAXPODS is required and must be at least 1, max: {max}"));
     }

@@ -23,6 +23,15 @@ fn value(name: &'static str) -> Arg {
     Arg::new(name).long(name).num_args(1).action(ArgAction::Set)
 }
 
+/// An integer flag: pflag refuses what does not parse before the command
+/// runs; the value stays a string for the command to read.
+fn int(name: &'static str) -> Arg {
+    value(name).value_parser(|v: &str| match v.parse::<i64>() {
+        Ok(_) => Ok(v.to_string()),
+        Err(_) => Err(format!("strconv.ParseInt: parsing {v:?}: invalid syntax")),
+    })
+}
+
 fn output() -> Arg {
     value("output").short('o')
 }
@@ -96,7 +105,7 @@ pub fn command() -> Command {
                 .arg(flag("force"))
                 .arg(flag("now"))
                 .arg(flag("wait"))
-                .arg(value("grace-period"))
+                .arg(int("grace-period"))
                 .arg(value("selector").short('l'))
                 .arg(value("cascade").num_args(0..=1).require_equals(true).default_missing_value("background"))
                 .arg(flag("ignore-not-found")),
@@ -104,7 +113,7 @@ pub fn command() -> Command {
         .subcommand(sub("version").arg(output()).arg(flag("client")))
         .subcommand(create())
         .subcommand(sub("patch").arg(positional()).arg(value("patch").short('p')).arg(value("type")))
-        .subcommand(sub("scale").arg(positional()).arg(value("replicas")))
+        .subcommand(sub("scale").arg(positional()).arg(int("replicas")))
         .subcommand(sub("describe").arg(positional()).arg(value("selector").short('l')))
         .subcommand(
             sub("expose")
@@ -118,8 +127,8 @@ pub fn command() -> Command {
         .subcommand(
             sub("rollout")
                 .subcommand(sub("status").arg(positional()).arg(flag("watch").short('w')).arg(value("timeout")))
-                .subcommand(sub("history").arg(positional()).arg(value("revision")))
-                .subcommand(sub("undo").arg(positional()).arg(value("to-revision")))
+                .subcommand(sub("history").arg(positional()).arg(int("revision")))
+                .subcommand(sub("undo").arg(positional()).arg(int("to-revision")))
                 .subcommand(sub("pause").arg(positional()))
                 .subcommand(sub("resume").arg(positional()))
                 .subcommand(sub("restart").arg(positional())),
@@ -134,6 +143,8 @@ pub fn command() -> Command {
                         .arg(flag("list"))
                         .arg(value("overwrite").num_args(0..=1).require_equals(true).default_missing_value("true")),
                 )
+                // Its last word is the selector, so it has no -l of its own.
+                .subcommand(changer("selector").mut_arg("selector", |a| a.hide(true).short(None)))
                 .subcommand(
                     changer("resources")
                         .arg(value("limits"))
@@ -150,10 +161,9 @@ pub fn command() -> Command {
                 .arg(positional())
                 .arg(flag("ignore-daemonsets"))
                 .arg(flag("delete-emptydir-data"))
-                .arg(flag("delete-local-data"))
                 .arg(flag("force"))
                 .arg(flag("disable-eviction"))
-                .arg(value("grace-period"))
+                .arg(int("grace-period"))
                 .arg(value("timeout"))
                 .arg(value("selector").short('l'))
                 .arg(value("pod-selector"))
@@ -185,7 +195,7 @@ pub fn command() -> Command {
                 .arg(flag("all-containers"))
                 .arg(flag("previous").short('p'))
                 .arg(flag("follow").short('f'))
-                .arg(value("tail"))
+                .arg(int("tail"))
                 .arg(value("since"))
                 .arg(flag("timestamps"))
                 .arg(flag("prefix"))
@@ -195,9 +205,9 @@ pub fn command() -> Command {
         .subcommand(
             sub("autoscale")
                 .arg(positional())
-                .arg(value("min"))
-                .arg(value("max"))
-                .arg(value("cpu-percent"))
+                .arg(int("min"))
+                .arg(int("max"))
+                .arg(int("cpu-percent"))
                 .arg(value("name"))
                 .arg(output())
                 .arg(dry_run()),
@@ -227,6 +237,9 @@ pub fn command() -> Command {
                 .arg(flag("no-headers")),
         )
         .subcommand(config())
+        .subcommand(sub("explain").arg(positional()).arg(flag("recursive")).arg(value("api-version")))
+        .subcommand(sub("help").arg(positional()).hide(true))
+        .subcommand(sub("options").hide(true))
 }
 
 /// `kubectl create` and its generators.
@@ -252,8 +265,8 @@ fn create() -> Command {
             generator("deployment")
                 .alias("deploy")
                 .arg(value("image").action(ArgAction::Append))
-                .arg(value("replicas").short('r'))
-                .arg(value("port")),
+                .arg(int("replicas").short('r'))
+                .arg(int("port")),
         )
         .subcommand(generator("job").arg(value("image")).arg(value("from")))
         .subcommand(generator("cronjob").alias("cj").arg(value("image")).arg(value("schedule")).arg(value("restart")))
@@ -292,7 +305,7 @@ fn create() -> Command {
         .subcommand(
             generator("priorityclass")
                 .alias("pc")
-                .arg(value("value"))
+                .arg(int("value"))
                 .arg(flag("global-default"))
                 .arg(value("description"))
                 .arg(value("preemption-policy")),
@@ -402,9 +415,19 @@ pub fn render_error(err: &clap::Error, args: &[String]) -> String {
             if arg.is_empty() {
                 format!("Error: invalid argument \"{value}\"\nSee '{path} --help' for usage.\n")
             } else {
-                let name = arg.split([' ', '=']).next().unwrap_or(&arg).to_string();
+                let long = arg.split([' ', '=']).next().unwrap_or(&arg).trim_start_matches('-').to_string();
+                // pflag names a flag with its shorthand: "-r, --replicas".
+                let short =
+                    command_at(args).get_arguments().find(|a| a.get_long() == Some(&long)).and_then(|a| a.get_short());
+                let name = match short {
+                    Some(s) => format!("-{s}, --{long}"),
+                    None => format!("--{long}"),
+                };
+                let why = std::error::Error::source(err)
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| format!("strconv.ParseBool: parsing \"{value}\": invalid syntax"));
                 format!(
-                    "Error: invalid argument \"{value}\" for \"{name}\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax\nSee '{path} --help' for usage.\n"
+                    "Error: invalid argument \"{value}\" for \"{name}\" flag: {why}\nSee '{path} --help' for usage.\n"
                 )
             }
         }
@@ -428,6 +451,17 @@ fn command_path(args: &[String]) -> String {
         current = next;
     }
     path
+}
+
+/// The command the arguments name, as `command_path` follows them.
+fn command_at(args: &[String]) -> Command {
+    let mut current = command();
+    for arg in args.iter().filter(|a| !a.starts_with('-')) {
+        if let Some(next) = current.find_subcommand(arg).cloned() {
+            current = next;
+        }
+    }
+    current
 }
 
 /// cobra's unknown-command error with its "Did you mean this?" suggestions

@@ -17,14 +17,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let args = cli::strings(m, "args");
     let ns = namespace(m);
     let force = cli::boolean(m, "force");
-    let mut grace: Option<i64> = match cli::string(m, "grace-period") {
-        Some(g) => match g.parse::<i64>() {
-            Ok(v) if v >= 0 => Some(v),
-            Ok(_) => None,
-            Err(_) => return error(format!("invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax")),
-        },
-        None => None,
-    };
+    let mut grace: Option<i64> = cli::string(m, "grace-period").and_then(|g| g.parse::<i64>().ok()).filter(|v| *v >= 0);
     if cli::boolean(m, "now") {
         if grace.is_some() {
             return error("--now and --grace-period cannot be specified together");

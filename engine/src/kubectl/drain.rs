@@ -66,7 +66,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         pods,
         delete: cli::boolean(m, "disable-eviction"),
         ignore_daemonsets: cli::boolean(m, "ignore-daemonsets"),
-        delete_emptydir_data: cli::boolean(m, "delete-emptydir-data") || cli::boolean(m, "delete-local-data"),
+        delete_emptydir_data: cli::boolean(m, "delete-emptydir-data"),
         force: cli::boolean(m, "force"),
         grace: cli::string(m, "grace-period")
             .and_then(|g| g.parse::<i64>().ok())

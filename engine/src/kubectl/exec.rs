@@ -25,9 +25,10 @@ fn target(cluster: &Cluster, m: &ArgMatches) -> Result<(Session, String), Output
         return Err(error("pod, type/name or --filename must be specified"));
     };
     let ns = namespace(m);
-    let name = name.strip_prefix("pod/").or_else(|| name.strip_prefix("pods/")).unwrap_or(name);
-    let object = cluster.api().get(Kind::Pod, &ns, name).map_err(|e| Output::err(format!("{}\n", e.render(None))))?;
+    // A workload's name picks its first pod, as for logs, but silently.
+    let object = super::logs::pod_for(cluster, name, &ns, &mut Output::default())?;
     let Object::Pod(pod) = &*object else { return Err(error("not a pod")) };
+    let name = object.name();
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(error(format!("cannot exec into a container in a completed pod; current phase is {phase}")));

@@ -76,7 +76,13 @@ pub fn parse(text: &str, info: &ResourceInfo) -> Result<Vec<Requirement>, String
 /// Whether the object (as JSON) meets every requirement.
 pub fn matches(requirements: &[Requirement], object: &Value) -> bool {
     requirements.iter().all(|r| {
-        let pointer = format!("/{}", r.field.replace('.', "/"));
+        // The API server reads two selectable fields from elsewhere.
+        let path = match r.field.as_str() {
+            "status.successful" => "status.succeeded",
+            "source" => "source.component",
+            other => other,
+        };
+        let pointer = format!("/{}", path.replace('.', "/"));
         let actual = match object.pointer(&pointer) {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Bool(b)) => b.to_string(),
@@ -88,4 +94,24 @@ pub fn matches(requirements: &[Requirement], object: &Value) -> bool {
         };
         (actual == r.value) == r.equal
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_read_where_the_api_server_reads_them() {
+        let job = crate::api::resolve("jobs").expect("jobs");
+        let done = json!({"status": {"succeeded": 1}});
+        let fresh = json!({"status": {}});
+        let one = parse("status.successful=1", job).unwrap_or_default();
+        assert!(matches(&one, &done));
+        assert!(!matches(&one, &fresh));
+        assert!(matches(&parse("status.successful=0", job).unwrap_or_default(), &fresh));
+        let event = crate::api::resolve("events").expect("events");
+        let scheduled = json!({"source": {"component": "default-scheduler"}});
+        assert!(matches(&parse("source=default-scheduler", event).unwrap_or_default(), &scheduled));
+    }
 }

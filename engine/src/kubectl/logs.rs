@@ -27,16 +27,10 @@ struct Options {
 pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     let args = cli::strings(m, "args");
     let ns = namespace(m);
-    let tail = match cli::string(m, "tail").map(|t| t.parse::<i64>()) {
-        None => None,
-        Some(Ok(n)) if n < 0 => None,
-        Some(Ok(n)) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
-        Some(Err(_)) => {
-            let t = cli::string(m, "tail").unwrap_or_default();
-            return Output::err(format!(
-                "Error: invalid argument {t:?} for \"--tail\" flag: strconv.ParseInt: parsing {t:?}: invalid syntax\nSee 'kubectl logs --help' for usage.\n"
-            ));
-        }
+    // The parser has refused what is not an integer.
+    let tail = match cli::string(m, "tail").and_then(|t| t.parse::<i64>().ok()) {
+        Some(n) if n >= 0 => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+        _ => None,
     };
     let since = match cli::string(m, "since").map(|s| crate::time::parse_duration(&s)) {
         None => None,
@@ -122,7 +116,7 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
 }
 
 /// The pod `POD`, `pod/NAME` or a workload's (`deploy/web`) names.
-fn pod_for(cluster: &Cluster, target: &str, ns: &str, out: &mut Output) -> Result<Arc<Object>, Output> {
+pub(crate) fn pod_for(cluster: &Cluster, target: &str, ns: &str, out: &mut Output) -> Result<Arc<Object>, Output> {
     let api = cluster.api();
     let Some((kind, name)) = target.split_once('/') else {
         return api.get(Kind::Pod, ns, target).map_err(|e| Output::err(format!("{}\n", e.render(None))));

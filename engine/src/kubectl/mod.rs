@@ -18,9 +18,11 @@ mod drain;
 mod edit;
 mod events;
 pub(crate) mod exec;
+mod explain;
 mod expose;
 mod fields;
 mod get;
+mod help;
 mod jsonpath;
 mod kustomize;
 mod label;
@@ -58,14 +60,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         Err(e) => return Output::err(cli::render_error(&e, args)),
     };
     let io = Io { files, stdin };
-    let Some((name, sub)) = matches.subcommand() else {
-        return Output::ok(ROOT_HELP);
-    };
-    if cli::boolean(sub, "help") {
-        return Output::ok(format!(
-            "Usage:\n  kubectl {name} [options]\n\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n"
-        ));
+    if let Some(help) = help_wanted(&matches) {
+        return help;
     }
+    let Some((name, sub)) = matches.subcommand() else {
+        return Output::default();
+    };
     match name {
         "get" => get::run(cluster, sub),
         "describe" => describe::run(cluster, sub),
@@ -101,9 +101,42 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
         "api-versions" => api_resources::versions(),
+        "explain" => explain::run(sub),
         "config" => error("kubectl config works in the playground's terminal, where the kubeconfig is"),
         _ => Output::err(cli::unknown_command(name)),
     }
+}
+
+/// The help `--help`, `-h`, `kubectl help …`, `kubectl options` or a bare
+/// `kubectl` asks for.
+fn help_wanted(matches: &ArgMatches) -> Option<Output> {
+    let mut path = Vec::new();
+    let mut at = matches;
+    let mut asked = cli::boolean(at, "help") || at.subcommand().is_none();
+    while let Some((name, sub)) = at.subcommand() {
+        match name {
+            "options" => return Some(Output::ok(help::global_options())),
+            "help" => {
+                // cobra follows the words as far as they name commands; an
+                // unknown first word is a topic it does not know (exit 0).
+                let words = cli::strings(sub, "args");
+                let known = help::known_prefix(&words);
+                if known == 0 && !words.is_empty() {
+                    let topic = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" ");
+                    return Some(Output {
+                        stderr: format!("Unknown help topic [{topic}]\n\n{}", help::root_usage()),
+                        ..Output::default()
+                    });
+                }
+                return Some(Output::ok(help::render(&words[..known]).unwrap_or_default()));
+            }
+            _ => {}
+        }
+        path.push(name.to_string());
+        asked |= cli::boolean(sub, "help");
+        at = sub;
+    }
+    asked.then(|| Output::ok(help::render(&path).unwrap_or_default()))
 }
 
 /// The namespace a command works in: `-n`, else the context's, else
@@ -228,62 +261,3 @@ fn context_flag(args: &[String]) -> Option<String> {
 fn error(message: impl std::fmt::Display) -> Output {
     Output::err(format!("error: {message}\n"))
 }
-
-const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
-
- This playground's kubectl speaks to the simulated cluster on this page; it lists the commands it runs.
-
-Basic Commands (Beginner):
-  create          Create a resource from a file or from stdin
-  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
-  run             Run a particular image on the cluster
-  set             Set specific features on objects
-
-Basic Commands (Intermediate):
-  get             Display one or many resources
-  edit            Edit a resource on the server
-  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
-
-Deploy Commands:
-  rollout         Manage the rollout of a resource
-  scale           Set a new size for a deployment, replica set, or replication controller
-  autoscale       Auto-scale a deployment, replica set, stateful set, or replication controller
-
-Cluster Management Commands:
-  cluster-info    Display cluster information
-  cordon          Mark node as unschedulable
-  uncordon        Mark node as schedulable
-  drain           Drain node in preparation for maintenance
-  taint           Update the taints on one or more nodes
-
-Troubleshooting and Debugging Commands:
-  describe        Show details of a specific resource or group of resources
-  logs            Print the logs for a container in a pod
-  exec            Execute a command in a container
-  auth            Inspect authorization
-  events          List events
-
-Advanced Commands:
-  diff            Diff the live version against a would-be applied version
-  apply           Apply a configuration to a resource by file name or stdin
-  patch           Update fields of a resource
-  replace         Replace a resource by file name or stdin
-  wait            Experimental: Wait for a specific condition on one or many resources
-  kustomize       Build a kustomization target from a directory or URL
-
-Settings Commands:
-  label           Update the labels on a resource
-  annotate        Update the annotations on a resource
-
-Other Commands:
-  api-resources   Print the supported API resources on the server
-  api-versions    Print the supported API versions on the server, in the form of \"group/version\"
-  config          Modify kubeconfig files
-  version         Print the client and server version information
-
-Usage:
-  kubectl [flags] [options]
-
-Use \"kubectl <command> --help\" for more information about a given command.
-Use \"kubectl options\" for a list of global command-line options (applies to all commands).
-";

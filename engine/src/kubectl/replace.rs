@@ -73,14 +73,24 @@ fn replace_one(cluster: &mut Cluster, mut object: Object, source: &str, dry: Dry
 fn force_replace(cluster: &mut Cluster, object: Object, source: &str, dry: DryRun) -> Result<String, String> {
     let info = object.info();
     let mut text = String::new();
-    if dry == DryRun::None {
-        let now = cluster.now();
-        if cluster.api_mut().delete(info.kind, object.namespace(), object.name(), Some(0), now).is_ok() {
-            text.push_str(&format!("{} \"{}\" deleted\n", info.qualified_singular(), object.name()));
-        }
+    let now = cluster.now();
+    let deleted = if dry == DryRun::None {
+        let gone = cluster.api_mut().delete(info.kind, object.namespace(), object.name(), Some(0), now).is_ok();
         cluster.settle();
+        gone
+    } else {
+        cluster.api().get(info.kind, object.namespace(), object.name()).is_ok()
+    };
+    if deleted {
+        text.push_str(&format!("{} \"{}\" deleted{}\n", info.qualified_singular(), object.name(), dry.suffix()));
     }
     let line = format!("{} replaced{}\n", label(&object), dry.suffix());
+    // A client dry run sends nothing; a server one asks the server to create
+    // what it was only pretending to delete, which it refuses as kubectl's does.
+    if dry == DryRun::Client {
+        text.push_str(&line);
+        return Ok(text);
+    }
     let now = cluster.now();
     cluster
         .api_mut()

@@ -88,10 +88,55 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
                 &mut |info, value| set_resources(info, value, &limits, &requests, &containers),
             )
         }
+        "selector" => {
+            // The last word is the selector, the words before it the objects.
+            let mut names = words;
+            let Some(text) = names.pop() else { return super::error("one selector is required") };
+            let labels = match selector_labels(&text) {
+                Ok(l) => l,
+                Err(e) => return super::error(e),
+            };
+            mutate::each(cluster, sub, io, &names, "set selector", Held::Typed(""), &mut |info, value| {
+                if info.kind != Kind::Service {
+                    return Err("setting a selector is only supported for Services".into());
+                }
+                if let Some(spec) = value.as_object_mut().map(|o| o.entry("spec").or_insert_with(|| json!({}))) {
+                    spec["selector"] = json!(labels);
+                }
+                Ok("selector updated".into())
+            })
+        }
         other => {
             Output::err(format!("error: unknown command \"{other}\"\nSee 'kubectl set -h' for help and examples\n"))
         }
     }
+}
+
+/// The `key=value` pairs of a selector a Service can hold; set-based
+/// requirements are refused as kubectl refuses them.
+fn selector_labels(text: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let parsed = crate::labels::Selector::parse(text)
+        .map_err(|e| format!("couldn't parse the selector string {text:?}: {e}"))?;
+    let mut labels = std::collections::BTreeMap::new();
+    let mut expressions = Vec::new();
+    for (part, requirement) in
+        crate::labels::split_top_level(text).iter().filter(|p| !p.trim().is_empty()).zip(&parsed.0)
+    {
+        let plain = part.contains('=') && !part.contains("!=");
+        match requirement {
+            crate::labels::Requirement::In(k, v) if plain => {
+                labels.insert(k.clone(), v.concat());
+            }
+            crate::labels::Requirement::In(k, v) => expressions.push(format!("{{{k} In [{}]}}", v.join(" "))),
+            crate::labels::Requirement::NotIn(k, v) => expressions.push(format!("{{{k} NotIn [{}]}}", v.join(" "))),
+            crate::labels::Requirement::Exists(k) => expressions.push(format!("{{{k} Exists []}}")),
+            crate::labels::Requirement::DoesNotExist(k) => expressions.push(format!("{{{k} DoesNotExist []}}")),
+        }
+    }
+    if !expressions.is_empty() {
+        return Err(format!("match expression [{}] not supported on this object", expressions.join(" ")));
+    }
+    Ok(labels)
 }
 
 /// Where a kind keeps its pod spec.

@@ -102,6 +102,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         Some(Err(e)) => return error(e),
     };
     let all = cli::boolean(m, "all");
+    let every_namespace = cli::boolean(m, "all-namespaces");
     if requests.is_empty() {
         return error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
     }
@@ -119,11 +120,12 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         let everything = Selector::everything();
         let chosen = selector.as_ref().unwrap_or(&everything);
         let store = cluster.api().store();
-        let found = store.select(request.info.kind, request.info.namespaced.then_some(ns.as_str()), chosen);
+        let within = (request.info.namespaced && !every_namespace).then_some(ns.as_str());
+        let found = store.select(request.info.kind, within, chosen);
         if found.is_empty() {
             return error("no matching resources found");
         }
-        watched.extend(found.iter().map(|o| (request.info, scope.to_string(), o.name().to_string())));
+        watched.extend(found.iter().map(|o| (request.info, o.namespace().to_string(), o.name().to_string())));
     }
     let mut out = Output::default();
     // Waiting for creation aside, a named object must exist to begin with.

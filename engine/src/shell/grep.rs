@@ -36,8 +36,15 @@ fn usage(message: &str) -> Output {
 pub fn run(args: &[String], input: &str) -> Output {
     let mut o = Options::default();
     let mut patterns = Vec::new();
+    // Words that are not options: the pattern (unless -e gave some), then
+    // files, which the playground's pipes never name.
+    let mut operands = Vec::new();
     let mut words = args.iter();
     while let Some(arg) = words.next() {
+        if arg == "--" {
+            operands.extend(words.by_ref().cloned());
+            break;
+        }
         let Some(flags) = arg.strip_prefix('-').filter(|f| !f.is_empty() && !arg.starts_with("--")) else {
             if arg.starts_with("--") {
                 if arg.starts_with("--color") {
@@ -45,7 +52,7 @@ pub fn run(args: &[String], input: &str) -> Output {
                 }
                 return usage(&format!("grep: unrecognized option '{arg}'\n"));
             }
-            patterns.push(arg.clone());
+            operands.push(arg.clone());
             continue;
         };
         for (i, c) in flags.char_indices() {
@@ -91,11 +98,12 @@ pub fn run(args: &[String], input: &str) -> Output {
         }
     }
     if patterns.is_empty() {
-        return usage("");
+        match operands.first() {
+            Some(first) => patterns.push(first.clone()),
+            None => return usage(""),
+        }
     }
-    // Only the first word is the pattern; grep would read the rest as files.
-    let pattern = patterns.remove(0);
-    let regex = match build(&pattern, &o) {
+    let regex = match build(&patterns, &o) {
         Ok(r) => r,
         Err(e) => return Output { stderr: format!("grep: {e}\n"), exit_code: 2, ..Default::default() },
     };
@@ -134,14 +142,20 @@ pub fn run(args: &[String], input: &str) -> Output {
     Output { stdout: out, exit_code: code, ..Default::default() }
 }
 
-fn build(pattern: &str, o: &Options) -> Result<Regex, String> {
-    let mut source = if o.fixed {
-        regex::escape(pattern)
-    } else if o.extended {
-        pattern.to_string()
-    } else {
-        basic_to_extended(pattern)
+/// One expression matching any of the patterns (each `-e`, and each line of
+/// a pattern holding newlines, is one).
+fn build(patterns: &[String], o: &Options) -> Result<Regex, String> {
+    let one = |pattern: &str| {
+        if o.fixed {
+            regex::escape(pattern)
+        } else if o.extended {
+            pattern.to_string()
+        } else {
+            basic_to_extended(pattern)
+        }
     };
+    let mut source =
+        patterns.iter().flat_map(|p| p.split('\n')).map(|p| format!("(?:{})", one(p))).collect::<Vec<_>>().join("|");
     if o.word {
         source = format!(r"\b(?:{source})\b");
     }
@@ -209,6 +223,9 @@ mod tests {
             (vec!["-x", "c3"], "c3\n", 0),
             (vec!["-F", "web-1 R"], "web-1 Running\n", 0),
             (vec!["-q", "web"], "", 0),
+            (vec!["-e", "a1", "-e", "e5"], "a1\ne5\n", 0),
+            (vec!["--", "-1"], "web-1 Running\n", 0),
+            (vec!["-w", "-e", "b2", "-e", "Running"], "b2\nweb-1 Running\n", 0),
             (vec!["-j", "x"], "grep: invalid option -- 'j'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2),
             (vec!["-A", "x", "y"], "grep: x: invalid context length argument\n", 2),
             (vec!["-E", "(web"], "grep: Unmatched ( or \\(\n", 2),

@@ -37,6 +37,9 @@ pub fn run(args: &[String], input: &str) -> Output {
             "-e" | "--exit-status" => o.exit_status = true,
             "--tab" => o.tab = true,
             "-M" | "--monochrome-output" | "-C" | "--color-output" => {}
+            long if long.starts_with("--") && long.len() > 2 => {
+                return usage(&format!("jq: Unknown option: {long}\n"));
+            }
             flags if flags.starts_with('-') && !flags.starts_with("--") && flags.len() > 1 && filter.is_none() => {
                 for c in flags.chars().skip(1) {
                     match c {
@@ -55,6 +58,13 @@ pub fn run(args: &[String], input: &str) -> Output {
         }
     }
     let filter = filter.unwrap_or_else(|| ".".into());
+    if let Some(name) = self_recursive(&filter) {
+        return Output {
+            stderr: format!("jq: error: {name}/0 calls itself; recursive definitions are not available in this playground\njq: 1 compile error\n"),
+            exit_code: 3,
+            ..Output::default()
+        };
+    }
     let values = match parse_stream(input) {
         Ok(v) => v,
         Err(e) => {
@@ -153,12 +163,111 @@ fn compile_error(message: &str, filter: &str) -> Output {
 
 /// Every JSON value in the text, one after another, keys in their order.
 fn parse_stream(text: &str) -> Result<Vec<Val>, String> {
+    // jq's own bound, which also keeps the parser's recursion off the end
+    // of the wasm stack.
+    if nesting(text) > MAX_DEPTH {
+        return Err("Cannot parse input: Exceeds depth limit for parsing".into());
+    }
     let mut lexer = hifijson::SliceLexer::new(text.as_bytes());
     let mut values = Vec::new();
     while let Some(token) = lexer.ws_token() {
         values.push(Val::parse(token, &mut lexer).map_err(|e| format!("Cannot parse input: {e}"))?);
     }
     Ok(values)
+}
+
+const MAX_DEPTH: usize = 256;
+
+/// The deepest nesting of arrays and objects in JSON text.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for c in text.bytes() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Whether a `def` in the filter calls itself. jq would loop for ever or
+/// recurse as deep as the data; here that would exhaust the wasm stack, so
+/// such filters are refused before they run.
+fn self_recursive(filter: &str) -> Option<String> {
+    let words = tokens(filter);
+    for (i, word) in words.iter().enumerate() {
+        if word != "def" {
+            continue;
+        }
+        let Some(name) = words.get(i + 1) else { continue };
+        // The body runs from the `:` to the `;` that closes this def
+        // (a nested def brings its own `;`).
+        let mut at = i + 2;
+        while at < words.len() && words[at] != ":" {
+            at += 1;
+        }
+        let (mut open, mut pending) = (0i32, 1);
+        for word in &words[at.min(words.len())..] {
+            match word.as_str() {
+                "(" | "[" | "{" => open += 1,
+                ")" | "]" | "}" => open -= 1,
+                "def" => pending += 1,
+                ";" if open == 0 => {
+                    pending -= 1;
+                    if pending == 0 {
+                        break;
+                    }
+                }
+                w if w == name => return Some(name.clone()),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// The filter's identifiers and punctuation, strings left out.
+fn tokens(filter: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = filter.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            let mut escaped = false;
+            for s in chars.by_ref() {
+                match (escaped, s) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => break,
+                    _ => {}
+                }
+            }
+        } else if c.is_alphanumeric() || c == '_' || c == '.' || c == '$' {
+            // `.name` and `$name` keep their mark: neither calls a function.
+            let mut word = c.to_string();
+            while let Some(&n) = chars.peek().filter(|n| n.is_alphanumeric() || **n == '_') {
+                word.push(n);
+                chars.next();
+            }
+            out.push(word);
+        } else if !c.is_whitespace() {
+            out.push(c.to_string());
+        }
+    }
+    out
 }
 
 /// A value as jq prints it: indented by two (or a tab), or compact; raw
@@ -248,5 +357,18 @@ mod tests {
         assert_eq!(jq(&[".a.b"], r#"{"a":"text"}"#).2, 5);
         assert_eq!(jq(&["."], "{not json").2, 2);
         assert_eq!(jq(&["-z", "."], "{}").2, 2);
+        assert!(jq(&["--bogus", "."], "{}").1.starts_with("jq: Unknown option: --bogus\n"));
+    }
+
+    #[test]
+    fn what_would_exhaust_the_stack_is_refused() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(jq(&["."], &deep).2, 2);
+        assert_eq!(jq(&["length"], &format!("{}{}", "[".repeat(200), "]".repeat(200))).0, "1\n");
+        assert_eq!(jq(&["def f: f; f"], "{}").2, 3);
+        assert_eq!(jq(&["def f(x): def g: f(x); g; 1"], "{}").2, 3);
+        // Field names and variables that share a function's name are fine.
+        assert_eq!(jq(&["-c", "def name: .name; [name, \"name\"]"], r#"{"name":"web"}"#).0, "[\"web\",\"name\"]\n");
+        assert_eq!(jq(&["def a: 1; def b: a; b"], "{}").0, "1\n");
     }
 }

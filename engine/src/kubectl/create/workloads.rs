@@ -46,7 +46,8 @@ pub fn deployment(g: &Generator) -> Built {
         return Err("error: required flag(s) \"image\" not set\n".into());
     }
     let labels = Some(BTreeMap::from([("app".to_string(), name.clone())]));
-    let port = g.string("port").and_then(|p| p.parse::<i32>().ok());
+    // kubectl's default -1 (or any negative port) means none.
+    let port = g.string("port").and_then(|p| p.parse::<i32>().ok()).filter(|p| *p >= 0);
     let mut containers: Vec<Container> =
         images.iter().map(|i| container(&container_name(i), i, g.strings("command-args"))).collect();
     if let (Some(p), Some(first)) = (port, containers.first_mut()) {
