@@ -155,6 +155,29 @@ impl Cluster {
         self.clock = target;
     }
 
+    /// Advances the clock to the next instant anything is due, but not past
+    /// `limit` (and at least a millisecond): what a command that waits for
+    /// the cluster to change uses, so it never steps through idle time.
+    pub fn step_to_next(&mut self, limit: Time) {
+        // What the last change sets off may itself be the next thing due.
+        self.settle();
+        let next = self.timers.next_due().unwrap_or(limit).min(limit).max(self.clock.plus(1));
+        self.step(next.since(self.clock));
+    }
+
+    /// Ends the main process of a pod's container now with `code`, as an
+    /// attached shell's `exit` does.
+    pub(crate) fn end_process(&mut self, namespace: &str, pod: &str, container: &str, code: i32) {
+        let Some(object) = self.get(Kind::Pod, namespace, pod) else { return };
+        let Some(index) =
+            object.as_pod().and_then(|p| p.spec.as_ref()?.containers.iter().position(|c| c.name == container))
+        else {
+            return;
+        };
+        self.kubelets.end_process(&mut self.timers, self.clock, namespace, pod, index, code);
+        self.step(0);
+    }
+
     /// The current time on the virtual clock.
     pub fn now(&self) -> Time {
         self.clock

@@ -23,6 +23,10 @@ pub struct Time(pub i64);
 /// timestamps and exported metrics are the same on every run.
 pub const EPOCH: Time = Time(1_767_258_000_000); // 2026-01-01T09:00:00Z
 
+/// The longest one command may make simulated time run (`sleep`, `wait`,
+/// `drain`, `run --attach`): a week.
+pub const MAX_WAIT: Millis = 7 * 24 * HOUR;
+
 impl Time {
     /// This time moved forward by `ms`.
     pub fn plus(self, ms: Millis) -> Time {

@@ -41,6 +41,11 @@ impl Timers {
         self.heap.push(Reverse((due, self.seq, timer)));
     }
 
+    /// When the earliest timer is due.
+    pub fn next_due(&self) -> Option<Time> {
+        self.heap.peek().map(|Reverse((due, _, _))| *due)
+    }
+
     /// The earliest timer due at or before `limit`, removed from the queue.
     pub fn pop_due(&mut self, limit: Time) -> Option<(Time, Timer)> {
         let Reverse((due, _, _)) = self.heap.peek()?;

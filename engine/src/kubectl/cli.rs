@@ -91,6 +91,11 @@ pub fn command() -> Command {
                 .arg(value("env").action(ArgAction::Append))
                 .arg(value("image-pull-policy"))
                 .arg(flag("command"))
+                .arg(flag("stdin").short('i'))
+                .arg(flag("tty").short('t'))
+                .arg(flag("attach"))
+                .arg(flag("rm"))
+                .arg(flag("expose"))
                 .arg(output())
                 .arg(dry_run()),
         )
@@ -184,6 +189,13 @@ pub fn command() -> Command {
             sub("exec")
                 .arg(positional())
                 .arg(Arg::new("command-args").num_args(0..).last(true).action(ArgAction::Append))
+                .arg(value("container").short('c'))
+                .arg(flag("stdin").short('i'))
+                .arg(flag("tty").short('t')),
+        )
+        .subcommand(
+            sub("attach")
+                .arg(positional())
                 .arg(value("container").short('c'))
                 .arg(flag("stdin").short('i'))
                 .arg(flag("tty").short('t')),

@@ -50,7 +50,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     let timeout = match cli::string(m, "timeout").map(|t| crate::time::parse_duration(&t)) {
         None | Some(Some(0)) => None,
         // Simulated time runs while drain waits; a week is the most.
-        Some(Some(ms)) => Some(ms.min(7 * 24 * 3600 * SECOND)),
+        Some(Some(ms)) => Some(ms.min(crate::time::MAX_WAIT)),
         Some(None) => {
             let t = cli::string(m, "timeout").unwrap_or_default();
             return Output::err(format!(
@@ -311,7 +311,10 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
         if pending.is_empty() {
             break;
         }
-        cluster.step(SECOND);
+        // On to the next thing due: a pod going, a retry, or the deadline.
+        let retry = pending.iter().filter_map(|e| e.retry_at).min();
+        let deadline = start.plus(limit);
+        cluster.step_to_next(retry.map_or(deadline, |r| r.min(deadline)).max(cluster.now().plus(1)));
     }
     out.stdout.push_str(&format!("node/{node} drained\n"));
     Ok(())

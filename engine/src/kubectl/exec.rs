@@ -15,6 +15,45 @@ pub struct Session {
     pub namespace: String,
     pub pod: String,
     pub container: String,
+    /// Set when the shell is the container's own process (`run -it`,
+    /// `attach -it`), whose `exit` ends the container; `None` for `exec`.
+    pub attached: Option<Attached>,
+}
+
+/// How an attached session ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attached {
+    /// `run --rm`: delete the pod afterwards.
+    pub remove: bool,
+}
+
+/// Leaves a session with the shell's exit `code`: an attached shell's exit
+/// ends the container (which its restart policy may start again), and
+/// `--rm` deletes the pod, as kubectl does once the session ends.
+pub fn leave(cluster: &mut Cluster, session: &Session, code: i32) -> Output {
+    let Some(attached) = &session.attached else { return Output::default() };
+    cluster.end_process(&session.namespace, &session.pod, &session.container, code);
+    if attached.remove {
+        return remove_pod(cluster, &session.namespace, &session.pod);
+    }
+    Output::ok(format!(
+        "Session ended, resume using 'kubectl attach {0} -c {1} -i -t' command when the pod is running\n",
+        session.pod, session.container
+    ))
+}
+
+/// `--rm`: deletes the pod and waits until it is gone, as kubectl's
+/// deletion with `--wait` does.
+pub(crate) fn remove_pod(cluster: &mut Cluster, namespace: &str, name: &str) -> Output {
+    let now = cluster.now();
+    if let Err(e) = cluster.api_mut().delete(Kind::Pod, namespace, name, None, now) {
+        return Output::err(format!("{}\n", e.render(None)));
+    }
+    let limit = now.plus(crate::time::MAX_WAIT);
+    while cluster.get(Kind::Pod, namespace, name).is_some() && cluster.now() < limit {
+        cluster.step_to_next(limit);
+    }
+    Output::ok(format!("pod \"{name}\" deleted\n"))
 }
 
 /// Finds the running container a command goes to, or kubectl's error; the
@@ -60,7 +99,7 @@ fn target(cluster: &Cluster, m: &ArgMatches) -> Result<(Session, String), Output
     if !running {
         return Err(error(format!("unable to upgrade connection: container not found ({container:?})")));
     }
-    Ok((Session { namespace: ns, pod: name.to_string(), container }, note))
+    Ok((Session { namespace: ns, pod: name.to_string(), container, attached: None }, note))
 }
 
 /// Runs `argv` inside the session's container, as of now.

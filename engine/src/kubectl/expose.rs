@@ -16,13 +16,19 @@ type Labels = Option<BTreeMap<String, String>>;
 struct Source {
     selector: Labels,
     labels: Labels,
-    ports: Vec<i32>,
+    ports: Vec<(i32, String)>,
 }
 
-/// The container ports a pod template declares.
-fn ports_of(spec: Option<&PodSpec>) -> Vec<i32> {
-    spec.map(|p| p.containers.iter().flat_map(|c| c.ports.iter().flatten().map(|p| p.container_port)).collect())
-        .unwrap_or_default()
+/// The container ports a pod template declares, with their protocols.
+fn ports_of(spec: Option<&PodSpec>) -> Vec<(i32, String)> {
+    spec.map(|p| {
+        p.containers
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .map(|p| (p.container_port, p.protocol.clone().unwrap_or_else(|| "TCP".into())))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn int_or_string(text: &str) -> IntOrString {
@@ -69,7 +75,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                 .spec
                 .as_ref()
                 .and_then(|s| s.ports.as_ref())
-                .map(|ps| ps.iter().map(|p| p.port).collect())
+                .map(|ps| ps.iter().map(|p| (p.port, p.protocol.clone().unwrap_or_else(|| "TCP".into()))).collect())
                 .unwrap_or_default(),
         },
         other => return error(format!("cannot expose a {}", other.info().kind_name)),
@@ -80,18 +86,19 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             object.info().singular
         ));
     };
-    let port = match cli::string(m, "port") {
-        Some(p) => match p.parse::<i32>() {
-            Ok(n) => n,
-            Err(_) => return error(format!("strconv.Atoi: parsing \"{p}\": invalid syntax")),
-        },
-        None => match ports.first() {
-            Some(p) => *p,
-            None => return error(
+    // Without --port every declared port is exposed, named port-1, port-2 …
+    // when there are several.
+    let ports: Vec<(i32, String)> =
+        match cli::string(m, "port") {
+            Some(p) => match p.parse::<i32>() {
+                Ok(n) => vec![(n, "TCP".into())],
+                Err(_) => return error(format!("strconv.Atoi: parsing \"{p}\": invalid syntax")),
+            },
+            None if ports.is_empty() => return error(
                 "couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples",
             ),
-        },
-    };
+            None => ports,
+        };
     let name = cli::string(m, "name").unwrap_or_else(|| object.name().to_string());
     let service = Service {
         metadata: ObjectMeta {
@@ -103,12 +110,21 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         spec: Some(ServiceSpec {
             selector: Some(selector),
             type_: cli::string(m, "type"),
-            ports: Some(vec![ServicePort {
-                port,
-                protocol: Some(cli::string(m, "protocol").unwrap_or_else(|| "TCP".into())),
-                target_port: Some(cli::string(m, "target-port").map_or(IntOrString::Int(port), |t| int_or_string(&t))),
-                ..Default::default()
-            }]),
+            ports: Some(
+                ports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (port, protocol))| ServicePort {
+                        name: (ports.len() > 1).then(|| format!("port-{}", i + 1)),
+                        port: *port,
+                        protocol: Some(cli::string(m, "protocol").unwrap_or_else(|| protocol.clone())),
+                        target_port: Some(
+                            cli::string(m, "target-port").map_or(IntOrString::Int(*port), |t| int_or_string(&t)),
+                        ),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
             ..Default::default()
         }),
         status: None,

@@ -258,6 +258,18 @@ pub struct Follow {
 }
 
 impl Follow {
+    /// What a container writes after `now` (`kubectl attach`).
+    pub(crate) fn from(namespace: &str, pod: &str, container: &str, now: Time) -> Follow {
+        Follow {
+            namespace: namespace.into(),
+            pod: pod.into(),
+            container: container.into(),
+            printed: now,
+            prefix: false,
+            timestamps: false,
+        }
+    }
+
     /// New lines since the last poll, and whether the container stopped
     /// (which ends the follow, as it does in kubectl).
     pub fn poll(&mut self, cluster: &Cluster) -> (Output, bool) {

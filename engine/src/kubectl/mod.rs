@@ -3,6 +3,7 @@
 
 mod api_resources;
 mod apply;
+mod attach;
 mod auth;
 mod autoscale;
 pub use apply::LAST_APPLIED;
@@ -69,7 +70,18 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
     match name {
         "get" => get::run(cluster, sub),
         "describe" => describe::run(cluster, sub),
-        "run" => run::run(cluster, sub),
+        "attach" => match attach::run(cluster, sub) {
+            attach::Attach::Done(out) => out,
+            attach::Attach::Shell(..) => {
+                error("Unable to use a TTY - input is not a terminal or the right kind of file")
+            }
+            // Nothing here can stream: only the note.
+            attach::Attach::Follow(_, note) => Output { stderr: note, ..Output::default() },
+        },
+        "run" => match run::run(cluster, sub) {
+            Ok(out) => out,
+            Err(_) => error("Unable to use a TTY - input is not a terminal or the right kind of file"),
+        },
         "apply" => apply::run(cluster, sub, &io),
         "kustomize" => kustomize::run(sub, &io, cluster.now()),
         "delete" => delete::run(cluster, sub, &io),
@@ -172,6 +184,23 @@ pub fn run_with_config(
         match matches.subcommand() {
             Some(("exec", sub)) => {
                 return match exec::run(cluster, sub) {
+                    Ok(out) => Reply::Output(out),
+                    Err((session, note)) => Reply::Session { cluster: name, session, note },
+                };
+            }
+            Some(("attach", sub)) => {
+                return match attach::run(cluster, sub) {
+                    attach::Attach::Done(out) => Reply::Output(out),
+                    attach::Attach::Shell(session, note) => Reply::Session { cluster: name, session, note },
+                    attach::Attach::Follow(follow, note) => Reply::Watch {
+                        cluster: name,
+                        watch: watch::Stream::Log(follow),
+                        output: Output { stderr: note, ..Output::default() },
+                    },
+                };
+            }
+            Some(("run", sub)) => {
+                return match run::run(cluster, sub) {
                     Ok(out) => Reply::Output(out),
                     Err((session, note)) => Reply::Session { cluster: name, session, note },
                 };

@@ -141,7 +141,7 @@ fn status(cluster: &mut Cluster, object: &Arc<Object>, args: &ArgMatches) -> Res
         if cluster.now() >= deadline {
             return Err(format!("{printed}error: timed out waiting for the condition\n"));
         }
-        cluster.step(SECOND);
+        cluster.step_to_next(deadline);
     }
 }
 

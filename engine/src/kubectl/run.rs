@@ -1,11 +1,15 @@
 //! `kubectl run`: one pod from an image.
 
+use super::exec::{Attached, Session};
 use super::{cli, error, namespace};
+use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
+use crate::time::SECOND;
 use clap::ArgMatches;
-use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Pod, PodSpec};
+use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Pod, PodSpec, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 /// How `--dry-run` asks for the request to be handled.
@@ -56,7 +60,100 @@ pub fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, String> {
     Ok(labels)
 }
 
-pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
+/// `kubectl run`; with `-i` (or `--attach`) it waits for the pod and then
+/// either opens the shell the container runs as a session, or prints the
+/// container's output until it ends.
+pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Result<Output, (Session, String)> {
+    let stdin = cli::boolean(m, "stdin");
+    let tty = cli::boolean(m, "tty");
+    let attach = stdin || cli::boolean(m, "attach");
+    let remove = cli::boolean(m, "rm");
+    let usage = |message: &str| Output::err(format!("error: {message}\nSee 'kubectl run -h' for help and examples\n"));
+    if remove && !attach {
+        return Ok(usage("--rm should only be used for attached containers"));
+    }
+    if tty && !stdin {
+        return Ok(usage("-i/--stdin is required for containers with -t/--tty=true"));
+    }
+    if attach && cli::string(m, "dry-run").is_some_and(|d| d != "none") {
+        return Ok(usage(
+            "--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)",
+        ));
+    }
+    if cli::boolean(m, "expose") && cli::string(m, "port").is_none() {
+        return Ok(usage("--port must be set when exposing a service"));
+    }
+    let mut out = create(cluster, m, stdin, tty);
+    if out.exit_code != 0 || !attach {
+        return Ok(out);
+    }
+    let (ns, name) = (namespace(m), cli::strings(m, "args").remove(0));
+    out.stdout = out.stdout.lines().filter(|l| l.starts_with("service/")).map(|l| format!("{l}\n")).collect();
+    attached(cluster, &ns, &name, stdin, tty, remove, out)
+}
+
+/// What `run -i` / `--attach` shows once the pod has been created.
+fn attached(
+    cluster: &mut Cluster,
+    ns: &str,
+    name: &str,
+    stdin: bool,
+    tty: bool,
+    remove: bool,
+    mut out: Output,
+) -> Result<Output, (Session, String)> {
+    // kubectl waits up to --pod-running-timeout (1m) for the pod to run.
+    let deadline = cluster.now().plus(60 * SECOND);
+    let state = |cluster: &Cluster| {
+        let pod = cluster.get(Kind::Pod, ns, name)?;
+        let status = pod.as_pod()?.status.as_ref()?.container_statuses.as_ref()?.first()?.state.clone()?;
+        Some((status.running.is_some(), status.terminated.is_some()))
+    };
+    while !matches!(state(cluster), Some((true, _) | (_, true))) && cluster.now() < deadline {
+        cluster.step_to_next(deadline);
+    }
+    if state(cluster).is_none_or(|(running, done)| !running && !done) {
+        out.stderr.push_str("error: timed out waiting for the condition\n");
+        out.exit_code = 1;
+        return Ok(out);
+    }
+    let shell = cluster.get(Kind::Pod, ns, name).is_some_and(|pod| {
+        pod.as_pod().and_then(|p| p.spec.as_ref()?.containers.first().cloned()).is_some_and(|c| {
+            crate::runtime::process::reads_terminal(
+                c.image.as_deref().unwrap_or_default(),
+                c.command.as_deref(),
+                c.args.as_deref(),
+            )
+        })
+    });
+    if stdin && shell && state(cluster).is_some_and(|(running, _)| running) {
+        let note = if tty { "If you don't see a command prompt, try pressing enter.\n" } else { "" };
+        let session = Session {
+            namespace: ns.to_string(),
+            pod: name.to_string(),
+            container: name.to_string(),
+            attached: Some(Attached { remove }),
+        };
+        return Err((session, format!("{}{note}", out.stderr)));
+    }
+    // Not a shell: its output, until it ends (a week of simulated time at most).
+    let limit = cluster.now().plus(crate::time::MAX_WAIT);
+    while state(cluster).is_some_and(|(_, done)| !done) && cluster.now() < limit {
+        cluster.step_to_next(limit);
+    }
+    let logs = super::run(cluster, &["logs".into(), name.into(), "-n".into(), ns.into()], &crate::files::NoFiles, None);
+    out.stdout.push_str(&logs.stdout);
+    if remove {
+        let removed = super::exec::remove_pod(cluster, ns, name);
+        out.stdout.push_str(&removed.stdout);
+        out.stderr.push_str(&removed.stderr);
+    }
+    Ok(out)
+}
+
+/// Creates the pod (and with `--expose` its Service), as `kubectl run`
+/// without attaching does.
+fn create(cluster: &mut Cluster, m: &ArgMatches, stdin: bool, tty: bool) -> Output {
     let args = cli::strings(m, "args");
     let Some(name) = args.first().cloned() else {
         return Output::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n");
@@ -134,6 +231,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
                 ports,
                 env: (!env.is_empty()).then_some(env),
                 resources: Some(Default::default()),
+                stdin: stdin.then_some(true),
+                stdin_once: stdin.then_some(true),
+                tty: tty.then_some(true),
                 ..Default::default()
             }],
             dns_policy: Some("ClusterFirst".into()),
@@ -143,11 +243,48 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         status: Some(Default::default()),
     };
     let now = cluster.now();
+    let mut out = Output::default();
+    if cli::boolean(m, "expose") {
+        match cluster.api_mut().create(Object::Service(service_for(&pod)), now, dry != DryRun::None) {
+            Ok(created) => out.stdout.push_str(&format!("service/{} created{}\n", created.name(), dry.suffix())),
+            Err(e) => return Output::err(format!("{}\n", e.render(None))),
+        }
+    }
     match cluster.api_mut().create(Object::Pod(pod), now, dry != DryRun::None) {
         Ok(created) => {
             cluster.settle();
-            Output::ok(format!("pod/{} created{}\n", created.name(), dry.suffix()))
+            out.stdout.push_str(&format!("pod/{} created{}\n", created.name(), dry.suffix()));
+            out
         }
-        Err(e) => Output::err(format!("{}\n", e.render(None))),
+        Err(e) => {
+            out.stderr.push_str(&format!("{}\n", e.render(None)));
+            out.exit_code = 1;
+            out
+        }
+    }
+}
+
+/// `--expose`: a ClusterIP Service named after the pod, selecting it by its
+/// labels, on its port.
+fn service_for(pod: &Pod) -> Service {
+    let port = pod.spec.iter().flat_map(|s| &s.containers).flat_map(|c| c.ports.iter().flatten()).next();
+    let port = port.map_or(0, |p| p.container_port);
+    Service {
+        metadata: ObjectMeta {
+            name: pod.metadata.name.clone(),
+            namespace: pod.metadata.namespace.clone(),
+            ..Default::default()
+        },
+        spec: Some(ServiceSpec {
+            selector: pod.metadata.labels.clone(),
+            ports: Some(vec![ServicePort {
+                port,
+                protocol: Some("TCP".into()),
+                target_port: Some(IntOrString::Int(port)),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        status: None,
     }
 }

@@ -77,7 +77,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     };
     let timeout: Millis = match cli::string(m, "timeout") {
         None => 30 * SECOND,
-        Some(t) if t.starts_with('-') => 7 * 24 * 3600 * SECOND,
+        Some(t) if t.starts_with('-') => crate::time::MAX_WAIT,
         Some(t) => match crate::time::parse_duration(&t) {
             Some(ms) => ms,
             None => {
@@ -87,9 +87,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             }
         },
     };
-    // Simulated time runs a second at a time; a week is the most one
-    // command may wait, as for `sleep`.
-    let timeout = timeout.min(7 * 24 * 3600 * SECOND);
+    // A week is the most one command may wait, as for `sleep`.
+    let timeout = timeout.min(crate::time::MAX_WAIT);
     let ns = namespace(m);
     let args = cli::strings(m, "args");
     let requests = match resources::parse(&args) {
@@ -149,7 +148,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         if watched.is_empty() || cluster.now().since(start) >= timeout {
             break;
         }
-        cluster.step(SECOND);
+        cluster.step_to_next(start.plus(timeout));
     }
     if let Some((info, _, name)) = watched.first() {
         out.stderr.push_str(&format!("error: timed out waiting for the condition on {}/{name}\n", info.plural));

@@ -284,9 +284,29 @@ impl Kubelets {
 
 /// When a container started at `now` exits, and how.
 fn exit_time(c: &k8s_openapi::api::core::v1::Container, now: Time) -> Option<(Time, i32)> {
+    let (image, command, args) = (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref());
+    // A shell given a terminal waits for someone to type `exit`.
+    if c.stdin == Some(true) && process::reads_terminal(image, command, args) {
+        return None;
+    }
     match process::plan(c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref()) {
         Exit::Never => None,
         Exit::After { after, code } => Some((now.plus(after), code)),
+    }
+}
+
+impl Kubelets {
+    /// Ends the main process of container `index` of a pod now with `code`
+    /// (an attached shell's `exit`); the pod worker plays it at once.
+    pub fn end_process(&mut self, timers: &mut Timers, now: Time, namespace: &str, pod: &str, index: usize, code: i32) {
+        let key = (namespace.to_string(), pod.to_string());
+        for (node, agent) in &mut self.nodes {
+            if let Some(run) = agent.runs.get_mut(&key).and_then(|runs| runs.get_mut(index)) {
+                run.exit = Some((now, code));
+                schedule(agent, timers, node, &key);
+                return;
+            }
+        }
     }
 }
 

@@ -71,7 +71,21 @@ pub fn plan(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 
 /// The whole plan: exit and output.
 pub fn plan_with_output(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Plan {
-    let argv: Vec<String> = match (command, args) {
+    run_argv(image, &argv(image, command, args))
+}
+
+/// Whether the process is an interactive shell: given a terminal (`stdin`
+/// in the container spec) it waits for input instead of exiting.
+pub fn reads_terminal(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> bool {
+    let argv = argv(image, command, args);
+    let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p));
+    matches!(program, Some("sh" | "bash" | "ash")) && argv.get(1).is_none_or(|a| a != "-c")
+}
+
+/// The command line the container runs: the image's entrypoint and command
+/// as the pod's `command` and `args` override them.
+fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Vec<String> {
+    match (command, args) {
         (Some(c), Some(a)) => c.iter().chain(a).cloned().collect(),
         (Some(c), None) => c.to_vec(),
         (None, Some(a)) => {
@@ -85,8 +99,7 @@ pub fn plan_with_output(image: &str, command: Option<&[String]>, args: Option<&[
             }
         }
         (None, None) => image_default(image),
-    };
-    run_argv(image, &argv)
+    }
 }
 
 fn run_argv(image: &str, argv: &[String]) -> Plan {

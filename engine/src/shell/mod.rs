@@ -15,7 +15,7 @@ use line::Join;
 use crate::cluster::{Cluster, Output};
 use crate::files::Files;
 use crate::kubeconfig::Kubeconfig;
-use crate::time::{parse_duration, Millis, HOUR};
+use crate::time::{parse_duration, Millis};
 
 use std::collections::BTreeMap;
 
@@ -33,9 +33,6 @@ const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "grep", "head", "help",
     "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "wc",
 ];
-
-/// The longest `sleep` the shell accepts.
-const MAX_SLEEP: Millis = 7 * 24 * HOUR;
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
 /// to exhaust the (small, in wasm) stack.
@@ -196,7 +193,11 @@ impl Shell {
         };
         if words.first().is_some_and(|w| w == "exit") {
             self.session = None;
-            return Output::default();
+            let code = words.get(1).and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+            return match self.clusters.get_mut(&cluster) {
+                Some(c) => crate::kubectl::exec::leave(c, &session, code),
+                None => Output::default(),
+            };
         }
         match self.clusters.get(&cluster) {
             Some(c) => crate::kubectl::exec::run_in(c, &session, &words, true),
@@ -384,7 +385,7 @@ impl Shell {
                 None => return Output::err(format!("sleep: invalid time interval '{arg}'\n{usage}")),
             }
         }
-        if total > MAX_SLEEP {
+        if total > crate::time::MAX_WAIT {
             // A week of simulated time per command keeps every sleep finite.
             return Output::err("sleep: at most 7d of simulated time can pass at once\n");
         }
