@@ -193,6 +193,7 @@ pub fn command() -> Command {
                 .arg(flag("stdin").short('i'))
                 .arg(flag("tty").short('t')),
         )
+        .subcommand(sub("port-forward").arg(positional()).arg(value("address").action(ArgAction::Append)))
         .subcommand(
             sub("attach")
                 .arg(positional())

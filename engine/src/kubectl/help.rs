@@ -17,7 +17,7 @@ pub(crate) struct Entry {
     pub long: String,
     #[serde(default)]
     pub examples: String,
-    /// The synopsis after `kubectl`, without the trailing `[options]`.
+    /// The synopsis, without the trailing `[options]` cobra adds.
     pub usage: String,
     /// Flags whose meaning or default differs from `flags.yaml`.
     #[serde(default)]
@@ -117,7 +117,9 @@ pub fn render(path: &[String]) -> Option<String> {
     } else {
         text.push('\n');
     }
-    text.push_str(&format!("Usage:\n  {} [options]\n\n", entry.usage));
+    // cobra adds the options to a synopsis that does not already place them.
+    let options = if entry.usage.contains("[options]") { "" } else { " [options]" };
+    text.push_str(&format!("Usage:\n  {}{options}\n\n", entry.usage));
     if !subcommands.is_empty() {
         text.push_str(&format!("Use \"kubectl {key} <command> --help\" for more information about a given command.\n"));
     }

@@ -31,6 +31,7 @@ pub(crate) mod logs;
 mod manifest;
 mod mutate;
 mod patch;
+mod port_forward;
 pub mod printers;
 mod replace;
 mod resources;
@@ -77,6 +78,10 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
             }
             // Nothing here can stream: only the note.
             attach::Attach::Follow(_, note) => Output { stderr: note, ..Output::default() },
+        },
+        // Without a terminal to hold, the forward ends as soon as it starts.
+        "port-forward" => match port_forward::run(cluster, sub) {
+            Ok((_, out)) | Err(out) => out,
         },
         "run" => match run::run(cluster, sub) {
             Ok(out) => out,
@@ -197,6 +202,14 @@ pub fn run_with_config(
                         watch: watch::Stream::Log(follow),
                         output: Output { stderr: note, ..Output::default() },
                     },
+                };
+            }
+            Some(("port-forward", sub)) => {
+                return match port_forward::run(cluster, sub) {
+                    Ok((forward, output)) => {
+                        Reply::Watch { cluster: name, watch: watch::Stream::Forward(forward), output }
+                    }
+                    Err(out) => Reply::Output(out),
                 };
             }
             Some(("run", sub)) => {

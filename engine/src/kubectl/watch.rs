@@ -8,11 +8,13 @@ use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::labels::Selector;
 
-/// Output that goes on arriving after a command: a `get -w` or a `logs -f`.
+/// Output that goes on arriving after a command: a `get -w`, a `logs -f`, or
+/// a `port-forward` holding the terminal.
 #[derive(Clone, Debug)]
 pub enum Stream {
     Rows(Watch),
     Log(super::logs::Follow),
+    Forward(super::port_forward::Forward),
 }
 
 impl Stream {
@@ -21,6 +23,7 @@ impl Stream {
         match self {
             Stream::Rows(w) => (w.poll(cluster), false),
             Stream::Log(f) => f.poll(cluster),
+            Stream::Forward(f) => f.poll(cluster),
         }
     }
 }
