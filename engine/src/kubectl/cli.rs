@@ -247,7 +247,8 @@ pub fn command() -> Command {
                 .arg(flag("all-namespaces").short('A'))
                 .arg(value("for"))
                 .arg(value("types").action(ArgAction::Append))
-                .arg(flag("no-headers")),
+                .arg(flag("no-headers"))
+                .arg(flag("watch").short('w')),
         )
         .subcommand(config())
         .subcommand(sub("explain").arg(positional()).arg(flag("recursive")).arg(value("api-version")))

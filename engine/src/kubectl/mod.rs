@@ -234,6 +234,15 @@ pub fn run_with_config(
                     return Reply::Watch { cluster: name, watch: watch::Stream::Rows(w), output: out };
                 }
             }
+            Some(("events", sub)) => {
+                if let Some(w) = events::watch(cluster, sub) {
+                    let out = run(cluster, &args, files, stdin);
+                    if out.exit_code != 0 {
+                        return Reply::Output(out);
+                    }
+                    return Reply::Watch { cluster: name, watch: watch::Stream::Events(w), output: out };
+                }
+            }
             Some(("logs", sub)) => {
                 if let Some(f) = logs::follow(cluster, sub) {
                     let out = run(cluster, &args, files, stdin);

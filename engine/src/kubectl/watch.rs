@@ -15,6 +15,7 @@ pub enum Stream {
     Rows(Watch),
     Log(super::logs::Follow),
     Forward(super::port_forward::Forward),
+    Events(super::events::EventWatch),
 }
 
 impl Stream {
@@ -24,6 +25,7 @@ impl Stream {
             Stream::Rows(w) => (w.poll(cluster), false),
             Stream::Log(f) => f.poll(cluster),
             Stream::Forward(f) => f.poll(cluster),
+            Stream::Events(e) => (e.poll(cluster), false),
         }
     }
 }
