@@ -32,6 +32,7 @@ mod kubectl;
 mod kubelet;
 mod kustomize;
 mod labels;
+mod metrics;
 mod object;
 mod quantity;
 mod rng;

@@ -193,6 +193,31 @@ pub fn command() -> Command {
                 .arg(flag("stdin").short('i'))
                 .arg(flag("tty").short('t')),
         )
+        .subcommand(
+            group("top")
+                .subcommand(
+                    sub("node")
+                        .alias("nodes")
+                        .alias("no")
+                        .arg(positional())
+                        .arg(value("selector").short('l'))
+                        .arg(flag("no-headers"))
+                        .arg(value("sort-by"))
+                        .arg(flag("show-capacity")),
+                )
+                .subcommand(
+                    sub("pod")
+                        .alias("pods")
+                        .alias("po")
+                        .arg(positional())
+                        .arg(flag("all-namespaces").short('A'))
+                        .arg(value("selector").short('l'))
+                        .arg(flag("containers"))
+                        .arg(flag("no-headers"))
+                        .arg(value("sort-by"))
+                        .arg(flag("sum")),
+                ),
+        )
         .subcommand(sub("port-forward").arg(positional()).arg(value("address").action(ArgAction::Append)))
         .subcommand(
             sub("attach")

@@ -41,6 +41,7 @@ mod scale;
 mod set;
 mod taint;
 mod target;
+mod top;
 mod version;
 mod wait;
 pub(crate) mod watch;
@@ -119,6 +120,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "api-resources" => api_resources::resources(sub),
         "api-versions" => api_resources::versions(),
         "explain" => explain::run(sub),
+        "top" => top::run(cluster, sub),
         "config" => error("kubectl config works in the playground's terminal, where the kubeconfig is"),
         _ => Output::err(cli::unknown_command(name)),
     }

@@ -112,7 +112,7 @@ impl Inside<'_> {
             ("HOSTNAME".into(), self.pod_name().to_string()),
         ];
         let image = self.container.image.as_deref().unwrap_or_default();
-        if image_name(image) == "nginx" {
+        if images::short_name(image) == "nginx" {
             env.push(("NGINX_VERSION".into(), images::nginx_version(image)));
             env.push(("PKG_RELEASE".into(), "1~bookworm".into()));
         }
@@ -286,15 +286,9 @@ impl Inside<'_> {
     }
 }
 
-fn image_name(image: &str) -> String {
-    let normalized = images::normalize(image);
-    let repo = normalized.rsplit_once(':').map_or(normalized.as_str(), |(r, _)| r);
-    repo.rsplit('/').next().unwrap_or(repo).to_string()
-}
-
 fn debian_based(image: &str) -> bool {
     matches!(
-        image_name(image).as_str(),
+        images::short_name(image).as_str(),
         "nginx" | "httpd" | "redis" | "ubuntu" | "debian" | "node" | "python" | "mysql" | "postgres"
     )
 }

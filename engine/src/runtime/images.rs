@@ -22,6 +22,19 @@ const BYTES_PER_MS: u64 = 20_000;
 /// A size for images the catalog does not list.
 const DEFAULT_SIZE: u64 = 50_000_000;
 
+/// The image's own name, without registry, path or tag: `nginx` for
+/// `docker.io/library/nginx:1.27`, `kube-apiserver` for
+/// `registry.k8s.io/kube-apiserver:v1.32.0`.
+pub fn short_name(image: &str) -> String {
+    let normalized = normalize(image);
+    let repo = normalized.split('@').next().unwrap_or(&normalized);
+    let repo = match repo.rsplit_once(':') {
+        Some((r, tag)) if !tag.contains('/') => r,
+        _ => repo,
+    };
+    repo.rsplit('/').next().unwrap_or(repo).to_string()
+}
+
 /// The fully qualified reference the runtime reports, as containerd does:
 /// `nginx` → `docker.io/library/nginx:latest`.
 pub fn normalize(image: &str) -> String {

@@ -57,11 +57,9 @@ fn format_time(at: Time, pattern: &str) -> String {
 
 /// What a server image prints as it starts.
 fn banner(image: &str, at: Time) -> Vec<String> {
-    let normalized = images::normalize(image);
-    let repo = normalized.rsplit_once(':').map_or(normalized.as_str(), |(r, _)| r);
-    let name = repo.rsplit('/').next().unwrap_or(repo);
+    let name = images::short_name(image);
     let stamp = format_time(at, "%Y/%m/%d %H:%M:%S");
-    match name {
+    match name.as_str() {
         "nginx" => {
             let version = images::nginx_version(image);
             let mut lines: Vec<String> = [

@@ -4,3 +4,4 @@ pub mod exec;
 pub mod images;
 pub mod logs;
 pub mod process;
+pub mod usage;

@@ -49,9 +49,8 @@ pub struct Plan {
 
 /// The entrypoint and command images run when the pod names neither.
 fn image_default(image: &str) -> Vec<String> {
-    let normalized = super::images::normalize(image);
-    let repo = normalized.rsplit_once(':').map_or(normalized.as_str(), |(r, _)| r);
-    let name = repo.rsplit('/').next().unwrap_or(repo);
+    let name = super::images::short_name(image);
+    let name = name.as_str();
     let shell_images = ["busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "amazonlinux"];
     if shell_images.contains(&name) {
         // A shell with no terminal attached reads end-of-file and exits at once.

@@ -1,0 +1,3 @@
+//! Metrics the cluster serves about itself.
+
+pub mod resource;

@@ -1,0 +1,97 @@
+//! The resource metrics API as metrics-server serves it to `kubectl top`:
+//! it scrapes every kubelet every 15 seconds and reports, for each pod and
+//! node, the use measured in the last window. A container appears once it
+//! has run through a whole window; nothing is served while metrics-server
+//! itself is not running.
+
+use crate::api::Kind;
+use crate::object::Object;
+use crate::runtime::usage::{self, Usage};
+use crate::store::Store;
+use crate::time::{Millis, Time, SECOND};
+use k8s_openapi::api::core::v1::{Node, Pod};
+
+/// metrics-server's `--metric-resolution`.
+pub const RESOLUTION: Millis = 15 * SECOND;
+
+/// One container's use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerMetrics {
+    pub name: String,
+    pub usage: Usage,
+}
+
+/// Whether the API is served: metrics-server has a ready pod.
+pub fn available(store: &Store) -> bool {
+    store
+        .list(Kind::Pod, Some("kube-system"))
+        .filter_map(|o| o.as_pod())
+        .filter(|p| p.metadata.labels.as_ref().and_then(|l| l.get("k8s-app")).is_some_and(|a| a == "metrics-server"))
+        .any(|p| {
+            p.metadata.deletion_timestamp.is_none()
+                && p.status
+                    .iter()
+                    .flat_map(|s| s.conditions.iter().flatten())
+                    .any(|c| c.type_ == "Ready" && c.status == "True")
+        })
+}
+
+/// The last scrape at or before `now`, and its window number.
+fn last_scrape(now: Time) -> (Time, i64) {
+    let window = now.0.div_euclid(RESOLUTION);
+    (Time(window * RESOLUTION), window)
+}
+
+/// A pod's containers' use in the last window; `None` until every running
+/// container has been up for a whole window (or when the pod is not running).
+pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
+    let (scrape, window) = last_scrape(now);
+    let status = pod.status.as_ref()?;
+    if status.phase.as_deref() != Some("Running") {
+        return None;
+    }
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    for container in pod.spec.iter().flat_map(|s| &s.containers) {
+        let state = status.container_statuses.iter().flatten().find(|c| c.name == container.name)?;
+        let started = state.state.as_ref()?.running.as_ref()?.started_at.as_ref()?;
+        if Time::from_k8s(started).plus(RESOLUTION) > scrape {
+            return None;
+        }
+        let usage = usage::in_window(
+            container.image.as_deref().unwrap_or_default(),
+            container.command.as_deref(),
+            container.args.as_deref(),
+            &format!("{uid}/{}", container.name),
+            window,
+        );
+        out.push(ContainerMetrics { name: container.name.clone(), usage });
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A node's use in the last window: its pods' plus its own; `None` while
+/// the node is not ready.
+pub fn node(store: &Store, node: &Node, now: Time) -> Option<Usage> {
+    let ready = node
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    if !ready {
+        return None;
+    }
+    let name = node.metadata.name.as_deref().unwrap_or_default();
+    let control_plane =
+        node.metadata.labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+    let (_, window) = last_scrape(now);
+    let mut total = usage::node_overhead(control_plane, name, window);
+    for (ns, pod_name) in store.pods_on_node(name) {
+        if let Some(Object::Pod(p)) = store.get(Kind::Pod, ns, pod_name).map(|o| &**o) {
+            for c in pod(p, now).into_iter().flatten() {
+                total = total.add(c.usage);
+            }
+        }
+    }
+    Some(total)
+}
