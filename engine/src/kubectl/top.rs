@@ -49,8 +49,8 @@ fn memory(u: Usage) -> String {
 
 fn sort_rows<T>(rows: &mut [(String, Usage, T)], sort: &str) {
     match sort {
-        "cpu" => rows.sort_by(|a, b| b.1.nanocores.cmp(&a.1.nanocores)),
-        "memory" => rows.sort_by(|a, b| b.1.memory.cmp(&a.1.memory)),
+        "cpu" => rows.sort_by_key(|r| std::cmp::Reverse(r.1.nanocores)),
+        "memory" => rows.sort_by_key(|r| std::cmp::Reverse(r.1.memory)),
         _ => {}
     }
 }
@@ -180,8 +180,8 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
         if containers {
             let mut list = list.clone();
             match sort {
-                "cpu" => list.sort_by(|a, b| b.usage.nanocores.cmp(&a.usage.nanocores)),
-                "memory" => list.sort_by(|a, b| b.usage.memory.cmp(&a.usage.memory)),
+                "cpu" => list.sort_by_key(|c| std::cmp::Reverse(c.usage.nanocores)),
+                "memory" => list.sort_by_key(|c| std::cmp::Reverse(c.usage.memory)),
                 _ => {}
             }
             for c in list {
