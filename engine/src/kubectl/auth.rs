@@ -15,7 +15,7 @@ pub fn auth(m: &ArgMatches) -> Output {
             6,
             3,
         )),
-        _ => Output::err(AUTH_HELP),
+        _ => Output::err(super::help::render(&["auth".into()]).unwrap_or_default()),
     }
 }
 
@@ -52,17 +52,3 @@ pub fn cluster_info(m: &ArgMatches) -> Output {
         "Kubernetes control plane is running at https://192.168.1.10:6443\nCoreDNS is running at https://192.168.1.10:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
     )
 }
-
-const AUTH_HELP: &str = "Inspect authorization.
-
-Available Commands:
-  can-i         Check whether an action is allowed
-  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects
-  whoami        Experimental: Check self subject attributes
-
-Usage:
-  kubectl auth [flags] [options]
-
-Use \"kubectl auth <command> --help\" for more information about a given command.
-Use \"kubectl options\" for a list of global command-line options (applies to all commands).
-";

@@ -91,6 +91,10 @@ pub fn render(path: &[String]) -> Option<String> {
         }
         text.push('\n');
     }
+    let aliases: Vec<&str> = command.get_all_aliases().collect();
+    if !aliases.is_empty() {
+        text.push_str(&format!("\nAliases:\n{}, {}\n", command.get_name(), aliases.join(", ")));
+    }
     if !entry.examples.trim().is_empty() {
         text.push_str("\nExamples:\n");
         for line in entry.examples.trim_end().lines() {
@@ -329,6 +333,10 @@ mod tests {
             let text = render(&words).unwrap_or_default();
             let real = facts.get(&path).cloned().unwrap_or_default();
             let usage = text.split("Usage:\n  ").nth(1).and_then(|u| u.lines().next()).unwrap_or("");
+            let aliases = text.split("Aliases:\n").nth(1).and_then(|u| u.lines().next());
+            if let Some(aliases) = aliases.filter(|a| !real.contains(&format!("aliases: {a}"))) {
+                wrong.push(format!("{path}: aliases {aliases:?}"));
+            }
             if !real.contains(&format!("usage: {usage}")) {
                 wrong.push(format!("{path}: usage {usage:?}"));
             }

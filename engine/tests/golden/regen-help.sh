@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # For each command path in kubectl/help-commands.txt, records from the real
 # kubectl on PATH the facts our help must agree with: the Usage synopsis, the
-# Available Commands names and each flag's `-s, --name=default:` line. The
-# descriptions are not recorded: ours are in our own words.
+# aliases, the Available Commands names and each flag's `-s, --name=default:`
+# line. The descriptions are not recorded: ours are in our own words.
 set -uo pipefail
 cd "$(dirname "$0")/kubectl"
 out=help-facts.txt
@@ -13,6 +13,7 @@ while IFS= read -r path; do
   # shellcheck disable=SC2086
   kubectl $path --help | awk '
     /^Usage:$/ { getline; sub(/^  /, ""); print "usage: " $0; next }
+    /^Aliases:$/ { getline; print "aliases: " $0; next }
     /^Available Commands:$/ { commands = 1; next }
     commands && /^$/ { commands = 0 }
     commands { print "command: " $1; next }

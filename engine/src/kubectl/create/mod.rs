@@ -191,51 +191,8 @@ fn failure_prefix(path: &str) -> Option<String> {
 /// `kubectl create service` and `kubectl create secret` without a type
 /// print their help on stderr and fail, as cobra does for a group.
 fn group_help(path: &str) -> Option<String> {
-    let text = match path {
-        "service" => SERVICE_HELP,
-        "secret" => SECRET_HELP,
-        _ => return None,
-    };
-    Some(text.to_string())
+    matches!(path, "service" | "secret").then(|| super::help::render(&["create".into(), path.into()])).flatten()
 }
-
-const SERVICE_HELP: &str = "Create a service using a specified subcommand.
-
-Aliases:
-service, svc
-
-Available Commands:
-  clusterip      Create a ClusterIP service
-  externalname   Create an ExternalName service
-  loadbalancer   Create a LoadBalancer service
-  nodeport       Create a NodePort service
-
-Usage:
-  kubectl create service [flags] [options]
-
-Use \"kubectl create service <command> --help\" for more information about a given command.
-Use \"kubectl options\" for a list of global command-line options (applies to all commands).
-";
-
-const SECRET_HELP: &str = "Create a secret with specified type.
-
- A docker-registry type secret is for accessing a container registry.
-
- A generic type secret indicate an Opaque secret type.
-
- A tls type secret holds TLS certificate and its associated key.
-
-Available Commands:
-  docker-registry   Create a secret for use with a Docker registry
-  generic           Create a secret from a local file, directory, or literal value
-  tls               Create a TLS secret
-
-Usage:
-  kubectl create secret (docker-registry | generic | tls) [options]
-
-Use \"kubectl create secret <command> --help\" for more information about a given command.
-Use \"kubectl options\" for a list of global command-line options (applies to all commands).
-";
 
 fn print(object: &Object, value: &Value, output: Option<&str>, dry: DryRun) -> Output {
     let name = format!("{}/{}", object.info().qualified_singular(), object.name());
