@@ -9,7 +9,7 @@ use std::rc::Rc;
 /// The playground's cluster and terminal session.
 pub struct Bridge {
     shell: RefCell<Shell>,
-    files: RefCell<MemFiles>,
+    files: MemFiles,
 }
 
 /// A shared handle; equal when it is the same bridge.
@@ -26,22 +26,18 @@ impl Bridge {
     /// A fresh default cluster, or why none could be built.
     pub fn start() -> Result<BridgeHandle, String> {
         let cluster = Cluster::new("default", 1)?;
-        Ok(BridgeHandle(Rc::new(Bridge {
-            shell: RefCell::new(Shell::new(cluster)),
-            files: RefCell::new(MemFiles::default()),
-        })))
+        Ok(BridgeHandle(Rc::new(Bridge { shell: RefCell::new(Shell::new(cluster)), files: MemFiles::default() })))
     }
 
     /// Runs one terminal line.
     pub fn run(&self, line: &str) -> Output {
-        let files = self.files.borrow();
-        self.shell.borrow_mut().run(line, &*files)
+        self.shell.borrow_mut().run(line, &self.files)
     }
 
     /// Applies the editor's manifest, keeping it as `editor.yaml` so the
     /// terminal can `kubectl apply -f editor.yaml` too.
     pub fn apply(&self, manifest: &str) -> Output {
-        self.files.borrow_mut().0.insert("editor.yaml".into(), manifest.to_string());
+        self.files.insert("editor.yaml", manifest);
         self.shell.borrow_mut().cluster_mut().apply(manifest)
     }
 

@@ -71,6 +71,8 @@ pub struct Cluster {
     kubelets: Kubelets,
     events: Recorder,
     preset: String,
+    /// What containers have written.
+    layers: crate::runtime::fs::Layers,
 }
 
 impl Cluster {
@@ -99,6 +101,7 @@ impl Cluster {
             kubelets: Kubelets::default(),
             events: Recorder::default(),
             preset: spec.name,
+            layers: Default::default(),
         };
         cluster.settle();
         cluster
@@ -178,6 +181,28 @@ impl Cluster {
         self.step(0);
     }
 
+    /// What a command in a pod's container sees, with what that container
+    /// instance has written.
+    pub(crate) fn inside<'a>(
+        &'a self,
+        pod: &'a k8s_openapi::api::core::v1::Pod,
+        container: &'a k8s_openapi::api::core::v1::Container,
+    ) -> crate::runtime::exec::Inside<'a> {
+        let layer = self.layers.files(&layer_key(pod, &container.name), restarts(pod, &container.name));
+        crate::runtime::exec::Inside { store: self.api.store(), pod, container, now: self.clock, layer }
+    }
+
+    /// Writes a file into a pod's container (`kubectl cp`).
+    pub(crate) fn write_in(&mut self, pod: &k8s_openapi::api::core::v1::Pod, container: &str, path: &str, text: &str) {
+        // Layers of deleted pods go with them, checked here where layers are
+        // made rather than on every deletion.
+        let store = self.api.store();
+        self.layers.retain(|ns, name, uid| {
+            store.get(Kind::Pod, ns, name).is_some_and(|p| p.meta().uid.as_deref() == Some(uid))
+        });
+        self.layers.write(layer_key(pod, container), restarts(pod, container), path, text);
+    }
+
     /// The current time on the virtual clock.
     pub fn now(&self) -> Time {
         self.clock
@@ -237,4 +262,19 @@ impl Cluster {
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
         }
     }
+}
+
+fn layer_key(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> crate::runtime::fs::LayerKey {
+    let m = &pod.metadata;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    (text(&m.namespace), text(&m.name), text(&m.uid), container.to_string())
+}
+
+/// How often a pod's container has been restarted: which instance is running.
+fn restarts(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> i32 {
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find(|c| c.name == container)
+        .map_or(0, |c| c.restart_count)
 }

@@ -11,10 +11,17 @@ pub enum Entry {
     Dir(Vec<String>),
 }
 
-/// A read-only file system.
+/// The files commands read (`-f`) and, where the front end allows, write
+/// (`kubectl cp` from a pod).
 pub trait Files {
     /// What is at `path`, or `None` when nothing is.
     fn read(&self, path: &str) -> Option<Entry>;
+
+    /// Writes `text` to the file at `path`, or says why it cannot, in the
+    /// words of the system's error.
+    fn write(&self, _path: &str, _text: &str) -> Result<(), String> {
+        Err("read-only file system".into())
+    }
 }
 
 /// No files at all.
@@ -28,23 +35,38 @@ impl Files for NoFiles {
 
 /// Files held in memory, keyed by path; directories are implied by paths.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MemFiles(pub std::collections::BTreeMap<String, String>);
+pub struct MemFiles(pub std::cell::RefCell<std::collections::BTreeMap<String, String>>);
+
+impl MemFiles {
+    /// Puts a file in place.
+    pub fn insert(&self, path: &str, text: &str) {
+        self.0.borrow_mut().insert(path.trim_start_matches("./").to_string(), text.to_string());
+    }
+}
 
 impl Files for MemFiles {
     fn read(&self, path: &str) -> Option<Entry> {
         let path = path.trim_start_matches("./").trim_end_matches('/');
-        if let Some(text) = self.0.get(path) {
+        let files = self.0.borrow();
+        if let Some(text) = files.get(path) {
             return Some(Entry::File(text.clone()));
         }
         let prefix = if path.is_empty() || path == "." { String::new() } else { format!("{path}/") };
-        let mut names: Vec<String> = self
-            .0
+        let mut names: Vec<String> = files
             .keys()
             .filter_map(|k| k.strip_prefix(&prefix))
             .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
             .collect();
         names.dedup();
         (!names.is_empty()).then_some(Entry::Dir(names))
+    }
+
+    fn write(&self, path: &str, text: &str) -> Result<(), String> {
+        if matches!(self.read(path), Some(Entry::Dir(_))) {
+            return Err(format!("open {path}: is a directory"));
+        }
+        self.insert(path, text);
+        Ok(())
     }
 }
 
@@ -54,10 +76,11 @@ mod tests {
 
     #[test]
     fn memory_files_and_their_directories() {
-        let mut files = MemFiles::default();
-        files.0.insert("pod.yaml".into(), "a".into());
-        files.0.insert("k8s/a.yaml".into(), "b".into());
-        files.0.insert("k8s/b.yaml".into(), "c".into());
+        let files = MemFiles::default();
+        files.insert("pod.yaml", "a");
+        files.insert("k8s/a.yaml", "b");
+        assert_eq!(files.write("k8s/b.yaml", "c"), Ok(()));
+        assert!(files.write("k8s", "d").is_err());
         assert_eq!(files.read("./pod.yaml"), Some(Entry::File("a".into())));
         assert_eq!(files.read("k8s/"), Some(Entry::Dir(vec!["a.yaml".into(), "b.yaml".into()])));
         assert_eq!(files.read("nope.yaml"), None);

@@ -64,17 +64,17 @@ fn blocks(text: &str) -> Vec<String> {
 /// The files each command line can read, as the regeneration script copies
 /// them beside real kubectl.
 fn fixtures(root: &Path) -> MemFiles {
-    fn walk(root: &Path, dir: &Path, files: &mut MemFiles) {
+    fn walk(root: &Path, dir: &Path, files: &MemFiles) {
         for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
             let path = entry.path();
             if path.is_dir() {
                 walk(root, &path, files);
             } else if let (Ok(rel), Ok(text)) = (path.strip_prefix(root), std::fs::read_to_string(&path)) {
-                files.0.insert(rel.to_string_lossy().into_owned(), text);
+                files.insert(&rel.to_string_lossy(), &text);
             }
         }
     }
-    let mut files = MemFiles::default();
-    walk(root, root, &mut files);
+    let files = MemFiles::default();
+    walk(root, root, &files);
     files
 }

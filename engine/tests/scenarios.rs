@@ -3,15 +3,19 @@
 //! `! `, a non-zero exit status as `? N`). Run with `UPDATE_SCENARIOS=1` to
 //! rewrite the files from what the engine prints now, then review the diff.
 //!
-//! `-f` paths are read from `scenarios/files/`.
+//! `-f` paths are read from `scenarios/files/`; what a scenario writes
+//! (`kubectl cp`) stays in memory, seen only by that scenario.
 
-use engine::{Cluster, Entry, Files, Output, Shell};
+use engine::{Cluster, Entry, Files, MemFiles, Output, Shell};
 use std::path::{Path, PathBuf};
 
-struct Dir(PathBuf);
+struct Dir(PathBuf, MemFiles);
 
 impl Files for Dir {
     fn read(&self, path: &str) -> Option<Entry> {
+        if let Some(written) = self.1.read(path) {
+            return Some(written);
+        }
         let p = self.0.join(path);
         if p.is_dir() {
             let mut names: Vec<String> =
@@ -20,6 +24,10 @@ impl Files for Dir {
             return Some(Entry::Dir(names));
         }
         std::fs::read_to_string(p).ok().map(Entry::File)
+    }
+
+    fn write(&self, path: &str, text: &str) -> Result<(), String> {
+        self.1.write(path, text)
     }
 }
 
@@ -65,7 +73,6 @@ fn replay(text: &str, files: &Dir) -> String {
 #[test]
 fn scenarios() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let files = Dir(dir.join("files"));
     let update = std::env::var_os("UPDATE_SCENARIOS").is_some();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("scenario folder")
@@ -77,7 +84,7 @@ fn scenarios() {
     let mut failures = Vec::new();
     for path in &paths {
         let text = std::fs::read_to_string(path).expect("readable scenario");
-        let actual = replay(&text, &files);
+        let actual = replay(&text, &Dir(dir.join("files"), MemFiles::default()));
         if actual != text {
             if update {
                 std::fs::write(path, &actual).expect("writable scenario");

@@ -218,6 +218,7 @@ pub fn command() -> Command {
                         .arg(flag("sum")),
                 ),
         )
+        .subcommand(sub("cp").arg(positional()).arg(value("container").short('c')))
         .subcommand(sub("port-forward").arg(positional()).arg(value("address").action(ArgAction::Append)))
         .subcommand(
             sub("attach")

@@ -6,7 +6,6 @@ use super::{cli, error, namespace};
 use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
-use crate::runtime::exec::Inside;
 use clap::ArgMatches;
 
 /// A shell open in a container.
@@ -115,7 +114,7 @@ pub fn run_in(cluster: &Cluster, session: &Session, argv: &[String], shell: bool
     let Some(container) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == session.container) else {
         return Output::default();
     };
-    let inside = Inside { store: cluster.api().store(), pod, container, now: cluster.now() };
+    let inside = cluster.inside(pod, container);
     inside.run(argv, shell)
 }
 
@@ -125,9 +124,7 @@ pub fn prompt(cluster: &Cluster, session: &Session) -> String {
     let pod = object.as_deref().and_then(Object::as_pod);
     let container = pod.and_then(|p| p.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == session.container));
     match (pod, container) {
-        (Some(pod), Some(container)) => {
-            Inside { store: cluster.api().store(), pod, container, now: cluster.now() }.prompt()
-        }
+        (Some(pod), Some(container)) => cluster.inside(pod, container).prompt(),
         _ => "/ # ".into(),
     }
 }

@@ -11,6 +11,7 @@ mod cli;
 pub(crate) mod complete;
 pub(crate) mod config;
 mod cordon;
+mod cp;
 mod create;
 mod delete;
 mod describe;
@@ -120,6 +121,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "api-resources" => api_resources::resources(sub),
         "api-versions" => api_resources::versions(),
         "explain" => explain::run(sub),
+        "cp" => cp::run(cluster, sub, &io),
         "top" => top::run(cluster, sub),
         "config" => error("kubectl config works in the playground's terminal, where the kubeconfig is"),
         _ => Output::err(cli::unknown_command(name)),

@@ -18,6 +18,8 @@ pub struct Inside<'a> {
     pub pod: &'a Pod,
     pub container: &'a Container,
     pub now: Time,
+    /// What this container has written.
+    pub layer: Option<&'a BTreeMap<String, String>>,
 }
 
 impl Inside<'_> {
@@ -234,24 +236,67 @@ impl Inside<'_> {
         files
     }
 
+    /// The text of the file at `path`: a mount, what the container wrote,
+    /// what its image brought, or what Kubernetes writes for every pod.
+    pub fn file(&self, path: &str) -> Option<String> {
+        let path = path.trim_end_matches('/');
+        if let Some(text) = self.mounted().get(path) {
+            return Some(text.clone());
+        }
+        if let Some(text) = self.layer.and_then(|l| l.get(path)) {
+            return Some(text.clone());
+        }
+        let image = self.container.image.as_deref().unwrap_or_default();
+        if let Some((_, text)) = super::fs::image_files(image).into_iter().find(|(p, _)| *p == path) {
+            return Some(text.to_string());
+        }
+        let ip = self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+        match path {
+            "/etc/hostname" => Some(format!("{}\n", self.pod_name())),
+            "/etc/resolv.conf" => Some(format!(
+                "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
+                self.namespace()
+            )),
+            "/etc/hosts" => Some(format!(
+                "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
+                self.pod_name()
+            )),
+            _ => None,
+        }
+    }
+
+    /// Every file the container can read, by path.
+    fn all_files(&self) -> Vec<String> {
+        let image = self.container.image.as_deref().unwrap_or_default();
+        let mut paths: Vec<String> = ["/etc/hostname", "/etc/resolv.conf", "/etc/hosts"].map(String::from).to_vec();
+        paths.extend(self.mounted().into_keys());
+        paths.extend(self.layer.into_iter().flat_map(|l| l.keys().cloned()));
+        paths.extend(super::fs::image_files(image).into_iter().map(|(p, _)| p.to_string()));
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    /// The files under directory `dir`, by path, deepest included.
+    pub fn files_under(&self, dir: &str) -> Vec<(String, String)> {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.all_files()
+            .into_iter()
+            .filter(|p| p.starts_with(&prefix))
+            .filter_map(|p| self.file(&p).map(|text| (p, text)))
+            .collect()
+    }
+
+    /// Whether `path` is a directory the container has.
+    pub fn is_dir(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        path.is_empty() || super::fs::BASE_DIRS.contains(&path) || !self.files_under(path).is_empty()
+    }
+
     fn cat(&self, args: &[String]) -> Output {
         let mut out = Output::default();
-        let mounted = self.mounted();
         for path in args {
-            let ip = self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
-            let text = match path.as_str() {
-                "/etc/hostname" => Some(format!("{}\n", self.pod_name())),
-                "/etc/resolv.conf" => Some(format!(
-                    "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-                    self.namespace()
-                )),
-                "/etc/hosts" => Some(format!(
-                    "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
-                    self.pod_name()
-                )),
-                other => mounted.get(other.trim_end_matches('/')).cloned(),
-            };
-            match text {
+            match self.file(path) {
                 Some(t) => out.stdout.push_str(&t),
                 None => {
                     out.stderr.push_str(&format!("cat: can't open '{path}': No such file or directory\n"));
@@ -268,20 +313,23 @@ impl Inside<'_> {
         if dir == "/" {
             return Output::ok("bin\ndev\netc\nhome\nlib\nproc\nroot\nsys\ntmp\nusr\nvar\n");
         }
-        let prefix = format!("{dir}/");
-        let mut names: Vec<String> = self
-            .mounted()
-            .keys()
-            .filter_map(|p| p.strip_prefix(&prefix).map(|rest| rest.split('/').next().unwrap_or(rest).to_string()))
-            .collect();
-        names.dedup();
-        if names.is_empty() {
+        if self.file(dir).is_some() {
+            return Output::ok(format!("{dir}\n"));
+        }
+        if !self.is_dir(dir) {
             return Output {
                 stderr: format!("ls: {dir}: No such file or directory\n"),
                 exit_code: 1,
                 ..Output::default()
             };
         }
+        let prefix = format!("{dir}/");
+        let mut names: Vec<String> = self
+            .all_files()
+            .iter()
+            .filter_map(|p| p.strip_prefix(&prefix).map(|rest| rest.split('/').next().unwrap_or(rest).to_string()))
+            .collect();
+        names.dedup();
         Output::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
     }
 }

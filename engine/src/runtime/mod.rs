@@ -1,6 +1,7 @@
 //! The simulated container runtime: what images exist and how they behave.
 
 pub mod exec;
+pub mod fs;
 pub mod images;
 pub mod logs;
 pub mod process;

@@ -362,6 +362,19 @@ impl Shell {
                 self.history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect::<String>(),
             ),
             "help" => Output::ok(HELP),
+            // A text tool given a file reads it instead of its input.
+            "head" | "tail" | "wc" | "sort" | "uniq" | "base64"
+                if args.last().is_some_and(|a| {
+                    !a.starts_with('-') && matches!(files.read(a), Some(crate::files::Entry::File(_)))
+                }) =>
+            {
+                let (file, rest) = args.split_last().unwrap_or((&words[0], &[]));
+                let text = match files.read(file) {
+                    Some(crate::files::Entry::File(text)) => text,
+                    _ => String::new(),
+                };
+                tools::run(&command, rest, &text).unwrap_or_default()
+            }
             _ => match tools::run(&command, args, stdin.as_deref().unwrap_or_default()) {
                 Some(out) => out,
                 None => Output {

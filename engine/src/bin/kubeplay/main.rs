@@ -25,6 +25,15 @@ impl Files for Disk {
         }
         std::fs::read_to_string(p).ok().map(Entry::File)
     }
+
+    fn write(&self, path: &str, text: &str) -> Result<(), String> {
+        // Go's wording, as kubectl reports a failed write.
+        std::fs::write(path, text).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!("open {path}: no such file or directory"),
+            std::io::ErrorKind::PermissionDenied => format!("open {path}: permission denied"),
+            _ => format!("open {path}: {e}"),
+        })
+    }
 }
 
 const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";

@@ -1,0 +1,102 @@
+//! What a container's file system holds beyond what Kubernetes mounts: the
+//! few files its image brings, and the container's writable layer, which
+//! lives as long as that container (a restart starts a fresh one).
+
+use super::images;
+use std::collections::BTreeMap;
+
+/// Which container instance a layer belongs to: the pod (namespace, name,
+/// uid) and the container's name.
+pub type LayerKey = (String, String, String, String);
+
+/// The writable layers of all containers, each with the restart count of
+/// the container instance that wrote it.
+#[derive(Clone, Debug, Default)]
+pub struct Layers {
+    layers: BTreeMap<LayerKey, (i32, BTreeMap<String, String>)>,
+}
+
+impl Layers {
+    /// The files the container instance `restarts` has written.
+    pub fn files(&self, key: &LayerKey, restarts: i32) -> Option<&BTreeMap<String, String>> {
+        let (written_by, files) = self.layers.get(key)?;
+        (*written_by == restarts).then_some(files)
+    }
+
+    /// Writes a file into the container instance's layer.
+    pub fn write(&mut self, key: LayerKey, restarts: i32, path: &str, text: &str) {
+        let layer = self.layers.entry(key).or_default();
+        if layer.0 != restarts {
+            *layer = (restarts, BTreeMap::new());
+        }
+        layer.1.insert(path.to_string(), text.to_string());
+    }
+
+    /// Keeps only the layers of pods `alive` (given namespace, name and
+    /// uid) still knows.
+    pub fn retain(&mut self, alive: impl Fn(&str, &str, &str) -> bool) {
+        self.layers.retain(|(ns, name, uid, _), _| alive(ns, name, uid));
+    }
+}
+
+/// The directories every image has.
+pub const BASE_DIRS: &[&str] =
+    &["/bin", "/dev", "/etc", "/home", "/lib", "/proc", "/root", "/sys", "/tmp", "/usr", "/var"];
+
+/// The files an image brings that commands in the playground read.
+pub fn image_files(image: &str) -> Vec<(&'static str, &'static str)> {
+    match images::short_name(image).as_str() {
+        "nginx" => {
+            vec![("/usr/share/nginx/html/index.html", NGINX_INDEX), ("/usr/share/nginx/html/50x.html", NGINX_50X)]
+        }
+        "httpd" => vec![("/usr/local/apache2/htdocs/index.html", "<html><body><h1>It works!</h1></body></html>\n")],
+        _ => Vec::new(),
+    }
+}
+
+/// nginx's default page.
+pub const NGINX_INDEX: &str = r#"<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+"#;
+
+const NGINX_50X: &str = r#"<!DOCTYPE html>
+<html>
+<head>
+<title>Error</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>An error occurred.</h1>
+<p>Sorry, the page you are looking for is currently unavailable.<br/>
+Please try again later.</p>
+<p>If you are the system administrator of this resource then you should check
+the error log for details.</p>
+<p><em>Faithfully yours, nginx.</em></p>
+</body>
+</html>
+"#;
