@@ -243,6 +243,10 @@ impl Inside<'_> {
         if let Some(text) = self.mounted().get(path) {
             return Some(text.clone());
         }
+        // A volume hides what the image had where it is mounted.
+        if self.under_mount(path) {
+            return None;
+        }
         if let Some(text) = self.layer.and_then(|l| l.get(path)) {
             return Some(text.clone());
         }
@@ -265,13 +269,22 @@ impl Inside<'_> {
         }
     }
 
+    /// Whether a volume is mounted over `path` or a folder holding it.
+    fn under_mount(&self, path: &str) -> bool {
+        self.container.volume_mounts.iter().flatten().any(|m| {
+            let dir = m.mount_path.trim_end_matches('/');
+            path == dir || path.starts_with(&format!("{dir}/"))
+        })
+    }
+
     /// Every file the container can read, by path.
     fn all_files(&self) -> Vec<String> {
         let image = self.container.image.as_deref().unwrap_or_default();
         let mut paths: Vec<String> = ["/etc/hostname", "/etc/resolv.conf", "/etc/hosts"].map(String::from).to_vec();
+        let mut beneath: Vec<String> = self.layer.into_iter().flat_map(|l| l.keys().cloned()).collect();
+        beneath.extend(super::fs::image_files(image).into_iter().map(|(p, _)| p.to_string()));
+        paths.extend(beneath.into_iter().filter(|p| !self.under_mount(p)));
         paths.extend(self.mounted().into_keys());
-        paths.extend(self.layer.into_iter().flat_map(|l| l.keys().cloned()));
-        paths.extend(super::fs::image_files(image).into_iter().map(|(p, _)| p.to_string()));
         paths.sort();
         paths.dedup();
         paths
