@@ -265,6 +265,7 @@ fn tab_completes_commands_flags_kinds_and_names() {
     shell.run("kubectl create deployment web --image=nginx", &files);
     shell.run("kubectl create deployment worker --image=busybox", &files);
     shell.run("alias kgp='kubectl get pods'", &files);
+    shell.run("kubectl run solo --image=nginx", &files);
     let complete = |line: &str| shell.complete(line).candidates;
     assert_eq!(complete("kub"), ["kubectl"]);
     assert_eq!(complete("kubectl ro"), ["rollout"]);
@@ -281,6 +282,17 @@ fn tab_completes_commands_flags_kinds_and_names() {
     assert_eq!(complete("kubectl version --cl"), ["--client"]);
     assert!(complete("echo hel").is_empty());
     assert_eq!(shell.complete("kubectl get deploy wor").start, 19);
+    // A flag's value is not the resource type, and is itself completed.
+    assert_eq!(complete("kubectl get -o wide deploy w"), ["web", "worker"]);
+    assert_eq!(complete("kubectl get pods -n kube-"), ["kube-node-lease", "kube-public", "kube-system"]);
+    assert_eq!(complete("kubectl get pods -o y"), ["yaml"]);
+    // Commands that take a pod offer pods; after `--` comes the container's command.
+    assert_eq!(complete("kubectl logs so"), ["solo"]);
+    assert_eq!(complete("kubectl exec -it so"), ["solo"]);
+    assert_eq!(complete("kubectl logs solo -c s"), ["solo"]);
+    assert!(complete("kubectl exec solo -- so").is_empty());
+    assert_eq!(complete("kubectl top n"), ["node"]);
+    assert_eq!(complete("kubectl top node w3"), ["w3-k8s"]);
 }
 
 #[test]

@@ -105,14 +105,26 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 }
                 "Tab" => {
                     e.prevent_default();
-                    let line = el.value();
+                    // Only the text before the cursor is completed; what
+                    // follows it stays.
+                    let whole = el.value();
+                    let at = byte_offset(&whole, el.selection_start().ok().flatten().unwrap_or(u32::MAX));
+                    let (line, rest) = whole.split_at(at);
+                    let line = line.to_string();
                     let Completion { start, candidates } = on_complete.emit(line.clone());
-                    let word = &line[start.min(line.len())..];
+                    let start = start.min(line.len());
+                    let word = &line[start..];
                     let common = common_prefix(&candidates);
+                    let replace = |inserted: &str| {
+                        let head = format!("{}{inserted}", &line[..start]);
+                        el.set_value(&format!("{head}{rest}"));
+                        let caret = head.encode_utf16().count() as u32;
+                        let _ = el.set_selection_range(caret, caret);
+                    };
                     match candidates.as_slice() {
                         [] => {}
-                        [only] => el.set_value(&format!("{}{only} ", &line[..start])),
-                        _ if common.len() > word.len() => el.set_value(&format!("{}{common}", &line[..start])),
+                        [only] => replace(&format!("{only} ")),
+                        _ if common.len() > word.len() => replace(&common),
                         _ => {
                             let mut next = (*lines).clone();
                             next.push(Line { kind: Kind::Command, text: format!("{prompt}{line}") });
@@ -121,7 +133,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                         }
                     }
                 }
-                "c" if e.ctrl_key() => {
+                // With text selected, Ctrl-C copies it as usual.
+                "c" if e.ctrl_key() && !has_selection(&el) => {
                     e.prevent_default();
                     let line = el.value();
                     el.set_value("");
@@ -204,4 +217,28 @@ fn common_prefix(words: &[String]) -> String {
         prefix = &prefix[..len];
     }
     prefix.to_string()
+}
+
+/// The byte index of a UTF-16 caret offset in `text` (the end when past it).
+fn byte_offset(text: &str, utf16: u32) -> usize {
+    let mut units = 0u32;
+    for (i, c) in text.char_indices() {
+        if units >= utf16 {
+            return i;
+        }
+        units += c.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// Whether text is selected in the command line or elsewhere on the page.
+fn has_selection(el: &HtmlInputElement) -> bool {
+    let in_input = matches!(
+        (el.selection_start(), el.selection_end()),
+        (Ok(Some(a)), Ok(Some(b))) if a != b
+    );
+    let on_page = web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !String::from(s.to_string()).is_empty());
+    in_input || on_page
 }
