@@ -106,7 +106,28 @@ test('Tab completes commands and names, and a second Tab lists the choices', asy
   await output.getByText(/kube-proxy-\S+ {2}kube-proxy-\S+ {2}kube-proxy-\S+ {2}kube-proxy-\S+/).waitFor();
   assert.equal(await input.inputValue(), 'kubectl get pods -n kube-system kube-proxy-', 'listing keeps the line');
   await shoot(page, 'terminal-tab-completion');
+  // In the middle of a line only the word before the cursor is completed.
+  await input.fill('kubectl get dep -o wide');
+  await input.evaluate((el) => el.setSelectionRange(15, 15));
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'kubectl get deployments  -o wide');
+  assert.equal(await input.evaluate((el) => el.selectionStart), 24);
   await input.fill('');
+});
+
+test('kubectl run -it --rm opens the container shell, and exit deletes the pod', async () => {
+  const input = page.getByTestId('terminal-input');
+  await type(page, 'kubectl run -it --rm tmp --image=busybox --restart=Never -- sh');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText("If you don't see a command prompt, try pressing enter.").waitFor();
+  await page.getByText('/ #', { exact: true }).waitFor();
+  await type(page, 'hostname');
+  await output.getByText('/ # hostname').waitFor();
+  await shoot(page, 'terminal-run-it');
+  await type(page, 'exit');
+  await output.getByText('pod "tmp" deleted').waitFor();
+  await page.getByText('root@m-k8s:~#', { exact: true }).waitFor();
+  assert.equal(await input.inputValue(), '');
 });
 
 test('kubectl exec -it opens a shell in the container with its own prompt', async () => {
