@@ -4,11 +4,14 @@
 use super::run::{dry_run, DryRun};
 use super::{cli, error, manifest, namespace, Io};
 use crate::api::ApiError;
+use crate::api::Kind;
 use crate::apiserver::{three_way, PatchType};
 use crate::cluster::{Cluster, Output};
+use crate::labels::Selector;
 use crate::object::Object;
 use clap::ArgMatches;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 
 /// Where kubectl keeps the configuration it last applied.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -22,16 +25,102 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         Ok(d) => d,
         Err(out) => return out,
     };
+    let selector = match cli::string(m, "selector").map(|s| Selector::parse(&s)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return error(e),
+    };
+    let prune = cli::boolean(m, "prune");
+    if prune && selector.is_none() && !cli::boolean(m, "all") {
+        return error("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector");
+    }
     let flag_ns = cli::string(m, "namespace");
     let default_ns = namespace(m);
     let mut out = Output::default();
+    // What was applied, by kind, namespace and name: what pruning keeps.
+    let mut applied: BTreeSet<(Kind, String, String)> = BTreeSet::new();
     for (source, document) in documents {
+        // `-l` applies only the file's objects it selects.
+        if let (Ok(object), Some(sel)) = (&document, &selector) {
+            if !sel.matches(object.meta().labels.as_ref()) {
+                continue;
+            }
+        }
+        if let Ok(object) = &document {
+            let ns = if object.info().namespaced && object.namespace().is_empty() {
+                flag_ns.clone().unwrap_or_else(|| default_ns.clone())
+            } else {
+                object.namespace().to_string()
+            };
+            applied.insert((object.kind(), ns, object.name().to_string()));
+        }
         let result =
             document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
         out.add(result);
     }
+    if prune {
+        let lines = prune_unlisted(cluster, &applied, selector.as_ref(), dry);
+        out.stdout.push_str(&lines);
+    }
     cluster.settle();
     out
+}
+
+/// The kinds `--prune` looks at unless told otherwise, in kubectl's order.
+const PRUNED_KINDS: &[Kind] = &[
+    Kind::ConfigMap,
+    Kind::Endpoints,
+    Kind::Namespace,
+    Kind::PersistentVolumeClaim,
+    Kind::PersistentVolume,
+    Kind::Pod,
+    Kind::ReplicationController,
+    Kind::Secret,
+    Kind::Service,
+    Kind::Job,
+    Kind::CronJob,
+    Kind::Ingress,
+    Kind::DaemonSet,
+    Kind::Deployment,
+    Kind::ReplicaSet,
+    Kind::StatefulSet,
+];
+
+/// `--prune`: deletes the objects once applied (they carry the last-applied
+/// annotation) in the namespaces just applied to, that match the selector
+/// but were not in this apply.
+fn prune_unlisted(
+    cluster: &mut Cluster,
+    applied: &BTreeSet<(Kind, String, String)>,
+    selector: Option<&Selector>,
+    dry: DryRun,
+) -> String {
+    let namespaces: BTreeSet<&str> = applied.iter().map(|(_, ns, _)| ns.as_str()).filter(|ns| !ns.is_empty()).collect();
+    let mut doomed = Vec::new();
+    for kind in PRUNED_KINDS {
+        let info = crate::api::info(*kind);
+        let scopes: Vec<Option<&str>> =
+            if info.namespaced { namespaces.iter().map(|ns| Some(*ns)).collect() } else { vec![None] };
+        for scope in scopes {
+            for object in cluster.api().store().list(*kind, scope) {
+                let meta = object.meta();
+                let was_applied = meta.annotations.as_ref().is_some_and(|a| a.contains_key(LAST_APPLIED));
+                let key = (*kind, object.namespace().to_string(), object.name().to_string());
+                if was_applied && !applied.contains(&key) && selector.is_none_or(|s| s.matches(meta.labels.as_ref())) {
+                    doomed.push(key);
+                }
+            }
+        }
+    }
+    let mut text = String::new();
+    let now = cluster.now();
+    for (kind, ns, name) in doomed {
+        let deleted = dry != DryRun::None || cluster.api_mut().delete(kind, &ns, &name, None, now).is_ok();
+        if deleted {
+            text.push_str(&format!("{}/{name} pruned{}\n", crate::api::info(kind).qualified_singular(), dry.suffix()));
+        }
+    }
+    text
 }
 
 /// The strategic patch that takes `live` to what `applied` asks for (with

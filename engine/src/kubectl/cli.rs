@@ -36,8 +36,9 @@ fn output() -> Arg {
     value("output").short('o')
 }
 
-fn filename() -> Arg {
-    value("filename").short('f').action(ArgAction::Append)
+/// `-f` and the `-R` that makes it read directories' subdirectories too.
+fn filename() -> [Arg; 2] {
+    [value("filename").short('f').action(ArgAction::Append), flag("recursive").short('R')]
 }
 
 fn kustomize() -> Arg {
@@ -68,6 +69,8 @@ pub fn command() -> Command {
         .subcommand(
             sub("get")
                 .arg(positional())
+                .args(filename())
+                .arg(kustomize())
                 .arg(output())
                 .arg(flag("all-namespaces").short('A'))
                 .arg(flag("no-headers"))
@@ -99,12 +102,22 @@ pub fn command() -> Command {
                 .arg(output())
                 .arg(dry_run()),
         )
-        .subcommand(sub("apply").arg(positional()).arg(filename()).arg(kustomize()).arg(output()).arg(dry_run()))
+        .subcommand(
+            sub("apply")
+                .arg(positional())
+                .args(filename())
+                .arg(kustomize())
+                .arg(output())
+                .arg(dry_run())
+                .arg(flag("prune"))
+                .arg(flag("all"))
+                .arg(value("selector").short('l')),
+        )
         .subcommand(sub("kustomize").arg(positional()))
         .subcommand(
             sub("delete")
                 .arg(positional())
-                .arg(filename())
+                .args(filename())
                 .arg(kustomize())
                 .arg(flag("all"))
                 .arg(flag("force"))
@@ -149,7 +162,12 @@ pub fn command() -> Command {
                         .arg(value("overwrite").num_args(0..=1).require_equals(true).default_missing_value("true")),
                 )
                 // Its last word is the selector, so it has no -l of its own.
-                .subcommand(changer("selector").mut_arg("selector", |a| a.hide(true).short(None)))
+                .subcommand(
+                    changer("selector")
+                        .mut_arg("selector", |a| a.hide(true).short(None))
+                        // kubectl's set selector reads directories recursively unless told not to.
+                        .mut_arg("recursive", |a| a.default_value("true")),
+                )
                 .subcommand(
                     changer("resources")
                         .arg(value("limits"))
@@ -251,8 +269,10 @@ pub fn command() -> Command {
                 .arg(output())
                 .arg(dry_run()),
         )
-        .subcommand(sub("diff").arg(filename()).arg(kustomize()))
-        .subcommand(sub("replace").arg(positional()).arg(filename()).arg(kustomize()).arg(flag("force")).arg(dry_run()))
+        .subcommand(sub("diff").args(filename()).arg(kustomize()))
+        .subcommand(
+            sub("replace").arg(positional()).args(filename()).arg(kustomize()).arg(flag("force")).arg(dry_run()),
+        )
         .subcommand(
             sub("wait")
                 .arg(positional())
@@ -294,7 +314,7 @@ fn create() -> Command {
     Command::new("create")
         .disable_help_flag(true)
         .arg(help())
-        .arg(filename())
+        .args(filename())
         .arg(kustomize())
         .arg(output())
         .arg(dry_run())
@@ -367,7 +387,7 @@ fn changer(name: &'static str) -> Command {
         .disable_help_flag(true)
         .arg(help())
         .arg(positional())
-        .arg(filename())
+        .args(filename())
         .arg(flag("local"))
         .arg(value("selector").short('l'))
         .arg(output())

@@ -17,9 +17,32 @@ enum Format {
     Columns(Vec<(String, String)>),
 }
 
-pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
+pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &super::Io) -> Output {
     let args = cli::strings(m, "args");
-    if args.is_empty() {
+    // `-f`: the objects the files describe, each in its own namespace.
+    let mut file_namespaces: std::collections::BTreeMap<(crate::api::Kind, String), String> = Default::default();
+    let mut from_files: Vec<resources::Request> = Vec::new();
+    if super::manifest::given(m) {
+        let documents = match super::manifest::read_flags(io, m) {
+            Ok(d) => d,
+            Err(e) => return error(e),
+        };
+        for (_, document) in documents {
+            let object = match document {
+                Ok(o) => o,
+                Err(e) => return Output::err(e),
+            };
+            let info = object.info();
+            if !object.namespace().is_empty() {
+                file_namespaces.insert((info.kind, object.name().to_string()), object.namespace().to_string());
+            }
+            match from_files.last_mut() {
+                Some(last) if last.info.kind == info.kind => last.names.push(object.name().to_string()),
+                _ => from_files.push(resources::Request { info, names: vec![object.name().to_string()] }),
+            }
+        }
+    }
+    if args.is_empty() && from_files.is_empty() {
         return Output::err(
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n\
              error: Required resource not specified.\n\
@@ -54,9 +77,13 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             ))
         }
     };
-    let requests = match resources::parse(&args) {
-        Ok(r) => r,
-        Err(e) => return error(e),
+    let requests = if from_files.is_empty() {
+        match resources::parse(&args) {
+            Ok(r) => r,
+            Err(e) => return error(e),
+        }
+    } else {
+        from_files
     };
     let all_namespaces = cli::boolean(m, "all-namespaces");
     let ns = namespace(m);
@@ -88,6 +115,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             }
         } else {
             for name in &request.names {
+                let scope = file_namespaces.get(&(request.info.kind, name.clone())).map_or(scope, String::as_str);
                 match api.get(request.info.kind, scope, name) {
                     Ok(o) => found.push(o),
                     Err(e) => {

@@ -29,7 +29,7 @@ pub fn required(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document)>
 pub fn read_flags(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document)>, String> {
     let filenames = super::cli::strings(m, "filename");
     match super::cli::string(m, "kustomize") {
-        None => read(io, &filenames),
+        None => read(io, &filenames, super::cli::boolean(m, "recursive")),
         Some(_) if !filenames.is_empty() => Err("only one of -f or -k can be specified".into()),
         Some(dir) => {
             let built = crate::kustomize::build(io.files, &dir)?;
@@ -44,8 +44,8 @@ pub fn read_flags(io: &Io, m: &clap::ArgMatches) -> Result<Vec<(String, Document
 
 /// The documents of every `-f` source, each tagged with its source name
 /// (`pod.yaml`, `STDIN`). A missing path fails everything, as in kubectl.
-pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, String> {
-    let texts = texts(io, filenames)?;
+pub fn read(io: &Io, filenames: &[String], recursive: bool) -> Result<Vec<(String, Document)>, String> {
+    let texts = texts(io, filenames, recursive)?;
     let mut out = Vec::new();
     for (source, text) in texts {
         match codec::documents(&text) {
@@ -64,8 +64,8 @@ pub fn read(io: &Io, filenames: &[String]) -> Result<Vec<(String, Document)>, St
 }
 
 /// The text of every `-f` source: files, directories (their .yaml, .yml
-/// and .json files) and `-`.
-fn texts(io: &Io, filenames: &[String]) -> Result<Vec<(String, String)>, String> {
+/// and .json files, and with `-R` those of their subdirectories) and `-`.
+fn texts(io: &Io, filenames: &[String], recursive: bool) -> Result<Vec<(String, String)>, String> {
     let mut texts = Vec::new();
     for name in filenames {
         if name == "-" {
@@ -75,25 +75,34 @@ fn texts(io: &Io, filenames: &[String]) -> Result<Vec<(String, String)>, String>
         match io.files.read(name) {
             None => return Err(format!("the path \"{name}\" does not exist")),
             Some(Entry::File(text)) => texts.push((name.clone(), text)),
-            Some(Entry::Dir(entries)) => {
-                for entry in entries {
-                    let is_manifest = [".yaml", ".yml", ".json"].iter().any(|ext| entry.ends_with(ext));
-                    let path = format!("{}/{entry}", name.trim_end_matches('/'));
-                    if let (true, Some(Entry::File(text))) = (is_manifest, io.files.read(&path)) {
-                        texts.push((path, text));
-                    }
-                }
-            }
+            Some(Entry::Dir(entries)) => directory(io, name, &entries, recursive, 0, &mut texts),
         }
     }
     Ok(texts)
 }
 
+/// The manifests of one directory, in name order, descending into its
+/// subdirectories with `recursive` (to a depth no real tree reaches).
+fn directory(io: &Io, dir: &str, entries: &[String], recursive: bool, depth: usize, out: &mut Vec<(String, String)>) {
+    for entry in entries {
+        let path = format!("{}/{entry}", dir.trim_end_matches('/'));
+        match io.files.read(&path) {
+            Some(Entry::File(text)) if [".yaml", ".yml", ".json"].iter().any(|ext| entry.ends_with(ext)) => {
+                out.push((path, text));
+            }
+            Some(Entry::Dir(inner)) if recursive && depth < 32 => {
+                directory(io, &path, &inner, recursive, depth + 1, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The documents of `-f` sources as written, untyped: what `--local`
 /// commands change and print, keeping every field the file had.
-pub fn read_values(io: &Io, filenames: &[String]) -> Result<Vec<Value>, String> {
+pub fn read_values(io: &Io, filenames: &[String], recursive: bool) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
-    for (source, text) in texts(io, filenames)? {
+    for (source, text) in texts(io, filenames, recursive)? {
         let docs = codec::documents(&text).map_err(|e| match e {
             DecodeError::Syntax(msg) => format!("error parsing {source}: error converting YAML to JSON: {msg}"),
             other => describe(&source, other).trim_start_matches("error: ").trim_end().to_string(),

@@ -71,7 +71,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         return Output::default();
     };
     match name {
-        "get" => get::run(cluster, sub),
+        "get" => get::run(cluster, sub, &io),
         "describe" => describe::run(cluster, sub),
         "attach" => match attach::run(cluster, sub) {
             attach::Attach::Done(out) => out,

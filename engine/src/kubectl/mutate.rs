@@ -121,7 +121,7 @@ pub fn targets(
             "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
         ));
     }
-    let values = manifest::read_values(io, &filenames).map_err(error)?;
+    let values = manifest::read_values(io, &filenames, cli::boolean(m, "recursive")).map_err(error)?;
     let mut targets = Vec::new();
     for value in values {
         let (api_version, kind) = (
