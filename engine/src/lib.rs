@@ -51,7 +51,7 @@ pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use object::Object;
 pub use scenario::{NodeGroup, Preset, PresetNode};
-pub use shell::{Completion, Shell};
+pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};
 pub use view::{ClusterView, NodeCard, PodChip};

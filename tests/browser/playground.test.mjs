@@ -130,6 +130,24 @@ test('kubectl run -it --rm opens the container shell, and exit deletes the pod',
   assert.equal(await input.inputValue(), '');
 });
 
+test('watch redraws its command in place as time runs, until Ctrl-C', async () => {
+  const input = page.getByTestId('terminal-input');
+  await type(page, 'watch -n 1 kubectl get nodes');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText(/^Every 1\.0s: kubectl get nodes/).waitFor();
+  const first = await output.getByText(/m-k8s: Thu Jan/).textContent();
+  await page.waitForFunction(
+    (before) => [...document.querySelectorAll('[data-testid="terminal-output"] *')].some((e) => e.children.length === 0 && /m-k8s: Thu Jan/.test(e.textContent) && e.textContent !== before),
+    first,
+    { timeout: 10_000 },
+  );
+  assert.equal(await output.getByText(/^Every 1\.0s/).count(), 1, 'one screen, redrawn');
+  await shoot(page, 'terminal-watch-command');
+  await input.press('Control+c');
+  await type(page, 'clear');
+  assert.equal(await output.getByText(/^Every 1\.0s/).count(), 0);
+});
+
 test('kubectl exec -it opens a shell in the container with its own prompt', async () => {
   const input = page.getByTestId('terminal-input');
   await type(page, 'kubectl exec -it demo -- sh');

@@ -83,13 +83,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                         history.borrow_mut().push(line.clone());
                     }
                     *cursor.borrow_mut() = history.borrow().len();
-                    if line.trim() == "clear" {
-                        next.clear();
-                    } else {
-                        let out = on_run.emit(line);
-                        push_text(&mut next, Kind::Stdout, &out.stdout);
-                        push_text(&mut next, Kind::Stderr, &out.stderr);
-                    }
+                    let out = on_run.emit(line);
+                    push_text(&mut next, Kind::Stdout, &out.stdout);
+                    push_text(&mut next, Kind::Stderr, &out.stderr);
                     lines.set(next);
                 }
                 "ArrowUp" | "ArrowDown" => {
@@ -202,7 +198,16 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     }
 }
 
+/// Appends output, starting a fresh screen where it clears the screen
+/// (`clear`, each `watch` refresh).
 fn push_text(lines: &mut Vec<Line>, kind: Kind, text: &str) {
+    let text = match text.rsplit_once(engine::CLEAR_SCREEN) {
+        Some((_, after)) => {
+            lines.clear();
+            after
+        }
+        None => text,
+    };
     for line in text.lines() {
         lines.push(Line { kind: kind.clone(), text: line.to_string() });
     }

@@ -31,7 +31,7 @@ pub struct Completion {
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "grep", "head", "help",
-    "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "wc",
+    "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -57,7 +57,20 @@ pub struct Shell {
     session: Option<(String, crate::kubectl::exec::Session)>,
     /// A `kubectl get -w` or `logs -f` still printing, on a cluster by name.
     watch: Option<(String, crate::kubectl::watch::Stream)>,
+    /// `watch COMMAND`: a line run again at every interval.
+    repeat: Option<Repeat>,
 }
+
+/// `watch`'s command line, how often it runs, and when it runs next.
+#[derive(Clone, Debug)]
+struct Repeat {
+    line: String,
+    interval: Millis,
+    next: crate::time::Time,
+}
+
+/// What clears the screen, at the start of each `watch` refresh.
+pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J";
 
 const HELP: &str = "This terminal is a shell on the control-plane node of a simulated cluster.
 
@@ -65,11 +78,14 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   a | b, a && b, a; b, $(a), $VAR, NAME=value, export NAME=value
   grep, jq, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
   sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
+  watch [-n SECONDS] COMMAND   run COMMAND again every 2 s (or SECONDS) of simulated time
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias
   history            the commands typed so far
   help               this text
 ";
+
+const WATCH_USAGE: &str = "\nUsage:\n watch [options] command\n";
 
 impl Shell {
     /// A shell on `cluster` (named `kubernetes` in the kubeconfig, as kubeadm
@@ -87,6 +103,7 @@ impl Shell {
             nesting: 0,
             session: None,
             watch: None,
+            repeat: None,
         }
     }
 
@@ -163,13 +180,20 @@ impl Shell {
         }
     }
 
-    /// Whether a `kubectl get -w` or `logs -f` is still printing.
+    /// Whether a `kubectl get -w`, `logs -f` or `watch` is still printing.
     pub fn watching(&self) -> bool {
-        self.watch.is_some()
+        self.watch.is_some() || self.repeat.is_some()
     }
 
     /// The rows a running watch has to print since it was last asked.
     pub fn poll(&mut self) -> Output {
+        if let Some(repeat) = &self.repeat {
+            // Only the latest refresh shows, as on a screen redrawn in place.
+            if self.cluster().now() < repeat.next {
+                return Output::default();
+            }
+            return self.refresh();
+        }
         let Some((cluster, watch)) = self.watch.as_mut() else { return Output::default() };
         let Some(c) = self.clusters.get(cluster.as_str()) else { return Output::default() };
         let (out, ended) = watch.poll(c);
@@ -181,7 +205,70 @@ impl Shell {
 
     /// Ctrl-C: ends a running watch. Whether there was one.
     pub fn interrupt(&mut self) -> bool {
-        self.watch.take().is_some()
+        self.watch.take().is_some() | self.repeat.take().is_some()
+    }
+
+    /// `watch [-n SECONDS] [-t] COMMAND…`: runs the command now and again at
+    /// every interval while simulated time passes, until Ctrl-C or the next
+    /// command.
+    fn watch_command(&mut self, args: &[String]) -> Output {
+        let mut interval = 2 * crate::time::SECOND;
+        let mut words = args.iter();
+        let mut rest = Vec::new();
+        while let Some(word) = words.next() {
+            let seconds = match word.as_str() {
+                "-n" | "--interval" => words.next().cloned(),
+                w if w.starts_with("--interval=") => Some(w["--interval=".len()..].to_string()),
+                w if w.starts_with("-n") && w.len() > 2 => Some(w[2..].to_string()),
+                "-t" | "--no-title" => continue,
+                w if w.starts_with('-') && rest.is_empty() => {
+                    return Output::err(format!(
+                        "watch: invalid option -- '{}'\n{WATCH_USAGE}",
+                        w.trim_start_matches('-')
+                    ));
+                }
+                _ => {
+                    rest.push(word.clone());
+                    rest.extend(words.by_ref().cloned());
+                    break;
+                }
+            };
+            match seconds.as_deref().and_then(|s| s.parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0) {
+                // procps refuses less than a tenth of a second.
+                Some(s) => interval = ((s * 1000.0) as Millis).max(100),
+                None => {
+                    return Output::err(format!("watch: failed to parse argument: '{}'\n", seconds.unwrap_or_default()))
+                }
+            }
+        }
+        if rest.is_empty() {
+            return Output::err(WATCH_USAGE);
+        }
+        let now = self.cluster().now();
+        self.repeat = Some(Repeat { line: rest.join(" "), interval, next: now });
+        self.refresh()
+    }
+
+    /// Runs the watched line and draws it under watch's title.
+    fn refresh(&mut self) -> Output {
+        let Some(repeat) = self.repeat.clone() else { return Output::default() };
+        let now = self.cluster().now();
+        let out = self.run_line(&repeat.line, &crate::files::NoFiles);
+        if let Some(r) = self.repeat.as_mut() {
+            // The next run is the first interval boundary after now.
+            let behind = now.since(r.next) / r.interval + 1;
+            r.next = r.next.plus(behind * r.interval);
+        }
+        let title = format!("Every {:.1}s: {}", repeat.interval as f64 / 1000.0, repeat.line);
+        let clock = format!(
+            "m-k8s: {}",
+            k8s_openapi::jiff::fmt::strtime::format("%a %b %e %H:%M:%S %Y", now.to_k8s().0).unwrap_or_default()
+        );
+        let gap = 80usize.saturating_sub(title.chars().count() + clock.chars().count()).max(1);
+        Output {
+            stdout: format!("{CLEAR_SCREEN}{title}{}{clock}\n\n{}{}", " ".repeat(gap), out.stdout, out.stderr),
+            ..Output::default()
+        }
     }
 
     /// A line typed into a container's shell.
@@ -215,8 +302,9 @@ impl Shell {
         self.history.push(trimmed.to_string());
         // Typing while a watch prints stops it, as Ctrl-C would first;
         // `sleep` lets it go on printing while time passes.
-        if self.watch.is_some() && !trimmed.starts_with("sleep") {
+        if !trimmed.starts_with("sleep") {
             self.watch = None;
+            self.repeat = None;
         }
         if self.session.is_some() {
             return self.run_in_container(trimmed);
@@ -320,6 +408,7 @@ impl Shell {
                 }
             }
             "sleep" => self.sleep(args),
+            "watch" => self.watch_command(args),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {
@@ -355,7 +444,7 @@ impl Shell {
                 }
                 out
             }
-            "clear" => Output::ok("\x1b[H\x1b[2J"),
+            "clear" => Output::ok(CLEAR_SCREEN),
             "true" => Output::default(),
             "false" => Output { exit_code: 1, ..Default::default() },
             "history" => Output::ok(
@@ -401,6 +490,21 @@ impl Shell {
         if total > crate::time::MAX_WAIT {
             // A week of simulated time per command keeps every sleep finite.
             return Output::err("sleep: at most 7d of simulated time can pass at once\n");
+        }
+        // `watch` redraws at each of its intervals on the way.
+        if let Some(repeat) = &self.repeat {
+            let end = self.cluster().now().plus(total);
+            let mut out = Output::default();
+            let mut next = repeat.next;
+            while next <= end {
+                let now = self.cluster().now();
+                self.step(next.since(now));
+                out = self.refresh();
+                next = self.repeat.as_ref().map_or(end.plus(1), |r| r.next);
+            }
+            let now = self.cluster().now();
+            self.step(end.since(now));
+            return out;
         }
         self.step(total);
         // A running watch prints what changed meanwhile.
