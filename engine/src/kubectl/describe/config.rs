@@ -98,3 +98,43 @@ pub fn namespace(w: &mut String, cluster: &Cluster, ns: &Namespace) {
         }
     }
 }
+
+pub fn service_account(w: &mut String, cluster: &Cluster, sa: &k8s_openapi::api::core::v1::ServiceAccount) {
+    let ns = sa.metadata.namespace.clone().unwrap_or_default();
+    let name = sa.metadata.name.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{name}");
+    let _ = writeln!(w, "Namespace:\t{ns}");
+    labels(w, "Labels", sa.metadata.labels.as_ref());
+    annotations(w, sa.metadata.annotations.as_ref());
+    let pull: Vec<String> = sa.image_pull_secrets.iter().flatten().map(|s| s.name.clone()).collect();
+    let mount: Vec<String> = sa.secrets.iter().flatten().filter_map(|s| s.name.clone()).collect();
+    // Tokens: legacy token Secrets that name this account.
+    let tokens: Vec<String> = cluster
+        .api()
+        .store()
+        .list(Kind::Secret, Some(&ns))
+        .filter_map(|o| match &**o {
+            Object::Secret(s) => Some(s),
+            _ => None,
+        })
+        .filter(|s| {
+            s.type_.as_deref() == Some("kubernetes.io/service-account-token")
+                && s.metadata.annotations.as_ref().and_then(|a| a.get("kubernetes.io/service-account.name"))
+                    == Some(&name)
+        })
+        .map(|s| s.metadata.name.clone().unwrap_or_default())
+        .collect();
+    // kubectl pads the three titles to one width and lists them by title.
+    for (title, names) in
+        [("Image pull secrets:", pull), ("Mountable secrets: ", mount), ("Tokens:            ", tokens)]
+    {
+        if names.is_empty() {
+            let _ = writeln!(w, "{title}\t<none>");
+        }
+        for (i, n) in names.iter().enumerate() {
+            let title = if i == 0 { title } else { "                   " };
+            let missing = cluster.api().store().get(Kind::Secret, &ns, n).is_none();
+            let _ = writeln!(w, "{title}\t{n}{}", if missing { " (not found)" } else { "" });
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 mod config;
 mod network;
+mod storage;
 mod workloads;
 
 use super::printers::{duration::human, tabwriter};
@@ -61,6 +62,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::ConfigMap(cm) => config::config_map(&mut w, cm),
             Object::Secret(secret) => config::secret(&mut w, secret),
             Object::Namespace(ns) => config::namespace(&mut w, cluster, ns),
+            Object::ServiceAccount(sa) => config::service_account(&mut w, cluster, sa),
+            Object::PersistentVolume(pv) => storage::volume(&mut w, pv),
+            Object::PersistentVolumeClaim(pvc) => storage::claim(&mut w, cluster, pvc),
+            Object::CronJob(cj) => workloads::cron_job(&mut w, cj),
+            Object::Ingress(ing) => network::ingress(&mut w, cluster, ing),
             other => {
                 let _ = writeln!(w, "Name:\t{}", other.name());
                 if !other.namespace().is_empty() {

@@ -115,3 +115,99 @@ fn endpoints(pods: &[&Pod], port: &ServicePort) -> String {
         n => format!("{} + {} more...", addresses[..3].join(","), n - 3),
     }
 }
+
+pub fn ingress(w: &mut String, cluster: &Cluster, ing: &k8s_openapi::api::networking::v1::Ingress) {
+    let spec = ing.spec.clone().unwrap_or_default();
+    let ns = ing.metadata.namespace.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", ing.metadata.name.as_deref().unwrap_or_default());
+    labels(w, "Labels", ing.metadata.labels.as_ref());
+    let _ = writeln!(w, "Namespace:\t{ns}");
+    let address: Vec<String> = ing
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|l| l.ingress.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+        .collect();
+    let _ = writeln!(w, "Address:\t{}", address.join(","));
+    let _ = writeln!(w, "Ingress Class:\t{}", spec.ingress_class_name.as_deref().unwrap_or("<none>"));
+    let default = spec.default_backend.as_ref().map_or_else(|| "<default>".to_string(), |b| backend(cluster, &ns, b));
+    let _ = writeln!(w, "Default backend:\t{default}");
+    if let Some(tls) = spec.tls.as_ref().filter(|t| !t.is_empty()) {
+        let _ = writeln!(w, "TLS:");
+        for t in tls {
+            let hosts = t.hosts.clone().unwrap_or_default().join(",");
+            match t.secret_name.as_deref().filter(|s| !s.is_empty()) {
+                Some(secret) => {
+                    let _ = writeln!(w, "  {secret} terminates {hosts}");
+                }
+                None => {
+                    let _ = writeln!(w, "  SNI routes {hosts}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(w, "Rules:\n  Host\tPath\tBackends\n  ----\t----\t--------");
+    let mut rules = 0;
+    for rule in spec.rules.iter().flatten() {
+        let Some(http) = &rule.http else { continue };
+        rules += 1;
+        let host = rule.host.as_deref().filter(|h| !h.is_empty()).unwrap_or("*");
+        let _ = writeln!(w, "  {host}\t");
+        for path in &http.paths {
+            let _ = writeln!(
+                w,
+                "    \t{} \t{}",
+                path.path.as_deref().unwrap_or_default(),
+                backend(cluster, &ns, &path.backend)
+            );
+        }
+    }
+    if rules == 0 {
+        let _ = writeln!(w, "  *\t*\t{default}");
+    }
+    annotations(w, ing.metadata.annotations.as_ref());
+}
+
+/// `web:80 (10.0.1.5:8080,10.0.2.7:8080)`: a backend Service with the
+/// endpoints of the port it names.
+fn backend(cluster: &Cluster, ns: &str, b: &k8s_openapi::api::networking::v1::IngressBackend) -> String {
+    let Some(svc_backend) = &b.service else {
+        return b.resource.as_ref().map_or_else(String::new, |r| {
+            format!("APIGroup: {}, Kind: {}, Name: {}", r.api_group.as_deref().unwrap_or("<none>"), r.kind, r.name)
+        });
+    };
+    let port = svc_backend.port.as_ref();
+    let port_text = match port {
+        Some(p) if p.number.is_some_and(|n| n != 0) => p.number.unwrap_or_default().to_string(),
+        Some(p) => p.name.clone().unwrap_or_default(),
+        None => String::new(),
+    };
+    let label = format!("{}:{port_text}", svc_backend.name);
+    let Some(object) = cluster.api().store().get(Kind::Service, ns, &svc_backend.name) else {
+        return format!("{label} (<error: services \"{}\" not found>)", svc_backend.name);
+    };
+    let crate::object::Object::Service(svc) = &**object else { return label };
+    let spec = svc.spec.clone().unwrap_or_default();
+    let chosen = spec.ports.iter().flatten().find(|sp| match port {
+        Some(p) if p.number.is_some_and(|n| n != 0) => p.number == Some(sp.port),
+        Some(p) => p.name.is_some() && p.name == sp.name,
+        None => false,
+    });
+    let selector = spec.selector.as_ref().filter(|m| !m.is_empty()).map(Selector::from_map);
+    let pods: Vec<&Pod> = match &selector {
+        Some(selector) => cluster
+            .api()
+            .store()
+            .select(Kind::Pod, Some(ns), selector)
+            .into_iter()
+            .filter_map(|o| o.as_pod())
+            .filter(|p| ready_since(p).is_some() && p.metadata.deletion_timestamp.is_none())
+            .collect(),
+        None => Vec::new(),
+    };
+    let endpoints = chosen.map_or_else(|| "<none>".to_string(), |p| endpoints(&pods, p));
+    format!("{label} ({endpoints})")
+}

@@ -189,3 +189,35 @@ pub fn job(w: &mut String, job: &Job) {
     }
     pod_template(w, &spec.template);
 }
+
+pub fn cron_job(w: &mut String, cj: &k8s_openapi::api::batch::v1::CronJob) {
+    let spec = cj.spec.clone().unwrap_or_default();
+    let status = cj.status.clone().unwrap_or_default();
+    let unset = |v: Option<String>| v.unwrap_or_else(|| "<unset>".into());
+    let _ = writeln!(w, "Name:\t{}", cj.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", cj.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", cj.metadata.labels.as_ref());
+    annotations(w, cj.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Schedule:\t{}", spec.schedule);
+    let _ = writeln!(w, "Concurrency Policy:\t{}", spec.concurrency_policy.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Suspend:\t{}", unset(spec.suspend.map(|s| if s { "True" } else { "False" }.to_string())));
+    let _ = writeln!(
+        w,
+        "Successful Job History Limit:\t{}",
+        unset(spec.successful_jobs_history_limit.map(|n| n.to_string()))
+    );
+    let _ = writeln!(w, "Failed Job History Limit:\t{}", unset(spec.failed_jobs_history_limit.map(|n| n.to_string())));
+    let _ =
+        writeln!(w, "Starting Deadline Seconds:\t{}", unset(spec.starting_deadline_seconds.map(|n| format!("{n}s"))));
+    let job = spec.job_template.spec.clone().unwrap_or_default();
+    let _ = writeln!(w, "Selector:\t{}", unset(job.selector.as_ref().map(super::super::printers::cells_selector)));
+    let _ = writeln!(w, "Parallelism:\t{}", unset(job.parallelism.map(|n| n.to_string())));
+    let _ = writeln!(w, "Completions:\t{}", unset(job.completions.map(|n| n.to_string())));
+    if let Some(deadline) = job.active_deadline_seconds {
+        let _ = writeln!(w, "Active Deadline Seconds:\t{deadline}s");
+    }
+    pod_template(w, &job.template);
+    let _ = writeln!(w, "Last Schedule Time:\t{}", unset(status.last_schedule_time.as_ref().map(super::date)));
+    let active: Vec<String> = status.active.iter().flatten().filter_map(|r| r.name.clone()).collect();
+    let _ = writeln!(w, "Active Jobs:\t{}", if active.is_empty() { "<none>".to_string() } else { active.join(", ") });
+}
