@@ -122,15 +122,7 @@ pub fn ingress(w: &mut String, cluster: &Cluster, ing: &k8s_openapi::api::networ
     let _ = writeln!(w, "Name:\t{}", ing.metadata.name.as_deref().unwrap_or_default());
     labels(w, "Labels", ing.metadata.labels.as_ref());
     let _ = writeln!(w, "Namespace:\t{ns}");
-    let address: Vec<String> = ing
-        .status
-        .as_ref()
-        .and_then(|s| s.load_balancer.as_ref())
-        .and_then(|l| l.ingress.as_ref())
-        .into_iter()
-        .flatten()
-        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
-        .collect();
+    let address = crate::kubectl::printers::network::ingress_addresses(ing);
     let _ = writeln!(w, "Address:\t{}", address.join(","));
     let _ = writeln!(w, "Ingress Class:\t{}", spec.ingress_class_name.as_deref().unwrap_or("<none>"));
     let default = spec.default_backend.as_ref().map_or_else(|| "<default>".to_string(), |b| backend(cluster, &ns, b));

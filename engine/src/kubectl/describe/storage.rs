@@ -7,18 +7,9 @@ use crate::api::Kind;
 use crate::cluster::Cluster;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use crate::kubectl::printers::storage::access_modes;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// `RWO,RWX`: the access modes in kubectl's short form and order.
-fn access_modes(modes: &[String]) -> String {
-    [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")]
-        .iter()
-        .filter(|(long, _)| modes.iter().any(|m| m == long))
-        .map(|(_, short)| *short)
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 /// Go's `%v` of a string slice: `[a b]`.
 fn go_list(items: &[String]) -> String {

@@ -123,20 +123,24 @@ pub fn endpoint_slice(es: &EndpointSlice, now: Time) -> Vec<String> {
 
 pub const INGRESS: Columns = (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], &[]);
 
-pub fn ingress(ing: &Ingress, now: Time) -> Vec<String> {
-    let spec = ing.spec.as_ref();
-    let hosts: Vec<String> =
-        spec.and_then(|s| s.rules.as_ref()).into_iter().flatten().filter_map(|r| r.host.clone()).collect();
-    let hosts = if hosts.is_empty() { "*".to_string() } else { first_three(&hosts) };
-    let address: Vec<String> = ing
-        .status
+/// The addresses a load balancer gave an Ingress, IP or host name each.
+pub fn ingress_addresses(ing: &Ingress) -> Vec<String> {
+    ing.status
         .as_ref()
         .and_then(|s| s.load_balancer.as_ref())
         .and_then(|lb| lb.ingress.as_ref())
         .into_iter()
         .flatten()
         .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
-        .collect();
+        .collect()
+}
+
+pub fn ingress(ing: &Ingress, now: Time) -> Vec<String> {
+    let spec = ing.spec.as_ref();
+    let hosts: Vec<String> =
+        spec.and_then(|s| s.rules.as_ref()).into_iter().flatten().filter_map(|r| r.host.clone()).collect();
+    let hosts = if hosts.is_empty() { "*".to_string() } else { first_three(&hosts) };
+    let address = ingress_addresses(ing);
     let tls = spec.and_then(|s| s.tls.as_ref()).is_some_and(|t| !t.is_empty());
     vec![
         name(&ing.metadata),
