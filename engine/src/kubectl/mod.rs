@@ -223,8 +223,14 @@ pub fn run_with_config(
                 };
             }
             Some(("get", sub)) => {
-                if let Some(w) = watch::from_get(cluster, sub) {
+                if let Some(mut w) = watch::from_get(cluster, sub) {
                     let mut out = run(cluster, &args, files, stdin);
+                    // Whole objects are printed one by one, not as a List.
+                    if out.exit_code == 0 {
+                        if let Some(initial) = w.initial(cluster) {
+                            out = initial;
+                        }
+                    }
                     // A watch says nothing about an empty list; it waits.
                     if cli::boolean(sub, "watch-only") || out.stderr.starts_with("No resources found") {
                         out.stderr.clear();

@@ -42,11 +42,60 @@ pub struct Watch {
     all_namespaces: bool,
     show_labels: bool,
     show_kind: bool,
+    /// `-o yaml|json|name|jsonpath=…`: each object printed on its own;
+    /// `None` for rows.
+    format: Option<String>,
+    /// Objects printed so far (YAML separates them with `---`).
+    printed: usize,
     /// The last change already printed.
     cursor: u64,
 }
 
 impl Watch {
+    /// Whether the watch follows this object.
+    fn follows(&self, object: &crate::object::Object) -> bool {
+        let info = object.info();
+        self.kinds.contains(&info.kind)
+            && !(info.namespaced && self.namespace.as_deref().is_some_and(|ns| ns != object.namespace()))
+            && (self.names.is_empty() || self.names.iter().any(|n| n == object.name()))
+            && !self.selector.as_ref().is_some_and(|s| !s.matches(object.meta().labels.as_ref()))
+    }
+
+    /// An object printed whole (`-o yaml|json|name`), as kubectl prints each
+    /// object of a watch: YAML documents separated by `---`.
+    fn whole(&mut self, object: &crate::object::Object) -> String {
+        let value = object.to_value();
+        let text = match self.format.as_deref() {
+            Some("yaml") => {
+                let separator = if self.printed > 0 { "---\n" } else { "" };
+                format!("{separator}{}", crate::codec::to_yaml(&value))
+            }
+            Some("json") => format!("{}\n", super::get::json(&value)),
+            Some(other) if other.starts_with("jsonpath=") => {
+                super::jsonpath::execute(&other["jsonpath=".len()..], &value).unwrap_or_default()
+            }
+            _ => format!("{}/{}\n", object.info().qualified_singular(), object.name()),
+        };
+        self.printed += 1;
+        text
+    }
+
+    /// With `-o yaml|json|name`, what a watch prints first: each object on
+    /// its own, not a List. `None` for tables, which `get` prints.
+    pub fn initial(&mut self, cluster: &Cluster) -> Option<Output> {
+        self.format.as_ref()?;
+        let store = cluster.api().store();
+        let mut out = Output::default();
+        for kind in self.kinds.clone() {
+            let scope = if crate::api::info(kind).namespaced { self.namespace.clone() } else { None };
+            let objects: Vec<_> = store.list(kind, scope.as_deref()).filter(|o| self.follows(o)).cloned().collect();
+            for object in &objects {
+                out.stdout.push_str(&self.whole(object));
+            }
+        }
+        Some(out)
+    }
+
     /// The rows for the changes since the last poll.
     pub fn poll(&mut self, cluster: &Cluster) -> Output {
         let mut out = Output::default();
@@ -54,16 +103,11 @@ impl Watch {
             self.cursor = change.version;
             let object = &change.object;
             let info = object.info();
-            if !self.kinds.contains(&info.kind) {
+            if !self.follows(object) {
                 continue;
             }
-            if info.namespaced && self.namespace.as_deref().is_some_and(|ns| ns != object.namespace()) {
-                continue;
-            }
-            if !self.names.is_empty() && !self.names.iter().any(|n| n == object.name()) {
-                continue;
-            }
-            if self.selector.as_ref().is_some_and(|s| !s.matches(object.meta().labels.as_ref())) {
+            if self.format.is_some() {
+                out.stdout.push_str(&self.whole(object));
                 continue;
             }
             // A deletion prints the object's last state, as kubectl does.
@@ -93,7 +137,9 @@ pub fn from_get(cluster: &Cluster, m: &clap::ArgMatches) -> Option<Watch> {
     let requests = super::resources::parse(&super::cli::strings(m, "args")).ok()?;
     let all = super::cli::boolean(m, "all-namespaces");
     let selector = super::cli::string(m, "selector").and_then(|s| Selector::parse(&s).ok());
-    let wide = super::cli::string(m, "output").as_deref() == Some("wide");
+    let output = super::cli::string(m, "output");
+    let wide = output.as_deref() == Some("wide");
+    let format = output.filter(|o| matches!(o.as_str(), "yaml" | "json" | "name") || o.starts_with("jsonpath="));
     let kinds: Vec<Kind> = requests.iter().map(|r| r.info.kind).collect();
     // It starts after everything the store holds now.
     Some(Watch {
@@ -105,6 +151,8 @@ pub fn from_get(cluster: &Cluster, m: &clap::ArgMatches) -> Option<Watch> {
         wide,
         all_namespaces: all,
         show_labels: super::cli::boolean(m, "show-labels"),
+        format,
+        printed: 0,
         cursor: cluster.api().store().version(),
     })
 }

@@ -5,9 +5,9 @@
 use super::{annotations, labels, multiline};
 use crate::api::Kind;
 use crate::cluster::Cluster;
+use crate::kubectl::printers::storage::access_modes;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use crate::kubectl::printers::storage::access_modes;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
