@@ -58,7 +58,7 @@ impl Watch {
         self.kinds.contains(&info.kind)
             && !(info.namespaced && self.namespace.as_deref().is_some_and(|ns| ns != object.namespace()))
             && (self.names.is_empty() || self.names.iter().any(|n| n == object.name()))
-            && !self.selector.as_ref().is_some_and(|s| !s.matches(object.meta().labels.as_ref()))
+            && self.selector.as_ref().is_none_or(|s| s.matches(object.meta().labels.as_ref()))
     }
 
     /// An object printed whole (`-o yaml|json|name`), as kubectl prints each
