@@ -25,8 +25,6 @@ struct Options {
 }
 
 pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
-    let args = cli::strings(m, "args");
-    let ns = namespace(m);
     // The parser has refused what is not an integer.
     let tail = match cli::string(m, "tail").and_then(|t| t.parse::<i64>().ok()) {
         Some(n) if n >= 0 => Some(usize::try_from(n).unwrap_or(usize::MAX)),
@@ -42,7 +40,6 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
             ));
         }
     };
-    let selector = cli::string(m, "selector");
     let mut o = Options {
         container: cli::string(m, "container"),
         all_containers: cli::boolean(m, "all-containers"),
@@ -53,54 +50,19 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
         prefix: cli::boolean(m, "prefix"),
     };
     let mut out = Output::default();
-    let pods: Vec<Arc<Object>> = match (args.as_slice(), selector) {
-        ([], Some(text)) => {
-            let selector = match Selector::parse(&text) {
-                Ok(s) => s,
-                Err(e) => return error(e),
-            };
-            // With a selector kubectl shows the last 10 lines of each pod.
-            o.tail = o.tail.or(Some(10));
-            cluster.api().store().select(Kind::Pod, Some(&ns), &selector).into_iter().cloned().collect()
-        }
-        ([], None) => {
-            return error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
-        }
-        (_, Some(_)) => return error("only one of -l or POD can be specified"),
-        ([target, rest @ ..], None) => {
-            if o.container.is_none() {
-                o.container = rest.first().cloned();
-            }
-            match pod_for(cluster, target, &ns, &mut out) {
-                Ok(p) => vec![p],
-                Err(e) => return e,
-            }
-        }
+    let chosen = match chosen(cluster, m, &mut o, &mut out) {
+        Ok(c) => c,
+        Err(e) => return e,
     };
-    if o.container.is_none() && !o.all_containers {
-        if let Some(Object::Pod(pod)) = pods.first().map(|p| &**p).filter(|_| pods.len() == 1) {
-            let names: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
-            if names.len() > 1 {
-                out.stderr.push_str(&format!("Defaulted container {:?} out of: {}\n", names[0], names.join(", ")));
-            }
-        }
+    let streams: usize = chosen.iter().map(|(_, cs)| cs.len()).sum();
+    if cli::boolean(m, "follow") && streams > MAX_LOG_REQUESTS {
+        return error(format!(
+            "you are attempting to follow {streams} log streams, but maximum allowed concurrency is {MAX_LOG_REQUESTS}, use --max-log-requests to increase the limit"
+        ));
     }
     let now = cluster.now();
-    for object in &pods {
+    for (object, containers) in &chosen {
         let Object::Pod(pod) = &**object else { continue };
-        let spec = pod.spec.clone().unwrap_or_default();
-        let containers: Vec<&Container> = match (&o.container, o.all_containers) {
-            (_, true) => spec.init_containers.iter().flatten().chain(&spec.containers).collect(),
-            (Some(name), false) => {
-                match spec.init_containers.iter().flatten().chain(&spec.containers).find(|c| &c.name == name) {
-                    Some(c) => vec![c],
-                    None => {
-                        return error(format!("container {name} is not valid for pod {}", object.name()));
-                    }
-                }
-            }
-            (None, false) => spec.containers.first().into_iter().collect(),
-        };
         for container in containers {
             match container_log(pod, container, &o, now) {
                 Ok(text) => out.stdout.push_str(&text),
@@ -113,6 +75,68 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
         }
     }
     out
+}
+
+/// How many logs `-f` follows at once (kubectl's --max-log-requests).
+const MAX_LOG_REQUESTS: usize = 5;
+
+/// The pods the arguments name or select, each with the containers whose
+/// logs are wanted; the note kubectl prints when it picked a container.
+fn chosen(
+    cluster: &Cluster,
+    m: &ArgMatches,
+    o: &mut Options,
+    out: &mut Output,
+) -> Result<Vec<(Arc<Object>, Vec<Container>)>, Output> {
+    let args = cli::strings(m, "args");
+    let ns = namespace(m);
+    let selector = cli::string(m, "selector");
+    let pods: Vec<Arc<Object>> = match (args.as_slice(), selector) {
+        ([], Some(text)) => {
+            let selector = match Selector::parse(&text) {
+                Ok(s) => s,
+                Err(e) => return Err(error(e)),
+            };
+            // With a selector kubectl shows the last 10 lines of each pod.
+            o.tail = o.tail.or(Some(10));
+            cluster.api().store().select(Kind::Pod, Some(&ns), &selector).into_iter().cloned().collect()
+        }
+        ([], None) => {
+            return Err(error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"));
+        }
+        (_, Some(_)) => return Err(error("only one of -l or POD can be specified")),
+        ([target, rest @ ..], None) => {
+            if o.container.is_none() {
+                o.container = rest.first().cloned();
+            }
+            vec![pod_for(cluster, target, &ns, out)?]
+        }
+    };
+    if o.container.is_none() && !o.all_containers {
+        if let Some(Object::Pod(pod)) = pods.first().map(|p| &**p).filter(|_| pods.len() == 1) {
+            let names: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
+            if names.len() > 1 {
+                out.stderr.push_str(&format!("Defaulted container {:?} out of: {}\n", names[0], names.join(", ")));
+            }
+        }
+    }
+    let mut chosen = Vec::new();
+    for object in pods {
+        let Object::Pod(pod) = &*object else { continue };
+        let spec = pod.spec.clone().unwrap_or_default();
+        let containers: Vec<Container> = match (&o.container, o.all_containers) {
+            (_, true) => spec.init_containers.iter().flatten().chain(&spec.containers).cloned().collect(),
+            (Some(name), false) => {
+                match spec.init_containers.iter().flatten().chain(&spec.containers).find(|c| &c.name == name) {
+                    Some(c) => vec![c.clone()],
+                    None => return Err(error(format!("container {name} is not valid for pod {}", object.name()))),
+                }
+            }
+            (None, false) => spec.containers.first().cloned().into_iter().collect(),
+        };
+        chosen.push((object, containers));
+    }
+    Ok(chosen)
 }
 
 /// The pod `POD`, `pod/NAME` or a workload's (`deploy/web`) names.
@@ -246,13 +270,12 @@ fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Re
     Ok(render(lines, pod_name, &container.name, o.prefix, o.timestamps))
 }
 
-/// `logs -f`: what a running container writes from now on, until it stops.
+/// `logs -f`: what running containers write from now on, until they stop.
 #[derive(Clone, Debug)]
 pub struct Follow {
     namespace: String,
-    pod: String,
-    container: String,
-    printed: Time,
+    /// Pod, container, and the time of the last line printed from it.
+    streams: Vec<(String, String, Time)>,
     prefix: bool,
     timestamps: bool,
 }
@@ -262,60 +285,75 @@ impl Follow {
     pub(crate) fn from(namespace: &str, pod: &str, container: &str, now: Time) -> Follow {
         Follow {
             namespace: namespace.into(),
-            pod: pod.into(),
-            container: container.into(),
-            printed: now,
+            streams: vec![(pod.into(), container.into(), now)],
             prefix: false,
             timestamps: false,
         }
     }
 
-    /// New lines since the last poll, and whether the container stopped
-    /// (which ends the follow, as it does in kubectl).
+    /// New lines since the last poll, in time order across the streams, and
+    /// whether every container stopped (which ends the follow, as in
+    /// kubectl).
     pub fn poll(&mut self, cluster: &Cluster) -> (Output, bool) {
-        let Ok(object) = cluster.api().get(Kind::Pod, &self.namespace, &self.pod) else {
-            return (Output::default(), true);
-        };
-        let Object::Pod(pod) = &*object else { return (Output::default(), true) };
-        let Some(container) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == self.container) else {
-            return (Output::default(), true);
-        };
         let now = cluster.now();
-        let Ok((mut lines, over)) = run_lines(pod, container, false, now) else {
-            return (Output::default(), true);
-        };
-        lines.retain(|(t, _)| *t > self.printed);
-        if let Some((last, _)) = lines.last() {
-            self.printed = *last;
+        let mut lines: Vec<(Time, String)> = Vec::new();
+        let mut open = false;
+        for (pod_name, container_name, printed) in &mut self.streams {
+            let Ok(object) = cluster.api().get(Kind::Pod, &self.namespace, pod_name) else { continue };
+            let Object::Pod(pod) = &*object else { continue };
+            let all = pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(&s.containers));
+            let Some(container) = all.into_iter().find(|c| &c.name == container_name) else { continue };
+            let Ok((mut fresh, over)) = run_lines(pod, container, false, now) else { continue };
+            open |= !over;
+            fresh.retain(|(t, _)| *t > *printed);
+            if let Some((last, _)) = fresh.last() {
+                *printed = *last;
+            }
+            let text = render(fresh.clone(), pod_name, container_name, self.prefix, self.timestamps);
+            lines.extend(fresh.into_iter().map(|(t, _)| t).zip(text.lines().map(|l| format!("{l}\n"))));
         }
-        (Output::ok(render(lines, &self.pod, &self.container, self.prefix, self.timestamps)), over)
+        lines.sort_by_key(|(t, _)| *t);
+        (Output::ok(lines.into_iter().map(|(_, l)| l).collect::<String>()), !open)
     }
 }
 
-/// The follow a `logs -f` of one running container asks for, if any.
+/// The follow a `logs -f` asks for: every chosen container still running
+/// (at most kubectl's five streams), from the end of what `logs` printed.
 pub fn follow(cluster: &Cluster, m: &ArgMatches) -> Option<Follow> {
-    if !cli::boolean(m, "follow") || cli::boolean(m, "previous") || cli::string(m, "selector").is_some() {
+    if !cli::boolean(m, "follow") || cli::boolean(m, "previous") {
         return None;
     }
-    let args = cli::strings(m, "args");
-    let ns = namespace(m);
-    let target = args.first()?;
-    let object = pod_for(cluster, target, &ns, &mut Output::default()).ok()?;
-    let Object::Pod(pod) = &*object else { return None };
-    let spec = pod.spec.as_ref()?;
-    let container = match cli::string(m, "container").or_else(|| args.get(1).cloned()) {
-        Some(name) => spec.containers.iter().find(|c| c.name == name)?,
-        None => spec.containers.first()?,
+    let mut o = Options {
+        container: cli::string(m, "container"),
+        all_containers: cli::boolean(m, "all-containers"),
+        previous: false,
+        tail: None,
+        since: None,
+        timestamps: false,
+        prefix: false,
     };
-    let (lines, over) = run_lines(pod, container, false, cluster.now()).ok()?;
-    if over {
+    let chosen = chosen(cluster, m, &mut o, &mut Output::default()).ok()?;
+    let mut streams = Vec::new();
+    for (object, containers) in &chosen {
+        let Object::Pod(pod) = &**object else { continue };
+        for container in containers {
+            let (lines, over) = run_lines(pod, container, false, cluster.now()).ok()?;
+            if !over {
+                streams.push((
+                    object.name().to_string(),
+                    container.name.clone(),
+                    lines.last().map_or(cluster.now(), |(t, _)| *t),
+                ));
+            }
+        }
+    }
+    if streams.is_empty() || streams.len() > MAX_LOG_REQUESTS {
         return None;
     }
     Some(Follow {
-        namespace: ns,
-        pod: object.name().to_string(),
-        container: container.name.clone(),
-        printed: lines.last().map_or(cluster.now(), |(t, _)| *t),
+        namespace: namespace(m),
+        streams,
+        // Several streams are told apart by their prefix only when asked.
         prefix: cli::boolean(m, "prefix"),
         timestamps: cli::boolean(m, "timestamps"),
     })
