@@ -77,6 +77,9 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     out
 }
 
+/// A pod and the containers whose logs are wanted.
+type Chosen = (Arc<Object>, Vec<Container>);
+
 /// How many logs `-f` follows at once (kubectl's --max-log-requests).
 const MAX_LOG_REQUESTS: usize = 5;
 
@@ -87,7 +90,7 @@ fn chosen(
     m: &ArgMatches,
     o: &mut Options,
     out: &mut Output,
-) -> Result<Vec<(Arc<Object>, Vec<Container>)>, Output> {
+) -> Result<Vec<Chosen>, Output> {
     let args = cli::strings(m, "args");
     let ns = namespace(m);
     let selector = cli::string(m, "selector");
