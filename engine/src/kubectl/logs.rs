@@ -85,12 +85,7 @@ const MAX_LOG_REQUESTS: usize = 5;
 
 /// The pods the arguments name or select, each with the containers whose
 /// logs are wanted; the note kubectl prints when it picked a container.
-fn chosen(
-    cluster: &Cluster,
-    m: &ArgMatches,
-    o: &mut Options,
-    out: &mut Output,
-) -> Result<Vec<Chosen>, Output> {
+fn chosen(cluster: &Cluster, m: &ArgMatches, o: &mut Options, out: &mut Output) -> Result<Vec<Chosen>, Output> {
     let args = cli::strings(m, "args");
     let ns = namespace(m);
     let selector = cli::string(m, "selector");

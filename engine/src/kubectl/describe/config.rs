@@ -138,3 +138,84 @@ pub fn service_account(w: &mut String, cluster: &Cluster, sa: &k8s_openapi::api:
         }
     }
 }
+
+/// `a=b,c=d`, or `<none>`: Go's labels.FormatLabels, which some describers
+/// use for annotations and parameters too.
+fn format_labels(map: Option<&std::collections::BTreeMap<String, String>>) -> String {
+    let items: Vec<String> = map.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    if items.is_empty() {
+        "<none>".into()
+    } else {
+        items.join(",")
+    }
+}
+
+pub fn pod_disruption_budget(w: &mut String, pdb: &k8s_openapi::api::policy::v1::PodDisruptionBudget) {
+    let spec = pdb.spec.clone().unwrap_or_default();
+    let status = pdb.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", pdb.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", pdb.metadata.namespace.as_deref().unwrap_or_default());
+    let text = |v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString| match v {
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i) => i.to_string(),
+        k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
+    };
+    if let Some(min) = &spec.min_available {
+        let _ = writeln!(w, "Min available:\t{}", text(min));
+    } else if let Some(max) = &spec.max_unavailable {
+        let _ = writeln!(w, "Max unavailable:\t{}", text(max));
+    }
+    let selector =
+        spec.selector.as_ref().map_or_else(|| "<unset>".to_string(), crate::kubectl::printers::cells_selector);
+    let _ = writeln!(w, "Selector:\t{selector}");
+    let _ = writeln!(w, "Status:");
+    let _ = writeln!(w, "    Allowed disruptions:\t{}", status.disruptions_allowed);
+    let _ = writeln!(w, "    Current:\t{}", status.current_healthy);
+    let _ = writeln!(w, "    Desired:\t{}", status.desired_healthy);
+    let _ = writeln!(w, "    Total:\t{}", status.expected_pods);
+}
+
+pub fn priority_class(w: &mut String, pc: &k8s_openapi::api::scheduling::v1::PriorityClass) {
+    let _ = writeln!(w, "Name:\t{}", pc.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Value:\t{}", pc.value);
+    let _ = writeln!(w, "GlobalDefault:\t{}", pc.global_default.unwrap_or(false));
+    let _ = writeln!(w, "PreemptionPolicy:\t{}", pc.preemption_policy.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Description:\t{}", pc.description.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Annotations:\t{}", format_labels(pc.metadata.annotations.as_ref()));
+}
+
+pub fn storage_class(w: &mut String, sc: &k8s_openapi::api::storage::v1::StorageClass) {
+    let annotations = sc.metadata.annotations.as_ref();
+    let default = annotations.is_some_and(|a| {
+        ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"]
+            .iter()
+            .any(|k| a.get(*k).is_some_and(|v| v == "true"))
+    });
+    let _ = writeln!(w, "Name:\t{}", sc.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "IsDefaultClass:\t{}", if default { "Yes" } else { "No" });
+    let _ = writeln!(w, "Annotations:\t{}", format_labels(annotations));
+    let _ = writeln!(w, "Provisioner:\t{}", sc.provisioner);
+    let _ = writeln!(w, "Parameters:\t{}", format_labels(sc.parameters.as_ref()));
+    let expansion = match sc.allow_volume_expansion {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "<unset>",
+    };
+    let _ = writeln!(w, "AllowVolumeExpansion:\t{expansion}");
+    match sc.mount_options.as_deref().filter(|o| !o.is_empty()) {
+        None => {
+            let _ = writeln!(w, "MountOptions:\t<none>");
+        }
+        Some(options) => {
+            let _ = writeln!(w, "MountOptions:");
+            for option in options {
+                let _ = writeln!(w, "  {option}");
+            }
+        }
+    }
+    if let Some(policy) = &sc.reclaim_policy {
+        let _ = writeln!(w, "ReclaimPolicy:\t{policy}");
+    }
+    if let Some(mode) = &sc.volume_binding_mode {
+        let _ = writeln!(w, "VolumeBindingMode:\t{mode}");
+    }
+}

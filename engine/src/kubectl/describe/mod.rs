@@ -67,6 +67,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::PersistentVolumeClaim(pvc) => storage::claim(&mut w, cluster, pvc),
             Object::CronJob(cj) => workloads::cron_job(&mut w, cj),
             Object::Ingress(ing) => network::ingress(&mut w, cluster, ing),
+            Object::PodDisruptionBudget(pdb) => config::pod_disruption_budget(&mut w, pdb),
+            Object::PriorityClass(pc) => config::priority_class(&mut w, pc),
+            Object::StorageClass(sc) => config::storage_class(&mut w, sc),
             other => {
                 let _ = writeln!(w, "Name:\t{}", other.name());
                 if !other.namespace().is_empty() {
