@@ -51,13 +51,8 @@ pub fn namespace(w: &mut String, cluster: &Cluster, ns: &Namespace) {
         let _ = writeln!(w, "Resource Quotas");
         for q in quotas {
             let Object::ResourceQuota(q) = &**q else { continue };
-            let status = q.status.clone().unwrap_or_default();
             let _ = writeln!(w, "  Name:\t{}", q.metadata.name.as_deref().unwrap_or_default());
-            let _ = writeln!(w, "  Resource\tUsed\tHard\n  --------\t---\t---");
-            for (resource, hard) in status.hard.iter().flatten() {
-                let used = status.used.as_ref().and_then(|u| u.get(resource)).map_or("0", |q| q.0.as_str());
-                let _ = writeln!(w, "  {resource}\t{used}\t{}", hard.0);
-            }
+            quota_table(w, "  ", "---", q);
         }
     }
     let limits: Vec<_> = store.list(Kind::LimitRange, Some(&name)).collect();
@@ -67,35 +62,9 @@ pub fn namespace(w: &mut String, cluster: &Cluster, ns: &Namespace) {
         return;
     }
     let _ = writeln!(w, "Resource Limits");
-    let _ = writeln!(w, " Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio");
-    let _ = writeln!(w, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
     for l in limits {
         let Object::LimitRange(l) = &**l else { continue };
-        for item in l.spec.as_ref().map(|s| s.limits.clone()).unwrap_or_default() {
-            let mut resources: Vec<&String> = Vec::new();
-            for map in [&item.min, &item.max, &item.default_request, &item.default, &item.max_limit_request_ratio] {
-                resources.extend(map.iter().flatten().map(|(k, _)| k));
-            }
-            resources.sort();
-            resources.dedup();
-            for r in resources {
-                let cell = |map: &Option<
-                    std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
-                >| {
-                    map.as_ref().and_then(|m| m.get(r)).map_or("-".to_string(), |q| q.0.clone())
-                };
-                let _ = writeln!(
-                    w,
-                    " {}\t{r}\t{}\t{}\t{}\t{}\t{}",
-                    item.type_,
-                    cell(&item.min),
-                    cell(&item.max),
-                    cell(&item.default_request),
-                    cell(&item.default),
-                    cell(&item.max_limit_request_ratio)
-                );
-            }
-        }
+        limit_table(w, " ", l);
     }
 }
 
@@ -218,4 +187,61 @@ pub fn storage_class(w: &mut String, sc: &k8s_openapi::api::storage::v1::Storage
     if let Some(mode) = &sc.volume_binding_mode {
         let _ = writeln!(w, "VolumeBindingMode:\t{mode}");
     }
+}
+
+/// A quota's `Resource Used Hard` rows (the dashes under Used and Hard are
+/// three wide inside a namespace's description, four on their own).
+fn quota_table(w: &mut String, indent: &str, dashes: &str, q: &k8s_openapi::api::core::v1::ResourceQuota) {
+    let status = q.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "{indent}Resource\tUsed\tHard\n{indent}--------\t{dashes}\t{dashes}");
+    for (resource, hard) in status.hard.iter().flatten() {
+        let used = status.used.as_ref().and_then(|u| u.get(resource)).map_or("0", |q| q.0.as_str());
+        let _ = writeln!(w, "{indent}{resource}\t{used}\t{}", hard.0);
+    }
+}
+
+/// A LimitRange's table: a row per type and resource.
+fn limit_table(w: &mut String, indent: &str, l: &k8s_openapi::api::core::v1::LimitRange) {
+    let _ = writeln!(w, "{indent}Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio");
+    let _ = writeln!(w, "{indent}----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
+    for item in l.spec.as_ref().map(|s| s.limits.clone()).unwrap_or_default() {
+        let mut resources: Vec<&String> = Vec::new();
+        for map in [&item.min, &item.max, &item.default_request, &item.default, &item.max_limit_request_ratio] {
+            resources.extend(map.iter().flatten().map(|(k, _)| k));
+        }
+        resources.sort();
+        resources.dedup();
+        for r in resources {
+            let cell = |map: &Option<
+                std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
+            >| { map.as_ref().and_then(|m| m.get(r)).map_or("-".to_string(), |q| q.0.clone()) };
+            let _ = writeln!(
+                w,
+                "{indent}{}\t{r}\t{}\t{}\t{}\t{}\t{}",
+                item.type_,
+                cell(&item.min),
+                cell(&item.max),
+                cell(&item.default_request),
+                cell(&item.default),
+                cell(&item.max_limit_request_ratio)
+            );
+        }
+    }
+}
+
+pub fn resource_quota(w: &mut String, q: &k8s_openapi::api::core::v1::ResourceQuota) {
+    let _ = writeln!(w, "Name:\t{}", q.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", q.metadata.namespace.as_deref().unwrap_or_default());
+    let mut scopes = q.spec.as_ref().and_then(|s| s.scopes.clone()).unwrap_or_default();
+    if !scopes.is_empty() {
+        scopes.sort();
+        let _ = writeln!(w, "Scopes:\t{}", scopes.join(", "));
+    }
+    quota_table(w, "", "----", q);
+}
+
+pub fn limit_range(w: &mut String, l: &k8s_openapi::api::core::v1::LimitRange) {
+    let _ = writeln!(w, "Name:\t{}", l.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", l.metadata.namespace.as_deref().unwrap_or_default());
+    limit_table(w, "", l);
 }

@@ -4,6 +4,7 @@
 //! in `workloads.rs`, `network.rs` and `config.rs`.
 
 mod config;
+mod generic;
 mod network;
 mod storage;
 mod workloads;
@@ -66,21 +67,20 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::PersistentVolume(pv) => storage::volume(&mut w, pv),
             Object::PersistentVolumeClaim(pvc) => storage::claim(&mut w, cluster, pvc),
             Object::CronJob(cj) => workloads::cron_job(&mut w, cj),
+            Object::HorizontalPodAutoscaler(hpa) => workloads::autoscaler(&mut w, hpa),
             Object::Ingress(ing) => network::ingress(&mut w, cluster, ing),
             Object::PodDisruptionBudget(pdb) => config::pod_disruption_budget(&mut w, pdb),
             Object::PriorityClass(pc) => config::priority_class(&mut w, pc),
             Object::StorageClass(sc) => config::storage_class(&mut w, sc),
-            other => {
-                let _ = writeln!(w, "Name:\t{}", other.name());
-                if !other.namespace().is_empty() {
-                    let _ = writeln!(w, "Namespace:\t{}", other.namespace());
-                }
-                labels(&mut w, "Labels", other.meta().labels.as_ref());
-                annotations(&mut w, other.meta().annotations.as_ref());
-            }
+            Object::ResourceQuota(q) => config::resource_quota(&mut w, q),
+            Object::LimitRange(l) => config::limit_range(&mut w, l),
+            other => generic::describe(&mut w, other),
         }
-        // kubectl shows no events for Secrets and Namespaces.
-        if !matches!(&*object, Object::Secret(_) | Object::Namespace(_)) {
+        // kubectl shows no events for these kinds.
+        if !matches!(
+            &*object,
+            Object::Secret(_) | Object::Namespace(_) | Object::ResourceQuota(_) | Object::LimitRange(_)
+        ) {
             events(&mut w, cluster, &object, now);
         }
         texts.push(tabwriter::align(&w, 0, 2));

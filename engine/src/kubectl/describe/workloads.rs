@@ -221,3 +221,118 @@ pub fn cron_job(w: &mut String, cj: &k8s_openapi::api::batch::v1::CronJob) {
     let active: Vec<String> = status.active.iter().flatten().filter_map(|r| r.name.clone()).collect();
     let _ = writeln!(w, "Active Jobs:\t{}", if active.is_empty() { "<none>".to_string() } else { active.join(", ") });
 }
+
+pub fn autoscaler(w: &mut String, hpa: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler) {
+    let spec = hpa.spec.clone().unwrap_or_default();
+    let status = hpa.status.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", hpa.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", hpa.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", hpa.metadata.labels.as_ref());
+    annotations(w, hpa.metadata.annotations.as_ref());
+    if let Some(t) = &hpa.metadata.creation_timestamp {
+        let _ = writeln!(w, "CreationTimestamp:\t{}", super::date(t));
+    }
+    let target = &spec.scale_target_ref;
+    let _ = writeln!(w, "Reference:\t{}/{}", target.kind, target.name);
+    let _ = writeln!(w, "Metrics:\t( current / target )");
+    let current = status.current_metrics.clone().unwrap_or_default();
+    for (i, metric) in spec.metrics.iter().flatten().enumerate() {
+        let now = current.get(i);
+        let quantity = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+            q.map_or_else(|| "<unknown>".to_string(), |q| q.0.clone())
+        };
+        match metric.type_.as_str() {
+            "Resource" | "ContainerResource" => {
+                let (name, target, current_value, container) = match (&metric.resource, &metric.container_resource) {
+                    (Some(r), _) => (
+                        r.name.clone(),
+                        r.target.clone(),
+                        now.and_then(|c| c.resource.as_ref()).map(|c| c.current.clone()),
+                        None,
+                    ),
+                    (None, Some(r)) => (
+                        r.name.clone(),
+                        r.target.clone(),
+                        now.and_then(|c| c.container_resource.as_ref()).map(|c| c.current.clone()),
+                        Some(r.container.clone()),
+                    ),
+                    _ => continue,
+                };
+                let on = match &container {
+                    Some(c) => format!("resource {name} of container \"{c}\" on pods"),
+                    None => format!("resource {name} on pods"),
+                };
+                if let Some(value) = &target.average_value {
+                    let cur = quantity(current_value.as_ref().and_then(|c| c.average_value.as_ref()));
+                    let _ = writeln!(w, "  {on}:\t{cur} / {}", value.0);
+                } else {
+                    let cur = current_value
+                        .as_ref()
+                        .and_then(|c| {
+                            Some(format!("{}% ({})", c.average_utilization?, quantity(c.average_value.as_ref())))
+                        })
+                        .unwrap_or_else(|| "<unknown>".into());
+                    let goal = target.average_utilization.map_or_else(|| "<auto>".to_string(), |u| format!("{u}%"));
+                    let _ = writeln!(w, "  {on}  (as a percentage of request):\t{cur} / {goal}");
+                }
+            }
+            "Pods" => {
+                if let Some(p) = &metric.pods {
+                    let cur =
+                        quantity(now.and_then(|c| c.pods.as_ref()).and_then(|c| c.current.average_value.as_ref()));
+                    let goal = quantity(p.target.average_value.as_ref());
+                    let _ = writeln!(w, "  \"{}\" on pods:\t{cur} / {goal}", p.metric.name);
+                }
+            }
+            _ => {}
+        }
+    }
+    let min = spec.min_replicas.map_or_else(|| "<unset>".to_string(), |m| m.to_string());
+    let _ = writeln!(w, "Min replicas:\t{min}");
+    let _ = writeln!(w, "Max replicas:\t{}", spec.max_replicas);
+    if let Some(behavior) = &spec.behavior {
+        let _ = writeln!(w, "Behavior:");
+        for (direction, rules) in [("Scale Up", &behavior.scale_up), ("Scale Down", &behavior.scale_down)] {
+            let Some(rules) = rules else { continue };
+            let _ = writeln!(w, "  {direction}:");
+            if let Some(window) = rules.stabilization_window_seconds {
+                let _ = writeln!(w, "    Stabilization Window: {window} seconds");
+            }
+            let policies = rules.policies.clone().unwrap_or_default();
+            if !policies.is_empty() {
+                let _ = writeln!(w, "    Select Policy: {}", rules.select_policy.as_deref().unwrap_or("Max"));
+                let _ = writeln!(w, "    Policies:");
+                for p in policies {
+                    let _ = writeln!(
+                        w,
+                        "      - Type: {}\tValue: {}\tPeriod: {} seconds",
+                        p.type_, p.value, p.period_seconds
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        w,
+        "{} pods:\t{} current / {} desired",
+        target.kind,
+        status.current_replicas.unwrap_or(0),
+        status.desired_replicas
+    );
+    let conditions = status.conditions.clone().unwrap_or_default();
+    if !conditions.is_empty() {
+        let _ = writeln!(w, "Conditions:");
+        let _ = writeln!(w, "  Type\tStatus\tReason\tMessage");
+        let _ = writeln!(w, "  ----\t------\t------\t-------");
+        for c in conditions {
+            let _ = writeln!(
+                w,
+                "  {}\t{}\t{}\t{}",
+                c.type_,
+                c.status,
+                c.reason.unwrap_or_default(),
+                c.message.unwrap_or_default()
+            );
+        }
+    }
+}
