@@ -1,9 +1,9 @@
-//! `kubectl auth can-i` and `kubectl auth whoami`, and `kubectl
-//! cluster-info`: the lab's admin is allowed everything (RBAC is not
-//! simulated), as kubeadm's `kubernetes-admin` is.
+//! `kubectl auth can-i` and `kubectl auth whoami`: the lab's admin is
+//! allowed everything (RBAC is not simulated), as kubeadm's
+//! `kubernetes-admin` is.
 
+use super::cli;
 use super::printers::tabwriter;
-use super::{cli, error};
 use crate::cluster::Output;
 use clap::ArgMatches;
 
@@ -42,13 +42,4 @@ fn can_i(m: &ArgMatches) -> Output {
         out.stderr = format!("Warning: the server doesn't have a resource type '{kind}'\n");
     }
     out
-}
-
-pub fn cluster_info(m: &ArgMatches) -> Output {
-    if m.subcommand_name() == Some("dump") {
-        return error("cluster-info dump is not part of this playground yet; use kubectl get and describe");
-    }
-    Output::ok(
-        "Kubernetes control plane is running at https://192.168.1.10:6443\nCoreDNS is running at https://192.168.1.10:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n",
-    )
 }

@@ -287,7 +287,15 @@ pub fn command() -> Command {
                 .subcommand(sub("can-i").arg(positional()).arg(flag("list")).arg(flag("all-namespaces").short('A')))
                 .subcommand(sub("whoami")),
         )
-        .subcommand(group("cluster-info").subcommand(sub("dump")))
+        .subcommand(
+            group("cluster-info").subcommand(
+                sub("dump")
+                    .arg(flag("all-namespaces").short('A'))
+                    .arg(value("namespaces").action(ArgAction::Append))
+                    .arg(output())
+                    .arg(value("output-directory")),
+            ),
+        )
         .subcommand(
             sub("events")
                 .arg(flag("all-namespaces").short('A'))

@@ -8,6 +8,7 @@ mod auth;
 mod autoscale;
 pub use apply::LAST_APPLIED;
 mod cli;
+mod cluster_info;
 pub(crate) mod complete;
 pub(crate) mod config;
 mod cordon;
@@ -115,7 +116,7 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
         "edit" => edit::run(cluster, sub, &io),
         "autoscale" => autoscale::run(cluster, sub),
         "auth" => auth::auth(sub),
-        "cluster-info" => auth::cluster_info(sub),
+        "cluster-info" => cluster_info::run(cluster, sub, &io),
         "cordon" => cordon::run(cluster, sub, true),
         "uncordon" => cordon::run(cluster, sub, false),
         "api-resources" => api_resources::resources(sub),
