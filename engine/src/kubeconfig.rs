@@ -69,6 +69,50 @@ impl Kubeconfig {
             .insert(admin_context(cluster), Context { cluster: cluster.into(), user, namespace: String::new() });
     }
 
+    /// Reads a kubeconfig file, as `--kubeconfig` names one. Credentials
+    /// are kept only as far as the playground shows them.
+    pub fn parse(text: &str) -> Result<Kubeconfig, String> {
+        let value: Value = serde_yaml::from_str(text).map_err(|e| format!("yaml: {e}"))?;
+        if value.is_null() {
+            return Ok(Kubeconfig::default());
+        }
+        let entries = |key: &str| -> Vec<(String, Value)> {
+            value
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| Some((e.get("name")?.as_str()?.to_string(), e.clone())))
+                .collect()
+        };
+        let text = |v: &Value, path: &str| v.pointer(path).and_then(Value::as_str).map(String::from);
+        let mut config =
+            Kubeconfig { current: text(&value, "/current-context").unwrap_or_default(), ..Default::default() };
+        for (name, e) in entries("clusters") {
+            let server = text(&e, "/cluster/server").unwrap_or_default();
+            let ca = e.pointer("/cluster/certificate-authority-data").is_some();
+            config.clusters.insert(name, ClusterEntry { server, ca });
+        }
+        for (name, e) in entries("users") {
+            let user = UserEntry {
+                certificate: e.pointer("/user/client-certificate-data").is_some(),
+                token: text(&e, "/user/token"),
+                username: text(&e, "/user/username"),
+                password: text(&e, "/user/password"),
+            };
+            config.users.insert(name, user);
+        }
+        for (name, e) in entries("contexts") {
+            let context = Context {
+                cluster: text(&e, "/context/cluster").unwrap_or_default(),
+                user: text(&e, "/context/user").unwrap_or_default(),
+                namespace: text(&e, "/context/namespace").unwrap_or_default(),
+            };
+            config.contexts.insert(name, context);
+        }
+        Ok(config)
+    }
+
     /// The current context, if it is set and exists.
     pub fn current_context(&self) -> Option<&Context> {
         self.contexts.get(&self.current)

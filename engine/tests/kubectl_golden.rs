@@ -26,12 +26,15 @@ fn matches_real_kubectl() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kubectl");
     let cases = std::fs::read_to_string(dir.join("cases.txt")).expect("cases");
     let expected = std::fs::read_to_string(dir.join("expected.txt")).expect("expected output");
-    let files = fixtures(&dir.join("files"));
+    let fixture = fixtures(&dir.join("files"));
     let expected = blocks(&expected);
     let mut failures = Vec::new();
     let mut count = 0;
     for line in cases.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+        // Each line starts from the fixtures again, as the script runs each
+        // in a fresh copy of them.
+        let files = fixture.clone();
         let out = shell.run(&format!("kubectl {line}"), &files);
         let actual = render(line, &out);
         match expected.get(count) {

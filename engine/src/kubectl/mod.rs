@@ -177,10 +177,41 @@ pub fn run_with_config(
     files: &dyn Files,
     stdin: Option<&str>,
 ) -> Reply {
-    if let Ok(matches) = cli::command().try_get_matches_from(args) {
-        if let Some(("config", sub)) = matches.subcommand() {
-            return Reply::Output(config::run(kubeconfig, sub));
+    let is_config = matches!(
+        cli::command().try_get_matches_from(args).ok().as_ref().and_then(|m| m.subcommand_name()),
+        Some("config")
+    );
+    // `--kubeconfig FILE`: this command reads (and `config` writes) that
+    // file instead of the terminal's own kubeconfig.
+    let mut from_file;
+    let kubeconfig: &mut crate::kubeconfig::Kubeconfig = match flag_value(args, "--kubeconfig") {
+        None => kubeconfig,
+        Some(path) => {
+            from_file = match files.read(&path) {
+                Some(crate::files::Entry::File(text)) => match crate::kubeconfig::Kubeconfig::parse(&text) {
+                    Ok(k) => k,
+                    Err(e) => return Reply::Output(error(format!("error loading config file \"{path}\": {e}"))),
+                },
+                // kubectl config starts a file that does not exist yet.
+                None if is_config => crate::kubeconfig::Kubeconfig::default(),
+                _ => return Reply::Output(error(format!("stat {path}: no such file or directory"))),
+            };
+            if is_config {
+                let before = from_file.clone();
+                let out = config_command(&mut from_file, args);
+                if from_file != before {
+                    let text = crate::codec::to_yaml(&from_file.view(false, true));
+                    if let Err(e) = files.write(&path, &text) {
+                        return Reply::Output(error(e));
+                    }
+                }
+                return Reply::Output(out);
+            }
+            &mut from_file
         }
+    };
+    if is_config {
+        return Reply::Output(config_command(kubeconfig, args));
     }
     let (name, args) = match in_context(kubeconfig, clusters, args) {
         Ok(found) => found,
@@ -307,16 +338,32 @@ fn in_context(
 
 /// `--context NAME` or `--context=NAME`, before any `--`.
 fn context_flag(args: &[String]) -> Option<String> {
+    flag_value(args, "--context")
+}
+
+/// A global flag's value, `FLAG VALUE` or `FLAG=VALUE`, before any `--`.
+fn flag_value(args: &[String], flag: &str) -> Option<String> {
     let mut words = args.iter().take_while(|a| *a != "--");
     while let Some(word) = words.next() {
-        if let Some(value) = word.strip_prefix("--context=") {
+        if let Some(value) = word.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
             return Some(value.to_string());
         }
-        if word == "--context" {
+        if word == flag {
             return words.next().cloned();
         }
     }
     None
+}
+
+/// `kubectl config …` on a kubeconfig.
+fn config_command(kubeconfig: &mut crate::kubeconfig::Kubeconfig, args: &[String]) -> Output {
+    match cli::command().try_get_matches_from(args) {
+        Ok(matches) => match matches.subcommand() {
+            Some(("config", sub)) => config::run(kubeconfig, sub),
+            _ => Output::default(),
+        },
+        Err(e) => Output::err(cli::render_error(&e, args)),
+    }
 }
 
 /// A non-API error, in kubectl's `error: …` form.
