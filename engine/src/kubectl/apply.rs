@@ -58,7 +58,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
             document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
         out.add(result);
     }
-    if prune {
+    // kubectl prunes only after every object applied.
+    if prune && out.exit_code == 0 {
         let lines = prune_unlisted(cluster, &applied, selector.as_ref(), dry);
         out.stdout.push_str(&lines);
     }

@@ -17,8 +17,8 @@ pub enum Attach {
     Done(Output),
     /// The container's shell, and a note for stderr.
     Shell(Session, String),
-    /// The container's output from now on, after a note for stderr.
-    Follow(Follow, String),
+    /// The container's output from then on, after what was printed first.
+    Follow(Follow, Output),
 }
 
 pub fn run(cluster: &Cluster, m: &ArgMatches) -> Attach {
@@ -82,17 +82,18 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Attach {
         container.command.as_deref(),
         container.args.as_deref(),
     );
+    note.push_str("If you don't see a command prompt, try pressing enter.\n");
     if stdin && container.stdin == Some(true) && shell {
-        if tty && container.tty == Some(true) {
-            note.push_str("If you don't see a command prompt, try pressing enter.\n");
-        }
         let session = Session {
             namespace: ns,
             pod: object.name().to_string(),
             container: container.name.clone(),
-            attached: Some(Attached { remove: false }),
+            attached: Some(Attached { remove: false, tty: tty && container.tty == Some(true), wait_for_exit: false }),
         };
         return Attach::Shell(session, note);
     }
-    Attach::Follow(Follow::from(&ns, object.name(), &container.name, cluster.now()), note)
+    Attach::Follow(
+        Follow::from(&ns, object.name(), &container.name, cluster.now()),
+        Output { stderr: note, ..Output::default() },
+    )
 }

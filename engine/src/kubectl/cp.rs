@@ -29,7 +29,11 @@ fn spec(text: &str) -> Spec {
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let args = cli::strings(m, "args");
     let [src, dest] = args.as_slice() else { return error("source and destination are required") };
-    match (spec(src), spec(dest)) {
+    let (src, dest) = (spec(src), spec(dest));
+    if [&src, &dest].iter().any(|s| matches!(s, Spec::Remote { path, .. } if path.is_empty())) {
+        return error("filepath can not be empty");
+    }
+    match (src, dest) {
         (Spec::Local(_), Spec::Local(_)) => error("one of src or dest must be a remote file specification"),
         (Spec::Remote { .. }, Spec::Remote { .. }) => error("one of src or dest must be a local file specification"),
         (Spec::Remote { namespace: ns, pod, path }, Spec::Local(local)) => {

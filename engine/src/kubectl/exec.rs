@@ -24,6 +24,10 @@ pub struct Session {
 pub struct Attached {
     /// `run --rm`: delete the pod afterwards.
     pub remove: bool,
+    /// Whether the session had a terminal (`-t`).
+    pub tty: bool,
+    /// `run` waits for a pod that is not restarted to finish, for its code.
+    pub wait_for_exit: bool,
 }
 
 /// Leaves a session with the shell's exit `code`: an attached shell's exit
@@ -32,13 +36,37 @@ pub struct Attached {
 pub fn leave(cluster: &mut Cluster, session: &Session, code: i32) -> Output {
     let Some(attached) = &session.attached else { return Output::default() };
     cluster.end_process(&session.namespace, &session.pod, &session.container, code);
-    if attached.remove {
-        return remove_pod(cluster, &session.namespace, &session.pod);
+    let mut out = Output::default();
+    // kubectl offers to re-attach only to a terminal it may come back to.
+    if attached.tty && !attached.wait_for_exit {
+        out.stdout = format!(
+            "Session ended, resume using 'kubectl attach {0} -c {1} -i -t' command when the pod is running\n",
+            session.pod, session.container
+        );
     }
-    Output::ok(format!(
-        "Session ended, resume using 'kubectl attach {0} -c {1} -i -t' command when the pod is running\n",
-        session.pod, session.container
-    ))
+    finish(cluster, &session.namespace, &session.pod, attached, out)
+}
+
+/// What `run` does once its attached container is done: `--rm` deletes the
+/// pod, and a pod that is not restarted passes its container's exit code on.
+pub(crate) fn finish(cluster: &mut Cluster, ns: &str, name: &str, attached: &Attached, mut out: Output) -> Output {
+    let ended = cluster.get(Kind::Pod, ns, name).and_then(|pod| {
+        let status = pod.as_pod()?.status.clone()?;
+        let code = status.container_statuses?.first()?.state.as_ref()?.terminated.as_ref()?.exit_code;
+        Some((status.phase.unwrap_or_default(), code))
+    });
+    if attached.remove {
+        let removed = remove_pod(cluster, ns, name);
+        out.stdout.push_str(&removed.stdout);
+        out.stderr.push_str(&removed.stderr);
+    }
+    if let (true, Some((phase, code))) = (attached.wait_for_exit, ended) {
+        if phase == "Failed" && code != 0 {
+            out.stderr.push_str(&format!("pod {ns}/{name} terminated (Error)\n"));
+            out.exit_code = code;
+        }
+    }
+    out
 }
 
 /// `--rm`: deletes the pod and waits until it is gone, as kubectl's

@@ -23,6 +23,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &super::Io) -> Output {
     let mut file_namespaces: std::collections::BTreeMap<(crate::api::Kind, String), String> = Default::default();
     let mut from_files: Vec<resources::Request> = Vec::new();
     if super::manifest::given(m) {
+        if !args.is_empty() {
+            return error(
+                "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+            );
+        }
         let documents = match super::manifest::read_flags(io, m) {
             Ok(d) => d,
             Err(e) => return error(e),

@@ -80,15 +80,19 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
                 error("Unable to use a TTY - input is not a terminal or the right kind of file")
             }
             // Nothing here can stream: only the note.
-            attach::Attach::Follow(_, note) => Output { stderr: note, ..Output::default() },
+            attach::Attach::Follow(_, out) => out,
         },
         // Without a terminal to hold, the forward ends as soon as it starts.
         "port-forward" => match port_forward::run(cluster, sub) {
             Ok((_, out)) | Err(out) => out,
         },
         "run" => match run::run(cluster, sub) {
-            Ok(out) => out,
-            Err(_) => error("Unable to use a TTY - input is not a terminal or the right kind of file"),
+            attach::Attach::Done(out) => out,
+            attach::Attach::Shell(..) => {
+                error("Unable to use a TTY - input is not a terminal or the right kind of file")
+            }
+            // Nothing here can stream: what it printed so far.
+            attach::Attach::Follow(_, out) => out,
         },
         "apply" => apply::run(cluster, sub, &io),
         "kustomize" => kustomize::run(sub, &io, cluster.now()),
@@ -142,6 +146,10 @@ fn help_wanted(matches: &ArgMatches) -> Option<Output> {
                 // cobra follows the words as far as they name commands; an
                 // unknown first word is a topic it does not know (exit 0).
                 let words = cli::strings(sub, "args");
+                // `kubectl help options` names a command cobra keeps hidden.
+                if words.first().is_some_and(|w| w == "options") {
+                    return Some(Output::default());
+                }
                 let known = help::known_prefix(&words);
                 if known == 0 && !words.is_empty() {
                     let topic = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" ");
@@ -233,11 +241,9 @@ pub fn run_with_config(
                 return match attach::run(cluster, sub) {
                     attach::Attach::Done(out) => Reply::Output(out),
                     attach::Attach::Shell(session, note) => Reply::Session { cluster: name, session, note },
-                    attach::Attach::Follow(follow, note) => Reply::Watch {
-                        cluster: name,
-                        watch: watch::Stream::Log(follow),
-                        output: Output { stderr: note, ..Output::default() },
-                    },
+                    attach::Attach::Follow(follow, output) => {
+                        Reply::Watch { cluster: name, watch: watch::Stream::Log(follow), output }
+                    }
                 };
             }
             Some(("port-forward", sub)) => {
@@ -250,8 +256,11 @@ pub fn run_with_config(
             }
             Some(("run", sub)) => {
                 return match run::run(cluster, sub) {
-                    Ok(out) => Reply::Output(out),
-                    Err((session, note)) => Reply::Session { cluster: name, session, note },
+                    attach::Attach::Done(out) => Reply::Output(out),
+                    attach::Attach::Shell(session, note) => Reply::Session { cluster: name, session, note },
+                    attach::Attach::Follow(follow, output) => {
+                        Reply::Watch { cluster: name, watch: watch::Stream::Log(follow), output }
+                    }
                 };
             }
             Some(("get", sub)) => {

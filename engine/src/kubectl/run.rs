@@ -1,10 +1,13 @@
 //! `kubectl run`: one pod from an image.
 
+use super::attach::Attach;
 use super::exec::{Attached, Session};
+use super::logs::Follow;
 use super::{cli, error, namespace};
 use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
+use crate::runtime::process;
 use crate::time::SECOND;
 use clap::ArgMatches;
 use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Pod, PodSpec, Service, ServicePort, ServiceSpec};
@@ -61,47 +64,49 @@ pub fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// `kubectl run`; with `-i` (or `--attach`) it waits for the pod and then
-/// either opens the shell the container runs as a session, or prints the
-/// container's output until it ends.
-pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Result<Output, (Session, String)> {
+/// opens the shell the container runs as a session, or shows what the
+/// container writes: all of it when the container finishes, a stream when it
+/// serves on.
+pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Attach {
     let stdin = cli::boolean(m, "stdin");
     let tty = cli::boolean(m, "tty");
     let attach = stdin || cli::boolean(m, "attach");
     let remove = cli::boolean(m, "rm");
     let usage = |message: &str| Output::err(format!("error: {message}\nSee 'kubectl run -h' for help and examples\n"));
     if remove && !attach {
-        return Ok(usage("--rm should only be used for attached containers"));
+        return Attach::Done(usage("--rm should only be used for attached containers"));
     }
     if tty && !stdin {
-        return Ok(usage("-i/--stdin is required for containers with -t/--tty=true"));
+        return Attach::Done(usage("-i/--stdin is required for containers with -t/--tty=true"));
     }
     if attach && cli::string(m, "dry-run").is_some_and(|d| d != "none") {
-        return Ok(usage(
+        return Attach::Done(usage(
             "--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)",
         ));
     }
     if cli::boolean(m, "expose") && cli::string(m, "port").is_none() {
-        return Ok(usage("--port must be set when exposing a service"));
+        return Attach::Done(usage("--port must be set when exposing a service"));
     }
     let mut out = create(cluster, m, stdin, tty);
     if out.exit_code != 0 || !attach {
-        return Ok(out);
+        return Attach::Done(out);
     }
     let (ns, name) = (namespace(m), cli::strings(m, "args").remove(0));
     out.stdout = out.stdout.lines().filter(|l| l.starts_with("service/")).map(|l| format!("{l}\n")).collect();
-    attached(cluster, &ns, &name, stdin, tty, remove, out)
+    let restart = cli::string(m, "restart").unwrap_or_else(|| "Always".into());
+    let attached = Attached { remove, tty, wait_for_exit: restart != "Always" };
+    attached_to(cluster, &ns, &name, stdin, attached, out)
 }
 
 /// What `run -i` / `--attach` shows once the pod has been created.
-fn attached(
+fn attached_to(
     cluster: &mut Cluster,
     ns: &str,
     name: &str,
     stdin: bool,
-    tty: bool,
-    remove: bool,
+    attached: Attached,
     mut out: Output,
-) -> Result<Output, (Session, String)> {
+) -> Attach {
     // kubectl waits up to --pod-running-timeout (1m) for the pod to run.
     let deadline = cluster.now().plus(60 * SECOND);
     let state = |cluster: &Cluster| {
@@ -115,40 +120,40 @@ fn attached(
     if state(cluster).is_none_or(|(running, done)| !running && !done) {
         out.stderr.push_str("error: timed out waiting for the condition\n");
         out.exit_code = 1;
-        return Ok(out);
+        return Attach::Done(out);
     }
-    let shell = cluster.get(Kind::Pod, ns, name).is_some_and(|pod| {
-        pod.as_pod().and_then(|p| p.spec.as_ref()?.containers.first().cloned()).is_some_and(|c| {
-            crate::runtime::process::reads_terminal(
-                c.image.as_deref().unwrap_or_default(),
-                c.command.as_deref(),
-                c.args.as_deref(),
-            )
-        })
-    });
-    if stdin && shell && state(cluster).is_some_and(|(running, _)| running) {
-        let note = if tty { "If you don't see a command prompt, try pressing enter.\n" } else { "" };
+    let Some(container) =
+        cluster.get(Kind::Pod, ns, name).and_then(|p| p.as_pod()?.spec.as_ref()?.containers.first().cloned())
+    else {
+        return Attach::Done(out);
+    };
+    let running = state(cluster).is_some_and(|(running, _)| running);
+    if running {
+        out.stderr.push_str("If you don't see a command prompt, try pressing enter.\n");
+    }
+    let (image, command, args) =
+        (container.image.as_deref().unwrap_or_default(), container.command.as_deref(), container.args.as_deref());
+    if stdin && running && process::reads_terminal(image, command, args) {
         let session = Session {
             namespace: ns.to_string(),
             pod: name.to_string(),
             container: name.to_string(),
-            attached: Some(Attached { remove }),
+            attached: Some(attached),
         };
-        return Err((session, format!("{}{note}", out.stderr)));
+        return Attach::Shell(session, out.stderr);
     }
-    // Not a shell: its output, until it ends (a week of simulated time at most).
+    // A server: what it writes from its start on, as a stream.
+    if running && process::plan(image, command, args) == process::Exit::Never {
+        return Attach::Follow(Follow::from(ns, name, name, crate::time::Time(0)), out);
+    }
+    // A command that ends: all it writes, once it has.
     let limit = cluster.now().plus(crate::time::MAX_WAIT);
     while state(cluster).is_some_and(|(_, done)| !done) && cluster.now() < limit {
         cluster.step_to_next(limit);
     }
     let logs = super::run(cluster, &["logs".into(), name.into(), "-n".into(), ns.into()], &crate::files::NoFiles, None);
     out.stdout.push_str(&logs.stdout);
-    if remove {
-        let removed = super::exec::remove_pod(cluster, ns, name);
-        out.stdout.push_str(&removed.stdout);
-        out.stderr.push_str(&removed.stderr);
-    }
-    Ok(out)
+    Attach::Done(super::exec::finish(cluster, ns, name, &attached, out))
 }
 
 /// Creates the pod (and with `--expose` its Service), as `kubectl run`

@@ -92,11 +92,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
             // The last word is the selector, the words before it the objects.
             let mut names = words;
             let Some(text) = names.pop() else { return super::error("one selector is required") };
-            let labels = match selector_labels(&text) {
-                Ok(l) => l,
-                Err(e) => return super::error(e),
-            };
+            // A bad selector is reported once the objects are known, as
+            // kubectl finds the objects first.
+            let labels = selector_labels(&text);
             mutate::each(cluster, sub, io, &names, "set selector", Held::Typed(""), &mut |info, value| {
+                let labels = labels.clone()?;
                 if info.kind != Kind::Service {
                     return Err("setting a selector is only supported for Services".into());
                 }

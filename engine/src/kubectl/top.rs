@@ -20,6 +20,17 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     let Some((name, sub)) = m.subcommand() else {
         return super::help::render(&["top".into()]).map(Output::ok).unwrap_or_default();
     };
+    // The arguments are checked before the metrics API is asked.
+    let names = cli::strings(sub, "args");
+    if names.len() > 1 {
+        return Output::err(format!(
+            "error: {name} [NAME | -l label]\nSee 'kubectl top {name} -h' for help and examples\n"
+        ));
+    }
+    if !names.is_empty() && cli::string(sub, "selector").is_some() {
+        let flag = if name == "node" { "--selector" } else { "selector" };
+        return error(format!("only one of NAME or {flag} can be provided"));
+    }
     if !resource::available(cluster.api().store()) {
         return error("Metrics API not available");
     }

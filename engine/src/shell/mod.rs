@@ -251,14 +251,15 @@ impl Shell {
 
     /// Runs the watched line and draws it under watch's title.
     fn refresh(&mut self) -> Output {
-        let Some(repeat) = self.repeat.clone() else { return Output::default() };
+        // The watch is set aside while its line runs, so a `sleep` (or a
+        // `watch`) in that line cannot come back here.
+        let Some(mut repeat) = self.repeat.take() else { return Output::default() };
         let now = self.cluster().now();
         let out = self.run_line(&repeat.line, &crate::files::NoFiles);
-        if let Some(r) = self.repeat.as_mut() {
-            // The next run is the first interval boundary after now.
-            let behind = now.since(r.next) / r.interval + 1;
-            r.next = r.next.plus(behind * r.interval);
-        }
+        // The next run is the first interval boundary after now.
+        let behind = now.since(repeat.next).max(0) / repeat.interval + 1;
+        repeat.next = repeat.next.plus(behind * repeat.interval);
+        self.repeat = Some(repeat.clone());
         let title = format!("Every {:.1}s: {}", repeat.interval as f64 / 1000.0, repeat.line);
         let clock = format!(
             "m-k8s: {}",
@@ -491,16 +492,16 @@ impl Shell {
             // A week of simulated time per command keeps every sleep finite.
             return Output::err("sleep: at most 7d of simulated time can pass at once\n");
         }
-        // `watch` redraws at each of its intervals on the way.
+        // `watch` shows what its last refresh on the way drew: the clock runs
+        // to the last interval boundary, the command runs there once.
         if let Some(repeat) = &self.repeat {
             let end = self.cluster().now().plus(total);
             let mut out = Output::default();
-            let mut next = repeat.next;
-            while next <= end {
+            if repeat.next <= end {
+                let last = repeat.next.plus(end.since(repeat.next) / repeat.interval * repeat.interval);
                 let now = self.cluster().now();
-                self.step(next.since(now));
+                self.step(last.since(now));
                 out = self.refresh();
-                next = self.repeat.as_ref().map_or(end.plus(1), |r| r.next);
             }
             let now = self.cluster().now();
             self.step(end.since(now));

@@ -27,6 +27,10 @@ impl Files for Disk {
     }
 
     fn write(&self, path: &str, text: &str) -> Result<(), String> {
+        // kubectl creates the folders a copy or dump needs.
+        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
         // Go's wording, as kubectl reports a failed write.
         std::fs::write(path, text).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => format!("open {path}: no such file or directory"),
