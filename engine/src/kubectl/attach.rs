@@ -43,36 +43,10 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Attach {
         Err(out) => return Attach::Done(out),
     };
     let Object::Pod(pod) = &*object else { return Attach::Done(error("not a pod")) };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
-    if matches!(phase, "Succeeded" | "Failed") {
-        return Attach::Done(error(format!("cannot attach a container in a completed pod; current phase is {phase}")));
-    }
-    let containers: Vec<_> = pod.spec.iter().flat_map(|s| &s.containers).collect();
-    let mut note = String::new();
-    let container = match cli::string(m, "container") {
-        Some(name) => match containers.iter().find(|c| c.name == name) {
-            Some(c) => *c,
-            None => return Attach::Done(error(format!("container {name} not found in pod {}", object.name()))),
-        },
-        None => {
-            let Some(first) = containers.first() else { return Attach::Done(Output::default()) };
-            if containers.len() > 1 {
-                let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
-                note = format!("Defaulted container {:?} out of: {}\n", first.name, names.join(", "));
-            }
-            *first
-        }
+    let (container, mut note) = match super::exec::running_container(pod, cli::string(m, "container"), "attach") {
+        Ok(found) => found,
+        Err(out) => return Attach::Done(out),
     };
-    let running = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|l| l.iter().find(|c| c.name == container.name))
-        .and_then(|c| c.state.as_ref())
-        .is_some_and(|s| s.running.is_some());
-    if !running {
-        return Attach::Done(error(format!("unable to upgrade connection: container {} not found", container.name)));
-    }
     let (stdin, tty) = (cli::boolean(m, "stdin"), cli::boolean(m, "tty"));
     if tty && container.tty != Some(true) {
         note.push_str(&format!("error: Unable to use a TTY - container {} did not allocate one\n", container.name));

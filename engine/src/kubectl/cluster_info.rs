@@ -92,9 +92,7 @@ fn dump(cluster: &Cluster, m: &ArgMatches, io: &Io) -> Output {
             for container in spec.init_containers.iter().flatten().chain(&spec.containers) {
                 let which = format!("container {} of pod {ns}/{}", container.name, pod.name());
                 text.push_str(&format!("==== START logs for {which} ====\n"));
-                let args: Vec<String> =
-                    ["logs", pod.name(), "-c", &container.name, "-n", ns].iter().map(|s| s.to_string()).collect();
-                let logs = container_logs(cluster, &args);
+                let logs = super::logs::of(cluster, ns, pod.name(), Some(&container.name));
                 if logs.exit_code == 0 {
                     text.push_str(&logs.stdout);
                 } else {
@@ -114,12 +112,4 @@ fn dump(cluster: &Cluster, m: &ArgMatches, io: &Io) -> Output {
         }
     }
     Output::ok(format!("Cluster info dumped to {dir}\n"))
-}
-
-/// What `kubectl logs` prints for these arguments.
-fn container_logs(cluster: &Cluster, args: &[String]) -> Output {
-    match cli::command().try_get_matches_from(args).ok().as_ref().and_then(|m| m.subcommand()) {
-        Some(("logs", sub)) => super::logs::run(cluster, sub),
-        _ => Output::default(),
-    }
 }

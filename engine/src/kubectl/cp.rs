@@ -53,32 +53,8 @@ fn target(cluster: &Cluster, m: &ArgMatches, ns: &str, name: &str) -> Result<(Po
     let object =
         cluster.api().get(crate::api::Kind::Pod, ns, name).map_err(|e| Output::err(format!("{}\n", e.render(None))))?;
     let Object::Pod(pod) = &*object else { return Err(Output::default()) };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
-    if matches!(phase, "Succeeded" | "Failed") {
-        return Err(error(format!("cannot exec into a container in a completed pod; current phase is {phase}")));
-    }
-    let names: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
-    let (container, note) = match cli::string(m, "container") {
-        Some(c) if names.contains(&c.as_str()) => (c, String::new()),
-        Some(c) => {
-            return Err(Output::err(format!(
-                "Error from server (BadRequest): container {c} is not valid for pod {name}\n"
-            )))
-        }
-        None if names.len() > 1 => {
-            (names[0].to_string(), format!("Defaulted container {:?} out of: {}\n", names[0], names.join(", ")))
-        }
-        None => (names.first().map(|n| n.to_string()).unwrap_or_default(), String::new()),
-    };
-    let running = pod
-        .status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .any(|c| c.name == container && c.state.as_ref().is_some_and(|s| s.running.is_some()));
-    if !running {
-        return Err(error(format!("unable to upgrade connection: container not found ({container:?})")));
-    }
-    Ok((pod.clone(), container, note))
+    let (container, note) = super::exec::running_container(pod, cli::string(m, "container"), "exec into")?;
+    Ok((pod.clone(), container.name, note))
 }
 
 /// Whether the image's tar is GNU tar (Debian-based images) or BusyBox's.

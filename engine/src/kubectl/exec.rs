@@ -94,39 +94,54 @@ fn target(cluster: &Cluster, m: &ArgMatches) -> Result<(Session, String), Output
     // A workload's name picks its first pod, as for logs, but silently.
     let object = super::logs::pod_for(cluster, name, &ns, &mut Output::default())?;
     let Object::Pod(pod) = &*object else { return Err(error("not a pod")) };
-    let name = object.name();
+    let (container, note) = running_container(pod, cli::string(m, "container"), "exec into")?;
+    Ok((Session { namespace: ns, pod: object.name().to_string(), container: container.name, attached: None }, note))
+}
+
+/// The running container of a pod a command goes into: `-c`'s, or the
+/// pod's first with the note kubectl prints when there were others; or
+/// kubectl's error. `verb` completes "cannot … a container in a completed
+/// pod".
+pub(crate) fn running_container(
+    pod: &k8s_openapi::api::core::v1::Pod,
+    wanted: Option<String>,
+    verb: &str,
+) -> Result<(k8s_openapi::api::core::v1::Container, String), Output> {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
     if matches!(phase, "Succeeded" | "Failed") {
-        return Err(error(format!("cannot exec into a container in a completed pod; current phase is {phase}")));
+        return Err(error(format!("cannot {verb} a container in a completed pod; current phase is {phase}")));
     }
-    let containers: Vec<&str> = pod.spec.iter().flat_map(|s| &s.containers).map(|c| c.name.as_str()).collect();
-    let mut note = String::new();
-    let container = match cli::string(m, "container") {
-        Some(c) if containers.contains(&c.as_str()) => c,
-        Some(c) => {
-            return Err(Output::err(format!(
-                "Error from server (BadRequest): container {c} is not valid for pod {name}\n"
-            )))
-        }
-        None => {
-            let first = containers.first().map(|c| c.to_string()).unwrap_or_default();
-            if containers.len() > 1 {
-                note = format!("Defaulted container {first:?} out of: {}\n", containers.join(", "));
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let containers: Vec<&k8s_openapi::api::core::v1::Container> = pod.spec.iter().flat_map(|s| &s.containers).collect();
+    let (container, note) = match wanted {
+        Some(c) => match containers.iter().find(|x| x.name == c) {
+            Some(found) => (*found, String::new()),
+            None => {
+                return Err(Output::err(format!(
+                    "Error from server (BadRequest): container {c} is not valid for pod {name}\n"
+                )))
             }
-            first
+        },
+        None => {
+            let Some(first) = containers.first() else { return Err(Output::default()) };
+            let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+            let note = if names.len() > 1 {
+                format!("Defaulted container {:?} out of: {}\n", first.name, names.join(", "))
+            } else {
+                String::new()
+            };
+            (*first, note)
         }
     };
     let running = pod
         .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|l| l.iter().find(|c| c.name == container))
-        .and_then(|c| c.state.as_ref())
-        .is_some_and(|s| s.running.is_some());
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .any(|c| c.name == container.name && c.state.as_ref().is_some_and(|s| s.running.is_some()));
     if !running {
-        return Err(error(format!("unable to upgrade connection: container not found ({container:?})")));
+        return Err(error(format!("unable to upgrade connection: container not found ({:?})", container.name)));
     }
-    Ok((Session { namespace: ns, pod: name.to_string(), container, attached: None }, note))
+    Ok((container.clone(), note))
 }
 
 /// Runs `argv` inside the session's container, as of now.

@@ -137,6 +137,18 @@ fn chosen(cluster: &Cluster, m: &ArgMatches, o: &mut Options, out: &mut Output) 
     Ok(chosen)
 }
 
+/// What `kubectl logs POD [-c CONTAINER] -n NAMESPACE` prints.
+pub(crate) fn of(cluster: &Cluster, ns: &str, pod: &str, container: Option<&str>) -> Output {
+    let mut args: Vec<String> = ["logs", pod, "-n", ns].map(String::from).to_vec();
+    if let Some(c) = container {
+        args.extend(["-c".to_string(), c.to_string()]);
+    }
+    match cli::command().try_get_matches_from(&args).ok().as_ref().and_then(|m| m.subcommand()) {
+        Some(("logs", sub)) => run(cluster, sub),
+        _ => Output::default(),
+    }
+}
+
 /// The pod `POD`, `pod/NAME` or a workload's (`deploy/web`) names.
 pub(crate) fn pod_for(cluster: &Cluster, target: &str, ns: &str, out: &mut Output) -> Result<Arc<Object>, Output> {
     let api = cluster.api();

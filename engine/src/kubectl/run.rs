@@ -151,7 +151,7 @@ fn attached_to(
     while state(cluster).is_some_and(|(_, done)| !done) && cluster.now() < limit {
         cluster.step_to_next(limit);
     }
-    let logs = super::run(cluster, &["logs".into(), name.into(), "-n".into(), ns.into()], &crate::files::NoFiles, None);
+    let logs = super::logs::of(cluster, ns, name, None);
     out.stdout.push_str(&logs.stdout);
     Attach::Done(super::exec::finish(cluster, ns, name, &attached, out))
 }

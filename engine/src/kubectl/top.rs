@@ -49,7 +49,8 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     }
 }
 
-/// kubectl's cells for a use: ceiling millicores, whole MiB.
+/// kubectl rounds CPU up to whole millicores (Quantity.MilliValue) and
+/// memory down to whole MiB.
 fn cpu(u: Usage) -> String {
     format!("{}m", u.nanocores.div_ceil(1_000_000))
 }
@@ -58,10 +59,11 @@ fn memory(u: Usage) -> String {
     format!("{}Mi", u.memory / (1024 * 1024))
 }
 
-fn sort_rows<T>(rows: &mut [(String, Usage, T)], sort: &str) {
+/// `--sort-by=cpu|memory`: heaviest first; otherwise the order stays.
+fn sort_by_use<T>(items: &mut [T], sort: &str, usage: impl Fn(&T) -> Usage) {
     match sort {
-        "cpu" => rows.sort_by_key(|r| std::cmp::Reverse(r.1.nanocores)),
-        "memory" => rows.sort_by_key(|r| std::cmp::Reverse(r.1.memory)),
+        "cpu" => items.sort_by_key(|i| std::cmp::Reverse(usage(i).nanocores)),
+        "memory" => items.sort_by_key(|i| std::cmp::Reverse(usage(i).memory)),
         _ => {}
     }
 }
@@ -98,7 +100,7 @@ fn nodes(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &
     if rows.is_empty() && missing.is_empty() {
         return error("metrics not available yet");
     }
-    sort_rows(&mut rows, sort);
+    sort_by_use(&mut rows, sort, |r| r.1);
     let mut text = String::new();
     if !cli::boolean(m, "no-headers") {
         text.push_str("NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t\n");
@@ -170,7 +172,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
     if !matches!(sort, "cpu" | "memory") {
         rows.sort_by(|a, b| (all.then_some(&a.2 .0), &a.0).cmp(&(all.then_some(&b.2 .0), &b.0)));
     }
-    sort_rows(&mut rows, sort);
+    sort_by_use(&mut rows, sort, |r| r.1);
     let containers = cli::boolean(m, "containers");
     let mut text = String::new();
     let mut columns = 3;
@@ -190,11 +192,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
         let prefix = if all { format!("{namespace}\t") } else { String::new() };
         if containers {
             let mut list = list.clone();
-            match sort {
-                "cpu" => list.sort_by_key(|c| std::cmp::Reverse(c.usage.nanocores)),
-                "memory" => list.sort_by_key(|c| std::cmp::Reverse(c.usage.memory)),
-                _ => {}
-            }
+            sort_by_use(&mut list, sort, |c| c.usage);
             for c in list {
                 text.push_str(&format!("{prefix}{name}\t{}\t{}\t{}\t\n", c.name, cpu(c.usage), memory(c.usage)));
             }
