@@ -293,6 +293,8 @@ fn tab_completes_commands_flags_kinds_and_names() {
     assert!(complete("kubectl exec solo -- so").is_empty());
     assert_eq!(complete("kubectl top n"), ["node"]);
     assert_eq!(complete("kubectl top node w3"), ["w3-k8s"]);
+    assert_eq!(complete("kubectl explain deploy"), ["deployments"]);
+    assert!(complete("kubectl explain pods so").is_empty());
 }
 
 #[test]

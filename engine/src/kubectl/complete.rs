@@ -78,6 +78,8 @@ pub fn candidates(cluster: &Cluster, before: &[String], partial: &str, default_n
                     Vec::new()
                 }
             }
+            Arguments::Types if positionals.is_empty() => RESOURCES.iter().map(|r| r.plural.to_string()).collect(),
+            Arguments::Types => Vec::new(),
             Arguments::Resources => {
                 match positionals.first().and_then(|p| crate::api::resolve(p.split(',').next().unwrap_or(p))) {
                     Some(info) => names(cluster, info.kind, info.namespaced, namespace.as_deref()),
@@ -99,6 +101,8 @@ enum Arguments {
     Named(Kind),
     /// A type, then objects of it (`get pods web`).
     Resources,
+    /// A type only (`explain pods`).
+    Types,
 }
 
 fn arguments(path: &str) -> Arguments {
@@ -106,7 +110,8 @@ fn arguments(path: &str) -> Arguments {
         "cordon" | "uncordon" | "drain" | "top node" => Arguments::Named(Kind::Node),
         "logs" | "exec" | "attach" | "port-forward" | "cp" | "top pod" => Arguments::Named(Kind::Pod),
         "get" | "describe" | "delete" | "edit" | "label" | "annotate" | "scale" | "expose" | "autoscale" | "taint"
-        | "wait" | "patch" | "explain" => Arguments::Resources,
+        | "wait" | "patch" => Arguments::Resources,
+        "explain" => Arguments::Types,
         p if p.starts_with("rollout ") || p.starts_with("set ") => Arguments::Resources,
         _ => Arguments::Nothing,
     }

@@ -281,7 +281,8 @@ impl Shell {
         };
         if words.first().is_some_and(|w| w == "exit") {
             self.session = None;
-            let code = words.get(1).and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+            // A shell's exit status is its argument modulo 256.
+            let code = words.get(1).and_then(|c| c.parse::<i64>().ok()).unwrap_or(0).rem_euclid(256) as i32;
             return match self.clusters.get_mut(&cluster) {
                 Some(c) => crate::kubectl::exec::leave(c, &session, code),
                 None => Output::default(),
