@@ -180,6 +180,11 @@ impl Shell {
         }
     }
 
+    /// Whether lines go to a container's shell (`exec -it`, `run -it`).
+    pub fn in_container(&self) -> bool {
+        self.session.is_some()
+    }
+
     /// Whether a `kubectl get -w`, `logs -f` or `watch` is still printing.
     pub fn watching(&self) -> bool {
         self.watch.is_some() || self.repeat.is_some()

@@ -127,6 +127,10 @@ fn shell(args: &[String]) -> i32 {
         }
     };
     let mut shell = Shell::new(cluster);
+    #[cfg(unix)]
+    if std::io::stdin().is_terminal() {
+        return terminal::repl(shell);
+    }
     let interactive = std::io::stdin().is_terminal();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
@@ -145,4 +149,73 @@ fn shell(args: &[String]) -> i32 {
         let _ = std::io::stdout().flush();
     }
     0
+}
+
+/// The interactive prompt on a terminal: line editing, history and Tab
+/// completion from the same `Shell::complete` the browser uses.
+#[cfg(unix)]
+mod terminal {
+    use super::Disk;
+    use engine::Shell;
+    use rustyline::completion::Completer;
+    use rustyline::error::ReadlineError;
+    use rustyline::highlight::Highlighter;
+    use rustyline::hint::Hinter;
+    use rustyline::history::DefaultHistory;
+    use rustyline::validate::Validator;
+    use rustyline::{Context, Editor, Helper};
+    use std::cell::RefCell;
+    use std::io::Write;
+    use std::rc::Rc;
+
+    struct Completion(Rc<RefCell<Shell>>);
+
+    impl Completer for Completion {
+        type Candidate = String;
+
+        fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
+            let before = line.get(..pos).unwrap_or(line);
+            let found = self.0.borrow().complete(before);
+            // A single choice is a whole word: a space follows it, as in bash.
+            let candidates = match found.candidates.as_slice() {
+                [only] => vec![format!("{only} ")],
+                _ => found.candidates,
+            };
+            Ok((found.start, candidates))
+        }
+    }
+
+    impl Hinter for Completion {
+        type Hint = String;
+    }
+    impl Highlighter for Completion {}
+    impl Validator for Completion {}
+    impl Helper for Completion {}
+
+    pub fn repl(shell: Shell) -> i32 {
+        let shell = Rc::new(RefCell::new(shell));
+        let Ok(mut editor) = Editor::<Completion, DefaultHistory>::new() else { return 1 };
+        editor.set_helper(Some(Completion(shell.clone())));
+        loop {
+            let prompt = shell.borrow().prompt();
+            let line = match editor.readline(&prompt) {
+                Ok(line) => line,
+                // Ctrl-C ends a watch, or clears the line.
+                Err(ReadlineError::Interrupted) => {
+                    shell.borrow_mut().interrupt();
+                    continue;
+                }
+                Err(_) => break,
+            };
+            if matches!(line.trim(), "exit" | "logout") && !shell.borrow().in_container() {
+                break;
+            }
+            let _ = editor.add_history_entry(line.as_str());
+            let out = shell.borrow_mut().run(&line, &Disk);
+            print!("{}", out.stdout);
+            eprint!("{}", out.stderr);
+            let _ = std::io::stdout().flush();
+        }
+        0
+    }
 }
