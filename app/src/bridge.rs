@@ -41,6 +41,16 @@ impl Bridge {
         self.shell.borrow_mut().cluster_mut().apply(manifest)
     }
 
+    /// The object a `kubectl edit` has opened, while it waits for the editor.
+    pub fn editing(&self) -> Option<String> {
+        self.shell.borrow().editing().map(String::from)
+    }
+
+    /// Saves (`Some`) or abandons (`None`) the waiting edit.
+    pub fn finish_edit(&self, text: Option<String>) -> Output {
+        self.shell.borrow_mut().finish_edit(text.as_deref(), &self.files)
+    }
+
     /// New rows of a running `kubectl get -w`.
     pub fn poll(&self) -> Output {
         self.shell.borrow_mut().poll()

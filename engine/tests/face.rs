@@ -318,3 +318,29 @@ fn exec_it_opens_a_shell_with_the_containers_prompt_until_exit() {
     assert_eq!(shell.run("kubectl exec box -- sh", &files).exit_code, 0);
     assert_eq!(shell.prompt(), "root@m-k8s:~# ");
 }
+
+#[test]
+fn kubectl_edit_opens_the_editor_and_saves_what_it_returns() {
+    let mut shell = Shell::new(Cluster::new("default", 1).expect("preset"));
+    let files = engine::NoFiles;
+    shell.run("kubectl create deployment web --image=nginx", &files);
+    // Without an editor the object is expected on standard input.
+    assert!(shell.run("kubectl edit deploy web", &files).stderr.contains("pipe the edited object in"));
+    shell.attach_editor();
+    let out = shell.run("kubectl edit deploy web", &files);
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""));
+    let text = shell.editing().map(String::from).unwrap_or_default();
+    assert!(
+        text.starts_with("# ") && text.contains("kind: Deployment\n") && text.contains("  replicas: 1\n"),
+        "{text}"
+    );
+    let saved = shell.finish_edit(Some(&text.replace("  replicas: 1\n", "  replicas: 3\n")), &files);
+    assert_eq!(saved.stdout, "deployment.apps/web edited\n");
+    assert!(shell.editing().is_none());
+    let replicas = shell.run("kubectl get deploy web -o jsonpath={.spec.replicas}", &files);
+    assert_eq!(replicas.stdout, "3");
+    shell.run("kubectl edit deploy web", &files);
+    assert_eq!(shell.finish_edit(None, &files).stdout, "Edit cancelled, no changes made.\n");
+    assert!(shell.run("kubectl edit deploy nope", &files).stderr.contains("not found"));
+    assert!(shell.editing().is_none());
+}

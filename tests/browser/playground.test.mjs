@@ -148,6 +148,27 @@ test('watch redraws its command in place as time runs, until Ctrl-C', async () =
   assert.equal(await output.getByText(/^Every 1\.0s/).count(), 0);
 });
 
+test('kubectl edit opens the live object in the editor, and Save applies the change', async () => {
+  await type(page, 'kubectl create deployment edited --image=nginx');
+  await type(page, 'kubectl edit deployment edited');
+  const editor = page.getByTestId('editor');
+  await page.getByTestId('edit-save').waitFor();
+  const text = await editor.inputValue();
+  assert.match(text, /^# /);
+  assert.match(text, /kind: Deployment\n/);
+  await editor.fill(text.replace('  replicas: 1\n', '  replicas: 2\n'));
+  await shoot(page, 'editor-kubectl-edit');
+  await page.getByTestId('edit-save').click();
+  const output = page.getByTestId('terminal-output');
+  await output.getByText('deployment.apps/edited edited').waitFor();
+  await page.getByTestId('apply').waitFor();
+  await type(page, "kubectl get deploy edited -o jsonpath='{.spec.replicas}'");
+  await output.getByText(/^2$/).waitFor();
+  await type(page, 'kubectl edit deployment edited');
+  await page.getByTestId('edit-cancel').click();
+  await output.getByText('Edit cancelled, no changes made.').waitFor();
+});
+
 test('kubectl exec -it opens a shell in the container with its own prompt', async () => {
   const input = page.getByTestId('terminal-input');
   await type(page, 'kubectl exec -it demo -- sh');

@@ -43,6 +43,7 @@ fn Playground(props: &PlaygroundProps) -> Html {
         let bridge = bridge.clone();
         let view = view.setter();
         let incoming = incoming.setter();
+        let batches = batches.clone();
         use_effect_with(*running, move |running| {
             let interval = running.then(|| {
                 Interval::new(TICK_MS, move || {
@@ -73,12 +74,34 @@ fn Playground(props: &PlaygroundProps) -> Html {
         let bridge = bridge.clone();
         Callback::from(move |line: String| bridge.0.complete(&line))
     };
+    // The object a `kubectl edit` opened in the editor, while it waits.
+    let editing = use_state(|| None::<String>);
     let on_run = {
         let bridge = bridge.clone();
         let refresh = refresh.clone();
+        let editing = editing.clone();
         Callback::from(move |line: String| -> Output {
             let out = bridge.0.run(&line);
+            editing.set(bridge.0.editing());
             refresh();
+            out
+        })
+    };
+    // What saving or abandoning an edit prints goes to the terminal, as the
+    // waiting `kubectl edit` would have printed it.
+    let on_edit_done = {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let editing = editing.clone();
+        let incoming = incoming.clone();
+        let batches = batches.clone();
+        Callback::from(move |text: Option<String>| -> Output {
+            let out = bridge.0.finish_edit(text);
+            editing.set(None);
+            refresh();
+            let mut n = batches.borrow_mut();
+            *n += 1;
+            incoming.set((*n, out.clone()));
             out
         })
     };
@@ -144,7 +167,7 @@ fn Playground(props: &PlaygroundProps) -> Html {
                 <div class="left">
                     <Terminal prompt={bridge.0.prompt()} on_run={on_run} on_complete={on_complete}
                         on_interrupt={on_interrupt} incoming={(*incoming).clone()} />
-                    <Editor on_apply={on_apply} />
+                    <Editor on_apply={on_apply} editing={(*editing).clone()} on_edit_done={on_edit_done} />
                 </div>
                 <ClusterMap view={(*view).clone()} />
             </main>

@@ -1,5 +1,6 @@
 //! The YAML editor: a manifest, an Apply button, and what the API server
-//! answered shown beneath it.
+//! answered shown beneath it. While a `kubectl edit` waits, it holds that
+//! object and offers Save and Cancel instead.
 
 use crate::style::palette::*;
 use engine::Output;
@@ -24,12 +25,26 @@ spec:
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
     pub on_apply: Callback<String, Output>,
+    /// The object a `kubectl edit` opened, while it waits.
+    pub editing: Option<String>,
+    /// Saves (`Some`) or abandons (`None`) that edit.
+    pub on_edit_done: Callback<Option<String>, Output>,
 }
 
 #[styled_component]
 pub fn Editor(props: &EditorProps) -> Html {
     let text = use_state(|| STARTER.to_string());
     let result = use_state(|| None::<Output>);
+    {
+        let text = text.clone();
+        let result = result.clone();
+        use_effect_with(props.editing.clone(), move |editing| {
+            if let Some(object) = editing {
+                text.set(object.clone());
+                result.set(None);
+            }
+        });
+    }
 
     let oninput = {
         let text = text.clone();
@@ -44,6 +59,17 @@ pub fn Editor(props: &EditorProps) -> Html {
         let on_apply = props.on_apply.clone();
         Callback::from(move |_| result.set(Some(on_apply.emit((*text).clone()))))
     };
+    let on_save = {
+        let text = text.clone();
+        let result = result.clone();
+        let done = props.on_edit_done.clone();
+        Callback::from(move |_| result.set(Some(done.emit(Some((*text).clone())))))
+    };
+    let on_cancel = {
+        let result = result.clone();
+        let done = props.on_edit_done.clone();
+        Callback::from(move |_| result.set(Some(done.emit(None))))
+    };
     let lines = text.lines().count().max(1);
 
     let style = css!(
@@ -52,7 +78,9 @@ pub fn Editor(props: &EditorProps) -> Html {
         border: 1px solid ${edge}; border-radius: 10px; overflow: hidden;
         .bar { display: flex; align-items: center; gap: 10px; padding: 6px 12px; border-bottom: 1px solid ${edge}; }
         .bar strong { font-size: 14px; color: ${muted}; text-transform: uppercase; letter-spacing: 1px; }
-        .bar button { margin-left: auto; background: ${accent}; color: #08111a; border: none; font-weight: 600; }
+        .bar button { background: ${accent}; color: #08111a; border: none; font-weight: 600; }
+        .bar strong + button { margin-left: auto; }
+        .bar button.secondary { background: transparent; color: ${text}; border: 1px solid ${edge}; }
         .body { flex: 1; display: flex; min-height: 0; overflow: auto;
             font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; font-size: 14px; line-height: 1.4; }
         .gutter { padding: 8px 8px 8px 12px; color: ${muted}; text-align: right; user-select: none; white-space: pre; }
@@ -75,8 +103,14 @@ pub fn Editor(props: &EditorProps) -> Html {
     html! {
         <section class={style} aria-label="YAML editor">
             <div class="bar">
-                <strong>{"Manifest"}</strong>
-                <button {onclick} data-testid="apply">{"Apply"}</button>
+                if props.editing.is_some() {
+                    <strong>{"kubectl edit"}</strong>
+                    <button onclick={on_cancel} class="secondary" data-testid="edit-cancel">{"Cancel"}</button>
+                    <button onclick={on_save} data-testid="edit-save">{"Save"}</button>
+                } else {
+                    <strong>{"Manifest"}</strong>
+                    <button {onclick} data-testid="apply">{"Apply"}</button>
+                }
             </div>
             <div class="body">
                 <div class="gutter">{ gutter }</div>

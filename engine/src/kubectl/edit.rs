@@ -1,11 +1,25 @@
 //! `kubectl edit TYPE NAME`: the edited object comes in on standard input
-//! (the native shell: `cat web.yaml | kubectl edit deploy/web`); comment
-//! lines are dropped, an unchanged object cancels, a changed one is saved.
+//! (the native shell: `cat web.yaml | kubectl edit deploy/web`), or from the
+//! browser's editor, which `opening` fills; comment lines are dropped, an
+//! unchanged object cancels, a changed one is saved.
 
 use super::{cli, error, manifest, namespace, target, Io};
 use crate::cluster::{Cluster, Output};
 use clap::ArgMatches;
 use serde_json::Value;
+
+/// What the editor shows when `edit` has no input yet: a note on how
+/// editing works, then the live object as YAML; or kubectl's error.
+pub fn opening(cluster: &Cluster, m: &ArgMatches) -> Result<String, Output> {
+    let found = target::objects(cluster, &cli::strings(m, "args"), &namespace(m), "edit")?;
+    let [(_, live)] = found.as_slice() else {
+        return Err(error("the playground edits one object at a time"));
+    };
+    Ok(format!("{EDIT_HEADER}{}", crate::codec::to_yaml(&live.to_value())))
+}
+
+/// The comment above an object opened for editing.
+const EDIT_HEADER: &str = "# Change the object below, then save. Lines starting with '#' are left out;\n# saving it unchanged, or emptied, cancels the edit.\n#\n";
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
     let found = match target::objects(cluster, &cli::strings(m, "args"), &namespace(m), "edit") {

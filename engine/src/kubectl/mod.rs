@@ -177,14 +177,17 @@ fn namespace(m: &ArgMatches) -> String {
 
 /// Runs kubectl for the terminal: `kubectl config` edits `kubeconfig`;
 /// everything else goes to the cluster of the current (or `--context`)
-/// context, in its namespace.
+/// context, in its namespace. With an `editor` (the browser's), `kubectl
+/// edit` hands the object over instead of waiting for standard input.
 pub fn run_with_config(
     kubeconfig: &mut crate::kubeconfig::Kubeconfig,
     clusters: &mut std::collections::BTreeMap<String, Cluster>,
     args: &[String],
     files: &dyn Files,
     stdin: Option<&str>,
+    editor: bool,
 ) -> Reply {
+    let original = args;
     let is_config = matches!(
         cli::command().try_get_matches_from(args).ok().as_ref().and_then(|m| m.subcommand_name()),
         Some("config")
@@ -254,6 +257,12 @@ pub fn run_with_config(
                     Err(out) => Reply::Output(out),
                 };
             }
+            Some(("edit", sub)) if stdin.is_none() && editor => {
+                return match edit::opening(cluster, sub) {
+                    Ok(text) => Reply::Edit { text, args: original.to_vec() },
+                    Err(out) => Reply::Output(out),
+                };
+            }
             Some(("run", sub)) => {
                 return match run::run(cluster, sub) {
                     attach::Attach::Done(out) => Reply::Output(out),
@@ -317,6 +326,9 @@ pub enum Reply {
     Session { cluster: String, session: exec::Session, note: String },
     /// A watch on `cluster` that goes on printing after `output`.
     Watch { cluster: String, watch: watch::Stream, output: Output },
+    /// `kubectl edit` without input: the object for an editor, and the
+    /// arguments to run again with what the editor saves.
+    Edit { text: String, args: Vec<String> },
 }
 
 /// The cluster the current (or `--context`) context names, and the

@@ -59,6 +59,11 @@ pub struct Shell {
     watch: Option<(String, crate::kubectl::watch::Stream)>,
     /// `watch COMMAND`: a line run again at every interval.
     repeat: Option<Repeat>,
+    /// Whether the front end has an editor `kubectl edit` can open.
+    editor: bool,
+    /// A `kubectl edit` waiting for the editor: the object as shown, and
+    /// the kubectl arguments that save it.
+    editing: Option<(String, Vec<String>)>,
 }
 
 /// `watch`'s command line, how often it runs, and when it runs next.
@@ -104,6 +109,8 @@ impl Shell {
             session: None,
             watch: None,
             repeat: None,
+            editor: false,
+            editing: None,
         }
     }
 
@@ -177,6 +184,29 @@ impl Shell {
                 None => "/ # ".into(),
             },
             None => "root@m-k8s:~# ".into(),
+        }
+    }
+
+    /// Lets `kubectl edit` open the front end's editor instead of asking
+    /// for the object on standard input.
+    pub fn attach_editor(&mut self) {
+        self.editor = true;
+    }
+
+    /// The object a `kubectl edit` has opened for the editor, if one waits.
+    pub fn editing(&self) -> Option<&str> {
+        self.editing.as_ref().map(|(text, _)| text.as_str())
+    }
+
+    /// Ends the waiting edit: `Some(text)` saves what the editor holds (as
+    /// kubectl does when the editor closes), `None` abandons it.
+    pub fn finish_edit(&mut self, text: Option<&str>, files: &dyn Files) -> Output {
+        let Some((_, args)) = self.editing.take() else { return Output::default() };
+        let Some(text) = text else { return Output::ok("Edit cancelled, no changes made.\n") };
+        match crate::kubectl::run_with_config(&mut self.kubeconfig, &mut self.clusters, &args, files, Some(text), false)
+        {
+            crate::kubectl::Reply::Output(out) => out,
+            _ => Output::default(),
         }
     }
 
@@ -402,7 +432,12 @@ impl Shell {
                     args,
                     files,
                     stdin.as_deref(),
+                    self.editor,
                 ) {
+                    crate::kubectl::Reply::Edit { text, args } => {
+                        self.editing = Some((text, args));
+                        Output::default()
+                    }
                     crate::kubectl::Reply::Output(out) => out,
                     crate::kubectl::Reply::Session { cluster, session, note } => {
                         self.session = Some((cluster, session));
