@@ -203,3 +203,50 @@ fn backend(cluster: &Cluster, ns: &str, b: &k8s_openapi::api::networking::v1::In
     let endpoints = chosen.map_or_else(|| "<none>".to_string(), |p| endpoints(&pods, p));
     format!("{label} ({endpoints})")
 }
+
+pub fn ingress_class(w: &mut String, ic: &k8s_openapi::api::networking::v1::IngressClass) {
+    let spec = ic.spec.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", ic.metadata.name.as_deref().unwrap_or_default());
+    labels(w, "Labels", ic.metadata.labels.as_ref());
+    annotations(w, ic.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Controller:\t{}", spec.controller.as_deref().unwrap_or_default());
+    if let Some(p) = &spec.parameters {
+        let _ = writeln!(w, "Parameters:");
+        if let Some(group) = &p.api_group {
+            let _ = writeln!(w, "  APIGroup:\t{group}");
+        }
+        let _ = writeln!(w, "  Kind:\t{}", p.kind);
+        let _ = writeln!(w, "  Name:\t{}", p.name);
+    }
+}
+
+pub fn endpoints_object(w: &mut String, ep: &k8s_openapi::api::core::v1::Endpoints) {
+    let _ = writeln!(w, "Name:\t{}", ep.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", ep.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", ep.metadata.labels.as_ref());
+    annotations(w, ep.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Subsets:");
+    for subset in ep.subsets.iter().flatten() {
+        let ips = |list: &Option<Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
+            let joined = list.iter().flatten().map(|a| a.ip.clone()).collect::<Vec<_>>().join(",");
+            if joined.is_empty() {
+                "<none>".to_string()
+            } else {
+                joined
+            }
+        };
+        let _ = writeln!(w, "  Addresses:\t{}", ips(&subset.addresses));
+        let _ = writeln!(w, "  NotReadyAddresses:\t{}", ips(&subset.not_ready_addresses));
+        let ports = subset.ports.clone().unwrap_or_default();
+        if !ports.is_empty() {
+            let _ = writeln!(w, "  Ports:");
+            let _ = writeln!(w, "    Name\tPort\tProtocol");
+            let _ = writeln!(w, "    ----\t----\t--------");
+            for p in ports {
+                let name = p.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("<unset>");
+                let _ = writeln!(w, "    {name}\t{}\t{}", p.port, p.protocol.as_deref().unwrap_or("TCP"));
+            }
+        }
+        let _ = writeln!(w);
+    }
+}

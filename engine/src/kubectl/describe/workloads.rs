@@ -336,3 +336,26 @@ pub fn autoscaler(w: &mut String, hpa: &k8s_openapi::api::autoscaling::v2::Horiz
         }
     }
 }
+
+pub fn replication_controller(
+    w: &mut String,
+    cluster: &Cluster,
+    rc: &k8s_openapi::api::core::v1::ReplicationController,
+) {
+    let spec = rc.spec.clone().unwrap_or_default();
+    let ns = rc.metadata.namespace.clone().unwrap_or_default();
+    let selector = spec.selector.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", rc.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{ns}");
+    let cells: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(w, "Selector:\t{}", cells.join(","));
+    labels(w, "Labels", rc.metadata.labels.as_ref());
+    annotations(w, rc.metadata.annotations.as_ref());
+    let current = rc.status.as_ref().map_or(0, |s| s.replicas);
+    let _ = writeln!(w, "Replicas:\t{current} current / {} desired", spec.replicas.unwrap_or(1));
+    let api_selector = LabelSelector { match_labels: Some(selector), match_expressions: None };
+    pods_status(w, pod_counts(cluster, &ns, Some(&api_selector)));
+    if let Some(template) = &spec.template {
+        pod_template(w, template);
+    }
+}
