@@ -26,7 +26,10 @@ impl Bridge {
     /// A fresh default cluster, or why none could be built.
     pub fn start() -> Result<BridgeHandle, String> {
         let cluster = Cluster::new("default", 1)?;
-        Ok(BridgeHandle(Rc::new(Bridge { shell: RefCell::new(Shell::new(cluster)), files: MemFiles::default() })))
+        let mut shell = Shell::new(cluster);
+        // `kubectl edit` opens the page's YAML editor.
+        shell.attach_editor();
+        Ok(BridgeHandle(Rc::new(Bridge { shell: RefCell::new(shell), files: MemFiles::default() })))
     }
 
     /// Runs one terminal line.
