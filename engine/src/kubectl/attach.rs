@@ -21,6 +21,28 @@ pub enum Attach {
     Follow(Follow, Output),
 }
 
+impl Attach {
+    /// What the terminal keeps: a container session or a stream on
+    /// `cluster`, or just output.
+    pub fn reply(self, cluster: String) -> super::Reply {
+        match self {
+            Attach::Done(out) => super::Reply::Output(out),
+            Attach::Shell(session, note) => super::Reply::Session { cluster, session, note },
+            Attach::Follow(follow, output) => {
+                super::Reply::Watch { cluster, watch: super::watch::Stream::Log(follow), output }
+            }
+        }
+    }
+
+    /// Without a terminal: what was printed, and no shell to open.
+    pub fn printed(self) -> Output {
+        match self {
+            Attach::Done(out) | Attach::Follow(_, out) => out,
+            Attach::Shell(..) => error("Unable to use a TTY - input is not a terminal or the right kind of file"),
+        }
+    }
+}
+
 pub fn run(cluster: &Cluster, m: &ArgMatches) -> Attach {
     let args = cli::strings(m, "args");
     let target = match args.as_slice() {

@@ -74,26 +74,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], files: &dyn Files, stdin: Opt
     match name {
         "get" => get::run(cluster, sub, &io),
         "describe" => describe::run(cluster, sub),
-        "attach" => match attach::run(cluster, sub) {
-            attach::Attach::Done(out) => out,
-            attach::Attach::Shell(..) => {
-                error("Unable to use a TTY - input is not a terminal or the right kind of file")
-            }
-            // Nothing here can stream: only the note.
-            attach::Attach::Follow(_, out) => out,
-        },
+        "attach" => attach::run(cluster, sub).printed(),
         // Without a terminal to hold, the forward ends as soon as it starts.
         "port-forward" => match port_forward::run(cluster, sub) {
             Ok((_, out)) | Err(out) => out,
         },
-        "run" => match run::run(cluster, sub) {
-            attach::Attach::Done(out) => out,
-            attach::Attach::Shell(..) => {
-                error("Unable to use a TTY - input is not a terminal or the right kind of file")
-            }
-            // Nothing here can stream: what it printed so far.
-            attach::Attach::Follow(_, out) => out,
-        },
+        "run" => run::run(cluster, sub).printed(),
         "apply" => apply::run(cluster, sub, &io),
         "kustomize" => kustomize::run(sub, &io, cluster.now()),
         "delete" => delete::run(cluster, sub, &io),
@@ -240,15 +226,7 @@ pub fn run_with_config(
                     Err((session, note)) => Reply::Session { cluster: name, session, note },
                 };
             }
-            Some(("attach", sub)) => {
-                return match attach::run(cluster, sub) {
-                    attach::Attach::Done(out) => Reply::Output(out),
-                    attach::Attach::Shell(session, note) => Reply::Session { cluster: name, session, note },
-                    attach::Attach::Follow(follow, output) => {
-                        Reply::Watch { cluster: name, watch: watch::Stream::Log(follow), output }
-                    }
-                };
-            }
+            Some(("attach", sub)) => return attach::run(cluster, sub).reply(name),
             Some(("port-forward", sub)) => {
                 return match port_forward::run(cluster, sub) {
                     Ok((forward, output)) => {
@@ -263,15 +241,7 @@ pub fn run_with_config(
                     Err(out) => Reply::Output(out),
                 };
             }
-            Some(("run", sub)) => {
-                return match run::run(cluster, sub) {
-                    attach::Attach::Done(out) => Reply::Output(out),
-                    attach::Attach::Shell(session, note) => Reply::Session { cluster: name, session, note },
-                    attach::Attach::Follow(follow, output) => {
-                        Reply::Watch { cluster: name, watch: watch::Stream::Log(follow), output }
-                    }
-                };
-            }
+            Some(("run", sub)) => return run::run(cluster, sub).reply(name),
             Some(("get", sub)) => {
                 if let Some(mut w) = watch::from_get(cluster, sub) {
                     let mut out = run(cluster, &args, files, stdin);
