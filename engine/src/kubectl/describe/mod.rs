@@ -71,6 +71,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::ReplicationController(rc) => workloads::replication_controller(&mut w, cluster, rc),
             Object::IngressClass(ic) => network::ingress_class(&mut w, ic),
             Object::Endpoints(ep) => network::endpoints_object(&mut w, ep),
+            Object::EndpointSlice(eps) => network::endpoint_slice(&mut w, eps),
             Object::Ingress(ing) => network::ingress(&mut w, cluster, ing),
             Object::PodDisruptionBudget(pdb) => config::pod_disruption_budget(&mut w, pdb),
             Object::PriorityClass(pc) => config::priority_class(&mut w, pc),

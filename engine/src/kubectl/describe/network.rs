@@ -250,3 +250,46 @@ pub fn endpoints_object(w: &mut String, ep: &k8s_openapi::api::core::v1::Endpoin
         let _ = writeln!(w);
     }
 }
+
+pub fn endpoint_slice(w: &mut String, eps: &k8s_openapi::api::discovery::v1::EndpointSlice) {
+    let unset = |v: Option<String>| v.unwrap_or_else(|| "<unset>".into());
+    let _ = writeln!(w, "Name:\t{}", eps.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", eps.metadata.namespace.as_deref().unwrap_or_default());
+    labels(w, "Labels", eps.metadata.labels.as_ref());
+    annotations(w, eps.metadata.annotations.as_ref());
+    let _ = writeln!(w, "AddressType:\t{}", eps.address_type);
+    let ports = eps.ports.clone().unwrap_or_default();
+    if ports.is_empty() {
+        let _ = writeln!(w, "Ports: <unset>");
+    } else {
+        let _ = writeln!(w, "Ports:\n  Name\tPort\tProtocol\n  ----\t----\t--------");
+        for p in ports {
+            let name = unset(p.name.filter(|n| !n.is_empty()));
+            let _ =
+                writeln!(w, "  {name}\t{}\t{}", unset(p.port.map(|n| n.to_string())), p.protocol.unwrap_or_default());
+        }
+    }
+    if eps.endpoints.is_empty() {
+        let _ = writeln!(w, "Endpoints: <none>");
+    } else {
+        let _ = writeln!(w, "Endpoints:");
+        for e in &eps.endpoints {
+            let addresses = if e.addresses.is_empty() { "<none>".to_string() } else { e.addresses.join(", ") };
+            let _ = writeln!(w, "  - Addresses:\t{addresses}");
+            let _ = writeln!(w, "    Conditions:");
+            let ready = e.conditions.as_ref().and_then(|c| c.ready).map(|r| r.to_string());
+            let _ = writeln!(w, "      Ready:\t{}", unset(ready));
+            let _ = writeln!(w, "    Hostname:\t{}", unset(e.hostname.clone()));
+            if let Some(r) = &e.target_ref {
+                let _ = writeln!(
+                    w,
+                    "    TargetRef:\t{}/{}",
+                    r.kind.as_deref().unwrap_or_default(),
+                    r.name.as_deref().unwrap_or_default()
+                );
+            }
+            let _ = writeln!(w, "    NodeName:\t{}", unset(e.node_name.clone()));
+            let _ = writeln!(w, "    Zone:\t{}", unset(e.zone.clone()));
+        }
+    }
+}
