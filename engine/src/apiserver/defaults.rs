@@ -158,6 +158,23 @@ pub fn apply(object: &mut Object) {
                 template_defaults(t);
             }
         }
+        Object::NetworkPolicy(np) => {
+            // A policy without types governs ingress, and egress when it
+            // has egress rules; a port's protocol is TCP unless given.
+            let spec = np.spec.get_or_insert_with(Default::default);
+            if spec.policy_types.as_ref().is_none_or(|t| t.is_empty()) {
+                let mut types = vec!["Ingress".to_string()];
+                if spec.egress.as_ref().is_some_and(|e| !e.is_empty()) {
+                    types.push("Egress".into());
+                }
+                spec.policy_types = Some(types);
+            }
+            let ingress_ports = spec.ingress.iter_mut().flatten().flat_map(|r| r.ports.iter_mut().flatten());
+            let egress_ports = spec.egress.iter_mut().flatten().flat_map(|r| r.ports.iter_mut().flatten());
+            for port in ingress_ports.chain(egress_ports) {
+                port.protocol.get_or_insert_with(|| "TCP".into());
+            }
+        }
         Object::ReplicationController(rc) => {
             let spec = rc.spec.get_or_insert_with(Default::default);
             spec.replicas.get_or_insert(1);

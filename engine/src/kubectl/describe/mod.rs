@@ -72,6 +72,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::IngressClass(ic) => network::ingress_class(&mut w, ic),
             Object::Endpoints(ep) => network::endpoints_object(&mut w, ep),
             Object::EndpointSlice(eps) => network::endpoint_slice(&mut w, eps),
+            Object::NetworkPolicy(np) => network::network_policy(&mut w, np),
             Object::Ingress(ing) => network::ingress(&mut w, cluster, ing),
             Object::PodDisruptionBudget(pdb) => config::pod_disruption_budget(&mut w, pdb),
             Object::PriorityClass(pc) => config::priority_class(&mut w, pc),
@@ -83,7 +84,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         // kubectl shows no events for these kinds.
         if !matches!(
             &*object,
-            Object::Secret(_) | Object::Namespace(_) | Object::ResourceQuota(_) | Object::LimitRange(_)
+            Object::Secret(_)
+                | Object::Namespace(_)
+                | Object::ResourceQuota(_)
+                | Object::LimitRange(_)
+                | Object::NetworkPolicy(_)
         ) {
             events(&mut w, cluster, &object, now);
         }

@@ -293,3 +293,110 @@ pub fn endpoint_slice(w: &mut String, eps: &k8s_openapi::api::discovery::v1::End
         }
     }
 }
+
+pub fn network_policy(w: &mut String, np: &k8s_openapi::api::networking::v1::NetworkPolicy) {
+    use k8s_openapi::api::networking::v1::{NetworkPolicyPeer, NetworkPolicyPort};
+    let spec = np.spec.clone().unwrap_or_default();
+    let _ = writeln!(w, "Name:\t{}", np.metadata.name.as_deref().unwrap_or_default());
+    let _ = writeln!(w, "Namespace:\t{}", np.metadata.namespace.as_deref().unwrap_or_default());
+    if let Some(t) = &np.metadata.creation_timestamp {
+        // Go's default format of a time.
+        let text = k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%d %H:%M:%S +0000 UTC", t.0).unwrap_or_default();
+        let _ = writeln!(w, "Created on:\t{text}");
+    }
+    labels(w, "Labels", np.metadata.labels.as_ref());
+    annotations(w, np.metadata.annotations.as_ref());
+    let _ = writeln!(w, "Spec:");
+    let pods = spec.pod_selector.as_ref();
+    if pods.is_none_or(|s| {
+        s.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            && s.match_expressions.as_ref().is_none_or(|e| e.is_empty())
+    }) {
+        let _ = writeln!(w, "  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)");
+    } else if let Some(sel) = pods {
+        let _ = writeln!(w, "  PodSelector:     {}", crate::kubectl::printers::cells_selector(sel));
+    }
+    let types = spec.policy_types.clone().unwrap_or_default();
+    let egress = spec.egress.clone().unwrap_or_default();
+    let ingress_on = types.is_empty() || types.iter().any(|t| t == "Ingress");
+    let egress_on = types.iter().any(|t| t == "Egress") || (types.is_empty() && !egress.is_empty());
+    let ports = |w: &mut String, ports: &[NetworkPolicyPort]| {
+        if ports.is_empty() {
+            let _ = writeln!(w, "    To Port: <any> (traffic allowed to all ports)");
+        }
+        for p in ports {
+            let port = match &p.port {
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(i)) => i.to_string(),
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s)) => s.clone(),
+                None => "<nil>".into(),
+            };
+            let _ = writeln!(w, "    To Port: {port}/{}", p.protocol.as_deref().unwrap_or("TCP"));
+        }
+    };
+    let peers = |w: &mut String, title: &str, peers: &[NetworkPolicyPeer]| {
+        for peer in peers {
+            let _ = writeln!(w, "    {title}:");
+            let selector = |s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector| {
+                crate::kubectl::printers::cells_selector(s)
+            };
+            match (&peer.pod_selector, &peer.namespace_selector, &peer.ip_block) {
+                (Some(p), Some(n), _) => {
+                    let _ = writeln!(w, "      NamespaceSelector: {}", selector(n));
+                    let _ = writeln!(w, "      PodSelector: {}", selector(p));
+                }
+                (Some(p), None, _) => {
+                    let _ = writeln!(w, "      PodSelector: {}", selector(p));
+                }
+                (None, Some(n), _) => {
+                    let _ = writeln!(w, "      NamespaceSelector: {}", selector(n));
+                }
+                (None, None, Some(block)) => {
+                    let _ = writeln!(w, "      IPBlock:");
+                    let _ = writeln!(w, "        CIDR: {}", block.cidr);
+                    let _ = writeln!(w, "        Except: {}", block.except.clone().unwrap_or_default().join(", "));
+                }
+                _ => {}
+            }
+        }
+    };
+    if ingress_on {
+        let _ = writeln!(w, "  Allowing ingress traffic:");
+        let rules = spec.ingress.clone().unwrap_or_default();
+        if rules.is_empty() {
+            let _ = writeln!(w, "    <none> (Selected pods are isolated for ingress connectivity)");
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            ports(w, rule.ports.as_deref().unwrap_or_default());
+            let from = rule.from.clone().unwrap_or_default();
+            if from.is_empty() {
+                let _ = writeln!(w, "    From: <any> (traffic not restricted by source)");
+            }
+            peers(w, "From", &from);
+            if i + 1 < rules.len() {
+                let _ = writeln!(w, "    ----------");
+            }
+        }
+    } else {
+        let _ = writeln!(w, "  Not affecting ingress traffic");
+    }
+    if egress_on {
+        let _ = writeln!(w, "  Allowing egress traffic:");
+        if egress.is_empty() {
+            let _ = writeln!(w, "    <none> (Selected pods are isolated for egress connectivity)");
+        }
+        for (i, rule) in egress.iter().enumerate() {
+            ports(w, rule.ports.as_deref().unwrap_or_default());
+            let to = rule.to.clone().unwrap_or_default();
+            if to.is_empty() {
+                let _ = writeln!(w, "    To: <any> (traffic not restricted by destination)");
+            }
+            peers(w, "To", &to);
+            if i + 1 < egress.len() {
+                let _ = writeln!(w, "    ----------");
+            }
+        }
+    } else {
+        let _ = writeln!(w, "  Not affecting egress traffic");
+    }
+    let _ = writeln!(w, "  Policy Types: {}", if types.is_empty() { "<none>".to_string() } else { types.join(", ") });
+}
