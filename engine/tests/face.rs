@@ -294,6 +294,7 @@ fn tab_completes_commands_flags_kinds_and_names() {
     assert_eq!(complete("kubectl top n"), ["node"]);
     assert_eq!(complete("kubectl top node w3"), ["w3-k8s"]);
     assert_eq!(complete("kubectl explain deploy"), ["deployments"]);
+    assert_eq!(complete("kubectl cp so"), ["solo:"]);
     assert!(complete("kubectl explain pods so").is_empty());
 }
 

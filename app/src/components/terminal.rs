@@ -119,6 +119,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     };
                     match candidates.as_slice() {
                         [] => {}
+                        // A finished word gets its space; `pod:` goes on into a path.
+                        [only] if only.ends_with(':') => replace(only),
                         [only] => replace(&format!("{only} ")),
                         _ if common.len() > word.len() => replace(&common),
                         _ => {

@@ -78,6 +78,10 @@ pub fn candidates(cluster: &Cluster, before: &[String], partial: &str, default_n
                     Vec::new()
                 }
             }
+            Arguments::Copy if positionals.len() < 2 => {
+                names(cluster, Kind::Pod, true, namespace.as_deref()).into_iter().map(|n| format!("{n}:")).collect()
+            }
+            Arguments::Copy => Vec::new(),
             Arguments::Types if positionals.is_empty() => RESOURCES.iter().map(|r| r.plural.to_string()).collect(),
             Arguments::Types => Vec::new(),
             Arguments::Resources => {
@@ -103,12 +107,15 @@ enum Arguments {
     Resources,
     /// A type only (`explain pods`).
     Types,
+    /// `POD:PATH` on either side (`cp web:/etc/hosts hosts`).
+    Copy,
 }
 
 fn arguments(path: &str) -> Arguments {
     match path {
         "cordon" | "uncordon" | "drain" | "top node" => Arguments::Named(Kind::Node),
-        "logs" | "exec" | "attach" | "port-forward" | "cp" | "top pod" => Arguments::Named(Kind::Pod),
+        "logs" | "exec" | "attach" | "port-forward" | "top pod" => Arguments::Named(Kind::Pod),
+        "cp" => Arguments::Copy,
         "get" | "describe" | "delete" | "edit" | "label" | "annotate" | "scale" | "expose" | "autoscale" | "taint"
         | "wait" | "patch" => Arguments::Resources,
         "explain" => Arguments::Types,

@@ -76,7 +76,12 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<(Forward, Output), Outpu
             let Some(pod) = pods.into_iter().next() else {
                 return Err(Output::err(format!("error: no running pods found for {name}\n")));
             };
-            let mut pairs = parse_ports(cluster, ports)?;
+            let by_name = |port: &str| {
+                let found = spec.ports.iter().flatten().find(|p| p.name.as_deref() == Some(port));
+                found.and_then(|p| u16::try_from(p.port).ok())
+            };
+            let ports = named(ports, by_name, &format!("Service {name}"))?;
+            let mut pairs = parse_ports(cluster, &ports)?;
             for pair in &mut pairs {
                 let Some(port) = spec.ports.iter().flatten().find(|p| p.port == i32::from(pair.1)) else {
                     return Err(Output::err(format!(
@@ -103,7 +108,10 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<(Forward, Output), Outpu
     // A pod's ports are read once it is known to run, as kubectl does.
     let pairs = match pairs {
         Some(p) => p,
-        None => parse_ports(cluster, ports)?,
+        None => {
+            let ports = named(ports, |port| container_port(&pod, port), &format!("Pod '{}'", pod.name()))?;
+            parse_ports(cluster, &ports)?
+        }
     };
     let mut address = cli::strings(m, "address").join(",");
     if address.is_empty() {
@@ -151,6 +159,31 @@ fn go_port(text: &str) -> Result<u16, String> {
         return Err(format!("strconv.ParseUint: parsing {text:?}: invalid syntax"));
     }
     text.parse::<u16>().map_err(|_| format!("strconv.ParseUint: parsing {text:?}: value out of range"))
+}
+
+/// The port specs with a remote port given by name (`8080:http`) turned
+/// into its number, as `lookup` finds it; kubectl's error when it does not.
+fn named(ports: &[String], lookup: impl Fn(&str) -> Option<u16>, owner: &str) -> Result<Vec<String>, Output> {
+    ports
+        .iter()
+        .map(|spec| {
+            let (local, remote) = match spec.split_once(':') {
+                Some((l, r)) => (Some(l), r),
+                None => (None, spec.as_str()),
+            };
+            if remote.is_empty() || remote.bytes().all(|b| b.is_ascii_digit()) || remote.contains(':') {
+                return Ok(spec.clone());
+            }
+            let Some(number) = lookup(remote) else {
+                return Err(error(format!("{owner} does not have a named port '{remote}'")));
+            };
+            Ok(match local {
+                Some(l) => format!("{l}:{number}"),
+                // `http` alone listens locally on the same number.
+                None => format!("{number}:{number}"),
+            })
+        })
+        .collect()
 }
 
 /// A named container port of the pod.

@@ -178,7 +178,7 @@ mod terminal {
             let found = self.0.borrow().complete(before);
             // A single choice is a whole word: a space follows it, as in bash.
             let candidates = match found.candidates.as_slice() {
-                [only] => vec![format!("{only} ")],
+                [only] if !only.ends_with(':') => vec![format!("{only} ")],
                 _ => found.candidates,
             };
             Ok((found.start, candidates))
