@@ -63,6 +63,18 @@ impl Time {
     }
 }
 
+/// Go's `time.Duration.String()` to the millisecond: `4.5s`, `2m0.25s`.
+pub fn go_duration(ms: Millis) -> String {
+    let (h, m, s, milli) = (ms / 3_600_000, (ms / 60_000) % 60, (ms / 1_000) % 60, ms % 1_000);
+    let seconds =
+        if milli == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{milli:03}").trim_end_matches('0')) };
+    match (h, m) {
+        (0, 0) => seconds,
+        (0, _) => format!("{m}m{seconds}"),
+        _ => format!("{h}h{m}m{seconds}"),
+    }
+}
+
 /// Parses a duration the way the playground's `sleep` and kubectl's duration
 /// flags accept it: a bare number of seconds (`30`, `1.5`), or Go-style units
 /// (`500ms`, `20s`, `5m`, `1h30m`, `2d`). `None` for anything else.
@@ -101,6 +113,15 @@ pub fn parse_duration(text: &str) -> Option<Millis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        for (ms, text) in
+            [(20_000, "20s"), (60_000, "1m0s"), (3_600_000, "1h0m0s"), (4_500, "4.5s"), (120_250, "2m0.25s")]
+        {
+            assert_eq!(go_duration(ms), text);
+        }
+    }
 
     #[test]
     fn epoch_prints_as_the_api_server_would() {

@@ -73,11 +73,8 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Attach {
     if tty && container.tty != Some(true) {
         note.push_str(&format!("error: Unable to use a TTY - container {} did not allocate one\n", container.name));
     }
-    let shell = process::reads_terminal(
-        container.image.as_deref().unwrap_or_default(),
-        container.command.as_deref(),
-        container.args.as_deref(),
-    );
+    let (image, command, args) = process::parts(&container);
+    let shell = process::reads_terminal(image, command, args);
     note.push_str("If you don't see a command prompt, try pressing enter.\n");
     if stdin && container.stdin == Some(true) && shell {
         let session = Session {

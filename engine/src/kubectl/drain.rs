@@ -252,7 +252,7 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
                     "error when waiting for pod {:?} in namespace {:?} to terminate: global timeout reached: {}",
                     e.name,
                     e.namespace,
-                    go_duration(limit)
+                    crate::time::go_duration(limit)
                 );
                 return Err(pending_pods(cluster, node, &pending, error, out));
             }
@@ -272,7 +272,7 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
                     "error when evicting pods/{:?} -n {:?}: global timeout reached: {}",
                     e.name,
                     e.namespace,
-                    go_duration(limit)
+                    crate::time::go_duration(limit)
                 ));
                 break;
             }
@@ -327,15 +327,4 @@ fn pending_pods(cluster: &Cluster, node: &str, pending: &[Eviction], error: Stri
         out.stderr.push_str(&format!("pod/{}\n", e.name));
     }
     vec![error]
-}
-
-/// A duration as Go's `time.Duration` prints it: `20s`, `1m0s`, `1h0m0s`.
-fn go_duration(ms: Millis) -> String {
-    let total = ms / SECOND;
-    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
-    match (h, m) {
-        (0, 0) => format!("{s}s"),
-        (0, _) => format!("{m}m{s}s"),
-        _ => format!("{h}h{m}m{s}s"),
-    }
 }

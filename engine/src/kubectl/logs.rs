@@ -14,6 +14,7 @@ use clap::ArgMatches;
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, Pod};
 use std::sync::Arc;
 
+#[derive(Default)]
 struct Options {
     container: Option<String>,
     all_containers: bool,
@@ -242,11 +243,8 @@ fn run_lines(
             )));
         }
     };
-    let plan = process::plan_with_output(
-        container.image.as_deref().unwrap_or_default(),
-        container.command.as_deref(),
-        container.args.as_deref(),
-    );
+    let (image, command, args) = process::parts(container);
+    let plan = process::plan_with_output(image, command, args);
     Ok((logs::lines(&plan, start, end, &pod_name), over))
 }
 
@@ -336,11 +334,7 @@ pub fn follow(cluster: &Cluster, m: &ArgMatches) -> Option<Follow> {
     let mut o = Options {
         container: cli::string(m, "container"),
         all_containers: cli::boolean(m, "all-containers"),
-        previous: false,
-        tail: None,
-        since: None,
-        timestamps: false,
-        prefix: false,
+        ..Options::default()
     };
     let chosen = chosen(cluster, m, &mut o, &mut Output::default()).ok()?;
     let mut streams = Vec::new();

@@ -258,34 +258,33 @@ pub fn run_with_config(
                     if cli::boolean(sub, "watch-only") {
                         out.stdout.clear();
                     }
-                    if out.exit_code != 0 {
-                        return Reply::Output(out);
-                    }
-                    return Reply::Watch { cluster: name, watch: watch::Stream::Rows(w), output: out };
+                    return streamed(name, watch::Stream::Rows(w), out);
                 }
             }
             Some(("events", sub)) => {
                 if let Some(w) = events::watch(cluster, sub) {
                     let out = run(cluster, &args, files, stdin);
-                    if out.exit_code != 0 {
-                        return Reply::Output(out);
-                    }
-                    return Reply::Watch { cluster: name, watch: watch::Stream::Events(w), output: out };
+                    return streamed(name, watch::Stream::Events(w), out);
                 }
             }
             Some(("logs", sub)) => {
                 if let Some(f) = logs::follow(cluster, sub) {
                     let out = run(cluster, &args, files, stdin);
-                    if out.exit_code != 0 {
-                        return Reply::Output(out);
-                    }
-                    return Reply::Watch { cluster: name, watch: watch::Stream::Log(f), output: out };
+                    return streamed(name, watch::Stream::Log(f), out);
                 }
             }
             _ => {}
         }
     }
     Reply::Output(run(cluster, &args, files, stdin))
+}
+
+/// A stream that goes on after `out`, unless the command failed.
+fn streamed(cluster: String, watch: watch::Stream, out: Output) -> Reply {
+    if out.exit_code != 0 {
+        return Reply::Output(out);
+    }
+    Reply::Watch { cluster, watch, output: out }
 }
 
 /// What the terminal gets back from kubectl.

@@ -131,8 +131,7 @@ fn attached_to(
     if running {
         out.stderr.push_str("If you don't see a command prompt, try pressing enter.\n");
     }
-    let (image, command, args) =
-        (container.image.as_deref().unwrap_or_default(), container.command.as_deref(), container.args.as_deref());
+    let (image, command, args) = process::parts(&container);
     if stdin && running && process::reads_terminal(image, command, args) {
         let session = Session {
             namespace: ns.to_string(),

@@ -159,7 +159,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
                 "Metrics not available for pod {}/{}, age: {}",
                 old.namespace(),
                 old.name(),
-                go_duration(now.since(created(old)))
+                crate::time::go_duration(now.since(created(old)))
             ));
         }
         if !without.is_empty() {
@@ -207,16 +207,4 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
         text.push_str(&format!("\t{}\t{}\t\n", cpu(sum), memory(sum)));
     }
     Output::ok(tabwriter::align(&text, 6, 3))
-}
-
-/// Go's `time.Duration.String()` to the millisecond: `4.5s`, `2m0.25s`.
-fn go_duration(ms: Millis) -> String {
-    let (h, m, s, milli) = (ms / 3_600_000, (ms / 60_000) % 60, (ms / 1_000) % 60, ms % 1_000);
-    let seconds =
-        if milli == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{milli:03}").trim_end_matches('0')) };
-    match (h, m) {
-        (0, 0) => seconds,
-        (0, _) => format!("{m}m{seconds}"),
-        _ => format!("{h}h{m}m{seconds}"),
-    }
 }

@@ -284,12 +284,12 @@ impl Kubelets {
 
 /// When a container started at `now` exits, and how.
 fn exit_time(c: &k8s_openapi::api::core::v1::Container, now: Time) -> Option<(Time, i32)> {
-    let (image, command, args) = (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref());
+    let (image, command, args) = process::parts(c);
     // A shell given a terminal waits for someone to type `exit`.
     if c.stdin == Some(true) && process::reads_terminal(image, command, args) {
         return None;
     }
-    match process::plan(c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref()) {
+    match process::plan(image, command, args) {
         Exit::Never => None,
         Exit::After { after, code } => Some((now.plus(after), code)),
     }

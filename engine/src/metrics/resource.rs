@@ -58,13 +58,8 @@ pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
         if Time::from_k8s(started).plus(RESOLUTION) > scrape {
             return None;
         }
-        let usage = usage::in_window(
-            container.image.as_deref().unwrap_or_default(),
-            container.command.as_deref(),
-            container.args.as_deref(),
-            &format!("{uid}/{}", container.name),
-            window,
-        );
+        let (image, command, args) = crate::runtime::process::parts(container);
+        let usage = usage::in_window(image, command, args, &format!("{uid}/{}", container.name), window);
         out.push(ContainerMetrics { name: container.name.clone(), usage });
     }
     (!out.is_empty()).then_some(out)

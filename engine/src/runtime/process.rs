@@ -63,6 +63,12 @@ fn image_default(image: &str) -> Vec<String> {
     vec!["serve".into()]
 }
 
+/// What decides a container's process: its image and the pod's `command`
+/// and `args`, as `plan` and `reads_terminal` take them.
+pub fn parts(c: &k8s_openapi::api::core::v1::Container) -> (&str, Option<&[String]>, Option<&[String]>) {
+    (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref())
+}
+
 /// Plans a container given its image and the pod's `command` and `args`.
 pub fn plan(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Exit {
     plan_with_output(image, command, args).exit

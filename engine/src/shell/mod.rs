@@ -90,6 +90,19 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   help               this text
 ";
 
+/// A text tool given a file (`head -4 index.html`) reads it instead of its
+/// input: the other arguments and the file's text.
+fn file_operand<'a>(command: &str, args: &'a [String], files: &dyn Files) -> Option<(&'a [String], String)> {
+    if !matches!(command, "head" | "tail" | "wc" | "sort" | "uniq" | "base64") {
+        return None;
+    }
+    let (file, rest) = args.split_last().filter(|(f, _)| !f.starts_with('-'))?;
+    match files.read(file)? {
+        crate::files::Entry::File(text) => Some((rest, text)),
+        crate::files::Entry::Dir(_) => None,
+    }
+}
+
 const WATCH_USAGE: &str = "\nUsage:\n watch [options] command\n";
 
 impl Shell {
@@ -493,27 +506,17 @@ impl Shell {
                 self.history.iter().enumerate().map(|(i, l)| format!("{:>5}  {l}\n", i + 1)).collect::<String>(),
             ),
             "help" => Output::ok(HELP),
-            // A text tool given a file reads it instead of its input.
-            "head" | "tail" | "wc" | "sort" | "uniq" | "base64"
-                if args.last().is_some_and(|a| {
-                    !a.starts_with('-') && matches!(files.read(a), Some(crate::files::Entry::File(_)))
-                }) =>
-            {
-                let (file, rest) = args.split_last().unwrap_or((&words[0], &[]));
-                let text = match files.read(file) {
-                    Some(crate::files::Entry::File(text)) => text,
-                    _ => String::new(),
+            _ => {
+                let ran = match file_operand(&command, args, files) {
+                    Some((rest, text)) => tools::run(&command, rest, &text),
+                    None => tools::run(&command, args, stdin.as_deref().unwrap_or_default()),
                 };
-                tools::run(&command, rest, &text).unwrap_or_default()
-            }
-            _ => match tools::run(&command, args, stdin.as_deref().unwrap_or_default()) {
-                Some(out) => out,
-                None => Output {
+                ran.unwrap_or_else(|| Output {
                     stderr: format!("bash: {command}: command not found\n"),
                     exit_code: 127,
                     ..Default::default()
-                },
-            },
+                })
+            }
         }
     }
 

@@ -359,44 +359,37 @@ pub fn network_policy(w: &mut String, np: &k8s_openapi::api::networking::v1::Net
             }
         }
     };
-    if ingress_on {
-        let _ = writeln!(w, "  Allowing ingress traffic:");
-        let rules = spec.ingress.clone().unwrap_or_default();
-        if rules.is_empty() {
-            let _ = writeln!(w, "    <none> (Selected pods are isolated for ingress connectivity)");
+    let ingress: Vec<(Vec<NetworkPolicyPort>, Vec<NetworkPolicyPeer>)> = spec
+        .ingress
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.ports.unwrap_or_default(), r.from.unwrap_or_default()))
+        .collect();
+    let egress: Vec<(Vec<NetworkPolicyPort>, Vec<NetworkPolicyPeer>)> =
+        egress.into_iter().map(|r| (r.ports.unwrap_or_default(), r.to.unwrap_or_default())).collect();
+    // Both directions are told the same way, in their own words.
+    for (on, direction, rules, peer_title, unrestricted) in
+        [(ingress_on, "ingress", ingress, "From", "source"), (egress_on, "egress", egress, "To", "destination")]
+    {
+        if !on {
+            let _ = writeln!(w, "  Not affecting {direction} traffic");
+            continue;
         }
-        for (i, rule) in rules.iter().enumerate() {
-            ports(w, rule.ports.as_deref().unwrap_or_default());
-            let from = rule.from.clone().unwrap_or_default();
-            if from.is_empty() {
-                let _ = writeln!(w, "    From: <any> (traffic not restricted by source)");
+        let _ = writeln!(w, "  Allowing {direction} traffic:");
+        if rules.is_empty() {
+            let _ = writeln!(w, "    <none> (Selected pods are isolated for {direction} connectivity)");
+        }
+        for (i, (rule_ports, rule_peers)) in rules.iter().enumerate() {
+            ports(w, rule_ports);
+            if rule_peers.is_empty() {
+                let _ = writeln!(w, "    {peer_title}: <any> (traffic not restricted by {unrestricted})");
             }
-            peers(w, "From", &from);
+            peers(w, peer_title, rule_peers);
             if i + 1 < rules.len() {
                 let _ = writeln!(w, "    ----------");
             }
         }
-    } else {
-        let _ = writeln!(w, "  Not affecting ingress traffic");
-    }
-    if egress_on {
-        let _ = writeln!(w, "  Allowing egress traffic:");
-        if egress.is_empty() {
-            let _ = writeln!(w, "    <none> (Selected pods are isolated for egress connectivity)");
-        }
-        for (i, rule) in egress.iter().enumerate() {
-            ports(w, rule.ports.as_deref().unwrap_or_default());
-            let to = rule.to.clone().unwrap_or_default();
-            if to.is_empty() {
-                let _ = writeln!(w, "    To: <any> (traffic not restricted by destination)");
-            }
-            peers(w, "To", &to);
-            if i + 1 < egress.len() {
-                let _ = writeln!(w, "    ----------");
-            }
-        }
-    } else {
-        let _ = writeln!(w, "  Not affecting egress traffic");
     }
     let _ = writeln!(w, "  Policy Types: {}", if types.is_empty() { "<none>".to_string() } else { types.join(", ") });
 }
