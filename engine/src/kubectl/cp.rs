@@ -8,7 +8,7 @@ use crate::files::Entry;
 use crate::object::Object;
 use crate::runtime::images;
 use clap::ArgMatches;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Container, Pod};
 
 /// `[NAMESPACE/]POD:PATH`, or a local path.
 enum Spec {
@@ -49,18 +49,17 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
 
 /// The running pod and the container the copy goes through, with the note
 /// kubectl prints when it chose one of several.
-fn target(cluster: &Cluster, m: &ArgMatches, ns: &str, name: &str) -> Result<(Pod, String, String), Output> {
+fn target(cluster: &Cluster, m: &ArgMatches, ns: &str, name: &str) -> Result<(Pod, Container, String), Output> {
     let object =
         cluster.api().get(crate::api::Kind::Pod, ns, name).map_err(|e| Output::err(format!("{}\n", e.render(None))))?;
     let Object::Pod(pod) = &*object else { return Err(Output::default()) };
     let (container, note) = super::exec::running_container(pod, cli::string(m, "container"), "exec into")?;
-    Ok((pod.clone(), container.name, note))
+    Ok((pod.clone(), container, note))
 }
 
 /// Whether the image's tar is GNU tar (Debian-based images) or BusyBox's.
-fn gnu_tar(pod: &Pod, container: &str) -> bool {
-    let image = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == container).and_then(|c| c.image.clone());
-    !matches!(images::short_name(&image.unwrap_or_default()).as_str(), "busybox" | "alpine")
+fn gnu_tar(container: &Container) -> bool {
+    !matches!(images::short_name(container.image.as_deref().unwrap_or_default()).as_str(), "busybox" | "alpine")
 }
 
 fn from_pod(cluster: &Cluster, m: &ArgMatches, io: &Io, ns: &str, name: &str, path: &str, local: &str) -> Output {
@@ -68,11 +67,8 @@ fn from_pod(cluster: &Cluster, m: &ArgMatches, io: &Io, ns: &str, name: &str, pa
         Ok(t) => t,
         Err(out) => return out,
     };
-    let Some(c) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == container) else {
-        return Output::default();
-    };
-    let inside = cluster.inside(&pod, c);
-    let gnu = gnu_tar(&pod, &container);
+    let inside = cluster.inside(&pod, &container);
+    let gnu = gnu_tar(&container);
     let mut out = Output { stderr: note, ..Output::default() };
     if path.starts_with('/') {
         out.stderr.push_str(if gnu {
@@ -128,16 +124,13 @@ fn to_pod(cluster: &mut Cluster, m: &ArgMatches, io: &Io, local: &str, ns: &str,
         Ok(t) => t,
         Err(out) => return out,
     };
-    let Some(c) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == container) else {
-        return Output::default();
-    };
-    let into_dir = path.ends_with('/') || cluster.inside(&pod, c).is_dir(path);
+    let into_dir = path.ends_with('/') || cluster.inside(&pod, &container).is_dir(path);
     let base = local.trim_end_matches('/').rsplit('/').next().unwrap_or(local).to_string();
     let dest = if into_dir { format!("{}/{base}", path.trim_end_matches('/')) } else { path.to_string() };
     let mut files = Vec::new();
     collect(io, local, &dest, &entry, &mut files);
     for (at, text) in files {
-        cluster.write_in(&pod, &container, &at, &text);
+        cluster.write_in(&pod, &container.name, &at, &text);
     }
     Output { stderr: note, ..Output::default() }
 }
