@@ -11,7 +11,9 @@ use clap::Command;
 /// whose earlier words (without `kubectl`) are `before`.
 /// `default_ns` is where names are looked up when `-n` is not given.
 pub fn candidates(cluster: &Cluster, before: &[String], partial: &str, default_ns: &str) -> Vec<String> {
-    let mut command = cli::command();
+    // The whole tree, built once: its global flags apply everywhere.
+    let root = cli::command();
+    let mut command = root.clone();
     let mut path: Vec<String> = Vec::new();
     let mut positionals: Vec<&str> = Vec::new();
     let mut namespace = Some(default_ns.to_string());
@@ -28,7 +30,7 @@ pub fn candidates(cluster: &Cluster, before: &[String], partial: &str, default_n
             continue;
         }
         if word.starts_with('-') {
-            if let Some(flag) = value_flag(&command, word) {
+            if let Some(flag) = value_flag(&root, &command, word) {
                 match words.next() {
                     Some(value) if flag == "namespace" => namespace = Some(value.clone()),
                     Some(_) => {}
@@ -48,7 +50,6 @@ pub fn candidates(cluster: &Cluster, before: &[String], partial: &str, default_n
     let mut out: Vec<String> = if let Some(flag) = awaiting {
         flag_values(cluster, &flag, positionals.first().copied(), namespace.as_deref())
     } else if partial.starts_with('-') {
-        let root = cli::command();
         command
             .get_arguments()
             .chain(root.get_arguments().filter(|a| a.is_global_set()))
@@ -126,11 +127,10 @@ fn arguments(path: &str) -> Arguments {
 
 /// The long name of the flag `word` names when it takes its value from the
 /// next word (`-n`, `--output`, not `--output=…` or a switch).
-fn value_flag(command: &Command, word: &str) -> Option<String> {
+fn value_flag(root: &Command, command: &Command, word: &str) -> Option<String> {
     if word.contains('=') {
         return None;
     }
-    let root = cli::command();
     let mut args = command.get_arguments().chain(root.get_arguments().filter(|a| a.is_global_set()));
     let arg = match word.strip_prefix("--") {
         Some(long) => args.find(|a| a.get_long() == Some(long)),
