@@ -158,12 +158,18 @@ impl Cluster {
         self.clock = target;
     }
 
-    /// Advances the clock to the next instant anything is due, but not past
+    /// Lets the cluster react to what has just happened; if nothing does,
+    /// advances the clock to the next instant anything is due, but not past
     /// `limit` (and at least a millisecond): what a command that waits for
     /// the cluster to change uses, so it never steps through idle time.
     pub fn step_to_next(&mut self, limit: Time) {
-        // What the last change sets off may itself be the next thing due.
+        // What the last change sets off may itself be what the caller waits
+        // for: then the clock stays where it is.
+        let before = self.version();
         self.settle();
+        if self.version() != before {
+            return;
+        }
         let next = self.timers.next_due().unwrap_or(limit).min(limit).max(self.clock.plus(1));
         self.step(next.since(self.clock));
     }
@@ -243,7 +249,7 @@ impl Cluster {
         for _ in 0..MAX_ROUNDS {
             let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
-            progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, self.clock);
+            progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, &mut self.events, self.clock);
             // Everyone has read the log up to here: keep it from growing
             // without bound while a large cluster settles.
             let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
@@ -257,7 +263,15 @@ impl Cluster {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::PodWorker { node, namespace, name } => {
-                self.kubelets.fire(&mut self.api, &mut self.timers, self.clock, &node, &namespace, &name);
+                self.kubelets.fire(
+                    &mut self.api,
+                    &mut self.timers,
+                    &mut self.events,
+                    self.clock,
+                    &node,
+                    &namespace,
+                    &name,
+                );
             }
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
         }

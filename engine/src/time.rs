@@ -65,6 +65,9 @@ impl Time {
 
 /// Go's `time.Duration.String()` to the millisecond: `4.5s`, `2m0.25s`.
 pub fn go_duration(ms: Millis) -> String {
+    if (1..1_000).contains(&ms) {
+        return format!("{ms}ms");
+    }
     let (h, m, s, milli) = (ms / 3_600_000, (ms / 60_000) % 60, (ms / 1_000) % 60, ms % 1_000);
     let seconds =
         if milli == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{milli:03}").trim_end_matches('0')) };

@@ -133,8 +133,9 @@ fn the_change_log_tells_the_pods_story() {
         .map(|c| c.change)
         .collect();
     use ChangeType::*;
-    // created, bound, ContainerCreating, Running, deletion requested, removed.
-    assert_eq!(story, [Added, Modified, Modified, Modified, Modified, Deleted]);
+    // created, bound, ContainerCreating, sandbox ready, Running, deletion
+    // requested, containers stopped, removed.
+    assert_eq!(story, [Added, Modified, Modified, Modified, Modified, Modified, Modified, Deleted]);
     assert!(cluster.get(Kind::Pod, "default", "web").is_none());
 }
 

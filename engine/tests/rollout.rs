@@ -70,10 +70,15 @@ fn rolling_update_takes_kubernetes_steps() {
     assert_eq!(cluster.apply(&manifest("nginx:1.27")).stdout, "deployment.apps/web configured\n");
     cluster.step(120_000);
     // The new set grows to the surge ceiling of 13 pods in all (3, then 5 as
-    // soon as the old set has dropped to 8 = 10 - maxUnavailable); once the
-    // five new pods are available the old set drops to 3 (13 - 8 available
-    // needed), the new one grows to 10, and the old one goes last.
-    assert_eq!(sizes(&cluster, start, &old), [(10, 0), (10, 3), (8, 3), (8, 5), (3, 5), (3, 10), (0, 10)]);
+    // soon as the old set has dropped to 8 = 10 - maxUnavailable). A node
+    // pulls one image at a time, so new pods sharing a node become available
+    // one after another, and each time the old set drops only as far as
+    // keeps 8 available (5, then 1) while the new one fills the surge room
+    // (8, then 10); the old one goes last.
+    assert_eq!(
+        sizes(&cluster, start, &old),
+        [(10, 0), (10, 3), (8, 3), (8, 5), (5, 5), (5, 8), (1, 8), (1, 10), (0, 10)]
+    );
     let out = cluster.kubectl("get deploy web");
     assert_eq!(out.stdout, "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    10/10   10           10          3m\n");
 }

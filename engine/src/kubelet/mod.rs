@@ -1,64 +1,50 @@
 //! One kubelet per node: admits the pods bound to its node, gives each a
-//! sandbox IP, pulls images (instant when cached on the node), starts the
-//! containers, and on deletion stops them and removes the pod.
+//! sandbox IP from the node's pod CIDR, and runs a worker per pod
+//! (`worker.rs`) that pulls images (`pull.rs`), checks configuration
+//! (`config.rs`), starts init and app containers, probes them
+//! (`probes.rs`), restarts them with back-off (`backoff.rs`), stops them
+//! gracefully on deletion, and reports status (`status.rs`) and Events.
 //!
 //! Pod work is driven by the change log and by timers, never by a scan of
 //! all pods.
 
+mod backoff;
+mod config;
+mod probes;
+mod pull;
+mod status;
+mod worker;
+
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
+use crate::events::{Recorder, Source};
 use crate::object::Object;
-use crate::runtime::images;
-use crate::runtime::process::{self, Exit};
 use crate::store::ChangeType;
-use crate::time::{Millis, Time, SECOND};
+use crate::time::Time;
 use crate::timers::{Timer, Timers};
-use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP,
-    Pod, PodCondition, PodIP,
-};
+use k8s_openapi::api::core::v1::Pod;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Time to create the pod sandbox (pause container and network).
-const SANDBOX_MILLIS: Millis = 500;
-/// Time to create and start one container once its image is present.
-const CONTAINER_START_MILLIS: Millis = 300;
-/// Time for a container to exit after SIGTERM.
-const STOP_MILLIS: Millis = 1_000;
+use worker::{Env, Note, Worker};
 
 type PodKey = (String, String);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Stage {
-    Starting { due: Time, images: Vec<String> },
-    Running,
-    Terminating { due: Time },
-}
-
-/// Back-off before restarting a container that exited again (CrashLoopBackOff).
-const BACKOFF_START: Millis = 10 * SECOND;
-const BACKOFF_MAX: Millis = 300 * SECOND;
-
-/// One container's process as the pod worker tracks it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Run {
-    /// When the running process exits, and with what code.
-    exit: Option<(Time, i32)>,
-    /// When a crashed container is started again.
-    restart_at: Option<Time>,
-    /// The next back-off; zero until the first restart.
-    backoff: Millis,
-    started: Time,
+/// A pod the kubelet runs.
+#[derive(Clone, Debug)]
+struct Entry {
+    worker: Worker,
+    /// The last octet of its sandbox IP, returned to the pool when it goes.
+    octet: Option<u8>,
+    /// The timer already set, so a worker is not woken twice for one thing.
+    armed: Option<Time>,
 }
 
 #[derive(Clone, Debug, Default)]
 struct NodeAgent {
     ip: String,
     pod_cidr_base: Option<[u8; 3]>,
-    images: BTreeSet<String>,
+    images: pull::ImageStore,
     used_ips: BTreeSet<u8>,
-    pods: BTreeMap<PodKey, (Stage, Option<u8>)>,
-    runs: BTreeMap<PodKey, Vec<Run>>,
+    pods: BTreeMap<PodKey, Entry>,
 }
 
 /// Every node's kubelet.
@@ -75,7 +61,7 @@ impl Kubelets {
     }
 
     /// Reacts to new changes. Returns whether it wrote anything.
-    pub fn sync(&mut self, api: &mut ApiServer, timers: &mut Timers, now: Time) -> bool {
+    pub fn sync(&mut self, api: &mut ApiServer, timers: &mut Timers, events: &mut Recorder, now: Time) -> bool {
         let changes: Vec<_> = api.store().changes_since(self.cursor).cloned().collect();
         let mut wrote = false;
         for change in changes {
@@ -104,14 +90,15 @@ impl Kubelets {
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
                     if change.change == ChangeType::Deleted {
                         if let Some(agent) = self.nodes.get_mut(&node) {
-                            if let Some((_, Some(ip))) = agent.pods.remove(&key) {
-                                agent.used_ips.remove(&ip);
+                            if let Some(entry) = agent.pods.remove(&key) {
+                                if let Some(octet) = entry.octet {
+                                    agent.used_ips.remove(&octet);
+                                }
                             }
-                            agent.runs.remove(&key);
                         }
                         continue;
                     }
-                    wrote |= self.pod_changed(api, timers, now, &node, key, pod);
+                    wrote |= self.pod_changed(api, timers, events, now, &node, key, pod);
                 }
                 _ => {}
             }
@@ -119,10 +106,12 @@ impl Kubelets {
         wrote
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn pod_changed(
         &mut self,
         api: &mut ApiServer,
         timers: &mut Timers,
+        events: &mut Recorder,
         now: Time,
         node: &str,
         key: PodKey,
@@ -131,110 +120,75 @@ impl Kubelets {
         let Some(agent) = self.nodes.get_mut(node) else {
             return false;
         };
-        let wake = |timers: &mut Timers, due: Time| {
-            timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() })
-        };
-        let stage = agent.pods.get(&key).map(|(s, _)| s.clone());
-        if pod.metadata.deletion_timestamp.is_some() {
-            if !matches!(stage, Some(Stage::Terminating { .. })) {
-                let due = now.plus(STOP_MILLIS);
-                let ip = agent.pods.get(&key).and_then(|(_, ip)| *ip);
-                agent.pods.insert(key.clone(), (Stage::Terminating { due }, ip));
-                wake(timers, due);
-            }
-            return false;
-        }
-        if stage.is_some() {
-            return false;
-        }
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
+        let done = matches!(phase, "Succeeded" | "Failed");
+        if let Some(entry) = agent.pods.get_mut(&key) {
+            if pod.metadata.deletion_timestamp.is_none() || entry.worker.kill_at.is_some() {
+                return false;
+            }
+            let grace = if done { 0 } else { pod.metadata.deletion_grace_period_seconds.unwrap_or(30) };
+            let mut notes = Vec::new();
+            entry.worker.stop(pod, now, grace, &mut notes);
+            record(api, events, now, node, pod, notes);
+            if entry.worker.stopped(now) {
+                return remove(api, key, now);
+            }
+            arm(entry, timers, node, &key, now);
+            return false;
+        }
+        if pod.metadata.deletion_timestamp.is_some() && (done || phase == "Pending") {
+            // Nothing ever ran here, or everything already ended.
+            return remove(api, key, now);
+        }
         let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
         if phase == "Running" {
             // A pod already running when the kubelet starts watching (a preset's
             // pre-existing state): adopt it as it is.
-            let ip = pod
+            let octet = pod
                 .status
                 .as_ref()
                 .and_then(|s| s.pod_ip.as_deref())
                 .filter(|_| !host_network)
                 .and_then(|ip| ip.rsplit('.').next()?.parse().ok());
-            if let Some(ip) = ip {
-                agent.used_ips.insert(ip);
+            if let Some(octet) = octet {
+                agent.used_ips.insert(octet);
             }
-            agent.pods.insert(key, (Stage::Running, ip));
+            let mut entry = Entry { worker: Worker::adopt(pod, now), octet, armed: None };
+            arm(&mut entry, timers, node, &key, now);
+            agent.pods.insert(key, entry);
             return false;
         }
-        if phase != "Pending" {
+        if done {
             return false;
         }
         let (pod_ip, octet) = if host_network {
-            (agent.ip.clone(), None)
+            (Some(agent.ip.clone()), None)
         } else {
             match (agent.pod_cidr_base, (2..=254u8).find(|o| !agent.used_ips.contains(o))) {
                 (Some([a, b, c]), Some(o)) => {
                     agent.used_ips.insert(o);
-                    (format!("{a}.{b}.{c}.{o}"), Some(o))
+                    (Some(format!("{a}.{b}.{c}.{o}")), Some(o))
                 }
-                _ => (String::new(), None),
+                _ => (None, None),
             }
         };
-        let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
-        let mut due = now.plus(SANDBOX_MILLIS);
-        let mut pulled = Vec::new();
-        for c in &containers {
-            let image = images::normalize(c.image.as_deref().unwrap_or_default());
-            let cached = agent.images.contains(&image) || pulled.contains(&image);
-            if !cached {
-                due = due.plus(images::pull_millis(&image));
-                pulled.push(image);
-            }
-            due = due.plus(CONTAINER_START_MILLIS);
-        }
-        agent.pods.insert(key.clone(), (Stage::Starting { due, images: pulled }, octet));
-        wake(timers, due);
-
         let mut pod = pod.clone();
-        let status = pod.status.get_or_insert_with(Default::default);
-        status.host_ip = Some(agent.ip.clone());
-        status.host_ips = Some(vec![HostIP { ip: agent.ip.clone() }]);
-        if !pod_ip.is_empty() {
-            status.pod_ip = Some(pod_ip.clone());
-            status.pod_ips = Some(vec![PodIP { ip: pod_ip }]);
-        }
-        status.start_time = Some(now.to_k8s());
-        let names: Vec<String> = containers.iter().map(|c| c.name.clone()).collect();
-        set_conditions(status, now, false, &names);
-        status.container_statuses = Some(
-            containers
-                .iter()
-                .map(|c| ContainerStatus {
-                    name: c.name.clone(),
-                    image: c.image.clone().unwrap_or_default(),
-                    image_id: String::new(),
-                    ready: false,
-                    restart_count: 0,
-                    started: Some(false),
-                    state: Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting {
-                            reason: Some("ContainerCreating".into()),
-                            message: None,
-                        }),
-                        ..Default::default()
-                    }),
-                    last_state: Some(Default::default()),
-                    ..Default::default()
-                })
-                .collect(),
-        );
+        status::place(pod.status.get_or_insert_with(Default::default), &agent.ip, pod_ip.as_deref(), now);
+        let mut entry = Entry { worker: Worker::new(&pod, now), octet, armed: None };
+        status::write(&entry.worker, &mut pod, now);
+        arm(&mut entry, timers, node, &key, now);
+        agent.pods.insert(key, entry);
         api.put_raw(Object::Pod(pod), now);
         true
     }
 
     /// Handles a pod worker's timer. Returns whether it wrote anything.
+    #[allow(clippy::too_many_arguments)]
     pub fn fire(
         &mut self,
         api: &mut ApiServer,
         timers: &mut Timers,
+        events: &mut Recorder,
         now: Time,
         node: &str,
         namespace: &str,
@@ -244,249 +198,84 @@ impl Kubelets {
             return false;
         };
         let key = (namespace.to_string(), name.to_string());
-        let Some((stage, ip)) = agent.pods.get(&key).cloned() else {
+        let Some(entry) = agent.pods.get_mut(&key) else {
             return false;
         };
-        let Some(mut pod) = api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
-            return false;
-        };
-        match stage {
-            Stage::Starting { due, images } if due <= now => {
-                agent.images.extend(images);
-                agent.pods.insert(key.clone(), (Stage::Running, ip));
-                let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
-                let runs = containers
-                    .iter()
-                    .map(|c| Run { exit: exit_time(c, now), restart_at: None, backoff: 0, started: now })
-                    .collect();
-                agent.runs.insert(key.clone(), runs);
-                start_containers(&mut pod, now);
-                advance(agent, &key, &mut pod, now);
-                schedule(agent, timers, node, &key);
-                api.put_raw(Object::Pod(pod), now);
-                true
-            }
-            Stage::Running => {
-                let before = pod.clone();
-                advance(agent, &key, &mut pod, now);
-                schedule(agent, timers, node, &key);
-                let changed = pod != before;
-                if changed {
-                    api.put_raw(Object::Pod(pod), now);
-                }
-                changed
-            }
-            Stage::Terminating { due } if due <= now => api.delete(Kind::Pod, namespace, name, Some(0), now).is_ok(),
-            _ => false,
+        if entry.armed.is_some_and(|t| t <= now) {
+            entry.armed = None;
         }
+        let Some(pod) = api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
+            return false;
+        };
+        let mut env = Env { now, store: api.store(), pod: &pod, images: &mut agent.images, notes: Vec::new() };
+        entry.worker.advance(&mut env);
+        let notes = env.notes;
+        if entry.worker.kill_at.is_some() {
+            if !entry.worker.stopped(now) {
+                arm(entry, timers, node, &key, now);
+                return false;
+            }
+            // The last status, with every container terminated, then the object goes.
+            let mut updated = pod.clone();
+            status::write(&entry.worker, &mut updated, now);
+            if updated != pod {
+                api.put_raw(Object::Pod(updated), now);
+            }
+            return remove(api, key, now);
+        }
+        let mut updated = pod.clone();
+        status::write(&entry.worker, &mut updated, now);
+        arm(entry, timers, node, &key, now);
+        let changed = updated != pod;
+        if changed {
+            api.put_raw(Object::Pod(updated.clone()), now);
+        }
+        record(api, events, now, node, &updated, notes);
+        changed
     }
-}
 
-/// When a container started at `now` exits, and how.
-fn exit_time(c: &k8s_openapi::api::core::v1::Container, now: Time) -> Option<(Time, i32)> {
-    let (image, command, args) = process::parts(c);
-    // A shell given a terminal waits for someone to type `exit`.
-    if c.stdin == Some(true) && process::reads_terminal(image, command, args) {
-        return None;
-    }
-    match process::plan(image, command, args) {
-        Exit::Never => None,
-        Exit::After { after, code } => Some((now.plus(after), code)),
-    }
-}
-
-impl Kubelets {
-    /// Ends the main process of container `index` of a pod now with `code`
-    /// (an attached shell's `exit`); the pod worker plays it at once.
+    /// Ends the main process of app container `index` of a pod now with
+    /// `code` (an attached shell's `exit`); the pod worker plays it at once.
     pub fn end_process(&mut self, timers: &mut Timers, now: Time, namespace: &str, pod: &str, index: usize, code: i32) {
         let key = (namespace.to_string(), pod.to_string());
         for (node, agent) in &mut self.nodes {
-            if let Some(run) = agent.runs.get_mut(&key).and_then(|runs| runs.get_mut(index)) {
-                run.exit = Some((now, code));
-                schedule(agent, timers, node, &key);
+            if let Some(entry) = agent.pods.get_mut(&key) {
+                entry.worker.end_now(index, now, code);
+                entry.armed = None;
+                arm(entry, timers, node, &key, now);
                 return;
             }
         }
     }
 }
 
-/// Wakes the pod worker at the next exit or restart it expects.
-fn schedule(agent: &NodeAgent, timers: &mut Timers, node: &str, key: &PodKey) {
-    let next =
-        agent.runs.get(key).into_iter().flatten().flat_map(|r| [r.exit.map(|(t, _)| t), r.restart_at]).flatten().min();
-    if let Some(due) = next {
-        timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() });
+/// Sets the worker's next timer unless one is already set for then or earlier.
+fn arm(entry: &mut Entry, timers: &mut Timers, node: &str, key: &PodKey, now: Time) {
+    let Some(due) = entry.worker.next_due() else { return };
+    let due = due.max(now);
+    if entry.armed.is_some_and(|t| t <= due && t >= now) {
+        return;
     }
+    entry.armed = Some(due);
+    timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() });
 }
 
-/// Plays every container exit and restart due by `now` into the pod's
-/// status, with the kubelet's restart policy and CrashLoopBackOff back-off
-/// (restart at once after the first exit, then 10 s doubling to 5 min,
-/// forgotten after 10 min of running).
-fn advance(agent: &mut NodeAgent, key: &PodKey, pod: &mut Pod, now: Time) {
-    let Some(runs) = agent.runs.get_mut(key) else { return };
-    let spec = pod.spec.clone().unwrap_or_default();
-    let policy = spec.restart_policy.clone().unwrap_or_else(|| "Always".into());
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let pod_name = format!("{}_{}({uid})", key.1, key.0);
-    let status = pod.status.get_or_insert_with(Default::default);
-    let statuses = status.container_statuses.get_or_insert_with(Vec::new);
-    // A container that exits at once may run and exit again in the same instant.
-    for _ in 0..3 {
-        let mut progressed = false;
-        for (i, run) in runs.iter_mut().enumerate() {
-            let (Some(container), Some(cs)) = (spec.containers.get(i), statuses.get_mut(i)) else { continue };
-            if let Some((at, code)) = run.exit.filter(|(at, _)| *at <= now) {
-                progressed = true;
-                run.exit = None;
-                let terminated = ContainerStateTerminated {
-                    exit_code: code,
-                    reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
-                    started_at: Some(run.started.to_k8s()),
-                    finished_at: Some(at.to_k8s()),
-                    container_id: cs.container_id.clone(),
-                    ..Default::default()
-                };
-                cs.ready = false;
-                cs.started = Some(false);
-                cs.state = Some(ContainerState { terminated: Some(terminated.clone()), ..Default::default() });
-                let restart = policy == "Always" || (policy == "OnFailure" && code != 0);
-                if restart {
-                    if at.since(run.started) > 2 * BACKOFF_MAX {
-                        run.backoff = 0;
-                    }
-                    if run.backoff == 0 {
-                        run.restart_at = Some(at);
-                        run.backoff = BACKOFF_START;
-                    } else {
-                        run.restart_at = Some(at.plus(run.backoff));
-                        cs.last_state = Some(ContainerState { terminated: Some(terminated), ..Default::default() });
-                        cs.state = Some(ContainerState {
-                            waiting: Some(ContainerStateWaiting {
-                                reason: Some("CrashLoopBackOff".into()),
-                                message: Some(format!(
-                                    "back-off {}s restarting failed container={} pod={pod_name}",
-                                    run.backoff / SECOND,
-                                    container.name
-                                )),
-                            }),
-                            ..Default::default()
-                        });
-                        run.backoff = (run.backoff * 2).min(BACKOFF_MAX);
-                    }
-                }
-            }
-            if let Some(at) = run.restart_at.filter(|at| *at <= now) {
-                progressed = true;
-                run.restart_at = None;
-                run.started = at;
-                let previous = cs
-                    .state
-                    .as_ref()
-                    .and_then(|s| s.terminated.clone())
-                    .or_else(|| cs.last_state.as_ref().and_then(|s| s.terminated.clone()));
-                cs.last_state = Some(ContainerState { terminated: previous, ..Default::default() });
-                cs.restart_count += 1;
-                let id = images::digest(&format!("{uid}/{}/{}", container.name, cs.restart_count));
-                cs.container_id = Some(format!("containerd://{}", &id[7..]));
-                cs.ready = true;
-                cs.started = Some(true);
-                cs.state = Some(ContainerState {
-                    running: Some(ContainerStateRunning { started_at: Some(at.to_k8s()) }),
-                    ..Default::default()
-                });
-                run.exit = exit_time(container, at);
-            }
-        }
-        if !progressed {
-            break;
-        }
-    }
-    let names: Vec<String> = statuses.iter().filter(|cs| !cs.ready).map(|cs| cs.name.clone()).collect();
-    let all_done = runs.iter().all(|r| r.exit.is_none() && r.restart_at.is_none())
-        && statuses.iter().all(|cs| cs.state.as_ref().is_some_and(|s| s.terminated.is_some()));
-    if all_done && !statuses.is_empty() {
-        let failed = statuses
-            .iter()
-            .any(|cs| cs.state.as_ref().and_then(|s| s.terminated.as_ref()).is_some_and(|t| t.exit_code != 0));
-        status.phase = Some(if failed { "Failed" } else { "Succeeded" }.into());
-        set_completed(status, now);
-    } else {
-        set_conditions(status, now, names.is_empty(), &names);
-    }
+/// The kubelet is done with a pod: its containers have stopped, so the API
+/// object goes.
+fn remove(api: &mut ApiServer, key: PodKey, now: Time) -> bool {
+    api.delete(Kind::Pod, &key.0, &key.1, Some(0), now).is_ok()
 }
 
-/// A finished pod's readiness conditions.
-fn set_completed(status: &mut k8s_openapi::api::core::v1::PodStatus, now: Time) {
-    for c in status.conditions.iter_mut().flatten() {
-        if c.type_ == "Ready" || c.type_ == "ContainersReady" {
-            if c.status != "False" {
-                c.status = "False".into();
-                c.last_transition_time = Some(now.to_k8s());
-            }
-            c.reason = Some("PodCompleted".into());
-            c.message = None;
-        }
-        if c.type_ == "PodReadyToStartContainers" && c.status != "False" {
-            c.status = "False".into();
-            c.last_transition_time = Some(now.to_k8s());
-        }
+fn record(api: &mut ApiServer, events: &mut Recorder, now: Time, node: &str, pod: &Pod, notes: Vec<Note>) {
+    if notes.is_empty() {
+        return;
     }
-}
-
-fn start_containers(pod: &mut Pod, now: Time) {
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let status = pod.status.get_or_insert_with(Default::default);
-    status.phase = Some("Running".into());
-    for cs in status.container_statuses.iter_mut().flatten() {
-        cs.image = images::normalize(&cs.image);
-        cs.image_id = images::image_id(&cs.image);
-        cs.container_id = Some(format!("containerd://{}", &images::digest(&format!("{uid}/{}", cs.name))[7..]));
-        cs.ready = true;
-        cs.started = Some(true);
-        cs.state = Some(ContainerState {
-            running: Some(ContainerStateRunning { started_at: Some(now.to_k8s()) }),
-            ..Default::default()
-        });
+    let about = Object::Pod(pod.clone());
+    let source = Source { component: "kubelet", host: Some(node) };
+    for note in notes {
+        let type_ = if note.warning { "Warning" } else { "Normal" };
+        events.record(api, now, &about, source, type_, note.reason, &note.message);
     }
-}
-
-/// The kubelet's pod conditions: sandbox ready, initialised, and the two
-/// readiness conditions, which carry the unready containers while false.
-fn set_conditions(status: &mut k8s_openapi::api::core::v1::PodStatus, now: Time, ready: bool, containers: &[String]) {
-    let conditions = status.conditions.get_or_insert_with(Vec::new);
-    let mut set = |type_: &str, ok: bool, reason: Option<&str>, message: Option<String>| {
-        let value = if ok { "True" } else { "False" };
-        if let Some(c) = conditions.iter_mut().find(|c| c.type_ == type_) {
-            if c.status != value {
-                c.status = value.into();
-                c.last_transition_time = Some(now.to_k8s());
-            }
-            c.reason = reason.map(String::from);
-            c.message = message;
-        } else {
-            conditions.push(PodCondition {
-                type_: type_.into(),
-                status: value.into(),
-                reason: reason.map(String::from),
-                message,
-                last_transition_time: Some(now.to_k8s()),
-                ..Default::default()
-            });
-        }
-    };
-    let unready = format!("containers with unready status: [{}]", containers.join(" "));
-    set("PodReadyToStartContainers", true, None, None);
-    set("Initialized", true, None, None);
-    if ready {
-        set("Ready", true, None, None);
-        set("ContainersReady", true, None, None);
-    } else {
-        set("Ready", false, Some("ContainersNotReady"), Some(unready.clone()));
-        set("ContainersReady", false, Some("ContainersNotReady"), Some(unready));
-    }
-    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-    conditions.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
 }
 
 fn cidr_base(cidr: &str) -> Option<[u8; 3]> {

@@ -347,7 +347,8 @@ impl Inside<'_> {
     }
 }
 
-fn debian_based(image: &str) -> bool {
+/// Whether the image is built on Debian (bash, GNU coreutils wording).
+pub(crate) fn debian_based(image: &str) -> bool {
     matches!(
         images::short_name(image).as_str(),
         "nginx" | "httpd" | "redis" | "ubuntu" | "debian" | "node" | "python" | "mysql" | "postgres"

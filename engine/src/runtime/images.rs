@@ -77,6 +77,142 @@ pub fn pull_millis(image: &str) -> i64 {
     (size(image) / BYTES_PER_MS) as i64
 }
 
+/// Official (docker.io/library) images a registry would find; any other
+/// library name is a typo the registry refuses.
+const OFFICIAL: &[&str] = &[
+    "nginx",
+    "httpd",
+    "busybox",
+    "alpine",
+    "ubuntu",
+    "debian",
+    "centos",
+    "fedora",
+    "amazonlinux",
+    "redis",
+    "mysql",
+    "mariadb",
+    "postgres",
+    "mongo",
+    "memcached",
+    "rabbitmq",
+    "elasticsearch",
+    "python",
+    "node",
+    "perl",
+    "ruby",
+    "golang",
+    "openjdk",
+    "eclipse-temurin",
+    "php",
+    "wordpress",
+    "tomcat",
+    "jenkins",
+    "registry",
+    "traefik",
+    "haproxy",
+    "caddy",
+    "hello-world",
+    "bash",
+    "vault",
+    "consul",
+    "influxdb",
+    "telegraf",
+    "nats",
+    "cassandra",
+    "zookeeper",
+    "rust",
+    "gradle",
+    "maven",
+    "docker",
+];
+
+/// Words image tags are made of besides version numbers.
+const TAG_WORDS: &[&str] = &[
+    "latest",
+    "stable",
+    "mainline",
+    "alpine",
+    "slim",
+    "perl",
+    "otel",
+    "bookworm",
+    "bullseye",
+    "buster",
+    "jammy",
+    "noble",
+    "focal",
+    "jdk",
+    "jre",
+    "lts",
+    "glibc",
+    "musl",
+    "uclibc",
+    "management",
+    "fpm",
+    "apache",
+    "cli",
+    "git",
+];
+
+/// Whether the registry has the image, as a pull finds out: `Err` carries
+/// containerd's error as the kubelet reports it.
+pub fn resolve(image: &str) -> Result<(), String> {
+    let normalized = normalize(image);
+    let repo = repository(&normalized);
+    let official = repo.strip_prefix("docker.io/library/");
+    if official.is_some_and(|name| !OFFICIAL.contains(&name)) {
+        return Err(format!(
+            "rpc error: code = Unknown desc = failed to pull and unpack image \"{normalized}\": failed to resolve reference \"{normalized}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+        ));
+    }
+    let tag = normalized[repo.len()..].strip_prefix(':').unwrap_or_default();
+    // Only official images' tags are known; anyone else's may be anything.
+    let known_word = |part: &str| {
+        let part = part.strip_prefix('v').unwrap_or(part);
+        let part = if TAG_WORDS.contains(&part.trim_end_matches(|c: char| c.is_ascii_digit())) {
+            part.trim_end_matches(|c: char| c.is_ascii_digit())
+        } else {
+            part
+        };
+        TAG_WORDS.contains(&part) || (!part.is_empty() && part.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    let nginx_too_new = official == Some("nginx")
+        && tag.split('.').nth(1).and_then(|minor| minor.split('-').next()?.parse::<u32>().ok()).is_some_and(|m| m > 29);
+    if official.is_none() || (tag.split(['-', '_']).all(known_word) && !nginx_too_new) {
+        return Ok(());
+    }
+    Err(format!(
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"{normalized}\": failed to resolve reference \"{normalized}\": {normalized}: not found"
+    ))
+}
+
+/// The ports a server image listens on once started.
+pub fn ports(image: &str) -> &'static [i32] {
+    match short_name(image).as_str() {
+        "nginx" | "httpd" | "hpa-example" | "wordpress" => &[80],
+        "redis" => &[6379],
+        "mysql" | "mariadb" => &[3306, 33060],
+        "postgres" => &[5432],
+        "mongo" => &[27017],
+        "etcd" => &[2379, 2380, 2381],
+        "kube-apiserver" => &[6443],
+        "kube-controller-manager" => &[10257],
+        "kube-scheduler" => &[10259],
+        "coredns" => &[53, 8080, 8181, 9153],
+        "kube-proxy" => &[10249, 10256],
+        "metrics-server" => &[10250],
+        "tomcat" | "jenkins" => &[8080],
+        _ => &[],
+    }
+}
+
+/// Whether the image serves plain HTTP on its ports (so an httpGet probe
+/// gets an answer rather than a broken response).
+pub fn speaks_http(image: &str) -> bool {
+    !matches!(short_name(image).as_str(), "redis" | "mysql" | "mariadb" | "postgres" | "mongo")
+}
+
 /// A stable content digest for an image reference.
 pub fn digest(image: &str) -> String {
     let normalized = normalize(image);
@@ -127,6 +263,20 @@ mod tests {
             assert_eq!(normalize(image), want);
         }
         assert_eq!(image_id("nginx:1.27").split('@').next(), Some("docker.io/library/nginx"));
+    }
+
+    #[test]
+    fn registries_find_real_images_and_refuse_typos() {
+        for image in ["nginx", "nginx:1.27", "nginx:1.27.3-alpine", "busybox:1.36", "redis:7-alpine", "polinux/stress"]
+        {
+            assert_eq!(resolve(image), Ok(()), "{image}");
+        }
+        let not_found = resolve("nginx:1.99").unwrap_err();
+        assert!(not_found.starts_with("rpc error: code = NotFound"), "{not_found}");
+        assert!(not_found.ends_with("docker.io/library/nginx:1.99: not found"), "{not_found}");
+        let typo = resolve("ngnix").unwrap_err();
+        assert!(typo.contains("pull access denied, repository does not exist"), "{typo}");
+        assert!(resolve("nginx:notexist").is_err());
     }
 
     #[test]

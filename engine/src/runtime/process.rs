@@ -45,6 +45,25 @@ pub struct Plan {
     /// A loop starting at an offset, repeating every period, writing its
     /// lines at offsets within each round.
     pub repeat: Option<(Millis, Millis, Lines)>,
+    /// Files the script creates (`touch`, `echo … > f`) or removes (`rm`),
+    /// at offsets from its start: what exec probes look at.
+    pub files: Vec<(Millis, String, bool)>,
+    /// Bytes the process allocates beyond its image's resting use
+    /// (`stress --vm-bytes`): what can get it OOM-killed.
+    pub memory: u64,
+}
+
+impl Plan {
+    /// Whether `path` exists at `offset` after the start, as far as the
+    /// script's own writes say (`None`: the script never touches it).
+    pub fn file_at(&self, path: &str, offset: Millis) -> Option<bool> {
+        self.files.iter().rfind(|(at, p, _)| p == path && *at <= offset).map(|(_, _, exists)| *exists)
+    }
+
+    /// When, after the start, the script's files change.
+    pub fn file_changes(&self) -> impl Iterator<Item = Millis> + '_ {
+        self.files.iter().map(|(at, _, _)| *at)
+    }
 }
 
 /// The entrypoint and command images run when the pod names neither.
@@ -56,7 +75,9 @@ fn image_default(image: &str) -> Vec<String> {
         // A shell with no terminal attached reads end-of-file and exits at once.
         return vec!["sh".into()];
     }
-    if ["perl", "python", "node", "ruby"].contains(&name) {
+    // The official interpreter images (calico/node is a server, not Node.js).
+    let official = super::images::normalize(image).starts_with("docker.io/library/");
+    if official && ["perl", "python", "node", "ruby"].contains(&name) {
         return vec![name.into()];
     }
     // Servers (nginx, httpd, redis, databases, pause, the system images) run.
@@ -67,6 +88,12 @@ fn image_default(image: &str) -> Vec<String> {
 /// and `args`, as `plan` and `reads_terminal` take them.
 pub fn parts(c: &k8s_openapi::api::core::v1::Container) -> (&str, Option<&[String]>, Option<&[String]>) {
     (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref())
+}
+
+/// The whole plan of a container's process.
+pub fn plan_with_output_of(c: &k8s_openapi::api::core::v1::Container) -> Plan {
+    let (image, command, args) = parts(c);
+    plan_with_output(image, command, args)
 }
 
 /// Plans a container given its image and the pod's `command` and `args`.
@@ -121,7 +148,16 @@ fn run_argv(image: &str, argv: &[String]) -> Plan {
 }
 
 fn finished(after: Millis, code: i32, output: Vec<(Millis, Out)>) -> Plan {
-    Plan { exit: Exit::After { after, code }, output, repeat: None }
+    Plan { exit: Exit::After { after, code }, output, repeat: None, files: Vec::new(), memory: 0 }
+}
+
+/// Whether the process ends promptly on SIGTERM. Servers do; a shell or
+/// `sleep` running as PID 1 has no handler, so the kernel ignores the
+/// signal and only SIGKILL at the end of the grace period stops it.
+pub fn stops_on_term(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> bool {
+    let argv = argv(image, command, args);
+    let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p).to_string()).unwrap_or_default();
+    !matches!(program.as_str(), "sh" | "bash" | "ash" | "sleep" | "tail")
 }
 
 fn quote(word: &str) -> String {
@@ -177,12 +213,18 @@ fn run_script(image: &str, script: &str) -> Plan {
             let body = body.trim().strip_suffix("done").unwrap_or(body).trim().trim_end_matches(';');
             let round = walk(image, body);
             let period = round.elapsed.max(10);
-            return Plan { exit: Exit::Never, output: Vec::new(), repeat: Some((0, period, round.output)) };
+            return Plan {
+                exit: Exit::Never,
+                output: Vec::new(),
+                repeat: Some((0, period, round.output)),
+                files: Vec::new(),
+                memory: round.memory,
+            };
         }
     }
     let run = walk(image, script);
     let exit = if run.forever { Exit::Never } else { Exit::After { after: run.elapsed, code: run.code } };
-    Plan { exit, output: run.output, repeat: None }
+    Plan { exit, output: run.output, repeat: None, files: run.files, memory: run.memory }
 }
 
 /// What running a script's commands once amounts to.
@@ -192,10 +234,12 @@ struct Walk {
     output: Vec<(Millis, Out)>,
     /// It ends in something that never returns (a server, `sleep infinity`).
     forever: bool,
+    files: Vec<(Millis, String, bool)>,
+    memory: u64,
 }
 
 fn walk(image: &str, script: &str) -> Walk {
-    let mut run = Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false };
+    let mut run = Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false, files: Vec::new(), memory: 0 };
     let mut operator = ";";
     for (command, next) in split_script(script) {
         let skip = (operator == "&&" && run.code != 0) || (operator == "||" && run.code == 0);
@@ -203,10 +247,19 @@ fn walk(image: &str, script: &str) -> Walk {
         if skip {
             continue;
         }
-        let words = crate::shell::split_words(command.trim()).unwrap_or_default();
+        let mut words = crate::shell::split_words(command.trim()).unwrap_or_default();
+        let at = run.elapsed;
+        if let Some(target) = redirect_target(&mut words) {
+            // The shell creates the file before the command runs.
+            run.files.push((at, target, true));
+            if words.first().is_none_or(|w| w == "echo" || w == "printf" || w == "date") {
+                run.elapsed = run.elapsed.saturating_add(10);
+                run.code = 0;
+                continue;
+            }
+        }
         let Some(first) = words.first() else { continue };
         let name = first.rsplit('/').next().unwrap_or(first);
-        let at = run.elapsed;
         match name {
             "sleep" => match words.get(1).map(String::as_str) {
                 Some("infinity") => {
@@ -265,9 +318,17 @@ fn walk(image: &str, script: &str) -> Walk {
                 run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
-            "true" | ":" | "env" | "printenv" | "cat" | "ls" | "id" | "whoami" | "pwd" | "touch" | "mkdir" | "cp"
-            | "mv" | "rm" | "export" | "cd" | "test" | "[" | "wget" | "curl" | "nslookup" | "uname" | "df" | "free"
-            | "ps" | "wc" | "grep" | "head" | "sort" | "seq" | "chmod" | "ln" | "set" | "trap" | "wait" => {
+            "touch" | "rm" => {
+                let exists = name == "touch";
+                for path in words[1..].iter().filter(|w| !w.starts_with('-')) {
+                    run.files.push((at, path.clone(), exists));
+                }
+                run.elapsed = run.elapsed.saturating_add(10);
+                run.code = 0;
+            }
+            "true" | ":" | "env" | "printenv" | "cat" | "ls" | "id" | "whoami" | "pwd" | "mkdir" | "cp" | "mv"
+            | "export" | "cd" | "test" | "[" | "wget" | "curl" | "nslookup" | "uname" | "df" | "free" | "ps" | "wc"
+            | "grep" | "head" | "sort" | "seq" | "chmod" | "ln" | "set" | "trap" | "wait" => {
                 run.elapsed = run.elapsed.saturating_add(10);
                 run.code = 0;
             }
@@ -291,6 +352,9 @@ fn walk(image: &str, script: &str) -> Walk {
             | "docker-entrypoint.sh"
             | "stress"
             | "apache2-foreground" => {
+                if name == "stress" {
+                    run.memory = stress_bytes(&words[1..]);
+                }
                 run.output.push((at, Out::Banner(image.to_string())));
                 run.forever = true;
                 return run;
@@ -302,6 +366,37 @@ fn walk(image: &str, script: &str) -> Walk {
         }
     }
     run
+}
+
+/// Takes `> FILE` or `>> FILE` off a command's words: the file it writes.
+fn redirect_target(words: &mut Vec<String>) -> Option<String> {
+    let at = words.iter().position(|w| w.starts_with('>'))?;
+    let word = words.remove(at);
+    let inline = word.trim_start_matches('>');
+    if !inline.is_empty() {
+        return Some(inline.to_string());
+    }
+    (at < words.len()).then(|| words.remove(at))
+}
+
+/// What `stress --vm N --vm-bytes SIZE` holds: N workers of SIZE each
+/// (stress's default is 256M per worker).
+fn stress_bytes(args: &[String]) -> u64 {
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
+    let workers: u64 = value("--vm").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let size = value("--vm-bytes").map_or(Some(256 << 20), |s| {
+        let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+        let n: u64 = digits.parse().ok()?;
+        let scale = match unit.to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "k" => 1 << 10,
+            "m" => 1 << 20,
+            "g" => 1 << 30,
+            _ => return None,
+        };
+        n.checked_mul(scale)
+    });
+    workers.saturating_mul(size.unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -43,19 +43,23 @@ const PROFILES: &[(&str, u64, u64)] = &[
     ("metrics-server", 3_500, 18),
 ];
 
-/// The resting use of a container running `image` with this command.
-fn resting(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Usage {
+/// The resting use of a container running `image` with this command,
+/// with what its process allocates on top (`stress --vm-bytes`).
+pub(crate) fn resting(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Usage {
     let name = images::short_name(image);
+    let plan = process::plan_with_output(image, command, args);
+    let held = Usage { nanocores: 0, memory: plan.memory };
     // calico/node is called `node`; only the calico one runs here.
     if let Some((_, micro, mib)) = PROFILES.iter().find(|(n, _, _)| *n == name) {
-        return Usage { nanocores: micro * 1_000, memory: mib * MI };
+        return Usage { nanocores: micro * 1_000, memory: mib * MI }.add(held);
     }
-    match process::plan(image, command, args) {
+    let base = match plan.exit {
         // A shell, a loop, a sleep: next to nothing.
         process::Exit::After { .. } => Usage { nanocores: 50_000, memory: MI / 3 },
         process::Exit::Never if process::reads_terminal(image, command, args) => Usage { nanocores: 0, memory: MI / 2 },
         process::Exit::Never => Usage { nanocores: MILLI, memory: 8 * MI },
-    }
+    };
+    base.add(held)
 }
 
 /// The container's use in window `window` (a 15-second slot of the clock),
