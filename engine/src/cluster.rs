@@ -103,6 +103,7 @@ impl Cluster {
             preset: spec.name,
             layers: Default::default(),
         };
+        cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
         cluster.settle();
         cluster
     }
@@ -209,6 +210,58 @@ impl Cluster {
         self.layers.write(layer_key(pod, container), restarts(pod, container), path, text);
     }
 
+    /// Stops (`false`) or starts a node's kubelet, as `systemctl` would on
+    /// the node.
+    pub(crate) fn set_kubelet(&mut self, node: &str, run: bool) -> Result<(), String> {
+        let done = if run {
+            self.kubelets.start_kubelet(&mut self.api, &mut self.timers, &mut self.events, self.clock, node)
+        } else {
+            self.kubelets.stop_kubelet(node)
+        };
+        self.step(0);
+        if done {
+            Ok(())
+        } else if self.kubelets.powered_off(node) {
+            Err(format!("node {node} is powered off"))
+        } else {
+            Err(format!("node {node:?} not found"))
+        }
+    }
+
+    /// Switches a node's power off or on.
+    pub(crate) fn set_power(&mut self, node: &str, on: bool) -> Result<(), String> {
+        let done = if on {
+            self.kubelets.power_on(&mut self.api, &mut self.timers, &mut self.events, self.clock, node)
+        } else {
+            self.kubelets.power_off(self.clock, node)
+        };
+        self.step(0);
+        done.then_some(()).ok_or_else(|| format!("node {node:?} not found"))
+    }
+
+    /// The state of a node's kubelet, for `fault status`: `None` for no such node.
+    pub(crate) fn kubelet_state(&self, node: &str) -> Option<&'static str> {
+        match self.kubelets.stopped(node)? {
+            _ if self.kubelets.powered_off(node) => Some("powered off"),
+            true => Some("kubelet stopped"),
+            false => Some("running"),
+        }
+    }
+
+    /// Kills a container's main process (`kill -9`).
+    pub(crate) fn kill_container(&mut self, namespace: &str, pod: &str, container: &str) -> bool {
+        let done = self.kubelets.kill(&mut self.timers, self.clock, namespace, pod, container);
+        self.step(0);
+        done
+    }
+
+    /// Makes a container leak memory; returns when it will be OOM-killed.
+    pub(crate) fn leak_memory(&mut self, namespace: &str, pod: &str, container: &str, rate: u64) -> Option<Time> {
+        let at = self.kubelets.leak(&self.api, &mut self.timers, self.clock, namespace, pod, container, rate);
+        self.step(0);
+        at
+    }
+
     /// The current time on the virtual clock.
     pub fn now(&self) -> Time {
         self.clock
@@ -274,6 +327,10 @@ impl Cluster {
                 );
             }
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
+            Timer::Heartbeat => {
+                self.kubelets.heartbeat(&mut self.api, self.clock);
+                self.timers.at(self.clock.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
+            }
         }
     }
 }

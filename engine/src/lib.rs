@@ -41,6 +41,7 @@ mod scenario;
 mod scheduler;
 mod shell;
 mod store;
+mod taints;
 mod time;
 mod timers;
 mod view;

@@ -17,6 +17,8 @@ pub enum Timer {
         /// The pod's name.
         name: String,
     },
+    /// Every running kubelet renews its node's Lease.
+    Heartbeat,
     /// A controller asked to look at a key again.
     Controller {
         /// Which controller (its place in the manager).

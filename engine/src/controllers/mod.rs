@@ -11,12 +11,14 @@ mod disruption;
 mod garbagecollector;
 mod job;
 mod namespace;
+mod nodelifecycle;
 pub(crate) mod pods;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
 mod revisions;
 mod statefulset;
+mod tainteviction;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
@@ -100,6 +102,8 @@ impl Default for Manager {
             Box::<garbagecollector::GarbageCollector>::default(),
             Box::<namespace::NamespaceController>::default(),
             Box::<resourcequota::ResourceQuotaController>::default(),
+            Box::<nodelifecycle::NodeLifecycleController>::default(),
+            Box::<tainteviction::TaintEvictionController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0 }

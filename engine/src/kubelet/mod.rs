@@ -10,6 +10,8 @@
 
 mod backoff;
 mod config;
+mod faults;
+mod node;
 mod probes;
 mod pull;
 mod status;
@@ -23,6 +25,7 @@ use crate::store::ChangeType;
 use crate::time::Time;
 use crate::timers::{Timer, Timers};
 use k8s_openapi::api::core::v1::Pod;
+pub use node::{HEARTBEAT, LEASES};
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Env, Note, Worker};
 
@@ -45,6 +48,11 @@ struct NodeAgent {
     images: pull::ImageStore,
     used_ips: BTreeSet<u8>,
     pods: BTreeMap<PodKey, Entry>,
+    /// The kubelet service is stopped (`fault kubelet stop`): no status,
+    /// no heartbeats, no reaction to pods; containers keep running.
+    stopped: bool,
+    /// The machine is off: nothing runs at all.
+    off: bool,
 }
 
 /// Every node's kubelet.
@@ -87,6 +95,10 @@ impl Kubelets {
                     let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else {
                         continue;
                     };
+                    if self.nodes.get(&node).is_some_and(|a| a.stopped) {
+                        // A stopped kubelet hears nothing; it catches up when started.
+                        continue;
+                    }
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
                     if change.change == ChangeType::Deleted {
                         if let Some(agent) = self.nodes.get_mut(&node) {
@@ -126,9 +138,14 @@ impl Kubelets {
             if pod.metadata.deletion_timestamp.is_none() || entry.worker.kill_at.is_some() {
                 return false;
             }
-            let grace = if done { 0 } else { pod.metadata.deletion_grace_period_seconds.unwrap_or(30) };
+            // The grace period runs from the deletion, even if the kubelet
+            // hears of it late.
+            let kill_at = match &pod.metadata.deletion_timestamp {
+                Some(t) if !done => Time::from_k8s(t),
+                _ => now,
+            };
             let mut notes = Vec::new();
-            entry.worker.stop(pod, now, grace, &mut notes);
+            entry.worker.stop(pod, now, kill_at, &mut notes);
             record(api, events, now, node, pod, notes);
             if entry.worker.stopped(now) {
                 return remove(api, key, now);
@@ -194,7 +211,7 @@ impl Kubelets {
         namespace: &str,
         name: &str,
     ) -> bool {
-        let Some(agent) = self.nodes.get_mut(node) else {
+        let Some(agent) = self.nodes.get_mut(node).filter(|a| !a.stopped) else {
             return false;
         };
         let key = (namespace.to_string(), name.to_string());

@@ -336,14 +336,15 @@ impl Worker {
     }
 
     /// Starts the graceful stop of a deleted pod: preStop hooks, SIGTERM,
-    /// and SIGKILL for whatever still runs when `grace` seconds are up.
-    pub fn stop(&mut self, pod: &Pod, now: Time, grace: i64, notes: &mut Vec<Note>) {
+    /// and SIGKILL for whatever still runs at `kill_at` (the end of the
+    /// grace period the deletion gave).
+    pub fn stop(&mut self, pod: &Pod, now: Time, kill_at: Time, notes: &mut Vec<Note>) {
         if self.kill_at.is_some() {
             return;
         }
-        let kill_at = now.plus(grace.max(0).saturating_mul(SECOND));
+        let kill_at = kill_at.max(now);
         self.kill_at = Some(kill_at);
-        self.teardown_at = (grace > 0).then(|| now.plus(TEARDOWN_MILLIS.min(grace.saturating_mul(SECOND))));
+        self.teardown_at = (kill_at > now).then(|| now.plus(TEARDOWN_MILLIS).min(kill_at));
         let spec = pod.spec.clone().unwrap_or_default();
         let slots = self
             .inits
@@ -388,6 +389,26 @@ impl Worker {
         if let Some(slot) = self.apps.get_mut(index).filter(|s| s.running()) {
             slot.end = Some(End { at: now, code, reason: if code == 0 { "Completed" } else { "Error" } });
         }
+    }
+
+    /// The running container called `name`.
+    fn running_slot(&mut self, name: &str) -> Option<&mut Slot> {
+        self.inits.iter_mut().chain(self.apps.iter_mut()).find(|s| s.name == name && s.running())
+    }
+
+    /// Ends the running container `name` at `at` unless it ends sooner:
+    /// `kill -9` (137), an out-of-memory kill, a node losing power.
+    pub fn end_at(&mut self, name: &str, at: Time, code: i32, reason: &'static str) -> bool {
+        let Some(slot) = self.running_slot(name) else { return false };
+        if slot.end.is_none_or(|e| e.at > at) {
+            slot.end = Some(End { at, code, reason });
+        }
+        true
+    }
+
+    /// Every container that runs now, by name: what a power cut stops.
+    pub fn running_names(&self) -> Vec<String> {
+        self.inits.iter().chain(&self.apps).filter(|s| s.running()).map(|s| s.name.clone()).collect()
     }
 }
 

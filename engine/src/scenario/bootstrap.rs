@@ -129,6 +129,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
         // Control planes come up first; workers join a minute apart.
         let joined = built.plus(i as i64 * 60 * SECOND);
         let Some(node) = create(api, Object::Node(node(spec, &v, joined)), joined) else { continue };
+        create(api, Object::Lease(lease(&node, joined, clock_start)), joined);
         if !spec.control_plane {
             continue;
         }
@@ -335,6 +336,29 @@ fn template(
                 if host_network { "system-node-critical" } else { "system-cluster-critical" }.into(),
             ),
             tolerations: Some(tolerations),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The Lease the node's kubelet renews, owned by its Node.
+fn lease(node: &Object, joined: Time, renewed: Time) -> k8s_openapi::api::coordination::v1::Lease {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, OwnerReference};
+    let name = node.name().to_string();
+    let mut metadata = meta(Some(crate::kubelet::LEASES), &name, None);
+    metadata.owner_references = Some(vec![OwnerReference {
+        api_version: "v1".into(),
+        kind: "Node".into(),
+        name: name.clone(),
+        uid: node.meta().uid.clone().unwrap_or_default(),
+        ..Default::default()
+    }]);
+    k8s_openapi::api::coordination::v1::Lease {
+        metadata,
+        spec: Some(k8s_openapi::api::coordination::v1::LeaseSpec {
+            holder_identity: Some(name),
+            lease_duration_seconds: Some(40),
+            renew_time: Some(MicroTime(renewed.max(joined).to_k8s().0)),
             ..Default::default()
         }),
     }

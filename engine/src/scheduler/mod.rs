@@ -248,15 +248,7 @@ fn allocatable(node: &Node, name: &str) -> i64 {
 }
 
 fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
-    tolerations.iter().any(|t| {
-        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
-        let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty()) || t.key.as_deref() == Some(taint.key.as_str());
-        let value_ok = match t.operator.as_deref() {
-            Some("Exists") => true,
-            _ => t.value.as_deref().unwrap_or_default() == taint.value.as_deref().unwrap_or_default(),
-        };
-        effect_ok && key_ok && value_ok
-    })
+    crate::taints::tolerating(tolerations, taint).next().is_some()
 }
 
 /// Whether the node satisfies the pod's required node affinity (any term,

@@ -2,6 +2,7 @@
 //! shell`: kubectl (and `k`), aliases, `sleep` to let simulated time pass, and
 //! `help`. It stands for a root shell on the control-plane node.
 
+mod fault;
 mod grep;
 mod jq;
 mod line;
@@ -30,7 +31,7 @@ pub struct Completion {
 
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
-    "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "grep", "head", "help",
+    "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "fault", "grep", "head", "help",
     "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "watch", "wc",
 ];
 
@@ -87,6 +88,8 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias
   history            the commands typed so far
+  fault ...          break things on purpose: stop a kubelet, power a node off, kill a
+                     container, leak memory (fault with no arguments explains)
   help               this text
 ";
 
@@ -464,6 +467,15 @@ impl Shell {
             }
             "sleep" => self.sleep(args),
             "watch" => self.watch_command(args),
+            "fault" => {
+                let namespace = self
+                    .kubeconfig
+                    .current_context()
+                    .map(|c| c.namespace.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "default".into());
+                fault::run(self.cluster_mut(), &namespace, args)
+            }
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {
