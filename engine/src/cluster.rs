@@ -71,8 +71,10 @@ pub struct Cluster {
     kubelets: Kubelets,
     events: Recorder,
     preset: String,
-    /// What containers have written.
+    /// What containers have written outside their volumes.
     layers: crate::runtime::fs::Layers,
+    /// What containers have written into their volumes.
+    volumes: crate::runtime::volumes::Volumes,
 }
 
 impl Cluster {
@@ -102,6 +104,7 @@ impl Cluster {
             events: Recorder::default(),
             preset: spec.name,
             layers: Default::default(),
+            volumes: Default::default(),
         };
         cluster.settle();
         cluster
@@ -189,18 +192,37 @@ impl Cluster {
         container: &'a k8s_openapi::api::core::v1::Container,
     ) -> crate::runtime::exec::Inside<'a> {
         let layer = self.layers.files(&layer_key(pod, &container.name), restarts(pod, &container.name));
-        crate::runtime::exec::Inside { store: self.api.store(), pod, container, now: self.clock, layer }
+        let store = self.api.store();
+        crate::runtime::exec::Inside { store, pod, container, now: self.clock, layer, volumes: &self.volumes }
     }
 
-    /// Writes a file into a pod's container (`kubectl cp`).
-    pub(crate) fn write_in(&mut self, pod: &k8s_openapi::api::core::v1::Pod, container: &str, path: &str, text: &str) {
-        // Layers of deleted pods go with them, checked here where layers are
-        // made rather than on every deletion.
+    /// Writes a file into a pod's container (`kubectl cp`, a shell's `>`):
+    /// into the volume mounted there, or the container's writable layer.
+    pub(crate) fn write_in(
+        &mut self,
+        pod: &k8s_openapi::api::core::v1::Pod,
+        container: &str,
+        path: &str,
+        text: &str,
+    ) -> Result<(), crate::runtime::exec::Unwritable> {
+        use crate::runtime::exec::{Place, Unwritable};
+        let spec = pod.spec.as_ref().and_then(|s| s.containers.iter().find(|c| c.name == container));
+        let place = match spec {
+            Some(c) => self.inside(pod, c).place(path)?,
+            None => return Err(Unwritable::NoDirectory),
+        };
+        // What belonged to deleted pods and volumes goes with them, checked
+        // here where files are made rather than on every deletion.
         let store = self.api.store();
         self.layers.retain(|ns, name, uid| {
             store.get(Kind::Pod, ns, name).is_some_and(|p| p.meta().uid.as_deref() == Some(uid))
         });
-        self.layers.write(layer_key(pod, container), restarts(pod, container), path, text);
+        self.volumes.retain(store);
+        match place {
+            Place::Layer => self.layers.write(layer_key(pod, container), restarts(pod, container), path, text),
+            Place::Volume(key, inner) => self.volumes.write(key, &inner, text),
+        }
+        Ok(())
     }
 
     /// The current time on the virtual clock.
