@@ -10,6 +10,7 @@ use crate::kubectl;
 use crate::kubelet::Kubelets;
 use crate::object::Object;
 use crate::rng::Rng;
+use crate::runtime::fs;
 use crate::scenario::{bootstrap, Preset};
 use crate::scheduler::Scheduler;
 use crate::store::Change;
@@ -71,8 +72,10 @@ pub struct Cluster {
     kubelets: Kubelets,
     events: Recorder,
     preset: String,
-    /// What containers have written.
+    /// What containers have written outside their volumes.
     layers: crate::runtime::fs::Layers,
+    /// What containers have written into their volumes.
+    volumes: crate::runtime::volumes::Volumes,
 }
 
 impl Cluster {
@@ -102,6 +105,7 @@ impl Cluster {
             events: Recorder::default(),
             preset: spec.name,
             layers: Default::default(),
+            volumes: Default::default(),
         };
         cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
         cluster.settle();
@@ -195,19 +199,36 @@ impl Cluster {
         pod: &'a k8s_openapi::api::core::v1::Pod,
         container: &'a k8s_openapi::api::core::v1::Container,
     ) -> crate::runtime::exec::Inside<'a> {
-        let layer = self.layers.files(&layer_key(pod, &container.name), restarts(pod, &container.name));
-        crate::runtime::exec::Inside { store: self.api.store(), pod, container, now: self.clock, layer }
+        crate::runtime::exec::Inside::of(self.api.store(), &self.layers, &self.volumes, pod, container, self.clock)
     }
 
-    /// Writes a file into a pod's container (`kubectl cp`).
-    pub(crate) fn write_in(&mut self, pod: &k8s_openapi::api::core::v1::Pod, container: &str, path: &str, text: &str) {
-        // Layers of deleted pods go with them, checked here where layers are
-        // made rather than on every deletion.
+    /// Writes a file into a pod's container (`kubectl cp`, a shell's `>`):
+    /// into the volume mounted there, or the container's writable layer.
+    pub(crate) fn write_in(
+        &mut self,
+        pod: &k8s_openapi::api::core::v1::Pod,
+        container: &str,
+        path: &str,
+        text: &str,
+    ) -> Result<(), crate::runtime::exec::Unwritable> {
+        use crate::runtime::exec::{Place, Unwritable};
+        let spec = pod.spec.as_ref().and_then(|s| s.containers.iter().find(|c| c.name == container));
+        let place = match spec {
+            Some(c) => self.inside(pod, c).place(path)?,
+            None => return Err(Unwritable::NoDirectory),
+        };
+        // What belonged to deleted pods and volumes goes with them, checked
+        // here where files are made rather than on every deletion.
         let store = self.api.store();
         self.layers.retain(|ns, name, uid| {
             store.get(Kind::Pod, ns, name).is_some_and(|p| p.meta().uid.as_deref() == Some(uid))
         });
-        self.layers.write(layer_key(pod, container), restarts(pod, container), path, text);
+        self.volumes.retain(store);
+        match place {
+            Place::Layer => self.layers.write(fs::layer_key(pod, container), fs::restarts(pod, container), path, text),
+            Place::Volume(key, inner) => self.volumes.write(key, &inner, text),
+        }
+        Ok(())
     }
 
     /// Stops (`false`) or starts a node's kubelet, as `systemctl` would on
@@ -320,6 +341,7 @@ impl Cluster {
                     &mut self.api,
                     &mut self.timers,
                     &mut self.events,
+                    (&self.layers, &self.volumes),
                     self.clock,
                     &node,
                     &namespace,
@@ -333,19 +355,4 @@ impl Cluster {
             }
         }
     }
-}
-
-fn layer_key(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> crate::runtime::fs::LayerKey {
-    let m = &pod.metadata;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    (text(&m.namespace), text(&m.name), text(&m.uid), container.to_string())
-}
-
-/// How often a pod's container has been restarted: which instance is running.
-fn restarts(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> i32 {
-    pod.status
-        .iter()
-        .flat_map(|s| s.container_statuses.iter().flatten())
-        .find(|c| c.name == container)
-        .map_or(0, |c| c.restart_count)
 }

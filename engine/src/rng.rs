@@ -14,6 +14,12 @@ impl Rng {
         Rng(seed)
     }
 
+    /// A second generator derived from this one's state and `salt`,
+    /// leaving this one's sequence untouched.
+    pub fn fork(&self, salt: u64) -> Rng {
+        Rng(self.0 ^ salt.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -63,6 +69,15 @@ mod tests {
         assert_eq!(a.suffix(5), b.suffix(5));
         assert_eq!(a.uuid(), b.uuid());
         assert_ne!(Rng::new(7).next_u64(), Rng::new(8).next_u64());
+    }
+
+    #[test]
+    fn a_fork_leaves_the_parent_sequence_alone() {
+        let mut a = Rng::new(7);
+        let mut forked = a.fork(1);
+        let mut b = Rng::new(7);
+        assert_ne!(forked.next_u64(), b.clone().next_u64());
+        assert_eq!(a.next_u64(), b.next_u64());
     }
 
     #[test]

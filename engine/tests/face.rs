@@ -310,7 +310,7 @@ fn exec_it_opens_a_shell_with_the_containers_prompt_until_exit() {
     assert_eq!(shell.run("kubectl exec -it web -- bash", &files).exit_code, 0);
     assert_eq!(shell.prompt(), "root@web:/# ");
     assert_eq!(shell.run("hostname", &files).stdout, "web\n");
-    assert_eq!(shell.run("kubectl get pods", &files).stderr, "sh: kubectl: not found\n");
+    assert_eq!(shell.run("kubectl get pods", &files).stderr, "bash: kubectl: command not found\n");
     shell.run("exit", &files);
     assert_eq!(shell.prompt(), "root@m-k8s:~# ");
     shell.run("kubectl exec -ti box -- sh", &files);

@@ -384,11 +384,21 @@ pub fn default_storage_class(store: &Store, object: &mut Object) {
     if spec.storage_class_name.is_some() {
         return;
     }
-    let default = store.list(Kind::StorageClass, None).find_map(|o| match &**o {
-        Object::StorageClass(sc) if crate::kubectl::printers::storage::is_default_class(sc) => sc.metadata.name.clone(),
-        _ => None,
-    });
-    if let Some(name) = default {
+    if let Some(name) = crate::controllers::storage::default_class(store) {
         spec.storage_class_name = Some(name);
+    }
+}
+
+/// The StorageObjectInUseProtection plugin: claims and volumes are made with
+/// the finalizer that keeps them while in use.
+pub fn storage_protection(object: &mut Object) {
+    let finalizer = match object {
+        Object::PersistentVolumeClaim(_) => crate::controllers::volumeprotection::PVC_PROTECTION,
+        Object::PersistentVolume(_) => crate::controllers::volumeprotection::PV_PROTECTION,
+        _ => return,
+    };
+    let list = object.meta_mut().finalizers.get_or_insert_with(Vec::new);
+    if !list.iter().any(|f| f == finalizer) {
+        list.push(finalizer.into());
     }
 }

@@ -43,6 +43,19 @@ pub fn apply(object: &mut Object) {
                 }]);
             }
         }
+        Object::PersistentVolume(pv) => {
+            let spec = pv.spec.get_or_insert_with(Default::default);
+            spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
+            spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+            if let Some(host) = spec.host_path.as_mut() {
+                host.type_.get_or_insert_with(String::new);
+            }
+            pv.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+        }
+        Object::PersistentVolumeClaim(pvc) => {
+            pvc.spec.get_or_insert_with(Default::default).volume_mode.get_or_insert_with(|| "Filesystem".into());
+            pvc.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+        }
         Object::Namespace(ns) => {
             // The API server labels every namespace with its own name.
             let name = ns.metadata.name.clone().unwrap_or_default();

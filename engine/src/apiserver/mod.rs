@@ -85,6 +85,7 @@ impl ApiServer {
         defaults::apply(&mut object);
         admission::default_limits(&self.store, &mut object);
         admission::default_storage_class(&self.store, &mut object);
+        admission::storage_protection(&mut object);
         admission::set_priority(&self.store, &mut object)?;
         let causes = validation::validate(&object);
         if !causes.is_empty() {
@@ -128,6 +129,14 @@ impl ApiServer {
         meta.deletion_timestamp = None;
         if let Object::Job(job) = &mut object {
             generate_job_selector(job);
+        }
+        if let Object::PersistentVolume(pv) = &mut object {
+            // A new volume's status is the server's: Pending since now.
+            pv.status = Some(k8s_openapi::api::core::v1::PersistentVolumeStatus {
+                phase: Some("Pending".into()),
+                last_phase_transition_time: Some(now.to_k8s()),
+                ..Default::default()
+            });
         }
         if let Object::Namespace(ns) = &mut object {
             // The namespace controller's finalizer: set once, at creation.
@@ -316,6 +325,18 @@ impl ApiServer {
     /// the components, which own the fields they write.
     pub fn put_raw(&mut self, object: Object, now: Time) -> Arc<Object> {
         self.store.put(object, now)
+    }
+
+    /// Runs `f` with generated names and uids drawn from a side stream
+    /// (`salt` picks it), so what `f` creates leaves every name generated
+    /// afterwards as it would have been: a preset's addon can be added
+    /// without renaming everything made after it.
+    pub fn with_side_stream<T>(&mut self, salt: u64, f: impl FnOnce(&mut ApiServer) -> T) -> T {
+        let side = self.rng.fork(salt);
+        let main = std::mem::replace(&mut self.rng, side);
+        let out = f(self);
+        self.rng = main;
+        out
     }
 
     /// A generated-name suffix.

@@ -12,13 +12,17 @@ mod garbagecollector;
 mod job;
 mod namespace;
 mod nodelifecycle;
+pub(crate) mod persistentvolume;
 pub(crate) mod pods;
+pub(crate) mod provisioner;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
 mod revisions;
 mod statefulset;
+pub(crate) mod storage;
 mod tainteviction;
+pub(crate) mod volumeprotection;
 
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
@@ -104,6 +108,11 @@ impl Default for Manager {
             Box::<resourcequota::ResourceQuotaController>::default(),
             Box::<nodelifecycle::NodeLifecycleController>::default(),
             Box::<tainteviction::TaintEvictionController>::default(),
+            // The provisioner before the binder, so a volume made for a
+            // claim is there when the binder next looks at the claim.
+            Box::<provisioner::Provisioner>::default(),
+            Box::<persistentvolume::PersistentVolumeController>::default(),
+            Box::<volumeprotection::VolumeProtection>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0 }
@@ -113,7 +122,8 @@ impl Default for Manager {
 impl Clone for Manager {
     fn clone(&self) -> Manager {
         // Controllers keep no state that survives a restart: a fresh manager
-        // reading the same log converges to the same place.
+        // reading the same log converges to the same place (an informer
+        // relists the store the first time it is read).
         Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::default() }
     }
 }
@@ -177,4 +187,53 @@ pub fn controller_key(change: &Change, kind: Kind) -> Option<Key> {
         .flatten()
         .find(|o| o.controller == Some(true) && o.kind == crate::api::info(kind).kind_name)?;
     Some((kind, object.namespace().to_string(), owner.name.clone()))
+}
+
+/// Indexes a controller keeps over some kinds, fed object by object.
+pub(crate) trait Index: Default {
+    /// The kinds it indexes.
+    const KINDS: &'static [Kind];
+    /// Takes in an object's new state, or its deletion.
+    fn apply(&mut self, object: &Object, deleted: bool);
+}
+
+/// A controller's cache (client-go's informer): listed from the store when
+/// first read, then brought up to date from the change log each time it is
+/// read, so a reconcile never sees it older than the store.
+#[derive(Debug, Default)]
+pub(crate) struct Informer<I> {
+    index: I,
+    cursor: Option<u64>,
+}
+
+impl<I: Index> Informer<I> {
+    /// The indexes as of the store's latest change.
+    pub(crate) fn read(&mut self, store: &Store) -> &I {
+        let missed = |cursor: u64| store.changes_since(cursor).next().is_some_and(|c| c.version > cursor + 1);
+        match self.cursor {
+            Some(cursor) if !missed(cursor) => {
+                for change in store.changes_since(cursor) {
+                    if I::KINDS.contains(&change.object.kind()) {
+                        self.index.apply(&change.object, change.change == crate::store::ChangeType::Deleted);
+                    }
+                }
+            }
+            _ => {
+                self.index = I::default();
+                for kind in I::KINDS {
+                    for object in store.list(*kind, None) {
+                        self.index.apply(object, false);
+                    }
+                }
+            }
+        }
+        self.cursor = Some(store.version());
+        &self.index
+    }
+
+    /// The indexes as last read, if ever (for `watch`, which may not
+    /// change the controller).
+    pub(crate) fn last(&self) -> Option<&I> {
+        self.cursor.map(|_| &self.index)
+    }
 }

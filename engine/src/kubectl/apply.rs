@@ -54,8 +54,10 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
             };
             applied.insert((object.kind(), ns, object.name().to_string()));
         }
-        let result =
-            document.and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry));
+        let mut warning = String::new();
+        let result = document
+            .and_then(|object| apply_one(cluster, object, flag_ns.as_deref(), &default_ns, &source, dry, &mut warning));
+        out.stderr.push_str(&warning);
         out.add(result);
     }
     // kubectl prunes only after every object applied.
@@ -198,6 +200,7 @@ fn apply_one(
     default_ns: &str,
     source: &str,
     dry: DryRun,
+    warning: &mut String,
 ) -> Result<String, String> {
     let info = object.info();
     if info.namespaced {
@@ -237,6 +240,13 @@ fn apply_one(
         };
     };
 
+    if live.meta().annotations.as_ref().is_none_or(|a| !a.contains_key(LAST_APPLIED)) {
+        *warning = format!(
+            "Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+            info.plural,
+            object.name()
+        );
+    }
     let Some(patch) = patch_for(&live, &applied, config) else {
         return Ok(format!("{label} unchanged{}\n", dry.suffix()));
     };

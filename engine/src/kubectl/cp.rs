@@ -129,10 +129,28 @@ fn to_pod(cluster: &mut Cluster, m: &ArgMatches, io: &Io, local: &str, ns: &str,
     let dest = if into_dir { format!("{}/{base}", path.trim_end_matches('/')) } else { path.to_string() };
     let mut files = Vec::new();
     collect(io, local, &dest, &entry, &mut files);
+    let mut out = Output { stderr: note, ..Output::default() };
+    let mut refused = false;
     for (at, text) in files {
-        cluster.write_in(&pod, &container.name, &at, &text);
+        if cluster.write_in(&pod, &container.name, &at, &text).is_err() {
+            // tar inside the container cannot open it; kubectl passes on its exit.
+            let name = at.trim_start_matches('/');
+            out.stderr.push_str(&if gnu_tar(&container) {
+                format!("tar: {name}: Cannot open: Read-only file system\n")
+            } else {
+                format!("tar: can't open '{name}': Read-only file system\n")
+            });
+            refused = true;
+        }
     }
-    Output { stderr: note, ..Output::default() }
+    if refused {
+        if gnu_tar(&container) {
+            out.stderr.push_str("tar: Exiting with failure status due to previous errors\n");
+        }
+        out.stderr.push_str("command terminated with exit code 2\n");
+        out.exit_code = 2;
+    }
+    out
 }
 
 /// The local files under `local`, each with where it goes in the container.

@@ -144,8 +144,18 @@ pub(crate) fn running_container(
     Ok((container.clone(), note))
 }
 
-/// Runs `argv` inside the session's container, as of now.
-pub fn run_in(cluster: &Cluster, session: &Session, argv: &[String], shell: bool) -> Output {
+/// What runs in a container: a program and its arguments (`exec POD --
+/// ARGV`), or a line its shell reads (an `exec -it` session).
+pub enum Command<'a> {
+    /// No shell between kubectl and the program.
+    Argv(&'a [String]),
+    /// A line typed at the container's shell.
+    Line(&'a str),
+}
+
+/// Runs a command inside the session's container, as of now, and writes
+/// what it wrote through the cluster.
+pub fn run_in(cluster: &mut Cluster, session: &Session, command: Command) -> Output {
     let Ok(object) = cluster.api().get(Kind::Pod, &session.namespace, &session.pod) else {
         return Output {
             stderr: "command terminated with exit code 137\n".into(),
@@ -158,7 +168,15 @@ pub fn run_in(cluster: &Cluster, session: &Session, argv: &[String], shell: bool
         return Output::default();
     };
     let inside = cluster.inside(pod, container);
-    inside.run(argv, shell)
+    let ran = match command {
+        Command::Argv(argv) => inside.exec(argv),
+        Command::Line(line) => inside.interactive(line),
+    };
+    for (path, text) in &ran.writes {
+        // The shell checked each file could be written before writing it.
+        let _ = cluster.write_in(pod, &session.container, path, text);
+    }
+    ran.output
 }
 
 /// The prompt of a shell in the session's container.
@@ -174,7 +192,7 @@ pub fn prompt(cluster: &Cluster, session: &Session) -> String {
 
 /// `kubectl exec`; with `-it` and a shell as the command, the session to
 /// open instead of output.
-pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<Output, (Session, String)> {
+pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Result<Output, (Session, String)> {
     let command = cli::strings(m, "command-args");
     if command.is_empty() {
         return Ok(error("you must specify at least one command for the container"));
@@ -188,7 +206,7 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Result<Output, (Session, String
     if interactive && matches!(program, "sh" | "bash" | "ash") && command.len() == 1 {
         return Err((session, note));
     }
-    let mut out = run_in(cluster, &session, &command, false);
+    let mut out = run_in(cluster, &session, Command::Argv(&command));
     if out.exit_code != 0 && !out.stderr.starts_with("error:") {
         out.stderr.push_str(&format!("command terminated with exit code {}\n", out.exit_code));
     }

@@ -21,6 +21,8 @@ use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::events::{Recorder, Source};
 use crate::object::Object;
+use crate::runtime::fs::Layers;
+use crate::runtime::volumes::Volumes;
 use crate::store::ChangeType;
 use crate::time::Time;
 use crate::timers::{Timer, Timers};
@@ -206,6 +208,7 @@ impl Kubelets {
         api: &mut ApiServer,
         timers: &mut Timers,
         events: &mut Recorder,
+        written: (&Layers, &Volumes),
         now: Time,
         node: &str,
         namespace: &str,
@@ -224,7 +227,7 @@ impl Kubelets {
         let Some(pod) = api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
             return false;
         };
-        let mut env = Env { now, store: api.store(), pod: &pod, images: &mut agent.images, notes: Vec::new() };
+        let mut env = Env { now, store: api.store(), written, pod: &pod, images: &mut agent.images, notes: Vec::new() };
         entry.worker.advance(&mut env);
         let notes = env.notes;
         if entry.worker.kill_at.is_some() {

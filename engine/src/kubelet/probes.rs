@@ -256,7 +256,7 @@ fn run(target: &Target, argv: &[String]) -> Result<(), String> {
             }
         }
         _ => {
-            let out = target.inside.run(&argv, false);
+            let out = target.inside.exec(&argv).output;
             if out.exit_code == 0 {
                 Ok(())
             } else {

@@ -9,7 +9,9 @@ use super::config;
 use super::probes::{Effects, Kind as ProbeKind, Probe, Target};
 use super::pull::{must_pull, ImageStore};
 use crate::runtime::exec::Inside;
+use crate::runtime::fs::Layers;
 use crate::runtime::process::{self, Exit, Plan};
+use crate::runtime::volumes::Volumes;
 use crate::runtime::{images, usage};
 use crate::store::Store;
 use crate::time::{go_duration, Millis, Time, SECOND};
@@ -42,6 +44,8 @@ pub(super) struct Note {
 pub(super) struct Env<'a> {
     pub now: Time,
     pub store: &'a Store,
+    /// What containers have written, for exec probes to read.
+    pub written: (&'a Layers, &'a Volumes),
     pub pod: &'a Pod,
     pub images: &'a mut ImageStore,
     pub notes: Vec<Note>,
@@ -626,7 +630,7 @@ fn run_probes(slot: &mut Slot, c: &Container, since: Time, env: &mut Env) -> boo
     let plan = process::plan_with_output_of(c);
     let ip = env.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
     let target = Target {
-        inside: Inside { store: env.store, pod: env.pod, container: c, now, layer: None },
+        inside: Inside::of(env.store, env.written.0, env.written.1, env.pod, c, now),
         plan: &plan,
         start: since,
         ip: &ip,

@@ -1,9 +1,13 @@
 //! Commands run inside a container (`kubectl exec`): a small model of the
 //! tools images carry — `env`, `hostname`, `cat` of the files Kubernetes
-//! puts there (mounted ConfigMaps and Secrets, resolv.conf, hosts), `ls`,
-//! `echo`, `date` — answering from the pod and the cluster it lives in.
+//! puts there (mounted ConfigMaps and Secrets, resolv.conf, hosts) and of
+//! what the container wrote (its layer, its volumes), `ls`, `echo`,
+//! `printf`, `date` — answering from the pod and the cluster it lives in.
+//! Shell lines (`sh -c`, an `exec -it` shell) go through `script.rs`.
 
 use super::images;
+use super::script::{Flavour, Ran, Script};
+use super::volumes::{mounts, Backing, Mount, VolumeKey, Volumes};
 use crate::api::Kind;
 use crate::cluster::Output;
 use crate::object::Object;
@@ -18,8 +22,50 @@ pub struct Inside<'a> {
     pub pod: &'a Pod,
     pub container: &'a Container,
     pub now: Time,
-    /// What this container has written.
+    /// What this container has written outside its volumes.
     pub layer: Option<&'a BTreeMap<String, String>>,
+    /// What every volume holds.
+    pub volumes: &'a Volumes,
+}
+
+/// Why a file cannot be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unwritable {
+    /// Under a read-only mount (ConfigMap, Secret, `readOnly: true`).
+    ReadOnly,
+    /// Its folder does not exist.
+    NoDirectory,
+    /// It is a folder.
+    IsDirectory,
+}
+
+/// Where a written file is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The container's writable layer.
+    Layer,
+    /// A volume, at this path inside it.
+    Volume(VolumeKey, String),
+}
+
+/// Nothing written yet.
+const UNWRITTEN: &BTreeMap<String, String> = &BTreeMap::new();
+
+impl<'a> Inside<'a> {
+    /// What a command in `container` of `pod` sees at `now`: the cluster,
+    /// what that container instance has written, and the pod's volumes.
+    pub fn of(
+        store: &'a Store,
+        layers: &'a super::fs::Layers,
+        volumes: &'a Volumes,
+        pod: &'a Pod,
+        container: &'a Container,
+        now: Time,
+    ) -> Inside<'a> {
+        let layer =
+            layers.files(&super::fs::layer_key(pod, &container.name), super::fs::restarts(pod, &container.name));
+        Inside { store, pod, container, now, layer, volumes }
+    }
 }
 
 impl Inside<'_> {
@@ -40,13 +86,51 @@ impl Inside<'_> {
         }
     }
 
-    /// Runs one command line; `shell` says whether a shell reads it (its
-    /// errors then read `sh: …`).
-    pub fn run(&self, argv: &[String], shell: bool) -> Output {
-        let Some(program) = argv.first() else { return Output::default() };
+    /// The shell that reads a line given to `program` (`sh`, `bash`), with
+    /// `-c` (`script`) or at a terminal. A Debian-based image's terminal
+    /// shell is taken to be bash, as its prompt shows.
+    pub fn flavour(&self, program: &str, script: bool) -> Flavour {
+        if !debian_based(self.container.image.as_deref().unwrap_or_default()) {
+            return Flavour::Ash;
+        }
+        match (program, script) {
+            (_, false) => Flavour::Bash,
+            ("bash", true) => Flavour::BashScript,
+            _ => Flavour::Dash,
+        }
+    }
+
+    /// `kubectl exec POD -- ARGV`: runs the program itself (no shell reads
+    /// the words, though `sh -c` brings one), or kubectl's error when the
+    /// image has no such program.
+    pub fn exec(&self, argv: &[String]) -> Ran {
+        let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or_default();
+        let flavour = self.flavour(program, true);
+        Script::new(self, flavour).exec(argv).unwrap_or_else(|| Ran {
+            output: Output {
+                stderr: format!(
+                    "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
+                ),
+                exit_code: 1,
+                ..Output::default()
+            },
+            writes: BTreeMap::new(),
+        })
+    }
+
+    /// A line typed into the container's interactive shell.
+    pub fn interactive(&self, line: &str) -> Ran {
+        Script::new(self, self.flavour("sh", false)).run(line)
+    }
+
+    /// One of the programs the playground's images have, run with `argv`,
+    /// seeing the files `written` so far on top of the container's; `None`
+    /// when the image has no such program.
+    pub(super) fn builtin(&self, argv: &[String], written: &BTreeMap<String, String>) -> Option<Output> {
+        let program = argv.first()?;
         let name = program.rsplit('/').next().unwrap_or(program);
         let args = &argv[1..];
-        match name {
+        let out = match name {
             "env" | "printenv" => {
                 let env = self.environment();
                 match args.first() {
@@ -58,13 +142,18 @@ impl Inside<'_> {
                 }
             }
             "hostname" => Output::ok(format!("{}\n", self.pod_name())),
-            "echo" => Output::ok(format!("{}\n", args.join(" "))),
+            "echo" => match args.first().map(String::as_str) {
+                Some("-n") => Output::ok(args[1..].join(" ")),
+                _ => Output::ok(format!("{}\n", args.join(" "))),
+            },
+            "printf" => Output::ok(printf(args)),
             "pwd" => Output::ok("/\n"),
             "whoami" => Output::ok("root\n"),
             "id" => Output::ok("uid=0(root) gid=0(root) groups=0(root)\n"),
             "date" => Output::ok(format!(
                 "{}\n",
-                k8s_openapi::jiff::fmt::strtime::format("%a %b %e %H:%M:%S UTC %Y", self.now.to_k8s().0).unwrap_or_default()
+                k8s_openapi::jiff::fmt::strtime::format("%a %b %e %H:%M:%S UTC %Y", self.now.to_k8s().0)
+                    .unwrap_or_default()
             )),
             "uname" => Output::ok(if args.iter().any(|a| a == "-a") {
                 format!("Linux {} 5.15.0-91-generic #101-Ubuntu SMP x86_64 GNU/Linux\n", self.pod_name())
@@ -73,8 +162,8 @@ impl Inside<'_> {
             }),
             "true" | ":" => Output::default(),
             "false" => Output { exit_code: 1, ..Output::default() },
-            "cat" => self.cat(args),
-            "ls" => self.ls(args),
+            "cat" => self.cat(args, written),
+            "ls" => self.ls(args, written),
             "nginx" if args.iter().any(|a| a == "-v") => Output {
                 stderr: format!(
                     "nginx version: nginx/{}\n",
@@ -82,33 +171,15 @@ impl Inside<'_> {
                 ),
                 ..Output::default()
             },
-            "exit" => Output { exit_code: args.first().and_then(|c| c.parse().ok()).unwrap_or(0), ..Output::default() },
-            "sh" | "bash" | "ash" => match (args.first().map(String::as_str), args.get(1)) {
-                (Some("-c"), Some(script)) => {
-                    let words = crate::shell::split_words(script).unwrap_or_default();
-                    self.run(&words, true)
-                }
-                _ => Output::default(),
-            },
-            other if shell => Output {
-                stderr: format!("sh: {other}: not found\n"),
-                exit_code: 127,
-                ..Output::default()
-            },
-            other => Output {
-                stderr: format!(
-                    "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: \"{other}\": executable file not found in $PATH: unknown\n"
-                ),
-                exit_code: 1,
-                ..Output::default()
-            },
-        }
+            _ => return None,
+        };
+        Some(out)
     }
 
     /// The process environment: the image's, the pod's (with ConfigMap and
     /// Secret references resolved) and the Service variables of its
     /// namespace.
-    fn environment(&self) -> Vec<(String, String)> {
+    pub(super) fn environment(&self) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = vec![
             ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
             ("HOSTNAME".into(), self.pod_name().to_string()),
@@ -236,16 +307,30 @@ impl Inside<'_> {
         files
     }
 
+    /// The container's mounts, resolved to what backs each.
+    fn mounts(&self) -> Vec<Mount> {
+        mounts(self.store, self.pod, self.container)
+    }
+
     /// The text of the file at `path`: a mount, what the container wrote,
     /// what its image brought, or what Kubernetes writes for every pod.
     pub fn file(&self, path: &str) -> Option<String> {
+        self.read(path, UNWRITTEN)
+    }
+
+    /// Like [`Inside::file`], with the files `written` so far on top.
+    pub(super) fn read(&self, path: &str, written: &BTreeMap<String, String>) -> Option<String> {
         let path = path.trim_end_matches('/');
+        if let Some(text) = written.get(path) {
+            return Some(text.clone());
+        }
         if let Some(text) = self.mounted().get(path) {
             return Some(text.clone());
         }
         // A volume hides what the image had where it is mounted.
-        if self.under_mount(path) {
-            return None;
+        if let Some(mount) = self.mounts().into_iter().rev().find(|m| m.covers(path)) {
+            let (key, inner) = mount.inner(path)?;
+            return self.volumes.files(&key)?.get(&inner).cloned();
         }
         if let Some(text) = self.layer.and_then(|l| l.get(path)) {
             return Some(text.clone());
@@ -269,22 +354,51 @@ impl Inside<'_> {
         }
     }
 
-    /// Whether a volume is mounted over `path` or a folder holding it.
-    fn under_mount(&self, path: &str) -> bool {
-        self.container.volume_mounts.iter().flatten().any(|m| {
-            let dir = m.mount_path.trim_end_matches('/');
-            path == dir || path.starts_with(&format!("{dir}/"))
-        })
+    /// Where a file written at `path` is kept, or why it cannot be.
+    pub fn place(&self, path: &str) -> Result<Place, Unwritable> {
+        let path = path.trim_end_matches('/');
+        match self.mounts().into_iter().rev().find(|m| m.covers(path)) {
+            Some(m) if m.read_only || m.backing == Backing::Projected => Err(Unwritable::ReadOnly),
+            Some(m) => m.inner(path).map(|(key, inner)| Place::Volume(key, inner)).ok_or(Unwritable::ReadOnly),
+            None => Ok(Place::Layer),
+        }
+    }
+
+    /// Whether a shell may create or truncate the file at `path` (which,
+    /// unlike `tar`, makes no folders).
+    pub(super) fn writable(&self, path: &str, written: &BTreeMap<String, String>) -> Result<(), Unwritable> {
+        let path = path.trim_end_matches('/');
+        if self.is_dir_with(path, written) {
+            return Err(Unwritable::IsDirectory);
+        }
+        self.place(path)?;
+        let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+        if !self.is_dir_with(parent, written) {
+            return Err(Unwritable::NoDirectory);
+        }
+        Ok(())
     }
 
     /// Every file the container can read, by path.
-    fn all_files(&self) -> Vec<String> {
+    fn all_files(&self, written: &BTreeMap<String, String>) -> Vec<String> {
         let image = self.container.image.as_deref().unwrap_or_default();
+        let mounts = self.mounts();
         let mut paths: Vec<String> = ["/etc/hostname", "/etc/resolv.conf", "/etc/hosts"].map(String::from).to_vec();
         let mut beneath: Vec<String> = self.layer.into_iter().flat_map(|l| l.keys().cloned()).collect();
         beneath.extend(super::fs::image_files(image).into_iter().map(|(p, _)| p.to_string()));
-        paths.extend(beneath.into_iter().filter(|p| !self.under_mount(p)));
+        paths.extend(beneath.into_iter().filter(|p| !mounts.iter().any(|m| m.covers(p))));
         paths.extend(self.mounted().into_keys());
+        for mount in &mounts {
+            let Backing::Data { key, prefix } = &mount.backing else { continue };
+            for inner in self.volumes.files(key).into_iter().flat_map(|f| f.keys()) {
+                let rest =
+                    if prefix.is_empty() { Some(inner.as_str()) } else { inner.strip_prefix(&format!("{prefix}/")) };
+                if let Some(rest) = rest {
+                    paths.push(format!("{}/{rest}", mount.path));
+                }
+            }
+        }
+        paths.extend(written.keys().cloned());
         paths.sort();
         paths.dedup();
         paths
@@ -292,27 +406,52 @@ impl Inside<'_> {
 
     /// The files under directory `dir`, by path, deepest included.
     pub fn files_under(&self, dir: &str) -> Vec<(String, String)> {
+        self.files_under_with(dir, UNWRITTEN)
+    }
+
+    fn files_under_with(&self, dir: &str, written: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let prefix = format!("{}/", dir.trim_end_matches('/'));
-        self.all_files()
+        self.all_files(written)
             .into_iter()
             .filter(|p| p.starts_with(&prefix))
-            .filter_map(|p| self.file(&p).map(|text| (p, text)))
+            .filter_map(|p| self.read(&p, written).map(|text| (p, text)))
             .collect()
     }
 
     /// Whether `path` is a directory the container has.
     pub fn is_dir(&self, path: &str) -> bool {
-        let path = path.trim_end_matches('/');
-        path.is_empty() || super::fs::BASE_DIRS.contains(&path) || !self.files_under(path).is_empty()
+        self.is_dir_with(path, UNWRITTEN)
     }
 
-    fn cat(&self, args: &[String]) -> Output {
+    fn is_dir_with(&self, path: &str, written: &BTreeMap<String, String>) -> bool {
+        let path = path.trim_end_matches('/');
+        if path.is_empty() || super::fs::BASE_DIRS.contains(&path) {
+            return true;
+        }
+        // A mount point is a folder (unless a single file is mounted there),
+        // and so is every folder leading to one.
+        let mounted_here = self.mounts().iter().any(|m| {
+            (m.path == path && self.read(path, written).is_none())
+                || m.path.strip_prefix(path).is_some_and(|rest| rest.starts_with('/'))
+        });
+        mounted_here || !self.files_under_with(path, written).is_empty()
+    }
+
+    fn cat(&self, args: &[String], written: &BTreeMap<String, String>) -> Output {
         let mut out = Output::default();
         for path in args {
-            match self.file(path) {
+            let at = if path.starts_with('/') { path.clone() } else { format!("/{path}") };
+            match self.read(&at, written) {
                 Some(t) => out.stdout.push_str(&t),
                 None => {
-                    out.stderr.push_str(&format!("cat: can't open '{path}': No such file or directory\n"));
+                    let gnu = debian_based(self.container.image.as_deref().unwrap_or_default());
+                    let why =
+                        if self.is_dir_with(&at, written) { "Is a directory" } else { "No such file or directory" };
+                    out.stderr.push_str(&match (gnu, why) {
+                        (true, _) => format!("cat: {path}: {why}\n"),
+                        (false, "Is a directory") => "cat: read error: Is a directory\n".to_string(),
+                        (false, _) => format!("cat: can't open '{path}': {why}\n"),
+                    });
                     out.exit_code = 1;
                 }
             }
@@ -320,31 +459,71 @@ impl Inside<'_> {
         out
     }
 
-    fn ls(&self, args: &[String]) -> Output {
+    fn ls(&self, args: &[String], written: &BTreeMap<String, String>) -> Output {
         let dir = args.iter().find(|a| !a.starts_with('-')).map_or("/", String::as_str).trim_end_matches('/');
         let dir = if dir.is_empty() { "/" } else { dir };
         if dir == "/" {
             return Output::ok("bin\ndev\netc\nhome\nlib\nproc\nroot\nsys\ntmp\nusr\nvar\n");
         }
-        if self.file(dir).is_some() {
+        if self.read(dir, written).is_some() {
             return Output::ok(format!("{dir}\n"));
         }
-        if !self.is_dir(dir) {
-            return Output {
-                stderr: format!("ls: {dir}: No such file or directory\n"),
-                exit_code: 1,
-                ..Output::default()
+        if !self.is_dir_with(dir, written) {
+            let stderr = if debian_based(self.container.image.as_deref().unwrap_or_default()) {
+                format!("ls: cannot access '{dir}': No such file or directory\n")
+            } else {
+                format!("ls: {dir}: No such file or directory\n")
             };
+            // GNU ls says 2 for a missing operand; BusyBox says 1.
+            let exit_code = if stderr.contains("cannot access") { 2 } else { 1 };
+            return Output { stderr, exit_code, ..Output::default() };
         }
         let prefix = format!("{dir}/");
         let mut names: Vec<String> = self
-            .all_files()
+            .all_files(written)
             .iter()
+            .chain(self.mounts().iter().map(|m| &m.path))
             .filter_map(|p| p.strip_prefix(&prefix).map(|rest| rest.split('/').next().unwrap_or(rest).to_string()))
+            .filter(|n| !n.is_empty())
             .collect();
+        names.sort();
         names.dedup();
         Output::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
     }
+}
+
+/// `printf FORMAT [ARG…]`: `%s` and `%d` take the arguments in turn, and
+/// the usual backslash escapes are honoured.
+fn printf(args: &[String]) -> String {
+    let Some(format) = args.first() else { return String::new() };
+    let mut values = args[1..].iter();
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('\\') => out.push('\\'),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '%' => match chars.next() {
+                Some('s') | Some('d') => out.push_str(values.next().map_or("", String::as_str)),
+                Some('%') => out.push('%'),
+                Some(other) => {
+                    out.push('%');
+                    out.push(other);
+                }
+                None => out.push('%'),
+            },
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Whether the image is built on Debian (bash, GNU coreutils wording).

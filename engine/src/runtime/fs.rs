@@ -100,3 +100,19 @@ the error log for details.</p>
 </body>
 </html>
 "#;
+
+/// Whose writable layer: the container of one pod instance.
+pub fn layer_key(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> LayerKey {
+    let m = &pod.metadata;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    (text(&m.namespace), text(&m.name), text(&m.uid), container.to_string())
+}
+
+/// How often a pod's container has been restarted: which instance is running.
+pub fn restarts(pod: &k8s_openapi::api::core::v1::Pod, container: &str) -> i32 {
+    pod.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .find(|c| c.name == container)
+        .map_or(0, |c| c.restart_count)
+}

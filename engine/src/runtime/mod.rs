@@ -5,4 +5,6 @@ pub mod fs;
 pub mod images;
 pub mod logs;
 pub mod process;
+pub mod script;
 pub mod usage;
+pub mod volumes;

@@ -6,18 +6,21 @@ use crate::apiserver::ApiServer;
 use crate::controllers::daemonset::REVISION_HASH;
 use crate::controllers::deployment::{template_hash, HASH_LABEL, REVISION};
 use crate::controllers::pods::{from_template, owner_reference};
+use crate::controllers::provisioner::LOCAL_PATH;
 use crate::object::Object;
 use crate::quantity;
 use crate::runtime::images;
 use crate::time::{parse_duration, Time, SECOND};
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerImage, ContainerState, ContainerStateRunning, ContainerStatus, HostIP, Namespace,
-    NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodCondition, PodIP,
-    PodSpec, PodStatus, PodTemplateSpec, Taint, Toleration,
+    ConfigMap, ConfigMapVolumeSource, Container, ContainerImage, ContainerState, ContainerStateRunning,
+    ContainerStatus, EnvVar, EnvVarSource, HostIP, Namespace, NamespaceStatus, Node, NodeAddress, NodeCondition,
+    NodeSpec, NodeStatus, NodeSystemInfo, ObjectFieldSelector, Pod, PodCondition, PodIP, PodSpec, PodStatus,
+    PodTemplateSpec, ServiceAccount, Taint, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -246,63 +249,226 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                 }
             }
             Some((replicas, node_index)) => {
-                let deployment = Deployment {
-                    metadata: object_meta,
-                    spec: Some(DeploymentSpec {
-                        replicas: Some(replicas as i32),
-                        selector: selector.clone(),
-                        template,
-                        ..Default::default()
-                    }),
-                    status: None,
-                };
-                let Some(d) = create(api, Object::Deployment(deployment), built) else { continue };
-                let Object::Deployment(dep) = &*d else { continue };
-                let Some(mut template) = dep.spec.as_ref().map(|s| s.template.clone()) else { continue };
-                let hash = template_hash(&template, None);
-                template
-                    .metadata
-                    .get_or_insert_with(Default::default)
-                    .labels
-                    .get_or_insert_with(BTreeMap::new)
-                    .insert(HASH_LABEL.into(), hash.clone());
-                let mut rs_selector = selector;
-                rs_selector.match_labels.get_or_insert_with(BTreeMap::new).insert(HASH_LABEL.into(), hash.clone());
-                let mut rs_meta = meta(
-                    Some("kube-system"),
-                    &format!("{}-{hash}", addon.name),
-                    template.metadata.as_ref().and_then(|m| m.labels.clone()),
-                );
-                rs_meta.annotations = labels(&[
-                    ("deployment.kubernetes.io/desired-replicas", &replicas.to_string()),
-                    ("deployment.kubernetes.io/max-replicas", &(replicas + 1).to_string()),
-                    (REVISION, "1"),
-                ]);
-                rs_meta.owner_references = Some(vec![owner_reference(&d)]);
-                let rs = ReplicaSet {
-                    metadata: rs_meta,
-                    spec: Some(ReplicaSetSpec {
-                        replicas: Some(replicas as i32),
-                        selector: rs_selector,
-                        template: Some(template.clone()),
-                        min_ready_seconds: None,
-                    }),
-                    status: None,
-                };
-                let Some(rs) = create(api, Object::ReplicaSet(rs), built) else { continue };
                 let Some(node) = nodes.get(node_index.min(nodes.len().saturating_sub(1))) else { continue };
-                for _ in 0..replicas {
-                    let mut pod = from_template(&template, &rs, String::new());
-                    pod.metadata.generate_name = None;
-                    pod.metadata.name = Some(format!("{}-{hash}-{}", addon.name, api.name_suffix(5)));
-                    let pod = running(pod, node, &ips.next(node, false), started);
-                    create(api, Object::Pod(pod), started);
-                }
+                let placement = Placement { replicas, node, ips: &mut ips, built, started };
+                lay_deployment(api, object_meta, template, placement);
             }
         }
     }
+    for class in &preset.storage_classes {
+        // Laid down on a side stream, so the names generated after it are
+        // those the cluster had before it had storage.
+        api.with_side_stream(0x0570_7a6e, |api| storage_class(api, class, &nodes, &mut ips, built, started));
+    }
     built
 }
+
+/// Where and when a bootstrap Deployment's pods run.
+struct Placement<'a> {
+    replicas: usize,
+    node: &'a super::PresetNode,
+    ips: &'a mut IpPlan,
+    built: Time,
+    started: Time,
+}
+
+/// A Deployment with its first ReplicaSet and its pods already running on
+/// one node, owned as the deployment controller would have left them.
+fn lay_deployment(api: &mut ApiServer, object_meta: ObjectMeta, template: PodTemplateSpec, at: Placement) {
+    let ns = object_meta.namespace.clone().unwrap_or_default();
+    let name = object_meta.name.clone().unwrap_or_default();
+    let selector = LabelSelector {
+        match_labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
+        match_expressions: None,
+    };
+    let replicas = at.replicas;
+    let deployment = Deployment {
+        metadata: object_meta,
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas as i32),
+            selector: selector.clone(),
+            template,
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let Some(d) = create(api, Object::Deployment(deployment), at.built) else { return };
+    let Object::Deployment(dep) = &*d else { return };
+    let Some(mut template) = dep.spec.as_ref().map(|s| s.template.clone()) else { return };
+    let hash = template_hash(&template, None);
+    template
+        .metadata
+        .get_or_insert_with(Default::default)
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(HASH_LABEL.into(), hash.clone());
+    let mut rs_selector = selector;
+    rs_selector.match_labels.get_or_insert_with(BTreeMap::new).insert(HASH_LABEL.into(), hash.clone());
+    let mut rs_meta =
+        meta(Some(&ns), &format!("{name}-{hash}"), template.metadata.as_ref().and_then(|m| m.labels.clone()));
+    rs_meta.annotations = labels(&[
+        ("deployment.kubernetes.io/desired-replicas", &replicas.to_string()),
+        ("deployment.kubernetes.io/max-replicas", &(replicas + 1).to_string()),
+        (REVISION, "1"),
+    ]);
+    rs_meta.owner_references = Some(vec![owner_reference(&d)]);
+    let rs = ReplicaSet {
+        metadata: rs_meta,
+        spec: Some(ReplicaSetSpec {
+            replicas: Some(replicas as i32),
+            selector: rs_selector,
+            template: Some(template.clone()),
+            min_ready_seconds: None,
+        }),
+        status: None,
+    };
+    let Some(rs) = create(api, Object::ReplicaSet(rs), at.built) else { return };
+    for _ in 0..replicas {
+        let mut pod = from_template(&template, &rs, String::new());
+        pod.metadata.generate_name = None;
+        pod.metadata.name = Some(format!("{name}-{hash}-{}", api.name_suffix(5)));
+        let pod = running(pod, at.node, &at.ips.next(at.node, false), at.started);
+        create(api, Object::Pod(pod), at.started);
+    }
+}
+
+/// A preset's StorageClass, and for local-path-provisioner's class the
+/// addon itself, as `kubectl apply -f local-path-storage.yaml` leaves it: its
+/// namespace, account, configuration and Deployment. The provisioner runs on
+/// the first control plane, as k3s places it, tolerating its taint.
+fn storage_class(
+    api: &mut ApiServer,
+    class: &super::PresetStorageClass,
+    nodes: &[super::PresetNode],
+    ips: &mut IpPlan,
+    built: Time,
+    started: Time,
+) {
+    let mut sc_meta = meta(None, &class.name, None);
+    if class.default {
+        sc_meta.annotations = labels(&[("storageclass.kubernetes.io/is-default-class", "true")]);
+    }
+    let sc = StorageClass {
+        metadata: sc_meta,
+        provisioner: class.provisioner.clone(),
+        reclaim_policy: Some(class.reclaim_policy.clone()),
+        volume_binding_mode: Some(class.volume_binding_mode.clone()),
+        ..Default::default()
+    };
+    create(api, Object::StorageClass(sc), built);
+    if class.provisioner != LOCAL_PATH {
+        return;
+    }
+    let ns = "local-path-storage";
+    let namespace = Namespace {
+        metadata: meta(None, ns, labels(&[("kubernetes.io/metadata.name", ns)])),
+        spec: Some(Default::default()),
+        status: Some(NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
+    };
+    create(api, Object::Namespace(namespace), built);
+    let account = "local-path-provisioner-service-account";
+    let sa = ServiceAccount { metadata: meta(Some(ns), account, None), ..Default::default() };
+    create(api, Object::ServiceAccount(sa), built);
+    let config = ConfigMap {
+        metadata: meta(Some(ns), "local-path-config", None),
+        data: Some(
+            [
+                ("config.json", LOCAL_PATH_CONFIG),
+                ("helperPod.yaml", LOCAL_PATH_HELPER_POD),
+                ("setup", "#!/bin/sh\nset -eu\nmkdir -m 0777 -p \"$VOL_DIR\"\n"),
+                ("teardown", "#!/bin/sh\nset -eu\nrm -rf \"$VOL_DIR\"\n"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ),
+        ..Default::default()
+    };
+    create(api, Object::ConfigMap(config), built);
+    let Some(node) = nodes.iter().find(|n| n.control_plane).or(nodes.first()) else { return };
+    let app = labels(&[("app", "local-path-provisioner")]);
+    let container = Container {
+        name: "local-path-provisioner".into(),
+        image: Some("docker.io/rancher/local-path-provisioner:v0.0.30".into()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        command: Some(
+            ["local-path-provisioner", "--debug", "start", "--config", "/etc/config/config.json"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        env: Some(vec![
+            EnvVar {
+                name: "POD_NAMESPACE".into(),
+                value_from: Some(EnvVarSource {
+                    field_ref: Some(ObjectFieldSelector { field_path: "metadata.namespace".into(), api_version: None }),
+                    ..Default::default()
+                }),
+                value: None,
+            },
+            EnvVar { name: "CONFIG_MOUNT_PATH".into(), value: Some("/etc/config/".into()), value_from: None },
+        ]),
+        volume_mounts: Some(vec![VolumeMount {
+            name: "config-volume".into(),
+            mount_path: "/etc/config/".into(),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    let template = PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: app.clone(), ..Default::default() }),
+        spec: Some(PodSpec {
+            containers: vec![container],
+            service_account_name: Some(account.into()),
+            tolerations: Some(vec![
+                Toleration {
+                    key: Some("CriticalAddonsOnly".into()),
+                    operator: Some("Exists".into()),
+                    ..Default::default()
+                },
+                Toleration {
+                    key: Some(CONTROL_PLANE_TAINT.into()),
+                    operator: Some("Exists".into()),
+                    effect: Some("NoSchedule".into()),
+                    ..Default::default()
+                },
+            ]),
+            volumes: Some(vec![Volume {
+                name: "config-volume".into(),
+                config_map: Some(ConfigMapVolumeSource { name: "local-path-config".into(), ..Default::default() }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+    };
+    let placement = Placement { replicas: 1, node, ips, built, started };
+    lay_deployment(api, meta(Some(ns), "local-path-provisioner", None), template, placement);
+}
+
+/// local-path-provisioner's default configuration: one folder on every node.
+const LOCAL_PATH_CONFIG: &str = r#"{
+        "nodePathMap":[
+        {
+                "node":"DEFAULT_PATH_FOR_NON_LISTED_NODES",
+                "paths":["/opt/local-path-provisioner"]
+        }
+        ]
+}"#;
+
+/// The pod local-path-provisioner runs to make and remove a volume's folder.
+const LOCAL_PATH_HELPER_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: helper-pod
+spec:
+  priorityClassName: system-node-critical
+  tolerations:
+    - key: node.kubernetes.io/disk-pressure
+      operator: Exists
+      effect: NoSchedule
+  containers:
+  - name: helper-pod
+    image: busybox
+    imagePullPolicy: IfNotPresent";
 
 /// Hands out pod IPs from each node's pod CIDR, as the kubelets did.
 #[derive(Default)]

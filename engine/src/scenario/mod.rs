@@ -5,4 +5,4 @@ mod bootstrap;
 mod presets;
 
 pub use bootstrap::bootstrap;
-pub use presets::{NodeGroup, Preset, PresetNode};
+pub use presets::{NodeGroup, Preset, PresetNode, PresetStorageClass};

@@ -20,6 +20,27 @@ pub struct Preset {
     /// Groups of identical workers, numbered (`node-0001` …).
     #[serde(default)]
     pub node_groups: Vec<NodeGroup>,
+    /// The StorageClasses the lab was given, with the provisioner addon
+    /// each needs.
+    #[serde(default)]
+    pub storage_classes: Vec<PresetStorageClass>,
+}
+
+/// A StorageClass a preset comes with.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresetStorageClass {
+    /// The class's name (`local-path`).
+    pub name: String,
+    /// Marked as the cluster's default class.
+    #[serde(default)]
+    pub default: bool,
+    /// Who makes its volumes (`rancher.io/local-path`).
+    pub provisioner: String,
+    /// `Delete` or `Retain`.
+    pub reclaim_policy: String,
+    /// `Immediate` or `WaitForFirstConsumer`.
+    pub volume_binding_mode: String,
 }
 
 /// Many identical workers.
@@ -116,6 +137,11 @@ mod tests {
         let large = Preset::named("large").map(|p| p.all_nodes());
         assert_eq!(large.as_ref().map(Vec::len), Some(5001));
         let last = large.and_then(|nodes| nodes.last().cloned()).map(|n| (n.name, n.ip, n.pod_cidr));
+        for preset in Preset::all() {
+            let default: Vec<&str> =
+                preset.storage_classes.iter().filter(|c| c.default).map(|c| c.name.as_str()).collect();
+            assert_eq!(default, ["local-path"], "{}", preset.name);
+        }
         assert_eq!(last, Some(("node-5000".into(), "10.10.19.250".into(), "100.83.135.0/24".into())));
     }
 }

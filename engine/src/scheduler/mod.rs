@@ -7,6 +7,8 @@
 //! LeastAllocated over requests with kube-scheduler's non-zero defaults, ties
 //! broken by the seeded RNG.
 
+mod volumebinding;
+
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::events::{Recorder, SCHEDULER};
@@ -15,7 +17,7 @@ use crate::quantity;
 use crate::rng::Rng;
 use crate::store::{ChangeType, Store};
 use crate::time::Time;
-use k8s_openapi::api::core::v1::{Node, Pod, PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, NodeSelector, Pod, PodCondition, Taint, Toleration};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// Requests kube-scheduler assumes for scoring a container that sets none.
@@ -135,8 +137,14 @@ impl Scheduler {
                 continue;
             };
             let mut pod = pod.clone();
-            let (type_, reason, message) = match decide(&mut self.cache, &pod, rng) {
+            let volumes = volumebinding::prefilter(api.store(), &pod);
+            let (type_, reason, message) = match decide(&mut self.cache, &pod, &volumes, rng) {
                 Ok(node) => {
+                    if let (Ok(volumes), Some(entry)) = (&volumes, self.cache.entries.get(&node)) {
+                        if let Some(n) = entry.object.as_node() {
+                            volumebinding::prebind(api, volumes, n, now);
+                        }
+                    }
                     self.cache.assume(key.clone(), &node, &pod);
                     let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
                     let spec = pod.spec.get_or_insert_with(Default::default);
@@ -181,6 +189,11 @@ impl Scheduler {
                         (ChangeType::Added, None) if needs_scheduling(pod) => self.active.push_back(key),
                         _ => {}
                     }
+                }
+                // A claim made or bound, a volume freed, a class added: a
+                // pod waiting on its volumes may fit now.
+                Object::PersistentVolumeClaim(_) | Object::PersistentVolume(_) | Object::StorageClass(_) => {
+                    retry = true;
                 }
                 Object::Node(_) => {
                     retry = true;
@@ -263,6 +276,12 @@ pub fn affinity_matches(pod: &Pod, node: &Node) -> bool {
     else {
         return true;
     };
+    selector_matches(required, node)
+}
+
+/// Whether the node satisfies a required node selector (any term, all of a
+/// term's expressions and fields), as pods and volumes state them.
+pub(crate) fn selector_matches(required: &NodeSelector, node: &Node) -> bool {
     let labels = node.metadata.labels.clone().unwrap_or_default();
     let name = node.metadata.name.clone().unwrap_or_default();
     required.node_selector_terms.iter().any(|term| {
@@ -379,14 +398,24 @@ fn score(cache: &Cache, own: (i64, i64), node: &Node, alloc: (i64, i64, i64)) ->
 /// kube-scheduler it searches from where the last search stopped and stops
 /// once it has found enough feasible nodes, then takes the best score
 /// (ties broken at random).
-fn decide(cache: &mut Cache, pod: &Pod, rng: &mut Rng) -> Result<String, String> {
+fn decide(
+    cache: &mut Cache,
+    pod: &Pod,
+    volumes: &Result<volumebinding::PodVolumes, String>,
+    rng: &mut Rng,
+) -> Result<String, String> {
+    let total = cache.nodes.len();
+    let volumes = match volumes {
+        Ok(v) => v,
+        // PreFilter said no for every node at once.
+        Err(reason) => return Err(prefilter_error(total, reason)),
+    };
     let need = requests(pod, false);
     let own = requests(pod, true);
     let wanted = pod.spec.as_ref().and_then(|s| s.node_name.clone());
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     let mut best: Vec<String> = Vec::new();
     let mut best_score = i64::MIN;
-    let total = cache.nodes.len();
     let enough = nodes_to_find(total);
     let mut feasible = 0;
     let mut processed = 0;
@@ -401,7 +430,9 @@ fn decide(cache: &mut Cache, pod: &Pod, rng: &mut Rng) -> Result<String, String>
         if wanted.as_deref().is_some_and(|w| w != name) {
             continue;
         }
-        if let Some((reason, resolvable)) = filter(cache, pod, node, entry.allocatable, need) {
+        let failed = filter(cache, pod, node, entry.allocatable, need)
+            .or_else(|| volumebinding::filter(volumes, node).map(|r| (r.to_string(), false)));
+        if let Some((reason, resolvable)) = failed {
             let entry = reasons.entry(reason).or_insert((0, resolvable));
             entry.0 += 1;
             continue;
@@ -423,6 +454,14 @@ fn decide(cache: &mut Cache, pod: &Pod, rng: &mut Rng) -> Result<String, String>
         return Ok(best.swap_remove(rng.below(best.len())));
     }
     Err(fit_error(total, &reasons))
+}
+
+/// kube-scheduler's FitError text when a PreFilter plugin rejected the pod:
+/// its reason once, and preemption unable to help on any node.
+fn prefilter_error(total: usize, reason: &str) -> String {
+    format!(
+        "0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+    )
 }
 
 /// kube-scheduler's FitError text: each reason with its count, sorted, then

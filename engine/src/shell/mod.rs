@@ -5,7 +5,7 @@
 mod fault;
 mod grep;
 mod jq;
-mod line;
+pub(crate) mod line;
 mod tools;
 mod words;
 
@@ -326,10 +326,7 @@ impl Shell {
     /// A line typed into a container's shell.
     fn run_in_container(&mut self, line: &str) -> Output {
         let Some((cluster, session)) = self.session.clone() else { return Output::default() };
-        let words = match split_words(line) {
-            Ok(w) => w,
-            Err(e) => return Output::err(format!("sh: {e}\n")),
-        };
+        let words = split_words(line).unwrap_or_default();
         if words.first().is_some_and(|w| w == "exit") {
             self.session = None;
             // A shell's exit status is its argument modulo 256.
@@ -339,8 +336,8 @@ impl Shell {
                 None => Output::default(),
             };
         }
-        match self.clusters.get(&cluster) {
-            Some(c) => crate::kubectl::exec::run_in(c, &session, &words, true),
+        match self.clusters.get_mut(&cluster) {
+            Some(c) => crate::kubectl::exec::run_in(c, &session, crate::kubectl::exec::Command::Line(line)),
             None => Output::default(),
         }
     }

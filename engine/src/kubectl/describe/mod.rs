@@ -64,7 +64,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             Object::Secret(secret) => config::secret(&mut w, secret),
             Object::Namespace(ns) => config::namespace(&mut w, cluster, ns),
             Object::ServiceAccount(sa) => config::service_account(&mut w, cluster, sa),
-            Object::PersistentVolume(pv) => storage::volume(&mut w, pv),
+            Object::PersistentVolume(pv) => storage::volume(&mut w, pv, cluster.now()),
             Object::PersistentVolumeClaim(pvc) => storage::claim(&mut w, cluster, pvc),
             Object::CronJob(cj) => workloads::cron_job(&mut w, cj),
             Object::HorizontalPodAutoscaler(hpa) => workloads::autoscaler(&mut w, hpa),

@@ -1,13 +1,16 @@
 //! `describe` for PersistentVolumes and PersistentVolumeClaims: class,
-//! status, claim or volume, capacity and access modes, and for a claim the
-//! pods using it.
+//! status, claim or volume, capacity, access modes and node affinity, and
+//! for a claim the pods using it.
 
 use super::{annotations, labels, multiline};
 use crate::api::Kind;
 use crate::cluster::Cluster;
+use crate::kubectl::printers::duration::human;
 use crate::kubectl::printers::storage::access_modes;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use crate::time::Time;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, VolumeNodeAffinity};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -20,7 +23,48 @@ fn storage(map: Option<&BTreeMap<String, Quantity>>) -> String {
     map.and_then(|m| m.get("storage")).map(|q| q.0.clone()).unwrap_or_default()
 }
 
-pub fn volume(w: &mut String, pv: &PersistentVolume) {
+/// `Status:` as describe shows it: the phase, or how long deletion has
+/// been waiting on a finalizer.
+fn status(w: &mut String, meta: &ObjectMeta, phase: Option<&str>, now: Time) {
+    match &meta.deletion_timestamp {
+        Some(t) => {
+            let _ = writeln!(w, "Status:\tTerminating (lasts {})", human(now.since(Time::from_k8s(t)).max(0)));
+        }
+        None => {
+            let _ = writeln!(w, "Status:\t{}", phase.unwrap_or_default());
+        }
+    }
+}
+
+/// The volume's required node affinity, term by term.
+fn node_affinity(w: &mut String, affinity: Option<&VolumeNodeAffinity>) {
+    let Some(required) = affinity.and_then(|a| a.required.as_ref()) else {
+        let _ = writeln!(w, "Node Affinity:\t<none>");
+        return;
+    };
+    let _ = writeln!(w, "Node Affinity:\t");
+    if required.node_selector_terms.is_empty() {
+        let _ = writeln!(w, "  Required Terms:\t<none>");
+        return;
+    }
+    let _ = writeln!(w, "  Required Terms:\t");
+    for (i, term) in required.node_selector_terms.iter().enumerate() {
+        let expressions = term.match_expressions.as_deref().unwrap_or_default();
+        if expressions.is_empty() {
+            let _ = writeln!(w, "    Term {i}:\t<none>");
+        }
+        for (j, e) in expressions.iter().enumerate() {
+            let mut text = format!("{} {}", e.key, e.operator.to_lowercase());
+            if let Some(values) = e.values.as_ref().filter(|v| !v.is_empty()) {
+                text.push_str(&format!(" [{}]", values.join(", ")));
+            }
+            let title = if j == 0 { format!("Term {i}:") } else { String::new() };
+            let _ = writeln!(w, "    {title}\t{text}");
+        }
+    }
+}
+
+pub fn volume(w: &mut String, pv: &PersistentVolume, now: Time) {
     let spec = pv.spec.clone().unwrap_or_default();
     let meta = &pv.metadata;
     let _ = writeln!(w, "Name:\t{}", meta.name.as_deref().unwrap_or_default());
@@ -28,7 +72,7 @@ pub fn volume(w: &mut String, pv: &PersistentVolume) {
     annotations(w, meta.annotations.as_ref());
     let _ = writeln!(w, "Finalizers:\t{}", go_list(meta.finalizers.as_deref().unwrap_or_default()));
     let _ = writeln!(w, "StorageClass:\t{}", spec.storage_class_name.as_deref().unwrap_or_default());
-    let _ = writeln!(w, "Status:\t{}", pv.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or_default());
+    status(w, meta, pv.status.as_ref().and_then(|s| s.phase.as_deref()), now);
     let claim = spec
         .claim_ref
         .as_ref()
@@ -40,7 +84,7 @@ pub fn volume(w: &mut String, pv: &PersistentVolume) {
         let _ = writeln!(w, "VolumeMode:\t{mode}");
     }
     let _ = writeln!(w, "Capacity:\t{}", storage(spec.capacity.as_ref()));
-    let _ = writeln!(w, "Node Affinity:\t<none>");
+    node_affinity(w, spec.node_affinity.as_ref());
     let _ = writeln!(w, "Message:\t{}", pv.status.as_ref().and_then(|s| s.message.as_deref()).unwrap_or_default());
     let _ = writeln!(w, "Source:");
     if let Some(host) = &spec.host_path {
@@ -69,6 +113,7 @@ pub fn volume(w: &mut String, pv: &PersistentVolume) {
 }
 
 pub fn claim(w: &mut String, cluster: &Cluster, pvc: &PersistentVolumeClaim) {
+    let now = cluster.now();
     let spec = pvc.spec.clone().unwrap_or_default();
     let status = pvc.status.clone().unwrap_or_default();
     let meta = &pvc.metadata;
@@ -81,7 +126,7 @@ pub fn claim(w: &mut String, cluster: &Cluster, pvc: &PersistentVolumeClaim) {
         .clone()
         .or_else(|| meta.annotations.as_ref().and_then(|a| a.get("volume.beta.kubernetes.io/storage-class").cloned()));
     let _ = writeln!(w, "StorageClass:\t{}", class.unwrap_or_default());
-    let _ = writeln!(w, "Status:\t{}", status.phase.as_deref().unwrap_or_default());
+    self::status(w, meta, status.phase.as_deref(), now);
     let volume = spec.volume_name.clone().unwrap_or_default();
     let _ = writeln!(w, "Volume:\t{volume}");
     labels(w, "Labels", meta.labels.as_ref());
