@@ -269,6 +269,36 @@ impl Cluster {
         }
     }
 
+    /// The control-plane node, whose shell the terminal is.
+    fn control_plane(&self) -> Option<String> {
+        self.api
+            .store()
+            .list(Kind::Node, None)
+            .find(|n| n.meta().labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane")))
+            .map(|n| n.name().to_string())
+    }
+
+    /// The files of the control-plane node's static pod folder.
+    pub(crate) fn static_pod_files(&self) -> Vec<(String, String)> {
+        self.control_plane().map(|node| self.kubelets.manifests(&node)).unwrap_or_default()
+    }
+
+    /// Writes a file into the control-plane node's static pod folder.
+    pub(crate) fn write_static_pod(&mut self, file: &str, text: &str) -> Result<(), String> {
+        let node = self.control_plane().ok_or("no control-plane node")?;
+        self.kubelets.put_manifest(&mut self.api, &node, file, text, self.clock);
+        self.step(0);
+        Ok(())
+    }
+
+    /// Removes a file from the control-plane node's static pod folder.
+    pub(crate) fn remove_static_pod(&mut self, file: &str) -> bool {
+        let Some(node) = self.control_plane() else { return false };
+        let removed = self.kubelets.remove_manifest(&mut self.api, &node, file, self.clock);
+        self.step(0);
+        removed
+    }
+
     /// Kills a container's main process (`kill -9`).
     pub(crate) fn kill_container(&mut self, namespace: &str, pod: &str, container: &str) -> bool {
         let done = self.kubelets.kill(&mut self.timers, self.clock, namespace, pod, container);

@@ -22,6 +22,11 @@ pub trait Files {
     fn write(&self, _path: &str, _text: &str) -> Result<(), String> {
         Err("read-only file system".into())
     }
+
+    /// Removes the file at `path` (`rm`), or says why it cannot.
+    fn remove(&self, _path: &str) -> Result<(), String> {
+        Err("Operation not permitted".into())
+    }
 }
 
 /// No files at all.
@@ -67,6 +72,13 @@ impl Files for MemFiles {
         }
         self.insert(path, text);
         Ok(())
+    }
+
+    fn remove(&self, path: &str) -> Result<(), String> {
+        match self.0.borrow_mut().remove(path.trim_start_matches("./")) {
+            Some(_) => Ok(()),
+            None => Err("No such file or directory".into()),
+        }
     }
 }
 

@@ -29,6 +29,10 @@ impl Files for Dir {
     fn write(&self, path: &str, text: &str) -> Result<(), String> {
         self.1.write(path, text)
     }
+
+    fn remove(&self, path: &str) -> Result<(), String> {
+        self.1.remove(path)
+    }
 }
 
 fn render(out: &Output) -> String {

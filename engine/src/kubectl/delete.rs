@@ -134,7 +134,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
                 let verb = if force && grace == Some(0) { "force deleted" } else { "deleted" };
                 out.stdout.push_str(&format!("{} \"{name}\" {verb}\n", info.qualified_singular()));
                 let seconds = deleted.meta().deletion_grace_period_seconds.unwrap_or(0);
-                pending.push((kind, object_ns, name, seconds));
+                pending.push((kind, object_ns, name, seconds, deleted.meta().uid.clone()));
             }
             Err(e) if ignore_missing && e.reason == crate::api::Reason::NotFound => {}
             Err(e) => {
@@ -150,7 +150,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         let slack = if pending.iter().any(|p| p.0 == Kind::Namespace) { 120 } else { WAIT_SLACK_SECONDS };
         let deadline = cluster.now().plus((longest + slack) * SECOND);
         while cluster.now() < deadline
-            && pending.iter().any(|(k, n, name, _)| cluster.api().store().get(*k, n, name).is_some())
+            // Gone means this object: one of the same name made since (a
+            // static pod's new mirror) is another.
+            && pending.iter().any(|(k, n, name, _, uid)| {
+                cluster.api().store().get(*k, n, name).is_some_and(|o| o.meta().uid == *uid)
+            })
         {
             cluster.step(100);
         }

@@ -246,6 +246,13 @@ fn create(cluster: &mut Cluster, m: &ArgMatches, stdin: bool, tty: bool) -> Outp
         }),
         status: Some(Default::default()),
     };
+    let output = cli::string(m, "output");
+    if dry == DryRun::Client && output.is_some() {
+        // As kubectl builds it: no namespace unless one was asked for.
+        let mut object = Object::Pod(pod);
+        object.meta_mut().namespace = cli::string(m, "namespace");
+        return super::create::print(&object, &super::mutate::go_value(&object), output.as_deref(), dry);
+    }
     let now = cluster.now();
     let mut out = Output::default();
     if cli::boolean(m, "expose") {
@@ -257,7 +264,8 @@ fn create(cluster: &mut Cluster, m: &ArgMatches, stdin: bool, tty: bool) -> Outp
     match cluster.api_mut().create(Object::Pod(pod), now, dry != DryRun::None) {
         Ok(created) => {
             cluster.settle();
-            out.stdout.push_str(&format!("pod/{} created{}\n", created.name(), dry.suffix()));
+            let printed = super::create::print(&created, &created.to_value(), output.as_deref(), dry);
+            out.stdout.push_str(&printed.stdout);
             out
         }
         Err(e) => {

@@ -14,6 +14,7 @@ mod faults;
 mod node;
 mod probes;
 mod pull;
+mod static_pods;
 mod status;
 mod worker;
 
@@ -36,6 +37,9 @@ type PodKey = (String, String);
 /// A pod the kubelet runs.
 #[derive(Clone, Debug)]
 struct Entry {
+    /// Which pod of that name: a pod re-created under the same name (a
+    /// StatefulSet's) is another pod; a static pod's new mirror is not.
+    uid: String,
     worker: Worker,
     /// The last octet of its sandbox IP, returned to the pool when it goes.
     octet: Option<u8>,
@@ -55,6 +59,9 @@ struct NodeAgent {
     stopped: bool,
     /// The machine is off: nothing runs at all.
     off: bool,
+    /// The static pod folder, by file name, and each file's mirror pod.
+    manifests: BTreeMap<String, String>,
+    mirrors: BTreeMap<String, PodKey>,
 }
 
 /// Every node's kubelet.
@@ -102,15 +109,22 @@ impl Kubelets {
                         continue;
                     }
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
-                    if change.change == ChangeType::Deleted {
+                    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+                    // A live pod under a name the kubelet ran another pod under: the old one is gone.
+                    let stale = change.change != ChangeType::Deleted
+                        && self.nodes.get(&node).and_then(|a| a.pods.get(&key)).is_some_and(|e| e.uid != uid);
+                    if change.change == ChangeType::Deleted || stale {
                         if let Some(agent) = self.nodes.get_mut(&node) {
-                            if let Some(entry) = agent.pods.remove(&key) {
-                                if let Some(octet) = entry.octet {
+                            let ours = agent.pods.get(&key).is_some_and(|e| e.uid == uid);
+                            if ours || stale {
+                                if let Some(octet) = agent.pods.remove(&key).and_then(|e| e.octet) {
                                     agent.used_ips.remove(&octet);
                                 }
                             }
                         }
-                        continue;
+                        if change.change == ChangeType::Deleted {
+                            continue;
+                        }
                     }
                     wrote |= self.pod_changed(api, timers, events, now, &node, key, pod);
                 }
@@ -136,6 +150,14 @@ impl Kubelets {
         };
         let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
         let done = matches!(phase, "Succeeded" | "Failed");
+        if agent.pods.contains_key(&key) && pod.metadata.deletion_timestamp.is_some() {
+            if let Some(file) = self.mirror_file(node, &key) {
+                return self.replace_mirror(api, timers, now, node, key, &file);
+            }
+        }
+        let Some(agent) = self.nodes.get_mut(node) else {
+            return false;
+        };
         if let Some(entry) = agent.pods.get_mut(&key) {
             if pod.metadata.deletion_timestamp.is_none() || entry.worker.kill_at.is_some() {
                 return false;
@@ -172,8 +194,13 @@ impl Kubelets {
             if let Some(octet) = octet {
                 agent.used_ips.insert(octet);
             }
-            let mut entry = Entry { worker: Worker::adopt(pod, now), octet, armed: None };
+            let uid = pod.metadata.uid.clone().unwrap_or_default();
+            let mut entry = Entry { uid, worker: Worker::adopt(pod, now), octet, armed: None };
             arm(&mut entry, timers, node, &key, now);
+            if let Some((file, text)) = static_pods::manifest_of(pod, node) {
+                agent.manifests.insert(file.clone(), text);
+                agent.mirrors.insert(file, key.clone());
+            }
             agent.pods.insert(key, entry);
             return false;
         }
@@ -193,11 +220,40 @@ impl Kubelets {
         };
         let mut pod = pod.clone();
         status::place(pod.status.get_or_insert_with(Default::default), &agent.ip, pod_ip.as_deref(), now);
-        let mut entry = Entry { worker: Worker::new(&pod, now), octet, armed: None };
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let mut entry = Entry { uid, worker: Worker::new(&pod, now), octet, armed: None };
         status::write(&entry.worker, &mut pod, now);
         arm(&mut entry, timers, node, &key, now);
         agent.pods.insert(key, entry);
         api.put_raw(Object::Pod(pod), now);
+        true
+    }
+
+    /// A static pod's mirror was deleted while its file is still there: the
+    /// pod keeps running and a new mirror shows it.
+    fn replace_mirror(
+        &mut self,
+        api: &mut ApiServer,
+        timers: &mut Timers,
+        now: Time,
+        node: &str,
+        key: PodKey,
+        file: &str,
+    ) -> bool {
+        let old_status = api.store().get(Kind::Pod, &key.0, &key.1).and_then(|o| o.as_pod()?.status.clone());
+        let _ = api.delete(Kind::Pod, &key.0, &key.1, Some(0), now);
+        if self.create_mirror(api, node, file, now).as_ref() != Some(&key) {
+            return true;
+        }
+        let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) else { return true };
+        if let Some(Object::Pod(mut pod)) = api.store().get(Kind::Pod, &key.0, &key.1).map(|o| (**o).clone()) {
+            entry.uid = pod.metadata.uid.clone().unwrap_or_default();
+            pod.status = old_status;
+            status::write(&entry.worker, &mut pod, now);
+            api.put_raw(Object::Pod(pod), now);
+        }
+        entry.armed = None;
+        arm(entry, timers, node, &key, now);
         true
     }
 

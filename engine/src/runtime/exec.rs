@@ -208,6 +208,8 @@ impl Inside<'_> {
                         self.secret(&r.name).get(&r.key).cloned().unwrap_or_default()
                     } else if let Some(r) = &from.field_ref {
                         self.field(&r.field_path)
+                    } else if let Some(r) = &from.resource_field_ref {
+                        self.resource(r)
                     } else {
                         String::new()
                     }
@@ -261,6 +263,45 @@ impl Inside<'_> {
             "spec.serviceAccountName" => {
                 self.pod.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_else(|| "default".into())
             }
+            "metadata.uid" => self.pod.metadata.uid.clone().unwrap_or_default(),
+            _ => {
+                // metadata.labels['app'], metadata.annotations['note']
+                let map = |prefix: &str, values: &Option<BTreeMap<String, String>>| {
+                    let key = path.strip_prefix(prefix)?.strip_suffix("']")?;
+                    values.as_ref()?.get(key).cloned()
+                };
+                map("metadata.labels['", &self.pod.metadata.labels)
+                    .or_else(|| map("metadata.annotations['", &self.pod.metadata.annotations))
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    /// A container's limit or request as `resourceFieldRef` gives it: in
+    /// whole `divisor`s (1 by default), rounded up; an unset limit is what
+    /// the node can give.
+    fn resource(&self, r: &k8s_openapi::api::core::v1::ResourceFieldSelector) -> String {
+        let spec = self.pod.spec.as_ref();
+        let container = match r.container_name.as_deref().filter(|n| !n.is_empty()) {
+            Some(name) => spec.and_then(|s| s.containers.iter().find(|c| c.name == name)),
+            None => Some(self.container),
+        };
+        let Some((kind, resource)) = r.resource.split_once('.') else { return String::new() };
+        let resources = container.and_then(|c| c.resources.as_ref());
+        let set = match kind {
+            "limits" => resources.and_then(|r| r.limits.as_ref()),
+            _ => resources.and_then(|r| r.requests.as_ref()),
+        }
+        .and_then(|m| m.get(resource))
+        .map(|q| q.0.clone());
+        let node_allocatable = || {
+            let node = self.store.get(Kind::Node, "", spec?.node_name.as_deref()?)?;
+            node.as_node()?.status.as_ref()?.allocatable.as_ref()?.get(resource).map(|q| q.0.clone())
+        };
+        let value = set.or_else(|| if kind == "limits" { node_allocatable() } else { Some("0".into()) });
+        let divisor = r.divisor.as_ref().map_or("1".to_string(), |d| d.0.clone());
+        match (value.and_then(|v| crate::quantity::parse_milli(&v)), crate::quantity::parse_milli(&divisor)) {
+            (Some(v), Some(d)) if d > 0 => ((v + d - 1) / d).to_string(),
             _ => String::new(),
         }
     }

@@ -59,6 +59,7 @@ fn format_time(at: Time, pattern: &str) -> String {
 fn banner(image: &str, at: Time) -> Vec<String> {
     let name = images::short_name(image);
     let stamp = format_time(at, "%Y/%m/%d %H:%M:%S");
+    let version = crate::apiserver::image_tag(image).unwrap_or("v1.32.4");
     match name.as_str() {
         "nginx" => {
             let version = images::nginx_version(image);
@@ -103,8 +104,98 @@ fn banner(image: &str, at: Time) -> Vec<String> {
                 format!("1:M {stamp} * Ready to accept connections tcp"),
             ]
         }
+        "mysql" => {
+            let stamp = format_time(at, "%Y-%m-%dT%H:%M:%S%.6fZ");
+            vec![
+                format!("{} [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.4.3-1.el9 started.", format_time(at, "%Y-%m-%d %H:%M:%S+00:00")),
+                format!("{stamp} 0 [System] [MY-015015] [Server] MySQL Server - start."),
+                format!("{stamp} 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.4.3) starting as process 1"),
+                format!("{stamp} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.4.3'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."),
+            ]
+        }
+        "postgres" => {
+            let stamp = format_time(at, "%Y-%m-%d %H:%M:%S%.3f UTC");
+            vec![
+                "PostgreSQL Database directory appears to contain a database; Skipping initialization".into(),
+                String::new(),
+                format!("{stamp} [1] LOG:  starting PostgreSQL 17.2 (Debian 17.2-1.pgdg120+1) on x86_64-pc-linux-gnu"),
+                format!("{stamp} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432"),
+                format!("{stamp} [1] LOG:  database system is ready to accept connections"),
+            ]
+        }
+        "etcd" => {
+            let ts = format_time(at, "%Y-%m-%dT%H:%M:%S%.3fZ");
+            [
+                ("etcdmain/etcd.go:73", "Running: "),
+                ("embed/etcd.go:128", "configuring peer listeners"),
+                ("embed/etcd.go:496", "starting with peer TLS"),
+                ("etcdserver/server.go:2064", "published local member to cluster through raft"),
+                ("embed/serve.go:250", "serving client traffic securely"),
+            ]
+            .iter()
+            .map(|(caller, msg)| format!("{{\"level\":\"info\",\"ts\":\"{ts}\",\"caller\":\"{caller}\",\"msg\":\"{msg}\"}}"))
+            .collect()
+        }
+        "kube-apiserver" => klog(
+            at,
+            &[
+                ("options.go:228", "external host was not specified, using 192.168.1.10"),
+                ("server.go:150", &format!("Version: {version}")),
+                ("secure_serving.go:213", "Serving securely on [::]:6443"),
+                ("controller.go:615", "quota admission added evaluator for: leases.coordination.k8s.io"),
+            ],
+        ),
+        "kube-controller-manager" => klog(
+            at,
+            &[
+                ("serving.go:386", "Generated self-signed cert in-memory"),
+                ("controllermanager.go:202", &format!("\"Starting\" version=\"{version}\"")),
+                ("leaderelection.go:271", "successfully acquired lease kube-system/kube-controller-manager"),
+                ("shared_informer.go:320", "Caches are synced for deployment"),
+                ("shared_informer.go:320", "Caches are synced for ReplicaSet"),
+            ],
+        ),
+        "kube-scheduler" => klog(
+            at,
+            &[
+                ("serving.go:386", "Generated self-signed cert in-memory"),
+                ("server.go:167", &format!("\"Starting Kubernetes Scheduler\" version=\"{version}\"")),
+                ("secure_serving.go:213", "Serving securely on 127.0.0.1:10259"),
+                ("leaderelection.go:271", "successfully acquired lease kube-system/kube-scheduler"),
+            ],
+        ),
+        "kube-proxy" => klog(
+            at,
+            &[
+                ("server_linux.go:66", "\"Using iptables proxy\""),
+                ("server.go:698", "\"Successfully retrieved node IP(s)\""),
+                ("server.go:243", "\"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\""),
+                ("config.go:199", "\"Starting service config controller\""),
+                ("shared_informer.go:320", "Caches are synced for service config"),
+            ],
+        ),
+        "coredns" => vec![
+            ".:53".into(),
+            "[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908".into(),
+            "CoreDNS-1.11.3".into(),
+            "linux/amd64, go1.21.11, a6338e9".into(),
+        ],
+        "metrics-server" => klog(
+            at,
+            &[
+                ("serving.go:374", "Generated self-signed cert (/tmp/apiserver.crt, /tmp/apiserver.key)"),
+                ("handler.go:275", "Adding GroupVersion metrics.k8s.io v1beta1 to ResourceManager"),
+                ("secure_serving.go:213", "Serving securely on [::]:10250"),
+            ],
+        ),
         _ => Vec::new(),
     }
+}
+
+/// Lines in klog's header format, as the Kubernetes components write them.
+fn klog(at: Time, lines: &[(&str, &str)]) -> Vec<String> {
+    let stamp = format_time(at, "%m%d %H:%M:%S%.6f");
+    lines.iter().map(|(source, message)| format!("I{stamp}       1 {source}] {message}")).collect()
 }
 
 /// RFC 3339 with nanoseconds, trailing zeros trimmed, as `--timestamps`
@@ -145,6 +236,10 @@ mod tests {
         assert_eq!(nginx.len(), 17);
         assert_eq!(nginx[10], "2026/01/01 09:00:00 [notice] 1#1: nginx/1.27.3");
         assert_eq!(log("busybox", &["sh", "-c", "while true; do echo x; sleep 1; done"], 7 * 86_400).len(), 5_000);
+        let apiserver = log("registry.k8s.io/kube-apiserver:v1.32.4", &[], 1);
+        assert_eq!(apiserver[1], "I0101 09:00:00.000000       1 server.go:150] Version: v1.32.4");
+        assert!(log("registry.k8s.io/etcd:3.5.16-0", &[], 1)[0]
+            .starts_with("{\"level\":\"info\",\"ts\":\"2026-01-01T09:00:00.000Z\""));
     }
 
     #[test]

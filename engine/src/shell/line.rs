@@ -71,6 +71,53 @@ pub fn stages(pipeline: &str) -> Vec<String> {
     split_unquoted(pipeline, &["||", "|"]).into_iter().map(|(p, _)| p.trim().to_string()).collect()
 }
 
+/// Where a stage's output goes besides the next stage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redirects {
+    /// `> FILE` or `>> FILE` (appending).
+    pub stdout: Option<(String, bool)>,
+    /// `2> FILE` or `2>> FILE`.
+    pub stderr: Option<(String, bool)>,
+    /// `2>&1`: errors go where output goes.
+    pub stderr_to_stdout: bool,
+}
+
+/// Takes the unquoted redirections off a stage: the command that is left,
+/// and where its output goes.
+pub fn redirects(stage: &str) -> (String, Redirects) {
+    let mut command = String::new();
+    let mut found = Redirects::default();
+    let parts = split_unquoted(stage, &["2>&1", "2>>", "2>", ">>", ">"]);
+    let mut operator: Option<&str> = None;
+    for (text, sep) in parts {
+        match operator {
+            None => command.push_str(text),
+            Some(op) => {
+                // The target is the next word; anything after it belongs to the command.
+                let text = text.trim_start();
+                let end = text.find(char::is_whitespace).unwrap_or(text.len());
+                let (target, rest) = text.split_at(end);
+                let target =
+                    crate::shell::split_words(target).ok().and_then(|w| w.into_iter().next()).unwrap_or_default();
+                match op {
+                    "2>&1" => {
+                        found.stderr_to_stdout = true;
+                        command.push_str(text);
+                        operator = sep;
+                        continue;
+                    }
+                    "2>" | "2>>" => found.stderr = Some((target, op == "2>>")),
+                    _ => found.stdout = Some((target, op == ">>")),
+                }
+                command.push(' ');
+                command.push_str(rest);
+            }
+        }
+        operator = sep;
+    }
+    (command.trim().to_string(), found)
+}
+
 /// Expands `$VAR`, `${VAR}` and `$(command)` outside single quotes; `run`
 /// runs a substituted command and returns its output.
 pub fn expand(text: &str, var: &dyn Fn(&str) -> String, run: &mut dyn FnMut(&str) -> String) -> String {
@@ -148,6 +195,13 @@ mod tests {
         assert_eq!(lists("echo 'a;b' && x"), vec![(Join::Always, "echo 'a;b'".into()), (Join::IfOk, "x".into())]);
         assert_eq!(stages("kubectl get pods | grep web | wc -l"), vec!["kubectl get pods", "grep web", "wc -l"]);
         assert_eq!(stages("grep 'a|b'"), vec!["grep 'a|b'"]);
+        let (command, to) = redirects("kubectl get deploy web -o yaml > web.yaml");
+        assert_eq!((command.as_str(), to.stdout), ("kubectl get deploy web -o yaml", Some(("web.yaml".into(), false))));
+        let (command, to) = redirects("echo 'a > b' >> log 2>/dev/null");
+        assert_eq!(command, "echo 'a > b'");
+        assert_eq!((to.stdout, to.stderr), (Some(("log".into(), true)), Some(("/dev/null".into(), false))));
+        let (command, to) = redirects("kubectl get nope 2>&1");
+        assert_eq!((command.as_str(), to.stderr_to_stdout), ("kubectl get nope", true));
         // Separators are found by byte, so text around them may be any UTF-8.
         assert_eq!(stages("echo é✓|grep ✓"), vec!["echo é✓", "grep ✓"]);
         assert_eq!(lists("echo \\é;x"), vec![(Join::Always, "echo \\é".into()), (Join::Always, "x".into())]);

@@ -6,6 +6,7 @@ mod fault;
 mod grep;
 mod jq;
 pub(crate) mod line;
+mod static_pods;
 mod tools;
 mod words;
 
@@ -31,8 +32,9 @@ pub struct Completion {
 
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
-    "alias", "awk", "base64", "cat", "clear", "cut", "echo", "env", "export", "false", "fault", "grep", "head", "help",
-    "history", "jq", "kubectl", "printenv", "sleep", "sort", "tail", "true", "unalias", "uniq", "watch", "wc",
+    "alias", "awk", "base64", "cat", "clear", "cp", "cut", "echo", "env", "export", "false", "fault", "grep", "head",
+    "help", "history", "jq", "kubectl", "ls", "mv", "printenv", "rm", "sleep", "sort", "tail", "true", "unalias",
+    "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -83,6 +85,8 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   kubectl ...        talk to the cluster (k is an alias for kubectl)
   a | b, a && b, a; b, $(a), $VAR, NAME=value, export NAME=value
   grep, jq, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
+  CMD > FILE, >> FILE, 2> FILE, 2>&1   write a command's output to a file
+  ls, cp, mv, rm     files, and the static pod manifests in /etc/kubernetes/manifests
   sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
   watch [-n SECONDS] COMMAND   run COMMAND again every 2 s (or SECONDS) of simulated time
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
@@ -402,12 +406,138 @@ impl Shell {
         let mut stdin: Option<String> = None;
         let mut status = 0;
         for stage in line::stages(&expanded) {
-            let result = self.simple(&stage, stdin.take(), files);
+            let (command, to) = line::redirects(&stage);
+            let mut result = self.simple(&command, stdin.take(), files);
+            if to.stderr_to_stdout {
+                let errors = std::mem::take(&mut result.stderr);
+                result.stdout.push_str(&errors);
+            }
+            for (target, stream) in [(&to.stdout, 1), (&to.stderr, 2)] {
+                let Some((path, append)) = target else { continue };
+                let text = std::mem::take(if stream == 1 { &mut result.stdout } else { &mut result.stderr });
+                if let Err(e) = self.write_file(path, &text, *append, files) {
+                    // Go's `open PATH: reason` as bash words it.
+                    let reason = e.strip_prefix(&format!("open {path}: ")).unwrap_or(&e);
+                    let mut reason = reason.to_string();
+                    if let Some(first) = reason.get(..1).map(str::to_uppercase) {
+                        reason.replace_range(..1, &first);
+                    }
+                    result.stderr.push_str(&format!("bash: {path}: {reason}\n"));
+                    result.exit_code = 1;
+                }
+            }
             stderr.push_str(&result.stderr);
             status = result.exit_code;
             stdin = Some(result.stdout);
         }
         Output { stdout: stdin.unwrap_or_default(), stderr, exit_code: status }
+    }
+
+    /// `ls [PATH…]`: the terminal's files, or the static pod folder.
+    fn ls(&self, args: &[String], files: &dyn Files) -> Output {
+        let paths: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+        let paths = if paths.is_empty() { vec!["."] } else { paths };
+        let mut out = Output::default();
+        for path in paths {
+            let names = if static_pods::is_folder(path) {
+                Some(self.cluster().static_pod_files().into_iter().map(|(f, _)| f).collect())
+            } else if let Some(name) = static_pods::file_name(path) {
+                static_pods::read(self.cluster(), name).map(|_| vec![path.to_string()])
+            } else {
+                match files.read(path) {
+                    Some(crate::files::Entry::Dir(names)) => Some(names),
+                    Some(crate::files::Entry::File(_)) => Some(vec![path.to_string()]),
+                    None => None,
+                }
+            };
+            match names {
+                Some(names) if !names.is_empty() => out.stdout.push_str(&format!("{}\n", names.join("  "))),
+                Some(_) => {}
+                None => {
+                    out.stderr.push_str(&format!("ls: cannot access '{path}': No such file or directory\n"));
+                    out.exit_code = 2;
+                }
+            }
+        }
+        out
+    }
+
+    /// `rm FILE…`: the terminal's files, or static pod manifests.
+    fn rm(&mut self, args: &[String], files: &dyn Files) -> Output {
+        let mut out = Output::default();
+        for path in args.iter().filter(|a| !a.starts_with('-')) {
+            let removed = match static_pods::file_name(path) {
+                Some(name) if self.cluster_mut().remove_static_pod(name) => Ok(()),
+                Some(_) => Err("No such file or directory".to_string()),
+                None => files.remove(path),
+            };
+            if let Err(why) = removed {
+                out.stderr.push_str(&format!("rm: cannot remove '{path}': {why}\n"));
+                out.exit_code = 1;
+            }
+        }
+        out
+    }
+
+    /// `cp SRC DST` and `mv SRC DST` between the terminal's files and the
+    /// static pod folder.
+    fn copy(&mut self, command: &str, args: &[String], files: &dyn Files) -> Output {
+        let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let [source, target] = words.as_slice() else {
+            return Output::err(format!("{command}: missing file operand\n"));
+        };
+        let text = match static_pods::file_name(source) {
+            Some(name) => static_pods::read(self.cluster(), name),
+            None => match files.read(source) {
+                Some(crate::files::Entry::File(text)) => Some(text),
+                _ => None,
+            },
+        };
+        let Some(text) = text else {
+            return Output::err(format!("{command}: cannot stat '{source}': No such file or directory\n"));
+        };
+        let file = source.rsplit('/').next().unwrap_or(source);
+        let target = if static_pods::is_folder(target)
+            || target.ends_with('/')
+            || matches!(files.read(target), Some(crate::files::Entry::Dir(_)))
+        {
+            format!("{}/{file}", target.trim_end_matches('/'))
+        } else {
+            target.to_string()
+        };
+        if let Err(e) = self.write_file(&target, &text, false, files) {
+            return Output::err(format!("{command}: cannot create regular file '{target}': {e}\n"));
+        }
+        if command == "mv" {
+            match static_pods::file_name(source) {
+                Some(name) => {
+                    self.cluster_mut().remove_static_pod(name);
+                }
+                None => {
+                    let _ = files.remove(source);
+                }
+            }
+        }
+        Output::default()
+    }
+
+    /// Where `> PATH` puts text: nowhere for /dev/null, the control-plane
+    /// node's static pod folder, or the terminal's files.
+    fn write_file(&mut self, path: &str, text: &str, append: bool, files: &dyn Files) -> Result<(), String> {
+        if path == "/dev/null" {
+            return Ok(());
+        }
+        if let Some(name) = static_pods::file_name(path) {
+            return static_pods::write(self.cluster_mut(), name, text, append);
+        }
+        let mut whole = String::new();
+        if append {
+            if let Some(crate::files::Entry::File(existing)) = files.read(path) {
+                whole = existing;
+            }
+        }
+        whole.push_str(text);
+        files.write(path, &whole)
     }
 
     fn simple(&mut self, text: &str, stdin: Option<String>, files: &dyn Files) -> Output {
@@ -491,9 +621,22 @@ impl Shell {
                 };
                 Output::ok(format!("{}{}", rest.join(" "), if newline { "\n" } else { "" }))
             }
+            "ls" => self.ls(args, files),
+            "rm" => self.rm(args, files),
+            "cp" | "mv" => self.copy(&command, args, files),
             "cat" if !args.is_empty() => {
                 let mut out = Output::default();
                 for path in args {
+                    if let Some(name) = static_pods::file_name(path) {
+                        match static_pods::read(self.cluster(), name) {
+                            Some(text) => out.stdout.push_str(&text),
+                            None => {
+                                out.stderr.push_str(&format!("cat: {path}: No such file or directory\n"));
+                                out.exit_code = 1;
+                            }
+                        }
+                        continue;
+                    }
                     match files.read(path) {
                         Some(crate::files::Entry::File(text)) => out.stdout.push_str(&text),
                         Some(crate::files::Entry::Dir(_)) => {

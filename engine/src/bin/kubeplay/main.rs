@@ -38,6 +38,14 @@ impl Files for Disk {
             _ => format!("open {path}: {e}"),
         })
     }
+
+    fn remove(&self, path: &str) -> Result<(), String> {
+        std::fs::remove_file(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+            _ => e.to_string(),
+        })
+    }
 }
 
 const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";

@@ -194,7 +194,7 @@ fn group_help(path: &str) -> Option<String> {
     matches!(path, "service" | "secret").then(|| super::help::render(&["create".into(), path.into()])).flatten()
 }
 
-fn print(object: &Object, value: &Value, output: Option<&str>, dry: DryRun) -> Output {
+pub(crate) fn print(object: &Object, value: &Value, output: Option<&str>, dry: DryRun) -> Output {
     let name = format!("{}/{}", object.info().qualified_singular(), object.name());
     match output {
         Some("name") => Output::ok(format!("{name}\n")),
