@@ -21,7 +21,21 @@ pub struct Source<'a> {
 /// The component names the cluster's reporters use.
 pub const SCHEDULER: Source = Source { component: "default-scheduler", host: None };
 
-type Fold = (String, String, String, String, String);
+/// A report's identity (object uid, component, type, reason, message),
+/// hashed: a large cluster makes hundreds of thousands of Events, and the
+/// texts themselves live in the Events already.
+type Fold = u64;
+
+fn fold_of(parts: [&str; 5]) -> Fold {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
 
 /// Remembers which Event each repeated report folds into.
 #[derive(Clone, Debug, Default)]
@@ -46,7 +60,7 @@ impl Recorder {
         let uid = about.meta().uid.clone().unwrap_or_default();
         let namespace =
             if about.namespace().is_empty() { "default".to_string() } else { about.namespace().to_string() };
-        let fold: Fold = (uid.clone(), source.component.into(), type_.into(), reason.into(), message.into());
+        let fold = fold_of([&uid, source.component, type_, reason, message]);
         if let Some((ns, name)) = self.folded.get(&fold) {
             if let Some(Object::Event(existing)) =
                 api.store().get(crate::api::Kind::Event, ns, name).map(|o| (**o).clone())

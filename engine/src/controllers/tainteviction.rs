@@ -30,8 +30,13 @@ impl Controller for TaintEvictionController {
                     queue.extend(store.pods_on_node(name).map(|(ns, n)| (Kind::Pod, ns.clone(), n.clone())));
                 }
             }
-            Object::Pod(pod) if pod.spec.as_ref().is_some_and(|s| s.node_name.is_some()) => {
-                queue.push(key_of(&change.object));
+            // A pod matters only on a node with NoExecute taints (rare), so
+            // the many status writes of pods elsewhere cost one lookup.
+            Object::Pod(pod) => {
+                let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).and_then(|n| store.get(Kind::Node, "", n));
+                if node.is_some_and(|n| no_execute(n.as_node())) {
+                    queue.push(key_of(&change.object));
+                }
             }
             _ => {}
         }
@@ -86,6 +91,11 @@ impl Controller for TaintEvictionController {
             }
         }
     }
+}
+
+fn no_execute(node: Option<&k8s_openapi::api::core::v1::Node>) -> bool {
+    let taints = node.and_then(|n| n.spec.as_ref()?.taints.as_ref());
+    taints.is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"))
 }
 
 /// Marks the pod as disrupted and deletes it, as the controller does.
