@@ -33,7 +33,8 @@ impl Controller for TaintEvictionController {
             // A pod matters only on a node with NoExecute taints (rare), so
             // the many status writes of pods elsewhere cost one lookup.
             Object::Pod(pod) => {
-                let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).and_then(|n| store.get(Kind::Node, "", n));
+                let node =
+                    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).and_then(|n| store.get(Kind::Node, "", n));
                 if node.is_some_and(|n| no_execute(n.as_node())) {
                     queue.push(key_of(&change.object));
                 }

@@ -9,6 +9,9 @@ use crate::runtime::{process, usage};
 use crate::time::{Time, SECOND};
 use crate::timers::Timers;
 
+/// The kubelet's hard eviction threshold, `memory.available<100Mi`.
+const THRESHOLD: u64 = 100 << 20;
+
 impl Kubelets {
     /// Whether the node's kubelet is stopped, or `None` for no such node.
     pub fn stopped(&self, node: &str) -> Option<bool> {
@@ -108,8 +111,8 @@ impl Kubelets {
     }
 
     /// Makes a container's memory grow by `bytes_per_second` until the
-    /// kernel kills it at its memory limit (or, with none, at what its node
-    /// can give). Returns when that happens.
+    /// kernel kills it at its memory limit or, with none, until its node runs
+    /// short and the kubelet evicts the pod. Returns when that happens.
     #[allow(clippy::too_many_arguments)]
     pub fn leak(
         &mut self,
@@ -127,17 +130,60 @@ impl Kubelets {
         let memory = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
             q.and_then(|q| crate::quantity::units(&q.0)).and_then(|b| u64::try_from(b).ok())
         };
-        let node_memory = || {
-            let node = api.store().get(Kind::Node, "", spec.node_name.as_deref()?)?;
-            memory(node.as_node()?.status.as_ref()?.allocatable.as_ref()?.get("memory"))
-        };
-        let limit = memory(c.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("memory")))
-            .or_else(node_memory)?;
         let (image, command, args) = process::parts(c);
         let used = usage::resting(image, command, args).memory;
-        let millis = limit.saturating_sub(used).saturating_mul(1000) / bytes_per_second.max(1);
-        let at = now.plus(i64::try_from(millis).unwrap_or(i64::MAX / 2).max(SECOND / 10));
-        self.end_container(timers, now, (namespace, pod, container), at, 137, "OOMKilled").then_some(at)
+        let rate = bytes_per_second.max(1);
+        let after = |bytes: u64| {
+            let millis = bytes.saturating_mul(1000) / rate;
+            i64::try_from(millis).unwrap_or(i64::MAX / 2).max(SECOND / 10)
+        };
+        let limit = memory(c.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("memory")));
+        if let Some(limit) = limit {
+            let at = now.plus(after(limit.saturating_sub(used)));
+            return self.end_container(timers, now, (namespace, pod, container), at, 137, "OOMKilled").then_some(at);
+        }
+        // No limit: the node runs short first, and its kubelet evicts the pod
+        // at the next check of its eviction thresholds (every 10 s).
+        let node = spec.node_name.clone()?;
+        let node_object = api.store().get(Kind::Node, "", &node)?;
+        let capacity = memory(node_object.as_node()?.status.as_ref()?.capacity.as_ref()?.get("memory"))?;
+        let control_plane =
+            node_object.meta().labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+        let window = now.0.div_euclid(15 * SECOND);
+        let mut in_use = usage::node_overhead(control_plane, &node, window).memory;
+        for (ns, name) in api.store().pods_on_node(&node) {
+            let Some(other) = api.store().get(Kind::Pod, ns, name).and_then(|o| o.as_pod().cloned()) else { continue };
+            for each in other.spec.iter().flat_map(|s| &s.containers) {
+                let (image, command, args) = process::parts(each);
+                in_use += usage::resting(image, command, args).memory;
+            }
+        }
+        let crossing = now.plus(after(capacity.saturating_sub(in_use).saturating_sub(THRESHOLD)));
+        let next_check = Time(crossing.0 + (10 * SECOND - crossing.0.rem_euclid(10 * SECOND)) % (10 * SECOND));
+        // Memory that runs out before the next check is the kernel's to kill.
+        let at = next_check.min(crossing.plus(after(THRESHOLD / 2)));
+        let leaked = rate.saturating_mul(u64::try_from(at.since(now)).unwrap_or(0)) / 1000;
+        let available = capacity.saturating_sub(in_use).saturating_sub(leaked);
+        let request = c
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.as_ref())
+            .and_then(|r| r.get("memory"))
+            .map_or("0".to_string(), |q| q.0.clone());
+        let message = format!(
+            "The node was low on resource: memory. Threshold quantity: 100Mi, available: {}Ki. Container {container} was using {}Ki, request is {request}, has larger consumption of memory. ",
+            available / 1024,
+            (used + leaked) / 1024
+        );
+        let key = (namespace.to_string(), pod.to_string());
+        let agent = self.nodes.get_mut(&node)?;
+        let entry = agent.pods.get_mut(&key)?;
+        entry.worker.evict_at = Some((at, message));
+        if !agent.stopped {
+            entry.armed = None;
+            arm(entry, timers, &node, &key, now);
+        }
+        Some(at)
     }
 
     fn end_container(

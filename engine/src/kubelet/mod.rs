@@ -59,6 +59,8 @@ struct NodeAgent {
     stopped: bool,
     /// The machine is off: nothing runs at all.
     off: bool,
+    /// Until when the node reports memory pressure after an eviction.
+    pressure_until: Option<Time>,
     /// The static pod folder, by file name, and each file's mirror pod.
     manifests: BTreeMap<String, String>,
     mirrors: BTreeMap<String, PodKey>,
@@ -284,8 +286,27 @@ impl Kubelets {
             return false;
         };
         let mut env = Env { now, store: api.store(), written, pod: &pod, images: &mut agent.images, notes: Vec::new() };
+        let was_evicted = entry.worker.evicted.is_some();
         entry.worker.advance(&mut env);
         let notes = env.notes;
+        if !was_evicted && entry.worker.evicted.is_some() {
+            agent.pressure_until = Some(now.plus(node::PRESSURE_PERIOD));
+            if let Some(object) = node::memory_pressure(api, node, now, true) {
+                let source = Source { component: "kubelet", host: Some(node) };
+                let status = format!("Node {node} status is now: NodeHasInsufficientMemory");
+                events.record(api, now, &object, source, "Normal", "NodeHasInsufficientMemory", &status);
+                events.record(
+                    api,
+                    now,
+                    &object,
+                    source,
+                    "Warning",
+                    "EvictionThresholdMet",
+                    "Attempting to reclaim memory",
+                );
+            }
+        }
+        let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) else { return false };
         if entry.worker.kill_at.is_some() {
             if !entry.worker.stopped(now) {
                 arm(entry, timers, node, &key, now);

@@ -18,9 +18,14 @@ pub const LEASES: &str = "kube-node-lease";
 impl Kubelets {
     /// Every running kubelet renews its node's Lease.
     pub fn heartbeat(&mut self, api: &mut ApiServer, now: Time) {
-        for (name, agent) in &self.nodes {
-            if !agent.stopped {
-                renew(api, name, now);
+        for (name, agent) in &mut self.nodes {
+            if agent.stopped {
+                continue;
+            }
+            renew(api, name, now);
+            if agent.pressure_until.is_some_and(|t| t <= now) {
+                agent.pressure_until = None;
+                memory_pressure(api, name, now, false);
             }
         }
     }
@@ -32,6 +37,49 @@ pub(super) fn renew(api: &mut ApiServer, node: &str, now: Time) {
     };
     lease.spec.get_or_insert_with(Default::default).renew_time = Some(MicroTime(now.to_k8s().0));
     api.put_raw(Object::Lease(lease), now);
+}
+
+const MEMORY_TAINT: &str = "node.kubernetes.io/memory-pressure";
+
+/// How long a node stays under pressure after an eviction
+/// (`--eviction-pressure-transition-period`).
+pub const PRESSURE_PERIOD: Millis = 5 * 60 * SECOND;
+
+/// Sets or clears the node's MemoryPressure condition and the taint that
+/// keeps new pods away while it holds. Returns the node as written.
+pub(super) fn memory_pressure(api: &mut ApiServer, node: &str, now: Time, on: bool) -> Option<Object> {
+    let Some(Object::Node(mut object)) = api.store().get(Kind::Node, "", node).map(|o| (**o).clone()) else {
+        return None;
+    };
+    let (value, reason, message) = if on {
+        ("True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
+    } else {
+        ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+    };
+    for c in object.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+        if c.type_ == "MemoryPressure" {
+            if c.status != value {
+                c.last_transition_time = Some(now.to_k8s());
+            }
+            c.status = value.into();
+            c.reason = Some(reason.into());
+            c.message = Some(message.into());
+        }
+    }
+    let taints = object.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
+    taints.retain(|t| t.key != MEMORY_TAINT);
+    if on {
+        taints.push(k8s_openapi::api::core::v1::Taint {
+            key: MEMORY_TAINT.into(),
+            effect: "NoSchedule".into(),
+            time_added: None,
+            value: None,
+        });
+    }
+    if object.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(Vec::is_empty) {
+        object.spec.get_or_insert_with(Default::default).taints = None;
+    }
+    Some((*api.put_raw(Object::Node(object), now)).clone())
 }
 
 /// A kubelet that starts posts its node Ready again, as it does on start.

@@ -17,7 +17,7 @@ pub(super) fn write(worker: &Worker, pod: &mut Pod, now: Time) {
     let status = pod.status.get_or_insert_with(Default::default);
     let initialized = worker.initialized(&inits);
     let finished = worker.finished();
-    let phase = if worker.init_failed(&policy) {
+    let phase = if worker.init_failed(&policy) || worker.evicted.is_some() {
         "Failed"
     } else if !initialized {
         "Pending"
@@ -36,6 +36,10 @@ pub(super) fn write(worker: &Worker, pod: &mut Pod, now: Time) {
         "Pending"
     };
     status.phase = Some(phase.into());
+    if let Some(message) = &worker.evicted {
+        status.reason = Some("Evicted".into());
+        status.message = Some(message.clone());
+    }
     if !inits.is_empty() {
         status.init_container_statuses = Some(
             worker.inits.iter().zip(&inits).map(|(slot, c)| container_status(slot, c, "PodInitializing")).collect(),
@@ -106,7 +110,11 @@ pub(super) fn write(worker: &Worker, pod: &mut Pod, now: Time) {
         set("Ready", false, Some("ContainersNotReady"), Some(message.clone()));
         set("ContainersReady", false, Some("ContainersNotReady"), Some(message));
     }
-    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
+    if let Some(message) = &worker.evicted {
+        set("DisruptionTarget", true, Some("TerminationByKubelet"), Some(message.trim_end().to_string()));
+    }
+    let order =
+        ["DisruptionTarget", "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
     conditions.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
 }
 

@@ -190,6 +190,10 @@ pub(super) struct Worker {
     pub kill_at: Option<Time>,
     /// When the sandbox of a stopping pod is gone, at the earliest.
     teardown_at: Option<Time>,
+    /// When the kubelet evicts the pod to reclaim node memory, and why.
+    pub evict_at: Option<(Time, String)>,
+    /// Why the kubelet evicted the pod, once it has.
+    pub evicted: Option<String>,
 }
 
 impl Worker {
@@ -208,6 +212,8 @@ impl Worker {
             mounted: false,
             kill_at: None,
             teardown_at: None,
+            evict_at: None,
+            evicted: None,
         }
     }
 
@@ -255,7 +261,8 @@ impl Worker {
             let ends = self.inits.iter().chain(&self.apps).filter_map(|s| s.end.map(|e| e.at));
             return ends.chain(self.teardown_at).max();
         }
-        let own = [(!self.sandbox_ready).then_some(self.sandbox_at), self.mount_retry].into_iter().flatten();
+        let evict = self.evict_at.as_ref().map(|(t, _)| *t);
+        let own = [(!self.sandbox_ready).then_some(self.sandbox_at), self.mount_retry, evict].into_iter().flatten();
         own.chain(self.inits.iter().chain(&self.apps).filter_map(Slot::next_due)).min()
     }
 
@@ -275,8 +282,9 @@ impl Worker {
 
     /// Whether the pod is done: every container ended and none will restart.
     pub fn finished(&self) -> bool {
-        !self.apps.is_empty()
-            && self.apps.iter().all(|s| matches!(s.state, State::Terminated(_)) && s.restart_at.is_none())
+        self.evicted.is_some()
+            || !self.apps.is_empty()
+                && self.apps.iter().all(|s| matches!(s.state, State::Terminated(_)) && s.restart_at.is_none())
     }
 
     /// Plays everything due by `env.now`.
@@ -290,6 +298,14 @@ impl Worker {
                     slot.end = None;
                 }
             }
+            return;
+        }
+        if let Some((at, message)) = self.evict_at.clone().filter(|(at, _)| *at <= env.now) {
+            self.evict_at = None;
+            self.evict(at, message, env);
+            return;
+        }
+        if self.evicted.is_some() {
             return;
         }
         if !self.sandbox_ready {
@@ -408,6 +424,27 @@ impl Worker {
             slot.end = Some(End { at, code, reason });
         }
         true
+    }
+
+    /// Node-pressure eviction: every container is killed at once (no grace
+    /// for a hard threshold), nothing restarts, the pod ends Failed.
+    fn evict(&mut self, at: Time, message: String, env: &mut Env) {
+        env.note(true, "Evicted", message.trim_end().to_string());
+        for slot in self.inits.iter_mut().chain(self.apps.iter_mut()) {
+            slot.probes.clear();
+            slot.restart_at = None;
+            slot.ready = false;
+            slot.started = false;
+            if slot.running() {
+                env.note(false, "Killing", format!("Stopping container {}", slot.name));
+                let end = End { at, code: 137, reason: "Error" };
+                slot.state = State::Terminated(ended(slot, end));
+                slot.end = None;
+            } else if !matches!(slot.state, State::Terminated(_)) {
+                slot.state = State::Waiting { reason: "ContainerCreating", message: None, retry: None };
+            }
+        }
+        self.evicted = Some(message);
     }
 
     /// Every container that runs now, by name: what a power cut stops.

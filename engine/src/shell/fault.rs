@@ -85,7 +85,7 @@ fn container_fault(cluster: &mut Cluster, namespace: &str, what: &str, rest: &[&
     } else {
         cluster.leak_memory(&namespace, &pod, &container, rate).map(|at| {
             let seconds = at.since(cluster.now()) / 1000;
-            format!("container {container} of pod {pod} leaks memory; it reaches its limit in {seconds}s\n")
+            format!("container {container} of pod {pod} leaks memory: it runs out in {seconds}s\n")
         })
     };
     done.map(Output::ok)
