@@ -127,6 +127,16 @@ const OFFICIAL: &[&str] = &[
     "docker",
 ];
 
+/// Whether the playground knows what the image holds: an official image,
+/// or one whose size it lists (the system images).
+pub fn known(image: &str) -> bool {
+    let normalized = normalize(image);
+    let repo = repository(&normalized);
+    repo.strip_prefix("docker.io/library/").is_some_and(|name| OFFICIAL.contains(&name))
+        || SIZES.iter().any(|(name, _)| *name == repo)
+        || repo.starts_with("registry.k8s.io/")
+}
+
 /// Words image tags are made of besides version numbers.
 const TAG_WORDS: &[&str] = &[
     "latest",

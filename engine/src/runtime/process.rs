@@ -359,6 +359,12 @@ fn walk(image: &str, script: &str) -> Walk {
                 run.forever = true;
                 return run;
             }
+            other if ships(image, other) => {
+                // The image's own program: its server, running until stopped.
+                run.output.push((at, Out::Banner(image.to_string())));
+                run.forever = true;
+                return run;
+            }
             other => {
                 run.output.push((at, Out::Text(format!("sh: {other}: not found"))));
                 run.code = 127;
@@ -366,6 +372,17 @@ fn walk(image: &str, script: &str) -> Walk {
         }
     }
     run
+}
+
+/// Whether `program` is one the image brings besides the shell tools: its
+/// own binary (`local-path-provisioner` in rancher/local-path-provisioner,
+/// `kube-apiserver` in its image), or anything at all in an image the
+/// playground does not know (someone's application), where it is taken to
+/// be the application's server.
+fn ships(image: &str, program: &str) -> bool {
+    let name = super::images::short_name(image);
+    let program = program.rsplit('/').next().unwrap_or(program);
+    program == name || name.starts_with(program) || program.starts_with(name.as_str()) || !super::images::known(image)
 }
 
 /// Takes `> FILE` or `>> FILE` off a command's words: the file it writes.
@@ -422,6 +439,14 @@ mod tests {
             ("busybox", Some(sh("while true; do echo hi; sleep 1; done")), None, Exit::Never),
             ("busybox", Some(strings(&["sleep", "infinity"])), None, Exit::Never),
             ("busybox", Some(strings(&["foo"])), None, Exit::After { after: 0, code: 127 }),
+            ("nginx", Some(strings(&["foo"])), None, Exit::After { after: 0, code: 127 }),
+            (
+                "rancher/local-path-provisioner:v0.0.30",
+                Some(strings(&["local-path-provisioner", "start"])),
+                None,
+                Exit::Never,
+            ),
+            ("example.com/shop/api:1.0", Some(strings(&["/app/server"])), None, Exit::Never),
             (
                 "perl:5.34.0",
                 Some(strings(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"])),
