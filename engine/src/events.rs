@@ -99,7 +99,7 @@ impl Recorder {
             reporting_instance: Some(source.host.unwrap_or(source.component).into()),
             ..Default::default()
         };
-        if api.create(Object::Event(event), now, false).is_ok() {
+        if api.create(Object::Event(Box::new(event)), now, false).is_ok() {
             self.folded.insert(fold, (namespace, name));
         }
     }

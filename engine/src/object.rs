@@ -34,16 +34,24 @@ macro_rules! kinds {
         ];
 
         /// A stored Kubernetes object of any served kind.
-        // Stored objects live behind an `Arc`, so the variants' size
-        // difference costs nothing where it would matter.
-        #[allow(clippy::large_enum_variant)]
+        // Each variant is boxed: an enum is as large as its largest variant
+        // (a CronJob, with a whole pod template), and a large cluster holds
+        // hundreds of thousands of small objects (Events, Leases).
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
             $(
                 #[doc = concat!("A ", stringify!($variant), ".")]
-                $variant($ty),
+                $variant(Box<$ty>),
             )*
         }
+
+        $(
+            impl From<$ty> for Object {
+                fn from(object: $ty) -> Object {
+                    Object::$variant(Box::new(object))
+                }
+            }
+        )*
 
         impl Object {
             /// Its kind.
@@ -80,7 +88,7 @@ macro_rules! kinds {
             /// Decodes JSON of the stored version of `kind` into a typed object.
             pub fn from_value(kind: Kind, value: serde_json::Value) -> Result<Object, serde_json::Error> {
                 Ok(match kind {
-                    $(Kind::$variant => Object::$variant(serde_json::from_value(value)?),)*
+                    $(Kind::$variant => Object::$variant(Box::new(serde_json::from_value(value)?)),)*
                 })
             }
 
@@ -89,7 +97,7 @@ macro_rules! kinds {
             pub fn from_value_traced(kind: Kind, value: serde_json::Value) -> Result<Object, (String, serde_json::Error)> {
                 let traced = |e: serde_path_to_error::Error<serde_json::Error>| (e.path().to_string(), e.into_inner());
                 Ok(match kind {
-                    $(Kind::$variant => Object::$variant(serde_path_to_error::deserialize(value).map_err(traced)?),)*
+                    $(Kind::$variant => Object::$variant(Box::new(serde_path_to_error::deserialize(value).map_err(traced)?)),)*
                 })
             }
         }

@@ -199,6 +199,21 @@ test('kubectl get pods -w prints rows as pods change, until Ctrl-C', async () =>
   assert.equal(await output.getByText(/^watched /).count(), rows, 'no rows after Ctrl-C');
 });
 
+test('a stopped kubelet turns its node NotReady on the map, and starting it brings it back', async () => {
+  await type(page, 'fault kubelet stop w3-k8s');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText('kubelet on w3-k8s stopped').waitFor();
+  await type(page, 'sleep 50');
+  const node = page.locator('[data-node="w3-k8s"]');
+  await node.locator('.state', { hasText: 'NotReady' }).waitFor();
+  assert.match(await node.getAttribute('class'), /notready/);
+  await type(page, 'kubectl get nodes w3-k8s');
+  await output.getByText(/^w3-k8s\s+NotReady/).waitFor();
+  await shoot(page, 'fault-node-notready');
+  await type(page, 'fault kubelet start w3-k8s');
+  await node.locator('.state', { hasText: /^Ready$/ }).waitFor();
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

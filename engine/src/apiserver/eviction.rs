@@ -66,6 +66,6 @@ impl ApiServer {
         if let Some(s) = updated.status.as_mut() {
             s.disruptions_allowed -= 1;
         }
-        self.update(Object::PodDisruptionBudget(updated), now).map(|_| ())
+        self.update(Object::PodDisruptionBudget(Box::new(updated)), now).map(|_| ())
     }
 }

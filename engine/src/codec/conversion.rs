@@ -18,7 +18,7 @@ pub fn from_served_version(
         (Kind::HorizontalPodAutoscaler, "v1") => {
             let old: v1::HorizontalPodAutoscaler = serde_json::from_value(value)?;
             let echoed = serde_json::to_value(&old)?;
-            Ok((Object::HorizontalPodAutoscaler(hpa_v1_to_v2(old)), echoed))
+            Ok((Object::HorizontalPodAutoscaler(Box::new(hpa_v1_to_v2(old))), echoed))
         }
         _ => {
             let object = Object::from_value(info.kind, value)?;

@@ -55,7 +55,7 @@ impl Controller for CronJobController {
             .owned_by(&uid)
             .into_iter()
             .filter_map(|o| match &**o {
-                Object::Job(j) => Some(j.clone()),
+                Object::Job(j) => Some((**j).clone()),
                 _ => None,
             })
             .collect();
@@ -155,7 +155,7 @@ impl Controller for CronJobController {
                     spec: template.spec,
                     status: None,
                 };
-                match ctx.api.create(Object::Job(job), now, false) {
+                match ctx.api.create(Object::Job(Box::new(job)), now, false) {
                     Ok(job) => {
                         ctx.events.record(
                             ctx.api,
@@ -180,7 +180,7 @@ impl Controller for CronJobController {
         }
         let still_active = active.into_iter().filter(|_| !replaced);
         let references: Vec<ObjectReference> = still_active
-            .chain(created.iter())
+            .chain(created.iter().map(|j| &**j))
             .map(|j| ObjectReference {
                 api_version: Some("batch/v1".into()),
                 kind: Some("Job".into()),

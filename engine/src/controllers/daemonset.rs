@@ -182,7 +182,7 @@ impl Controller for DaemonSetController {
                 s.tolerations = Some(tolerations.clone());
                 pin_to_node(s, &node);
             }
-            if let Ok(created) = ctx.api.create(Object::Pod(pod), ctx.now, false) {
+            if let Ok(created) = ctx.api.create(Object::Pod(Box::new(pod)), ctx.now, false) {
                 let msg = format!("Created pod: {}", created.name());
                 ctx.events.record(ctx.api, ctx.now, &current, SOURCE, "Normal", "SuccessfulCreate", &msg);
             }

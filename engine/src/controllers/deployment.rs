@@ -157,7 +157,7 @@ impl Controller for DeploymentController {
             return Action::AwaitChange;
         }
         let deployment = deployment.clone();
-        let mut sync = Sync { ctx, deployment, object };
+        let mut sync = Sync { ctx, deployment: *deployment, object };
         sync.run()
     }
 }
@@ -187,7 +187,7 @@ impl Sync<'_, '_> {
                         .flatten()
                         .any(|r| r.uid == uid && r.controller == Some(true)) =>
                 {
-                    Some(rs.clone())
+                    Some((**rs).clone())
                 }
                 _ => None,
             })
@@ -256,7 +256,7 @@ impl Sync<'_, '_> {
             spec.replicas = Some(to);
         }
         let name = rs.metadata.name.clone().unwrap_or_default();
-        if self.ctx.api.update(Object::ReplicaSet(updated), self.ctx.now).is_err() {
+        if self.ctx.api.update(Object::ReplicaSet(Box::new(updated)), self.ctx.now).is_err() {
             return false;
         }
         if from != to {
@@ -311,12 +311,12 @@ impl Sync<'_, '_> {
                 }
             }
             if changed {
-                return self.ctx.api.update(Object::ReplicaSet(updated.clone()), self.ctx.now).ok().and_then(|o| {
-                    match &*o {
-                        Object::ReplicaSet(rs) => Some(rs.clone()),
+                return self.ctx.api.update(Object::ReplicaSet(Box::new(updated.clone())), self.ctx.now).ok().and_then(
+                    |o| match &*o {
+                        Object::ReplicaSet(rs) => Some((**rs).clone()),
                         _ => None,
-                    }
-                });
+                    },
+                );
             }
             return Some(rs);
         }
@@ -357,13 +357,13 @@ impl Sync<'_, '_> {
             }),
             status: None,
         };
-        let created = self.ctx.api.create(Object::ReplicaSet(rs), self.ctx.now, false).ok()?;
+        let created = self.ctx.api.create(Object::ReplicaSet(Box::new(rs)), self.ctx.now, false).ok()?;
         let Object::ReplicaSet(rs) = &*created else { return None };
         if replicas > 0 {
             self.scaled_event(&name, 0, replicas);
         }
         self.set_progressing("True", "NewReplicaSetCreated", format!("Created new replica set \"{name}\""));
-        Some(rs.clone())
+        Some(*rs.clone())
     }
 
     fn copied_annotations(&self) -> BTreeMap<String, String> {
@@ -637,9 +637,9 @@ impl Sync<'_, '_> {
                 let annotations = deployment.metadata.annotations.get_or_insert_with(BTreeMap::new);
                 if annotations.get(REVISION) != Some(&rev) {
                     annotations.insert(REVISION.into(), rev);
-                    let _ = self.ctx.api.update(Object::Deployment(deployment.clone()), now).map(|o| {
+                    let _ = self.ctx.api.update(Object::Deployment(Box::new(deployment.clone())), now).map(|o| {
                         if let Object::Deployment(d) = &*o {
-                            deployment = d.clone();
+                            deployment = *d.clone();
                         }
                     });
                 }
@@ -647,7 +647,7 @@ impl Sync<'_, '_> {
         }
         if deployment.status.as_ref() != Some(&status) {
             deployment.status = Some(status);
-            self.ctx.api.put_raw(Object::Deployment(deployment), now);
+            self.ctx.api.put_raw(Object::Deployment(Box::new(deployment)), now);
         }
         next
     }

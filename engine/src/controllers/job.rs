@@ -213,7 +213,7 @@ impl Controller for JobController {
                             });
                         }
                     }
-                    match ctx.api.create(Object::Pod(pod), now, false) {
+                    match ctx.api.create(Object::Pod(Box::new(pod)), now, false) {
                         Ok(created) => {
                             let msg = format!("Created pod: {}", created.name());
                             ctx.events.record(ctx.api, now, &current, SOURCE, "Normal", "SuccessfulCreate", &msg);

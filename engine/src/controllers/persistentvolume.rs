@@ -203,7 +203,7 @@ impl PersistentVolumeController {
                 .into_iter()
                 .flatten()
                 .filter_map(|n| match store.get(Kind::PersistentVolume, "", n).map(|o| &**o) {
-                    Some(Object::PersistentVolume(pv)) => Some(pv.clone()),
+                    Some(Object::PersistentVolume(pv)) => Some((**pv).clone()),
                     _ => None,
                 })
                 .collect()
@@ -239,11 +239,11 @@ fn requested_volume(claim: PersistentVolumeClaim, volume_name: &str, ctx: &mut C
             set_claim_pending(&claim, ctx);
             return Action::RequeueAfter(RESYNC);
         }
-        bind(volume, claim, ctx);
+        bind(*volume, claim, ctx);
         return Action::AwaitChange;
     }
     if is_bound_to(&volume, &claim) {
-        bind(volume, claim, ctx);
+        bind(*volume, claim, ctx);
         return Action::AwaitChange;
     }
     if annotation(&claim.metadata, BOUND_BY_CONTROLLER).is_none() {
@@ -276,8 +276,8 @@ fn sync_bound_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx) {
     let claim_ref_uid =
         volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).map(|r| r.uid.clone().unwrap_or_default());
     match claim_ref_uid {
-        None => bind(volume, claim, ctx),
-        Some(uid) if Some(&uid) == claim.metadata.uid.as_ref() => bind(volume, claim, ctx),
+        None => bind(*volume, claim, ctx),
+        Some(uid) if Some(&uid) == claim.metadata.uid.as_ref() => bind(*volume, claim, ctx),
         Some(_) => {
             lose(claim, "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly", ctx)
         }
@@ -291,7 +291,7 @@ fn lose(claim: PersistentVolumeClaim, reason: &str, message: &str, ctx: &mut Ctx
     let mut updated = claim;
     let status = updated.status.get_or_insert_with(Default::default);
     status.phase = Some("Lost".into());
-    let written = ctx.api.put_raw(Object::PersistentVolumeClaim(updated), ctx.now);
+    let written = ctx.api.put_raw(Object::PersistentVolumeClaim(Box::new(updated)), ctx.now);
     ctx.events.record(ctx.api, ctx.now, &written, SOURCE, "Warning", reason, message);
 }
 
@@ -310,9 +310,9 @@ fn bind(mut volume: PersistentVolume, mut claim: PersistentVolumeClaim, ctx: &mu
         }
         let spec = volume.spec.get_or_insert_with(Default::default);
         spec.claim_ref = Some(reference);
-        match ctx.api.update(Object::PersistentVolume(volume), now) {
+        match ctx.api.update(Object::PersistentVolume(Box::new(volume)), now) {
             Ok(written) => match &*written {
-                Object::PersistentVolume(pv) => volume = pv.clone(),
+                Object::PersistentVolume(pv) => volume = *pv.clone(),
                 _ => return,
             },
             Err(_) => return,
@@ -333,9 +333,9 @@ fn bind(mut volume: PersistentVolume, mut claim: PersistentVolumeClaim, ctx: &mu
         changed = true;
     }
     if changed {
-        match ctx.api.update(Object::PersistentVolumeClaim(claim), now) {
+        match ctx.api.update(Object::PersistentVolumeClaim(Box::new(claim)), now) {
             Ok(written) => match &*written {
-                Object::PersistentVolumeClaim(pvc) => claim = pvc.clone(),
+                Object::PersistentVolumeClaim(pvc) => claim = *pvc.clone(),
                 _ => return,
             },
             Err(_) => return,
@@ -350,7 +350,7 @@ fn bind(mut volume: PersistentVolume, mut claim: PersistentVolumeClaim, ctx: &mu
     };
     if claim.status.as_ref() != Some(&status) {
         claim.status = Some(status);
-        ctx.api.put_raw(Object::PersistentVolumeClaim(claim), now);
+        ctx.api.put_raw(Object::PersistentVolumeClaim(Box::new(claim)), now);
     }
 }
 
@@ -379,12 +379,12 @@ fn provision(claim: PersistentVolumeClaim, class_name: &str, ctx: &mut Ctx) {
         }
     }
     let about = if changed {
-        match ctx.api.update(Object::PersistentVolumeClaim(updated), ctx.now) {
+        match ctx.api.update(Object::PersistentVolumeClaim(Box::new(updated)), ctx.now) {
             Ok(written) => written,
             Err(_) => return,
         }
     } else {
-        Arc::new(Object::PersistentVolumeClaim(claim))
+        Arc::new(Object::PersistentVolumeClaim(Box::new(claim)))
     };
     let message = format!(
         "Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."
@@ -404,7 +404,7 @@ fn assign_default_class(claim: PersistentVolumeClaim, ctx: &mut Ctx) -> Option<P
     let mut updated = claim;
     updated.spec.get_or_insert_with(Default::default).storage_class_name = Some(default);
     // The update queues the claim again, which then goes on with its class.
-    let _ = ctx.api.update(Object::PersistentVolumeClaim(updated), ctx.now);
+    let _ = ctx.api.update(Object::PersistentVolumeClaim(Box::new(updated)), ctx.now);
     None
 }
 
@@ -425,7 +425,7 @@ fn set_claim_pending(claim: &PersistentVolumeClaim, ctx: &mut Ctx) {
     status.phase = Some("Pending".into());
     status.access_modes = None;
     status.capacity = None;
-    ctx.api.put_raw(Object::PersistentVolumeClaim(updated), ctx.now);
+    ctx.api.put_raw(Object::PersistentVolumeClaim(Box::new(updated)), ctx.now);
 }
 
 /// syncVolume: a volume's phase follows its claim; one whose claim is gone
@@ -458,7 +458,7 @@ fn sync_volume(name: &str, ctx: &mut Ctx) -> Action {
                 None => return Action::AwaitChange,
             }
         } else {
-            volume
+            *volume
         };
         reclaim(volume, ctx);
         return Action::AwaitChange;
@@ -477,15 +477,15 @@ fn sync_volume(name: &str, ctx: &mut Ctx) -> Action {
     if provisioned && reclaim_policy(&volume) == "Delete" {
         let volume = match phase(&volume) {
             "Released" | "Failed" => volume,
-            _ => match set_volume_phase(&volume, "Released", ctx) {
+            _ => Box::new(match set_volume_phase(&volume, "Released", ctx) {
                 Some(v) => v,
                 None => return Action::AwaitChange,
-            },
+            }),
         };
-        reclaim(volume, ctx);
+        reclaim(*volume, ctx);
         return Action::AwaitChange;
     }
-    unbind(volume, ctx);
+    unbind(*volume, ctx);
     Action::AwaitChange
 }
 
@@ -502,7 +502,7 @@ fn unbind(mut volume: PersistentVolume, ctx: &mut Ctx) {
     } else if let Some(r) = spec.claim_ref.as_mut() {
         r.uid = None;
     }
-    if let Ok(written) = ctx.api.update(Object::PersistentVolume(volume), ctx.now) {
+    if let Ok(written) = ctx.api.update(Object::PersistentVolume(Box::new(volume)), ctx.now) {
         if let Object::PersistentVolume(pv) = &*written {
             set_volume_phase(&pv.clone(), "Available", ctx);
         }
@@ -540,7 +540,7 @@ fn reclaim(volume: PersistentVolume, ctx: &mut Ctx) {
             status.phase = Some("Failed".into());
             status.message = Some(message.clone());
             status.last_phase_transition_time = Some(ctx.now.to_k8s());
-            let written = ctx.api.put_raw(Object::PersistentVolume(failed), ctx.now);
+            let written = ctx.api.put_raw(Object::PersistentVolume(Box::new(failed)), ctx.now);
             ctx.events.record(ctx.api, ctx.now, &written, SOURCE, "Warning", "VolumeFailedDelete", &message);
         }
     }
@@ -556,13 +556,13 @@ fn set_volume_phase(volume: &PersistentVolume, phase: &str, ctx: &mut Ctx) -> Op
     status.phase = Some(phase.into());
     status.message = None;
     status.last_phase_transition_time = Some(ctx.now.to_k8s());
-    match &*ctx.api.put_raw(Object::PersistentVolume(updated), ctx.now) {
-        Object::PersistentVolume(pv) => Some(pv.clone()),
+    match &*ctx.api.put_raw(Object::PersistentVolume(Box::new(updated)), ctx.now) {
+        Object::PersistentVolume(pv) => Some(*pv.clone()),
         _ => None,
     }
 }
 
 fn record(ctx: &mut Ctx, claim: &PersistentVolumeClaim, type_: &str, reason: &str, message: &str) {
-    let about = Object::PersistentVolumeClaim(claim.clone());
+    let about = Object::PersistentVolumeClaim(Box::new(claim.clone()));
     ctx.events.record(ctx.api, ctx.now, &about, SOURCE, type_, reason, message);
 }

@@ -95,7 +95,7 @@ fn provision(ns: &str, name: &str, ctx: &mut Ctx) {
     ctx.events.record(ctx.api, ctx.now, &about, source, "Normal", "Provisioning", &message);
     match volume_for(&claim, &class, &volume_name, node.as_deref()) {
         Ok(volume) => {
-            if ctx.api.create(Object::PersistentVolume(volume), ctx.now, false).is_ok() {
+            if ctx.api.create(Object::PersistentVolume(Box::new(volume)), ctx.now, false).is_ok() {
                 let message = format!("Successfully provisioned volume {volume_name}");
                 ctx.events.record(ctx.api, ctx.now, &about, source, "Normal", "ProvisioningSucceeded", &message);
             }

@@ -91,7 +91,7 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
         };
         for _ in 0..(-diff as usize).min(BURST) {
             let pod = pods::from_template(template, owner, format!("{}-", owner.name()));
-            match ctx.api.create(Object::Pod(pod), ctx.now, false) {
+            match ctx.api.create(Object::Pod(Box::new(pod)), ctx.now, false) {
                 Ok(created) => {
                     let msg = format!("Created pod: {}", created.name());
                     ctx.events.record(ctx.api, ctx.now, owner, want.source, "Normal", "SuccessfulCreate", &msg);
@@ -138,7 +138,7 @@ fn adopt_orphans(want: &Want, uid: &str, ctx: &mut Ctx) {
             continue;
         }
         pod.metadata.owner_references.get_or_insert_with(Vec::new).push(owner_reference(want.owner));
-        let _ = ctx.api.update(Object::Pod(pod), ctx.now);
+        let _ = ctx.api.update(Object::Pod(Box::new(pod)), ctx.now);
     }
 }
 

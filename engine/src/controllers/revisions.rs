@@ -49,5 +49,5 @@ pub fn ensure(
         data: Some(RawExtension(serde_json::json!({"spec": {"template": template}}))),
         revision: latest + 1,
     };
-    let _ = ctx.api.create(Object::ControllerRevision(cr), ctx.now, false);
+    let _ = ctx.api.create(Object::ControllerRevision(Box::new(cr)), ctx.now, false);
 }

@@ -197,7 +197,7 @@ impl StatefulSetController {
                     spec: template.spec.clone(),
                     status: Some(PersistentVolumeClaimStatus { phase: Some("Pending".into()), ..Default::default() }),
                 };
-                if ctx.api.create(Object::PersistentVolumeClaim(pvc), ctx.now, false).is_ok() {
+                if ctx.api.create(Object::PersistentVolumeClaim(Box::new(pvc)), ctx.now, false).is_ok() {
                     let msg = format!("create Claim {claim} Pod {name} in StatefulSet {set} success");
                     ctx.events.record(ctx.api, ctx.now, owner, SOURCE, "Normal", "SuccessfulCreate", &msg);
                 }
@@ -222,7 +222,7 @@ impl StatefulSetController {
             existing.retain(|v| !volumes.iter().any(|c| c.name == v.name));
             existing.extend(volumes);
         }
-        if ctx.api.create(Object::Pod(pod), ctx.now, false).is_ok() {
+        if ctx.api.create(Object::Pod(Box::new(pod)), ctx.now, false).is_ok() {
             let msg = format!("create Pod {name} in StatefulSet {set} successful");
             ctx.events.record(ctx.api, ctx.now, owner, SOURCE, "Normal", "SuccessfulCreate", &msg);
         }

@@ -85,7 +85,7 @@ pub(crate) fn claim_reference(claim: &PersistentVolumeClaim) -> ObjectReference 
 /// The claim `ns/name`, if it exists.
 pub(crate) fn claim(store: &Store, ns: &str, name: &str) -> Option<PersistentVolumeClaim> {
     match store.get(Kind::PersistentVolumeClaim, ns, name).map(|o| &**o) {
-        Some(Object::PersistentVolumeClaim(pvc)) => Some(pvc.clone()),
+        Some(Object::PersistentVolumeClaim(pvc)) => Some(*pvc.clone()),
         _ => None,
     }
 }
@@ -93,7 +93,7 @@ pub(crate) fn claim(store: &Store, ns: &str, name: &str) -> Option<PersistentVol
 /// The StorageClass called `name`.
 pub(crate) fn storage_class(store: &Store, name: &str) -> Option<StorageClass> {
     match store.get(Kind::StorageClass, "", name).map(|o| &**o) {
-        Some(Object::StorageClass(sc)) => Some(sc.clone()),
+        Some(Object::StorageClass(sc)) => Some(*sc.clone()),
         _ => None,
     }
 }

@@ -87,7 +87,7 @@ impl Controller for TaintEvictionController {
             None => Action::AwaitChange,
             Some(at) if at > ctx.now => Action::RequeueAfter(at.since(ctx.now)),
             Some(_) => {
-                evict(ctx, pod);
+                evict(ctx, *pod);
                 Action::AwaitChange
             }
         }
@@ -111,7 +111,7 @@ fn evict(ctx: &mut Ctx, mut pod: k8s_openapi::api::core::v1::Pod) {
         last_transition_time: Some(ctx.now.to_k8s()),
         ..Default::default()
     });
-    let pod = Object::Pod(pod);
+    let pod = Object::Pod(Box::new(pod));
     ctx.api.put_raw(pod.clone(), ctx.now);
     let message = format!("Marking for deletion Pod {namespace}/{name}");
     ctx.events.record(ctx.api, ctx.now, &pod, SOURCE, "Normal", "TaintManagerEviction", &message);

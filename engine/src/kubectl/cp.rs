@@ -54,7 +54,7 @@ fn target(cluster: &Cluster, m: &ArgMatches, ns: &str, name: &str) -> Result<(Po
         cluster.api().get(crate::api::Kind::Pod, ns, name).map_err(|e| Output::err(format!("{}\n", e.render(None))))?;
     let Object::Pod(pod) = &*object else { return Err(Output::default()) };
     let (container, note) = super::exec::running_container(pod, cli::string(m, "container"), "exec into")?;
-    Ok((pod.clone(), container, note))
+    Ok((*pod.clone(), container, note))
 }
 
 /// Whether the image's tar is GNU tar (Debian-based images) or BusyBox's.

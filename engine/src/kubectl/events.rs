@@ -119,7 +119,7 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     let mut events: Vec<&Event> = store
         .list(Kind::Event, if filter.all { None } else { Some(filter.namespace.as_str()) })
         .filter_map(|o| match &**o {
-            Object::Event(e) => Some(e),
+            Object::Event(e) => Some(&**e),
             _ => None,
         })
         .filter(|e| filter.keeps(e))

@@ -130,7 +130,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         status: None,
     };
     let now = cluster.now();
-    match cluster.api_mut().create(Object::Service(service), now, false) {
+    match cluster.api_mut().create(Object::Service(Box::new(service)), now, false) {
         Ok(_) => {
             cluster.settle();
             Output::ok(format!("service/{name} exposed\n"))

@@ -156,7 +156,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, k8s_openapi::api::a
         .filter_map(|o| match &**o {
             Object::ReplicaSet(rs) => {
                 let rev = rs.metadata.annotations.as_ref()?.get(REVISION)?.parse().ok()?;
-                Some((rev, rs.clone()))
+                Some((rev, (**rs).clone()))
             }
             _ => None,
         })

@@ -249,19 +249,19 @@ fn create(cluster: &mut Cluster, m: &ArgMatches, stdin: bool, tty: bool) -> Outp
     let output = cli::string(m, "output");
     if dry == DryRun::Client && output.is_some() {
         // As kubectl builds it: no namespace unless one was asked for.
-        let mut object = Object::Pod(pod);
+        let mut object = Object::Pod(Box::new(pod));
         object.meta_mut().namespace = cli::string(m, "namespace");
         return super::create::print(&object, &super::mutate::go_value(&object), output.as_deref(), dry);
     }
     let now = cluster.now();
     let mut out = Output::default();
     if cli::boolean(m, "expose") {
-        match cluster.api_mut().create(Object::Service(service_for(&pod)), now, dry != DryRun::None) {
+        match cluster.api_mut().create(Object::Service(Box::new(service_for(&pod))), now, dry != DryRun::None) {
             Ok(created) => out.stdout.push_str(&format!("service/{} created{}\n", created.name(), dry.suffix())),
             Err(e) => return Output::err(format!("{}\n", e.render(None))),
         }
     }
-    match cluster.api_mut().create(Object::Pod(pod), now, dry != DryRun::None) {
+    match cluster.api_mut().create(Object::Pod(Box::new(pod)), now, dry != DryRun::None) {
         Ok(created) => {
             cluster.settle();
             let printed = super::create::print(&created, &created.to_value(), output.as_deref(), dry);

@@ -69,7 +69,7 @@ impl Kubelets {
                     let mut updated = pod.clone();
                     super::status::write(&entry.worker, &mut updated, now);
                     if updated != pod {
-                        api.put_raw(crate::object::Object::Pod(updated), now);
+                        api.put_raw(crate::object::Object::Pod(Box::new(updated)), now);
                     }
                 }
                 arm(entry, timers, node, &key, now);

@@ -227,7 +227,7 @@ impl Kubelets {
         status::write(&entry.worker, &mut pod, now);
         arm(&mut entry, timers, node, &key, now);
         agent.pods.insert(key, entry);
-        api.put_raw(Object::Pod(pod), now);
+        api.put_raw(Object::Pod(Box::new(pod)), now);
         true
     }
 
@@ -316,7 +316,7 @@ impl Kubelets {
             let mut updated = pod.clone();
             status::write(&entry.worker, &mut updated, now);
             if updated != pod {
-                api.put_raw(Object::Pod(updated), now);
+                api.put_raw(Object::Pod(Box::new(updated)), now);
             }
             return remove(api, key, now);
         }
@@ -325,7 +325,7 @@ impl Kubelets {
         arm(entry, timers, node, &key, now);
         let changed = updated != pod;
         if changed {
-            api.put_raw(Object::Pod(updated.clone()), now);
+            api.put_raw(Object::Pod(Box::new(updated.clone())), now);
         }
         record(api, events, now, node, &updated, notes);
         changed
@@ -367,7 +367,7 @@ fn record(api: &mut ApiServer, events: &mut Recorder, now: Time, node: &str, pod
     if notes.is_empty() {
         return;
     }
-    let about = Object::Pod(pod.clone());
+    let about = Object::Pod(Box::new(pod.clone()));
     let source = Source { component: "kubelet", host: Some(node) };
     for note in notes {
         let type_ = if note.warning { "Warning" } else { "Normal" };

@@ -76,7 +76,7 @@ fn mirror(node: &str, node_uid: &str, text: &str, now: Time) -> Option<Pod> {
         effect: Some("NoExecute".into()),
         ..Default::default()
     });
-    Some(pod)
+    Some(*pod)
 }
 
 impl Kubelets {
@@ -124,7 +124,7 @@ impl Kubelets {
         let text = agent.manifests.get(file)?;
         let node_uid = api.store().get(Kind::Node, "", node).and_then(|n| n.meta().uid.clone()).unwrap_or_default();
         let pod = mirror(node, &node_uid, text, now)?;
-        let created = api.create(Object::Pod(pod), now, false).ok()?;
+        let created = api.create(Object::Pod(Box::new(pod)), now, false).ok()?;
         let key = (created.namespace().to_string(), created.name().to_string());
         agent.mirrors.insert(file.to_string(), key.clone());
         Some(key)

@@ -62,7 +62,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             spec: Some(Default::default()),
             status: Some(NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
         };
-        create(api, Object::Namespace(namespace), built);
+        create(api, Object::Namespace(Box::new(namespace)), built);
     }
     for (name, value, description) in [
         ("system-cluster-critical", 2_000_000_000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
@@ -75,7 +75,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             preemption_policy: Some("PreemptLowerPriority".into()),
             global_default: None,
         };
-        create(api, Object::PriorityClass(pc), built);
+        create(api, Object::PriorityClass(Box::new(pc)), built);
     }
     for (ns, name, ip, selector, ports, lbl) in [
         (
@@ -124,15 +124,15 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             }),
             status: None,
         };
-        create(api, Object::Service(service), built);
+        create(api, Object::Service(Box::new(service)), built);
     }
     let v = preset.kubernetes_version.clone();
     let mut ips = IpPlan::default();
     for (i, spec) in nodes.iter().enumerate() {
         // Control planes come up first; workers join a minute apart.
         let joined = built.plus(i as i64 * 60 * SECOND);
-        let Some(node) = create(api, Object::Node(node(spec, &v, joined)), joined) else { continue };
-        create(api, Object::Lease(lease(&node, joined, clock_start)), joined);
+        let Some(node) = create(api, Object::Node(Box::new(node(spec, &v, joined))), joined) else { continue };
+        create(api, Object::Lease(Box::new(lease(&node, joined, clock_start))), joined);
         if !spec.control_plane {
             continue;
         }
@@ -170,7 +170,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                 ("kubernetes.io/config.source", "file"),
             ]);
             let pod = running(pod, spec, &ips.next(spec, true), joined);
-            create(api, Object::Pod(pod), joined);
+            create(api, Object::Pod(Box::new(pod)), joined);
         }
     }
     let control_plane_toleration =
@@ -239,7 +239,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                     spec: Some(DaemonSetSpec { selector, template, ..Default::default() }),
                     status: None,
                 };
-                let Some(ds) = create(api, Object::DaemonSet(ds), built) else { continue };
+                let Some(ds) = create(api, Object::DaemonSet(Box::new(ds)), built) else { continue };
                 let Object::DaemonSet(d) = &*ds else { continue };
                 let Some(template) = d.spec.as_ref().map(|s| s.template.clone()) else { continue };
                 let hash = template_hash(&template, None);
@@ -253,7 +253,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                     let joined =
                         built.plus(nodes.iter().position(|n| n.name == spec.name).unwrap_or(0) as i64 * 60 * SECOND);
                     let pod = running(pod, spec, &ips.next(spec, addon.host_network), joined);
-                    create(api, Object::Pod(pod), joined);
+                    create(api, Object::Pod(Box::new(pod)), joined);
                 }
             }
             Some((replicas, node_index)) => {
@@ -300,7 +300,7 @@ fn lay_deployment(api: &mut ApiServer, object_meta: ObjectMeta, template: PodTem
         }),
         status: None,
     };
-    let Some(d) = create(api, Object::Deployment(deployment), at.built) else { return };
+    let Some(d) = create(api, Object::Deployment(Box::new(deployment)), at.built) else { return };
     let Object::Deployment(dep) = &*d else { return };
     let Some(mut template) = dep.spec.as_ref().map(|s| s.template.clone()) else { return };
     let hash = template_hash(&template, None);
@@ -330,13 +330,13 @@ fn lay_deployment(api: &mut ApiServer, object_meta: ObjectMeta, template: PodTem
         }),
         status: None,
     };
-    let Some(rs) = create(api, Object::ReplicaSet(rs), at.built) else { return };
+    let Some(rs) = create(api, Object::ReplicaSet(Box::new(rs)), at.built) else { return };
     for _ in 0..replicas {
         let mut pod = from_template(&template, &rs, String::new());
         pod.metadata.generate_name = None;
         pod.metadata.name = Some(format!("{name}-{hash}-{}", api.name_suffix(5)));
         let pod = running(pod, at.node, &at.ips.next(at.node, false), at.started);
-        create(api, Object::Pod(pod), at.started);
+        create(api, Object::Pod(Box::new(pod)), at.started);
     }
 }
 
@@ -363,7 +363,7 @@ fn storage_class(
         volume_binding_mode: Some(class.volume_binding_mode.clone()),
         ..Default::default()
     };
-    create(api, Object::StorageClass(sc), built);
+    create(api, Object::StorageClass(Box::new(sc)), built);
     if class.provisioner != LOCAL_PATH {
         return;
     }
@@ -373,10 +373,10 @@ fn storage_class(
         spec: Some(Default::default()),
         status: Some(NamespaceStatus { phase: Some("Active".into()), ..Default::default() }),
     };
-    create(api, Object::Namespace(namespace), built);
+    create(api, Object::Namespace(Box::new(namespace)), built);
     let account = "local-path-provisioner-service-account";
     let sa = ServiceAccount { metadata: meta(Some(ns), account, None), ..Default::default() };
-    create(api, Object::ServiceAccount(sa), built);
+    create(api, Object::ServiceAccount(Box::new(sa)), built);
     let config = ConfigMap {
         metadata: meta(Some(ns), "local-path-config", None),
         data: Some(
@@ -392,7 +392,7 @@ fn storage_class(
         ),
         ..Default::default()
     };
-    create(api, Object::ConfigMap(config), built);
+    create(api, Object::ConfigMap(Box::new(config)), built);
     let Some(node) = nodes.iter().find(|n| n.control_plane).or(nodes.first()) else { return };
     let app = labels(&[("app", "local-path-provisioner")]);
     let container = Container {

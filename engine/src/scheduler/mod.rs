@@ -158,7 +158,7 @@ impl Scheduler {
                     ("Warning", "FailedScheduling", message)
                 }
             };
-            let written = api.put_raw(Object::Pod(pod), now);
+            let written = api.put_raw(Object::Pod(Box::new(pod)), now);
             events.record(api, now, &written, SCHEDULER, type_, reason, &message);
             wrote = true;
         }

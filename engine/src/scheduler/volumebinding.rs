@@ -65,7 +65,7 @@ pub fn prefilter(store: &Store, pod: &Pod) -> Result<PodVolumes, String> {
         }
         if !volume_name.is_empty() && is_bind_completed(claim) {
             let pv = match store.get(Kind::PersistentVolume, "", &volume_name).map(|o| &**o) {
-                Some(Object::PersistentVolume(pv)) => Some(pv.clone()),
+                Some(Object::PersistentVolume(pv)) => Some((**pv).clone()),
                 _ => None,
             };
             volumes.bound.push(pv);
@@ -76,12 +76,12 @@ pub fn prefilter(store: &Store, pod: &Pod) -> Result<PodVolumes, String> {
             let candidates = store
                 .list(Kind::PersistentVolume, None)
                 .filter_map(|o| match &**o {
-                    Object::PersistentVolume(pv) if volume_class(pv) == class => Some(pv.clone()),
+                    Object::PersistentVolume(pv) if volume_class(pv) == class => Some((**pv).clone()),
                     _ => None,
                 })
                 .collect();
             let provisionable = storage_class(store, &class).is_some_and(|sc| sc.provisioner != NO_PROVISIONER);
-            volumes.waiting.push(Waiting { claim: claim.clone(), candidates, provisionable });
+            volumes.waiting.push(Waiting { claim: *claim.clone(), candidates, provisionable });
         } else {
             immediate = true;
         }
@@ -121,12 +121,12 @@ pub fn prebind(api: &mut ApiServer, volumes: &PodVolumes, node: &Node, now: Time
                 // the claim and completes the binding.
                 set_annotation(&mut pv.metadata, BOUND_BY_CONTROLLER, "yes");
                 pv.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_reference(claim));
-                let _ = api.update(Object::PersistentVolume(pv), now);
+                let _ = api.update(Object::PersistentVolume(Box::new(pv)), now);
             }
             None => {
                 let mut marked = claim.clone();
                 set_annotation(&mut marked.metadata, SELECTED_NODE, &node_name);
-                let _ = api.update(Object::PersistentVolumeClaim(marked), now);
+                let _ = api.update(Object::PersistentVolumeClaim(Box::new(marked)), now);
             }
         }
     }
@@ -182,16 +182,16 @@ mod tests {
         if volume.is_some() {
             set_annotation(&mut pvc.metadata, crate::controllers::storage::BIND_COMPLETED, "yes");
         }
-        Object::PersistentVolumeClaim(pvc)
+        Object::PersistentVolumeClaim(Box::new(pvc))
     }
 
     fn class(name: &str, mode: &str) -> Object {
-        Object::StorageClass(k8s_openapi::api::storage::v1::StorageClass {
+        Object::StorageClass(Box::new(k8s_openapi::api::storage::v1::StorageClass {
             metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
             provisioner: "rancher.io/local-path".into(),
             volume_binding_mode: Some(mode.into()),
             ..Default::default()
-        })
+        }))
     }
 
     #[test]

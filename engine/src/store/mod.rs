@@ -232,11 +232,11 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn pod(ns: &str, name: &str, node: Option<&str>) -> Object {
-        Object::Pod(Pod {
+        Object::Pod(Box::new(Pod {
             metadata: ObjectMeta { namespace: Some(ns.into()), name: Some(name.into()), ..Default::default() },
             spec: Some(PodSpec { node_name: node.map(String::from), ..Default::default() }),
             ..Default::default()
-        })
+        }))
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub fn configmap(g: &Generator) -> Built {
         let encoded = json!({"kind": "ConfigMap", "name": name, "data": cm.data});
         cm.metadata.name = Some(format!("{name}-{}", content_hash(&encoded)));
     }
-    Ok(Object::ConfigMap(cm))
+    Ok(Object::ConfigMap(Box::new(cm)))
 }
 
 fn secret(g: &Generator, name: String, type_: Option<String>, data: BTreeMap<String, Vec<u8>>) -> Built {
@@ -168,7 +168,7 @@ fn secret(g: &Generator, name: String, type_: Option<String>, data: BTreeMap<Str
             json!({"kind": "Secret", "type": s.type_.clone().unwrap_or_default(), "name": name, "data": data});
         s.metadata.name = Some(format!("{name}-{}", content_hash(&encoded)));
     }
-    Ok(Object::Secret(s))
+    Ok(Object::Secret(Box::new(s)))
 }
 
 pub fn secret_generic(g: &Generator) -> Built {

@@ -36,7 +36,7 @@ pub fn ingress(g: &Generator) -> Built {
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     let tls = tls_entries(&rules);
     let rules = host_rules(&rules);
-    Ok(Object::Ingress(Ingress {
+    Ok(Object::Ingress(Box::new(Ingress {
         metadata,
         spec: Some(IngressSpec {
             ingress_class_name: g.string("class").filter(|c| !c.is_empty()),
@@ -45,7 +45,7 @@ pub fn ingress(g: &Generator) -> Built {
             rules: (!rules.is_empty()).then_some(rules),
         }),
         status: None,
-    }))
+    })))
 }
 
 /// kubectl's rule pattern: `[host]/path=svc:port` then optionally

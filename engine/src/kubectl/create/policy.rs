@@ -14,12 +14,16 @@ use std::collections::BTreeMap;
 
 pub fn namespace(g: &Generator) -> Built {
     let name = g.name()?;
-    Ok(Object::Namespace(Namespace { metadata: meta(&name, None), spec: Some(Default::default()), status: None }))
+    Ok(Object::Namespace(Box::new(Namespace {
+        metadata: meta(&name, None),
+        spec: Some(Default::default()),
+        status: None,
+    })))
 }
 
 pub fn service_account(g: &Generator) -> Built {
     let name = g.name()?;
-    Ok(Object::ServiceAccount(ServiceAccount { metadata: meta(&name, None), ..Default::default() }))
+    Ok(Object::ServiceAccount(Box::new(ServiceAccount { metadata: meta(&name, None), ..Default::default() })))
 }
 
 pub fn quota(g: &Generator) -> Built {
@@ -45,7 +49,7 @@ pub fn quota(g: &Generator) -> Built {
         }
         scopes.push(scope.to_string());
     }
-    Ok(Object::ResourceQuota(ResourceQuota {
+    Ok(Object::ResourceQuota(Box::new(ResourceQuota {
         metadata: meta(&name, None),
         spec: Some(ResourceQuotaSpec {
             hard: (!hard.is_empty()).then_some(hard),
@@ -53,7 +57,7 @@ pub fn quota(g: &Generator) -> Built {
             scope_selector: None,
         }),
         status: None,
-    }))
+    })))
 }
 
 pub fn pdb(g: &Generator) -> Built {
@@ -79,7 +83,7 @@ pub fn pdb(g: &Generator) -> Built {
     }
     let selector = Selector::parse(&selector).map_err(|e| format!("error: {e}\n"))?.to_api();
     let amount = |v: &str| Some(v.parse::<i32>().map_or_else(|_| IntOrString::String(v.into()), IntOrString::Int));
-    Ok(Object::PodDisruptionBudget(PodDisruptionBudget {
+    Ok(Object::PodDisruptionBudget(Box::new(PodDisruptionBudget {
         metadata: meta(&name, None),
         spec: Some(PodDisruptionBudgetSpec {
             selector: Some(selector),
@@ -88,7 +92,7 @@ pub fn pdb(g: &Generator) -> Built {
             ..Default::default()
         }),
         status: None,
-    }))
+    })))
 }
 
 /// `10` or `30%`, as kubectl's `^[0-9]+%?$`.
@@ -109,11 +113,11 @@ pub fn priority_class(g: &Generator) -> Built {
             ));
         }
     };
-    Ok(Object::PriorityClass(PriorityClass {
+    Ok(Object::PriorityClass(Box::new(PriorityClass {
         metadata: meta(&name, None),
         value,
         global_default: g.boolean("global-default").then_some(true),
         description: g.string("description").filter(|d| !d.is_empty()),
         preemption_policy: Some(g.string("preemption-policy").unwrap_or_else(|| "PreemptLowerPriority".into())),
-    }))
+    })))
 }

@@ -52,7 +52,7 @@ pub fn service(g: &Generator, kind: &str) -> Built {
         });
     }
     let labels = BTreeMap::from([("app".to_string(), name.clone())]);
-    Ok(Object::Service(Service {
+    Ok(Object::Service(Box::new(Service {
         metadata: meta(&name, Some(labels.clone())),
         spec: Some(ServiceSpec {
             type_: Some(service_type.into()),
@@ -63,7 +63,7 @@ pub fn service(g: &Generator, kind: &str) -> Built {
             ..Default::default()
         }),
         status: None,
-    }))
+    })))
 }
 
 /// `port[:targetPort]`, the target a number or a port name.

@@ -54,7 +54,7 @@ pub fn deployment(g: &Generator) -> Built {
         first.ports = Some(vec![ContainerPort { container_port: p, ..Default::default() }]);
     }
     let replicas = g.string("replicas").and_then(|r| r.parse::<i32>().ok()).unwrap_or(1);
-    Ok(Object::Deployment(Deployment {
+    Ok(Object::Deployment(Box::new(Deployment {
         metadata: meta(&name, labels.clone()),
         spec: Some(DeploymentSpec {
             replicas: Some(replicas),
@@ -64,7 +64,7 @@ pub fn deployment(g: &Generator) -> Built {
             ..Default::default()
         }),
         status: None,
-    }))
+    })))
 }
 
 pub fn job(g: &Generator) -> Built {
@@ -74,11 +74,11 @@ pub fn job(g: &Generator) -> Built {
             return Err("error: either --image or --from must be specified\n".into());
         };
         let c = container(&name, &image, g.strings("command-args"));
-        return Ok(Object::Job(Job {
+        return Ok(Object::Job(Box::new(Job {
             metadata: meta(&name, None),
             spec: Some(JobSpec { template: pod_template(None, vec![c], Some("Never")), ..Default::default() }),
             status: None,
-        }));
+        })));
     };
     let Some(cron) =
         from.strip_prefix("cronjob/").or_else(|| from.strip_prefix("cronjobs/")).or_else(|| from.strip_prefix("cj/"))
@@ -92,7 +92,7 @@ pub fn job(g: &Generator) -> Built {
     let template = cj.spec.as_ref().map(|s| s.job_template.clone()).unwrap_or_default();
     let mut annotations = template.metadata.as_ref().and_then(|m| m.annotations.clone()).unwrap_or_default();
     annotations.insert("cronjob.kubernetes.io/instantiate".into(), "manual".into());
-    Ok(Object::Job(Job {
+    Ok(Object::Job(Box::new(Job {
         metadata: ObjectMeta {
             name: Some(name),
             labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
@@ -109,7 +109,7 @@ pub fn job(g: &Generator) -> Built {
         },
         spec: template.spec,
         status: None,
-    }))
+    })))
 }
 
 pub fn cronjob(g: &Generator) -> Built {
@@ -119,7 +119,7 @@ pub fn cronjob(g: &Generator) -> Built {
     };
     let c = container(&name, &image, g.strings("command-args"));
     let restart = g.string("restart").unwrap_or_else(|| "OnFailure".into());
-    Ok(Object::CronJob(CronJob {
+    Ok(Object::CronJob(Box::new(CronJob {
         metadata: meta(&name, None),
         spec: Some(CronJobSpec {
             schedule,
@@ -130,5 +130,5 @@ pub fn cronjob(g: &Generator) -> Built {
             ..Default::default()
         }),
         status: None,
-    }))
+    })))
 }

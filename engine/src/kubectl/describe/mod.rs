@@ -503,7 +503,7 @@ fn events(w: &mut String, cluster: &Cluster, object: &Object, now: Time) {
         .store()
         .list(Kind::Event, Some(ns))
         .filter_map(|o| match &**o {
-            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid.as_str()) => Some(e.clone()),
+            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid.as_str()) => Some((**e).clone()),
             _ => None,
         })
         .collect();
