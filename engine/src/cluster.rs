@@ -301,7 +301,7 @@ impl Cluster {
 
     /// Kills a container's main process (`kill -9`).
     pub(crate) fn kill_container(&mut self, namespace: &str, pod: &str, container: &str) -> bool {
-        let done = self.kubelets.kill(&mut self.timers, self.clock, namespace, pod, container);
+        let done = self.kubelets.kill(&self.api, &mut self.timers, self.clock, namespace, pod, container);
         self.step(0);
         done
     }

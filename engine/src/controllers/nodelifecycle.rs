@@ -1,5 +1,5 @@
 //! The node lifecycle controller: a node whose kubelet has not renewed its
-//! Lease for the grace period (40 s) gets its conditions set to `Unknown`,
+//! Lease for the grace period (50 s since Kubernetes 1.32) gets its conditions set to `Unknown`,
 //! the `unreachable` taints (NoSchedule, and NoExecute, which the taint
 //! eviction controller acts on), and its pods marked not ready; once the
 //! kubelet reports Ready again the taints go.
@@ -12,8 +12,8 @@ use crate::store::{Change, Store};
 use crate::time::{Millis, Time, SECOND};
 use k8s_openapi::api::core::v1::{Node, Taint};
 
-/// `--node-monitor-grace-period`.
-const GRACE: Millis = 40 * SECOND;
+/// `--node-monitor-grace-period`: 50 s since Kubernetes 1.32 (40 s before).
+const GRACE: Millis = 50 * SECOND;
 const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 const SOURCE: Source = Source { component: "node-controller", host: None };
 

@@ -1,7 +1,8 @@
 //! The taint eviction controller: pods on a node with a `NoExecute` taint
 //! they do not tolerate are deleted at once; those that tolerate it for
-//! `tolerationSeconds` (every pod does for `not-ready` and `unreachable`,
-//! 300 s, added at admission) are deleted when that time is up.
+//! `tolerationSeconds` (admission gives most pods 300 s for `not-ready` and
+//! `unreachable`) are deleted that long after the controller first saw them
+//! so tainted.
 
 use super::{key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
@@ -9,26 +10,25 @@ use crate::events::Source;
 use crate::object::Object;
 use crate::store::{Change, Store};
 use crate::time::{Time, SECOND};
-use k8s_openapi::api::core::v1::PodCondition;
+use k8s_openapi::api::core::v1::{PodCondition, Taint, Toleration};
+use std::collections::HashMap;
 
 const SOURCE: Source = Source { component: "taint-eviction-controller", host: None };
 
 #[derive(Debug, Default)]
-pub struct TaintEvictionController;
+pub struct TaintEvictionController {
+    /// When each pod was first seen on a node whose NoExecute taints it only
+    /// tolerates for a while: its eviction clock, as the real controller's
+    /// queue keeps it.
+    since: HashMap<(String, String), Time>,
+}
 
 impl Controller for TaintEvictionController {
     fn watch(&self, change: &Change, store: &Store, queue: &mut Vec<Key>) {
         match &*change.object {
-            Object::Node(node) => {
-                let no_execute = node
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.taints.as_ref())
-                    .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"));
-                if no_execute {
-                    let name = change.object.name();
-                    queue.extend(store.pods_on_node(name).map(|(ns, n)| (Kind::Pod, ns.clone(), n.clone())));
-                }
+            Object::Node(node) if no_execute(Some(node)) => {
+                let name = change.object.name();
+                queue.extend(store.pods_on_node(name).map(|(ns, n)| (Kind::Pod, ns.clone(), n.clone())));
             }
             // A pod matters only on a node with NoExecute taints (rare), so
             // the many status writes of pods elsewhere cost one lookup.
@@ -45,12 +45,13 @@ impl Controller for TaintEvictionController {
 
     fn reconcile(&mut self, key: &Key, ctx: &mut Ctx) -> Action {
         let store = ctx.api.store();
-        let Some(Object::Pod(pod)) = store.get(Kind::Pod, &key.1, &key.2).map(|o| (**o).clone()) else {
-            return Action::AwaitChange;
+        let pod = match store.get(Kind::Pod, &key.1, &key.2).map(|o| (**o).clone()) {
+            Some(Object::Pod(pod)) if pod.metadata.deletion_timestamp.is_none() => pod,
+            _ => {
+                self.since.remove(&(key.1.clone(), key.2.clone()));
+                return Action::AwaitChange;
+            }
         };
-        if pod.metadata.deletion_timestamp.is_some() {
-            return Action::AwaitChange;
-        }
         let Some(node) =
             pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).and_then(|n| store.get(Kind::Node, "", n))
         else {
@@ -64,33 +65,55 @@ impl Controller for TaintEvictionController {
             .filter(|t| t.effect == "NoExecute")
             .collect();
         let tolerations = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
-        // When each taint stops being tolerated: now if nothing tolerates
-        // it, never if something tolerates it for ever.
-        let mut deadline: Option<Time> = None;
-        for taint in &taints {
-            let added = taint.time_added.as_ref().map_or(ctx.now, Time::from_k8s);
-            let seconds: Vec<Option<i64>> =
-                crate::taints::tolerating(&tolerations, taint).map(|t| t.toleration_seconds).collect();
-            let until = if seconds.is_empty() {
-                Some(ctx.now)
-            } else if seconds.iter().any(Option::is_none) {
-                None
-            } else {
-                let least = seconds.into_iter().flatten().min().unwrap_or(0);
-                Some(added.plus(least.max(0).saturating_mul(SECOND)))
-            };
-            if let Some(until) = until {
-                deadline = Some(deadline.map_or(until, |d| d.min(until)));
+        let key_of_pod = (key.1.clone(), key.2.clone());
+        match tolerated_for(&tolerations, &taints) {
+            Tolerated::Forever => {
+                self.since.remove(&key_of_pod);
+                Action::AwaitChange
             }
-        }
-        match deadline {
-            None => Action::AwaitChange,
-            Some(at) if at > ctx.now => Action::RequeueAfter(at.since(ctx.now)),
-            Some(_) => {
+            Tolerated::For(seconds) => {
+                let since = *self.since.entry(key_of_pod.clone()).or_insert(ctx.now);
+                let at = since.plus(seconds.max(0).saturating_mul(SECOND));
+                if at > ctx.now {
+                    return Action::RequeueAfter(at.since(ctx.now));
+                }
+                self.since.remove(&key_of_pod);
+                evict(ctx, *pod);
+                Action::AwaitChange
+            }
+            Tolerated::Not => {
+                self.since.remove(&key_of_pod);
                 evict(ctx, *pod);
                 Action::AwaitChange
             }
         }
+    }
+}
+
+enum Tolerated {
+    Forever,
+    For(i64),
+    Not,
+}
+
+/// How long a pod may stay with these NoExecute taints, as the controller
+/// reckons it: each taint is tolerated by its first matching toleration;
+/// the shortest `tolerationSeconds` among those counts, and only if none
+/// sets one is it for ever.
+fn tolerated_for(tolerations: &[Toleration], taints: &[Taint]) -> Tolerated {
+    if taints.is_empty() {
+        return Tolerated::Forever;
+    }
+    let mut used = Vec::new();
+    for taint in taints {
+        match crate::taints::tolerating(tolerations, taint).next() {
+            Some(t) => used.push(t),
+            None => return Tolerated::Not,
+        }
+    }
+    match used.iter().filter_map(|t| t.toleration_seconds).min() {
+        Some(seconds) => Tolerated::For(seconds),
+        None => Tolerated::Forever,
     }
 }
 
@@ -103,7 +126,9 @@ fn no_execute(node: Option<&k8s_openapi::api::core::v1::Node>) -> bool {
 fn evict(ctx: &mut Ctx, mut pod: k8s_openapi::api::core::v1::Pod) {
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
-    pod.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new).push(PodCondition {
+    let conditions = pod.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+    conditions.retain(|c| c.type_ != "DisruptionTarget");
+    conditions.push(PodCondition {
         type_: "DisruptionTarget".into(),
         status: "True".into(),
         reason: Some("DeletionByTaintManager".into()),
@@ -116,4 +141,43 @@ fn evict(ctx: &mut Ctx, mut pod: k8s_openapi::api::core::v1::Pod) {
     let message = format!("Marking for deletion Pod {namespace}/{name}");
     ctx.events.record(ctx.api, ctx.now, &pod, SOURCE, "Normal", "TaintManagerEviction", &message);
     let _ = ctx.api.delete(Kind::Pod, &namespace, &name, None, ctx.now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toleration(key: Option<&str>, seconds: Option<i64>) -> Toleration {
+        Toleration {
+            key: key.map(String::from),
+            operator: Some("Exists".into()),
+            effect: Some("NoExecute".into()),
+            toleration_seconds: seconds,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_first_matching_toleration_of_each_taint_decides() {
+        let unreachable =
+            Taint { key: "node.kubernetes.io/unreachable".into(), effect: "NoExecute".into(), ..Default::default() };
+        let other = Taint { key: "dedicated".into(), effect: "NoExecute".into(), ..Default::default() };
+        let admitted = toleration(Some("node.kubernetes.io/unreachable"), Some(300));
+        let cases: Vec<(Vec<Toleration>, Vec<Taint>, &str)> = vec![
+            (vec![admitted.clone()], vec![], "forever"),
+            (vec![admitted.clone()], vec![unreachable.clone()], "300"),
+            (vec![admitted.clone(), toleration(None, None)], vec![unreachable.clone()], "300"),
+            (vec![toleration(None, None)], vec![unreachable.clone()], "forever"),
+            (vec![admitted.clone()], vec![unreachable.clone(), other.clone()], "not"),
+            (vec![admitted, toleration(None, Some(10))], vec![unreachable, other], "10"),
+        ];
+        for (tolerations, taints, want) in cases {
+            let got = match tolerated_for(&tolerations, &taints) {
+                Tolerated::Forever => "forever".to_string(),
+                Tolerated::Not => "not".to_string(),
+                Tolerated::For(s) => s.to_string(),
+            };
+            assert_eq!(got, want, "{tolerations:?} {taints:?}");
+        }
+    }
 }

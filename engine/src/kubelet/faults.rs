@@ -46,21 +46,26 @@ impl Kubelets {
             return false;
         }
         agent.stopped = false;
-        node::post_ready(api, node, now);
+        node::post_ready(api, node, now, agent.pressure_until.is_some());
         node::renew(api, node, now);
         let keys: Vec<PodKey> = api.store().pods_on_node(node).cloned().collect();
         let gone: Vec<PodKey> = agent.pods.keys().filter(|k| !keys.contains(k)).cloned().collect();
         for key in gone {
-            if let Some(octet) = agent.pods.remove(&key).and_then(|e| e.octet) {
-                agent.used_ips.remove(&octet);
-            }
+            agent.forget(&key);
         }
         for key in keys {
             let Some(pod) = api.get(Kind::Pod, &key.0, &key.1).ok().and_then(|o| o.as_pod().cloned()) else {
                 continue;
             };
-            if let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) {
-                entry.armed = None;
+            if let Some(agent) = self.nodes.get_mut(node) {
+                let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+                if agent.pods.get(&key).is_some_and(|e| e.uid != uid) {
+                    // Deleted and made again while the kubelet was away.
+                    agent.forget(&key);
+                }
+                if let Some(entry) = agent.pods.get_mut(&key) {
+                    entry.armed = None;
+                }
             }
             self.pod_changed(api, timers, events, now, node, key.clone(), &pod);
             if let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) {
@@ -106,8 +111,17 @@ impl Kubelets {
     }
 
     /// `kill -9` of a container's main process: exit 137.
-    pub fn kill(&mut self, timers: &mut Timers, now: Time, namespace: &str, pod: &str, container: &str) -> bool {
-        self.end_container(timers, now, (namespace, pod, container), now, 137, "Error")
+    pub fn kill(
+        &mut self,
+        api: &ApiServer,
+        timers: &mut Timers,
+        now: Time,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+    ) -> bool {
+        let uid = api.store().get(Kind::Pod, namespace, pod).and_then(|p| p.meta().uid.clone()).unwrap_or_default();
+        self.end_container(timers, now, (namespace, pod, container, &uid), now, 137, "Error")
     }
 
     /// Makes a container's memory grow by `bytes_per_second` until the
@@ -140,7 +154,10 @@ impl Kubelets {
         let limit = memory(c.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("memory")));
         if let Some(limit) = limit {
             let at = now.plus(after(limit.saturating_sub(used)));
-            return self.end_container(timers, now, (namespace, pod, container), at, 137, "OOMKilled").then_some(at);
+            let uid = object.meta().uid.clone().unwrap_or_default();
+            return self
+                .end_container(timers, now, (namespace, pod, container, &uid), at, 137, "OOMKilled")
+                .then_some(at);
         }
         // No limit: the node runs short first, and its kubelet evicts the pod
         // at the next check of its eviction thresholds (every 10 s).
@@ -155,7 +172,7 @@ impl Kubelets {
             let Some(other) = api.store().get(Kind::Pod, ns, name).and_then(|o| o.as_pod().cloned()) else { continue };
             for each in other.spec.iter().flat_map(|s| &s.containers) {
                 let (image, command, args) = process::parts(each);
-                in_use += usage::resting(image, command, args).memory;
+                in_use = in_use.saturating_add(usage::resting(image, command, args).memory);
             }
         }
         let crossing = now.plus(after(capacity.saturating_sub(in_use).saturating_sub(THRESHOLD)));
@@ -178,6 +195,9 @@ impl Kubelets {
         let key = (namespace.to_string(), pod.to_string());
         let agent = self.nodes.get_mut(&node)?;
         let entry = agent.pods.get_mut(&key)?;
+        if !entry.worker.running_names().iter().any(|n| n == container) {
+            return None;
+        }
         entry.worker.evict_at = Some((at, message));
         if !agent.stopped {
             entry.armed = None;
@@ -190,7 +210,7 @@ impl Kubelets {
         &mut self,
         timers: &mut Timers,
         now: Time,
-        (namespace, pod, container): (&str, &str, &str),
+        (namespace, pod, container, uid): (&str, &str, &str, &str),
         at: Time,
         code: i32,
         reason: &'static str,
@@ -198,7 +218,8 @@ impl Kubelets {
         let key = (namespace.to_string(), pod.to_string());
         for (node, agent) in &mut self.nodes {
             let stopped = agent.stopped;
-            let Some(entry) = agent.pods.get_mut(&key) else { continue };
+            // A stopped kubelet may still hold an older pod of that name.
+            let Some(entry) = agent.pods.get_mut(&key).filter(|e| e.uid == uid) else { continue };
             if !entry.worker.end_at(container, at, code, reason) {
                 return false;
             }

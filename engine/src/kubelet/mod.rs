@@ -34,6 +34,9 @@ use worker::{Env, Note, Worker};
 
 type PodKey = (String, String);
 
+/// How often a pod worker looks again when nothing else wakes it.
+const RESYNC: crate::time::Millis = 10 * crate::time::SECOND;
+
 /// A pod the kubelet runs.
 #[derive(Clone, Debug)]
 struct Entry {
@@ -64,6 +67,15 @@ struct NodeAgent {
     /// The static pod folder, by file name, and each file's mirror pod.
     manifests: BTreeMap<String, String>,
     mirrors: BTreeMap<String, PodKey>,
+}
+
+impl NodeAgent {
+    /// Lets go of a pod: its worker, and its sandbox IP back to the pool.
+    fn forget(&mut self, key: &PodKey) {
+        if let Some(octet) = self.pods.remove(key).and_then(|e| e.octet) {
+            self.used_ips.remove(&octet);
+        }
+    }
 }
 
 /// Every node's kubelet.
@@ -119,9 +131,7 @@ impl Kubelets {
                         if let Some(agent) = self.nodes.get_mut(&node) {
                             let ours = agent.pods.get(&key).is_some_and(|e| e.uid == uid);
                             if ours || stale {
-                                if let Some(octet) = agent.pods.remove(&key).and_then(|e| e.octet) {
-                                    agent.used_ips.remove(&octet);
-                                }
+                                agent.forget(&key);
                             }
                         }
                         if change.change == ChangeType::Deleted {
@@ -161,7 +171,18 @@ impl Kubelets {
             return false;
         };
         if let Some(entry) = agent.pods.get_mut(&key) {
-            if pod.metadata.deletion_timestamp.is_none() || entry.worker.kill_at.is_some() {
+            if pod.metadata.deletion_timestamp.is_none() && entry.worker.kill_at.is_none() {
+                let mut notes = Vec::new();
+                entry.worker.respec(pod, now, &mut notes);
+                if notes.is_empty() {
+                    return false;
+                }
+                entry.armed = None;
+                arm(entry, timers, node, &key, now);
+                record(api, events, now, node, pod, notes);
+                return false;
+            }
+            if entry.worker.kill_at.is_some() {
                 return false;
             }
             // The grace period runs from the deletion, even if the kubelet
@@ -203,7 +224,11 @@ impl Kubelets {
                 agent.manifests.insert(file.clone(), text);
                 agent.mirrors.insert(file, key.clone());
             }
-            agent.pods.insert(key, entry);
+            agent.pods.insert(key.clone(), entry);
+            if pod.metadata.deletion_timestamp.is_some() {
+                // Found already being deleted: stop it as any deleted pod.
+                return self.pod_changed(api, timers, events, now, node, key, pod);
+            }
             return false;
         }
         if done {
@@ -322,7 +347,17 @@ impl Kubelets {
         }
         let mut updated = pod.clone();
         status::write(&entry.worker, &mut updated, now);
-        arm(entry, timers, node, &key, now);
+        if entry.worker.next_due().is_some_and(|due| due <= now) {
+            // Something due that could not move (a state the worker does not
+            // expect): look again at the next resync rather than spin.
+            entry.armed = Some(now.plus(RESYNC));
+            timers.at(
+                now.plus(RESYNC),
+                Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() },
+            );
+        } else {
+            arm(entry, timers, node, &key, now);
+        }
         let changed = updated != pod;
         if changed {
             api.put_raw(Object::Pod(Box::new(updated.clone())), now);

@@ -83,7 +83,7 @@ pub(super) fn memory_pressure(api: &mut ApiServer, node: &str, now: Time, on: bo
 }
 
 /// A kubelet that starts posts its node Ready again, as it does on start.
-pub(super) fn post_ready(api: &mut ApiServer, node: &str, now: Time) {
+pub(super) fn post_ready(api: &mut ApiServer, node: &str, now: Time, under_pressure: bool) {
     let Some(Object::Node(mut object)) = api.store().get(Kind::Node, "", node).map(|o| (**o).clone()) else {
         return;
     };
@@ -95,6 +95,10 @@ pub(super) fn post_ready(api: &mut ApiServer, node: &str, now: Time) {
         ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
     ];
     for c in status.conditions.iter_mut().flatten() {
+        // A node still under memory pressure keeps saying so.
+        if c.type_ == "MemoryPressure" && under_pressure {
+            continue;
+        }
         if let Some((_, value, reason, message)) = wanted.iter().find(|(t, ..)| *t == c.type_) {
             if c.status != *value {
                 c.last_transition_time = Some(now.to_k8s());

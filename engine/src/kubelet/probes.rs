@@ -51,9 +51,9 @@ pub(super) struct Effects {
 }
 
 impl Probe {
-    /// The container's probes of `kind` as its spec asks, for an instance
-    /// started at `start`; startup probes begin at once, the others once
-    /// started (`begin`).
+    /// The container's probe of `kind`, if its spec has one; it ticks once
+    /// `begin` is called (at once for a startup probe, once started for
+    /// the others).
     pub fn of(container: &Container, kind: Kind) -> Option<Probe> {
         let spec = match kind {
             Kind::Startup => container.startup_probe.clone(),

@@ -71,11 +71,12 @@ fn mirror(node: &str, node_uid: &str, text: &str, now: Time) -> Option<Pod> {
     let spec = pod.spec.get_or_insert_with(Default::default);
     spec.node_name = Some(node.to_string());
     // A static pod stays on its node whatever the node's taints.
-    spec.tolerations.get_or_insert_with(Vec::new).push(Toleration {
-        operator: Some("Exists".into()),
-        effect: Some("NoExecute".into()),
-        ..Default::default()
-    });
+    let everything =
+        Toleration { operator: Some("Exists".into()), effect: Some("NoExecute".into()), ..Default::default() };
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    if !tolerations.contains(&everything) {
+        tolerations.push(everything);
+    }
     Some(*pod)
 }
 
@@ -92,14 +93,14 @@ impl Kubelets {
     /// starts over, if the file had one).
     pub fn put_manifest(&mut self, api: &mut ApiServer, node: &str, file: &str, text: &str, now: Time) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else { return false };
+        if agent.manifests.get(file).is_some_and(|t| t == text) {
+            // The kubelet acts on what changed; the same text changes nothing.
+            return true;
+        }
         agent.manifests.insert(file.to_string(), text.to_string());
         if let Some(old) = agent.mirrors.remove(file) {
             // The old pod goes at once, so the new one may take its name.
-            if let Some(entry) = agent.pods.remove(&old) {
-                if let Some(octet) = entry.octet {
-                    agent.used_ips.remove(&octet);
-                }
-            }
+            agent.forget(&old);
             let _ = api.delete(Kind::Pod, &old.0, &old.1, Some(0), now);
         }
         self.create_mirror(api, node, file, now);

@@ -50,26 +50,9 @@ pub(super) fn write(worker: &Worker, pod: &mut Pod, now: Time) {
         worker.apps.iter().zip(&spec.containers).map(|(slot, c)| container_status(slot, c, app_waiting)).collect(),
     );
 
-    let incomplete: Vec<&str> = worker
-        .inits
-        .iter()
-        .filter(|s| !(matches!(&s.state, State::Terminated(e) if e.code == 0) || (s.running() && s.started)))
-        .map(|s| s.name.as_str())
-        .collect();
-    let unready: Vec<&str> = worker
-        .apps
-        .iter()
-        .chain(
-            worker
-                .inits
-                .iter()
-                .zip(&inits)
-                .filter(|(_, c)| c.restart_policy.as_deref() == Some("Always"))
-                .map(|(s, _)| s),
-        )
-        .filter(|s| !s.ready)
-        .map(|s| s.name.as_str())
-        .collect();
+    let incomplete: Vec<&str> = worker.incomplete_inits(&inits).collect();
+    let unready: Vec<&str> =
+        worker.apps.iter().chain(worker.sidecars(&inits)).filter(|s| !s.ready).map(|s| s.name.as_str()).collect();
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let mut set = |type_: &str, ok: bool, reason: Option<&str>, message: Option<String>| {
         let value = if ok { "True" } else { "False" };

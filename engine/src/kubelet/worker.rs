@@ -111,6 +111,12 @@ pub(super) enum State {
 #[derive(Clone, Debug)]
 pub(super) struct Slot {
     pub name: String,
+    /// The image the pod's spec names, to notice when it changes.
+    spec_image: String,
+    /// Started again whatever the restart policy: its spec changed.
+    respawn: bool,
+    /// A sidecar told to stop: it is not started again.
+    stopping: bool,
     pub state: State,
     pub restarts: i32,
     pub last: Option<Ended>,
@@ -132,9 +138,12 @@ pub(super) struct Slot {
 }
 
 impl Slot {
-    fn new(name: &str, waiting: &'static str) -> Slot {
+    fn new(c: &Container, waiting: &'static str) -> Slot {
         Slot {
-            name: name.to_string(),
+            name: c.name.clone(),
+            spec_image: c.image.clone().unwrap_or_default(),
+            respawn: false,
+            stopping: false,
             state: State::Waiting { reason: waiting, message: None, retry: None },
             restarts: 0,
             last: None,
@@ -186,6 +195,9 @@ pub(super) struct Worker {
     mount_retry: Option<Time>,
     mount_backoff: Backoff,
     mounted: bool,
+    /// Every init container has done its part once: a sidecar restarting
+    /// later does not hold the app containers back again.
+    inited: bool,
     /// Set once the pod is being deleted: when SIGKILL comes.
     pub kill_at: Option<Time>,
     /// When the sandbox of a stopping pod is gone, at the earliest.
@@ -205,11 +217,12 @@ impl Worker {
         Worker {
             sandbox_at: now.plus(SANDBOX_MILLIS),
             sandbox_ready: false,
-            inits: spec.init_containers.iter().flatten().map(|c| Slot::new(&c.name, "PodInitializing")).collect(),
-            apps: spec.containers.iter().map(|c| Slot::new(&c.name, app_waiting)).collect(),
+            inits: spec.init_containers.iter().flatten().map(|c| Slot::new(c, "PodInitializing")).collect(),
+            apps: spec.containers.iter().map(|c| Slot::new(c, app_waiting)).collect(),
             mount_retry: None,
             mount_backoff: Backoff::default(),
             mounted: false,
+            inited: false,
             kill_at: None,
             teardown_at: None,
             evict_at: None,
@@ -241,15 +254,23 @@ impl Worker {
             slot.image_ref = Some(cs.image.clone());
             slot.end = ends(c, since, &process::plan_with_output_of(c));
         }
-        for slot in &mut worker.inits {
-            slot.state = State::Terminated(Ended {
-                started: now,
-                finished: now,
-                code: 0,
-                reason: "Completed",
-                id: String::new(),
-            });
+        // The init containers did their part long ago; sidecars still run.
+        for (slot, c) in worker.inits.iter_mut().zip(spec.init_containers.iter().flatten()) {
+            slot.state = if role_of_init(c) == Role::Sidecar {
+                slot.started = true;
+                slot.ready = true;
+                State::Running { since: now }
+            } else {
+                State::Terminated(Ended {
+                    started: now,
+                    finished: now,
+                    code: 0,
+                    reason: "Completed",
+                    id: String::new(),
+                })
+            };
         }
+        worker.inited = true;
         worker
     }
 
@@ -261,14 +282,27 @@ impl Worker {
             let ends = self.inits.iter().chain(&self.apps).filter_map(|s| s.end.map(|e| e.at));
             return ends.chain(self.teardown_at).max();
         }
+        if self.evicted.is_some() {
+            return None;
+        }
         let evict = self.evict_at.as_ref().map(|(t, _)| *t);
         let own = [(!self.sandbox_ready).then_some(self.sandbox_at), self.mount_retry, evict].into_iter().flatten();
         own.chain(self.inits.iter().chain(&self.apps).filter_map(Slot::next_due)).min()
     }
 
-    /// Whether every init container has done its part.
+    /// Whether every init container has done its part (once is enough).
     pub fn initialized(&self, spec: &[Container]) -> bool {
-        self.inits.iter().zip(spec).all(|(slot, c)| init_done(slot, role_of_init(c)))
+        self.inited || self.inits.iter().zip(spec).all(|(slot, c)| init_done(slot, role_of_init(c)))
+    }
+
+    /// The init containers that run beside the app (`restartPolicy: Always`).
+    pub fn sidecars<'a>(&'a self, spec: &'a [Container]) -> impl Iterator<Item = &'a Slot> + 'a {
+        self.inits.iter().zip(spec).filter(|(_, c)| role_of_init(c) == Role::Sidecar).map(|(s, _)| s)
+    }
+
+    /// The init containers that have not yet done their part.
+    pub fn incomplete_inits<'a>(&'a self, spec: &'a [Container]) -> impl Iterator<Item = &'a str> + 'a {
+        self.inits.iter().zip(spec).filter(|(slot, c)| !init_done(slot, role_of_init(c))).map(|(s, _)| s.name.as_str())
     }
 
     /// Whether an init container failed for good (restartPolicy Never).
@@ -282,9 +316,13 @@ impl Worker {
 
     /// Whether the pod is done: every container ended and none will restart.
     pub fn finished(&self) -> bool {
-        self.evicted.is_some()
-            || !self.apps.is_empty()
-                && self.apps.iter().all(|s| matches!(s.state, State::Terminated(_)) && s.restart_at.is_none())
+        self.evicted.is_some() || (self.apps_done() && !self.inits.iter().any(Slot::running))
+    }
+
+    /// Whether every app container has ended for good.
+    fn apps_done(&self) -> bool {
+        !self.apps.is_empty()
+            && self.apps.iter().all(|s| matches!(s.state, State::Terminated(_)) && s.restart_at.is_none())
     }
 
     /// Plays everything due by `env.now`.
@@ -345,12 +383,26 @@ impl Worker {
                 }
             }
             if self.initialized(inits) && !self.init_failed(&policy) {
+                self.inited = true;
                 for (slot, c) in self.apps.iter_mut().zip(&spec.containers) {
                     progressed |= step(slot, c, Role::App, &policy, env);
                 }
             }
             if !progressed {
                 break;
+            }
+        }
+        if self.apps_done() {
+            // The app is done: its sidecars are stopped, as the kubelet does.
+            let grace = spec.termination_grace_period_seconds.unwrap_or(30);
+            let inits = spec.init_containers.as_deref().unwrap_or_default();
+            for (slot, c) in self.inits.iter_mut().zip(inits) {
+                if role_of_init(c) == Role::Sidecar && slot.running() && !slot.stopping {
+                    slot.stopping = true;
+                    slot.probes.clear();
+                    let kill_at = env.now.plus(grace.max(0).saturating_mul(SECOND));
+                    slot.end = Some(stop_end(c, env.now, kill_at));
+                }
             }
         }
     }
@@ -381,14 +433,8 @@ impl Worker {
                 continue;
             }
             notes.push(Note { warning: false, reason: "Killing", message: format!("Stopping container {}", c.name) });
-            let term_at = now.plus(pre_stop_millis(c));
-            let (image, command, args) = process::parts(c);
             let natural = slot.end.filter(|e| e.at < kill_at);
-            let stopped = if process::stops_on_term(image, command, args) && term_at.plus(STOP_MILLIS) < kill_at {
-                End { at: term_at.plus(STOP_MILLIS), code: 0, reason: "Completed" }
-            } else {
-                End { at: kill_at, code: 137, reason: "Error" }
-            };
+            let stopped = stop_end(c, now.plus(pre_stop_millis(c)), kill_at);
             slot.end = Some(match natural {
                 Some(n) if n.at <= stopped.at => n,
                 _ => stopped,
@@ -402,6 +448,35 @@ impl Worker {
         self.kill_at.is_some()
             && self.teardown_at.is_none_or(|t| t <= now)
             && self.inits.iter().chain(&self.apps).all(|s| !s.running())
+    }
+
+    /// The pod's spec changed (`kubectl set image` on a pod): a container
+    /// whose image changed is stopped and started again with the new one.
+    pub fn respec(&mut self, pod: &Pod, now: Time, notes: &mut Vec<Note>) {
+        let spec = pod.spec.clone().unwrap_or_default();
+        let grace = spec.termination_grace_period_seconds.unwrap_or(30);
+        for (slot, c) in self.apps.iter_mut().zip(&spec.containers) {
+            let image = c.image.clone().unwrap_or_default();
+            if slot.spec_image == image {
+                continue;
+            }
+            slot.spec_image = image;
+            slot.image_ref = None;
+            if slot.running() {
+                notes.push(Note {
+                    warning: false,
+                    reason: "Killing",
+                    message: format!("Container {} definition changed, will be restarted", c.name),
+                });
+                slot.probes.clear();
+                slot.respawn = true;
+                let stop = stop_end(c, now, now.plus(grace.max(0).saturating_mul(SECOND)));
+                slot.end = Some(match slot.end {
+                    Some(e) if e.at <= stop.at => e,
+                    _ => stop,
+                });
+            }
+        }
     }
 
     /// Ends app container `index` now with `code` (an attached shell's `exit`).
@@ -445,6 +520,7 @@ impl Worker {
             }
         }
         self.evicted = Some(message);
+        self.mount_retry = None;
     }
 
     /// Every container that runs now, by name: what a power cut stops.
@@ -564,7 +640,8 @@ fn step(slot: &mut Slot, c: &Container, role: Role, policy: &str, env: &mut Env)
                 slot.probes.clear();
                 slot.ready = false;
                 slot.started = false;
-                slot.restart_at = restarts(role, policy, end.code).then(|| end.at.plus(NOTICE_MILLIS));
+                let again = (restarts(role, policy, end.code) && !slot.stopping) || std::mem::take(&mut slot.respawn);
+                slot.restart_at = again.then(|| end.at.plus(NOTICE_MILLIS));
                 slot.state = State::Terminated(finished);
                 progressed = true;
             }
@@ -704,12 +781,7 @@ fn run_probes(slot: &mut Slot, c: &Container, since: Time, env: &mut Env) -> boo
         env.note(false, "Killing", format!("Container {} failed {word} probe, will be restarted", c.name));
         let grace =
             grace.or_else(|| env.pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds)).unwrap_or(30);
-        let (image, command, args) = process::parts(c);
-        let stop = if process::stops_on_term(image, command, args) {
-            End { at: now.plus(STOP_MILLIS), code: 0, reason: "Completed" }
-        } else {
-            End { at: now.plus(grace.max(0).saturating_mul(SECOND)), code: 137, reason: "Error" }
-        };
+        let stop = stop_end(c, now, now.plus(grace.max(0).saturating_mul(SECOND)));
         slot.end = Some(match slot.end {
             Some(e) if e.at <= stop.at => e,
             _ => stop,
@@ -743,6 +815,17 @@ fn ends(c: &Container, since: Time, plan: &Plan) -> Option<End> {
     match (exit, oom) {
         (Some(e), Some(o)) => Some(if e.at < o.at { e } else { o }),
         (e, o) => e.or(o),
+    }
+}
+
+/// How a container asked to stop at `now` ends: a server on SIGTERM, a
+/// shell only at SIGKILL when `kill_at` comes.
+fn stop_end(c: &Container, term_at: Time, kill_at: Time) -> End {
+    let (image, command, args) = process::parts(c);
+    if process::stops_on_term(image, command, args) && term_at.plus(STOP_MILLIS) < kill_at {
+        End { at: term_at.plus(STOP_MILLIS), code: 0, reason: "Completed" }
+    } else {
+        End { at: kill_at, code: 137, reason: "Error" }
     }
 }
 

@@ -194,7 +194,7 @@ fn banner(image: &str, at: Time) -> Vec<String> {
 
 /// Lines in klog's header format, as the Kubernetes components write them.
 fn klog(at: Time, lines: &[(&str, &str)]) -> Vec<String> {
-    let stamp = format_time(at, "%m%d %H:%M:%S%.6f");
+    let stamp = at.klog();
     lines.iter().map(|(source, message)| format!("I{stamp}       1 {source}] {message}")).collect()
 }
 

@@ -359,11 +359,17 @@ fn walk(image: &str, script: &str) -> Walk {
                 run.forever = true;
                 return run;
             }
-            other if ships(image, other) => {
+            other if ships(image, other) == Some(true) => {
                 // The image's own program: its server, running until stopped.
                 run.output.push((at, Out::Banner(image.to_string())));
                 run.forever = true;
                 return run;
+            }
+            other if ships(image, other) == Some(false) => {
+                // One of the image's client tools (redis-cli, mysqldump): it
+                // does its errand and ends.
+                run.elapsed = run.elapsed.saturating_add(SECOND);
+                run.code = 0;
             }
             other => {
                 run.output.push((at, Out::Text(format!("sh: {other}: not found"))));
@@ -374,15 +380,22 @@ fn walk(image: &str, script: &str) -> Walk {
     run
 }
 
-/// Whether `program` is one the image brings besides the shell tools: its
-/// own binary (`local-path-provisioner` in rancher/local-path-provisioner,
-/// `kube-apiserver` in its image), or anything at all in an image the
-/// playground does not know (someone's application), where it is taken to
-/// be the application's server.
-fn ships(image: &str, program: &str) -> bool {
+/// Whether `program` is one the image brings besides the shell tools:
+/// `Some(true)` for its server (`local-path-provisioner` in its image,
+/// `kube-apiserver` in its, or anything at all in an image the playground
+/// does not know, taken to be someone's application), `Some(false)` for a
+/// client tool named after the image (`redis-cli`, `mysqldump`), `None` for
+/// a program the image lacks.
+fn ships(image: &str, program: &str) -> Option<bool> {
     let name = super::images::short_name(image);
     let program = program.rsplit('/').next().unwrap_or(program);
-    program == name || name.starts_with(program) || program.starts_with(name.as_str()) || !super::images::known(image)
+    if program == name || !super::images::known(image) {
+        Some(true)
+    } else if name.len() >= 4 && (program.starts_with(name.as_str()) || name.starts_with(program)) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Takes `> FILE` or `>> FILE` off a command's words: the file it writes.
@@ -447,6 +460,7 @@ mod tests {
                 Exit::Never,
             ),
             ("example.com/shop/api:1.0", Some(strings(&["/app/server"])), None, Exit::Never),
+            ("redis:7", Some(strings(&["redis-cli", "ping"])), None, Exit::After { after: 1_000, code: 0 }),
             (
                 "perl:5.34.0",
                 Some(strings(&["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"])),

@@ -15,7 +15,10 @@ pub struct Usage {
 
 impl Usage {
     pub fn add(self, other: Usage) -> Usage {
-        Usage { nanocores: self.nanocores + other.nanocores, memory: self.memory + other.memory }
+        Usage {
+            nanocores: self.nanocores.saturating_add(other.nanocores),
+            memory: self.memory.saturating_add(other.memory),
+        }
     }
 }
 

@@ -486,6 +486,9 @@ impl Shell {
         let [source, target] = words.as_slice() else {
             return Output::err(format!("{command}: missing file operand\n"));
         };
+        if source == target {
+            return Output::err(format!("{command}: '{source}' and '{target}' are the same file\n"));
+        }
         let text = match static_pods::file_name(source) {
             Some(name) => static_pods::read(self.cluster(), name),
             None => match files.read(source) {
