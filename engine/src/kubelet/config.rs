@@ -73,6 +73,28 @@ pub(super) fn mount_error(store: &Store, pod: &Pod) -> Option<String> {
             let name = s.secret_name.clone().unwrap_or_default();
             (s.optional != Some(true) && store.get(Kind::Secret, namespace, &name).is_none())
                 .then(|| format!("secret \"{name}\" not found"))
+        } else if let Some(claim) = &volume.persistent_volume_claim {
+            // The volume manager will not mount a claim that is not bound yet.
+            let problem = match store.get(Kind::PersistentVolumeClaim, namespace, &claim.claim_name).map(|o| &**o) {
+                None => Some(format!(
+                    "failed to fetch PVC from API server: persistentvolumeclaims \"{}\" not found",
+                    claim.claim_name
+                )),
+                Some(Object::PersistentVolumeClaim(pvc))
+                    if pvc.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Bound") =>
+                {
+                    Some("PVC is not bound".to_string())
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                return Some(format!(
+                    "Unable to attach or mount volumes: unmounted volumes=[{name}], unattached volumes=[], failed to process volumes=[{name}]: error processing PVC {namespace}/{claim}: {problem}",
+                    name = volume.name,
+                    claim = claim.claim_name
+                ));
+            }
+            None
         } else {
             None
         };
