@@ -59,7 +59,12 @@ pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
             return None;
         }
         let (image, command, args) = crate::runtime::process::parts(container);
-        let usage = usage::in_window(image, command, args, &format!("{uid}/{}", container.name), window);
+        let mut usage = usage::in_window(image, command, args, &format!("{uid}/{}", container.name), window);
+        // Above its CPU limit a container is throttled: it gets no more.
+        let limit = container.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("cpu"));
+        if let Some(millis) = limit.and_then(|q| crate::quantity::cpu_millis(&q.0)) {
+            usage.nanocores = usage.nanocores.min(u64::try_from(millis).unwrap_or(0).saturating_mul(1_000_000));
+        }
         out.push(ContainerMetrics { name: container.name.clone(), usage });
     }
     (!out.is_empty()).then_some(out)

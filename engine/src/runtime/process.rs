@@ -51,6 +51,8 @@ pub struct Plan {
     /// Bytes the process allocates beyond its image's resting use
     /// (`stress --vm-bytes`): what can get it OOM-killed.
     pub memory: u64,
+    /// Cores it keeps busy (`stress --cpu N`), in nanocores.
+    pub cpu: u64,
 }
 
 impl Plan {
@@ -148,7 +150,7 @@ fn run_argv(image: &str, argv: &[String]) -> Plan {
 }
 
 fn finished(after: Millis, code: i32, output: Vec<(Millis, Out)>) -> Plan {
-    Plan { exit: Exit::After { after, code }, output, repeat: None, files: Vec::new(), memory: 0 }
+    Plan { exit: Exit::After { after, code }, output, repeat: None, files: Vec::new(), memory: 0, cpu: 0 }
 }
 
 /// Whether the process ends promptly on SIGTERM. Servers do; a shell or
@@ -219,12 +221,13 @@ fn run_script(image: &str, script: &str) -> Plan {
                 repeat: Some((0, period, round.output)),
                 files: Vec::new(),
                 memory: round.memory,
+                cpu: round.cpu,
             };
         }
     }
     let run = walk(image, script);
     let exit = if run.forever { Exit::Never } else { Exit::After { after: run.elapsed, code: run.code } };
-    Plan { exit, output: run.output, repeat: None, files: run.files, memory: run.memory }
+    Plan { exit, output: run.output, repeat: None, files: run.files, memory: run.memory, cpu: run.cpu }
 }
 
 /// What running a script's commands once amounts to.
@@ -236,10 +239,12 @@ struct Walk {
     forever: bool,
     files: Vec<(Millis, String, bool)>,
     memory: u64,
+    cpu: u64,
 }
 
 fn walk(image: &str, script: &str) -> Walk {
-    let mut run = Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false, files: Vec::new(), memory: 0 };
+    let mut run =
+        Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false, files: Vec::new(), memory: 0, cpu: 0 };
     let mut operator = ";";
     for (command, next) in split_script(script) {
         let skip = (operator == "&&" && run.code != 0) || (operator == "||" && run.code == 0);
@@ -352,8 +357,9 @@ fn walk(image: &str, script: &str) -> Walk {
             | "docker-entrypoint.sh"
             | "stress"
             | "apache2-foreground" => {
-                if name == "stress" {
+                if name == "stress" || super::images::short_name(image) == "stress" {
                     run.memory = stress_bytes(&words[1..]);
+                    run.cpu = stress_cores(&words[1..]).saturating_mul(1_000_000_000);
                 }
                 run.output.push((at, Out::Banner(image.to_string())));
                 run.forever = true;
@@ -407,6 +413,13 @@ fn redirect_target(words: &mut Vec<String>) -> Option<String> {
         return Some(inline.to_string());
     }
     (at < words.len()).then(|| words.remove(at))
+}
+
+/// How many cores `stress --cpu N` keeps busy.
+fn stress_cores(args: &[String]) -> u64 {
+    // polinux/stress says --cpu N, vish/stress (the Kubernetes docs' demo) -cpus N.
+    let position = args.iter().position(|a| a == "--cpu" || a == "-c" || a == "-cpus");
+    position.and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
 /// What `stress --vm N --vm-bytes SIZE` holds: N workers of SIZE each

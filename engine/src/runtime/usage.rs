@@ -51,7 +51,7 @@ const PROFILES: &[(&str, u64, u64)] = &[
 pub(crate) fn resting(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Usage {
     let name = images::short_name(image);
     let plan = process::plan_with_output(image, command, args);
-    let held = Usage { nanocores: 0, memory: plan.memory };
+    let held = Usage { nanocores: plan.cpu, memory: plan.memory };
     // calico/node is called `node`; only the calico one runs here.
     if let Some((_, micro, mib)) = PROFILES.iter().find(|(n, _, _)| *n == name) {
         return Usage { nanocores: micro * 1_000, memory: mib * MI }.add(held);
