@@ -31,7 +31,28 @@ pub(super) fn manifest_of(pod: &Pod, node: &str) -> Option<(String, String)> {
     let name = pod.metadata.name.as_deref()?.strip_suffix(&format!("-{node}"))?;
     let mut spec = serde_json::to_value(pod.spec.as_ref()?).ok()?;
     if let Some(spec) = spec.as_object_mut() {
-        spec.remove("nodeName");
+        // What the kubelet and the API server added to the mirror is not in
+        // the file kubeadm wrote.
+        for added in [
+            "nodeName",
+            "tolerations",
+            "dnsPolicy",
+            "enableServiceLinks",
+            "preemptionPolicy",
+            "restartPolicy",
+            "schedulerName",
+            "serviceAccountName",
+            "terminationGracePeriodSeconds",
+            "securityContext",
+        ] {
+            spec.remove(added);
+        }
+        for container in spec.get_mut("containers").and_then(|c| c.as_array_mut()).into_iter().flatten() {
+            if let Some(container) = container.as_object_mut() {
+                container.remove("terminationMessagePath");
+                container.remove("terminationMessagePolicy");
+            }
+        }
     }
     let manifest = serde_json::json!({
         "apiVersion": "v1",
@@ -42,6 +63,7 @@ pub(super) fn manifest_of(pod: &Pod, node: &str) -> Option<(String, String)> {
             "namespace": pod.metadata.namespace,
         },
         "spec": spec,
+        "status": {},
     });
     Some((file, crate::codec::to_yaml(&manifest)))
 }

@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapVolumeSource, Container, ContainerImage, ContainerState, ContainerStateRunning,
     ContainerStatus, EnvVar, EnvVarSource, HostIP, Namespace, NamespaceStatus, Node, NodeAddress, NodeCondition,
     NodeSpec, NodeStatus, NodeSystemInfo, ObjectFieldSelector, Pod, PodCondition, PodIP, PodSpec, PodStatus,
-    PodTemplateSpec, ServiceAccount, Taint, Toleration, Volume, VolumeMount,
+    PodTemplateSpec, ResourceRequirements, ServiceAccount, Taint, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
@@ -49,6 +49,10 @@ struct Addon {
     /// Deployment whose pods all run on that node.
     placement: Option<(usize, usize)>,
     tolerations: Vec<Toleration>,
+    /// What its manifest requests and limits, as the addon's upstream
+    /// manifest sets them.
+    requests: &'static [(&'static str, &'static str)],
+    limits: &'static [(&'static str, &'static str)],
 }
 
 /// Builds the preset's cluster into `api`. Returns the time the cluster was
@@ -155,6 +159,11 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                 }],
             );
             let mut pod = from_template(&template, &node, String::new());
+            if let Some(container) = pod.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+                let network = super::control_plane::pod_network(&spec.pod_cidr);
+                container.command = Some(super::control_plane::command(component, &spec.name, &spec.ip, &network));
+                container.resources = Some(super::control_plane::resources(component));
+            }
             pod.metadata.generate_name = None;
             pod.metadata.name = Some(format!("{component}-{}", spec.name));
             pod.metadata.namespace = Some("kube-system".into());
@@ -184,6 +193,8 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             host_network: true,
             placement: None,
             tolerations: vec![everything.clone()],
+            requests: &[],
+            limits: &[],
         },
         Addon {
             name: "calico-node",
@@ -192,6 +203,8 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             host_network: true,
             placement: None,
             tolerations: vec![everything],
+            requests: &[("cpu", "250m")],
+            limits: &[],
         },
         Addon {
             name: "coredns",
@@ -207,6 +220,8 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                 },
                 control_plane_toleration.clone(),
             ],
+            requests: &[("cpu", "100m"), ("memory", "70Mi")],
+            limits: &[("memory", "170Mi")],
         },
         Addon {
             name: "calico-kube-controllers",
@@ -215,6 +230,8 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             host_network: false,
             placement: Some((1, 0)),
             tolerations: vec![control_plane_toleration],
+            requests: &[],
+            limits: &[],
         },
         Addon {
             name: "metrics-server",
@@ -223,12 +240,25 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             host_network: false,
             placement: Some((1, nodes.len().saturating_sub(1))),
             tolerations: Vec::new(),
+            requests: &[("cpu", "100m"), ("memory", "200Mi")],
+            limits: &[],
         },
     ];
     let started = built.plus(2 * 60 * SECOND);
     for addon in addons {
         let lbl = labels(&[("k8s-app", addon.app)]);
-        let template = template(&lbl, addon.name, &addon.image, addon.host_network, addon.tolerations.clone());
+        let mut template = template(&lbl, addon.name, &addon.image, addon.host_network, addon.tolerations.clone());
+        if let Some(container) = template.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+            let amounts = |pairs: &[(&str, &str)]| {
+                (!pairs.is_empty())
+                    .then(|| pairs.iter().map(|(k, v)| (k.to_string(), Quantity(v.to_string()))).collect())
+            };
+            container.resources = Some(ResourceRequirements {
+                requests: amounts(addon.requests),
+                limits: amounts(addon.limits),
+                ..Default::default()
+            });
+        }
         let selector = LabelSelector { match_labels: lbl.clone(), match_expressions: None };
         let mut object_meta = meta(Some("kube-system"), addon.name, lbl.clone());
         object_meta.annotations = None;

@@ -2,6 +2,7 @@
 //! bootstrap that turns one into a running cluster.
 
 mod bootstrap;
+mod control_plane;
 mod presets;
 
 pub use bootstrap::bootstrap;

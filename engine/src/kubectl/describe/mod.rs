@@ -14,6 +14,7 @@ use super::{cli, error, namespace, target};
 use crate::api::Kind;
 use crate::cluster::{Cluster, Output};
 use crate::object::Object;
+use crate::quantity::Amount;
 use crate::time::Time;
 use clap::ArgMatches;
 use k8s_openapi::api::core::v1::{Container, ContainerState, ContainerStatus, Event, Toleration};
@@ -486,13 +487,89 @@ fn describe_node(w: &mut String, cluster: &Cluster, object: &Object, now: Time) 
         .store()
         .pods_on_node(object.name())
         .filter_map(|(ns, name)| cluster.api().store().get(Kind::Pod, ns, name).cloned())
+        .filter(|p| {
+            let phase = p.as_pod().and_then(|p| p.status.as_ref()?.phase.clone()).unwrap_or_default();
+            phase != "Succeeded" && phase != "Failed"
+        })
         .collect();
     let _ = writeln!(w, "PodCIDR:\t{}", spec.pod_cidr.clone().unwrap_or_default());
+    let allocatable = |resource: &str| {
+        status.allocatable.as_ref().and_then(|a| a.get(resource)).and_then(|q| crate::quantity::Amount::parse(&q.0))
+    };
+    // kubectl's "850m (42%)": the share of what the node can give, truncated.
+    let share = |amount: Amount, resource: &str| {
+        let percent = match allocatable(resource) {
+            Some(total) if total.milli > 0 => (amount.milli as f64 / total.milli as f64 * 100.0) as i64,
+            _ => 0,
+        };
+        format!("{amount} ({percent}%)")
+    };
     let _ = writeln!(w, "Non-terminated Pods:\t({} in total)", pods.len());
-    let _ = writeln!(w, "  Namespace\tName\tAge\n  ---------\t----\t---");
+    let _ = writeln!(
+        w,
+        "  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n  ---------\t----\t------------\t----------\t---------------\t-------------\t---"
+    );
+    let mut totals: BTreeMap<String, (Amount, Amount)> = BTreeMap::new();
     for p in &pods {
-        let _ = writeln!(w, "  {}\t{}\t{}", p.namespace(), p.name(), super::printers::age(p.meta(), now));
+        let Some(pod) = p.as_pod() else { continue };
+        let (requests, limits) = (pod_resources(pod, true), pod_resources(pod, false));
+        let get = |m: &BTreeMap<String, Amount>, r: &str| m.get(r).copied().unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "  {}\t{}\t{}\t{}\t{}\t{}\t{}",
+            p.namespace(),
+            p.name(),
+            share(get(&requests, "cpu"), "cpu"),
+            share(get(&limits, "cpu"), "cpu"),
+            share(get(&requests, "memory"), "memory"),
+            share(get(&limits, "memory"), "memory"),
+            super::printers::age(p.meta(), now)
+        );
+        for (resource, amount) in requests {
+            let entry = totals.entry(resource).or_default();
+            entry.0 = entry.0.plus(amount);
+        }
+        for (resource, amount) in limits {
+            let entry = totals.entry(resource).or_default();
+            entry.1 = entry.1.plus(amount);
+        }
     }
+    let _ = writeln!(w, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)");
+    let _ = writeln!(w, "  Resource\tRequests\tLimits\n  --------\t--------\t------");
+    let mut resources = vec!["cpu".to_string(), "memory".to_string(), "ephemeral-storage".to_string()];
+    let extended =
+        status.capacity.iter().flat_map(|c| c.keys()).filter(|k| k.starts_with("hugepages-") || k.contains('/'));
+    resources.extend(extended.cloned());
+    for resource in resources {
+        let (requested, limited) = totals.get(&resource).copied().unwrap_or_default();
+        let _ = writeln!(w, "  {resource}\t{}\t{}", share(requested, &resource), share(limited, &resource));
+    }
+}
+
+/// A pod's requests (or limits) as the scheduler counts them: its
+/// containers' sum, or an init container's, whichever is larger.
+fn pod_resources(pod: &k8s_openapi::api::core::v1::Pod, requests: bool) -> BTreeMap<String, Amount> {
+    let of = |c: &k8s_openapi::api::core::v1::Container| -> BTreeMap<String, Amount> {
+        let map = c.resources.as_ref().and_then(|r| if requests { r.requests.as_ref() } else { r.limits.as_ref() });
+        map.into_iter().flatten().filter_map(|(k, q)| Some((k.clone(), Amount::parse(&q.0)?))).collect()
+    };
+    let mut total: BTreeMap<String, Amount> = BTreeMap::new();
+    let Some(spec) = pod.spec.as_ref() else { return total };
+    for c in &spec.containers {
+        for (k, v) in of(c) {
+            let entry = total.entry(k).or_default();
+            *entry = entry.plus(v);
+        }
+    }
+    for c in spec.init_containers.iter().flatten() {
+        for (k, v) in of(c) {
+            let entry = total.entry(k).or_default();
+            if v.milli > entry.milli {
+                *entry = v;
+            }
+        }
+    }
+    total
 }
 
 fn events(w: &mut String, cluster: &Cluster, object: &Object, now: Time) {
