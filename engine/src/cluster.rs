@@ -7,7 +7,7 @@ use crate::controllers;
 use crate::events::Recorder;
 use crate::files::{Files, NoFiles};
 use crate::kubectl;
-use crate::kubelet::Kubelets;
+use crate::kubelet::{self, Kubelets};
 use crate::object::Object;
 use crate::rng::Rng;
 use crate::runtime::fs;
@@ -235,7 +235,9 @@ impl Cluster {
     /// the node.
     pub(crate) fn set_kubelet(&mut self, node: &str, run: bool) -> Result<(), String> {
         let done = if run {
-            self.kubelets.start_kubelet(&mut self.api, &mut self.timers, &mut self.events, self.clock, node)
+            let mut io =
+                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
+            self.kubelets.start_kubelet(&mut io, node)
         } else {
             self.kubelets.stop_kubelet(node)
         };
@@ -252,7 +254,9 @@ impl Cluster {
     /// Switches a node's power off or on.
     pub(crate) fn set_power(&mut self, node: &str, on: bool) -> Result<(), String> {
         let done = if on {
-            self.kubelets.power_on(&mut self.api, &mut self.timers, &mut self.events, self.clock, node)
+            let mut io =
+                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
+            self.kubelets.power_on(&mut io, node)
         } else {
             self.kubelets.power_off(self.clock, node)
         };
@@ -308,7 +312,7 @@ impl Cluster {
 
     /// Makes a container leak memory; returns when it will be OOM-killed.
     pub(crate) fn leak_memory(&mut self, namespace: &str, pod: &str, container: &str, rate: u64) -> Option<Time> {
-        let at = self.kubelets.leak(&self.api, &mut self.timers, self.clock, namespace, pod, container, rate);
+        let at = self.kubelets.leak(&self.api, &mut self.timers, self.clock, (namespace, pod, container), rate);
         self.step(0);
         at
     }
@@ -353,7 +357,9 @@ impl Cluster {
         for _ in 0..MAX_ROUNDS {
             let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
-            progressed |= self.kubelets.sync(&mut self.api, &mut self.timers, &mut self.events, self.clock);
+            let mut io =
+                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
+            progressed |= self.kubelets.sync(&mut io);
             // Everyone has read the log up to here: keep it from growing
             // without bound while a large cluster settles.
             let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
@@ -367,16 +373,13 @@ impl Cluster {
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::PodWorker { node, namespace, name } => {
-                self.kubelets.fire(
-                    &mut self.api,
-                    &mut self.timers,
-                    &mut self.events,
-                    (&self.layers, &self.volumes),
-                    self.clock,
-                    &node,
-                    &namespace,
-                    &name,
-                );
+                let mut io = kubelet::Io {
+                    api: &mut self.api,
+                    timers: &mut self.timers,
+                    events: &mut self.events,
+                    now: self.clock,
+                };
+                self.kubelets.fire(&mut io, (&self.layers, &self.volumes), &node, &namespace, &name);
             }
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
             Timer::Heartbeat => {

@@ -1,10 +1,9 @@
 //! Faults a teacher can inject: a node's kubelet stopped and started, a
 //! node powered off and on, a container killed, a container leaking memory.
 
-use super::{arm, node, Kubelets, PodKey};
+use super::{arm, node, Io, Kubelets, PodKey};
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
-use crate::events::Recorder;
 use crate::runtime::{process, usage};
 use crate::time::{Time, SECOND};
 use crate::timers::Timers;
@@ -33,28 +32,21 @@ impl Kubelets {
 
     /// Starts the node's kubelet again: it posts the node Ready, renews its
     /// Lease, and catches up with every pod bound to the node.
-    pub fn start_kubelet(
-        &mut self,
-        api: &mut ApiServer,
-        timers: &mut Timers,
-        events: &mut Recorder,
-        now: Time,
-        node: &str,
-    ) -> bool {
+    pub fn start_kubelet(&mut self, io: &mut Io, node: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else { return false };
         if agent.off {
             return false;
         }
         agent.stopped = false;
-        node::post_ready(api, node, now, agent.pressure_until.is_some());
-        node::renew(api, node, now);
-        let keys: Vec<PodKey> = api.store().pods_on_node(node).cloned().collect();
+        node::post_ready(io.api, node, io.now, agent.pressure_until.is_some());
+        node::renew(io.api, node, io.now);
+        let keys: Vec<PodKey> = io.api.store().pods_on_node(node).cloned().collect();
         let gone: Vec<PodKey> = agent.pods.keys().filter(|k| !keys.contains(k)).cloned().collect();
         for key in gone {
             agent.forget(&key);
         }
         for key in keys {
-            let Some(pod) = api.get(Kind::Pod, &key.0, &key.1).ok().and_then(|o| o.as_pod().cloned()) else {
+            let Some(pod) = io.api.get(Kind::Pod, &key.0, &key.1).ok().and_then(|o| o.as_pod().cloned()) else {
                 continue;
             };
             if let Some(agent) = self.nodes.get_mut(node) {
@@ -67,17 +59,17 @@ impl Kubelets {
                     entry.armed = None;
                 }
             }
-            self.pod_changed(api, timers, events, now, node, key.clone(), &pod);
+            self.pod_changed(io, node, key.clone(), &pod);
             if let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) {
-                // What it reports first: its pods as they are now.
+                // What it reports first: its pods as they are io.now.
                 if entry.worker.kill_at.is_none() {
                     let mut updated = pod.clone();
-                    super::status::write(&entry.worker, &mut updated, now);
+                    super::status::write(&entry.worker, &mut updated, io.now);
                     if updated != pod {
-                        api.put_raw(crate::object::Object::Pod(Box::new(updated)), now);
+                        io.api.put_raw(crate::object::Object::Pod(Box::new(updated)), io.now);
                     }
                 }
-                arm(entry, timers, node, &key, now);
+                arm(entry, io.timers, node, &key, io.now);
             }
         }
         true
@@ -97,17 +89,10 @@ impl Kubelets {
     }
 
     /// Turns the node back on: the kubelet starts and restarts what died.
-    pub fn power_on(
-        &mut self,
-        api: &mut ApiServer,
-        timers: &mut Timers,
-        events: &mut Recorder,
-        now: Time,
-        node: &str,
-    ) -> bool {
+    pub fn power_on(&mut self, io: &mut Io, node: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else { return false };
         agent.off = false;
-        self.start_kubelet(api, timers, events, now, node)
+        self.start_kubelet(io, node)
     }
 
     /// `kill -9` of a container's main process: exit 137.
@@ -127,15 +112,12 @@ impl Kubelets {
     /// Makes a container's memory grow by `bytes_per_second` until the
     /// kernel kills it at its memory limit or, with none, until its node runs
     /// short and the kubelet evicts the pod. Returns when that happens.
-    #[allow(clippy::too_many_arguments)]
     pub fn leak(
         &mut self,
         api: &ApiServer,
         timers: &mut Timers,
         now: Time,
-        namespace: &str,
-        pod: &str,
-        container: &str,
+        (namespace, pod, container): (&str, &str, &str),
         bytes_per_second: u64,
     ) -> Option<Time> {
         let object = api.store().get(Kind::Pod, namespace, pod)?;

@@ -78,6 +78,15 @@ impl NodeAgent {
     }
 }
 
+/// What a kubelet acts through: the API server it writes to, the timers
+/// that wake its workers, the recorder for its Events, and the time.
+pub struct Io<'a> {
+    pub api: &'a mut ApiServer,
+    pub timers: &'a mut Timers,
+    pub events: &'a mut Recorder,
+    pub now: Time,
+}
+
 /// Every node's kubelet.
 #[derive(Clone, Debug, Default)]
 pub struct Kubelets {
@@ -92,8 +101,8 @@ impl Kubelets {
     }
 
     /// Reacts to new changes. Returns whether it wrote anything.
-    pub fn sync(&mut self, api: &mut ApiServer, timers: &mut Timers, events: &mut Recorder, now: Time) -> bool {
-        let changes: Vec<_> = api.store().changes_since(self.cursor).cloned().collect();
+    pub fn sync(&mut self, io: &mut Io) -> bool {
+        let changes: Vec<_> = io.api.store().changes_since(self.cursor).cloned().collect();
         let mut wrote = false;
         for change in changes {
             self.cursor = change.version;
@@ -138,7 +147,7 @@ impl Kubelets {
                             continue;
                         }
                     }
-                    wrote |= self.pod_changed(api, timers, events, now, &node, key, pod);
+                    wrote |= self.pod_changed(io, &node, key, pod);
                 }
                 _ => {}
             }
@@ -146,17 +155,7 @@ impl Kubelets {
         wrote
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn pod_changed(
-        &mut self,
-        api: &mut ApiServer,
-        timers: &mut Timers,
-        events: &mut Recorder,
-        now: Time,
-        node: &str,
-        key: PodKey,
-        pod: &Pod,
-    ) -> bool {
+    fn pod_changed(&mut self, io: &mut Io, node: &str, key: PodKey, pod: &Pod) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else {
             return false;
         };
@@ -164,7 +163,7 @@ impl Kubelets {
         let done = matches!(phase, "Succeeded" | "Failed");
         if agent.pods.contains_key(&key) && pod.metadata.deletion_timestamp.is_some() {
             if let Some(file) = self.mirror_file(node, &key) {
-                return self.replace_mirror(api, timers, now, node, key, &file);
+                return self.replace_mirror(io, node, key, &file);
             }
         }
         let Some(agent) = self.nodes.get_mut(node) else {
@@ -173,13 +172,13 @@ impl Kubelets {
         if let Some(entry) = agent.pods.get_mut(&key) {
             if pod.metadata.deletion_timestamp.is_none() && entry.worker.kill_at.is_none() {
                 let mut notes = Vec::new();
-                entry.worker.respec(pod, now, &mut notes);
+                entry.worker.respec(pod, io.now, &mut notes);
                 if notes.is_empty() {
                     return false;
                 }
                 entry.armed = None;
-                arm(entry, timers, node, &key, now);
-                record(api, events, now, node, pod, notes);
+                arm(entry, io.timers, node, &key, io.now);
+                record(io, node, pod, notes);
                 return false;
             }
             if entry.worker.kill_at.is_some() {
@@ -189,20 +188,20 @@ impl Kubelets {
             // hears of it late.
             let kill_at = match &pod.metadata.deletion_timestamp {
                 Some(t) if !done => Time::from_k8s(t),
-                _ => now,
+                _ => io.now,
             };
             let mut notes = Vec::new();
-            entry.worker.stop(pod, now, kill_at, &mut notes);
-            record(api, events, now, node, pod, notes);
-            if entry.worker.stopped(now) {
-                return remove(api, key, now);
+            entry.worker.stop(pod, io.now, kill_at, &mut notes);
+            record(io, node, pod, notes);
+            if entry.worker.stopped(io.now) {
+                return remove(io.api, key, io.now);
             }
-            arm(entry, timers, node, &key, now);
+            arm(entry, io.timers, node, &key, io.now);
             return false;
         }
         if pod.metadata.deletion_timestamp.is_some() && (done || phase == "Pending") {
             // Nothing ever ran here, or everything already ended.
-            return remove(api, key, now);
+            return remove(io.api, key, io.now);
         }
         let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
         if phase == "Running" {
@@ -218,8 +217,8 @@ impl Kubelets {
                 agent.used_ips.insert(octet);
             }
             let uid = pod.metadata.uid.clone().unwrap_or_default();
-            let mut entry = Entry { uid, worker: Worker::adopt(pod, now), octet, armed: None };
-            arm(&mut entry, timers, node, &key, now);
+            let mut entry = Entry { uid, worker: Worker::adopt(pod, io.now), octet, armed: None };
+            arm(&mut entry, io.timers, node, &key, io.now);
             if let Some((file, text)) = static_pods::manifest_of(pod, node) {
                 agent.manifests.insert(file.clone(), text);
                 agent.mirrors.insert(file, key.clone());
@@ -227,7 +226,7 @@ impl Kubelets {
             agent.pods.insert(key.clone(), entry);
             if pod.metadata.deletion_timestamp.is_some() {
                 // Found already being deleted: stop it as any deleted pod.
-                return self.pod_changed(api, timers, events, now, node, key, pod);
+                return self.pod_changed(io, node, key, pod);
             }
             return false;
         }
@@ -246,57 +245,38 @@ impl Kubelets {
             }
         };
         let mut pod = pod.clone();
-        status::place(pod.status.get_or_insert_with(Default::default), &agent.ip, pod_ip.as_deref(), now);
+        status::place(pod.status.get_or_insert_with(Default::default), &agent.ip, pod_ip.as_deref(), io.now);
         let uid = pod.metadata.uid.clone().unwrap_or_default();
-        let mut entry = Entry { uid, worker: Worker::new(&pod, now), octet, armed: None };
-        status::write(&entry.worker, &mut pod, now);
-        arm(&mut entry, timers, node, &key, now);
+        let mut entry = Entry { uid, worker: Worker::new(&pod, io.now), octet, armed: None };
+        status::write(&entry.worker, &mut pod, io.now);
+        arm(&mut entry, io.timers, node, &key, io.now);
         agent.pods.insert(key, entry);
-        api.put_raw(Object::Pod(Box::new(pod)), now);
+        io.api.put_raw(Object::Pod(Box::new(pod)), io.now);
         true
     }
 
     /// A static pod's mirror was deleted while its file is still there: the
     /// pod keeps running and a new mirror shows it.
-    fn replace_mirror(
-        &mut self,
-        api: &mut ApiServer,
-        timers: &mut Timers,
-        now: Time,
-        node: &str,
-        key: PodKey,
-        file: &str,
-    ) -> bool {
-        let old_status = api.store().get(Kind::Pod, &key.0, &key.1).and_then(|o| o.as_pod()?.status.clone());
-        let _ = api.delete(Kind::Pod, &key.0, &key.1, Some(0), now);
-        if self.create_mirror(api, node, file, now).as_ref() != Some(&key) {
+    fn replace_mirror(&mut self, io: &mut Io, node: &str, key: PodKey, file: &str) -> bool {
+        let old_status = io.api.store().get(Kind::Pod, &key.0, &key.1).and_then(|o| o.as_pod()?.status.clone());
+        let _ = io.api.delete(Kind::Pod, &key.0, &key.1, Some(0), io.now);
+        if self.create_mirror(io.api, node, file, io.now).as_ref() != Some(&key) {
             return true;
         }
         let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) else { return true };
-        if let Some(Object::Pod(mut pod)) = api.store().get(Kind::Pod, &key.0, &key.1).map(|o| (**o).clone()) {
+        if let Some(Object::Pod(mut pod)) = io.api.store().get(Kind::Pod, &key.0, &key.1).map(|o| (**o).clone()) {
             entry.uid = pod.metadata.uid.clone().unwrap_or_default();
             pod.status = old_status;
-            status::write(&entry.worker, &mut pod, now);
-            api.put_raw(Object::Pod(pod), now);
+            status::write(&entry.worker, &mut pod, io.now);
+            io.api.put_raw(Object::Pod(pod), io.now);
         }
         entry.armed = None;
-        arm(entry, timers, node, &key, now);
+        arm(entry, io.timers, node, &key, io.now);
         true
     }
 
     /// Handles a pod worker's timer. Returns whether it wrote anything.
-    #[allow(clippy::too_many_arguments)]
-    pub fn fire(
-        &mut self,
-        api: &mut ApiServer,
-        timers: &mut Timers,
-        events: &mut Recorder,
-        written: (&Layers, &Volumes),
-        now: Time,
-        node: &str,
-        namespace: &str,
-        name: &str,
-    ) -> bool {
+    pub fn fire(&mut self, io: &mut Io, written: (&Layers, &Volumes), node: &str, namespace: &str, name: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node).filter(|a| !a.stopped) else {
             return false;
         };
@@ -304,25 +284,32 @@ impl Kubelets {
         let Some(entry) = agent.pods.get_mut(&key) else {
             return false;
         };
-        if entry.armed.is_some_and(|t| t <= now) {
+        if entry.armed.is_some_and(|t| t <= io.now) {
             entry.armed = None;
         }
-        let Some(pod) = api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
+        let Some(pod) = io.api.get(Kind::Pod, namespace, name).ok().and_then(|o| o.as_pod().cloned()) else {
             return false;
         };
-        let mut env = Env { now, store: api.store(), written, pod: &pod, images: &mut agent.images, notes: Vec::new() };
+        let mut env = Env {
+            now: io.now,
+            store: io.api.store(),
+            written,
+            pod: &pod,
+            images: &mut agent.images,
+            notes: Vec::new(),
+        };
         let was_evicted = entry.worker.evicted.is_some();
         entry.worker.advance(&mut env);
         let notes = env.notes;
         if !was_evicted && entry.worker.evicted.is_some() {
-            agent.pressure_until = Some(now.plus(node::PRESSURE_PERIOD));
-            if let Some(object) = node::memory_pressure(api, node, now, true) {
+            agent.pressure_until = Some(io.now.plus(node::PRESSURE_PERIOD));
+            if let Some(object) = node::memory_pressure(io.api, node, io.now, true) {
                 let source = Source { component: "kubelet", host: Some(node) };
                 let status = format!("Node {node} status is now: NodeHasInsufficientMemory");
-                events.record(api, now, &object, source, "Normal", "NodeHasInsufficientMemory", &status);
-                events.record(
-                    api,
-                    now,
+                io.events.record(io.api, io.now, &object, source, "Normal", "NodeHasInsufficientMemory", &status);
+                io.events.record(
+                    io.api,
+                    io.now,
                     &object,
                     source,
                     "Warning",
@@ -333,36 +320,36 @@ impl Kubelets {
         }
         let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) else { return false };
         if entry.worker.kill_at.is_some() {
-            if !entry.worker.stopped(now) {
-                arm(entry, timers, node, &key, now);
+            if !entry.worker.stopped(io.now) {
+                arm(entry, io.timers, node, &key, io.now);
                 return false;
             }
             // The last status, with every container terminated, then the object goes.
             let mut updated = pod.clone();
-            status::write(&entry.worker, &mut updated, now);
+            status::write(&entry.worker, &mut updated, io.now);
             if updated != pod {
-                api.put_raw(Object::Pod(Box::new(updated)), now);
+                io.api.put_raw(Object::Pod(Box::new(updated)), io.now);
             }
-            return remove(api, key, now);
+            return remove(io.api, key, io.now);
         }
         let mut updated = pod.clone();
-        status::write(&entry.worker, &mut updated, now);
-        if entry.worker.next_due().is_some_and(|due| due <= now) {
+        status::write(&entry.worker, &mut updated, io.now);
+        if entry.worker.next_due().is_some_and(|due| due <= io.now) {
             // Something due that could not move (a state the worker does not
             // expect): look again at the next resync rather than spin.
-            entry.armed = Some(now.plus(RESYNC));
-            timers.at(
-                now.plus(RESYNC),
+            entry.armed = Some(io.now.plus(RESYNC));
+            io.timers.at(
+                io.now.plus(RESYNC),
                 Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() },
             );
         } else {
-            arm(entry, timers, node, &key, now);
+            arm(entry, io.timers, node, &key, io.now);
         }
         let changed = updated != pod;
         if changed {
-            api.put_raw(Object::Pod(Box::new(updated.clone())), now);
+            io.api.put_raw(Object::Pod(Box::new(updated.clone())), io.now);
         }
-        record(api, events, now, node, &updated, notes);
+        record(io, node, &updated, notes);
         changed
     }
 
@@ -398,7 +385,7 @@ fn remove(api: &mut ApiServer, key: PodKey, now: Time) -> bool {
     api.delete(Kind::Pod, &key.0, &key.1, Some(0), now).is_ok()
 }
 
-fn record(api: &mut ApiServer, events: &mut Recorder, now: Time, node: &str, pod: &Pod, notes: Vec<Note>) {
+fn record(io: &mut Io, node: &str, pod: &Pod, notes: Vec<Note>) {
     if notes.is_empty() {
         return;
     }
@@ -406,7 +393,7 @@ fn record(api: &mut ApiServer, events: &mut Recorder, now: Time, node: &str, pod
     let source = Source { component: "kubelet", host: Some(node) };
     for note in notes {
         let type_ = if note.warning { "Warning" } else { "Normal" };
-        events.record(api, now, &about, source, type_, note.reason, &note.message);
+        io.events.record(io.api, io.now, &about, source, type_, note.reason, &note.message);
     }
 }
 
