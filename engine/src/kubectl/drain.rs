@@ -149,7 +149,7 @@ fn judge(cluster: &Cluster, pod: &Pod, options: &Options) -> Verdict {
         }
         return Verdict::Skip(Some("ignoring DaemonSet-managed Pods"));
     }
-    if pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/config.mirror")) {
+    if pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(crate::kubelet::MIRROR)) {
         return Verdict::Skip(None);
     }
     let empty_dir =

@@ -16,6 +16,16 @@ use std::collections::BTreeMap;
 /// The annotation that marks a mirror pod, holding its manifest's hash.
 pub const MIRROR: &str = "kubernetes.io/config.mirror";
 
+/// What the kubelet writes on the mirror of a pod from its manifest folder.
+pub fn mirror_annotations(hash: &str, seen: Time) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("kubernetes.io/config.hash".to_string(), hash.to_string()),
+        (MIRROR.to_string(), hash.to_string()),
+        ("kubernetes.io/config.seen".to_string(), seen.rfc3339()),
+        ("kubernetes.io/config.source".to_string(), "file".to_string()),
+    ])
+}
+
 /// Where the manifests of a pod created from a file came from.
 fn file_of(pod: &Pod) -> Option<String> {
     let annotations = pod.metadata.annotations.as_ref()?;
@@ -77,11 +87,7 @@ fn mirror(node: &str, node_uid: &str, text: &str, now: Time) -> Option<Pod> {
     let hash = images::digest(text)[7..39].to_string();
     pod.metadata.name = Some(format!("{name}-{node}"));
     pod.metadata.namespace.get_or_insert_with(|| "default".into());
-    let annotations = pod.metadata.annotations.get_or_insert_with(BTreeMap::new);
-    annotations.insert("kubernetes.io/config.hash".into(), hash.clone());
-    annotations.insert(MIRROR.into(), hash);
-    annotations.insert("kubernetes.io/config.seen".into(), now.rfc3339());
-    annotations.insert("kubernetes.io/config.source".into(), "file".into());
+    pod.metadata.annotations.get_or_insert_with(BTreeMap::new).extend(mirror_annotations(&hash, now));
     pod.metadata.owner_references = Some(vec![OwnerReference {
         api_version: "v1".into(),
         kind: "Node".into(),

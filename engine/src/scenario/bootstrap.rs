@@ -170,14 +170,8 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             if let Some(r) = pod.metadata.owner_references.as_mut().and_then(|r| r.first_mut()) {
                 r.block_owner_deletion = None;
             }
-            // What the kubelet writes on a mirror of a pod from its manifest folder.
             let hash = images::digest(&format!("{component}/{v}"))[7..39].to_string();
-            pod.metadata.annotations = labels(&[
-                ("kubernetes.io/config.hash", &hash),
-                ("kubernetes.io/config.mirror", &hash),
-                ("kubernetes.io/config.seen", &joined.rfc3339()),
-                ("kubernetes.io/config.source", "file"),
-            ]);
+            pod.metadata.annotations = Some(crate::kubelet::mirror_annotations(&hash, joined));
             let pod = running(pod, spec, &ips.next(spec, true), joined);
             create(api, Object::Pod(Box::new(pod)), joined);
         }
