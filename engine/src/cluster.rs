@@ -182,13 +182,10 @@ impl Cluster {
     /// Ends the main process of a pod's container now with `code`, as an
     /// attached shell's `exit` does.
     pub(crate) fn end_process(&mut self, namespace: &str, pod: &str, container: &str, code: i32) {
-        let Some(object) = self.get(Kind::Pod, namespace, pod) else { return };
-        let Some(index) =
-            object.as_pod().and_then(|p| p.spec.as_ref()?.containers.iter().position(|c| c.name == container))
-        else {
-            return;
-        };
-        self.kubelets.end_process(&mut self.timers, self.clock, namespace, pod, index, code);
+        let Some(uid) = self.get(Kind::Pod, namespace, pod).and_then(|p| p.meta().uid.clone()) else { return };
+        let reason = if code == 0 { "Completed" } else { "Error" };
+        let target = (namespace, pod, container, uid.as_str());
+        self.kubelets.end_container(&mut self.timers, self.clock, target, self.clock, code, reason);
         self.step(0);
     }
 
@@ -235,9 +232,8 @@ impl Cluster {
     /// the node.
     pub(crate) fn set_kubelet(&mut self, node: &str, run: bool) -> Result<(), String> {
         let done = if run {
-            let mut io =
-                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
-            self.kubelets.start_kubelet(&mut io, node)
+            let (kubelets, mut io, _) = self.kubelets_and_io();
+            kubelets.start_kubelet(&mut io, node)
         } else {
             self.kubelets.stop_kubelet(node)
         };
@@ -254,9 +250,8 @@ impl Cluster {
     /// Switches a node's power off or on.
     pub(crate) fn set_power(&mut self, node: &str, on: bool) -> Result<(), String> {
         let done = if on {
-            let mut io =
-                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
-            self.kubelets.power_on(&mut io, node)
+            let (kubelets, mut io, _) = self.kubelets_and_io();
+            kubelets.power_on(&mut io, node)
         } else {
             self.kubelets.power_off(self.clock, node)
         };
@@ -357,9 +352,8 @@ impl Cluster {
         for _ in 0..MAX_ROUNDS {
             let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
-            let mut io =
-                kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
-            progressed |= self.kubelets.sync(&mut io);
+            let (kubelets, mut io, _) = self.kubelets_and_io();
+            progressed |= kubelets.sync(&mut io);
             // Everyone has read the log up to here: keep it from growing
             // without bound while a large cluster settles.
             let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
@@ -370,16 +364,21 @@ impl Cluster {
         }
     }
 
+    /// The kubelets, what they act through, and what containers have
+    /// written (for exec probes), borrowed apart from one another.
+    fn kubelets_and_io(
+        &mut self,
+    ) -> (&mut Kubelets, kubelet::Io<'_>, (&crate::runtime::fs::Layers, &crate::runtime::volumes::Volumes)) {
+        let io =
+            kubelet::Io { api: &mut self.api, timers: &mut self.timers, events: &mut self.events, now: self.clock };
+        (&mut self.kubelets, io, (&self.layers, &self.volumes))
+    }
+
     fn fire(&mut self, timer: Timer) {
         match timer {
             Timer::PodWorker { node, namespace, name } => {
-                let mut io = kubelet::Io {
-                    api: &mut self.api,
-                    timers: &mut self.timers,
-                    events: &mut self.events,
-                    now: self.clock,
-                };
-                self.kubelets.fire(&mut io, (&self.layers, &self.volumes), &node, &namespace, &name);
+                let (kubelets, mut io, written) = self.kubelets_and_io();
+                kubelets.fire(&mut io, written, &node, &namespace, &name);
             }
             Timer::Controller { index, key } => self.controllers.requeue(index, key),
             Timer::Heartbeat => {

@@ -1,7 +1,7 @@
 //! Faults a teacher can inject: a node's kubelet stopped and started, a
 //! node powered off and on, a container killed, a container leaking memory.
 
-use super::{arm, node, Io, Kubelets, PodKey};
+use super::{arm, node, publish, Io, Kubelets, PodKey};
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::runtime::{process, usage};
@@ -63,11 +63,7 @@ impl Kubelets {
             if let Some(entry) = self.nodes.get_mut(node).and_then(|a| a.pods.get_mut(&key)) {
                 // What it reports first: its pods as they are io.now.
                 if entry.worker.kill_at.is_none() {
-                    let mut updated = pod.clone();
-                    super::status::write(&entry.worker, &mut updated, io.now);
-                    if updated != pod {
-                        io.api.put_raw(crate::object::Object::Pod(Box::new(updated)), io.now);
-                    }
+                    publish(io, &entry.worker, &pod);
                 }
                 arm(entry, io.timers, node, &key, io.now);
             }
@@ -188,7 +184,9 @@ impl Kubelets {
         Some(at)
     }
 
-    fn end_container(
+    /// Ends a running container's process at `at` with `code` (a kill, an
+    /// OOM kill, an attached shell's `exit`): the pod worker plays it then.
+    pub fn end_container(
         &mut self,
         timers: &mut Timers,
         now: Time,

@@ -133,22 +133,20 @@ impl Kubelets {
                         continue;
                     }
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
-                    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
-                    // A live pod under a name the kubelet ran another pod under: the old one is gone.
-                    let stale = change.change != ChangeType::Deleted
-                        && self.nodes.get(&node).and_then(|a| a.pods.get(&key)).is_some_and(|e| e.uid != uid);
-                    if change.change == ChangeType::Deleted || stale {
-                        if let Some(agent) = self.nodes.get_mut(&node) {
-                            let ours = agent.pods.get(&key).is_some_and(|e| e.uid == uid);
-                            if ours || stale {
-                                agent.forget(&key);
-                            }
-                        }
-                        if change.change == ChangeType::Deleted {
-                            continue;
+                    let deleted = change.change == ChangeType::Deleted;
+                    if let Some(agent) = self.nodes.get_mut(&node) {
+                        let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+                        // The pod went, or a pod made since under its name is
+                        // another (a static pod's new mirror keeps the entry,
+                        // which took its uid): the old worker goes.
+                        let other = agent.pods.get(&key).map(|e| e.uid != uid);
+                        if other == Some(!deleted) {
+                            agent.forget(&key);
                         }
                     }
-                    wrote |= self.pod_changed(io, &node, key, pod);
+                    if !deleted {
+                        wrote |= self.pod_changed(io, &node, key, pod);
+                    }
                 }
                 _ => {}
             }
@@ -326,58 +324,46 @@ impl Kubelets {
                 return false;
             }
             // The last status, with every container terminated, then the object goes.
-            let mut updated = pod.clone();
-            status::write(&entry.worker, &mut updated, io.now);
-            if updated != pod {
-                io.api.put_raw(Object::Pod(Box::new(updated)), io.now);
-            }
+            publish(io, &entry.worker, &pod);
             return remove(io.api, key, io.now);
         }
-        let mut updated = pod.clone();
-        status::write(&entry.worker, &mut updated, io.now);
         if entry.worker.next_due().is_some_and(|due| due <= io.now) {
             // Something due that could not move (a state the worker does not
             // expect): look again at the next resync rather than spin.
-            entry.armed = Some(io.now.plus(RESYNC));
-            io.timers.at(
-                io.now.plus(RESYNC),
-                Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() },
-            );
+            arm_at(entry, io.timers, node, &key, io.now, io.now.plus(RESYNC));
         } else {
             arm(entry, io.timers, node, &key, io.now);
         }
-        let changed = updated != pod;
-        if changed {
-            io.api.put_raw(Object::Pod(Box::new(updated.clone())), io.now);
-        }
+        let updated = publish(io, &entry.worker, &pod);
         record(io, node, &updated, notes);
-        changed
-    }
-
-    /// Ends the main process of app container `index` of a pod now with
-    /// `code` (an attached shell's `exit`); the pod worker plays it at once.
-    pub fn end_process(&mut self, timers: &mut Timers, now: Time, namespace: &str, pod: &str, index: usize, code: i32) {
-        let key = (namespace.to_string(), pod.to_string());
-        for (node, agent) in &mut self.nodes {
-            if let Some(entry) = agent.pods.get_mut(&key) {
-                entry.worker.end_now(index, now, code);
-                entry.armed = None;
-                arm(entry, timers, node, &key, now);
-                return;
-            }
-        }
+        updated != pod
     }
 }
 
 /// Sets the worker's next timer unless one is already set for then or earlier.
 fn arm(entry: &mut Entry, timers: &mut Timers, node: &str, key: &PodKey, now: Time) {
-    let Some(due) = entry.worker.next_due() else { return };
-    let due = due.max(now);
+    if let Some(due) = entry.worker.next_due() {
+        arm_at(entry, timers, node, key, now, due.max(now));
+    }
+}
+
+fn arm_at(entry: &mut Entry, timers: &mut Timers, node: &str, key: &PodKey, now: Time, due: Time) {
     if entry.armed.is_some_and(|t| t <= due && t >= now) {
         return;
     }
     entry.armed = Some(due);
     timers.at(due, Timer::PodWorker { node: node.to_string(), namespace: key.0.clone(), name: key.1.clone() });
+}
+
+/// Writes the worker's view into the pod's status, if that changes it;
+/// returns the pod as it now reads.
+fn publish(io: &mut Io, worker: &Worker, pod: &Pod) -> Pod {
+    let mut updated = pod.clone();
+    status::write(worker, &mut updated, io.now);
+    if updated != *pod {
+        io.api.put_raw(Object::Pod(Box::new(updated.clone())), io.now);
+    }
+    updated
 }
 
 /// The kubelet is done with a pod: its containers have stopped, so the API

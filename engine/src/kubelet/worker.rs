@@ -479,13 +479,6 @@ impl Worker {
         }
     }
 
-    /// Ends app container `index` now with `code` (an attached shell's `exit`).
-    pub fn end_now(&mut self, index: usize, now: Time, code: i32) {
-        if let Some(slot) = self.apps.get_mut(index).filter(|s| s.running()) {
-            slot.end = Some(End { at: now, code, reason: if code == 0 { "Completed" } else { "Error" } });
-        }
-    }
-
     /// The running container called `name`.
     fn running_slot(&mut self, name: &str) -> Option<&mut Slot> {
         self.inits.iter_mut().chain(self.apps.iter_mut()).find(|s| s.name == name && s.running())
