@@ -62,12 +62,8 @@ impl Controller for NodeLifecycleController {
         let mut updated = node.clone();
         for c in updated.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
             if matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
-                if c.status != "Unknown" {
-                    c.last_transition_time = Some(ctx.now.to_k8s());
-                }
-                c.status = "Unknown".into();
-                c.reason = Some("NodeStatusUnknown".into());
-                c.message = Some("Kubelet stopped posting node status.".into());
+                let unknown = ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+                crate::kubelet::set_condition(c, unknown, ctx.now);
             }
         }
         let taints = updated.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);

@@ -28,7 +28,7 @@ use crate::store::ChangeType;
 use crate::time::Time;
 use crate::timers::{Timer, Timers};
 use k8s_openapi::api::core::v1::Pod;
-pub use node::{HEARTBEAT, LEASES};
+pub use node::{set_condition, HEARTBEAT, LEASES};
 pub use static_pods::{mirror_annotations, MIRROR};
 use std::collections::{BTreeMap, BTreeSet};
 use worker::{Env, Note, Worker};

@@ -7,6 +7,7 @@ use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::object::Object;
 use crate::time::{Millis, Time, SECOND};
+use k8s_openapi::api::core::v1::NodeCondition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 
 /// How often a kubelet renews its Lease (`nodeLeaseDurationSeconds` 40 / 4).
@@ -41,6 +42,20 @@ pub(super) fn renew(api: &mut ApiServer, node: &str, now: Time) {
 
 const MEMORY_TAINT: &str = "node.kubernetes.io/memory-pressure";
 
+/// The MemoryPressure condition of a node with memory to spare.
+const ENOUGH_MEMORY: (&str, &str, &str) =
+    ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available");
+
+/// Sets a node condition, moving its transition time only when its status changes.
+pub fn set_condition(c: &mut NodeCondition, (value, reason, message): (&str, &str, &str), now: Time) {
+    if c.status != value {
+        c.last_transition_time = Some(now.to_k8s());
+    }
+    c.status = value.into();
+    c.reason = Some(reason.into());
+    c.message = Some(message.into());
+}
+
 /// How long a node stays under pressure after an eviction
 /// (`--eviction-pressure-transition-period`).
 pub const PRESSURE_PERIOD: Millis = 5 * 60 * SECOND;
@@ -51,19 +66,14 @@ pub(super) fn memory_pressure(api: &mut ApiServer, node: &str, now: Time, on: bo
     let Some(Object::Node(mut object)) = api.store().get(Kind::Node, "", node).map(|o| (**o).clone()) else {
         return None;
     };
-    let (value, reason, message) = if on {
+    let condition = if on {
         ("True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
     } else {
-        ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+        ENOUGH_MEMORY
     };
     for c in object.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
         if c.type_ == "MemoryPressure" {
-            if c.status != value {
-                c.last_transition_time = Some(now.to_k8s());
-            }
-            c.status = value.into();
-            c.reason = Some(reason.into());
-            c.message = Some(message.into());
+            set_condition(c, condition, now);
         }
     }
     let taints = object.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
@@ -89,23 +99,18 @@ pub(super) fn post_ready(api: &mut ApiServer, node: &str, now: Time, under_press
     };
     let status = object.status.get_or_insert_with(Default::default);
     let wanted = [
-        ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+        ("MemoryPressure", ENOUGH_MEMORY),
+        ("DiskPressure", ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure")),
+        ("PIDPressure", ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available")),
+        ("Ready", ("True", "KubeletReady", "kubelet is posting ready status")),
     ];
     for c in status.conditions.iter_mut().flatten() {
         // A node still under memory pressure keeps saying so.
         if c.type_ == "MemoryPressure" && under_pressure {
             continue;
         }
-        if let Some((_, value, reason, message)) = wanted.iter().find(|(t, ..)| *t == c.type_) {
-            if c.status != *value {
-                c.last_transition_time = Some(now.to_k8s());
-            }
-            c.status = value.to_string();
-            c.reason = Some(reason.to_string());
-            c.message = Some(message.to_string());
+        if let Some((_, condition)) = wanted.iter().find(|(t, _)| *t == c.type_) {
+            set_condition(c, *condition, now);
             c.last_heartbeat_time = Some(now.to_k8s());
         }
     }
