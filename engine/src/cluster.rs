@@ -273,7 +273,7 @@ impl Cluster {
         self.api
             .store()
             .list(Kind::Node, None)
-            .find(|n| n.meta().labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane")))
+            .find(|n| crate::labels::is_control_plane(n.meta()))
             .map(|n| n.name().to_string())
     }
 

@@ -1,8 +1,16 @@
 //! Label selectors: kubectl's `-l` strings (`app=web,tier in (a,b),!canary`)
 //! and the API's `LabelSelector`, both as one [`Selector`].
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use std::collections::BTreeMap;
+
+/// The label (and taint key) that marks a control-plane node.
+pub const CONTROL_PLANE: &str = "node-role.kubernetes.io/control-plane";
+
+/// Whether a node is a control-plane node.
+pub fn is_control_plane(meta: &ObjectMeta) -> bool {
+    meta.labels.as_ref().is_some_and(|l| l.contains_key(CONTROL_PLANE))
+}
 
 /// One requirement on one key.
 #[derive(Clone, Debug, PartialEq, Eq)]

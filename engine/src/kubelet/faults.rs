@@ -1,7 +1,7 @@
 //! Faults a teacher can inject: a node's kubelet stopped and started, a
 //! node powered off and on, a container killed, a container leaking memory.
 
-use super::{arm, node, publish, Io, Kubelets, PodKey};
+use super::{arm, node, publish, worker, Io, Kubelets, PodKey};
 use crate::api::Kind;
 use crate::apiserver::ApiServer;
 use crate::runtime::{process, usage};
@@ -119,9 +119,6 @@ impl Kubelets {
         let object = api.store().get(Kind::Pod, namespace, pod)?;
         let spec = object.as_pod()?.spec.as_ref()?;
         let c = spec.containers.iter().chain(spec.init_containers.iter().flatten()).find(|c| c.name == container)?;
-        let memory = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
-            q.and_then(|q| crate::quantity::units(&q.0)).and_then(|b| u64::try_from(b).ok())
-        };
         let (image, command, args) = process::parts(c);
         let used = usage::resting(image, command, args).memory;
         let rate = bytes_per_second.max(1);
@@ -129,8 +126,7 @@ impl Kubelets {
             let millis = bytes.saturating_mul(1000) / rate;
             i64::try_from(millis).unwrap_or(i64::MAX / 2).max(SECOND / 10)
         };
-        let limit = memory(c.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("memory")));
-        if let Some(limit) = limit {
+        if let Some(limit) = worker::memory_limit(c) {
             let at = now.plus(after(limit.saturating_sub(used)));
             let uid = object.meta().uid.clone().unwrap_or_default();
             return self
@@ -141,9 +137,8 @@ impl Kubelets {
         // at the next check of its eviction thresholds (every 10 s).
         let node = spec.node_name.clone()?;
         let node_object = api.store().get(Kind::Node, "", &node)?;
-        let capacity = memory(node_object.as_node()?.status.as_ref()?.capacity.as_ref()?.get("memory"))?;
-        let control_plane =
-            node_object.meta().labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+        let capacity = worker::bytes(node_object.as_node()?.status.as_ref()?.capacity.as_ref()?.get("memory")?)?;
+        let control_plane = crate::labels::is_control_plane(node_object.meta());
         let window = now.0.div_euclid(15 * SECOND);
         let mut in_use = usage::node_overhead(control_plane, &node, window).memory;
         for (ns, name) in api.store().pods_on_node(&node) {

@@ -796,13 +796,7 @@ fn ends(c: &Container, since: Time, plan: &Plan) -> Option<End> {
             Some(End { at: since.plus(after), code, reason: if code == 0 { "Completed" } else { "Error" } })
         }
     };
-    let limit = c
-        .resources
-        .as_ref()
-        .and_then(|r| r.limits.as_ref())
-        .and_then(|l| l.get("memory"))
-        .and_then(|q| crate::quantity::units(&q.0))
-        .and_then(|b| u64::try_from(b).ok());
+    let limit = memory_limit(c);
     let needs = usage::resting(image, command, args).memory;
     let oom = limit.filter(|l| needs > *l).map(|_| End { at: since.plus(OOM_MILLIS), code: 137, reason: "OOMKilled" });
     match (exit, oom) {
@@ -820,6 +814,16 @@ fn stop_end(c: &Container, term_at: Time, kill_at: Time) -> End {
     } else {
         End { at: kill_at, code: 137, reason: "Error" }
     }
+}
+
+/// A quantity of bytes (`128Mi`).
+pub(super) fn bytes(q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Option<u64> {
+    crate::quantity::units(&q.0).and_then(|b| u64::try_from(b).ok())
+}
+
+/// The container's memory limit in bytes, if it has one.
+pub(super) fn memory_limit(c: &Container) -> Option<u64> {
+    c.resources.as_ref()?.limits.as_ref()?.get("memory").and_then(bytes)
 }
 
 /// How long a container's preStop hook holds up SIGTERM.

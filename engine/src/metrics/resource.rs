@@ -82,8 +82,7 @@ pub fn node(store: &Store, node: &Node, now: Time) -> Option<Usage> {
         return None;
     }
     let name = node.metadata.name.as_deref().unwrap_or_default();
-    let control_plane =
-        node.metadata.labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"));
+    let control_plane = crate::labels::is_control_plane(&node.metadata);
     let (_, window) = last_scrape(now);
     let mut total = usage::node_overhead(control_plane, name, window);
     for (ns, pod_name) in store.pods_on_node(name) {

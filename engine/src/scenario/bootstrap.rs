@@ -26,7 +26,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
-const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
+const CONTROL_PLANE_TAINT: &str = crate::labels::CONTROL_PLANE;
 
 /// Memory the kubelet keeps back as its hard eviction threshold.
 const EVICTION_RESERVE: i64 = 100 * 1024 * 1024;
