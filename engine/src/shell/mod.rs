@@ -433,22 +433,29 @@ impl Shell {
         Output { stdout: stdin.unwrap_or_default(), stderr, exit_code: status }
     }
 
+    /// What is at `path`: the control-plane node's static pod folder and its
+    /// files, or the terminal's files.
+    fn read(&self, path: &str, files: &dyn Files) -> Option<crate::files::Entry> {
+        if static_pods::is_folder(path) {
+            let names = self.cluster().static_pod_files().into_iter().map(|(f, _)| f).collect();
+            return Some(crate::files::Entry::Dir(names));
+        }
+        match static_pods::file_name(path) {
+            Some(name) => static_pods::read(self.cluster(), name).map(crate::files::Entry::File),
+            None => files.read(path),
+        }
+    }
+
     /// `ls [PATH…]`: the terminal's files, or the static pod folder.
     fn ls(&self, args: &[String], files: &dyn Files) -> Output {
         let paths: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
         let paths = if paths.is_empty() { vec!["."] } else { paths };
         let mut out = Output::default();
         for path in paths {
-            let names = if static_pods::is_folder(path) {
-                Some(self.cluster().static_pod_files().into_iter().map(|(f, _)| f).collect())
-            } else if let Some(name) = static_pods::file_name(path) {
-                static_pods::read(self.cluster(), name).map(|_| vec![path.to_string()])
-            } else {
-                match files.read(path) {
-                    Some(crate::files::Entry::Dir(names)) => Some(names),
-                    Some(crate::files::Entry::File(_)) => Some(vec![path.to_string()]),
-                    None => None,
-                }
+            let names = match self.read(path, files) {
+                Some(crate::files::Entry::Dir(names)) => Some(names),
+                Some(crate::files::Entry::File(_)) => Some(vec![path.to_string()]),
+                None => None,
             };
             match names {
                 Some(names) if !names.is_empty() => out.stdout.push_str(&format!("{}\n", names.join("  "))),
@@ -489,21 +496,11 @@ impl Shell {
         if source == target {
             return Output::err(format!("{command}: '{source}' and '{target}' are the same file\n"));
         }
-        let text = match static_pods::file_name(source) {
-            Some(name) => static_pods::read(self.cluster(), name),
-            None => match files.read(source) {
-                Some(crate::files::Entry::File(text)) => Some(text),
-                _ => None,
-            },
-        };
-        let Some(text) = text else {
+        let Some(crate::files::Entry::File(text)) = self.read(source, files) else {
             return Output::err(format!("{command}: cannot stat '{source}': No such file or directory\n"));
         };
         let file = source.rsplit('/').next().unwrap_or(source);
-        let target = if static_pods::is_folder(target)
-            || target.ends_with('/')
-            || matches!(files.read(target), Some(crate::files::Entry::Dir(_)))
-        {
+        let target = if target.ends_with('/') || matches!(self.read(target, files), Some(crate::files::Entry::Dir(_))) {
             format!("{}/{file}", target.trim_end_matches('/'))
         } else {
             target.to_string()
@@ -630,17 +627,7 @@ impl Shell {
             "cat" if !args.is_empty() => {
                 let mut out = Output::default();
                 for path in args {
-                    if let Some(name) = static_pods::file_name(path) {
-                        match static_pods::read(self.cluster(), name) {
-                            Some(text) => out.stdout.push_str(&text),
-                            None => {
-                                out.stderr.push_str(&format!("cat: {path}: No such file or directory\n"));
-                                out.exit_code = 1;
-                            }
-                        }
-                        continue;
-                    }
-                    match files.read(path) {
+                    match self.read(path, files) {
                         Some(crate::files::Entry::File(text)) => out.stdout.push_str(&text),
                         Some(crate::files::Entry::Dir(_)) => {
                             out.stderr.push_str(&format!("cat: {path}: Is a directory\n"));
