@@ -76,7 +76,15 @@ pub struct Cluster {
     layers: crate::runtime::fs::Layers,
     /// What containers have written into their volumes.
     volumes: crate::runtime::volumes::Volumes,
+    /// What the nodes hold of the network outside the API.
+    network: crate::network::Network,
+    /// kube-proxy's random picks: a stream of their own, so a request
+    /// renames nothing made after it.
+    dice: Rng,
 }
+
+/// Salt of the network's random stream.
+const NETWORK_SALT: u64 = 0x006e_6574_776f_726b;
 
 impl Cluster {
     /// Builds the preset called `preset` (`default`, `single`, …). The same
@@ -106,6 +114,8 @@ impl Cluster {
             preset: spec.name,
             layers: Default::default(),
             volumes: Default::default(),
+            network: Default::default(),
+            dice: Rng::new(seed).fork(NETWORK_SALT),
         };
         cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
         cluster.settle();
@@ -187,6 +197,74 @@ impl Cluster {
         let target = (namespace, pod, container, uid.as_str());
         self.kubelets.end_container(&mut self.timers, self.clock, target, self.clock, code, reason);
         self.step(0);
+    }
+
+    /// The network as a request sees it now.
+    pub(crate) fn fabric(&self) -> crate::network::Fabric<'_> {
+        crate::network::Fabric {
+            store: self.api.store(),
+            now: self.clock,
+            layers: &self.layers,
+            volumes: &self.volumes,
+            kubelets: &self.kubelets,
+            network: &self.network,
+        }
+    }
+
+    /// A seed for one command's random network choices.
+    pub(crate) fn network_seed(&mut self) -> u64 {
+        self.dice.next_u64()
+    }
+
+    /// Keeps the traces of a command's requests and lets the time they took
+    /// pass.
+    pub(crate) fn finish_requests(&mut self, traces: Vec<crate::network::Trace>, elapsed: Millis) {
+        for trace in traces {
+            self.network.record(trace);
+        }
+        if elapsed > 0 {
+            self.step(elapsed);
+        }
+    }
+
+    /// Runs `curl` or `nslookup` in the terminal, a shell on the host node
+    /// (`m-k8s`): `None` when the host has no such tool.
+    pub(crate) fn host_tool(&mut self, program: &str, args: &[String]) -> Option<crate::network::tools::Ran> {
+        use crate::network::{addresses, dns::Resolver, tools, Client, Dice};
+        let seed = self.network_seed();
+        let store = self.api.store();
+        let node = addresses::host_node(store)?;
+        let ip = addresses::node_ip(store, &node).unwrap_or_default();
+        let mut ctx = tools::Context {
+            fabric: self.fabric(),
+            client: Client { node, ip, pod: None },
+            resolver: Resolver::Node,
+            dice: Dice::new(seed),
+            build: tools::Build::Full,
+        };
+        let mut ran = tools::run(&mut ctx, program, args)?;
+        let traces = std::mem::take(&mut ran.traces);
+        self.finish_requests(traces, ran.elapsed);
+        Some(ran)
+    }
+
+    /// The latest requests made in the cluster, oldest first, hop by hop.
+    pub fn traces(&self) -> Vec<crate::network::Trace> {
+        self.network.traces().cloned().collect()
+    }
+
+    /// Stops (`false`) or starts kube-proxy on a node.
+    pub(crate) fn set_proxy(&mut self, node: &str, run: bool) -> Result<(), String> {
+        if self.api.store().get(Kind::Node, "", node).is_none() {
+            return Err(format!("no node named {node:?}"));
+        }
+        self.network.set_proxy(node, run);
+        Ok(())
+    }
+
+    /// Whether kube-proxy on the node was stopped by a fault.
+    pub(crate) fn proxy_stopped(&self, node: &str) -> bool {
+        self.network.proxy_stopped(node)
     }
 
     /// What a command in a pod's container sees, with what that container

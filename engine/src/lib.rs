@@ -33,6 +33,7 @@ mod kubelet;
 mod kustomize;
 mod labels;
 mod metrics;
+mod network;
 mod object;
 mod quantity;
 mod rng;

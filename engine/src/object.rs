@@ -169,6 +169,22 @@ impl Object {
         }
     }
 
+    /// The Service inside, if this is one.
+    pub fn as_service(&self) -> Option<&core::v1::Service> {
+        match self {
+            Object::Service(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The EndpointSlice inside, if this is one.
+    pub fn as_endpoint_slice(&self) -> Option<&discovery::v1::EndpointSlice> {
+        match self {
+            Object::EndpointSlice(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The Node inside, if this is one.
     pub fn as_node(&self) -> Option<&core::v1::Node> {
         match self {

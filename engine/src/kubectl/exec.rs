@@ -167,15 +167,21 @@ pub fn run_in(cluster: &mut Cluster, session: &Session, command: Command) -> Out
     let Some(container) = pod.spec.iter().flat_map(|s| &s.containers).find(|c| c.name == session.container) else {
         return Output::default();
     };
-    let inside = cluster.inside(pod, container);
-    let ran = match command {
-        Command::Argv(argv) => inside.exec(argv),
-        Command::Line(line) => inside.interactive(line),
+    let seed = cluster.network_seed();
+    let (ran, log) = {
+        let net = crate::runtime::exec::Net { fabric: cluster.fabric(), seed };
+        let inside = cluster.inside(pod, container).with_net(net);
+        let ran = match command {
+            Command::Argv(argv) => inside.exec(argv),
+            Command::Line(line) => inside.interactive(line),
+        };
+        (ran, inside.net_log.take())
     };
     for (path, text) in &ran.writes {
         // The shell checked each file could be written before writing it.
         let _ = cluster.write_in(pod, &session.container, path, text);
     }
+    cluster.finish_requests(log.traces, log.elapsed);
     ran.output
 }
 

@@ -74,6 +74,7 @@ fn nodes(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &
     let capacity = cli::boolean(m, "show-capacity");
     let mut rows = Vec::new();
     let mut missing = Vec::new();
+    let demand = resource::demand(store, cluster.now());
     for object in store.list(Kind::Node, None) {
         let Object::Node(node) = &**object else { continue };
         let name = object.name().to_string();
@@ -85,7 +86,7 @@ fn nodes(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &
         let status = node.status.clone().unwrap_or_default();
         let available = if capacity { status.capacity } else { status.allocatable }.unwrap_or_default();
         let milli = |key: &str| available.get(key).and_then(|q| quantity::parse_milli(&q.0)).unwrap_or(0) as i64;
-        match resource::node(store, node, cluster.now()) {
+        match resource::node(store, node, cluster.now(), &demand) {
             Some(usage) => rows.push((name, usage, (milli("cpu"), milli("memory")))),
             None => missing.push(name),
         }
@@ -130,6 +131,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
     let now = cluster.now();
     let mut rows = Vec::new();
     let mut without = Vec::new();
+    let demand = resource::demand(store, now);
     for object in store.list(Kind::Pod, (!all).then_some(ns.as_str())) {
         let Object::Pod(pod) = &**object else { continue };
         if names.first().is_some_and(|n| n != object.name())
@@ -137,7 +139,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
         {
             continue;
         }
-        match resource::pod(pod, now) {
+        match resource::pod(pod, now, &demand) {
             Some(containers) => {
                 let total = containers.iter().fold(Usage::default(), |t, c| t.add(c.usage));
                 rows.push((object.name().to_string(), total, (object.namespace().to_string(), containers)));

@@ -5,7 +5,7 @@
 
 use crate::runtime::exec::Inside;
 use crate::runtime::images;
-use crate::runtime::process::{Exit, Plan};
+use crate::runtime::process::Plan;
 use crate::time::{Millis, Time, SECOND};
 use k8s_openapi::api::core::v1::{Container, Probe as Spec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -145,17 +145,7 @@ impl Target<'_> {
     }
 
     fn listens(&self, port: i32) -> bool {
-        if self.plan.exit != Exit::Never {
-            return false;
-        }
-        let image = self.container().image.as_deref().unwrap_or_default();
-        let known = images::ports(image);
-        if known.is_empty() {
-            // An image we do not know serves what its pod says it does.
-            self.container().ports.iter().flatten().any(|p| p.container_port == port)
-        } else {
-            known.contains(&port)
-        }
+        crate::network::http::listens(self.container(), self.plan.exit, port)
     }
 
     fn port(&self, port: &IntOrString) -> Result<i32, String> {
@@ -180,11 +170,7 @@ impl Target<'_> {
     /// Whether a web server in the container has something at `path`.
     fn serves(&self, path: &str) -> bool {
         let image = self.container().image.as_deref().unwrap_or_default();
-        let root = match images::short_name(image).as_str() {
-            "nginx" => "/usr/share/nginx/html",
-            "httpd" => "/usr/local/apache2/htdocs",
-            _ => return true,
-        };
+        let Some(root) = crate::network::http::document_root(image) else { return true };
         let path = path.split('?').next().unwrap_or(path);
         path == "/" || self.exists(&format!("{root}{path}"))
     }

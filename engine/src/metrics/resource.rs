@@ -5,7 +5,10 @@
 //! itself is not running.
 
 use crate::api::Kind;
+use crate::network::http;
+pub use crate::network::load::Demand;
 use crate::object::Object;
+use crate::runtime::process;
 use crate::runtime::usage::{self, Usage};
 use crate::store::Store;
 use crate::time::{Millis, Time, SECOND};
@@ -36,6 +39,11 @@ pub fn available(store: &Store) -> bool {
         })
 }
 
+/// What requests cost the serving pods at the last scrape before `now`.
+pub fn demand(store: &Store, now: Time) -> Demand {
+    Demand::at(store, last_scrape(now).0)
+}
+
 /// The last scrape at or before `now`, and its window number.
 fn last_scrape(now: Time) -> (Time, i64) {
     let window = now.0.div_euclid(RESOLUTION);
@@ -44,7 +52,7 @@ fn last_scrape(now: Time) -> (Time, i64) {
 
 /// A pod's containers' use in the last window; `None` until every running
 /// container has been up for a whole window (or when the pod is not running).
-pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
+pub fn pod(pod: &Pod, now: Time, demand: &Demand) -> Option<Vec<ContainerMetrics>> {
     let (scrape, window) = last_scrape(now);
     let status = pod.status.as_ref()?;
     if status.phase.as_deref() != Some("Running") {
@@ -52,6 +60,7 @@ pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
     }
     let uid = pod.metadata.uid.as_deref().unwrap_or_default();
     let mut out = Vec::new();
+    let mut served = false;
     for container in pod.spec.iter().flat_map(|s| &s.containers) {
         let state = status.container_statuses.iter().flatten().find(|c| c.name == container.name)?;
         let started = state.state.as_ref()?.running.as_ref()?.started_at.as_ref()?;
@@ -60,6 +69,13 @@ pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
         }
         let (image, command, args) = crate::runtime::process::parts(container);
         let mut usage = usage::in_window(image, command, args, &format!("{uid}/{}", container.name), window);
+        // The requests it served: counted once, on the serving container.
+        if !served && !http::listening_ports(container, process::plan(image, command, args)).is_empty() {
+            served = true;
+            let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
+            let name = pod.metadata.name.as_deref().unwrap_or_default();
+            usage.nanocores = usage.nanocores.saturating_add(demand.of(namespace, name));
+        }
         // Above its CPU limit a container is throttled: it gets no more.
         let limit = container.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("cpu"));
         if let Some(millis) = limit.and_then(|q| crate::quantity::cpu_millis(&q.0)) {
@@ -72,7 +88,7 @@ pub fn pod(pod: &Pod, now: Time) -> Option<Vec<ContainerMetrics>> {
 
 /// A node's use in the last window: its pods' plus its own; `None` while
 /// the node is not ready.
-pub fn node(store: &Store, node: &Node, now: Time) -> Option<Usage> {
+pub fn node(store: &Store, node: &Node, now: Time, demand: &Demand) -> Option<Usage> {
     let ready = node
         .status
         .iter()
@@ -87,7 +103,7 @@ pub fn node(store: &Store, node: &Node, now: Time) -> Option<Usage> {
     let mut total = usage::node_overhead(control_plane, name, window);
     for (ns, pod_name) in store.pods_on_node(name) {
         if let Some(Object::Pod(p)) = store.get(Kind::Pod, ns, pod_name).map(|o| &**o) {
-            for c in pod(p, now).into_iter().flatten() {
+            for c in pod(p, now, demand).into_iter().flatten() {
                 total = total.add(c.usage);
             }
         }

@@ -10,10 +10,12 @@ use super::script::{Flavour, Ran, Script};
 use super::volumes::{mounts, Backing, Mount, VolumeKey, Volumes};
 use crate::api::Kind;
 use crate::cluster::Output;
+use crate::network::Fabric;
 use crate::object::Object;
 use crate::store::Store;
 use crate::time::Time;
 use k8s_openapi::api::core::v1::{Container, Pod};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// What a command inside a container can see.
@@ -26,6 +28,30 @@ pub struct Inside<'a> {
     pub layer: Option<&'a BTreeMap<String, String>>,
     /// What every volume holds.
     pub volumes: &'a Volumes,
+    /// The network, for the tools that make requests; `None` where nothing
+    /// may (a probe's command).
+    pub net: Option<Net<'a>>,
+    /// What the requests made so far cost and where they went.
+    pub net_log: RefCell<NetLog>,
+}
+
+/// The network a command inside a container reaches, with the seed of its
+/// random choices.
+#[derive(Clone, Copy)]
+pub struct Net<'a> {
+    pub fabric: Fabric<'a>,
+    pub seed: u64,
+}
+
+/// What a command's requests amounted to.
+#[derive(Debug, Default)]
+pub struct NetLog {
+    /// Simulated time spent waiting.
+    pub elapsed: crate::time::Millis,
+    /// Where each went.
+    pub traces: Vec<crate::network::Trace>,
+    /// How many requests were made, so each draws fresh choices.
+    pub made: u64,
 }
 
 /// Why a file cannot be written.
@@ -64,7 +90,12 @@ impl<'a> Inside<'a> {
     ) -> Inside<'a> {
         let layer =
             layers.files(&super::fs::layer_key(pod, &container.name), super::fs::restarts(pod, &container.name));
-        Inside { store, pod, container, now, layer, volumes }
+        Inside { store, pod, container, now, layer, volumes, net: None, net_log: RefCell::default() }
+    }
+
+    /// The same, able to make requests over `net`.
+    pub fn with_net(self, net: Net<'a>) -> Inside<'a> {
+        Inside { net: Some(net), ..self }
     }
 }
 
@@ -174,6 +205,31 @@ impl Inside<'_> {
             _ => return None,
         };
         Some(out)
+    }
+
+    /// `curl`, `wget`, `nslookup` where the image carries them, run from
+    /// this pod; `None` where it does not (or nothing may make requests).
+    pub(super) fn request(&self, program: &str, args: &[String]) -> Option<(Output, Vec<(String, String)>)> {
+        let image = self.container.image.as_deref().unwrap_or_default();
+        let build = crate::network::tools::carried(image, program)?;
+        let net = self.net?;
+        let mut log = self.net_log.borrow_mut();
+        log.made += 1;
+        let mut ctx = crate::network::tools::Context {
+            fabric: net.fabric,
+            client: crate::network::Client {
+                node: self.pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
+                ip: self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+                pod: Some((self.namespace().to_string(), self.pod_name().to_string())),
+            },
+            resolver: crate::network::dns::resolver(self.pod),
+            dice: crate::network::Dice::new(net.seed ^ log.made.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            build,
+        };
+        let ran = crate::network::tools::run(&mut ctx, program, args)?;
+        log.elapsed += ran.elapsed;
+        log.traces.extend(ran.traces);
+        Some((ran.output, ran.writes))
     }
 
     /// The process environment: the image's, the pod's (with ConfigMap and
@@ -383,10 +439,7 @@ impl Inside<'_> {
         let ip = self.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
         match path {
             "/etc/hostname" => Some(format!("{}\n", self.pod_name())),
-            "/etc/resolv.conf" => Some(format!(
-                "search {}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n",
-                self.namespace()
-            )),
+            "/etc/resolv.conf" => Some(crate::network::dns::resolver(self.pod).resolv_conf()),
             "/etc/hosts" => Some(format!(
                 "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{}\n",
                 self.pod_name()

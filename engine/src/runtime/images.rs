@@ -212,7 +212,9 @@ pub fn ports(image: &str) -> &'static [i32] {
         "coredns" => &[53, 8080, 8181, 9153],
         "kube-proxy" => &[10249, 10256],
         "metrics-server" => &[10250],
-        "tomcat" | "jenkins" => &[8080],
+        "tomcat" | "jenkins" | "hello-app" => &[8080],
+        "podinfo" => &[9898, 9999],
+        "http-echo" => &[5678],
         _ => &[],
     }
 }

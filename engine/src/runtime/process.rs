@@ -86,10 +86,26 @@ fn image_default(image: &str) -> Vec<String> {
     vec!["serve".into()]
 }
 
+/// Whether running the image with no command starts a server (rather than
+/// a shell or an interpreter that exits at once).
+pub fn serves_by_default(image: &str) -> bool {
+    image_default(image) == ["serve"]
+}
+
 /// What decides a container's process: its image and the pod's `command`
 /// and `args`, as `plan` and `reads_terminal` take them.
 pub fn parts(c: &k8s_openapi::api::core::v1::Container) -> (&str, Option<&[String]>, Option<&[String]>) {
     (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref())
+}
+
+/// The script a container's shell runs (`sh -c SCRIPT`), if that is what
+/// its command is.
+pub fn script_of(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
+    let (image, command, args) = parts(c);
+    let argv = argv(image, command, args);
+    let shell = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p));
+    (matches!(shell, Some("sh" | "bash" | "ash")) && argv.get(1).is_some_and(|f| f == "-c"))
+        .then(|| argv.get(2).cloned())?
 }
 
 /// The whole plan of a container's process.

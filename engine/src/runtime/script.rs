@@ -247,6 +247,23 @@ impl<'a, 'b> Script<'a, 'b> {
                 ran.output
             }
             "sh" | "bash" | "ash" => Output::default(),
+            "curl" | "wget" | "nslookup" => {
+                let (mut out, saved) = self.inside.request(program, &argv[1..])?;
+                for (path, text) in saved {
+                    // Saved files land in the working directory, `/`.
+                    let at = absolute(&path);
+                    match self.inside.writable(&at, &self.written) {
+                        Ok(()) => {
+                            self.written.insert(at, text);
+                        }
+                        Err(_) => {
+                            out.stderr.push_str(&format!("{program}: can't open '{path}': Read-only file system\n"));
+                            out.exit_code = 1;
+                        }
+                    }
+                }
+                out
+            }
             _ => return self.inside.builtin(argv, &self.written),
         };
         Some(out)

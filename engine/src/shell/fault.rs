@@ -5,12 +5,13 @@ use crate::cluster::{Cluster, Output};
 
 pub const USAGE: &str = "Usage:
   fault kubelet stop|start NODE      stop or start a node's kubelet (systemctl stop kubelet)
+  fault kube-proxy stop|start NODE   stop or start kube-proxy on a node (its Service rules go with it)
   fault node off|on NODE             cut or restore a node's power
   fault kill POD [-c CONTAINER] [-n NAMESPACE]
                                      kill -9 a container's main process
   fault leak POD [-c CONTAINER] [-n NAMESPACE] [--rate SIZE]
                                      make a container's memory grow SIZE a second (10Mi)
-  fault status                       every node's kubelet and power
+  fault status                       every node's kubelet, power and kube-proxy
 ";
 
 /// Runs `fault ARGS` on `cluster`, `namespace` being the current context's.
@@ -23,6 +24,12 @@ pub fn run(cluster: &mut Cluster, namespace: &str, args: &[String]) -> Output {
             }
             Err(e) => Output::err(format!("fault: {e}\n")),
         },
+        ["kube-proxy", action @ ("stop" | "start"), node] => match cluster.set_proxy(node, *action == "start") {
+            Ok(()) => {
+                Output::ok(format!("kube-proxy on {node} {}\n", if *action == "start" { "started" } else { "stopped" }))
+            }
+            Err(e) => Output::err(format!("fault: {e}\n")),
+        },
         ["node", action @ ("off" | "on"), node] => match cluster.set_power(node, *action == "on") {
             Ok(()) => Output::ok(format!("{node} powered {action}\n")),
             Err(e) => Output::err(format!("fault: {e}\n")),
@@ -32,10 +39,22 @@ pub fn run(cluster: &mut Cluster, namespace: &str, args: &[String]) -> Output {
                 cluster.api().store().list(Kind::Node, None).map(|n| n.name().to_string()).collect();
             nodes.sort();
             let width = nodes.iter().map(String::len).max().unwrap_or(4).max(4);
-            let mut out = format!("{:width$}   STATE\n", "NODE");
-            for node in nodes {
-                let state = cluster.kubelet_state(&node).unwrap_or("unknown");
-                out.push_str(&format!("{node:width$}   {state}\n"));
+            let rows: Vec<(String, &str, &str)> = nodes
+                .into_iter()
+                .map(|node| {
+                    let state = cluster.kubelet_state(&node).unwrap_or("unknown");
+                    let proxy = match () {
+                        _ if state == "powered off" => "-",
+                        _ if cluster.proxy_stopped(&node) => "stopped",
+                        _ => "running",
+                    };
+                    (node, state, proxy)
+                })
+                .collect();
+            let states = rows.iter().map(|r| r.1.len()).max().unwrap_or(5).max(5);
+            let mut out = format!("{:width$}   {:states$}   KUBE-PROXY\n", "NODE", "STATE");
+            for (node, state, proxy) in rows {
+                out.push_str(&format!("{node:width$}   {state:states$}   {proxy}\n"));
             }
             Output::ok(out)
         }

@@ -32,9 +32,9 @@ pub struct Completion {
 
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
-    "alias", "awk", "base64", "cat", "clear", "cp", "cut", "echo", "env", "export", "false", "fault", "grep", "head",
-    "help", "history", "jq", "kubectl", "ls", "mv", "printenv", "rm", "sleep", "sort", "tail", "true", "unalias",
-    "uniq", "watch", "wc",
+    "alias", "awk", "base64", "cat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault", "grep",
+    "head", "help", "history", "jq", "kubectl", "ls", "mv", "nslookup", "printenv", "rm", "sleep", "sort", "tail",
+    "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -603,6 +603,7 @@ impl Shell {
                     .unwrap_or_else(|| "default".into());
                 fault::run(self.cluster_mut(), &namespace, args)
             }
+            "curl" | "nslookup" => self.request(&command, args, files),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {
@@ -660,6 +661,26 @@ impl Shell {
                 })
             }
         }
+    }
+
+    /// A request from the host node; the time it waits passes, and a
+    /// running watch prints what changed meanwhile.
+    fn request(&mut self, program: &str, args: &[String], files: &dyn Files) -> Output {
+        let Some(ran) = self.cluster_mut().host_tool(program, args) else {
+            return Output::err(format!("bash: {program}: command not found\n"));
+        };
+        let mut out = ran.output;
+        for (path, text) in ran.writes {
+            if let Err(e) = self.write_file(&path, &text, false, files) {
+                out.stderr.push_str(&format!("curl: (23) Failure writing output to destination: {e}\n"));
+                out.exit_code = 23;
+            }
+        }
+        if ran.elapsed > 0 {
+            let more = self.poll();
+            out.stdout = more.stdout + &out.stdout;
+        }
+        out
     }
 
     fn sleep(&mut self, args: &[String]) -> Output {
