@@ -22,6 +22,8 @@ pub struct Ask {
     pub host: String,
     /// Whether the client speaks TLS (`https://`).
     pub tls: bool,
+    /// Whether it accepts any certificate (`curl -k`).
+    pub insecure: bool,
 }
 
 /// A server's answer.
@@ -147,6 +149,7 @@ pub fn serve(inside: &Inside, pod: &Pod, port: i32, ask: &Ask) -> Outcome {
             go_text(&format!("{text}\n"), date)
         }
         "coredns" if port == 8080 || port == 8181 => go_text("OK", date),
+        "kube-apiserver" => apiserver(&path, date),
         _ if images::ports(image).is_empty() => ok("", &[("Date", date), ("Content-Length", "0".into())]),
         _ => Response {
             status: 404,
@@ -162,6 +165,36 @@ pub fn serve(inside: &Inside, pod: &Pod, port: i32, ask: &Ask) -> Outcome {
     };
     let response = if ask.method == "HEAD" { Response { body: String::new(), ..response } } else { response };
     Outcome::Response(response)
+}
+
+/// What the API server tells an anonymous client: its version and health
+/// (public by default RBAC), and 403 for everything else.
+fn apiserver(path: &str, date: String) -> Response {
+    let json = |status: u16, reason: &str, body: String| Response {
+        status,
+        reason: reason.into(),
+        headers: vec![
+            ("Audit-Id".into(), "9f6c1f3e-2d1b-4c57-8a0e-5b7d1e3f2a40".into()),
+            ("Cache-Control".into(), "no-cache, private".into()),
+            ("Content-Type".into(), "application/json".into()),
+            ("Date".into(), date.clone()),
+            ("Content-Length".into(), body.len().to_string()),
+        ],
+        body,
+    };
+    match path {
+        "/version" => json(
+            200,
+            "OK",
+            "{\n  \"major\": \"1\",\n  \"minor\": \"32\",\n  \"gitVersion\": \"v1.32.4\",\n  \"gitCommit\": \"59526cd4867447956156ae3a602fcbac10a2c335\",\n  \"gitTreeState\": \"clean\",\n  \"buildDate\": \"2025-04-22T16:02:27Z\",\n  \"goVersion\": \"go1.23.6\",\n  \"compiler\": \"gc\",\n  \"platform\": \"linux/amd64\"\n}".into(),
+        ),
+        "/healthz" | "/livez" | "/readyz" => go_text("ok", date),
+        _ => json(
+            403,
+            "Forbidden",
+            format!("{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"forbidden: User \\\"system:anonymous\\\" cannot get path \\\"{path}\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {{}},\n  \"code\": 403\n}}"),
+        ),
+    }
 }
 
 /// Which static file server answers.

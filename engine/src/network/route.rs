@@ -102,7 +102,8 @@ pub fn request(
                 Inside::of(fabric.store, fabric.layers, fabric.volumes, landing.pod, landing.container, fabric.now);
             let image = landing.container.image.as_deref().unwrap_or_default();
             let outcome = match (ask.tls, speaks_tls(image, landing.port)) {
-                (true, true) => Outcome::Untrusted,
+                (true, true) if !ask.insecure => Outcome::Untrusted,
+                (true, true) => http::serve(&inside, landing.pod, landing.port, ask),
                 (true, false) => Outcome::WrongTls,
                 (false, true) => Outcome::Response(http::Response {
                     status: 400,

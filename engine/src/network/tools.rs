@@ -141,6 +141,7 @@ struct CurlArgs {
     head: bool,
     verbose: bool,
     fail: bool,
+    insecure: bool,
     output: Option<String>,
     remote_name: bool,
     max_time: Option<Millis>,
@@ -182,7 +183,8 @@ fn parse_curl(args: &[String]) -> Result<CurlArgs, Ran> {
                 "head" => a.head = true,
                 "verbose" => a.verbose = true,
                 "fail" => a.fail = true,
-                "location" | "insecure" => {}
+                "location" => {}
+                "insecure" => a.insecure = true,
                 "remote-name" => a.remote_name = true,
                 "output" => a.output = Some(value(arg, &mut i)?),
                 "header" => {
@@ -227,7 +229,8 @@ fn parse_curl(args: &[String]) -> Result<CurlArgs, Ran> {
                     'I' => a.head = true,
                     'v' => a.verbose = true,
                     'f' => a.fail = true,
-                    'L' | 'k' => {}
+                    'L' => {}
+                    'k' => a.insecure = true,
                     'O' => a.remote_name = true,
                     'o' | 'm' | 'H' | 'X' | 'w' => {
                         let v = take(&mut i)?;
@@ -297,7 +300,13 @@ fn curl(ctx: &mut Context, args: &[String]) -> Ran {
             format!("{}:{}", url.host, url.port)
         }
     });
-    let ask = Ask { method: method.clone(), path: url.path.clone(), host: host_header.clone(), tls: url.tls };
+    let ask = Ask {
+        method: method.clone(),
+        path: url.path.clone(),
+        host: host_header.clone(),
+        tls: url.tls,
+        insecure: a.insecure,
+    };
     let mut ran = Ran::default();
     let outcome = fetch(ctx, &url_text, &ip, &url, &ask, &mut ran);
     let trying = if a.verbose { format!("*   Trying {ip}:{}...\n", url.port) } else { String::new() };
@@ -478,7 +487,7 @@ fn wget(ctx: &mut Context, args: &[String]) -> Ran {
         Resolved::NoServer => return fail(format!("bad address '{}'", url.host), RESOLVER_TIMEOUT, Ran::default()),
     };
     let host_header = if url.port == 80 { url.host.clone() } else { format!("{}:{}", url.host, url.port) };
-    let ask = Ask { method: "GET".into(), path: url.path.clone(), host: host_header, tls: false };
+    let ask = Ask { method: "GET".into(), path: url.path.clone(), host: host_header, tls: false, insecure: false };
     let mut ran = Ran::default();
     let outcome = fetch(ctx, &url_text, &ip, &url, &ask, &mut ran);
     let connecting = if quiet { String::new() } else { format!("Connecting to {} ({ip}:{})\n", url.host, url.port) };
