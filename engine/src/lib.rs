@@ -50,6 +50,7 @@ mod view;
 pub use api::Kind;
 pub use cluster::{Cluster, Output};
 pub use codec::to_yaml;
+pub use network::{http::Response, Hop, Outcome, Trace};
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use object::Object;
 pub use scenario::{NodeGroup, Preset, PresetNode, PresetStorageClass};

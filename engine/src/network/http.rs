@@ -29,10 +29,13 @@ pub struct Ask {
 /// A server's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
+    /// The status code.
     pub status: u16,
+    /// The status text (`OK`, `Not Found`).
     pub reason: String,
     /// Header lines in the order the server sends them.
     pub headers: Vec<(String, String)>,
+    /// What it sent.
     pub body: String,
 }
 

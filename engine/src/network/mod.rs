@@ -128,16 +128,55 @@ impl Dice {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Hop {
     /// The client: a node's shell or a pod.
-    Client { name: String, ip: String },
+    Client {
+        /// The node's or the pod's name.
+        name: String,
+        /// Its address.
+        ip: String,
+    },
     /// A node's address received it (a node port, a load-balancer address
     /// announced by that node).
-    Node { name: String, ip: String, port: i32 },
+    Node {
+        /// The node.
+        name: String,
+        /// The address the packet was sent to.
+        ip: String,
+        /// The port it was sent to.
+        port: i32,
+    },
     /// kube-proxy on `node` matched a Service and picked an endpoint.
-    Service { node: String, namespace: String, name: String, port: i32 },
+    Service {
+        /// Whose rules matched.
+        node: String,
+        /// The Service's namespace.
+        namespace: String,
+        /// The Service.
+        name: String,
+        /// The Service port.
+        port: i32,
+    },
     /// The ingress controller matched a rule.
-    Ingress { namespace: String, name: String, host: String, path: String },
+    Ingress {
+        /// The Ingress's namespace.
+        namespace: String,
+        /// The Ingress.
+        name: String,
+        /// The Host the request named.
+        host: String,
+        /// The rule's path that matched.
+        path: String,
+    },
     /// The pod that answered (or was meant to).
-    Pod { namespace: String, name: String, ip: String, port: i32 },
+    Pod {
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod.
+        name: String,
+        /// Its address.
+        ip: String,
+        /// The container port.
+        port: i32,
+    },
 }
 
 /// How a request ended.
