@@ -11,6 +11,10 @@ fn deployment(spec: &str) -> String {
     format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n{spec}")
 }
 
+fn hpa(spec: &str) -> String {
+    format!("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n{spec}")
+}
+
 const TEMPLATE: &str = "  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx\n";
 const SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
@@ -106,6 +110,18 @@ fn validation_messages_match_the_api_server() {
         (
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 80\n".into(),
             "The Service \"s\" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767".into(),
+        ),
+        (
+            hpa("  minReplicas: 0\n  maxReplicas: 0\n"),
+            "The HorizontalPodAutoscaler \"h\" is invalid: \n* spec.minReplicas: Invalid value: 0: must be greater than or equal to 1\n* spec.maxReplicas: Invalid value: 0: must be greater than 0\n".into(),
+        ),
+        (
+            hpa("  minReplicas: 3\n  maxReplicas: 1\n"),
+            "The HorizontalPodAutoscaler \"h\" is invalid: spec.maxReplicas: Invalid value: 1: must be greater than or equal to `minReplicas`".into(),
+        ),
+        (
+            hpa("  maxReplicas: 3\n  metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      target:\n        type: Utilization\n        averageUtilization: 0\n"),
+            "The HorizontalPodAutoscaler \"h\" is invalid: spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0".into(),
         ),
         (
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: nowhere\nspec:\n  containers:\n  - name: web\n    image: nginx\n".into(),

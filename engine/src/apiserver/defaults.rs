@@ -23,26 +23,7 @@ pub fn apply(object: &mut Object) {
             }
             template_defaults(&mut spec.template);
         }
-        Object::HorizontalPodAutoscaler(hpa) => {
-            use k8s_openapi::api::autoscaling::v2::{MetricSpec, MetricTarget, ResourceMetricSource};
-            let spec = hpa.spec.get_or_insert_with(Default::default);
-            spec.min_replicas.get_or_insert(1);
-            if spec.metrics.as_ref().is_none_or(Vec::is_empty) {
-                // With no metric the autoscaler aims at 80% of the requested CPU.
-                spec.metrics = Some(vec![MetricSpec {
-                    type_: "Resource".into(),
-                    resource: Some(ResourceMetricSource {
-                        name: "cpu".into(),
-                        target: MetricTarget {
-                            type_: "Utilization".into(),
-                            average_utilization: Some(80),
-                            ..Default::default()
-                        },
-                    }),
-                    ..Default::default()
-                }]);
-            }
-        }
+        Object::HorizontalPodAutoscaler(hpa) => super::autoscaling::default(hpa),
         Object::PersistentVolume(pv) => {
             let spec = pv.spec.get_or_insert_with(Default::default);
             spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());

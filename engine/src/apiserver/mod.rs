@@ -4,6 +4,7 @@
 
 mod admission;
 mod allocator;
+mod autoscaling;
 mod eviction;
 mod patch;
 
@@ -352,7 +353,8 @@ impl ApiServer {
 }
 
 /// Kinds whose spec changes bump `metadata.generation`, so controllers can
-/// report `observedGeneration`.
+/// report `observedGeneration`. HorizontalPodAutoscalers had no generation
+/// until after 1.32.
 fn tracks_generation(kind: Kind) -> bool {
     matches!(
         kind,
@@ -363,7 +365,6 @@ fn tracks_generation(kind: Kind) -> bool {
             | Kind::DaemonSet
             | Kind::Job
             | Kind::CronJob
-            | Kind::HorizontalPodAutoscaler
             | Kind::PodDisruptionBudget
             | Kind::Ingress
             | Kind::NetworkPolicy

@@ -81,6 +81,11 @@ pub fn validate(object: &Object) -> Vec<String> {
                 validate_job("spec", spec, &mut causes);
             }
         }
+        Object::HorizontalPodAutoscaler(hpa) => {
+            if let Some(spec) = hpa.spec.as_ref() {
+                super::autoscaling::validate(spec, &mut causes);
+            }
+        }
         Object::Service(svc) => {
             let Some(spec) = svc.spec.as_ref() else { return causes };
             let type_ = spec.type_.as_deref().unwrap_or("ClusterIP");

@@ -9,12 +9,16 @@ pub(crate) mod daemonset;
 pub(crate) mod deployment;
 mod disruption;
 mod garbagecollector;
+mod horizontalpodautoscaler;
+mod hpametrics;
+mod hpanormalize;
 mod job;
 mod namespace;
 mod nodelifecycle;
 pub(crate) mod persistentvolume;
 pub(crate) mod pods;
 pub(crate) mod provisioner;
+mod replicacalculator;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
@@ -113,6 +117,7 @@ impl Default for Manager {
             Box::<provisioner::Provisioner>::default(),
             Box::<persistentvolume::PersistentVolumeController>::default(),
             Box::<volumeprotection::VolumeProtection>::default(),
+            Box::<horizontalpodautoscaler::HorizontalPodAutoscalerController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0 }
@@ -123,7 +128,9 @@ impl Clone for Manager {
     fn clone(&self) -> Manager {
         // Controllers keep no state that survives a restart: a fresh manager
         // reading the same log converges to the same place (an informer
-        // relists the store the first time it is read).
+        // relists the store the first time it is read). The autoscaler's
+        // recent recommendations are the exception, as in Kubernetes, where
+        // a restarted controller manager forgets them too.
         Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::default() }
     }
 }

@@ -50,6 +50,12 @@ fn last_scrape(now: Time) -> (Time, i64) {
     (Time(window * RESOLUTION), window)
 }
 
+/// When the samples served at `now` were taken (a PodMetrics' timestamp;
+/// its window is [`RESOLUTION`]).
+pub fn scraped_at(now: Time) -> Time {
+    last_scrape(now).0
+}
+
 /// A pod's containers' use in the last window; `None` until every running
 /// container has been up for a whole window (or when the pod is not running).
 pub fn pod(pod: &Pod, now: Time, demand: &Demand) -> Option<Vec<ContainerMetrics>> {

@@ -236,21 +236,52 @@ pub fn autoscaler(w: &mut String, hpa: &k8s_openapi::api::autoscaling::v2::Horiz
     let _ = writeln!(w, "Reference:\t{}/{}", target.kind, target.name);
     let _ = writeln!(w, "Metrics:\t( current / target )");
     let current = status.current_metrics.clone().unwrap_or_default();
+    let q = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
+        crate::kubectl::printers::policy::go_quantity(q)
+    };
     for (i, metric) in spec.metrics.iter().flatten().enumerate() {
         let now = current.get(i);
-        let quantity = |q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>| {
-            q.map_or_else(|| "<unknown>".to_string(), |q| q.0.clone())
-        };
-        match metric.type_.as_str() {
-            "Resource" | "ContainerResource" => {
+        let unknown = || "<unknown>".to_string();
+        match (metric.type_.as_str(), &metric.external, &metric.pods, &metric.object) {
+            ("External", Some(x), _, _) => {
+                let now = now.and_then(|c| c.external.as_ref()).map(|x| &x.current);
+                if x.target.average_value.is_some() {
+                    let cur = now.and_then(|c| c.average_value.as_ref()).map_or_else(unknown, |v| q(Some(v)));
+                    let goal = q(x.target.average_value.as_ref());
+                    let _ = writeln!(w, "  {:?} (target average value):\t{cur} / {goal}", x.metric.name);
+                } else {
+                    let cur = now.map_or_else(unknown, |c| q(c.value.as_ref()));
+                    let _ =
+                        writeln!(w, "  {:?} (target value):\t{cur} / {}", x.metric.name, q(x.target.value.as_ref()));
+                }
+            }
+            ("Pods", _, Some(p), _) => {
+                let cur =
+                    now.and_then(|c| c.pods.as_ref()).map_or_else(unknown, |p| q(p.current.average_value.as_ref()));
+                let goal = q(p.target.average_value.as_ref());
+                let _ = writeln!(w, "  {:?} on pods:\t{cur} / {goal}", p.metric.name);
+            }
+            ("Object", _, _, Some(o)) => {
+                let on = format!("  \"{}\" on {}/{} ", o.metric.name, o.described_object.kind, o.described_object.name);
+                let now = now.and_then(|c| c.object.as_ref()).map(|o| &o.current);
+                if o.target.type_ == "AverageValue" {
+                    let cur = now.map_or_else(unknown, |c| q(c.average_value.as_ref()));
+                    let goal = q(o.target.average_value.as_ref());
+                    let _ = writeln!(w, "{on}(target average value):\t{cur} / {goal}");
+                } else {
+                    let cur = now.map_or_else(unknown, |c| q(c.value.as_ref()));
+                    let _ = writeln!(w, "{on}(target value):\t{cur} / {}", q(o.target.value.as_ref()));
+                }
+            }
+            ("Resource" | "ContainerResource", _, _, _) => {
                 let (name, target, current_value, container) = match (&metric.resource, &metric.container_resource) {
-                    (Some(r), _) => (
+                    (Some(r), _) if metric.type_ == "Resource" => (
                         r.name.clone(),
                         r.target.clone(),
                         now.and_then(|c| c.resource.as_ref()).map(|c| c.current.clone()),
                         None,
                     ),
-                    (None, Some(r)) => (
+                    (_, Some(r)) if metric.type_ == "ContainerResource" => (
                         r.name.clone(),
                         r.target.clone(),
                         now.and_then(|c| c.container_resource.as_ref()).map(|c| c.current.clone()),
@@ -263,28 +294,20 @@ pub fn autoscaler(w: &mut String, hpa: &k8s_openapi::api::autoscaling::v2::Horiz
                     None => format!("resource {name} on pods"),
                 };
                 if let Some(value) = &target.average_value {
-                    let cur = quantity(current_value.as_ref().and_then(|c| c.average_value.as_ref()));
-                    let _ = writeln!(w, "  {on}:\t{cur} / {}", value.0);
+                    let cur = current_value.as_ref().map_or_else(unknown, |c| q(c.average_value.as_ref()));
+                    let _ = writeln!(w, "  {on}:\t{cur} / {}", q(Some(value)));
                 } else {
                     let cur = current_value
                         .as_ref()
-                        .and_then(|c| {
-                            Some(format!("{}% ({})", c.average_utilization?, quantity(c.average_value.as_ref())))
-                        })
-                        .unwrap_or_else(|| "<unknown>".into());
+                        .and_then(|c| Some(format!("{}% ({})", c.average_utilization?, q(c.average_value.as_ref()))))
+                        .unwrap_or_else(unknown);
                     let goal = target.average_utilization.map_or_else(|| "<auto>".to_string(), |u| format!("{u}%"));
                     let _ = writeln!(w, "  {on}  (as a percentage of request):\t{cur} / {goal}");
                 }
             }
-            "Pods" => {
-                if let Some(p) = &metric.pods {
-                    let cur =
-                        quantity(now.and_then(|c| c.pods.as_ref()).and_then(|c| c.current.average_value.as_ref()));
-                    let goal = quantity(p.target.average_value.as_ref());
-                    let _ = writeln!(w, "  \"{}\" on pods:\t{cur} / {goal}", p.metric.name);
-                }
+            (other, _, _, _) => {
+                let _ = writeln!(w, "  <unknown metric type {other:?}>");
             }
-            _ => {}
         }
     }
     let min = spec.min_replicas.map_or_else(|| "<unset>".to_string(), |m| m.to_string());

@@ -1,72 +1,77 @@
 //! HorizontalPodAutoscaler and PodDisruptionBudget tables.
 
 use super::Columns;
+use crate::quantity::Amount;
 use crate::time::Time;
-use k8s_openapi::api::autoscaling::v2::{
-    HorizontalPodAutoscaler, MetricSpec, MetricStatus, MetricTarget, MetricValueStatus,
-};
+use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscaler, MetricSpec, MetricStatus};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 pub const HPA: Columns = (&["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], &[]);
 
-fn current_for<'a>(statuses: &'a [MetricStatus], spec: &MetricSpec) -> Option<&'a MetricValueStatus> {
-    statuses.iter().find_map(|s| match (spec.type_.as_str(), s.type_.as_str()) {
-        ("Resource", "Resource") => {
-            let want = spec.resource.as_ref()?.name.as_str();
-            let r = s.resource.as_ref()?;
-            (r.name == want).then_some(&r.current)
-        }
-        ("ContainerResource", "ContainerResource") => {
-            let want = spec.container_resource.as_ref()?;
-            let r = s.container_resource.as_ref()?;
-            (r.name == want.name && r.container == want.container).then_some(&r.current)
-        }
-        ("Pods", "Pods") => Some(&s.pods.as_ref()?.current),
-        ("Object", "Object") => Some(&s.object.as_ref()?.current),
-        ("External", "External") => Some(&s.external.as_ref()?.current),
-        _ => None,
-    })
+/// A quantity as Go's `Quantity.String` prints it: canonical, `<nil>` when absent.
+pub(crate) fn go_quantity(q: Option<&Quantity>) -> String {
+    match q {
+        None => "<nil>".into(),
+        Some(q) => Amount::parse(&q.0).map_or_else(|| q.0.clone(), |a| a.to_string()),
+    }
 }
 
-fn quantity(q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>) -> String {
-    q.map_or_else(|| "<unknown>".to_string(), |q| q.0.clone())
-}
-
-fn target_cell(spec: &MetricSpec, current: Option<&MetricValueStatus>) -> String {
+/// One metric's TARGETS cell, from its spec and the status at the same
+/// index (kubectl's formatHPAMetrics).
+fn target_cell(spec: &MetricSpec, status: Option<&MetricStatus>) -> String {
     let unknown = || "<unknown>".to_string();
-    let value_pair = |target: &MetricTarget, avg: bool| {
-        let (cur, tgt) = if avg {
-            (current.and_then(|c| c.average_value.as_ref()), target.average_value.as_ref())
-        } else {
-            (current.and_then(|c| c.value.as_ref()), target.value.as_ref())
-        };
-        format!("{}/{}", current.map_or_else(unknown, |_| quantity(cur)), quantity(tgt))
-    };
+    let percent = |u: Option<i32>| u.map_or_else(|| "<auto>".to_string(), |u| format!("{u}%"));
     match spec.type_.as_str() {
-        "Resource" | "ContainerResource" => {
-            let (name, target) = match (&spec.resource, &spec.container_resource) {
-                (Some(r), _) => (r.name.clone(), &r.target),
-                (None, Some(c)) => (c.name.clone(), &c.target),
-                _ => return "<unknown>".into(),
-            };
-            if let Some(pct) = target.average_utilization {
-                let cur = current.and_then(|c| c.average_utilization).map_or_else(unknown, |u| format!("{u}%"));
-                format!("{name}: {cur}/{pct}%")
+        "External" => {
+            let Some(x) = &spec.external else { return "<unknown type>".into() };
+            let current = status.and_then(|s| s.external.as_ref()).map(|x| &x.current);
+            if x.target.average_value.is_some() {
+                let cur = current.and_then(|c| c.average_value.as_ref()).map_or_else(unknown, |q| go_quantity(Some(q)));
+                format!("{cur}/{} (avg)", go_quantity(x.target.average_value.as_ref()))
             } else {
-                format!("{name}: {}", value_pair(target, true))
+                let cur = current.map_or_else(unknown, |c| go_quantity(c.value.as_ref()));
+                format!("{cur}/{}", go_quantity(x.target.value.as_ref()))
             }
         }
-        "Pods" => spec.pods.as_ref().map_or_else(unknown, |p| value_pair(&p.target, true)),
-        "Object" | "External" => {
-            let target = spec.object.as_ref().map(|o| &o.target).or_else(|| spec.external.as_ref().map(|e| &e.target));
-            match target {
-                Some(t) if t.type_ == "AverageValue" => format!("{} (avg)", value_pair(t, true)),
-                Some(t) => value_pair(t, false),
-                None => unknown(),
+        "Pods" => {
+            let Some(p) = &spec.pods else { return "<unknown type>".into() };
+            let cur = status
+                .and_then(|s| s.pods.as_ref())
+                .map_or_else(unknown, |p| go_quantity(p.current.average_value.as_ref()));
+            format!("{cur}/{}", go_quantity(p.target.average_value.as_ref()))
+        }
+        "Object" => {
+            let Some(o) = &spec.object else { return "<unknown type>".into() };
+            let current = status.and_then(|s| s.object.as_ref()).map(|o| &o.current);
+            if o.target.average_value.is_some() {
+                let cur = current.and_then(|c| c.average_value.as_ref()).map_or_else(unknown, |q| go_quantity(Some(q)));
+                format!("{cur}/{} (avg)", go_quantity(o.target.average_value.as_ref()))
+            } else {
+                let cur = current.map_or_else(unknown, |c| go_quantity(c.value.as_ref()));
+                format!("{cur}/{}", go_quantity(o.target.value.as_ref()))
             }
         }
-        _ => unknown(),
+        "Resource" | "ContainerResource" => {
+            let (name, target, current) = match (spec.type_.as_str(), &spec.resource, &spec.container_resource) {
+                ("Resource", Some(r), _) => {
+                    (&r.name, &r.target, status.and_then(|s| s.resource.as_ref()).map(|r| &r.current))
+                }
+                ("ContainerResource", _, Some(c)) => {
+                    (&c.name, &c.target, status.and_then(|s| s.container_resource.as_ref()).map(|c| &c.current))
+                }
+                _ => return "<unknown type>".into(),
+            };
+            if target.average_value.is_some() {
+                let cur = current.map_or_else(unknown, |c| go_quantity(c.average_value.as_ref()));
+                format!("{name}: {cur}/{}", go_quantity(target.average_value.as_ref()))
+            } else {
+                let cur = current.and_then(|c| c.average_utilization).map_or_else(unknown, |u| format!("{u}%"));
+                format!("{name}: {cur}/{}", percent(target.average_utilization))
+            }
+        }
+        _ => "<unknown type>".into(),
     }
 }
 
@@ -77,7 +82,8 @@ pub fn hpa(h: &HorizontalPodAutoscaler, now: Time) -> Vec<String> {
         spec.map_or_else(String::new, |s| format!("{}/{}", s.scale_target_ref.kind, s.scale_target_ref.name));
     let metrics = spec.and_then(|s| s.metrics.as_deref()).unwrap_or_default();
     let statuses = status.and_then(|s| s.current_metrics.as_deref()).unwrap_or_default();
-    let mut cells: Vec<String> = metrics.iter().take(2).map(|m| target_cell(m, current_for(statuses, m))).collect();
+    let mut cells: Vec<String> =
+        metrics.iter().take(2).enumerate().map(|(i, m)| target_cell(m, statuses.get(i))).collect();
     let mut targets = if cells.is_empty() { "<none>".to_string() } else { cells.join(", ") };
     if metrics.len() > 2 {
         targets.push_str(&format!(" + {} more...", metrics.len() - 2));
