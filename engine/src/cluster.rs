@@ -253,6 +253,16 @@ impl Cluster {
         self.network.traces().cloned().collect()
     }
 
+    /// Requests arriving from outside, by name.
+    pub(crate) fn network_mut(&mut self) -> &mut crate::network::Network {
+        &mut self.network
+    }
+
+    /// Requests arriving from outside.
+    pub(crate) fn traffic(&self) -> &[crate::network::load::Source] {
+        self.network.sources()
+    }
+
     /// Stops (`false`) or starts kube-proxy on a node.
     pub(crate) fn set_proxy(&mut self, node: &str, run: bool) -> Result<(), String> {
         if self.api.store().get(Kind::Node, "", node).is_none() {
@@ -428,7 +438,13 @@ impl Cluster {
     /// the current instant.
     pub(crate) fn settle(&mut self) {
         for _ in 0..MAX_ROUNDS {
-            let mut progressed = self.controllers.sync(&mut self.api, &mut self.events, &mut self.timers, self.clock);
+            let mut progressed = self.controllers.sync(
+                &mut self.api,
+                &mut self.events,
+                &mut self.timers,
+                self.clock,
+                self.network.sources(),
+            );
             progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
             let (kubelets, mut io, _) = self.kubelets_and_io();
             progressed |= kubelets.sync(&mut io);

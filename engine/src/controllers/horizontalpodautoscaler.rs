@@ -610,7 +610,15 @@ impl Sync<'_, '_> {
     ) -> Result<(i32, String, MetricValueStatus), String> {
         let store = self.ctx.api.store();
         let samples =
-            hpametrics::resource_samples(store, self.object.namespace(), selector, name, container, self.ctx.now);
+            hpametrics::resource_samples(
+            store,
+            self.object.namespace(),
+            selector,
+            name,
+            container,
+            self.ctx.now,
+            self.ctx.traffic,
+        );
         let states = pod_states(pods, name, container);
         let calc = self.calculator();
         if let Some(average) = &target.average_value {

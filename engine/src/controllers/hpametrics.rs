@@ -33,11 +33,12 @@ pub fn resource_samples(
     name: &str,
     container: Option<&str>,
     now: Time,
+    traffic: &[crate::network::load::Source],
 ) -> Result<Samples, String> {
     if !resource::available(store) {
         return Err(format!("unable to fetch metrics from resource metrics API: {UNAVAILABLE}"));
     }
-    let demand = resource::demand(store, now);
+    let demand = resource::demand(store, now, traffic);
     let list: Vec<PodMetrics> = store
         .select(Kind::Pod, Some(namespace), selector)
         .into_iter()

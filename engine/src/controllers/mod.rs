@@ -58,6 +58,8 @@ pub struct Ctx<'a> {
     pub now: Time,
     /// For Events.
     pub events: &'a mut Recorder,
+    /// Requests arriving from outside the cluster (what metrics include).
+    pub traffic: &'a [crate::network::load::Source],
 }
 
 /// One controller.
@@ -143,13 +145,20 @@ impl Manager {
 
     /// Queues what new changes touch, then works every queue empty. Returns
     /// whether any reconcile ran.
-    pub fn sync(&mut self, api: &mut ApiServer, events: &mut Recorder, timers: &mut Timers, now: Time) -> bool {
+    pub fn sync(
+        &mut self,
+        api: &mut ApiServer,
+        events: &mut Recorder,
+        timers: &mut Timers,
+        now: Time,
+        traffic: &[crate::network::load::Source],
+    ) -> bool {
         self.watch(api.store());
         let mut ran = false;
         for (index, controller) in self.controllers.iter_mut().enumerate() {
             while let Some(key) = self.queues[index].pop() {
                 ran = true;
-                let mut ctx = Ctx { api: &mut *api, now, events: &mut *events };
+                let mut ctx = Ctx { api: &mut *api, now, events: &mut *events, traffic };
                 if let Action::RequeueAfter(after) = controller.reconcile(&key, &mut ctx) {
                     timers.at(now.plus(after.max(1)), Timer::Controller { index, key });
                 }

@@ -74,7 +74,7 @@ fn nodes(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &
     let capacity = cli::boolean(m, "show-capacity");
     let mut rows = Vec::new();
     let mut missing = Vec::new();
-    let demand = resource::demand(store, cluster.now());
+    let demand = resource::demand(store, cluster.now(), cluster.traffic());
     for object in store.list(Kind::Node, None) {
         let Object::Node(node) = &**object else { continue };
         let name = object.name().to_string();
@@ -131,7 +131,7 @@ fn pods(cluster: &Cluster, m: &ArgMatches, selector: Option<&Selector>, sort: &s
     let now = cluster.now();
     let mut rows = Vec::new();
     let mut without = Vec::new();
-    let demand = resource::demand(store, now);
+    let demand = resource::demand(store, now, cluster.traffic());
     for object in store.list(Kind::Pod, (!all).then_some(ns.as_str())) {
         let Object::Pod(pod) = &**object else { continue };
         if names.first().is_some_and(|n| n != object.name())

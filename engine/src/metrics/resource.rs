@@ -40,8 +40,8 @@ pub fn available(store: &Store) -> bool {
 }
 
 /// What requests cost the serving pods at the last scrape before `now`.
-pub fn demand(store: &Store, now: Time) -> Demand {
-    Demand::at(store, last_scrape(now).0)
+pub fn demand(store: &Store, now: Time, traffic: &[crate::network::load::Source]) -> Demand {
+    Demand::at(store, last_scrape(now).0, traffic)
 }
 
 /// The last scrape at or before `now`, and its window number.

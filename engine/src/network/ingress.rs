@@ -13,6 +13,7 @@ use super::{Dice, Fabric, Hop, Outcome};
 use crate::api::Kind;
 use crate::runtime::exec::Inside;
 use crate::runtime::images;
+use crate::store::Store;
 use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
 
 /// The IngressClass the lab's controller serves.
@@ -33,7 +34,7 @@ pub fn forward(
 ) -> (Outcome, Vec<Hop>) {
     let host = ask.host.rsplit_once(':').map_or(ask.host.as_str(), |(h, _)| h);
     let path = ask.path.split(['?', '#']).next().unwrap_or("/");
-    let Some((ingress, backend, matched)) = best_match(fabric, host, path) else {
+    let Some((ingress, backend, matched)) = best_match(fabric.store, host, path) else {
         return (Outcome::Response(page(404, "Not Found", fabric)), hops);
     };
     let namespace = ingress.metadata.namespace.clone().unwrap_or_default();
@@ -81,14 +82,32 @@ pub fn forward(
     }
 }
 
+/// The Service (namespace, name, port) the rules send `host` and `path`
+/// to, when it names its port by number or by a name the Service has.
+pub fn backend(store: &Store, host: &str, path: &str) -> Option<(String, String, i32)> {
+    let (ingress, backend, _) = best_match(store, host, path)?;
+    let namespace = ingress.metadata.namespace.clone().unwrap_or_default();
+    let service = backend.service.as_ref()?;
+    let wanted = service.port.as_ref()?;
+    let port = match (&wanted.number, &wanted.name) {
+        (Some(n), _) => *n,
+        (None, Some(name)) => {
+            let svc = store.get(Kind::Service, &namespace, &service.name)?.as_service()?;
+            svc.spec.as_ref()?.ports.iter().flatten().find(|p| p.name.as_deref() == Some(name))?.port
+        }
+        _ => return None,
+    };
+    Some((namespace, service.name.clone(), port))
+}
+
 /// The Ingress, backend and matched path for a request, or `None`.
-fn best_match<'a>(fabric: &Fabric<'a>, host: &str, path: &str) -> Option<(&'a Ingress, &'a IngressBackend, String)> {
+fn best_match<'a>(store: &'a Store, host: &str, path: &str) -> Option<(&'a Ingress, &'a IngressBackend, String)> {
     let mut best: Option<(bool, usize, bool, &Ingress, &IngressBackend, String)> = None;
     let mut fallback = None;
-    for object in fabric.store.list(Kind::Ingress, None) {
+    for object in store.list(Kind::Ingress, None) {
         let crate::object::Object::Ingress(ingress) = &**object else { continue };
         let Some(spec) = ingress.spec.as_ref() else { continue };
-        if !of_class(fabric, ingress) {
+        if !of_class(store, ingress) {
             continue;
         }
         if let Some(backend) = &spec.default_backend {
@@ -128,7 +147,7 @@ fn best_match<'a>(fabric: &Fabric<'a>, host: &str, path: &str) -> Option<(&'a In
 /// Whether the lab's controller serves the Ingress: its class is ours,
 /// named by field or by the old annotation, or unset while ours is the
 /// default class.
-fn of_class(fabric: &Fabric, ingress: &Ingress) -> bool {
+fn of_class(store: &Store, ingress: &Ingress) -> bool {
     let named = ingress
         .spec
         .as_ref()
@@ -136,7 +155,7 @@ fn of_class(fabric: &Fabric, ingress: &Ingress) -> bool {
         .or_else(|| ingress.metadata.annotations.as_ref()?.get("kubernetes.io/ingress.class").map(String::as_str));
     match named {
         Some(class) => class == CLASS,
-        None => fabric.store.get(Kind::IngressClass, "", CLASS).is_some_and(|c| {
+        None => store.get(Kind::IngressClass, "", CLASS).is_some_and(|c| {
             c.meta()
                 .annotations
                 .as_ref()

@@ -11,6 +11,7 @@
 
 use super::addresses;
 use super::http;
+use super::ingress;
 use super::proxy;
 use crate::api::Kind;
 use crate::runtime::{images, process};
@@ -34,14 +35,39 @@ fn cost(image: &str) -> u64 {
 /// Network round trip added to every request, in nanoseconds.
 const ROUND_TRIP: u64 = 1_000_000;
 
+/// A steady stream of requests from outside the cluster (a lesson's load,
+/// users of a shop): `rate` requests a second to `url`, each answered
+/// whatever the server's speed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// What the teacher called it.
+    pub name: String,
+    /// Where the requests go: a node port, a load-balancer address, a
+    /// cluster IP, or `svc.namespace`.
+    pub url: String,
+    /// Requests a second.
+    pub rate: u64,
+}
+
 /// What requests cost each serving pod now, in nanocores.
 #[derive(Debug, Default)]
 pub struct Demand(HashMap<(String, String), u64>);
 
 impl Demand {
-    /// The demand of every load generator running at `at`.
-    pub fn at(store: &Store, at: Time) -> Demand {
+    /// The demand of every load generator running at `at`, and of the
+    /// streams from outside.
+    pub fn at(store: &Store, at: Time, sources: &[Source]) -> Demand {
         let mut demand = Demand::default();
+        for source in sources {
+            let Some((host, port, path)) = split_url(&source.url) else { continue };
+            let servers = targets(store, "default", &host, port, &path);
+            let Some((_, first)) = servers.first() else { continue };
+            let per_pod = source.rate.saturating_mul(cost(first.image.as_deref().unwrap_or_default()))
+                / servers.len() as u64;
+            for ((namespace, name), _) in &servers {
+                *demand.0.entry((namespace.clone(), name.clone())).or_default() += per_pod;
+            }
+        }
         for object in store.list(Kind::Pod, None) {
             let Some(pod) = object.as_pod() else { continue };
             for container in pod.spec.iter().flat_map(|s| &s.containers) {
@@ -59,7 +85,8 @@ impl Demand {
     }
 
     fn add(&mut self, store: &Store, client: &Pod, generator: &Generator) {
-        let servers = targets(store, client, &generator.host, generator.port);
+        let namespace = client.metadata.namespace.as_deref().unwrap_or("default");
+        let servers = targets(store, namespace, &generator.host, generator.port, &generator.path);
         let Some((_, first)) = servers.first() else { return };
         let image = first.image.as_deref().unwrap_or_default();
         let per_request = cost(image);
@@ -87,6 +114,7 @@ fn cpu_cap(container: &Container) -> u64 {
 struct Generator {
     host: String,
     port: i32,
+    path: String,
     /// Pause between requests, in nanoseconds.
     pause: u64,
 }
@@ -118,30 +146,43 @@ fn generator(pod: &Pod, container: &Container, at: Time) -> Option<Generator> {
             _ => {}
         }
     }
-    let url = url?;
-    let rest = url.strip_prefix("http://").unwrap_or(&url);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h.to_string(), p.parse().ok()?),
-        None => (authority.to_string(), 80),
-    };
-    Some(Generator { host, port, pause })
+    let (host, port, path) = split_url(&url?)?;
+    Some(Generator { host, port, path, pause })
 }
 
-/// The pods a request from `client` to `host:port` spreads over, with the
-/// container that serves it.
-fn targets<'a>(store: &'a Store, client: &Pod, host: &str, port: i32) -> Vec<((String, String), &'a Container)> {
-    let namespace = client.metadata.namespace.as_deref().unwrap_or("default");
+/// Host, port and path of an `http://` URL.
+fn split_url(url: &str) -> Option<(String, i32, String)> {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].to_string()),
+        None => (rest, "/".to_string()),
+    };
+    match authority.rsplit_once(':') {
+        Some((h, p)) => Some((h.to_string(), p.parse().ok()?, path)),
+        None => Some((authority.to_string(), 80, path)),
+    }
+}
+
+/// The pods a request from `namespace` to `host:port` spreads over, with
+/// the container that serves it; through the ingress controller, the pods
+/// of the backend its rules pick for `path`.
+fn targets<'a>(store: &'a Store, namespace: &str, host: &str, port: i32, path: &str) -> Vec<((String, String), &'a Container)> {
     let host = host.trim_end_matches('.');
     let service = if addresses::is_ipv4(host) {
         addresses::service_by_cluster_ip(store, host)
+            .map(|s| (s, port))
+            .or_else(|| {
+                let s = addresses::service_by_node_port(store, port).filter(|_| addresses::node_by_ip(store, host).is_some())?;
+                Some((s, proxy::node_port(s, port)?.port))
+            })
+            .or_else(|| addresses::service_by_load_balancer_ip(store, host).map(|s| (s, port)))
     } else {
         let name = host.strip_suffix(".svc.cluster.local").or_else(|| host.strip_suffix(".svc")).unwrap_or(host);
         let (service, ns) = name.split_once('.').unwrap_or((name, namespace));
-        store.get(Kind::Service, ns, service).and_then(|o| o.as_service())
+        store.get(Kind::Service, ns, service).and_then(|o| o.as_service()).map(|s| (s, port))
     };
     let backends: Vec<(String, String, i32)> = match service {
-        Some(svc) => match proxy::service_port(svc, port) {
+        Some((svc, port)) => match proxy::service_port(svc, port) {
             Some(p) => proxy::endpoints(store, svc, p)
                 .into_iter()
                 .filter_map(|e| e.pod.map(|(ns, name)| (ns, name, e.port)))
@@ -152,7 +193,7 @@ fn targets<'a>(store: &'a Store, client: &Pod, host: &str, port: i32) -> Vec<((S
             .map(|o| vec![(o.namespace().to_string(), o.name().to_string(), port)])
             .unwrap_or_default(),
     };
-    backends
+    let servers: Vec<((String, String), &Container)> = backends
         .into_iter()
         .filter_map(|(ns, name, port)| {
             let pod = store.get(Kind::Pod, &ns, &name)?.as_pod()?;
@@ -162,5 +203,17 @@ fn targets<'a>(store: &'a Store, client: &Pod, host: &str, port: i32) -> Vec<((S
             })?;
             Some(((ns, name), container))
         })
-        .collect()
+        .collect();
+    let through_ingress =
+        servers.first().is_some_and(|(_, c)| ingress::is_controller(c.image.as_deref().unwrap_or_default()));
+    match through_ingress {
+        true => match ingress::backend(store, host, path) {
+            Some((ns, service, port)) => {
+                let url_host = format!("{service}.{ns}");
+                targets(store, &ns, &url_host, port, "/")
+            }
+            None => servers,
+        },
+        false => servers,
+    }
 }

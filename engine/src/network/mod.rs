@@ -41,6 +41,8 @@ pub struct Network {
     proxy_stopped: BTreeSet<String>,
     /// The latest requests, oldest first.
     traces: VecDeque<Trace>,
+    /// Requests arriving from outside at a steady rate, by name.
+    sources: Vec<load::Source>,
 }
 
 impl Network {
@@ -56,6 +58,25 @@ impl Network {
     /// Whether kube-proxy on `node` was stopped by a fault.
     pub fn proxy_stopped(&self, node: &str) -> bool {
         self.proxy_stopped.contains(node)
+    }
+
+    /// Starts (or changes) a steady stream of requests from outside.
+    pub fn start_source(&mut self, source: load::Source) {
+        self.sources.retain(|s| s.name != source.name);
+        self.sources.push(source);
+        self.sources.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// Stops a stream of requests; whether there was one by that name.
+    pub fn stop_source(&mut self, name: &str) -> bool {
+        let before = self.sources.len();
+        self.sources.retain(|s| s.name != name);
+        self.sources.len() != before
+    }
+
+    /// The steady streams of requests from outside, by name.
+    pub fn sources(&self) -> &[load::Source] {
+        &self.sources
     }
 
     /// Keeps a request's trace for the pictures.

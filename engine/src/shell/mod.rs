@@ -8,6 +8,7 @@ mod jq;
 pub(crate) mod line;
 mod static_pods;
 mod tools;
+mod traffic;
 mod words;
 
 pub use words::split_words;
@@ -34,7 +35,7 @@ pub struct Completion {
 const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault", "grep",
     "head", "help", "history", "jq", "kubectl", "ls", "mv", "nslookup", "printenv", "rm", "sleep", "sort", "tail",
-    "true", "unalias", "uniq", "watch", "wc",
+    "traffic", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -87,13 +88,16 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   grep, jq, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
   CMD > FILE, >> FILE, 2> FILE, 2>&1   write a command's output to a file
   ls, cp, mv, rm     files, and the static pod manifests in /etc/kubernetes/manifests
+  curl URL, nslookup NAME [SERVER]   requests and names as this node sees them
   sleep DURATION     let simulated time pass: sleep 30, sleep 90s, sleep 5m (up to 7d)
   watch [-n SECONDS] COMMAND   run COMMAND again every 2 s (or SECONDS) of simulated time
   alias [NAME=TEXT]  list aliases, or define one (alias kgp='kubectl get pods')
   unalias NAME       remove an alias
   history            the commands typed so far
-  fault ...          break things on purpose: stop a kubelet, power a node off, kill a
-                     container, leak memory (fault with no arguments explains)
+  fault ...          break things on purpose: stop a kubelet or kube-proxy, power a node
+                     off, kill a container, leak memory (fault with no arguments explains)
+  traffic ...        steady requests from outside the cluster (traffic with no
+                     arguments lists them; traffic start NAME URL --rate N)
   help               this text
 ";
 
@@ -604,6 +608,7 @@ impl Shell {
                 fault::run(self.cluster_mut(), &namespace, args)
             }
             "curl" | "nslookup" => self.request(&command, args, files),
+            "traffic" => traffic::run(self.cluster_mut(), args),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {
