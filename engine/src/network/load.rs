@@ -217,3 +217,58 @@ fn targets<'a>(store: &'a Store, namespace: &str, host: &str, port: i32, path: &
         false => servers,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{ContainerState, ContainerStateRunning, ContainerStatus, PodSpec, PodStatus};
+
+    fn generator_of(argv: &[&str]) -> Option<Generator> {
+        let container = Container {
+            name: "load".into(),
+            image: Some("busybox:1.28".into()),
+            command: Some(argv.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let running = ContainerState {
+            running: Some(ContainerStateRunning { started_at: Some(crate::time::EPOCH.to_k8s()) }),
+            ..Default::default()
+        };
+        let pod = Pod {
+            spec: Some(PodSpec { containers: vec![container.clone()], ..Default::default() }),
+            status: Some(PodStatus {
+                container_statuses: Some(vec![ContainerStatus {
+                    name: "load".into(),
+                    state: Some(running),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        generator(&pod, &container, crate::time::EPOCH.plus(1000))
+    }
+
+    #[test]
+    fn request_loops_are_found_with_their_pause() {
+        let cases: &[(&[&str], Option<(&str, i32, &str, u64)>)] = &[
+            (
+                &["/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://php-apache; done"],
+                Some(("php-apache", 80, "/", 10_000_000)),
+            ),
+            (
+                &["sh", "-c", "while true; do curl -s web.shop:8080/api; sleep 1; done"],
+                Some(("web.shop", 8080, "/api", 1_000_000_000)),
+            ),
+            (&["sh", "-c", "while true; do wget -qO- 10.96.0.20; done"], Some(("10.96.0.20", 80, "/", 0))),
+            (&["sh", "-c", "wget -qO- http://php-apache"], None),
+            (&["sh", "-c", "while true; do sleep 1; done"], None),
+            (&["sleep", "3600"], None),
+        ];
+        for (argv, want) in cases {
+            let got = generator_of(argv).map(|g| (g.host, g.port, g.path, g.pause));
+            let want = want.map(|(h, p, path, pause)| (h.to_string(), p, path.to_string(), pause));
+            assert_eq!(got, want, "{argv:?}");
+        }
+    }
+}
