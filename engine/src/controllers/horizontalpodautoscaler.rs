@@ -609,8 +609,7 @@ impl Sync<'_, '_> {
         pods: &[Pod],
     ) -> Result<(i32, String, MetricValueStatus), String> {
         let store = self.ctx.api.store();
-        let samples =
-            hpametrics::resource_samples(
+        let samples = hpametrics::resource_samples(
             store,
             self.object.namespace(),
             selector,

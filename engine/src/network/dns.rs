@@ -197,3 +197,49 @@ fn record(fabric: &Fabric, fqdn: &str) -> Option<Answer> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodDNSConfig, PodDNSConfigOption, PodSpec};
+
+    fn pod(policy: Option<&str>, host_network: bool, config: Option<PodDNSConfig>) -> Pod {
+        let mut pod = Pod {
+            spec: Some(PodSpec {
+                dns_policy: policy.map(String::from),
+                host_network: Some(host_network),
+                dns_config: config,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        pod.metadata.namespace = Some("shop".into());
+        pod
+    }
+
+    #[test]
+    fn dns_policy_decides_the_resolver() {
+        let cluster =
+            "search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n";
+        let node = "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n";
+        let custom = PodDNSConfig {
+            nameservers: Some(vec!["10.96.0.10".into()]),
+            searches: Some(vec!["corp.example".into()]),
+            options: Some(vec![PodDNSConfigOption { name: Some("ndots".into()), value: Some("2".into()) }]),
+        };
+        let cases = [
+            (pod(None, false, None), cluster.to_string()),
+            (pod(Some("ClusterFirst"), true, None), node.to_string()),
+            (pod(Some("ClusterFirstWithHostNet"), true, None), cluster.to_string()),
+            (pod(Some("Default"), false, None), node.to_string()),
+            (pod(Some("None"), false, Some(custom.clone())), "search corp.example\nnameserver 10.96.0.10\noptions ndots:2\n".into()),
+            (
+                pod(Some("ClusterFirst"), false, Some(custom)),
+                "search shop.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.96.0.10\noptions ndots:2\n".into(),
+            ),
+        ];
+        for (pod, want) in cases {
+            assert_eq!(resolver(&pod).resolv_conf(), want, "{:?}", pod.spec.as_ref().map(|s| &s.dns_policy));
+        }
+    }
+}

@@ -62,8 +62,8 @@ impl Demand {
             let Some((host, port, path)) = split_url(&source.url) else { continue };
             let servers = targets(store, "default", &host, port, &path);
             let Some((_, first)) = servers.first() else { continue };
-            let per_pod = source.rate.saturating_mul(cost(first.image.as_deref().unwrap_or_default()))
-                / servers.len() as u64;
+            let per_pod =
+                source.rate.saturating_mul(cost(first.image.as_deref().unwrap_or_default())) / servers.len() as u64;
             for ((namespace, name), _) in &servers {
                 *demand.0.entry((namespace.clone(), name.clone())).or_default() += per_pod;
             }
@@ -166,13 +166,20 @@ fn split_url(url: &str) -> Option<(String, i32, String)> {
 /// The pods a request from `namespace` to `host:port` spreads over, with
 /// the container that serves it; through the ingress controller, the pods
 /// of the backend its rules pick for `path`.
-fn targets<'a>(store: &'a Store, namespace: &str, host: &str, port: i32, path: &str) -> Vec<((String, String), &'a Container)> {
+fn targets<'a>(
+    store: &'a Store,
+    namespace: &str,
+    host: &str,
+    port: i32,
+    path: &str,
+) -> Vec<((String, String), &'a Container)> {
     let host = host.trim_end_matches('.');
     let service = if addresses::is_ipv4(host) {
         addresses::service_by_cluster_ip(store, host)
             .map(|s| (s, port))
             .or_else(|| {
-                let s = addresses::service_by_node_port(store, port).filter(|_| addresses::node_by_ip(store, host).is_some())?;
+                let s = addresses::service_by_node_port(store, port)
+                    .filter(|_| addresses::node_by_ip(store, host).is_some())?;
                 Some((s, proxy::node_port(s, port)?.port))
             })
             .or_else(|| addresses::service_by_load_balancer_ip(store, host).map(|s| (s, port)))
