@@ -51,7 +51,7 @@ pub use cluster::{Cluster, Output};
 pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use object::Object;
-pub use scenario::{NodeGroup, Preset, PresetNode, PresetStorageClass};
+pub use scenario::{NodeGroup, Preset, PresetMetalLb, PresetNode, PresetStorageClass};
 pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};

@@ -4,12 +4,17 @@
 //! [`Action`], whether it wants to look again later. The reason a key was
 //! queued is deliberately not passed on, so reconcilers stay idempotent.
 
+mod addresspool;
 mod cronjob;
 pub(crate) mod daemonset;
 pub(crate) mod deployment;
 mod disruption;
+pub(crate) mod endpoints;
+pub(crate) mod endpointslice;
 mod garbagecollector;
+mod gohash;
 mod job;
+pub(crate) mod loadbalancer;
 mod namespace;
 mod nodelifecycle;
 pub(crate) mod persistentvolume;
@@ -18,7 +23,9 @@ pub(crate) mod provisioner;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
-mod revisions;
+pub(crate) mod revisions;
+pub(crate) mod services;
+mod slicer;
 mod statefulset;
 pub(crate) mod storage;
 mod tainteviction;
@@ -84,16 +91,27 @@ impl Queue {
     }
 }
 
+pub use addresspool::AddressPool;
+
 /// Every controller with its queue, and the manager's place in the log.
 #[derive(Debug)]
 pub struct Manager {
     controllers: Vec<Box<dyn Controller>>,
     queues: Vec<Queue>,
     cursor: u64,
+    /// The MetalLB pool the lab installed, if any.
+    pool: Option<AddressPool>,
 }
 
 impl Default for Manager {
     fn default() -> Manager {
+        Manager::new(None)
+    }
+}
+
+impl Manager {
+    /// Every controller, MetalLB's with `pool` when the lab installed it.
+    pub fn new(pool: Option<AddressPool>) -> Manager {
         let controllers: Vec<Box<dyn Controller>> = vec![
             Box::<deployment::DeploymentController>::default(),
             Box::<replicaset::ReplicaSetController>::default(),
@@ -101,6 +119,8 @@ impl Default for Manager {
             Box::<daemonset::DaemonSetController>::default(),
             Box::<statefulset::StatefulSetController>::default(),
             Box::<disruption::DisruptionController>::default(),
+            Box::<endpoints::EndpointsController>::default(),
+            Box::<endpointslice::EndpointSliceController>::default(),
             Box::<job::JobController>::default(),
             Box::<cronjob::CronJobController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
@@ -113,9 +133,10 @@ impl Default for Manager {
             Box::<provisioner::Provisioner>::default(),
             Box::<persistentvolume::PersistentVolumeController>::default(),
             Box::<volumeprotection::VolumeProtection>::default(),
+            Box::new(loadbalancer::LoadBalancerController::new(pool.clone())),
         ];
         let queues = vec![Queue::default(); controllers.len()];
-        Manager { controllers, queues, cursor: 0 }
+        Manager { controllers, queues, cursor: 0, pool }
     }
 }
 
@@ -124,7 +145,7 @@ impl Clone for Manager {
         // Controllers keep no state that survives a restart: a fresh manager
         // reading the same log converges to the same place (an informer
         // relists the store the first time it is read).
-        Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::default() }
+        Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::new(self.pool.clone()) }
     }
 }
 
