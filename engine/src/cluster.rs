@@ -108,7 +108,7 @@ impl Cluster {
             rng: Rng::new(seed),
             timers: Timers::default(),
             scheduler: Scheduler::default(),
-            controllers: controllers::Manager::default(),
+            controllers: controllers::Manager::new(spec.metallb.as_ref().map(controllers::AddressPool::new)),
             kubelets: Kubelets::default(),
             events: Recorder::default(),
             preset: spec.name,

@@ -346,3 +346,19 @@ fn kubectl_edit_opens_the_editor_and_saves_what_it_returns() {
     assert!(shell.run("kubectl edit deploy nope", &files).stderr.contains("not found"));
     assert!(shell.editing().is_none());
 }
+
+#[test]
+fn a_rejected_endpoints_object_changes_nothing() {
+    let mut cluster = Cluster::new("default", 1).expect("preset");
+    let before = cluster.version();
+    let out = cluster.apply(
+        "apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: db\nsubsets:\n- addresses:\n  - ip: 127.0.0.1\n  ports:\n  - port: 0\n",
+    );
+    assert_eq!(
+        out.stderr,
+        "The Endpoints \"db\" is invalid: \n* subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)\n* subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n\n"
+    );
+    let out = cluster.apply("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: db-1\naddressType: IPv5\nendpoints: []\n");
+    assert_eq!(out.exit_code, 1, "{}", out.stderr);
+    assert_eq!(cluster.version(), before);
+}

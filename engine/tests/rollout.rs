@@ -73,12 +73,9 @@ fn rolling_update_takes_kubernetes_steps() {
     // soon as the old set has dropped to 8 = 10 - maxUnavailable). A node
     // pulls one image at a time, so new pods sharing a node become available
     // one after another, and each time the old set drops only as far as
-    // keeps 8 available (5, then 1) while the new one fills the surge room
-    // (8, then 10); the old one goes last.
-    assert_eq!(
-        sizes(&cluster, start, &old),
-        [(10, 0), (10, 3), (8, 3), (8, 5), (5, 5), (5, 8), (1, 8), (1, 10), (0, 10)]
-    );
+    // keeps 8 available (5, then 0 once eight new pods serve) while the new
+    // one fills the surge room (8, then the last 2).
+    assert_eq!(sizes(&cluster, start, &old), [(10, 0), (10, 3), (8, 3), (8, 5), (5, 5), (5, 8), (0, 8), (0, 10)]);
     let out = cluster.kubectl("get deploy web");
     assert_eq!(out.stdout, "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    10/10   10           10          3m\n");
 }

@@ -5,6 +5,10 @@
 //!
 //! `-f` paths are read from `scenarios/files/`; what a scenario writes
 //! (`kubectl cp`) stays in memory, seen only by that scenario.
+//!
+//! A scenario runs against the `default` preset; a leading comment line
+//! `# cluster NAME from PRESET` adds another cluster beside it, reached
+//! with `--context NAME-admin@NAME` or `kubectl config use-context`.
 
 use engine::{Cluster, Entry, Files, MemFiles, Output, Shell};
 use std::path::{Path, PathBuf};
@@ -67,6 +71,10 @@ fn replay(text: &str, files: &Dir) -> String {
             expected.push_str(&render(&shell.run(command, files)));
         } else if !started && line.starts_with('#') {
             // Leading comment lines describe the scenario.
+            if let Some((name, preset)) = line.strip_prefix("# cluster ").and_then(|rest| rest.split_once(" from ")) {
+                let cluster = Cluster::new(preset.trim(), 1).expect("a bundled preset");
+                shell.add_cluster(name.trim(), cluster);
+            }
             expected.push_str(line);
             expected.push('\n');
         }

@@ -9,6 +9,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 pub fn apply(object: &mut Object) {
     match object {
         Object::Pod(pod) => pod_defaults(pod),
+        Object::Endpoints(ep) => super::endpoints::defaults(Some(ep), None),
+        Object::EndpointSlice(slice) => super::endpoints::defaults(None, Some(slice)),
         Object::Deployment(d) => {
             let spec = d.spec.get_or_insert_with(Default::default);
             spec.replicas.get_or_insert(1);
@@ -63,7 +65,14 @@ pub fn apply(object: &mut Object) {
                 port.protocol.get_or_insert_with(|| "TCP".into());
                 port.target_port.get_or_insert(IntOrString::Int(port.port));
             }
-            svc.status.get_or_insert_with(Default::default).load_balancer.get_or_insert_with(Default::default);
+            let balancer =
+                svc.status.get_or_insert_with(Default::default).load_balancer.get_or_insert_with(Default::default);
+            // An address a load balancer reports is a VIP unless it says otherwise.
+            for ingress in balancer.ingress.iter_mut().flatten() {
+                if ingress.ip.as_deref().is_some_and(|ip| !ip.is_empty()) {
+                    ingress.ip_mode.get_or_insert_with(|| "VIP".into());
+                }
+            }
         }
         Object::LimitRange(lr) => {
             for item in lr.spec.iter_mut().flat_map(|s| s.limits.iter_mut()) {

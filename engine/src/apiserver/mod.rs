@@ -5,6 +5,7 @@
 mod admission;
 mod allocator;
 mod autoscaling;
+mod endpoints;
 mod eviction;
 mod patch;
 
@@ -181,7 +182,21 @@ impl ApiServer {
             return Err(ApiError::invalid(info.kind_name, info.group, object.name(), causes));
         }
         let generation = current.meta().generation.map(|g| {
-            let spec_changed = object.to_value().get("spec") != current.to_value().get("spec");
+            let spec_changed = match (&object, &*current) {
+                // A slice has no spec: any change but to its metadata counts,
+                // and so does a change of its labels.
+                (Object::EndpointSlice(new), Object::EndpointSlice(old)) => {
+                    let body = |o: &Object| {
+                        let mut v = o.to_value();
+                        if let Some(map) = v.as_object_mut() {
+                            map.remove("metadata");
+                        }
+                        v
+                    };
+                    body(&object) != body(&current) || new.metadata.labels != old.metadata.labels
+                }
+                _ => object.to_value().get("spec") != current.to_value().get("spec"),
+            };
             if spec_changed {
                 g + 1
             } else {
@@ -368,6 +383,7 @@ fn tracks_generation(kind: Kind) -> bool {
             | Kind::PodDisruptionBudget
             | Kind::Ingress
             | Kind::NetworkPolicy
+            | Kind::EndpointSlice
     )
 }
 

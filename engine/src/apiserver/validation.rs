@@ -35,6 +35,8 @@ pub fn validate(object: &Object) -> Vec<String> {
         }
     }
     match object {
+        Object::Endpoints(ep) => super::endpoints::validate_endpoints(ep, &mut causes),
+        Object::EndpointSlice(slice) => super::endpoints::validate_slice(slice, &mut causes),
         Object::Pod(pod) => match pod.spec.as_ref() {
             Some(spec) => validate_pod_spec("spec", spec, &mut causes),
             None => causes.push("spec.containers: Required value".into()),

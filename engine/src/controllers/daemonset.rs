@@ -9,7 +9,7 @@ use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::object::Object;
-use crate::scheduler::{affinity_matches, taints_tolerated};
+use crate::scheduler::{affinity_matches, executes_tolerated, taints_tolerated};
 use crate::store::{Change, Store};
 use k8s_openapi::api::apps::v1::DaemonSetStatus;
 use k8s_openapi::api::core::v1::{
@@ -102,7 +102,11 @@ impl Controller for DaemonSetController {
             let selector_ok = spec.template.spec.as_ref().and_then(|s| s.node_selector.as_ref()).is_none_or(|sel| {
                 sel.iter().all(|(k, v)| node.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
             });
-            let should_run = selector_ok && affinity_matches(&probe, node) && taints_tolerated(&tolerations, node);
+            let fits = selector_ok && affinity_matches(&probe, node);
+            let should_run = fits && taints_tolerated(&tolerations, node);
+            // A NoSchedule taint keeps new daemon pods off the node but lets
+            // the one already there run; only NoExecute evicts it.
+            let may_stay = fits && executes_tolerated(&tolerations, node);
             let mut pods = by_node.remove(&name).unwrap_or_default();
             pods.sort_by_key(|p| p.metadata.creation_timestamp.clone());
             if should_run {
@@ -136,7 +140,9 @@ impl Controller for DaemonSetController {
                 if !pods.is_empty() {
                     status.number_misscheduled += 1;
                 }
-                to_delete.extend(pods);
+                if !may_stay {
+                    to_delete.extend(pods);
+                }
             }
         }
         // Pods on nodes that no longer exist.

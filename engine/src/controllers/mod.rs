@@ -4,15 +4,20 @@
 //! [`Action`], whether it wants to look again later. The reason a key was
 //! queued is deliberately not passed on, so reconcilers stay idempotent.
 
+mod addresspool;
 mod cronjob;
 pub(crate) mod daemonset;
 pub(crate) mod deployment;
 mod disruption;
+pub(crate) mod endpoints;
+pub(crate) mod endpointslice;
 mod garbagecollector;
+mod gohash;
 mod horizontalpodautoscaler;
 mod hpametrics;
 mod hpanormalize;
 mod job;
+pub(crate) mod loadbalancer;
 mod namespace;
 mod nodelifecycle;
 pub(crate) mod persistentvolume;
@@ -22,7 +27,9 @@ mod replicacalculator;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;
-mod revisions;
+pub(crate) mod revisions;
+pub(crate) mod services;
+mod slicer;
 mod statefulset;
 pub(crate) mod storage;
 mod tainteviction;
@@ -90,16 +97,27 @@ impl Queue {
     }
 }
 
+pub use addresspool::AddressPool;
+
 /// Every controller with its queue, and the manager's place in the log.
 #[derive(Debug)]
 pub struct Manager {
     controllers: Vec<Box<dyn Controller>>,
     queues: Vec<Queue>,
     cursor: u64,
+    /// The MetalLB pool the lab installed, if any.
+    pool: Option<AddressPool>,
 }
 
 impl Default for Manager {
     fn default() -> Manager {
+        Manager::new(None)
+    }
+}
+
+impl Manager {
+    /// Every controller, MetalLB's with `pool` when the lab installed it.
+    pub fn new(pool: Option<AddressPool>) -> Manager {
         let controllers: Vec<Box<dyn Controller>> = vec![
             Box::<deployment::DeploymentController>::default(),
             Box::<replicaset::ReplicaSetController>::default(),
@@ -107,6 +125,8 @@ impl Default for Manager {
             Box::<daemonset::DaemonSetController>::default(),
             Box::<statefulset::StatefulSetController>::default(),
             Box::<disruption::DisruptionController>::default(),
+            Box::<endpoints::EndpointsController>::default(),
+            Box::<endpointslice::EndpointSliceController>::default(),
             Box::<job::JobController>::default(),
             Box::<cronjob::CronJobController>::default(),
             Box::<garbagecollector::GarbageCollector>::default(),
@@ -119,10 +139,11 @@ impl Default for Manager {
             Box::<provisioner::Provisioner>::default(),
             Box::<persistentvolume::PersistentVolumeController>::default(),
             Box::<volumeprotection::VolumeProtection>::default(),
+            Box::new(loadbalancer::LoadBalancerController::new(pool.clone())),
             Box::<horizontalpodautoscaler::HorizontalPodAutoscalerController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
-        Manager { controllers, queues, cursor: 0 }
+        Manager { controllers, queues, cursor: 0, pool }
     }
 }
 
@@ -133,7 +154,7 @@ impl Clone for Manager {
         // relists the store the first time it is read). The autoscaler's
         // recent recommendations are the exception, as in Kubernetes, where
         // a restarted controller manager forgets them too.
-        Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::default() }
+        Manager { queues: self.queues.clone(), cursor: self.cursor, ..Manager::new(self.pool.clone()) }
     }
 }
 

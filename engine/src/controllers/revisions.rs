@@ -38,16 +38,27 @@ pub fn ensure(
         .max()
         .unwrap_or(0);
     labels.insert(super::daemonset::REVISION_HASH.into(), hash.into());
-    let cr = ControllerRevision {
+    let cr = revision(owner, name, labels, template, latest + 1);
+    let _ = ctx.api.create(Object::ControllerRevision(Box::new(cr)), ctx.now, false);
+}
+
+/// Revision `number` of `owner`'s `template`, named `name`.
+pub fn revision(
+    owner: &Object,
+    name: &str,
+    labels: BTreeMap<String, String>,
+    template: &PodTemplateSpec,
+    number: i64,
+) -> ControllerRevision {
+    ControllerRevision {
         metadata: ObjectMeta {
             name: Some(name.into()),
-            namespace: Some(ns),
+            namespace: Some(owner.namespace().to_string()),
             labels: Some(labels),
             owner_references: Some(vec![owner_reference(owner)]),
             ..Default::default()
         },
         data: Some(RawExtension(serde_json::json!({"spec": {"template": template}}))),
-        revision: latest + 1,
-    };
-    let _ = ctx.api.create(Object::ControllerRevision(Box::new(cr)), ctx.now, false);
+        revision: number,
+    }
 }

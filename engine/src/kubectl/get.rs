@@ -177,7 +177,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &super::Io) -> Output {
                 rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
             }
             for object in groups.iter().flatten() {
-                let value = object.to_value();
+                let value = served(object);
                 let mut row = Vec::new();
                 for (_, path) in &columns {
                     let path = path.trim_start_matches('{').trim_end_matches('}');
@@ -269,11 +269,27 @@ fn sort(objects: &mut [Arc<Object>], path: &str) -> Result<(), String> {
 
 /// One object when one was asked for by name, else a List of them all.
 fn document(groups: &[Vec<Arc<Object>>], requests: &[resources::Request]) -> serde_json::Value {
-    let values: Vec<serde_json::Value> = groups.iter().flatten().map(|o| o.to_value()).collect();
+    let values: Vec<serde_json::Value> = groups.iter().flatten().map(|o| served(o)).collect();
     if values.len() == 1 && requests.iter().all(|r| !r.names.is_empty()) {
         return values.into_iter().next().unwrap_or_default();
     }
     serde_json::json!({"apiVersion": "v1", "items": values, "kind": "List", "metadata": {"resourceVersion": ""}})
+}
+
+/// The object as the API server serves it: an EndpointSlice's `endpoints`
+/// and `ports` are never left out (Go's fields have no `omitempty`), so an
+/// empty one reads `null`.
+fn served(object: &Object) -> serde_json::Value {
+    let mut value = object.to_value();
+    if let (Object::EndpointSlice(slice), Some(map)) = (object, value.as_object_mut()) {
+        if slice.endpoints.is_empty() {
+            map.insert("endpoints".into(), serde_json::Value::Null);
+        }
+        if slice.ports.as_ref().is_none_or(Vec::is_empty) {
+            map.insert("ports".into(), serde_json::Value::Null);
+        }
+    }
+    value
 }
 
 /// JSON as kubectl prints it: four-space indent, keys sorted, and `<`, `>`,

@@ -31,11 +31,11 @@ const CONTROL_PLANE_TAINT: &str = crate::labels::CONTROL_PLANE;
 /// Memory the kubelet keeps back as its hard eviction threshold.
 const EVICTION_RESERVE: i64 = 100 * 1024 * 1024;
 
-fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+pub(super) fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
     Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
-fn meta(namespace: Option<&str>, name: &str, labels: Option<BTreeMap<String, String>>) -> ObjectMeta {
+pub(super) fn meta(namespace: Option<&str>, name: &str, labels: Option<BTreeMap<String, String>>) -> ObjectMeta {
     ObjectMeta { name: Some(name.into()), namespace: namespace.map(String::from), labels, ..Default::default() }
 }
 
@@ -263,22 +263,7 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
                     spec: Some(DaemonSetSpec { selector, template, ..Default::default() }),
                     status: None,
                 };
-                let Some(ds) = create(api, Object::DaemonSet(Box::new(ds)), built) else { continue };
-                let Object::DaemonSet(d) = &*ds else { continue };
-                let Some(template) = d.spec.as_ref().map(|s| s.template.clone()) else { continue };
-                let hash = template_hash(&template, None);
-                for spec in &nodes {
-                    let mut pod = from_template(&template, &ds, String::new());
-                    pod.metadata.generate_name = None;
-                    pod.metadata.name = Some(format!("{}-{}", addon.name, api.name_suffix(5)));
-                    let l = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
-                    l.insert(REVISION_HASH.into(), hash.clone());
-                    l.insert("pod-template-generation".into(), "1".into());
-                    let joined =
-                        built.plus(nodes.iter().position(|n| n.name == spec.name).unwrap_or(0) as i64 * 60 * SECOND);
-                    let pod = running(pod, spec, &ips.next(spec, addon.host_network), joined);
-                    create(api, Object::Pod(Box::new(pod)), joined);
-                }
+                lay_daemon_set(api, ds, &nodes, &mut ips, built);
             }
             Some((replicas, node_index)) => {
                 let Some(node) = nodes.get(node_index.min(nodes.len().saturating_sub(1))) else { continue };
@@ -292,21 +277,55 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
         // those the cluster had before it had storage.
         api.with_side_stream(0x0570_7a6e, |api| storage_class(api, class, &nodes, &mut ips, built, started));
     }
+    if preset.metallb.is_some() {
+        api.with_side_stream(0x3e7a_11b0, |api| super::metallb::lay_down(api, &nodes, &mut ips, built, started));
+    }
+    let control_planes: Vec<String> = nodes.iter().filter(|n| n.control_plane).map(|n| n.ip.clone()).collect();
+    api.with_side_stream(0xe9d9_0175, |api| super::endpoints::lay_down(api, &control_planes));
     built
 }
 
-/// Where and when a bootstrap Deployment's pods run.
-struct Placement<'a> {
-    replicas: usize,
-    node: &'a super::PresetNode,
-    ips: &'a mut IpPlan,
+/// A DaemonSet with a pod already running on each node, each from the time
+/// its node joined, labelled as the DaemonSet controller would have.
+pub(super) fn lay_daemon_set(
+    api: &mut ApiServer,
+    ds: DaemonSet,
+    nodes: &[super::PresetNode],
+    ips: &mut IpPlan,
     built: Time,
-    started: Time,
+) -> Option<std::sync::Arc<Object>> {
+    let name = ds.metadata.name.clone().unwrap_or_default();
+    let ds = create(api, Object::DaemonSet(Box::new(ds)), built)?;
+    let Object::DaemonSet(d) = &*ds else { return None };
+    let template = d.spec.as_ref().map(|s| s.template.clone())?;
+    let host_network = template.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
+    let hash = template_hash(&template, None);
+    for (i, spec) in nodes.iter().enumerate() {
+        let mut pod = from_template(&template, &ds, String::new());
+        pod.metadata.generate_name = None;
+        pod.metadata.name = Some(format!("{name}-{}", api.name_suffix(5)));
+        let l = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
+        l.insert(REVISION_HASH.into(), hash.clone());
+        l.insert("pod-template-generation".into(), "1".into());
+        let joined = built.plus(i as i64 * 60 * SECOND);
+        let pod = running(pod, spec, &ips.next(spec, host_network), joined);
+        create(api, Object::Pod(Box::new(pod)), joined);
+    }
+    Some(ds)
+}
+
+/// Where and when a bootstrap Deployment's pods run.
+pub(super) struct Placement<'a> {
+    pub replicas: usize,
+    pub node: &'a super::PresetNode,
+    pub ips: &'a mut IpPlan,
+    pub built: Time,
+    pub started: Time,
 }
 
 /// A Deployment with its first ReplicaSet and its pods already running on
 /// one node, owned as the deployment controller would have left them.
-fn lay_deployment(api: &mut ApiServer, object_meta: ObjectMeta, template: PodTemplateSpec, at: Placement) {
+pub(super) fn lay_deployment(api: &mut ApiServer, object_meta: ObjectMeta, template: PodTemplateSpec, at: Placement) {
     let ns = object_meta.namespace.clone().unwrap_or_default();
     let name = object_meta.name.clone().unwrap_or_default();
     let selector = LabelSelector {
@@ -504,7 +523,7 @@ spec:
 
 /// Hands out pod IPs from each node's pod CIDR, as the kubelets did.
 #[derive(Default)]
-struct IpPlan(BTreeMap<String, u8>);
+pub(super) struct IpPlan(BTreeMap<String, u8>);
 
 impl IpPlan {
     fn next(&mut self, node: &super::PresetNode, host_network: bool) -> String {
@@ -562,7 +581,7 @@ fn lease(node: &Object, joined: Time, renewed: Time) -> k8s_openapi::api::coordi
     }
 }
 
-fn create(api: &mut ApiServer, object: Object, at: Time) -> Option<std::sync::Arc<Object>> {
+pub(super) fn create(api: &mut ApiServer, object: Object, at: Time) -> Option<std::sync::Arc<Object>> {
     // The bundled presets are valid by construction (pinned by the preset
     // tests); a rejected object would only mean a smaller cluster.
     api.create(object, at, false).ok()
@@ -670,13 +689,18 @@ fn running(mut pod: Pod, node: &super::PresetNode, ip: &str, started: Time) -> P
         last_transition_time: Some(at.to_k8s()),
         ..Default::default()
     };
-    let host_network = pod.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
-    let priority = if host_network { 2_000_001_000 } else { 2_000_000_000 };
+    // The Priority admission plugin's value for the pod's class; pods of
+    // no class get the API server's default.
+    let priority = match pod.spec.as_ref().and_then(|s| s.priority_class_name.as_deref()) {
+        Some("system-node-critical") => Some(2_000_001_000),
+        Some("system-cluster-critical") => Some(2_000_000_000),
+        _ => None,
+    };
     let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(node.name.clone());
-        spec.priority = Some(priority);
+        spec.priority = priority;
     }
     pod.status = Some(PodStatus {
         phase: Some("Running".into()),

@@ -3,7 +3,9 @@
 
 mod bootstrap;
 mod control_plane;
+mod endpoints;
+mod metallb;
 mod presets;
 
 pub use bootstrap::bootstrap;
-pub use presets::{NodeGroup, Preset, PresetNode, PresetStorageClass};
+pub use presets::{NodeGroup, Preset, PresetMetalLb, PresetNode, PresetStorageClass};

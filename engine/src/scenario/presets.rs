@@ -24,6 +24,21 @@ pub struct Preset {
     /// each needs.
     #[serde(default)]
     pub storage_classes: Vec<PresetStorageClass>,
+    /// MetalLB, when the lab installed it, with the addresses it hands to
+    /// LoadBalancer Services.
+    #[serde(default)]
+    pub metallb: Option<PresetMetalLb>,
+}
+
+/// MetalLB in layer 2 mode with one IPAddressPool.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresetMetalLb {
+    /// The IPAddressPool's name.
+    pub pool: String,
+    /// Its addresses: ranges (`192.168.1.11-192.168.1.13`), CIDRs or single
+    /// addresses, as an IPAddressPool lists them.
+    pub addresses: Vec<String>,
 }
 
 /// A StorageClass a preset comes with.
@@ -143,5 +158,11 @@ mod tests {
             assert_eq!(default, ["local-path"], "{}", preset.name);
         }
         assert_eq!(last, Some(("node-5000".into(), "10.10.19.250".into(), "100.83.135.0/24".into())));
+        let pools: Vec<(String, Option<usize>)> = Preset::all()
+            .iter()
+            .map(|p| (p.name.clone(), p.metallb.as_ref().map(|m| crate::controllers::AddressPool::new(m).len())))
+            .collect();
+        let lab = [("default".to_string(), Some(3)), ("single".to_string(), None), ("large".to_string(), None)];
+        assert_eq!(pools, lab);
     }
 }

@@ -327,6 +327,18 @@ pub fn taints_tolerated(tolerations: &[Toleration], node: &Node) -> bool {
         .all(|t| tolerates(tolerations, t))
 }
 
+/// Whether the pod tolerates every NoExecute taint of the node, so it may
+/// keep running there.
+pub fn executes_tolerated(tolerations: &[Toleration], node: &Node) -> bool {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.effect == "NoExecute")
+        .all(|t| tolerates(tolerations, t))
+}
+
 fn node_ready(node: &Node) -> bool {
     node.status
         .as_ref()

@@ -1,13 +1,16 @@
-//! `describe` for Services: addresses, ports with their endpoints (the
-//! ready pods the selector picks), and traffic policies.
+//! `describe` for the network kinds: Services (addresses, ports with the
+//! ready endpoints their EndpointSlices list, traffic policies), Ingresses,
+//! IngressClasses, Endpoints, EndpointSlices and NetworkPolicies.
 
 use super::{annotations, labels};
 use crate::api::Kind;
 use crate::cluster::Cluster;
-use crate::controllers::pods::ready_since;
+use crate::controllers::endpointslice::SERVICE_NAME;
 use crate::labels::Selector;
-use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
@@ -28,6 +31,12 @@ pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
     let _ = writeln!(w, "IP:\t{}", spec.cluster_ip.as_deref().unwrap_or_default());
     let ips = spec.cluster_ips.clone().unwrap_or_default();
     let _ = writeln!(w, "IPs:\t{}", if ips.is_empty() { "<none>".into() } else { ips.join(",") });
+    if let Some(external) = spec.external_ips.as_ref().filter(|l| !l.is_empty()) {
+        let _ = writeln!(w, "External IPs:\t{}", external.join(","));
+    }
+    if let Some(wanted) = spec.load_balancer_ip.as_deref().filter(|ip| !ip.is_empty()) {
+        let _ = writeln!(w, "Desired LoadBalancer IP:\t{wanted}");
+    }
     if let Some(name) = &spec.external_name {
         let _ = writeln!(w, "External Name:\t{name}");
     }
@@ -38,23 +47,16 @@ pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
         .and_then(|l| l.ingress.as_ref())
         .into_iter()
         .flatten()
-        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+        .map(|i| match (i.ip.as_deref().filter(|ip| !ip.is_empty()), &i.ip_mode) {
+            (Some(ip), Some(mode)) => format!("{ip} ({mode})"),
+            (Some(ip), None) => ip.to_string(),
+            (None, _) => i.hostname.clone().unwrap_or_default(),
+        })
         .collect();
     if !ingress.is_empty() {
         let _ = writeln!(w, "LoadBalancer Ingress:\t{}", ingress.join(", "));
     }
-    let selector = spec.selector.as_ref().filter(|m| !m.is_empty()).map(Selector::from_map);
-    let pods: Vec<&Pod> = match &selector {
-        Some(selector) => cluster
-            .api()
-            .store()
-            .select(Kind::Pod, Some(&ns), selector)
-            .into_iter()
-            .filter_map(|o| o.as_pod())
-            .filter(|p| ready_since(p).is_some() && p.metadata.deletion_timestamp.is_none())
-            .collect(),
-        None => Vec::new(),
-    };
+    let slices = slices_of(cluster, &ns, svc.metadata.name.as_deref().unwrap_or_default());
     for port in spec.ports.iter().flatten() {
         let protocol = port.protocol.as_deref().unwrap_or("TCP");
         let name = port.name.as_deref().filter(|n| !n.is_empty()).unwrap_or("<unset>");
@@ -73,7 +75,8 @@ pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
         if let Some(node_port) = port.node_port.filter(|p| *p != 0) {
             let _ = writeln!(w, "NodePort:\t{name}\t{node_port}/{protocol}");
         }
-        let _ = writeln!(w, "Endpoints:\t{}", endpoints(&pods, port));
+        let wanted = port.name.clone().unwrap_or_default();
+        let _ = writeln!(w, "Endpoints:\t{}", slice_endpoints(&slices, &wanted));
     }
     let _ = writeln!(w, "Session Affinity:\t{}", spec.session_affinity.as_deref().unwrap_or("None"));
     if let Some(policy) = &spec.external_traffic_policy {
@@ -82,37 +85,81 @@ pub fn service(w: &mut String, cluster: &Cluster, svc: &Service) {
     if let Some(policy) = &spec.internal_traffic_policy {
         let _ = writeln!(w, "Internal Traffic Policy:\t{policy}");
     }
+    if let Some(port) = spec.health_check_node_port.filter(|p| *p != 0) {
+        let _ = writeln!(w, "HealthCheck NodePort:\t{port}");
+    }
+    if let Some(ranges) = spec.load_balancer_source_ranges.as_ref().filter(|l| !l.is_empty()) {
+        let _ = writeln!(w, "LoadBalancer Source Ranges:\t{}", ranges.join(","));
+    }
 }
 
-/// `ip:port` of the first three ready pods, then `+ N more...`, as kubectl
-/// lists a port's endpoints; `<none>` when no pod is ready.
-fn endpoints(pods: &[&Pod], port: &ServicePort) -> String {
-    // The endpoints controller keeps addresses in IP order.
-    let mut addresses: Vec<String> = pods
-        .iter()
-        .filter_map(|pod| {
-            let ip = pod.status.as_ref()?.pod_ip.clone()?;
-            let number = match &port.target_port {
-                None => port.port,
-                Some(IntOrString::Int(i)) => *i,
-                Some(IntOrString::String(name)) => {
-                    pod.spec
-                        .as_ref()?
-                        .containers
-                        .iter()
-                        .flat_map(|c| c.ports.iter().flatten())
-                        .find(|p| p.name.as_deref() == Some(name.as_str()))?
-                        .container_port
-                }
-            };
-            Some(format!("{ip}:{number}"))
+/// The EndpointSlices of a Service, found by their service-name label as
+/// kubectl finds them.
+fn slices_of(cluster: &Cluster, ns: &str, service: &str) -> Vec<EndpointSlice> {
+    let selector = Selector::from_map(&BTreeMap::from([(SERVICE_NAME.to_string(), service.to_string())]));
+    cluster
+        .api()
+        .store()
+        .select(Kind::EndpointSlice, Some(ns), &selector)
+        .into_iter()
+        .filter_map(|o| match &**o {
+            crate::object::Object::EndpointSlice(s) => Some((**s).clone()),
+            _ => None,
         })
-        .collect();
-    addresses.sort();
-    match addresses.len() {
-        0 => "<none>".into(),
-        1..=3 => addresses.join(","),
-        n => format!("{} + {} more...", addresses[..3].join(","), n - 3),
+        .collect()
+}
+
+/// kubectl's endpoints of one Service port: `ip:port` of the ready endpoints
+/// of every slice port so named, the first three, then `+ N more...`;
+/// `<none>` without slices. Its quirk is kept: a not-ready endpoint after
+/// the third still marks the list as having more.
+fn slice_endpoints(slices: &[EndpointSlice], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".into();
+    }
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count = 0;
+    let ready =
+        |e: &k8s_openapi::api::discovery::v1::Endpoint| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
+    for slice in slices {
+        let ports = slice.ports.as_deref().unwrap_or_default();
+        let mut visit = |text: Option<String>, e: &k8s_openapi::api::discovery::v1::Endpoint| {
+            if list.len() == 3 {
+                more = true;
+            }
+            if !ready(e) {
+                return;
+            }
+            if !more {
+                list.extend(text);
+            }
+            count += 1;
+        };
+        if ports.is_empty() {
+            for e in &slice.endpoints {
+                visit(e.addresses.first().cloned(), e);
+            }
+            continue;
+        }
+        for port in ports.iter().filter(|p| p.name.as_deref().unwrap_or_default() == port_name) {
+            for e in &slice.endpoints {
+                let text = e.addresses.first().map(|a| {
+                    let number = port.port.unwrap_or_default();
+                    if a.contains(':') {
+                        format!("[{a}]:{number}")
+                    } else {
+                        format!("{a}:{number}")
+                    }
+                });
+                visit(text, e);
+            }
+        }
+    }
+    if more {
+        format!("{} + {} more...", list.join(","), count - 3)
+    } else {
+        list.join(",")
     }
 }
 
@@ -188,19 +235,8 @@ fn backend(cluster: &Cluster, ns: &str, b: &k8s_openapi::api::networking::v1::In
         Some(p) => p.name.is_some() && p.name == sp.name,
         None => false,
     });
-    let selector = spec.selector.as_ref().filter(|m| !m.is_empty()).map(Selector::from_map);
-    let pods: Vec<&Pod> = match &selector {
-        Some(selector) => cluster
-            .api()
-            .store()
-            .select(Kind::Pod, Some(ns), selector)
-            .into_iter()
-            .filter_map(|o| o.as_pod())
-            .filter(|p| ready_since(p).is_some() && p.metadata.deletion_timestamp.is_none())
-            .collect(),
-        None => Vec::new(),
-    };
-    let endpoints = chosen.map_or_else(|| "<none>".to_string(), |p| endpoints(&pods, p));
+    let wanted = chosen.and_then(|p| p.name.clone()).unwrap_or_default();
+    let endpoints = slice_endpoints(&slices_of(cluster, ns, &svc_backend.name), &wanted);
     format!("{label} ({endpoints})")
 }
 

@@ -84,41 +84,77 @@ pub fn service(svc: &Service, now: Time, wide: bool) -> Vec<String> {
 pub const ENDPOINTS: Columns = (&["NAME", "ENDPOINTS", "AGE"], &[]);
 
 pub fn endpoints(ep: &Endpoints, now: Time) -> Vec<String> {
-    let mut items = Vec::new();
-    for subset in ep.subsets.iter().flatten() {
+    vec![name(&ep.metadata), endpoints_cell(ep), super::age(&ep.metadata, now)]
+}
+
+/// kubectl's ENDPOINTS cell: `ip:port` for each port of each subset (ports
+/// outer, ready addresses inner), the first three, then `+ N more...`;
+/// `<none>` without subsets.
+pub fn endpoints_cell(ep: &Endpoints) -> String {
+    let subsets = ep.subsets.as_deref().unwrap_or_default();
+    if subsets.is_empty() {
+        return "<none>".into();
+    }
+    let mut items: Vec<String> = Vec::new();
+    let mut count = 0;
+    for subset in subsets {
+        let addresses = subset.addresses.as_deref().unwrap_or_default();
         let ports = subset.ports.as_deref().unwrap_or_default();
-        for address in subset.addresses.iter().flatten() {
-            if ports.is_empty() {
-                items.push(address.ip.clone());
-            }
-            for port in ports {
-                items.push(format!("{}:{}", address.ip, port.port));
-            }
+        if ports.is_empty() {
+            count += addresses.len();
+            items.extend(addresses.iter().map(|a| a.ip.clone()));
+            continue;
+        }
+        for port in ports {
+            count += addresses.len();
+            items.extend(addresses.iter().map(|a| host_port(&a.ip, port.port)));
         }
     }
-    vec![name(&ep.metadata), or_none(first_three(&items)), super::age(&ep.metadata, now)]
+    more(items, count)
+}
+
+/// `ip:port`, with an IPv6 address bracketed as Go's JoinHostPort does.
+fn host_port(ip: &str, port: i32) -> String {
+    if ip.contains(':') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
+}
+
+/// The first three of `items` joined, then how many more of `count` there are.
+fn more(items: Vec<String>, count: usize) -> String {
+    if count > 3 {
+        format!("{} + {} more...", items[..3].join(","), count - 3)
+    } else {
+        items.join(",")
+    }
 }
 
 pub const ENDPOINT_SLICE: Columns = (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]);
 
 pub fn endpoint_slice(es: &EndpointSlice, now: Time) -> Vec<String> {
-    let ports: Vec<String> =
-        es.ports.iter().flatten().map(|p| p.port.map_or_else(|| "<unset>".to_string(), |n| n.to_string())).collect();
+    let ports: Vec<String> = es
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| match (p.port, &p.name) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => "*".to_string(),
+        })
+        .collect();
     let addresses: Vec<String> = es.endpoints.iter().flat_map(|e| e.addresses.iter().cloned()).collect();
-    let unset = |s: String| {
-        if s.is_empty() {
+    let unset = |items: Vec<String>| {
+        let count = items.len();
+        let text = more(items, count);
+        if text.is_empty() {
             "<unset>".to_string()
         } else {
-            s
+            text
         }
     };
-    vec![
-        name(&es.metadata),
-        es.address_type.clone(),
-        unset(ports.join(",")),
-        unset(first_three(&addresses)),
-        super::age(&es.metadata, now),
-    ]
+    vec![name(&es.metadata), es.address_type.clone(), unset(ports), unset(addresses), super::age(&es.metadata, now)]
 }
 
 pub const INGRESS: Columns = (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], &[]);
