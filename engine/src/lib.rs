@@ -53,7 +53,7 @@ pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
-pub use scenario::{NodeGroup, Preset, PresetMetalLb, PresetNode, PresetStorageClass};
+pub use scenario::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};
 pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};

@@ -72,7 +72,10 @@ fn shell_binary_reads_files_relative_to_the_working_directory() {
 #[test]
 fn shell_binary_rejects_bad_arguments() {
     let (_, stderr, code) = run_binary(&["shell", "--preset", "nope"], "");
-    assert_eq!((stderr.as_str(), code), ("kubeplay: unknown preset \"nope\" (known: default, single, large)\n", 2));
+    assert_eq!(
+        (stderr.as_str(), code),
+        ("kubeplay: unknown preset \"nope\" (known: default, ingress, single, large)\n", 2)
+    );
     let (_, stderr, code) = run_binary(&["bogus"], "");
     assert_eq!((stderr.as_str(), code), ("Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n", 2));
 }

@@ -300,50 +300,56 @@ fn write(ctx: &mut Ctx, svc: &Service, ip: Option<u32>, pool: &AddressPool) -> O
     ctx.api.update(Object::Service(Box::new(updated)), ctx.now).ok()
 }
 
+/// The speakers' layer 2 election: among the nodes whose speaker runs
+/// (and, for `Local` traffic, that hold a ready endpoint), the one whose
+/// name hashes lowest with the address answers for it, once the Service
+/// has an endpoint that can serve. kube-proxy's routing asks the same.
+pub fn elected(store: &Store, svc: &Service, address: &str) -> Option<String> {
+    let namespace = svc.metadata.namespace.clone().unwrap_or_default();
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    let selector = Selector::from_map(&BTreeMap::from([(SERVICE_NAME.to_string(), name)]));
+    let endpoints: Vec<k8s_openapi::api::discovery::v1::Endpoint> = store
+        .select(Kind::EndpointSlice, Some(&namespace), &selector)
+        .into_iter()
+        .filter_map(|o| match &**o {
+            Object::EndpointSlice(s) => Some(s.endpoints.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter(|e| {
+            let c = e.conditions.clone().unwrap_or_default();
+            c.ready.unwrap_or(true) || c.serving == Some(true)
+        })
+        .collect();
+    let local = svc.spec.as_ref().and_then(|s| s.external_traffic_policy.as_deref()) == Some("Local");
+    let mut nodes: Vec<String> = running(store, "speaker")
+        .into_iter()
+        .filter(|n| {
+            let Some(node) = store.get(Kind::Node, "", n).and_then(|o| o.as_node()) else { return false };
+            let excluded = node.metadata.labels.as_ref().is_some_and(|l| l.contains_key(EXCLUDED));
+            let unreachable = node
+                .status
+                .iter()
+                .flat_map(|s| s.conditions.iter().flatten())
+                .any(|c| c.type_ == "NetworkUnavailable" && c.status == "True");
+            !excluded && !unreachable
+        })
+        .filter(|n| !local || endpoints.iter().any(|e| e.node_name.as_deref() == Some(n.as_str())))
+        .collect();
+    if endpoints.is_empty() || nodes.is_empty() {
+        return None;
+    }
+    nodes.sort_by_cached_key(|n| Sha256::digest(format!("{n}#{address}").as_bytes()));
+    Some(nodes.swap_remove(0))
+}
+
 impl LoadBalancerController {
-    /// The speakers' layer 2 election: among the nodes whose speaker runs
-    /// (and, for `Local` traffic, that hold a ready endpoint), the one whose
-    /// name hashes lowest with the address answers for it, once the Service
-    /// has an endpoint that can serve.
     fn announce(&mut self, ctx: &mut Ctx, service: &Object, name: Name, ip: u32) {
         let Object::Service(svc) = service else { return };
-        let store = ctx.api.store();
-        let selector = Selector::from_map(&BTreeMap::from([(SERVICE_NAME.to_string(), name.1.clone())]));
-        let endpoints: Vec<k8s_openapi::api::discovery::v1::Endpoint> = store
-            .select(Kind::EndpointSlice, Some(&name.0), &selector)
-            .into_iter()
-            .filter_map(|o| match &**o {
-                Object::EndpointSlice(s) => Some(s.endpoints.clone()),
-                _ => None,
-            })
-            .flatten()
-            .filter(|e| {
-                let c = e.conditions.clone().unwrap_or_default();
-                c.ready.unwrap_or(true) || c.serving == Some(true)
-            })
-            .collect();
-        let local = svc.spec.as_ref().and_then(|s| s.external_traffic_policy.as_deref()) == Some("Local");
-        let mut nodes: Vec<String> = running(store, "speaker")
-            .into_iter()
-            .filter(|n| {
-                let Some(node) = store.get(Kind::Node, "", n).and_then(|o| o.as_node().cloned()) else { return false };
-                let excluded = node.metadata.labels.as_ref().is_some_and(|l| l.contains_key(EXCLUDED));
-                let unreachable = node
-                    .status
-                    .iter()
-                    .flat_map(|s| s.conditions.iter().flatten())
-                    .any(|c| c.type_ == "NetworkUnavailable" && c.status == "True");
-                !excluded && !unreachable
-            })
-            .filter(|n| !local || endpoints.iter().any(|e| e.node_name.as_deref() == Some(n.as_str())))
-            .collect();
-        if endpoints.is_empty() || nodes.is_empty() {
+        let Some(winner) = elected(ctx.api.store(), svc, &format_ipv4(ip)) else {
             self.announced.remove(&name);
             return;
-        }
-        let address = format_ipv4(ip);
-        nodes.sort_by_cached_key(|n| Sha256::digest(format!("{n}#{address}").as_bytes()));
-        let winner = nodes.swap_remove(0);
+        };
         if self.announced.get(&name) == Some(&(winner.clone(), ip)) {
             return;
         }

@@ -16,6 +16,7 @@ mod gohash;
 mod horizontalpodautoscaler;
 mod hpametrics;
 mod hpanormalize;
+mod ingressstatus;
 mod job;
 pub(crate) mod loadbalancer;
 mod namespace;
@@ -141,6 +142,7 @@ impl Manager {
             Box::<volumeprotection::VolumeProtection>::default(),
             Box::new(loadbalancer::LoadBalancerController::new(pool.clone())),
             Box::<horizontalpodautoscaler::HorizontalPodAutoscalerController>::default(),
+            Box::<ingressstatus::IngressStatusController>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0, pool }

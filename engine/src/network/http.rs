@@ -89,7 +89,7 @@ pub fn listens(container: &Container, exit: Exit, port: i32) -> bool {
 /// Where a web server image keeps its documents.
 pub fn document_root(image: &str) -> Option<&'static str> {
     match images::short_name(image).as_str() {
-        "nginx" => Some("/usr/share/nginx/html"),
+        "nginx" | "nginx-slim" => Some("/usr/share/nginx/html"),
         "httpd" => Some("/usr/local/apache2/htdocs"),
         _ => None,
     }
@@ -110,7 +110,9 @@ pub fn serve(inside: &Inside, pod: &Pod, port: i32, ask: &Ask) -> Outcome {
     let path = ask.path.split(['?', '#']).next().unwrap_or("/").to_string();
     let pod_name = pod.metadata.name.as_deref().unwrap_or_default();
     let response = match name.as_str() {
-        "nginx" => static_files(inside, &path, &date, Server::Nginx(images::nginx_version(image))),
+        "nginx" => static_files(inside, &path, &date, Server::Nginx(format!("nginx/{}", images::nginx_version(image)))),
+        // The tutorial image hides its version.
+        "nginx-slim" => static_files(inside, &path, &date, Server::Nginx("nginx".into())),
         "httpd" => static_files(inside, &path, &date, Server::Apache),
         "hpa-example" => {
             if path == "/" || path == "/index.php" {
@@ -202,6 +204,7 @@ fn apiserver(path: &str, date: String) -> Response {
 
 /// Which static file server answers.
 enum Server {
+    /// With its server token (`nginx/1.27.3`).
     Nginx(String),
     Apache,
 }
@@ -219,7 +222,7 @@ fn static_files(inside: &Inside, path: &str, date: &str, server: Server) -> Resp
             ok(
                 &body,
                 &[
-                    ("Server", format!("nginx/{version}")),
+                    ("Server", version.clone()),
                     ("Date", date.to_string()),
                     ("Content-Type", content_type(&file).into()),
                     ("Content-Length", body.len().to_string()),
@@ -232,13 +235,13 @@ fn static_files(inside: &Inside, path: &str, date: &str, server: Server) -> Resp
         }
         (Server::Nginx(version), None) => {
             let body = format!(
-                "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/{version}</center>\n</body>\n</html>\n"
+                "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>{version}</center>\n</body>\n</html>\n"
             );
             Response {
                 status: 404,
                 reason: "Not Found".into(),
                 headers: vec![
-                    ("Server".into(), format!("nginx/{version}")),
+                    ("Server".into(), version.clone()),
                     ("Date".into(), date.to_string()),
                     ("Content-Type".into(), "text/html".into()),
                     ("Content-Length".into(), body.len().to_string()),

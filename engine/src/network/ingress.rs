@@ -107,7 +107,7 @@ fn best_match<'a>(store: &'a Store, host: &str, path: &str) -> Option<(&'a Ingre
     for object in store.list(Kind::Ingress, None) {
         let crate::object::Object::Ingress(ingress) = &**object else { continue };
         let Some(spec) = ingress.spec.as_ref() else { continue };
-        if !of_class(store, ingress) {
+        if !served(store, ingress) {
             continue;
         }
         if let Some(backend) = &spec.default_backend {
@@ -147,7 +147,7 @@ fn best_match<'a>(store: &'a Store, host: &str, path: &str) -> Option<(&'a Ingre
 /// Whether the lab's controller serves the Ingress: its class is ours,
 /// named by field or by the old annotation, or unset while ours is the
 /// default class.
-fn of_class(store: &Store, ingress: &Ingress) -> bool {
+pub fn served(store: &Store, ingress: &Ingress) -> bool {
     let named = ingress
         .spec
         .as_ref()

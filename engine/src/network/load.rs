@@ -256,9 +256,12 @@ mod tests {
         generator(&pod, &container, crate::time::EPOCH.plus(1000))
     }
 
+    /// The command, and the host, port, path and pause found in it.
+    type Case<'a> = (&'a [&'a str], Option<(&'a str, i32, &'a str, u64)>);
+
     #[test]
     fn request_loops_are_found_with_their_pause() {
-        let cases: &[(&[&str], Option<(&str, i32, &str, u64)>)] = &[
+        let cases: &[Case] = &[
             (
                 &["/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://php-apache; done"],
                 Some(("php-apache", 80, "/", 10_000_000)),

@@ -100,39 +100,3 @@ pub fn pick<'e>(
     };
     endpoints.get(index)
 }
-
-/// The node answering ARP for a load-balancer address, as MetalLB's layer 2
-/// mode elects it: among the Ready nodes not excluded from external load
-/// balancers (and, for `externalTrafficPolicy: Local`, holding an
-/// endpoint), the one ranking first by a hash of node name and address.
-pub fn announcing_node(store: &Store, service: &Service, ip: &str) -> Option<String> {
-    let local = service.spec.as_ref().and_then(|s| s.external_traffic_policy.as_deref()) == Some("Local");
-    let with_endpoints: Vec<String> = service
-        .spec
-        .iter()
-        .flat_map(|s| s.ports.iter().flatten())
-        .flat_map(|p| endpoints(store, service, p))
-        .filter_map(|e| e.node)
-        .collect();
-    let rank = |node: &str| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in node.bytes().chain(std::iter::once(b'#')).chain(ip.bytes()) {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
-    store
-        .list(Kind::Node, None)
-        .filter_map(|o| o.as_node())
-        .filter(|n| {
-            let labels = n.metadata.labels.as_ref();
-            !labels.is_some_and(|l| l.contains_key("node.kubernetes.io/exclude-from-external-load-balancers"))
-                && n.status
-                    .iter()
-                    .flat_map(|s| s.conditions.iter().flatten())
-                    .any(|c| c.type_ == "Ready" && c.status == "True")
-        })
-        .filter_map(|n| n.metadata.name.clone())
-        .filter(|n| !local || with_endpoints.contains(n))
-        .min_by_key(|n| rank(n))
-}

@@ -31,15 +31,13 @@ pub fn connect<'a>(fabric: &Fabric<'a>, client: &Client, ip: &str, port: i32, di
     let client_pod = client.pod.as_ref().and_then(|(ns, name)| store.get(Kind::Pod, ns, name)).and_then(|o| o.as_pod());
     let source = End { pod: client_pod, ip: &client.ip };
     let mut hops = vec![Hop::Client { name: client_name, ip: client.ip.clone() }];
-    if ip == "127.0.0.1" || ip == client.ip {
-        let landing = match &client.pod {
-            Some((namespace, name)) => {
-                store.get(Kind::Pod, namespace, name).and_then(|o| o.as_pod()).and_then(|p| listener(p, port))
-            }
-            None => host_listener(fabric, &client.node, port),
-        };
+    let own = ip == "127.0.0.1" || ip == client.ip;
+    if let (true, Some((namespace, name))) = (own, &client.pod) {
+        let landing = store.get(Kind::Pod, namespace, name).and_then(|o| o.as_pod()).and_then(|p| listener(p, port));
         return landing.map(|l| (l, hops.clone())).ok_or((Outcome::Refused, hops));
     }
+    // A node reaching itself goes through its own rules, node ports too.
+    let ip = if own { client.ip.as_str() } else { ip };
     if let Some(service) = addresses::service_by_cluster_ip(store, ip) {
         if !fabric.proxy_runs(&client.node) {
             return Err((Outcome::Timeout, hops));
@@ -67,7 +65,8 @@ pub fn connect<'a>(fabric: &Fabric<'a>, client: &Client, ip: &str, port: i32, di
         return host_listener(fabric, &node, port).map(|l| (l, hops.clone())).ok_or((Outcome::Refused, hops));
     }
     if let Some(service) = addresses::service_by_load_balancer_ip(store, ip) {
-        let Some(node) = proxy::announcing_node(store, service, ip).filter(|n| fabric.node_up(n)) else {
+        let Some(node) = crate::controllers::loadbalancer::elected(store, service, ip).filter(|n| fabric.node_up(n))
+        else {
             return Err((Outcome::NoRoute, hops));
         };
         hops.push(Hop::Node { name: node.clone(), ip: ip.to_string(), port });

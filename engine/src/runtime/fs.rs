@@ -46,7 +46,8 @@ pub const BASE_DIRS: &[&str] =
 /// The files an image brings that commands in the playground read.
 pub fn image_files(image: &str) -> Vec<(&'static str, &'static str)> {
     match images::short_name(image).as_str() {
-        "nginx" => {
+        // registry.k8s.io/nginx-slim, the StatefulSet tutorial's image.
+        "nginx" | "nginx-slim" => {
             vec![("/usr/share/nginx/html/index.html", NGINX_INDEX), ("/usr/share/nginx/html/50x.html", NGINX_50X)]
         }
         "httpd" => vec![("/usr/local/apache2/htdocs/index.html", "<html><body><h1>It works!</h1></body></html>\n")],

@@ -200,7 +200,7 @@ pub fn resolve(image: &str) -> Result<(), String> {
 /// The ports a server image listens on once started.
 pub fn ports(image: &str) -> &'static [i32] {
     match short_name(image).as_str() {
-        "nginx" | "httpd" | "hpa-example" | "wordpress" => &[80],
+        "nginx" | "nginx-slim" | "httpd" | "hpa-example" | "wordpress" => &[80],
         "redis" => &[6379],
         "mysql" | "mariadb" => &[3306, 33060],
         "postgres" => &[5432],

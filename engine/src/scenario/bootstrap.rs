@@ -280,6 +280,11 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
     if preset.metallb.is_some() {
         api.with_side_stream(0x3e7a_11b0, |api| super::metallb::lay_down(api, &nodes, &mut ips, built, started));
     }
+    if let Some(ingress) = &preset.ingress_nginx {
+        api.with_side_stream(0x1a9e_55e5, |api| {
+            super::ingress_nginx::lay_down(api, ingress, &nodes, &mut ips, built, started)
+        });
+    }
     let control_planes: Vec<String> = nodes.iter().filter(|n| n.control_plane).map(|n| n.ip.clone()).collect();
     api.with_side_stream(0xe9d9_0175, |api| super::endpoints::lay_down(api, &control_planes));
     built

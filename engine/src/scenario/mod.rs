@@ -4,8 +4,9 @@
 mod bootstrap;
 mod control_plane;
 mod endpoints;
+mod ingress_nginx;
 mod metallb;
 mod presets;
 
 pub use bootstrap::bootstrap;
-pub use presets::{NodeGroup, Preset, PresetMetalLb, PresetNode, PresetStorageClass};
+pub use presets::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};

@@ -28,6 +28,19 @@ pub struct Preset {
     /// LoadBalancer Services.
     #[serde(default)]
     pub metallb: Option<PresetMetalLb>,
+    /// ingress-nginx, when the lab installed it.
+    #[serde(default)]
+    pub ingress_nginx: Option<PresetIngressNginx>,
+}
+
+/// ingress-nginx's controller, exposed on every node by a NodePort Service.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresetIngressNginx {
+    /// The node port for HTTP.
+    pub http_node_port: i32,
+    /// The node port for HTTPS.
+    pub https_node_port: i32,
 }
 
 /// MetalLB in layer 2 mode with one IPAddressPool.
@@ -97,6 +110,7 @@ pub struct PresetNode {
 
 const PRESETS: &[&str] = &[
     include_str!("../../presets/default.yaml"),
+    include_str!("../../presets/ingress.yaml"),
     include_str!("../../presets/single.yaml"),
     include_str!("../../presets/large.yaml"),
 ];
@@ -162,7 +176,15 @@ mod tests {
             .iter()
             .map(|p| (p.name.clone(), p.metallb.as_ref().map(|m| crate::controllers::AddressPool::new(m).len())))
             .collect();
-        let lab = [("default".to_string(), Some(3)), ("single".to_string(), None), ("large".to_string(), None)];
+        let lab = [
+            ("default".to_string(), Some(3)),
+            ("ingress".to_string(), Some(3)),
+            ("single".to_string(), None),
+            ("large".to_string(), None),
+        ];
         assert_eq!(pools, lab);
+        let ingress: Vec<String> =
+            Preset::all().into_iter().filter(|p| p.ingress_nginx.is_some()).map(|p| p.name).collect();
+        assert_eq!(ingress, ["ingress"]);
     }
 }
