@@ -193,24 +193,13 @@ impl Slices for Owner<'_> {
     }
 
     fn labels(&self, slice: &EndpointSlice) -> (BTreeMap<String, String>, bool) {
-        let reserved = |k: &String| k == SERVICE_NAME || k == MANAGED_BY || k == HEADLESS;
-        let own: BTreeMap<String, String> = slice
-            .metadata
-            .labels
-            .iter()
-            .flatten()
-            .filter(|(k, _)| !reserved(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let mut labels: BTreeMap<String, String> = self
-            .svc
-            .metadata
-            .labels
-            .iter()
-            .flatten()
-            .filter(|(k, _)| !reserved(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        // The labels beside the ones the controller itself manages.
+        let unreserved = |labels: &Option<BTreeMap<String, String>>| -> BTreeMap<String, String> {
+            let reserved = |k: &String| k == SERVICE_NAME || k == MANAGED_BY || k == HEADLESS;
+            labels.iter().flatten().filter(|(k, _)| !reserved(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let own = unreserved(&slice.metadata.labels);
+        let mut labels = unreserved(&self.svc.metadata.labels);
         let changed = own != labels;
         if services::is_headless(self.svc) {
             labels.insert(HEADLESS.into(), String::new());

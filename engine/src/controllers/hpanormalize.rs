@@ -228,13 +228,13 @@ impl History {
     ) -> (i32, Why) {
         if desired > current {
             // Until old events age out, the limit cannot go below where we are.
-            let limit = self.up_limit(now, up, current).max(current);
+            let limit = self.limit(now, up, current, true).max(current);
             let (maximum, why) = if max > limit { (limit, UP_LIMIT) } else { (max, TOO_MANY) };
             if desired > maximum {
                 return (maximum, why);
             }
         } else if desired < current {
-            let limit = self.down_limit(now, down, current).min(current);
+            let limit = self.limit(now, down, current, false).min(current);
             let (minimum, why) = if min < limit { (limit, DOWN_LIMIT) } else { (min, TOO_FEW) };
             if desired < minimum {
                 return (minimum, why);
@@ -251,39 +251,27 @@ impl History {
         current - within(&self.ups) + within(&self.downs)
     }
 
-    fn up_limit(&self, now: Time, rules: &Rules, current: i32) -> i32 {
-        let pick: fn(i32, i32) -> i32 = match rules.select {
+    /// The most (scaling up) or least (scaling down) replicas the rules'
+    /// policies allow now: each policy proposes from the start of its
+    /// period, and selectPolicy picks the loosest (Max) or tightest (Min).
+    fn limit(&self, now: Time, rules: &Rules, current: i32, up: bool) -> i32 {
+        let loosest = match rules.select {
             Select::Disabled => return current,
-            Select::Min => i32::min,
-            Select::Max => i32::max,
+            Select::Max => true,
+            Select::Min => false,
         };
-        let mut limit = if rules.select == Select::Min { i32::MAX } else { i32::MIN };
+        // Up, the loosest limit is the highest; down, the lowest.
+        let highest = loosest == up;
+        let pick: fn(i32, i32) -> i32 = if highest { i32::max } else { i32::min };
+        let mut limit = if highest { i32::MIN } else { i32::MAX };
         for policy in &rules.policies {
             let start = self.period_start(now, policy.period, current);
-            let proposed = if policy.percent {
+            let proposed = match (policy.percent, up) {
                 // Rounded up, so a small target can always grow by one.
-                (f64::from(start) * (1.0 + f64::from(policy.value) / 100.0)).ceil() as i32
-            } else {
-                start.saturating_add(policy.value)
-            };
-            limit = pick(limit, proposed);
-        }
-        limit
-    }
-
-    fn down_limit(&self, now: Time, rules: &Rules, current: i32) -> i32 {
-        let pick: fn(i32, i32) -> i32 = match rules.select {
-            Select::Disabled => return current,
-            Select::Min => i32::max,
-            Select::Max => i32::min,
-        };
-        let mut limit = if rules.select == Select::Min { i32::MIN } else { i32::MAX };
-        for policy in &rules.policies {
-            let start = self.period_start(now, policy.period, current);
-            let proposed = if policy.percent {
-                (f64::from(start) * (1.0 - f64::from(policy.value) / 100.0)) as i32
-            } else {
-                start.saturating_sub(policy.value)
+                (true, true) => (f64::from(start) * (1.0 + f64::from(policy.value) / 100.0)).ceil() as i32,
+                (true, false) => (f64::from(start) * (1.0 - f64::from(policy.value) / 100.0)) as i32,
+                (false, true) => start.saturating_add(policy.value),
+                (false, false) => start.saturating_sub(policy.value),
             };
             limit = pick(limit, proposed);
         }

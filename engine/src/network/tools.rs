@@ -164,105 +164,107 @@ fn seconds(text: &str) -> Option<Millis> {
     text.parse::<f64>().ok().filter(|s| *s >= 0.0 && s.is_finite()).map(|s| (s * 1000.0) as Millis)
 }
 
+/// The long name of a short curl option.
+fn long_name(flag: char) -> Option<&'static str> {
+    Some(match flag {
+        's' => "silent",
+        'S' => "show-error",
+        'i' => "include",
+        'I' => "head",
+        'v' => "verbose",
+        'f' => "fail",
+        'L' => "location",
+        'k' => "insecure",
+        'O' => "remote-name",
+        'o' => "output",
+        'm' => "max-time",
+        'H' => "header",
+        'X' => "request",
+        'w' => "write-out",
+        _ => return None,
+    })
+}
+
+/// The options that take a value.
+const TAKES_VALUE: &[&str] = &["output", "max-time", "connect-timeout", "header", "request", "write-out"];
+
 fn parse_curl(args: &[String]) -> Result<CurlArgs, Ran> {
+    // Bundled short options (-sSo FILE, -m5) become long ones first.
+    let mut options: Vec<(String, &'static str, Option<String>)> = Vec::new();
     let mut a = CurlArgs::default();
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
         i += 1;
-        let value = |name: &str, i: &mut usize| -> Result<String, Ran> {
-            let v = args.get(*i).cloned().ok_or_else(|| curl_usage(&format!("option {name}: requires parameter")))?;
-            *i += 1;
+        let mut value = |shown: &str, attached: String| -> Result<String, Ran> {
+            if !attached.is_empty() {
+                return Ok(attached);
+            }
+            let v = args.get(i).cloned().ok_or_else(|| curl_usage(&format!("option {shown}: requires parameter")))?;
+            i += 1;
             Ok(v)
         };
         if let Some(long) = arg.strip_prefix("--") {
-            match long {
-                "silent" => a.silent = true,
-                "show-error" => a.show_error = true,
-                "include" => a.include = true,
-                "head" => a.head = true,
-                "verbose" => a.verbose = true,
-                "fail" => a.fail = true,
-                "location" => {}
-                "insecure" => a.insecure = true,
-                "remote-name" => a.remote_name = true,
-                "output" => a.output = Some(value(arg, &mut i)?),
-                "header" => {
-                    let h = value(arg, &mut i)?;
-                    if let Some((k, v)) = h.split_once(':') {
-                        if k.trim().eq_ignore_ascii_case("host") {
-                            a.host_header = Some(v.trim().to_string());
-                        }
-                    }
-                }
-                "request" => a.method = Some(value(arg, &mut i)?),
-                "write-out" => a.write_out = Some(value(arg, &mut i)?),
-                "max-time" | "connect-timeout" => {
-                    let v = value(arg, &mut i)?;
-                    let ms = seconds(&v)
-                        .ok_or_else(|| curl_usage(&format!("option {arg}: expected a proper numerical parameter")))?;
-                    if long == "max-time" {
-                        a.max_time = Some(ms);
-                    } else {
-                        a.connect_timeout = Some(ms);
-                    }
-                }
-                _ => return Err(curl_usage(&format!("option {arg}: is unknown"))),
-            }
-            continue;
-        }
-        if arg.len() > 1 && arg.starts_with('-') {
+            let Some(name) = TAKES_VALUE.iter().chain(BOOLEANS).find(|n| **n == long).copied() else {
+                return Err(curl_usage(&format!("option {arg}: is unknown")));
+            };
+            let v = if TAKES_VALUE.contains(&name) { Some(value(arg, String::new())?) } else { None };
+            options.push((arg.clone(), name, v));
+        } else if arg.len() > 1 && arg.starts_with('-') {
             let flags: Vec<char> = arg[1..].chars().collect();
             for (k, flag) in flags.iter().enumerate() {
-                let attached: String = flags[k + 1..].iter().collect();
-                let take = |i: &mut usize| -> Result<String, Ran> {
-                    if attached.is_empty() {
-                        value(&format!("-{flag}"), i)
-                    } else {
-                        Ok(attached.clone())
-                    }
+                let Some(name) = long_name(*flag) else {
+                    return Err(curl_usage(&format!("option -{flag}: is unknown")));
                 };
-                match flag {
-                    's' => a.silent = true,
-                    'S' => a.show_error = true,
-                    'i' => a.include = true,
-                    'I' => a.head = true,
-                    'v' => a.verbose = true,
-                    'f' => a.fail = true,
-                    'L' => {}
-                    'k' => a.insecure = true,
-                    'O' => a.remote_name = true,
-                    'o' | 'm' | 'H' | 'X' | 'w' => {
-                        let v = take(&mut i)?;
-                        match flag {
-                            'o' => a.output = Some(v),
-                            'X' => a.method = Some(v),
-                            'w' => a.write_out = Some(v),
-                            'H' => {
-                                if let Some((k, v)) = v.split_once(':') {
-                                    if k.trim().eq_ignore_ascii_case("host") {
-                                        a.host_header = Some(v.trim().to_string());
-                                    }
-                                }
-                            }
-                            _ => {
-                                a.max_time =
-                                    Some(seconds(&v).ok_or_else(|| {
-                                        curl_usage("option -m: expected a proper numerical parameter")
-                                    })?)
-                            }
-                        }
-                        break;
-                    }
-                    _ => return Err(curl_usage(&format!("option -{flag}: is unknown"))),
+                if TAKES_VALUE.contains(&name) {
+                    let v = value(&format!("-{flag}"), flags[k + 1..].iter().collect())?;
+                    options.push((format!("-{flag}"), name, Some(v)));
+                    break;
+                }
+                options.push((format!("-{flag}"), name, None));
+            }
+        } else {
+            a.url = Some(arg.clone());
+        }
+    }
+    for (shown, name, value) in options {
+        let value = value.unwrap_or_default();
+        match name {
+            "silent" => a.silent = true,
+            "show-error" => a.show_error = true,
+            "include" => a.include = true,
+            "head" => a.head = true,
+            "verbose" => a.verbose = true,
+            "fail" => a.fail = true,
+            "insecure" => a.insecure = true,
+            "remote-name" => a.remote_name = true,
+            "output" => a.output = Some(value),
+            "request" => a.method = Some(value),
+            "write-out" => a.write_out = Some(value),
+            "header" => {
+                if let Some((_, v)) = value.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("host")) {
+                    a.host_header = Some(v.trim().to_string());
                 }
             }
-            continue;
+            "max-time" | "connect-timeout" => {
+                let ms = seconds(&value)
+                    .ok_or_else(|| curl_usage(&format!("option {shown}: expected a proper numerical parameter")))?;
+                if name == "max-time" {
+                    a.max_time = Some(ms);
+                } else {
+                    a.connect_timeout = Some(ms);
+                }
+            }
+            // -L: the playground's servers never redirect.
+            _ => {}
         }
-        a.url = Some(arg.clone());
     }
     Ok(a)
 }
+
+/// The options that take none.
+const BOOLEANS: &[&str] =
+    &["silent", "show-error", "include", "head", "verbose", "fail", "location", "insecure", "remote-name"];
 
 fn curl(ctx: &mut Context, args: &[String]) -> Ran {
     let a = match parse_curl(args) {
