@@ -217,8 +217,13 @@ pub enum Outcome {
     /// Something listens and talks first, not in HTTP (a database's
     /// greeting, redis's error).
     Http09,
-    /// A TLS server whose certificate the client cannot check.
-    Untrusted,
+    /// A TLS server whose certificate the client cannot check: signed by
+    /// the cluster's own CA, or by itself (the ingress controller's fake
+    /// certificate).
+    Untrusted {
+        /// Whether the certificate signed itself.
+        self_signed: bool,
+    },
     /// TLS spoken to a plain-HTTP server.
     WrongTls,
 }

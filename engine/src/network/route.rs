@@ -101,8 +101,7 @@ pub fn request(
                 Inside::of(fabric.store, fabric.layers, fabric.volumes, landing.pod, landing.container, fabric.now);
             let image = landing.container.image.as_deref().unwrap_or_default();
             let outcome = match (ask.tls, speaks_tls(image, landing.port)) {
-                (true, true) if !ask.insecure => Outcome::Untrusted,
-                (true, true) => http::serve(&inside, landing.pod, landing.port, ask),
+                (true, true) if !ask.insecure => Outcome::Untrusted { self_signed: ingress::is_controller(image) },
                 (true, false) => Outcome::WrongTls,
                 (false, true) => Outcome::Response(http::Response {
                     status: 400,
@@ -110,10 +109,8 @@ pub fn request(
                     headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
                     body: "Client sent an HTTP request to an HTTPS server.\n".into(),
                 }),
-                (false, false) if ingress::is_controller(image) => {
-                    return ingress::forward(fabric, &landing, ask, hops, dice)
-                }
-                (false, false) => http::serve(&inside, landing.pod, landing.port, ask),
+                _ if ingress::is_controller(image) => return ingress::forward(fabric, &landing, ask, hops, dice),
+                _ => http::serve(&inside, landing.pod, landing.port, ask),
             };
             (outcome, hops)
         }
@@ -121,8 +118,12 @@ pub fn request(
 }
 
 /// Whether the server on `port` speaks only TLS (the control plane's
-/// components, the kubelet, metrics-server).
+/// components, the kubelet, metrics-server, the ingress controller's
+/// HTTPS port with its self-signed certificate).
 fn speaks_tls(image: &str, port: i32) -> bool {
+    if ingress::is_controller(image) {
+        return port == 443;
+    }
     let name = crate::runtime::images::short_name(image);
     matches!(
         (name.as_str(), port),

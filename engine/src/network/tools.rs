@@ -41,6 +41,13 @@ pub struct Context<'a> {
     pub build: Build,
 }
 
+/// What curl adds when it cannot check a certificate.
+const UNTRUSTED: &str = "More details here: https://curl.se/docs/sslcerts.html
+
+curl failed to verify the legitimacy of the server and therefore could not
+establish a secure connection to it. To learn more about this situation and
+how to fix it, please visit the web page mentioned above.";
+
 /// How long the kernel keeps retrying a connection nobody answers
 /// (tcp_syn_retries = 6: 1 + 2 + … + 64 s).
 const SYN_TIMEOUT: Millis = 127_001;
@@ -352,12 +359,11 @@ fn curl(ctx: &mut Context, args: &[String]) -> Ran {
         Outcome::EmptyReply => failed(52, "Empty reply from server".into(), 0, ran),
         Outcome::Http09 => failed(1, "Received HTTP/0.9 when not allowed".into(), 0, ran),
         Outcome::WrongTls => failed(35, "error:0A00010B:SSL routines::wrong version number".into(), 0, ran),
-        Outcome::Untrusted => failed(
-            60,
-            "SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the web page mentioned above.".into(),
-            0,
-            ran,
-        ),
+        Outcome::Untrusted { self_signed } => {
+            let problem =
+                if self_signed { "self-signed certificate" } else { "unable to get local issuer certificate" };
+            failed(60, format!("SSL certificate problem: {problem}\n{UNTRUSTED}"), 0, ran)
+        }
         Outcome::Response(response) => {
             let mut verbose = trying.clone();
             if a.verbose {
@@ -381,7 +387,8 @@ fn curl(ctx: &mut Context, args: &[String]) -> Ran {
             }
             let mut stdout = String::new();
             let save_as = a.output.clone().or_else(|| {
-                a.remote_name.then(|| url.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("index.html").to_string())
+                a.remote_name
+                    .then(|| url.path.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("index.html").to_string())
             });
             match save_as {
                 Some(path) if path != "-" => ran.writes.push((path, text)),
@@ -517,7 +524,7 @@ fn wget(ctx: &mut Context, args: &[String]) -> Ran {
             },
             None => cannot("Connection timed out", SYN_TIMEOUT, ran),
         },
-        Outcome::EmptyReply | Outcome::Http09 | Outcome::WrongTls | Outcome::Untrusted => Ran {
+        Outcome::EmptyReply | Outcome::Http09 | Outcome::WrongTls | Outcome::Untrusted { .. } => Ran {
             output: Output {
                 stderr: format!("{connecting}wget: error getting response: Connection reset by peer\n"),
                 exit_code: 1,
