@@ -140,7 +140,9 @@ pub fn command() -> Command {
                 .arg(value("target-port"))
                 .arg(value("type"))
                 .arg(value("name"))
-                .arg(value("protocol")),
+                .arg(value("protocol"))
+                .arg(value("session-affinity"))
+                .arg(value("cluster-ip")),
         )
         .subcommand(
             sub("rollout")

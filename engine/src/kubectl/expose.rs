@@ -100,6 +100,11 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             None => ports,
         };
     let name = cli::string(m, "name").unwrap_or_else(|| object.name().to_string());
+    let session_affinity = match cli::string(m, "session-affinity").as_deref() {
+        None | Some("") => None,
+        Some(a @ ("None" | "ClientIP")) => Some(a.to_string()),
+        Some(other) => return error(format!("unknown session affinity: {other}")),
+    };
     let service = Service {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -110,6 +115,8 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
         spec: Some(ServiceSpec {
             selector: Some(selector),
             type_: cli::string(m, "type"),
+            session_affinity,
+            cluster_ip: cli::string(m, "cluster-ip").filter(|ip| !ip.is_empty()),
             ports: Some(
                 ports
                     .iter()
