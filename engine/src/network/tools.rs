@@ -116,15 +116,15 @@ enum Resolved {
 
 fn resolve(ctx: &mut Context, host: &str) -> Resolved {
     let fabric = ctx.fabric;
-    match dns::lookup(&fabric, &ctx.client, &ctx.resolver, host, &mut ctx.dice) {
-        Answer::Found { ips, cname: None, .. } => ips.first().map_or(Resolved::NotFound, |ip| Resolved::Ip(ip.clone())),
+    let answer = match dns::lookup(&fabric, &ctx.client, &ctx.resolver, host, &mut ctx.dice) {
+        // An ExternalName Service: its target is looked up in turn.
         Answer::Found { cname: Some(target), .. } => {
-            match dns::lookup(&fabric, &ctx.client, &ctx.resolver, &format!("{target}."), &mut ctx.dice) {
-                Answer::Found { ips, .. } => ips.first().map_or(Resolved::NotFound, |ip| Resolved::Ip(ip.clone())),
-                Answer::NotFound => Resolved::NotFound,
-                Answer::NoServer => Resolved::NoServer,
-            }
+            dns::lookup(&fabric, &ctx.client, &ctx.resolver, &format!("{target}."), &mut ctx.dice)
         }
+        answer => answer,
+    };
+    match answer {
+        Answer::Found { ips, .. } => ips.first().map_or(Resolved::NotFound, |ip| Resolved::Ip(ip.clone())),
         Answer::NotFound => Resolved::NotFound,
         Answer::NoServer => Resolved::NoServer,
     }
