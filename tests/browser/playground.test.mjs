@@ -214,6 +214,24 @@ test('a stopped kubelet turns its node NotReady on the map, and starting it brin
   await node.locator('.state', { hasText: /^Ready$/ }).waitFor();
 });
 
+test('curl in the terminal reaches a NodePort Service, and not through a node whose kube-proxy is stopped', async () => {
+  const output = page.getByTestId('terminal-output');
+  await type(page, 'kubectl create deployment hello --image=gcr.io/google-samples/hello-app:1.0 --replicas=2');
+  await type(page, 'kubectl expose deployment hello --type=NodePort --port=80 --target-port=8080');
+  await output.getByText('service/hello exposed').waitFor();
+  await type(page, 'sleep 30');
+  await type(page, 'PORT=$(kubectl get svc hello -o jsonpath={.spec.ports[0].nodePort})');
+  await type(page, 'curl 192.168.1.101:$PORT');
+  await output.getByText(/^Hostname: hello-/).first().waitFor();
+  assert.ok((await output.innerText()).includes('Hello, world!'), 'hello-app answers');
+  await type(page, 'fault kube-proxy stop w1-k8s');
+  await type(page, 'curl 192.168.1.101:$PORT');
+  await output.getByText(/^curl: \(7\) Failed to connect to 192\.168\.1\.101 port \d+ after 0 ms: Connection refused$/).waitFor();
+  await shoot(page, 'terminal-curl-nodeport');
+  await type(page, 'fault kube-proxy start w1-k8s');
+  await output.getByText('kube-proxy on w1-k8s started').waitFor();
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });
