@@ -34,7 +34,14 @@ pub struct PodChip {
     pub ready: String,
     /// `status.phase`.
     pub phase: String,
+    /// Whether it is the cluster's own machinery (an addon the lab
+    /// installed) rather than the learner's.
+    pub system: bool,
 }
+
+/// The namespaces kubeadm and the lab's installers made.
+const SYSTEM_NAMESPACES: &[&str] =
+    &["kube-system", "kube-public", "kube-node-lease", "metallb-system", "ingress-nginx", "local-path-storage"];
 
 /// Nodes and pods as of one instant.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,8 +77,10 @@ pub fn build(store: &Store, now: Time) -> ClusterView {
         .filter_map(|o| o.as_pod())
         .map(|p| {
             let summary = pod::summarize(p, now);
+            let namespace = p.metadata.namespace.clone().unwrap_or_default();
             PodChip {
-                namespace: p.metadata.namespace.clone().unwrap_or_default(),
+                system: SYSTEM_NAMESPACES.contains(&namespace.as_str()),
+                namespace,
                 name: p.metadata.name.clone().unwrap_or_default(),
                 node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
                 status: summary.status,

@@ -29,6 +29,9 @@ test('the page loads its wasm and shows the four nodes', async () => {
   assert.deepEqual(nodes, ['m-k8s', 'w1-k8s', 'w2-k8s', 'w3-k8s']);
   const system = await page.locator('[data-pod^="kube-system/"]').count();
   assert.equal(system, 16, 'the kube-system pods are drawn on their nodes');
+  const addons = await page.locator('[data-pod^="metallb-system/"], [data-pod^="local-path-storage/"]').evaluateAll((els) => els.map((e) => e.className));
+  assert.equal(addons.length, 6, 'MetalLB and the local-path provisioner are drawn too');
+  assert.ok(addons.every((c) => /\bsystem\b/.test(c)), `addon pods are drawn as the cluster's own: ${addons}`);
 });
 
 test('kubectl get nodes answers in the terminal', async () => {

@@ -13,7 +13,7 @@ pub struct ClusterMapProps {
 }
 
 fn chip(pod: &PodChip) -> Html {
-    let system = pod.namespace == "kube-system";
+    let system = pod.system;
     let class = classes!("chip", system.then_some("system"));
     let title = format!("{}/{}  {}  {}", pod.namespace, pod.name, pod.ready, pod.status);
     html! {
