@@ -7,7 +7,9 @@ use super::value::{err, Error, Labels, Series, METRIC_NAME};
 use super::{aggregations, binary, functions, Storage};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{AtModifier, Expr, Offset, VectorSelector};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// How far back an instant selector looks for a sample.
@@ -54,9 +56,23 @@ pub struct Ctx<'a> {
     pub query_end: i64,
     /// The outer query's step, 0 for an instant query (what `step()` says).
     pub query_step: i64,
+    selected: RefCell<HashMap<usize, Rc<Vec<&'a StoredSeries>>>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(storage: &'a Storage, start: i64, end: i64, step: i64, query: (i64, i64, i64)) -> Self {
+        Ctx {
+            storage,
+            start,
+            end,
+            step,
+            query_start: query.0,
+            query_end: query.1,
+            query_step: query.2,
+            selected: RefCell::new(HashMap::new()),
+        }
+    }
+
     pub fn steps(&self) -> usize {
         (self.end.saturating_sub(self.start) / self.step.max(1)) as usize + 1
     }
@@ -127,7 +143,7 @@ impl Ctx<'_> {
     pub fn select_instant(&self, vs: &VectorSelector, keep_time: bool) -> Vec<Steps> {
         let n = self.steps();
         self.matching(vs)
-            .into_iter()
+            .iter()
             .filter_map(|s| {
                 let mut any = false;
                 let vals: Vec<Option<f64>> = (0..n)
@@ -143,10 +159,24 @@ impl Ctx<'_> {
             .collect()
     }
 
-    pub fn matching<'s>(&'s self, vs: &VectorSelector) -> Vec<&'s StoredSeries> {
+    /// The series a selector picks. A matrix selector is asked again at
+    /// every step, so the answer is kept for the selector's lifetime in
+    /// this evaluation (keyed by its address in the parsed query).
+    pub fn matching(&self, vs: &VectorSelector) -> Rc<Vec<&'a StoredSeries>> {
+        let key = vs as *const VectorSelector as usize;
+        if let Some(found) = self.selected.borrow().get(&key) {
+            return Rc::clone(found);
+        }
+        let found = Rc::new(self.select(vs));
+        self.selected.borrow_mut().insert(key, Rc::clone(&found));
+        found
+    }
+
+    fn select(&self, vs: &VectorSelector) -> Vec<&'a StoredSeries> {
+        let storage: &'a Storage = self.storage;
         let name = vs.name.as_ref().map(|n| Matcher::new(MatchOp::Equal, METRIC_NAME, n));
         let and: Vec<&Matcher> = name.iter().chain(vs.matchers.matchers.iter()).collect();
-        self.storage
+        storage
             .series()
             .iter()
             .filter(|s| {
@@ -171,7 +201,7 @@ impl Ctx<'_> {
                 let start = end.saturating_sub(ms.range.as_millis() as i64);
                 let series = self
                     .matching(vs)
-                    .into_iter()
+                    .iter()
                     .filter_map(|s| {
                         let points: Vec<(i64, f64)> =
                             s.window(start, end).iter().filter(|(_, v)| !is_stale(*v)).copied().collect();
@@ -198,15 +228,13 @@ impl Ctx<'_> {
                 if first > end {
                     return Ok(Window { series: Vec::new(), start, end });
                 }
-                let inner = Ctx {
-                    storage: self.storage,
-                    start: first,
-                    end: first + (end - first) / step * step,
+                let inner = Ctx::new(
+                    self.storage,
+                    first,
+                    first + (end - first) / step * step,
                     step,
-                    query_start: self.query_start,
-                    query_end: self.query_end,
-                    query_step: self.query_step,
-                };
+                    (self.query_start, self.query_end, self.query_step),
+                );
                 let series = match inner.eval(&sq.expr)? {
                     Val::Vector(v) => v
                         .into_iter()

@@ -37,16 +37,16 @@ use promql_parser::parser::{self, Expr};
 /// The most steps a range query may have, as the Prometheus HTTP API allows.
 const MAX_POINTS: i64 = 11_000;
 
-/// Parses a query; a bad one is an [`Error`] with the parser's message.
+/// Parses a query; a bad one is an [`Error`] with the parser's message,
+/// introduced as Prometheus introduces its own.
 pub fn parse(query: &str) -> Result<Expr, Error> {
-    parser::parse(query).map_err(Error)
+    parser::parse(query).map_err(|e| Error(format!("parse error: {e}")))
 }
 
 /// Evaluates `query` at `time_ms` (ms since the Unix epoch).
 pub fn instant(storage: &Storage, query: &str, time_ms: i64) -> Result<Value, Error> {
     let expr = parse(query)?;
-    let ctx =
-        Ctx { storage, start: time_ms, end: time_ms, step: 1, query_start: time_ms, query_end: time_ms, query_step: 0 };
+    let ctx = Ctx::new(storage, time_ms, time_ms, 1, (time_ms, time_ms, 0));
     Ok(match ctx.eval(&expr)? {
         Val::Scalar(v) => Value::Scalar { t: time_ms, v: v[0] },
         Val::Str(s) => Value::String { t: time_ms, s },
@@ -85,15 +85,7 @@ pub fn range(storage: &Storage, query: &str, start_ms: i64, end_ms: i64, step_ms
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
         ));
     }
-    let ctx = Ctx {
-        storage,
-        start: start_ms,
-        end: end_ms,
-        step: step_ms,
-        query_start: start_ms,
-        query_end: end_ms,
-        query_step: step_ms,
-    };
+    let ctx = Ctx::new(storage, start_ms, end_ms, step_ms, (start_ms, end_ms, step_ms));
     let to_points = |vals: Vec<Option<f64>>| -> Vec<(i64, f64)> {
         vals.into_iter().enumerate().filter_map(|(i, v)| v.map(|v| (ctx.time(i), v))).collect()
     };
