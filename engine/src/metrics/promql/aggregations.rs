@@ -1,6 +1,6 @@
 //! Aggregation operators with `by`/`without`, step by step.
 
-use super::eval::{at_step, Ctx, Instant, Val};
+use super::eval::{at_step, Ctx, Instant, Steps, Val};
 use super::stats::{self, nan_first, Mean};
 use super::value::{err, format_number, Error, Labels, METRIC_NAME};
 use promql_parser::parser::{AggregateExpr, Expr, LabelModifier};
@@ -20,6 +20,9 @@ pub fn aggregate(ctx: &Ctx, a: &AggregateExpr) -> Result<Val, Error> {
         if !valid_label_name(l) {
             return err(format!("invalid label name {l:?}"));
         }
+    }
+    if matches!(op.as_str(), "sum" | "avg" | "min" | "max" | "count" | "group" | "stddev" | "stdvar" | "quantile") {
+        return by_series(ctx, &op, &a.modifier, &param, &input);
     }
     let per_step =
         (0..n).map(|i| step(&op, &a.modifier, &param, i, at_step(&input, i))).collect::<Result<Vec<_>, Error>>()?;
@@ -134,28 +137,77 @@ fn step(
         }
         _ => {
             for (key, members) in groups(samples, modifier) {
-                let values = members.iter().map(|(_, v)| *v);
-                let v = match op {
-                    "sum" => stats::sum(values),
-                    "avg" => {
-                        let mut m = Mean::default();
-                        values.for_each(|v| m.add(v));
-                        m.value()
-                    }
-                    "min" => values.fold(f64::NAN, |acc, v| if acc.is_nan() || v < acc { v } else { acc }),
-                    "max" => values.fold(f64::NAN, |acc, v| if acc.is_nan() || v > acc { v } else { acc }),
-                    "count" => members.len() as f64,
-                    "group" => 1.0,
-                    "stddev" => welford(values).sqrt(),
-                    "stdvar" => welford(values),
-                    "quantile" => stats::quantile(scalar, values.collect()),
-                    _ => return err(format!("unknown aggregation {op}")),
-                };
-                out.push((key, v));
+                let values: Vec<f64> = members.iter().map(|(_, v)| *v).collect();
+                out.push((key, reduce(op, &values, scalar)?));
             }
         }
     }
     Ok(out)
+}
+
+/// One group's value at one step.
+fn reduce(op: &str, values: &[f64], scalar: f64) -> Result<f64, Error> {
+    let it = values.iter().copied();
+    Ok(match op {
+        "sum" => stats::sum(it),
+        "avg" => {
+            let mut m = Mean::default();
+            it.for_each(|v| m.add(v));
+            m.value()
+        }
+        "min" => it.fold(f64::NAN, |acc, v| if acc.is_nan() || v < acc { v } else { acc }),
+        "max" => it.fold(f64::NAN, |acc, v| if acc.is_nan() || v > acc { v } else { acc }),
+        "count" => values.len() as f64,
+        "group" => 1.0,
+        "stddev" => welford(it).sqrt(),
+        "stdvar" => welford(it),
+        "quantile" => stats::quantile(scalar, values.to_vec()),
+        _ => return err(format!("unknown aggregation {op}")),
+    })
+}
+
+/// The aggregations whose groups stay the same at every step: each input
+/// series is given its group once, rather than once per step.
+fn by_series(
+    ctx: &Ctx,
+    op: &str,
+    modifier: &Option<LabelModifier>,
+    param: &Param,
+    input: &[Steps],
+) -> Result<Val, Error> {
+    let mut index: HashMap<Labels, usize> = HashMap::new();
+    let mut out: Vec<Steps> = Vec::new();
+    let n = ctx.steps();
+    let member: Vec<usize> = input
+        .iter()
+        .map(|s| {
+            let key = group_key(&s.labels, modifier);
+            *index.entry(key.clone()).or_insert_with(|| {
+                out.push(Steps { labels: key, vals: vec![None; n] });
+                out.len() - 1
+            })
+        })
+        .collect();
+    let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
+    for i in 0..n {
+        buckets.iter_mut().for_each(Vec::clear);
+        for (s, g) in input.iter().zip(&member) {
+            if let Some(v) = s.vals[i] {
+                buckets[*g].push(v);
+            }
+        }
+        let scalar = match param {
+            Param::Scalar(v) => v[i],
+            _ => f64::NAN,
+        };
+        for (g, values) in buckets.iter().enumerate() {
+            if !values.is_empty() {
+                out[g].vals[i] = Some(reduce(op, values, scalar)?);
+            }
+        }
+    }
+    out.retain(|s| s.vals.iter().any(Option::is_some));
+    Ok(Val::Vector(out))
 }
 
 /// The plain Welford variance Prometheus's `stddev` and `stdvar` use.

@@ -286,11 +286,30 @@ impl<'a> Ctx<'a> {
         Ok(Val::Vector(out))
     }
 
-    /// Series whose labels may now collide (after a name was dropped).
+    /// Series whose labels may now collide (after a name was dropped) are
+    /// joined; two values at one step is Prometheus's error.
     pub fn merge_checked(&self, series: Vec<Steps>) -> Result<Val, Error> {
-        let n = self.steps();
-        let per_step = (0..n).map(|i| at_step(&series, i)).collect();
-        self.collect(per_step)
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut out: Vec<Steps> = Vec::with_capacity(series.len());
+        for s in series {
+            match index.get(&s.labels) {
+                Some(&k) => {
+                    for (slot, v) in out[k].vals.iter_mut().zip(s.vals) {
+                        if v.is_some() {
+                            if slot.is_some() {
+                                return err("vector cannot contain metrics with the same labelset");
+                            }
+                            *slot = v;
+                        }
+                    }
+                }
+                None => {
+                    index.insert(s.labels.clone(), out.len());
+                    out.push(s);
+                }
+            }
+        }
+        Ok(Val::Vector(out))
     }
 }
 

@@ -1,11 +1,12 @@
 //! Functions over range vectors: rates with Prometheus's extrapolation,
 //! regression, and the `*_over_time` family.
 
-use super::eval::{drop_name, Ctx, Instant, Val, Window};
-use super::functions::{absent_labels, arg};
+use super::eval::{drop_name, Ctx, Instant, Steps, Val};
+use super::functions::{absent_labels, arg, unparen};
 use super::stats::{self, kahan_inc, Mean};
+use super::storage::is_stale;
 use super::value::{err, Error};
-use promql_parser::parser::Expr;
+use promql_parser::parser::{Expr, MatrixSelector};
 
 pub fn call(ctx: &Ctx, name: &str, args: &[&Expr]) -> Result<Val, Error> {
     if !is_range_function(name) {
@@ -20,7 +21,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[&Expr]) -> Result<Val, Error> {
         }
     }
     let keeps_name = matches!(name, "last_over_time" | "first_over_time");
-    let absent = absent_labels(super::functions::unparen(range));
+    if let (Expr::MatrixSelector(ms), false) = (unparen(range), name == "absent_over_time") {
+        return over_selector(ctx, name, ms, &params, keeps_name);
+    }
+    let absent = absent_labels(unparen(range));
     let mut per_step: Vec<Instant> = Vec::with_capacity(ctx.steps());
     for i in 0..ctx.steps() {
         let t = ctx.time(i);
@@ -33,7 +37,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[&Expr]) -> Result<Val, Error> {
             }
         } else {
             for s in &window.series {
-                if let Some(v) = apply(name, &s.points, &window, t, &p)? {
+                if let Some(v) = apply(name, &s.points, (window.start, window.end), t, &p)? {
                     let labels = if keeps_name { s.labels.clone() } else { drop_name(&s.labels) };
                     out.push((labels, v));
                 }
@@ -77,7 +81,48 @@ fn is_range_function(name: &str) -> bool {
     )
 }
 
-fn apply(name: &str, points: &[(i64, f64)], w: &Window, t: i64, p: &[f64]) -> Result<Option<f64>, Error> {
+/// A function over a matrix selector, series by series: the windows are
+/// read in place from the store, with no copy unless a staleness marker
+/// has to be left out.
+fn over_selector(
+    ctx: &Ctx,
+    name: &str,
+    ms: &MatrixSelector,
+    params: &[Vec<f64>],
+    keeps_name: bool,
+) -> Result<Val, Error> {
+    let vs = &ms.vs;
+    let range_ms = ms.range.as_millis() as i64;
+    let n = ctx.steps();
+    let mut out = Vec::new();
+    let mut p = vec![0.0; params.len()];
+    for s in ctx.matching(vs).iter() {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            let end = ctx.effective(ctx.time(i), &vs.at, &vs.offset);
+            let start = end.saturating_sub(range_ms);
+            let raw = s.window(start, end);
+            let filtered: Vec<(i64, f64)>;
+            let points = if raw.iter().any(|(_, v)| is_stale(*v)) {
+                filtered = raw.iter().filter(|(_, v)| !is_stale(*v)).copied().collect();
+                &filtered[..]
+            } else {
+                raw
+            };
+            for (slot, param) in p.iter_mut().zip(params) {
+                *slot = param[i];
+            }
+            vals.push(if points.is_empty() { None } else { apply(name, points, (start, end), ctx.time(i), &p)? });
+        }
+        if vals.iter().any(Option::is_some) {
+            let labels = if keeps_name { s.labels.clone() } else { drop_name(&s.labels) };
+            out.push(Steps { labels, vals });
+        }
+    }
+    ctx.merge_checked(out)
+}
+
+fn apply(name: &str, points: &[(i64, f64)], w: (i64, i64), t: i64, p: &[f64]) -> Result<Option<f64>, Error> {
     let values = || points.iter().map(|(_, v)| *v);
     Ok(match name {
         "rate" => extrapolated_rate(points, w, true, true),
@@ -146,7 +191,7 @@ fn param(p: &[f64], k: usize) -> f64 {
 /// to the window's edges when the samples reach close enough to them (10 %
 /// more than the average spacing), by half a spacing otherwise, and for
 /// counters never below zero.
-fn extrapolated_rate(points: &[(i64, f64)], w: &Window, counter: bool, rate: bool) -> Option<f64> {
+fn extrapolated_rate(points: &[(i64, f64)], w: (i64, i64), counter: bool, rate: bool) -> Option<f64> {
     if points.len() < 2 {
         return None;
     }
@@ -162,8 +207,9 @@ fn extrapolated_rate(points: &[(i64, f64)], w: &Window, counter: bool, rate: boo
             prev = *v;
         }
     }
-    let mut to_start = (first_t - w.start) as f64 / 1000.0;
-    let mut to_end = (w.end - last_t) as f64 / 1000.0;
+    let (w_start, w_end) = w;
+    let mut to_start = (first_t - w_start) as f64 / 1000.0;
+    let mut to_end = (w_end - last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
     let average = sampled / (points.len() - 1) as f64;
     let threshold = average * 1.1;
@@ -184,7 +230,7 @@ fn extrapolated_rate(points: &[(i64, f64)], w: &Window, counter: bool, rate: boo
     }
     let mut factor = (sampled + to_start + to_end) / sampled;
     if rate {
-        factor /= (w.end - w.start) as f64 / 1000.0;
+        factor /= (w_end - w_start) as f64 / 1000.0;
     }
     Some(result * factor)
 }
