@@ -1,7 +1,9 @@
 //! Prometheus's own PromQL tests, run as data: the `promqltest` files in
 //! `tests/promql/` (taken from prometheus/prometheus, Apache-2.0) are read
 //! with their `load`/`clear`/`eval` commands and every evaluation not on
-//! the skip list below must give Prometheus's answer.
+//! the skip list below must give Prometheus's answer. Two files are ours, in
+//! the same format: `notes.test` (the course notes' queries) and
+//! `promtool.test`, both with answers taken from real promtool.
 
 use engine::promql::{self, Labels, Storage, Value, METRIC_NAME};
 use std::collections::HashSet;
