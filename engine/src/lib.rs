@@ -16,7 +16,8 @@
 //!
 //! The public face is [`Cluster`] (commands, manifests, the clock, the change
 //! log, a picture-ready [`ClusterView`]) and [`Shell`] (the terminal around
-//! it). Everything else is internal and may change.
+//! it), with [`promql`], the query engine a metrics store will sit behind.
+//! Everything else is internal and may change.
 #![deny(missing_docs)]
 
 mod api;
@@ -51,6 +52,7 @@ pub use api::Kind;
 pub use cluster::{Cluster, Output};
 pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
+pub use metrics::promql;
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
 pub use scenario::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};

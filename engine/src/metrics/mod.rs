@@ -1,3 +1,4 @@
 //! Metrics the cluster serves about itself.
 
+pub mod promql;
 pub mod resource;
