@@ -34,8 +34,8 @@ pub struct Completion {
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault", "grep",
-    "head", "help", "history", "jq", "kubectl", "ls", "mv", "nslookup", "printenv", "rm", "sleep", "sort", "tail",
-    "traffic", "true", "unalias", "uniq", "watch", "wc",
+    "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "rm", "sleep", "sort",
+    "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -85,7 +85,7 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
 
   kubectl ...        talk to the cluster (k is an alias for kubectl)
   a | b, a && b, a; b, $(a), $VAR, NAME=value, export NAME=value
-  grep, jq, head, tail, wc, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
+  grep, jq, head, tail, wc, nl, sort, uniq, awk '{print $1}', cut, base64 [-d], echo, cat, env
   CMD > FILE, >> FILE, 2> FILE, 2>&1   write a command's output to a file
   ls, cp, mv, rm     files, and the static pod manifests in /etc/kubernetes/manifests
   curl URL, nslookup NAME [SERVER]   requests and names as this node sees them

@@ -38,6 +38,23 @@ pub fn run(name: &str, args: &[String], input: &str) -> Option<Output> {
             }
             Err(e) => Output::err(format!("{name}: {e}\n")),
         },
+        // GNU nl's defaults: non-empty lines numbered six wide and a tab;
+        // an empty line keeps the indent.
+        "nl" => {
+            let mut n = 0;
+            let numbered: String = input
+                .lines()
+                .map(|line| {
+                    if line.is_empty() {
+                        "       \n".to_string()
+                    } else {
+                        n += 1;
+                        format!("{n:>6}\t{line}\n")
+                    }
+                })
+                .collect();
+            Output::ok(numbered)
+        }
         "wc" => {
             let l = input.lines().count();
             let w = input.split_whitespace().count();
@@ -164,5 +181,6 @@ mod tests {
         assert_eq!(long.lines().map(str::len).collect::<Vec<_>>(), [76, 4]);
         assert_eq!(run_tool("base64", &["-d"], &long), "x".repeat(60));
         assert_eq!(run_tool("cut", &["-d", "/", "-f", "2"], "pod/web\n"), "web\n");
+        assert_eq!(run_tool("nl", &[], "a\n\nb\n"), "     1\ta\n       \n     2\tb\n");
     }
 }
