@@ -21,12 +21,15 @@ pub fn node_by_ip(store: &Store, ip: &str) -> Option<String> {
     store.list(Kind::Node, None).find(|n| node_ip(store, n.name()).as_deref() == Some(ip)).map(|n| n.name().to_string())
 }
 
-/// The node the terminal's shell runs on: the first control-plane node
-/// (`m-k8s` in the notes' lab), or the first node of a cluster without one.
+/// The first control-plane node (`m-k8s` in the notes' lab).
+pub fn control_plane(store: &Store) -> Option<String> {
+    store.list(Kind::Node, None).find(|n| crate::labels::is_control_plane(n.meta())).map(|n| n.name().to_string())
+}
+
+/// The node the terminal's shell runs on: the control plane, or the first
+/// node of a cluster without one.
 pub fn host_node(store: &Store) -> Option<String> {
-    let mut nodes = store.list(Kind::Node, None);
-    let first = store.list(Kind::Node, None).next().map(|n| n.name().to_string());
-    nodes.find(|n| crate::labels::is_control_plane(n.meta())).map(|n| n.name().to_string()).or(first)
+    control_plane(store).or_else(|| store.list(Kind::Node, None).next().map(|n| n.name().to_string()))
 }
 
 /// The running pod (not on the host network) whose IP is `ip`.

@@ -682,8 +682,10 @@ impl Shell {
             }
         }
         if ran.elapsed > 0 {
+            self.step(ran.elapsed);
             let more = self.poll();
             out.stdout = more.stdout + &out.stdout;
+            out.stderr = more.stderr + &out.stderr;
         }
         out
     }
