@@ -81,6 +81,8 @@ pub struct Cluster {
     /// kube-proxy's random picks: a stream of their own, so a request
     /// renames nothing made after it.
     dice: Rng,
+    /// Prometheus and its exporters, in a preset that installs them.
+    monitoring: Option<crate::metrics::monitoring::Monitoring>,
 }
 
 /// Salt of the network's random stream.
@@ -116,8 +118,13 @@ impl Cluster {
             volumes: Default::default(),
             network: Default::default(),
             dice: Rng::new(seed).fork(NETWORK_SALT),
+            monitoring: spec.monitoring.then(|| crate::metrics::monitoring::Monitoring::new(EPOCH)),
         };
         cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
+        if let Some(m) = cluster.monitoring.as_mut() {
+            m.counters.prime(cluster.api.store(), cluster.network.sources());
+            cluster.timers.at(m.next_due(), Timer::Scrape);
+        }
         cluster.settle();
         cluster
     }
@@ -208,6 +215,7 @@ impl Cluster {
             volumes: &self.volumes,
             kubelets: &self.kubelets,
             network: &self.network,
+            monitoring: self.monitoring.as_ref().map(|m| (m, self.api.requests())),
         }
     }
 
@@ -248,6 +256,25 @@ impl Cluster {
         let traces = std::mem::take(&mut ran.traces);
         self.finish_requests(traces, 0);
         Some(ran)
+    }
+
+    /// Evaluates a PromQL instant query at `time` over what the lab's
+    /// Prometheus has scraped; `None` when the cluster has no Prometheus.
+    pub fn query(&self, query: &str, time: Time) -> Option<Result<crate::promql::Value, crate::promql::Error>> {
+        let storage = &self.monitoring.as_ref()?.storage;
+        Some(crate::promql::instant(storage, query, time.0))
+    }
+
+    /// Evaluates a PromQL range query from `start` to `end` every `step`.
+    pub fn query_range(
+        &self,
+        query: &str,
+        start: Time,
+        end: Time,
+        step: Millis,
+    ) -> Option<Result<crate::promql::Matrix, crate::promql::Error>> {
+        let storage = &self.monitoring.as_ref()?.storage;
+        Some(crate::promql::range(storage, query, start.0, end.0, step))
     }
 
     /// The latest requests made in the cluster, oldest first, hop by hop.
@@ -476,6 +503,20 @@ impl Cluster {
             Timer::Heartbeat => {
                 self.kubelets.heartbeat(&mut self.api, self.clock);
                 self.timers.at(self.clock.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
+            }
+            Timer::Scrape => {
+                let Some(monitoring) = self.monitoring.as_mut() else { return };
+                let fabric = crate::network::Fabric {
+                    store: self.api.store(),
+                    now: self.clock,
+                    layers: &self.layers,
+                    volumes: &self.volumes,
+                    kubelets: &self.kubelets,
+                    network: &self.network,
+                    monitoring: None,
+                };
+                monitoring.tick(&fabric, self.api.requests(), self.network.sources());
+                self.timers.at(monitoring.next_due(), Timer::Scrape);
             }
         }
     }

@@ -19,6 +19,8 @@ pub enum Timer {
     },
     /// Every running kubelet renews its node's Lease.
     Heartbeat,
+    /// Prometheus scrapes its targets; the exporters' counters move on.
+    Scrape,
     /// A controller asked to look at a key again.
     Controller {
         /// Which controller (its place in the manager).

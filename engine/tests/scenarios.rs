@@ -90,6 +90,8 @@ fn scenarios() {
         .expect("scenario folder")
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "scn"))
+        // `SCENARIO=name` replays only that one while working on it.
+        .filter(|p| std::env::var("SCENARIO").map_or(true, |only| p.file_stem().is_some_and(|s| *s == *only)))
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no scenarios found in {}", dir.display());

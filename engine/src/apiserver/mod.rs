@@ -8,6 +8,7 @@ mod autoscaling;
 mod endpoints;
 mod eviction;
 mod patch;
+pub mod requests;
 
 pub use patch::{apply as patch_value, three_way, PatchType};
 mod defaults;
@@ -46,17 +47,24 @@ pub struct ApiServer {
     /// The objects. Readable by anyone; written only through the methods here.
     store: Store,
     rng: Rng,
+    /// The write requests served, for the server's own metrics.
+    requests: requests::Requests,
 }
 
 impl ApiServer {
     /// An empty API server whose generated names and uids come from `seed`.
     pub fn new(seed: u64) -> ApiServer {
-        ApiServer { store: Store::default(), rng: Rng::new(seed ^ 0x5eed_a915) }
+        ApiServer { store: Store::default(), rng: Rng::new(seed ^ 0x5eed_a915), requests: Default::default() }
     }
 
     /// Read access to the store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The write requests served so far.
+    pub fn requests(&self) -> &requests::Requests {
+        &self.requests
     }
 
     /// Fetches one object.
@@ -70,7 +78,14 @@ impl ApiServer {
     /// Creates an object: fills generated fields and defaults, validates and
     /// admits it. With `dry_run` nothing is stored and the would-be object is
     /// returned.
-    pub fn create(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
+    pub fn create(&mut self, object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
+        let kind = object.info().kind;
+        let outcome = self.create_unrecorded(object, now, dry_run);
+        self.requests.record("POST", kind, &outcome);
+        outcome
+    }
+
+    fn create_unrecorded(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
         let info = object.info();
         if info.namespaced && object.namespace().is_empty() {
             object.meta_mut().namespace = Some("default".into());
@@ -158,7 +173,14 @@ impl ApiServer {
 
     /// An update that, with `dry_run`, is checked and defaulted like a real
     /// one and returned, but not stored (`--dry-run=server`).
-    pub fn update_checked(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
+    pub fn update_checked(&mut self, object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
+        let kind = object.info().kind;
+        let outcome = self.update_unrecorded(object, now, dry_run);
+        self.requests.record("PUT", kind, &outcome);
+        outcome
+    }
+
+    fn update_unrecorded(&mut self, mut object: Object, now: Time, dry_run: bool) -> Result<Arc<Object>, ApiError> {
         let info = object.info();
         let current = self.get(info.kind, object.namespace(), object.name())?;
         if let Some(rv) = object.meta().resource_version.as_deref() {
@@ -241,6 +263,20 @@ impl ApiServer {
     /// object (with the foregroundDeletion finalizer) until its dependents are
     /// gone; `Orphan` keeps it until they have been let go.
     pub fn delete_with(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        grace: Option<i64>,
+        propagation: Propagation,
+        now: Time,
+    ) -> Result<Arc<Object>, ApiError> {
+        let outcome = self.delete_unrecorded(kind, namespace, name, grace, propagation, now);
+        self.requests.record("DELETE", kind, &outcome);
+        outcome
+    }
+
+    fn delete_unrecorded(
         &mut self,
         kind: Kind,
         namespace: &str,
@@ -340,6 +376,8 @@ impl ApiServer {
     /// used to lay down a preset's pre-existing state and for status writes by
     /// the components, which own the fields they write.
     pub fn put_raw(&mut self, object: Object, now: Time) -> Arc<Object> {
+        let kind = object.info().kind;
+        self.requests.record::<()>("PUT", kind, &Ok(()));
         self.store.put(object, now)
     }
 

@@ -64,15 +64,27 @@ pub fn pod(pod: &Pod, now: Time, demand: &Demand) -> Option<Vec<ContainerMetrics
     if status.phase.as_deref() != Some("Running") {
         return None;
     }
-    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
-    let mut out = Vec::new();
-    let mut served = false;
     for container in pod.spec.iter().flat_map(|s| &s.containers) {
         let state = status.container_statuses.iter().flatten().find(|c| c.name == container.name)?;
         let started = state.state.as_ref()?.running.as_ref()?.started_at.as_ref()?;
         if Time::from_k8s(started).plus(RESOLUTION) > scrape {
             return None;
         }
+    }
+    let out: Vec<ContainerMetrics> = containers(pod, window, demand)
+        .into_iter()
+        .map(|(name, usage, _)| ContainerMetrics { name: name.to_string(), usage })
+        .collect();
+    (!out.is_empty()).then_some(out)
+}
+
+/// What each of a pod's app containers used in window `window`, and how
+/// much more CPU it wanted than its limit let it have (nanocores).
+pub fn containers<'a>(pod: &'a Pod, window: i64, demand: &Demand) -> Vec<(&'a str, Usage, u64)> {
+    let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut served = false;
+    for container in pod.spec.iter().flat_map(|s| &s.containers) {
         let (image, command, args) = crate::runtime::process::parts(container);
         let mut usage = usage::in_window(image, command, args, &format!("{uid}/{}", container.name), window);
         // The requests it served: counted once, on the serving container.
@@ -84,12 +96,15 @@ pub fn pod(pod: &Pod, now: Time, demand: &Demand) -> Option<Vec<ContainerMetrics
         }
         // Above its CPU limit a container is throttled: it gets no more.
         let limit = container.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.get("cpu"));
+        let mut wanted = 0;
         if let Some(millis) = limit.and_then(|q| crate::quantity::cpu_millis(&q.0)) {
-            usage.nanocores = usage.nanocores.min(u64::try_from(millis).unwrap_or(0).saturating_mul(1_000_000));
+            let cap = u64::try_from(millis).unwrap_or(0).saturating_mul(1_000_000);
+            wanted = usage.nanocores.saturating_sub(cap);
+            usage.nanocores = usage.nanocores.min(cap);
         }
-        out.push(ContainerMetrics { name: container.name.clone(), usage });
+        out.push((container.name.as_str(), usage, wanted));
     }
-    (!out.is_empty()).then_some(out)
+    out
 }
 
 /// A node's use in the last window: its pods' plus its own; `None` while

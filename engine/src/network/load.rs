@@ -51,7 +51,11 @@ pub struct Source {
 
 /// What requests cost each serving pod now, in nanocores.
 #[derive(Debug, Default)]
-pub struct Demand(HashMap<(String, String), u64>);
+pub struct Demand {
+    cpu: HashMap<(String, String), u64>,
+    /// Requests a second, by serving pod.
+    rate: HashMap<(String, String), f64>,
+}
 
 impl Demand {
     /// The demand of every load generator running at `at`, and of the
@@ -64,8 +68,10 @@ impl Demand {
             let Some((_, first)) = servers.first() else { continue };
             let per_pod =
                 source.rate.saturating_mul(cost(first.image.as_deref().unwrap_or_default())) / servers.len() as u64;
+            let rate = source.rate as f64 / servers.len() as f64;
             for ((namespace, name), _) in &servers {
-                *demand.0.entry((namespace.clone(), name.clone())).or_default() += per_pod;
+                *demand.cpu.entry((namespace.clone(), name.clone())).or_default() += per_pod;
+                *demand.rate.entry((namespace.clone(), name.clone())).or_default() += rate;
             }
         }
         for object in store.list(Kind::Pod, None) {
@@ -81,7 +87,12 @@ impl Demand {
 
     /// The CPU requests cost `pod`, in nanocores.
     pub fn of(&self, namespace: &str, pod: &str) -> u64 {
-        self.0.get(&(namespace.to_string(), pod.to_string())).copied().unwrap_or(0)
+        self.cpu.get(&(namespace.to_string(), pod.to_string())).copied().unwrap_or(0)
+    }
+
+    /// The requests a second `pod` serves.
+    pub fn requests(&self, namespace: &str, pod: &str) -> f64 {
+        self.rate.get(&(namespace.to_string(), pod.to_string())).copied().unwrap_or(0.0)
     }
 
     fn add(&mut self, store: &Store, client: &Pod, generator: &Generator) {
@@ -96,8 +107,10 @@ impl Demand {
         // requests per second × CPU per request = nanocores
         let total = per_request.saturating_mul(1_000_000_000) / cycle.max(1);
         let share = total / servers.len() as u64;
+        let rate = 1e9 / cycle.max(1) as f64 / servers.len() as f64;
         for ((namespace, name), _) in &servers {
-            *self.0.entry((namespace.clone(), name.clone())).or_default() += share;
+            *self.cpu.entry((namespace.clone(), name.clone())).or_default() += share;
+            *self.rate.entry((namespace.clone(), name.clone())).or_default() += rate;
         }
     }
 }

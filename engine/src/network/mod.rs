@@ -29,7 +29,7 @@ use crate::runtime::fs::Layers;
 use crate::runtime::volumes::Volumes;
 use crate::store::Store;
 use crate::time::Time;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// How many traces the network keeps for the pictures.
 const TRACES_KEPT: usize = 64;
@@ -43,6 +43,9 @@ pub struct Network {
     traces: VecDeque<Trace>,
     /// Requests arriving from outside at a steady rate, by name.
     sources: Vec<load::Source>,
+    /// Single requests each pod's server has answered (the steady streams
+    /// are counted by the metrics from their rates).
+    answered: BTreeMap<(String, String), u64>,
 }
 
 impl Network {
@@ -81,6 +84,9 @@ impl Network {
 
     /// Keeps a request's trace for the pictures.
     pub fn record(&mut self, trace: Trace) {
+        if let (Outcome::Response(_), Some(Hop::Pod { namespace, name, .. })) = (&trace.outcome, trace.hops.last()) {
+            *self.answered.entry((namespace.clone(), name.clone())).or_default() += 1;
+        }
         if self.traces.len() == TRACES_KEPT {
             self.traces.pop_front();
         }
@@ -90,6 +96,11 @@ impl Network {
     /// The latest requests, oldest first.
     pub fn traces(&self) -> impl Iterator<Item = &Trace> {
         self.traces.iter()
+    }
+
+    /// How many single requests `pod` has answered.
+    pub fn answered(&self, namespace: &str, pod: &str) -> u64 {
+        self.answered.get(&(namespace.to_string(), pod.to_string())).copied().unwrap_or(0)
     }
 }
 
@@ -102,6 +113,9 @@ pub struct Fabric<'a> {
     pub volumes: &'a Volumes,
     pub kubelets: &'a Kubelets,
     pub network: &'a Network,
+    /// The monitoring stack and the API server's request counts, which
+    /// the exporters' `/metrics` report.
+    pub monitoring: Option<(&'a crate::metrics::monitoring::Monitoring, &'a crate::apiserver::requests::Requests)>,
 }
 
 impl Fabric<'_> {

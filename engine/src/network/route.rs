@@ -110,6 +110,15 @@ pub fn request(
                     body: "Client sent an HTTP request to an HTTPS server.\n".into(),
                 }),
                 _ if ingress::is_controller(image) => return ingress::forward(fabric, &landing, ask, hops, dice),
+                _ if crate::metrics::http::serves(image, landing.port) => {
+                    let response = crate::metrics::http::serve(fabric, landing.pod, image, &ask.path);
+                    let response = if ask.method == "HEAD" {
+                        http::Response { body: String::new(), ..response }
+                    } else {
+                        response
+                    };
+                    Outcome::Response(response)
+                }
                 _ => http::serve(&inside, landing.pod, landing.port, ask),
             };
             (outcome, hops)

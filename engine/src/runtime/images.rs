@@ -14,6 +14,10 @@ const SIZES: &[(&str, u64)] = &[
     ("docker.io/library/mongo", 263_154_117),
     ("registry.k8s.io/hpa-example", 186_475_412),
     ("registry.k8s.io/pause", 320_368),
+    ("quay.io/prometheus/prometheus", 110_428_515),
+    ("quay.io/prometheus/node-exporter", 11_337_210),
+    ("quay.io/prometheus/alertmanager", 30_614_832),
+    ("registry.k8s.io/kube-state-metrics/kube-state-metrics", 15_804_112),
 ];
 
 /// Pull throughput of the lab's network, bytes per millisecond (≈ 20 MB/s).
@@ -213,7 +217,11 @@ pub fn ports(image: &str) -> &'static [i32] {
         "kube-proxy" => &[10249, 10256],
         "metrics-server" => &[10250],
         "tomcat" | "jenkins" | "hello-app" => &[8080],
-        "podinfo" => &[9898, 9999],
+        "podinfo" => &[9797, 9898, 9999],
+        "prometheus" => &[9090],
+        "node-exporter" => &[9100],
+        "kube-state-metrics" => &[8080, 8081],
+        "alertmanager" => &[9093, 9094],
         "http-echo" => &[5678],
         _ => &[],
     }

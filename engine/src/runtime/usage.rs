@@ -44,6 +44,10 @@ const PROFILES: &[(&str, u64, u64)] = &[
     ("node", 22_000, 105),
     ("kube-controllers", 1_500, 14),
     ("metrics-server", 3_500, 18),
+    ("prometheus", 12_000, 190),
+    ("node-exporter", 1_500, 16),
+    ("kube-state-metrics", 2_000, 22),
+    ("alertmanager", 1_000, 20),
 ];
 
 /// The resting use of a container running `image` with this command,

@@ -285,6 +285,9 @@ pub fn bootstrap(api: &mut ApiServer, preset: &Preset, clock_start: Time) -> Tim
             super::ingress_nginx::lay_down(api, ingress, &nodes, &mut ips, built, started)
         });
     }
+    if preset.monitoring {
+        api.with_side_stream(0x9e0_4e75, |api| super::monitoring::lay_down(api, &nodes, &mut ips, built, started));
+    }
     let control_planes: Vec<String> = nodes.iter().filter(|n| n.control_plane).map(|n| n.ip.clone()).collect();
     api.with_side_stream(0xe9d9_0175, |api| super::endpoints::lay_down(api, &control_planes));
     built

@@ -6,6 +6,7 @@ mod control_plane;
 mod endpoints;
 mod ingress_nginx;
 mod metallb;
+mod monitoring;
 mod presets;
 
 pub use bootstrap::bootstrap;

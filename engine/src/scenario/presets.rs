@@ -31,6 +31,10 @@ pub struct Preset {
     /// ingress-nginx, when the lab installed it.
     #[serde(default)]
     pub ingress_nginx: Option<PresetIngressNginx>,
+    /// Whether the lab has the monitoring stack of the Prometheus chapter
+    /// (namespace `monitoring`, Prometheus on node port 30090).
+    #[serde(default)]
+    pub monitoring: bool,
 }
 
 /// ingress-nginx's controller, exposed on every node by a NodePort Service.
@@ -111,6 +115,7 @@ pub struct PresetNode {
 const PRESETS: &[&str] = &[
     include_str!("../../presets/default.yaml"),
     include_str!("../../presets/ingress.yaml"),
+    include_str!("../../presets/monitoring.yaml"),
     include_str!("../../presets/single.yaml"),
     include_str!("../../presets/large.yaml"),
 ];
