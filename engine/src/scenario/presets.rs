@@ -184,6 +184,7 @@ mod tests {
         let lab = [
             ("default".to_string(), Some(3)),
             ("ingress".to_string(), Some(3)),
+            ("monitoring".to_string(), Some(3)),
             ("single".to_string(), None),
             ("large".to_string(), None),
         ];
@@ -191,5 +192,7 @@ mod tests {
         let ingress: Vec<String> =
             Preset::all().into_iter().filter(|p| p.ingress_nginx.is_some()).map(|p| p.name).collect();
         assert_eq!(ingress, ["ingress"]);
+        let monitored: Vec<String> = Preset::all().into_iter().filter(|p| p.monitoring).map(|p| p.name).collect();
+        assert_eq!(monitored, ["monitoring"]);
     }
 }
