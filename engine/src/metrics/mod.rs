@@ -2,3 +2,4 @@
 
 pub mod promql;
 pub mod resource;
+pub mod rules;

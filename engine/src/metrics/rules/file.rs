@@ -1,0 +1,287 @@
+//! Prometheus rule files (`groups:` of recording and alerting rules), read
+//! strictly and checked as `promtool check rules` (Prometheus 2.42) checks
+//! them, in its words. Messages carry no file name or line:column prefix;
+//! the caller names the file.
+
+use super::{duration, template};
+use crate::promql::{self, Labels};
+use serde::Deserialize;
+use serde_yaml::Value as Yaml;
+use std::collections::BTreeMap;
+
+/// A parsed, valid rule file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleFile {
+    /// Its groups in file order.
+    pub groups: Vec<GroupSpec>,
+}
+
+/// One group: rules evaluated together, in order, at one interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupSpec {
+    /// The group's name, unique in its file.
+    pub name: String,
+    /// Its own interval in ms; `None` takes the global evaluation interval.
+    pub interval_ms: Option<i64>,
+    /// The most series (recording) or alerts (alerting) a rule may produce;
+    /// 0 is no limit.
+    pub limit: usize,
+    /// The rules in file order.
+    pub rules: Vec<RuleSpec>,
+}
+
+/// What a rule makes of its expression's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleKind {
+    /// `record:` a new series.
+    Record,
+    /// `alert:` an alert per result element.
+    Alert,
+}
+
+/// One rule as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSpec {
+    /// Recording or alerting.
+    pub kind: RuleKind,
+    /// The `record` metric name or the `alert` name.
+    pub name: String,
+    /// The PromQL expression (known to parse).
+    pub expr: String,
+    /// `for`: how long an alert stays pending before it fires, in ms.
+    pub for_ms: i64,
+    /// `keep_firing_for`: how long a firing alert outlives its condition.
+    pub keep_firing_for_ms: i64,
+    /// Labels added to (and overriding) the result's; templates for alerts.
+    pub labels: BTreeMap<String, String>,
+    /// Alert annotations (templates).
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    groups: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    #[serde(default)]
+    name: Option<Yaml>,
+    #[serde(default)]
+    interval: Option<Yaml>,
+    #[serde(default)]
+    limit: i64,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    #[serde(default)]
+    record: Option<Yaml>,
+    #[serde(default)]
+    alert: Option<Yaml>,
+    #[serde(default)]
+    expr: Option<Yaml>,
+    #[serde(default, rename = "for")]
+    for_: Option<Yaml>,
+    #[serde(default)]
+    keep_firing_for: Option<Yaml>,
+    #[serde(default)]
+    labels: BTreeMap<String, Option<Yaml>>,
+    #[serde(default)]
+    annotations: BTreeMap<String, Option<Yaml>>,
+}
+
+/// A YAML scalar as Go's YAML decoder would hand it to a string field:
+/// numbers and booleans as written, null as empty.
+fn scalar(v: &Option<Yaml>) -> Result<String, String> {
+    match v {
+        None | Some(Yaml::Null) => Ok(String::new()),
+        Some(Yaml::String(s)) => Ok(s.clone()),
+        Some(Yaml::Number(n)) => Ok(n.to_string()),
+        Some(Yaml::Bool(b)) => Ok(b.to_string()),
+        Some(other) => Err(format!(
+            "yaml: unmarshal errors:\n  cannot unmarshal {} into string",
+            match other {
+                Yaml::Sequence(_) => "!!seq",
+                _ => "!!map",
+            }
+        )),
+    }
+}
+
+fn duration_field(v: &Option<Yaml>) -> Result<i64, String> {
+    match v {
+        None | Some(Yaml::Null) => Ok(0),
+        some => duration::parse(&scalar(some)?),
+    }
+}
+
+/// Whether `s` is a valid label name (`[a-zA-Z_][a-zA-Z0-9_]*`).
+pub fn is_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `s` is a valid metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+pub fn is_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// The serde error in the words Go's YAML decoder uses for the same fault.
+fn yaml_error(e: serde_path_to_error::Error<serde_yaml::Error>) -> String {
+    let path = e.path().to_string();
+    let inner = e.inner();
+    let line = inner.location().map(|l| l.line()).unwrap_or(0);
+    let msg = inner.to_string();
+    if let Some(rest) = msg.split("unknown field `").nth(1) {
+        let field = rest.split('`').next().unwrap_or_default();
+        // The path names where the field sat: the top, a group or a rule.
+        let depth = path.matches('.').count();
+        let ty = match depth {
+            0 => "rulefmt.RuleGroups",
+            1 => "rulefmt.RuleGroup",
+            _ => "rulefmt.RuleNode",
+        };
+        return format!("yaml: unmarshal errors:\n  line {line}: field {field} not found in type {ty}");
+    }
+    let msg = msg.split(" at line ").next().unwrap_or_default();
+    format!("yaml: unmarshal errors:\n  line {line}: {path}: {msg}")
+}
+
+/// Reads and checks a rule file. Errors come as `promtool check rules`
+/// lists them: YAML and duration faults alone, otherwise every fault of
+/// every rule.
+pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
+    let blank = text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if blank {
+        return Ok(RuleFile::default());
+    }
+    let de = serde_yaml::Deserializer::from_str(text);
+    let raw: RawFile = serde_path_to_error::deserialize(de).map_err(|e| vec![yaml_error(e)])?;
+    let mut errors = Vec::new();
+    let mut groups = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for g in &raw.groups {
+        let name = scalar(&g.name).map_err(|e| vec![e])?;
+        let interval_ms = match &g.interval {
+            None | Some(Yaml::Null) => None,
+            some => Some(duration_field(some).map_err(|e| vec![e])?),
+        };
+        if name.is_empty() {
+            errors.push("Groupname must not be empty".to_string());
+        } else if !seen.insert(name.clone()) {
+            errors.push(format!("groupname: {name:?} is repeated in the same file"));
+        }
+        let mut rules = Vec::new();
+        for (i, r) in g.rules.iter().enumerate() {
+            match rule(r) {
+                Ok(Ok(spec)) => rules.push(spec),
+                Ok(Err((rule_name, faults))) => errors
+                    .extend(faults.into_iter().map(|f| format!("group {name:?}, rule {}, {rule_name:?}: {f}", i + 1))),
+                Err(e) => return Err(vec![e]),
+            }
+        }
+        groups.push(GroupSpec {
+            name,
+            interval_ms: interval_ms.filter(|ms| *ms > 0),
+            limit: usize::try_from(g.limit).unwrap_or(0),
+            rules,
+        });
+    }
+    if errors.is_empty() {
+        Ok(RuleFile { groups })
+    } else {
+        Err(errors)
+    }
+}
+
+type RuleFaults = (String, Vec<String>);
+
+/// One rule checked as rulefmt's `RuleNode.Validate` does. The outer error
+/// is a decoding fault that stops the whole file.
+fn rule(r: &RawRule) -> Result<Result<RuleSpec, RuleFaults>, String> {
+    let record = scalar(&r.record)?;
+    let alert = scalar(&r.alert)?;
+    let expr = scalar(&r.expr)?;
+    let for_ms = duration_field(&r.for_)?;
+    let keep_firing_for_ms = duration_field(&r.keep_firing_for)?;
+    let mut labels = BTreeMap::new();
+    for (k, v) in &r.labels {
+        labels.insert(k.clone(), scalar(v)?);
+    }
+    let mut annotations = BTreeMap::new();
+    for (k, v) in &r.annotations {
+        annotations.insert(k.clone(), scalar(v)?);
+    }
+    let mut faults = Vec::new();
+    match (record.is_empty(), alert.is_empty()) {
+        (false, false) => faults.push("only one of 'record' and 'alert' must be set".to_string()),
+        (true, true) => faults.push("one of 'record' or 'alert' must be set".to_string()),
+        _ => {}
+    }
+    if expr.is_empty() {
+        faults.push("field 'expr' must be set in rule".to_string());
+    } else if let Err(e) = promql::parse(&expr) {
+        faults.push(format!("could not parse expression: {}", e.0));
+    }
+    if !record.is_empty() {
+        if !annotations.is_empty() {
+            faults.push("invalid field 'annotations' in recording rule".to_string());
+        }
+        if for_ms != 0 {
+            faults.push("invalid field 'for' in recording rule".to_string());
+        }
+        if keep_firing_for_ms != 0 {
+            faults.push("invalid field 'keep_firing_for' in recording rule".to_string());
+        }
+        if !is_metric_name(&record) {
+            faults.push(format!("invalid recording rule name: {record}"));
+        }
+    }
+    for k in labels.keys() {
+        if !is_label_name(k) || k == promql::METRIC_NAME {
+            faults.push(format!("invalid label name: {k}"));
+        }
+    }
+    for k in annotations.keys() {
+        if !is_label_name(k) {
+            faults.push(format!("invalid annotation name: {k}"));
+        }
+    }
+    if !alert.is_empty() {
+        // Templates are parsed (not run) so a typo shows before the alert fires.
+        let tname = format!("__alert_{alert}");
+        for (k, v) in &labels {
+            if let Err(e) = template::Template::parse(&tname, v) {
+                faults.push(format!("label {k:?}: {e}"));
+            }
+        }
+        for (k, v) in &annotations {
+            if let Err(e) = template::Template::parse(&tname, v) {
+                faults.push(format!("annotation {k:?}: {e}"));
+            }
+        }
+    }
+    // promtool names a rule by its alert when both are set.
+    let (kind, name) = if alert.is_empty() { (RuleKind::Record, record) } else { (RuleKind::Alert, alert) };
+    if !faults.is_empty() {
+        return Ok(Err((name, faults)));
+    }
+    Ok(Ok(RuleSpec { kind, name, expr, for_ms, keep_firing_for_ms, labels, annotations }))
+}
+
+impl RuleSpec {
+    /// The rule's static labels as a label set.
+    pub fn label_set(&self) -> Labels {
+        self.labels.clone()
+    }
+}
