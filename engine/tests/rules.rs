@@ -192,7 +192,8 @@ fn run_file(path: &Path) -> (usize, Vec<String>) {
                 got.sort();
                 want.sort();
                 if got != want {
-                    failures.push(format!("{label}: alert {} at {t}ms:\n  got  {got:?}\n  want {want:?}", test.alertname));
+                    failures
+                        .push(format!("{label}: alert {} at {t}ms:\n  got  {got:?}\n  want {want:?}", test.alertname));
                 }
             }
             ts += eval_interval;
@@ -226,7 +227,12 @@ fn run_file(path: &Path) -> (usize, Vec<String>) {
                 let show = |v: &[(Labels, f64)]| {
                     v.iter().map(|(l, x)| format!("{} {x}", promql::format_labels(l))).collect::<Vec<_>>().join("; ")
                 };
-                failures.push(format!("{label}: {} at {t}:\n  got  [{}]\n  want [{}]", et.expr, show(&got), show(&want)));
+                failures.push(format!(
+                    "{label}: {} at {t}:\n  got  [{}]\n  want [{}]",
+                    et.expr,
+                    show(&got),
+                    show(&want)
+                ));
             }
         }
     }

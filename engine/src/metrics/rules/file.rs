@@ -285,3 +285,98 @@ impl RuleSpec {
         self.labels.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each file's faults as `promtool check rules` (2.42) lists them,
+    /// without its `file: line:col:` prefixes.
+    #[test]
+    fn faults_in_promtools_words() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                r#"groups:
+- name: g
+  rules:
+  - record: "bad name"
+    expr: up
+  - alert: X
+    record: y
+    expr: up
+  - alert: Y
+  - alert: Z
+    expr: up +
+  - record: ok
+    expr: up
+    for: 1m
+    annotations:
+      a: b
+  - alert: "bad name"
+    expr: up
+    labels:
+      "a b": x
+      __name__: y
+    annotations:
+      s: "{{ $value | nope }}"
+      "c d": x
+  - expr: up
+- name: g
+  rules: []
+"#,
+                &[
+                    r#"group "g", rule 1, "bad name": invalid recording rule name: bad name"#,
+                    r#"group "g", rule 2, "X": only one of 'record' and 'alert' must be set"#,
+                    r#"group "g", rule 3, "Y": field 'expr' must be set in rule"#,
+                    r#"group "g", rule 5, "ok": invalid field 'annotations' in recording rule"#,
+                    r#"group "g", rule 5, "ok": invalid field 'for' in recording rule"#,
+                    r#"group "g", rule 6, "bad name": invalid label name: __name__"#,
+                    r#"group "g", rule 6, "bad name": invalid label name: a b"#,
+                    r#"group "g", rule 6, "bad name": invalid annotation name: c d"#,
+                    r#"group "g", rule 6, "bad name": annotation "s": template: __alert_bad name:1: function "nope" not defined"#,
+                    r#"group "g", rule 7, "": one of 'record' or 'alert' must be set"#,
+                    r#"groupname: "g" is repeated in the same file"#,
+                ],
+            ),
+            (
+                "groups:\n- name: g\n  rules:\n  - record: ok\n    expr: up\n    keep_firing_for: 1m\n  - alert: A\n    expr: up\n    labels:\n      x: \"{{ $value \"\n",
+                &[
+                    r#"group "g", rule 1, "ok": invalid field 'keep_firing_for' in recording rule"#,
+                    r#"group "g", rule 2, "A": label "x": template: __alert_A:1: unclosed action"#,
+                ],
+            ),
+            ("groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n    for: 5x\n", &[r#"not a valid duration string: "5x""#]),
+            ("groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n    for: \"\"\n", &["empty duration string"]),
+            ("groups:\n- rules: []\n", &["Groupname must not be empty"]),
+            ("grps: []\n", &["yaml: unmarshal errors:\n  line 1: field grps not found in type rulefmt.RuleGroups"]),
+            (
+                "groups:\n- name: g\n  interval: 1m\n  limit: 2\n  rules:\n  - alert: Z\n    expr: up\n    keep_firing_for: 1m\n    unknown: 3\n",
+                &["yaml: unmarshal errors:\n  line 9: field unknown not found in type rulefmt.RuleNode"],
+            ),
+        ];
+        for (text, want) in cases {
+            // promql-parser words a bad expression its own way; that line
+            // is checked on its own below.
+            let mut got = parse(text).err().unwrap_or_default();
+            got.retain(|l| !l.contains("could not parse expression"));
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, want, "{text}");
+        }
+        // A bad expression is reported with the parser's own message.
+        let e = parse("groups:\n- name: g\n  rules:\n  - alert: Z\n    expr: up +\n").unwrap_err();
+        assert!(e[0].starts_with(r#"group "g", rule 1, "Z": could not parse expression: "#), "{e:?}");
+    }
+
+    #[test]
+    fn valid_files_read_fully() {
+        assert_eq!(parse(""), Ok(RuleFile::default()));
+        let f = parse(super::super::DEFAULT_RULES).unwrap();
+        assert_eq!(f.groups[0].rules.len(), 3);
+        let f = parse("groups:\n- name: x\n  interval: 30s\n  limit: 5\n  rules:\n  - record: a:b\n    expr: 1\n    labels: {n: 1}\n  - alert: A\n    expr: up\n    for: 1h30m\n    keep_firing_for: 5m\n").unwrap();
+        let g = &f.groups[0];
+        assert_eq!((g.interval_ms, g.limit), (Some(30_000), 5));
+        assert_eq!(g.rules[0].labels["n"], "1");
+        assert_eq!(g.rules[0].expr, "1");
+        assert_eq!((g.rules[1].for_ms, g.rules[1].keep_firing_for_ms), (5_400_000, 300_000));
+    }
+}

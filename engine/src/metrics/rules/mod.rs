@@ -241,3 +241,6 @@ impl Rules {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

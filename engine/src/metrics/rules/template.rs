@@ -914,6 +914,13 @@ mod tests {
             ("{{ $value | humanize }}", 0.0, "0"),
             ("{{ $value | humanizeDuration }}", 0.0, "0s"),
             ("{{ $value | humanizeDuration }}", 90.0, "1m 30s"),
+            ("{{ humanize 0 }}|{{ humanizeDuration 0 }}|{{ humanize 0.0 }}|{{ $value }}", 1e21, "0|0s|0|1e+21"),
+            (
+                "{{ humanize1024 0 }}|{{ humanizeDuration 0.5 }}|{{ humanizeDuration -90 }}|{{ humanize -1500 }}",
+                0.0,
+                "0|500ms|-1m 30s|-1.5k",
+            ),
+            ("{{ 2048 | humanize1024 }}|{{ humanize 1234567 }}", 0.0, "2ki|1.235M"),
             ("{{ $value | humanizeDuration }}", 3.5, "3.5s"),
             ("{{ if gt $value 1.0 }}high{{ else }}low{{ end }}", 2.0, "high"),
             ("{{- \"a\" -}}  b  {{- \"c\" }}", 0.0, "abc"),
