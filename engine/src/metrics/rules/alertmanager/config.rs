@@ -385,6 +385,12 @@ impl Config {
                 return Err(format!("notification config name {:?} is not unique", r.name));
             }
             let _ = (&r.email_configs, &r.webhook_configs, &r.pagerduty_configs);
+            // Templates are parsed now so a typo shows at load, not at 3am.
+            for s in &r.slack_configs {
+                for t in s.title.iter().chain(s.text.iter()) {
+                    super::super::template::Template::parse(&r.name, t)?;
+                }
+            }
             let slack = r
                 .slack_configs
                 .iter()
@@ -473,6 +479,10 @@ receivers: [{name: all}, {name: pager}, {name: nodes}]
                 "cannot have wildcard group_by (`...`) and other other labels at the same time",
             ),
             ("route: {receiver: a, group_wait: 5x}\nreceivers: [{name: a}]", "not a valid duration string: \"5x\""),
+            (
+                "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{text: '{{ .Alerts | nope }}'}]}]",
+                "template: a:1: function \"nope\" not defined",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(Config::parse(text).map(|_| ()), Err(want.to_string()), "{text}");

@@ -279,3 +279,6 @@ fn merge(old: &Alert, new: &Alert, now: i64) -> Alert {
     }
     res
 }
+
+#[cfg(test)]
+mod tests;
