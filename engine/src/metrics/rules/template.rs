@@ -176,8 +176,10 @@ type Command = Vec<Operand>;
 
 #[derive(Clone, Debug)]
 struct Pipeline {
-    /// `$x :=` before the pipeline.
+    /// `$x :=` before the pipeline (in `range`, the element).
     decl: Option<String>,
+    /// `$k, $v :=` in `range`: the index or key.
+    key_decl: Option<String>,
     commands: Vec<Command>,
 }
 
@@ -333,10 +335,15 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self) -> Result<Pipeline, String> {
-        let mut decl = None;
-        if self.toks.get(self.pos + 1).map(String::as_str) == Some(":=") && self.toks[self.pos].starts_with('$') {
-            decl = Some(self.toks[self.pos].clone());
+        let (mut decl, mut key_decl) = (None, None);
+        let tok = |i: usize| self.toks.get(i).map(String::as_str).unwrap_or("");
+        if tok(self.pos + 1) == ":=" && tok(self.pos).starts_with('$') {
+            decl = Some(tok(self.pos).to_string());
             self.pos += 2;
+        } else if tok(self.pos + 2) == ":=" && tok(self.pos).ends_with(',') && tok(self.pos + 1).starts_with('$') {
+            key_decl = Some(tok(self.pos).trim_end_matches(',').to_string());
+            decl = Some(tok(self.pos + 1).to_string());
+            self.pos += 3;
         }
         let mut commands = Vec::new();
         loop {
@@ -357,7 +364,7 @@ impl Parser<'_> {
             }
             break;
         }
-        Ok(Pipeline { decl, commands })
+        Ok(Pipeline { decl, key_decl, commands })
     }
 
     fn operand(&mut self) -> Result<Operand, String> {
@@ -562,19 +569,30 @@ impl Template {
                 }
                 Node::Range(p, body, otherwise) => {
                     let depth = scope.len();
-                    let v = self.pipe(p, dot, scope)?;
-                    let items: Vec<Data> = match v {
-                        Data::List(l) => l,
-                        Data::Map(m) => m.into_values().collect(),
+                    // The pipeline's own `$x :=` binds each element, not the
+                    // whole, so evaluate it undeclared.
+                    let bare = Pipeline { decl: None, key_decl: None, commands: p.commands.clone() };
+                    let v = self.pipe(&bare, dot, scope)?;
+                    let items: Vec<(Data, Data)> = match v {
+                        Data::List(l) => l.into_iter().enumerate().map(|(i, x)| (Data::Int(i as i64), x)).collect(),
+                        // Go ranges over a map in key order.
+                        Data::Map(m) => m.into_iter().map(|(k, x)| (Data::Str(k), x)).collect(),
                         Data::Nil => Vec::new(),
-                        Data::Int(n) => (0..n).map(Data::Int).collect(),
                         other => return Err(format!("range can't iterate over {}", other.print())),
                     };
                     if items.is_empty() {
                         self.run(otherwise, dot, scope, out)?;
                     }
-                    for item in &items {
+                    for (key, item) in &items {
+                        let inner = scope.len();
+                        if let Some(k) = &p.key_decl {
+                            scope.push((k.clone(), key.clone()));
+                        }
+                        if let Some(e) = &p.decl {
+                            scope.push((e.clone(), item.clone()));
+                        }
                         self.run(body, item, scope, out)?;
+                        scope.truncate(inner);
                     }
                     scope.truncate(depth);
                 }
@@ -839,15 +857,12 @@ fn call(f: &str, args: &[Data]) -> Result<Data, String> {
             v
         }
         "reReplaceAll" | "match" => {
-            let pattern = text(args.first().ok_or("missing pattern")?);
-            let re = regex::Regex::new(&if f == "match" { pattern } else { format!("^(?:{pattern})$") })
-                .map_err(|e| e.to_string())?;
+            // Neither anchors its pattern; the replacement expands `$1` as
+            // Go's regexp does.
+            let re = regex::Regex::new(&text(args.first().ok_or("missing pattern")?)).map_err(|e| e.to_string())?;
             if f == "match" {
                 Data::Bool(re.is_match(&text(args.get(1).ok_or("missing text")?)))
             } else {
-                // Prometheus anchors nothing here; the replacement expands
-                // `$1` as Go's regexp does.
-                let re = regex::Regex::new(&text(&args[0])).map_err(|e| e.to_string())?;
                 let repl = text(args.get(1).ok_or("missing replacement")?);
                 Data::Str(re.replace_all(&text(args.get(2).ok_or("missing text")?), repl.as_str()).into_owned())
             }
@@ -926,7 +941,13 @@ mod tests {
             ("{{- \"a\" -}}  b  {{- \"c\" }}", 0.0, "abc"),
             ("{{/* a comment */}}x", 0.0, "x"),
             ("{{ $x := \"y\" }}{{ $x }}", 0.0, "y"),
-            ("{{ range $k := .Labels }}{{ . }};{{ end }}", 0.0, "10.0.0.1:9100;node exp;"),
+            (
+                "{{ range $v := .Labels }}{{ . }}={{ $v }};{{ end }}",
+                0.0,
+                "10.0.0.1:9100=10.0.0.1:9100;node exp=node exp;",
+            ),
+            ("{{ range $k, $v := .Labels }}{{ $k }}={{ $v }},{{ end }}", 0.0, "instance=10.0.0.1:9100,job=node exp,"),
+            ("{{ range $i, $v := .Labels.SortedPairs }}{{ $i }}{{ $v.Name }} {{ end }}", 0.0, "0instance 1job "),
             ("{{ with .Labels.job }}job={{ . }}{{ end }}", 0.0, "job=node exp"),
             ("{{ .Labels.instance | reReplaceAll \":.*\" \"\" }}", 0.0, "10.0.0.1"),
         ];
