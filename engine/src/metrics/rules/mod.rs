@@ -33,7 +33,7 @@ mod group;
 pub mod template;
 
 pub use alerting::{ActiveAlert, Alert, AlertState, External};
-pub use alertmanager::{Alertmanager, Notification};
+pub use alertmanager::{Alertmanager, Notification, Status, DEFAULT_CONFIG as DEFAULT_ALERTMANAGER_CONFIG};
 pub use group::{Health, RESEND_DELAY_MS};
 
 use crate::promql::Storage;

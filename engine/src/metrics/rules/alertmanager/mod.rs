@@ -85,6 +85,17 @@ impl Alertmanager {
         }
     }
 
+    /// An Alertmanager from alertmanager.yml text.
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        Config::parse(text).map(Alertmanager::new)
+    }
+
+    /// The alerts it holds, by labels, each with whether it is still
+    /// active at `now_ms` (an `amtool alert query` view).
+    pub fn alerts(&self, now_ms: i64) -> Vec<(Alert, bool)> {
+        self.store.values().map(|a| (a.clone(), a.ends_at_ms > now_ms)).collect()
+    }
+
     /// Swaps the configuration, as a reload does: groups start afresh, the
     /// notification log stays, so nothing already said is repeated early.
     pub fn reload(&mut self, config: Config, now_ms: i64) {
