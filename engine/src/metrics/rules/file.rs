@@ -204,6 +204,24 @@ pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
     }
 }
 
+/// What `promtool check rules NAME` prints for one file: stdout, stderr,
+/// and whether it passed.
+pub fn check(name: &str, text: &str) -> (String, String, bool) {
+    match parse(text) {
+        Ok(f) => {
+            let n: usize = f.groups.iter().map(|g| g.rules.len()).sum();
+            (format!("Checking {name}\n  SUCCESS: {n} rules found\n\n"), String::new(), true)
+        }
+        Err(errors) => {
+            let mut err = String::from("  FAILED:\n");
+            for e in errors {
+                err.push_str(&format!("{name}: {e}\n"));
+            }
+            (format!("Checking {name}\n\n"), err, false)
+        }
+    }
+}
+
 type RuleFaults = (String, Vec<String>);
 
 /// One rule checked as rulefmt's `RuleNode.Validate` does. The outer error
@@ -365,6 +383,16 @@ mod tests {
         // A bad expression is reported with the parser's own message.
         let e = parse("groups:\n- name: g\n  rules:\n  - alert: Z\n    expr: up +\n").unwrap_err();
         assert!(e[0].starts_with(r#"group "g", rule 1, "Z": could not parse expression: "#), "{e:?}");
+    }
+
+    #[test]
+    fn check_prints_as_promtool() {
+        let (out, err, ok) = check("ok.yml", "groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n");
+        assert_eq!((out.as_str(), err.as_str(), ok), ("Checking ok.yml\n  SUCCESS: 1 rules found\n\n", "", true));
+        let (out, err, ok) = check("n.yml", "groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n    for: -1m\n");
+        assert_eq!(out, "Checking n.yml\n\n");
+        assert_eq!(err, "  FAILED:\nn.yml: not a valid duration string: \"-1m\"\n");
+        assert!(!ok);
     }
 
     #[test]
