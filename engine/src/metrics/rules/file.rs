@@ -1,9 +1,10 @@
 //! Prometheus rule files (`groups:` of recording and alerting rules), read
 //! strictly and checked as `promtool check rules` (Prometheus 2.42) checks
-//! them, in its words. Messages carry no file name or line:column prefix;
-//! the caller names the file.
+//! them, in its words and with its `line:column:` pointers (found for
+//! block-style YAML). Messages carry no file name; the caller names the
+//! file.
 
-use super::{duration, template};
+use super::{duration, positions, template};
 use crate::promql::{self, Labels};
 use serde::Deserialize;
 use serde_yaml::Value as Yaml;
@@ -170,23 +171,43 @@ pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
     let mut errors = Vec::new();
     let mut groups = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for g in &raw.groups {
+    // Positions only when the scan saw the same shape serde did.
+    let positions = positions::scan(text).filter(|p| {
+        p.len() == raw.groups.len() && p.iter().zip(&raw.groups).all(|(p, g)| p.rules.len() == g.rules.len())
+    });
+    for (gi, g) in raw.groups.iter().enumerate() {
+        let gpos = positions.as_ref().and_then(|p| p.get(gi));
+        let at = |pos: Option<positions::Pos>| match (positions.is_some(), pos) {
+            (false, _) => String::new(),
+            (true, Some((l, c))) => format!("{l}:{c}: "),
+            (true, None) => "0:0: ".to_string(),
+        };
         let name = scalar(&g.name).map_err(|e| vec![e])?;
         let interval_ms = match &g.interval {
             None | Some(Yaml::Null) => None,
             some => Some(duration_field(some).map_err(|e| vec![e])?),
         };
+        let group_at = at(gpos.map(|p| p.at));
         if name.is_empty() {
-            errors.push("Groupname must not be empty".to_string());
+            errors.push(format!("{group_at}Groupname must not be empty"));
         } else if !seen.insert(name.clone()) {
-            errors.push(format!("groupname: {name:?} is repeated in the same file"));
+            errors.push(format!("{group_at}groupname: {name:?} is repeated in the same file"));
         }
         let mut rules = Vec::new();
         for (i, r) in g.rules.iter().enumerate() {
+            let rpos = gpos.and_then(|p| p.rules.get(i)).cloned().unwrap_or_default();
             match rule(r) {
                 Ok(Ok(spec)) => rules.push(spec),
-                Ok(Err((rule_name, faults))) => errors
-                    .extend(faults.into_iter().map(|f| format!("group {name:?}, rule {}, {rule_name:?}: {f}", i + 1))),
+                Ok(Err((rule_name, faults))) => errors.extend(faults.into_iter().map(|(node, f)| {
+                    // promtool points at the value the fault is about.
+                    let prefix = match node {
+                        Node::None => String::new(),
+                        Node::Record => at(rpos.record),
+                        Node::Expr => at(rpos.expr),
+                        Node::RecordAndAlert => format!("{}{}", at(rpos.record), at(rpos.alert)),
+                    };
+                    format!("{prefix}group {name:?}, rule {}, {rule_name:?}: {f}", i + 1)
+                })),
                 Err(e) => return Err(vec![e]),
             }
         }
@@ -222,7 +243,15 @@ pub fn check(name: &str, text: &str) -> (String, String, bool) {
     }
 }
 
-type RuleFaults = (String, Vec<String>);
+/// Which value of a rule a fault points at.
+enum Node {
+    None,
+    Record,
+    Expr,
+    RecordAndAlert,
+}
+
+type RuleFaults = (String, Vec<(Node, String)>);
 
 /// One rule checked as rulefmt's `RuleNode.Validate` does. The outer error
 /// is a decoding fault that stops the whole file.
@@ -242,37 +271,39 @@ fn rule(r: &RawRule) -> Result<Result<RuleSpec, RuleFaults>, String> {
     }
     let mut faults = Vec::new();
     match (record.is_empty(), alert.is_empty()) {
-        (false, false) => faults.push("only one of 'record' and 'alert' must be set".to_string()),
-        (true, true) => faults.push("one of 'record' or 'alert' must be set".to_string()),
+        (false, false) => {
+            faults.push((Node::RecordAndAlert, "only one of 'record' and 'alert' must be set".to_string()))
+        }
+        (true, true) => faults.push((Node::Record, "one of 'record' or 'alert' must be set".to_string())),
         _ => {}
     }
     if expr.is_empty() {
-        faults.push("field 'expr' must be set in rule".to_string());
+        faults.push((Node::Expr, "field 'expr' must be set in rule".to_string()));
     } else if let Err(e) = promql::parse(&expr) {
-        faults.push(format!("could not parse expression: {}", e.0));
+        faults.push((Node::Expr, format!("could not parse expression: {}", e.0)));
     }
     if !record.is_empty() {
         if !annotations.is_empty() {
-            faults.push("invalid field 'annotations' in recording rule".to_string());
+            faults.push((Node::Record, "invalid field 'annotations' in recording rule".to_string()));
         }
         if for_ms != 0 {
-            faults.push("invalid field 'for' in recording rule".to_string());
+            faults.push((Node::Record, "invalid field 'for' in recording rule".to_string()));
         }
         if keep_firing_for_ms != 0 {
-            faults.push("invalid field 'keep_firing_for' in recording rule".to_string());
+            faults.push((Node::Record, "invalid field 'keep_firing_for' in recording rule".to_string()));
         }
         if !is_metric_name(&record) {
-            faults.push(format!("invalid recording rule name: {record}"));
+            faults.push((Node::Record, format!("invalid recording rule name: {record}")));
         }
     }
     for k in labels.keys() {
         if !is_label_name(k) || k == promql::METRIC_NAME {
-            faults.push(format!("invalid label name: {k}"));
+            faults.push((Node::None, format!("invalid label name: {k}")));
         }
     }
     for k in annotations.keys() {
         if !is_label_name(k) {
-            faults.push(format!("invalid annotation name: {k}"));
+            faults.push((Node::None, format!("invalid annotation name: {k}")));
         }
     }
     if !alert.is_empty() {
@@ -280,12 +311,12 @@ fn rule(r: &RawRule) -> Result<Result<RuleSpec, RuleFaults>, String> {
         let tname = format!("__alert_{alert}");
         for (k, v) in &labels {
             if let Err(e) = template::Template::parse(&tname, v) {
-                faults.push(format!("label {k:?}: {e}"));
+                faults.push((Node::None, format!("label {k:?}: {e}")));
             }
         }
         for (k, v) in &annotations {
             if let Err(e) = template::Template::parse(&tname, v) {
-                faults.push(format!("annotation {k:?}: {e}"));
+                faults.push((Node::None, format!("annotation {k:?}: {e}")));
             }
         }
     }
@@ -343,29 +374,29 @@ mod tests {
   rules: []
 "#,
                 &[
-                    r#"group "g", rule 1, "bad name": invalid recording rule name: bad name"#,
-                    r#"group "g", rule 2, "X": only one of 'record' and 'alert' must be set"#,
-                    r#"group "g", rule 3, "Y": field 'expr' must be set in rule"#,
-                    r#"group "g", rule 5, "ok": invalid field 'annotations' in recording rule"#,
-                    r#"group "g", rule 5, "ok": invalid field 'for' in recording rule"#,
+                    r#"4:13: group "g", rule 1, "bad name": invalid recording rule name: bad name"#,
+                    r#"7:13: 6:12: group "g", rule 2, "X": only one of 'record' and 'alert' must be set"#,
+                    r#"0:0: group "g", rule 3, "Y": field 'expr' must be set in rule"#,
+                    r#"12:13: group "g", rule 5, "ok": invalid field 'annotations' in recording rule"#,
+                    r#"12:13: group "g", rule 5, "ok": invalid field 'for' in recording rule"#,
                     r#"group "g", rule 6, "bad name": invalid label name: __name__"#,
                     r#"group "g", rule 6, "bad name": invalid label name: a b"#,
                     r#"group "g", rule 6, "bad name": invalid annotation name: c d"#,
                     r#"group "g", rule 6, "bad name": annotation "s": template: __alert_bad name:1: function "nope" not defined"#,
-                    r#"group "g", rule 7, "": one of 'record' or 'alert' must be set"#,
-                    r#"groupname: "g" is repeated in the same file"#,
+                    r#"0:0: group "g", rule 7, "": one of 'record' or 'alert' must be set"#,
+                    r#"26:3: groupname: "g" is repeated in the same file"#,
                 ],
             ),
             (
                 "groups:\n- name: g\n  rules:\n  - record: ok\n    expr: up\n    keep_firing_for: 1m\n  - alert: A\n    expr: up\n    labels:\n      x: \"{{ $value \"\n",
                 &[
-                    r#"group "g", rule 1, "ok": invalid field 'keep_firing_for' in recording rule"#,
+                    r#"4:13: group "g", rule 1, "ok": invalid field 'keep_firing_for' in recording rule"#,
                     r#"group "g", rule 2, "A": label "x": template: __alert_A:1: unclosed action"#,
                 ],
             ),
             ("groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n    for: 5x\n", &[r#"not a valid duration string: "5x""#]),
             ("groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n    for: \"\"\n", &["empty duration string"]),
-            ("groups:\n- rules: []\n", &["Groupname must not be empty"]),
+            ("groups:\n- rules: []\n", &["2:3: Groupname must not be empty"]),
             ("grps: []\n", &["yaml: unmarshal errors:\n  line 1: field grps not found in type rulefmt.RuleGroups"]),
             (
                 "groups:\n- name: g\n  interval: 1m\n  limit: 2\n  rules:\n  - alert: Z\n    expr: up\n    keep_firing_for: 1m\n    unknown: 3\n",
@@ -380,9 +411,19 @@ mod tests {
             let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
             assert_eq!(got, want, "{text}");
         }
+        // Deeper indentation and a block scalar, positions from promtool.
+        let e = parse("groups:\n  - name: h\n    rules:\n      - expr: |\n          up +\n        alert: Z\n      - alert: \"x\"\n  - name: h\n    rules: []\n").unwrap_err();
+        assert!(e[0].starts_with(r#"4:15: group "h", rule 1, "Z": could not parse expression: "#), "{e:?}");
+        assert_eq!(
+            e[1..],
+            [
+                r#"0:0: group "h", rule 2, "x": field 'expr' must be set in rule"#.to_string(),
+                r#"8:5: groupname: "h" is repeated in the same file"#.to_string()
+            ]
+        );
         // A bad expression is reported with the parser's own message.
         let e = parse("groups:\n- name: g\n  rules:\n  - alert: Z\n    expr: up +\n").unwrap_err();
-        assert!(e[0].starts_with(r#"group "g", rule 1, "Z": could not parse expression: "#), "{e:?}");
+        assert!(e[0].starts_with(r#"5:11: group "g", rule 1, "Z": could not parse expression: "#), "{e:?}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod duration;
 pub mod file;
 mod gofmt;
 mod group;
+mod positions;
 pub mod template;
 
 pub use alerting::{ActiveAlert, Alert, AlertState, External};
