@@ -225,6 +225,24 @@ pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
     }
 }
 
+/// Reads several files (`(name, text)`, e.g. a ConfigMap's keys) at once;
+/// faults come prefixed with their file's name, as promtool prints them.
+pub fn parse_files(files: &[(&str, &str)]) -> Result<Vec<(String, RuleFile)>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut faults = Vec::new();
+    for (name, text) in files {
+        match parse(text) {
+            Ok(f) => out.push((name.to_string(), f)),
+            Err(e) => faults.extend(e.into_iter().map(|e| format!("{name}: {e}"))),
+        }
+    }
+    if faults.is_empty() {
+        Ok(out)
+    } else {
+        Err(faults)
+    }
+}
+
 /// What `promtool check rules NAME` prints for one file: stdout, stderr,
 /// and whether it passed.
 pub fn check(name: &str, text: &str) -> (String, String, bool) {
@@ -424,6 +442,17 @@ mod tests {
         // A bad expression is reported with the parser's own message.
         let e = parse("groups:\n- name: g\n  rules:\n  - alert: Z\n    expr: up +\n").unwrap_err();
         assert!(e[0].starts_with(r#"5:11: group "g", rule 1, "Z": could not parse expression: "#), "{e:?}");
+    }
+
+    #[test]
+    fn several_files_name_their_faults() {
+        let ok = "groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up\n";
+        assert_eq!(parse_files(&[("a.yml", ok), ("b.yml", ok)]).map(|f| f.len()), Ok(2));
+        let bad = "groups:\n- name: x\n  rules:\n  - alert: A\n";
+        assert_eq!(
+            parse_files(&[("a.yml", ok), ("b.yml", bad)]),
+            Err(vec![r#"b.yml: 0:0: group "x", rule 1, "A": field 'expr' must be set in rule"#.to_string()])
+        );
     }
 
     #[test]
