@@ -5,7 +5,7 @@
 
 use super::file::RuleSpec;
 use super::template::{Data, Template};
-use crate::promql::{Labels, Sample, METRIC_NAME};
+use crate::promql::{Labels, Sample, Storage, Value, METRIC_NAME};
 use std::collections::BTreeMap;
 
 /// How long a resolved alert is still sent (Prometheus's `resolvedRetention`).
@@ -124,7 +124,33 @@ impl AlertingRule {
 
     /// Evaluates the rule on `result` (the expression's value at `ts`) and
     /// returns the `ALERTS` and `ALERTS_FOR_STATE` samples to write.
-    pub fn eval(&mut self, result: Vec<Sample>, ts: i64, ext: &External, limit: usize) -> Result<Vec<Sample>, String> {
+    pub fn eval(
+        &mut self,
+        result: Vec<Sample>,
+        ts: i64,
+        ext: &External,
+        limit: usize,
+        storage: &Storage,
+    ) -> Result<Vec<Sample>, String> {
+        // Templates may query the storage at the evaluation time.
+        let query = |q: &str| -> Result<Data, String> {
+            let samples = match crate::promql::instant(storage, q, ts).map_err(|e| e.0)? {
+                Value::Vector(v) => v,
+                Value::Scalar { t, v } => vec![Sample { labels: Labels::new(), t, v }],
+                _ => return Err("query result is not a vector or scalar".to_string()),
+            };
+            Ok(Data::List(
+                samples
+                    .into_iter()
+                    .map(|s| {
+                        Data::Map(BTreeMap::from([
+                            ("Labels".to_string(), Data::strings(&s.labels)),
+                            ("Value".to_string(), Data::Float(s.v)),
+                        ]))
+                    })
+                    .collect(),
+            ))
+        };
         let mut fresh: BTreeMap<Labels, ActiveAlert> = BTreeMap::new();
         let ext_labels = Data::strings(&ext.labels);
         for s in result {
@@ -142,7 +168,7 @@ impl AlertingRule {
                 ("$value", Data::Float(s.v)),
             ];
             let expand = |t: &Option<Template>| match t {
-                Some(t) => t.execute(&root, &vars).unwrap_or_else(|e| {
+                Some(t) => t.execute_with(&root, &vars, Some(&query)).unwrap_or_else(|e| {
                     format!("<error expanding template: error executing template __alert_{}: {e}>", self.spec.name)
                 }),
                 None => "<error expanding template: the template does not parse>".to_string(),

@@ -107,7 +107,7 @@ impl Group {
         for rule in &mut self.rules {
             let result = query(storage, &rule.spec.expr, ts);
             let samples = result.and_then(|v| match &mut rule.alerting {
-                Some(a) => a.eval(v, ts, ext, limit),
+                Some(a) => a.eval(v, ts, ext, limit, storage),
                 None => record(&rule.spec, v, limit),
             });
             rule.health.last_eval_ms = Some(ts);

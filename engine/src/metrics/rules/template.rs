@@ -137,6 +137,14 @@ const FUNCTIONS: &[&str] = &[
     "humanize1024",
     "humanizePercentage",
     "humanizeDuration",
+    "humanizeTimestamp",
+    "parseDuration",
+    "query",
+    "first",
+    "label",
+    "value",
+    "strvalue",
+    "sortByLabel",
     "printf",
     "print",
     "title",
@@ -190,6 +198,16 @@ enum Node {
     If(Vec<(Pipeline, Vec<Node>)>, Vec<Node>),
     Range(Pipeline, Vec<Node>, Vec<Node>),
     With(Pipeline, Vec<Node>, Vec<Node>),
+}
+
+/// Answers a template's `query "expr"`: the samples as a list of
+/// `{Labels, Value}` maps.
+pub type QueryFn<'a> = &'a dyn Fn(&str) -> Result<Data, String>;
+
+/// Variables in scope, innermost last, and the query hook.
+struct Scope<'q> {
+    vars: Vec<(String, Data)>,
+    query: Option<QueryFn<'q>>,
 }
 
 /// A parsed template.
@@ -524,15 +542,26 @@ impl Template {
     /// Runs the template with `dot` as `.` and `$`, and `vars` bound
     /// (`$labels`, `$value`, …).
     pub fn execute(&self, dot: &Data, vars: &[(&str, Data)]) -> Result<String, String> {
-        let mut scope: Vec<(String, Data)> = vec![("$".to_string(), dot.clone())];
-        scope.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        self.execute_with(dot, vars, None)
+    }
+
+    /// As [`Template::execute`], with Prometheus's `query` function
+    /// answered by `query` (a PromQL instant query at the evaluation time).
+    pub fn execute_with(
+        &self,
+        dot: &Data,
+        vars: &[(&str, Data)],
+        query: Option<QueryFn<'_>>,
+    ) -> Result<String, String> {
+        let mut scope = Scope { vars: vec![("$".to_string(), dot.clone())], query };
+        scope.vars.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let mut out = String::new();
         self.run(&self.nodes, dot, &mut scope, &mut out)
             .map_err(|e| format!("template: {}: executing {:?} {e}", self.name, self.name))?;
         Ok(out)
     }
 
-    fn run(&self, nodes: &[Node], dot: &Data, scope: &mut Vec<(String, Data)>, out: &mut String) -> Result<(), String> {
+    fn run(&self, nodes: &[Node], dot: &Data, scope: &mut Scope<'_>, out: &mut String) -> Result<(), String> {
         for node in nodes {
             match node {
                 Node::Text(t) => out.push_str(t),
@@ -543,7 +572,7 @@ impl Template {
                     }
                 }
                 Node::If(arms, otherwise) => {
-                    let depth = scope.len();
+                    let depth = scope.vars.len();
                     let mut done = false;
                     for (cond, body) in arms {
                         if self.pipe(cond, dot, scope)?.truthy() {
@@ -555,20 +584,20 @@ impl Template {
                     if !done {
                         self.run(otherwise, dot, scope, out)?;
                     }
-                    scope.truncate(depth);
+                    scope.vars.truncate(depth);
                 }
                 Node::With(p, body, otherwise) => {
-                    let depth = scope.len();
+                    let depth = scope.vars.len();
                     let v = self.pipe(p, dot, scope)?;
                     if v.truthy() {
                         self.run(body, &v, scope, out)?;
                     } else {
                         self.run(otherwise, dot, scope, out)?;
                     }
-                    scope.truncate(depth);
+                    scope.vars.truncate(depth);
                 }
                 Node::Range(p, body, otherwise) => {
-                    let depth = scope.len();
+                    let depth = scope.vars.len();
                     // The pipeline's own `$x :=` binds each element, not the
                     // whole, so evaluate it undeclared.
                     let bare = Pipeline { decl: None, key_decl: None, commands: p.commands.clone() };
@@ -584,42 +613,36 @@ impl Template {
                         self.run(otherwise, dot, scope, out)?;
                     }
                     for (key, item) in &items {
-                        let inner = scope.len();
+                        let inner = scope.vars.len();
                         if let Some(k) = &p.key_decl {
-                            scope.push((k.clone(), key.clone()));
+                            scope.vars.push((k.clone(), key.clone()));
                         }
                         if let Some(e) = &p.decl {
-                            scope.push((e.clone(), item.clone()));
+                            scope.vars.push((e.clone(), item.clone()));
                         }
                         self.run(body, item, scope, out)?;
-                        scope.truncate(inner);
+                        scope.vars.truncate(inner);
                     }
-                    scope.truncate(depth);
+                    scope.vars.truncate(depth);
                 }
             }
         }
         Ok(())
     }
 
-    fn pipe(&self, p: &Pipeline, dot: &Data, scope: &mut Vec<(String, Data)>) -> Result<Data, String> {
+    fn pipe(&self, p: &Pipeline, dot: &Data, scope: &mut Scope<'_>) -> Result<Data, String> {
         let mut prev: Option<Data> = None;
         for cmd in &p.commands {
             prev = Some(self.command(cmd, prev.take(), dot, scope)?);
         }
         let v = prev.unwrap_or(Data::Nil);
         if let Some(name) = &p.decl {
-            scope.push((name.clone(), v.clone()));
+            scope.vars.push((name.clone(), v.clone()));
         }
         Ok(v)
     }
 
-    fn command(
-        &self,
-        cmd: &Command,
-        piped: Option<Data>,
-        dot: &Data,
-        scope: &mut Vec<(String, Data)>,
-    ) -> Result<Data, String> {
+    fn command(&self, cmd: &Command, piped: Option<Data>, dot: &Data, scope: &mut Scope<'_>) -> Result<Data, String> {
         let Some((head, rest)) = cmd.split_first() else {
             return Ok(Data::Nil);
         };
@@ -629,7 +652,7 @@ impl Template {
                 args.push(self.operand(a, dot, scope)?);
             }
             args.extend(piped);
-            return call(f, &args).map_err(|e| format!("at <{f}>: error calling {f}: {e}"));
+            return call(f, &args, scope.query).map_err(|e| format!("at <{f}>: error calling {f}: {e}"));
         }
         if !rest.is_empty() || piped.is_some() {
             return Err("can't give argument to non-function".to_string());
@@ -637,7 +660,7 @@ impl Template {
         self.operand(head, dot, scope)
     }
 
-    fn operand(&self, o: &Operand, dot: &Data, scope: &mut Vec<(String, Data)>) -> Result<Data, String> {
+    fn operand(&self, o: &Operand, dot: &Data, scope: &mut Scope<'_>) -> Result<Data, String> {
         let walk = |mut v: Data, fields: &[String]| -> Result<Data, String> {
             for f in fields {
                 v = v.field(f)?;
@@ -647,13 +670,13 @@ impl Template {
         match o {
             Operand::Field(fields) => walk(dot.clone(), fields),
             Operand::Var(name, fields) => {
-                let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == name) else {
+                let Some((_, v)) = scope.vars.iter().rev().find(|(n, _)| n == name) else {
                     return Err(format!("undefined variable: {name}"));
                 };
                 walk(v.clone(), fields)
             }
             Operand::Lit(d) => Ok(d.clone()),
-            Operand::Func(f) => call(f, &[]).map_err(|e| format!("at <{f}>: error calling {f}: {e}")),
+            Operand::Func(f) => call(f, &[], scope.query).map_err(|e| format!("at <{f}>: error calling {f}: {e}")),
             Operand::Paren(p, fields) => {
                 let v = self.pipe(p, dot, scope)?;
                 walk(v, fields)
@@ -749,6 +772,21 @@ pub fn humanize_duration(v: f64) -> String {
     format!("{}{prefix}s", gofmt::fmt_g(v, Some(4)))
 }
 
+/// Prometheus's `humanizeTimestamp`: Unix seconds as Go prints a UTC
+/// time, `2026-01-01 09:00:00.5 +0000 UTC`.
+pub fn humanize_timestamp(v: f64) -> String {
+    if v.is_nan() || v.is_infinite() || v.abs() > 1e15 {
+        return gofmt::fmt_g(v, Some(4));
+    }
+    let secs = v.floor();
+    let nanos = ((v - secs) * 1e9).round() as i64;
+    let (secs, nanos) = if nanos >= 1_000_000_000 { (secs as i64 + 1, 0) } else { (secs as i64, nanos) };
+    let ts = crate::time::Time(secs.saturating_mul(1000)).to_k8s().0;
+    let date = k8s_openapi::jiff::fmt::strtime::format("%Y-%m-%d %H:%M:%S", ts).unwrap_or_default();
+    let frac = if nanos > 0 { format!(".{nanos:09}").trim_end_matches('0').to_string() } else { String::new() };
+    format!("{date}{frac} +0000 UTC")
+}
+
 /// Go's `strings.Title`: the first letter of every word upper-cased.
 fn title(s: &str) -> String {
     let mut out = String::new();
@@ -771,7 +809,7 @@ fn compare(a: &Data, b: &Data) -> Result<std::cmp::Ordering, String> {
     }
 }
 
-fn call(f: &str, args: &[Data]) -> Result<Data, String> {
+fn call(f: &str, args: &[Data], query: Option<QueryFn<'_>>) -> Result<Data, String> {
     let text = |d: &Data| match d {
         Data::Str(s) => s.clone(),
         other => other.print(),
@@ -781,6 +819,37 @@ fn call(f: &str, args: &[Data]) -> Result<Data, String> {
         "humanize1024" => Data::Str(humanize1024(one(args, f)?.float()?)),
         "humanizePercentage" => Data::Str(format!("{}%", gofmt::fmt_g(one(args, f)?.float()? * 100.0, Some(4)))),
         "humanizeDuration" => Data::Str(humanize_duration(one(args, f)?.float()?)),
+        "query" => match query {
+            Some(q) => q(&text(one(args, f)?))?,
+            None => return Err("query is not available here".into()),
+        },
+        "first" => match one(args, f)? {
+            Data::List(l) => l.first().cloned().ok_or("first() called on vector with no elements")?,
+            other => return Err(format!("first of type {}", other.type_name())),
+        },
+        "label" => {
+            let [name, sample] = args else {
+                return Err(format!("wrong number of args for label: want 2 got {}", args.len()));
+            };
+            sample.field("Labels")?.field(&text(name))?
+        }
+        "value" => one(args, f)?.field("Value")?,
+        "strvalue" => one(args, f)?.field("Labels")?.field("__value__")?,
+        "sortByLabel" => {
+            let [name, list] = args else {
+                return Err(format!("wrong number of args for sortByLabel: want 2 got {}", args.len()));
+            };
+            let Data::List(items) = list else {
+                return Err(format!("sortByLabel of type {}", list.type_name()));
+            };
+            let key =
+                |d: &Data| d.field("Labels").and_then(|l| l.field(&text(name))).map(|v| text(&v)).unwrap_or_default();
+            let mut items = items.clone();
+            items.sort_by_key(key);
+            Data::List(items)
+        }
+        "humanizeTimestamp" => Data::Str(humanize_timestamp(one(args, f)?.float()?)),
+        "parseDuration" => Data::Float(super::duration::parse(&text(one(args, f)?))? as f64 / 1000.0),
         "title" => Data::Str(title(&text(one(args, f)?))),
         "toUpper" => Data::Str(text(one(args, f)?).to_uppercase()),
         "toLower" => Data::Str(text(one(args, f)?).to_lowercase()),
@@ -936,6 +1005,11 @@ mod tests {
                 "0|500ms|-1m 30s|-1.5k",
             ),
             ("{{ 2048 | humanize1024 }}|{{ humanize 1234567 }}", 0.0, "2ki|1.235M"),
+            (
+                "{{ humanizeTimestamp $value }}|{{ humanizeTimestamp 1767258000.5 }}|{{ parseDuration \"1h30m\" }}",
+                1767258000.0,
+                "2026-01-01 09:00:00 +0000 UTC|2026-01-01 09:00:00.5 +0000 UTC|5400",
+            ),
             ("{{ $value | humanizeDuration }}", 3.5, "3.5s"),
             ("{{ if gt $value 1.0 }}high{{ else }}low{{ end }}", 2.0, "high"),
             ("{{- \"a\" -}}  b  {{- \"c\" }}", 0.0, "abc"),
