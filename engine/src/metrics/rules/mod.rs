@@ -11,6 +11,13 @@
 //! - [`alertmanager`]: routes, groups and times those alerts into chat
 //!   [`Notification`]s.
 //!
+//! Wiring, for whoever owns the clock: on a timer at `rules.next_due()`,
+//! `let sent = rules.eval_due(&mut storage, now)` then
+//! `alertmanager.receive(sent, now)`; on a timer at
+//! `alertmanager.next_due()`, `alertmanager.flush(now)` yields the chat
+//! messages. Neither reads a clock, so the same inputs replay the same
+//! series and messages.
+//!
 //! ```
 //! use engine::promql::{Labels, Storage};
 //! use engine::rules::{file, Rules};
@@ -83,8 +90,12 @@ pub struct RuleView {
     pub expr: String,
     /// `for` (ms), alerting rules only.
     pub for_ms: i64,
-    /// Its static labels.
+    /// `keep_firing_for` (ms), alerting rules only.
+    pub keep_firing_for_ms: i64,
+    /// Its static labels (templates, for alerting rules).
     pub labels: std::collections::BTreeMap<String, String>,
+    /// Its annotation templates.
+    pub annotations: std::collections::BTreeMap<String, String>,
     /// `inactive`, `pending` or `firing` for alerting rules.
     pub state: Option<AlertState>,
     /// Its alerts (alerting rules), inactive ones included until dropped.
@@ -232,7 +243,9 @@ impl Rules {
                         kind: r.spec.kind,
                         expr: r.spec.expr.clone(),
                         for_ms: r.spec.for_ms,
+                        keep_firing_for_ms: r.spec.keep_firing_for_ms,
                         labels: r.spec.labels.clone(),
+                        annotations: r.spec.annotations.clone(),
                         state: r.alerting.as_ref().map(|a| a.state()),
                         alerts: r.alerting.as_ref().map_or(0, |a| a.active.len()),
                         health: r.health.clone(),
