@@ -1,8 +1,11 @@
 //! The part of Go's text/template that Prometheus alert templates and
 //! Alertmanager notification templates use: `{{ .Field }}`, `$variables`,
 //! pipelines, `if`/`else if`/`else`, `range`, `with`, `{{-`/`-}}` trimming,
-//! comments, and the functions both projects add (`humanize`, `title`,
-//! `toUpper`, `join`, …). Unknown functions fail at parse time, as in Go.
+//! comments, `{{ template "…" . }}` for Alertmanager's default named
+//! templates (`slack.default.title`, `__subject`, `__text_alert_list`; no
+//! `define` of one's own), and the functions both projects add
+//! (`humanize`, `title`, `toUpper`, `join`, `query`, …). Unknown functions
+//! fail at parse time, as in Go.
 
 use super::gofmt::{self, Arg};
 use std::collections::BTreeMap;
@@ -115,7 +118,18 @@ impl Data {
                         .collect(),
                 ))
             }
-            Data::List(l) if name == "Values" => Ok(Data::List(l.clone())),
+            // `.SortedPairs.Values` / `.Names`: a pair list's values or names.
+            Data::List(l) if name == "Values" || name == "Names" => {
+                let part = if name == "Values" { "Value" } else { "Name" };
+                Ok(Data::List(
+                    l.iter()
+                        .map(|x| match x {
+                            Data::Map(m) => m.get(part).cloned().unwrap_or(Data::Nil),
+                            other => other.clone(),
+                        })
+                        .collect(),
+                ))
+            }
             Data::Nil => Ok(Data::Nil),
             other => Err(format!("can't evaluate field {name} in type {}", other.type_name())),
         }
@@ -198,7 +212,35 @@ enum Node {
     If(Vec<(Pipeline, Vec<Node>)>, Vec<Node>),
     Range(Pipeline, Vec<Node>, Vec<Node>),
     With(Pipeline, Vec<Node>, Vec<Node>),
+    /// `{{ template "name" pipeline }}`: one of [`DEFINES`].
+    Call(String, Option<Pipeline>),
 }
+
+/// The named templates `{{ template "…" . }}` can call: Alertmanager's
+/// defaults that configurations copied from the internet lean on.
+const DEFINES: &[(&str, &str)] = &[
+    ("__alertmanager", "Alertmanager"),
+    (
+        "__subject",
+        "[{{ .Status | toUpper }}{{ if eq .Status \"firing\" }}:{{ .Alerts.Firing | len }}{{ end }}] \
+         {{ .GroupLabels.SortedPairs.Values | join \" \" }} \
+         {{ if gt (len .CommonLabels) (len .GroupLabels) }}({{ with .CommonLabels.Remove .GroupLabels.Names }}\
+         {{ .Values | join \" \" }}{{ end }}){{ end }}",
+    ),
+    (
+        "__text_alert_list",
+        "{{ range . }}Labels:\n{{ range .Labels.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}\
+         Annotations:\n{{ range .Annotations.SortedPairs }} - {{ .Name }} = {{ .Value }}\n{{ end }}\
+         Source: {{ .GeneratorURL }}\n{{ end }}",
+    ),
+    ("slack.default.title", "{{ template \"__subject\" . }}"),
+    ("slack.default.username", "{{ template \"__alertmanager\" . }}"),
+    ("slack.default.fallback", "{{ template \"slack.default.title\" . }}"),
+    ("slack.default.text", ""),
+];
+
+/// How deep `template` calls may nest.
+const MAX_CALL_DEPTH: usize = 8;
 
 /// Answers a template's `query "expr"`: the samples as a list of
 /// `{Labels, Value}` maps.
@@ -208,6 +250,8 @@ pub type QueryFn<'a> = &'a dyn Fn(&str) -> Result<Data, String>;
 struct Scope<'q> {
     vars: Vec<(String, Data)>,
     query: Option<QueryFn<'q>>,
+    /// How many `template` calls deep this runs.
+    depth: usize,
 }
 
 /// A parsed template.
@@ -515,7 +559,19 @@ impl Template {
                         Node::With(pipe, body, otherwise)
                     });
                 }
-                "define" | "template" | "block" | "break" | "continue" => {
+                "template" => {
+                    let Some(name) = p.toks.get(1).filter(|t| t.starts_with('"') || t.starts_with('`')) else {
+                        return Err(format!(
+                            "template: {name}:{line}: unexpected {:?} in template clause",
+                            p.toks.get(1)
+                        ));
+                    };
+                    let called = unquote(name);
+                    p.pos = 2;
+                    let arg = if p.pos < p.toks.len() { Some(p.pipeline()?) } else { None };
+                    nodes.push(Node::Call(called, arg));
+                }
+                "define" | "block" | "break" | "continue" => {
                     return Err(format!("template: {name}:{line}: {first:?} is not supported here"))
                 }
                 _ => {
@@ -553,7 +609,7 @@ impl Template {
         vars: &[(&str, Data)],
         query: Option<QueryFn<'_>>,
     ) -> Result<String, String> {
-        let mut scope = Scope { vars: vec![("$".to_string(), dot.clone())], query };
+        let mut scope = Scope { vars: vec![("$".to_string(), dot.clone())], query, depth: 0 };
         scope.vars.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let mut out = String::new();
         self.run(&self.nodes, dot, &mut scope, &mut out)
@@ -595,6 +651,26 @@ impl Template {
                         self.run(otherwise, dot, scope, out)?;
                     }
                     scope.vars.truncate(depth);
+                }
+                Node::Call(name, arg) => {
+                    let Some((_, text)) = DEFINES.iter().find(|(n, _)| n == name) else {
+                        return Err(format!("template {name:?} not defined"));
+                    };
+                    if scope.depth >= MAX_CALL_DEPTH {
+                        return Err(format!("exceeded maximum template depth ({MAX_CALL_DEPTH})"));
+                    }
+                    let dot = match arg {
+                        Some(p) => self.pipe(p, dot, scope)?,
+                        None => Data::Nil,
+                    };
+                    let called = Template::parse(name, text)?;
+                    // A called template sees only its dot, as in Go.
+                    let mut inner = Scope {
+                        vars: vec![("$".to_string(), dot.clone())],
+                        query: scope.query,
+                        depth: scope.depth + 1,
+                    };
+                    called.run(&called.nodes, &dot, &mut inner, out)?;
                 }
                 Node::Range(p, body, otherwise) => {
                     let depth = scope.vars.len();
@@ -653,6 +729,28 @@ impl Template {
             }
             args.extend(piped);
             return call(f, &args, scope.query).map_err(|e| format!("at <{f}>: error calling {f}: {e}"));
+        }
+        // Alertmanager's `KV.Remove(names)`, the one method with an argument
+        // its default templates call.
+        let remove_base = match head {
+            Operand::Field(path) if path.last().map(String::as_str) == Some("Remove") => {
+                Some(Operand::Field(path[..path.len() - 1].to_vec()))
+            }
+            Operand::Var(v, path) if path.last().map(String::as_str) == Some("Remove") => {
+                Some(Operand::Var(v.clone(), path[..path.len() - 1].to_vec()))
+            }
+            _ => None,
+        };
+        if let (Some(base), [arg]) = (remove_base, rest) {
+            let base = self.operand(&base, dot, scope)?;
+            let names = match self.operand(arg, dot, scope)? {
+                Data::List(l) => l.iter().map(|n| n.print()).collect::<Vec<_>>(),
+                other => vec![other.print()],
+            };
+            return match base {
+                Data::Map(m) => Ok(Data::Map(m.into_iter().filter(|(k, _)| !names.contains(k)).collect())),
+                other => Err(format!("can't call method Remove on type {}", other.type_name())),
+            };
         }
         if !rest.is_empty() || piped.is_some() {
             return Err("can't give argument to non-function".to_string());

@@ -215,11 +215,8 @@ impl Alertmanager {
             let sent: Vec<(Alert, bool)> = alerts.iter().filter(|(_, r)| slack.send_resolved || !r).cloned().collect();
             if !sent.is_empty() {
                 let data = notify::data(&g.route.receiver, &g.labels, &sent, &self.external_url);
-                let title = match &slack.title {
-                    Some(tpl) => notify::expand("title", tpl, &data),
-                    None => notify::default_title(&g.labels, &sent),
-                };
-                let text = slack.text.as_deref().map(|tpl| notify::expand("text", tpl, &data)).unwrap_or_default();
+                let title = notify::expand("title", slack.title.as_deref().unwrap_or(notify::DEFAULT_TITLE), &data);
+                let text = notify::expand("text", slack.text.as_deref().unwrap_or(notify::DEFAULT_TEXT), &data);
                 out.push(Notification {
                     at_ms: t,
                     receiver: g.route.receiver.clone(),

@@ -1,5 +1,5 @@
 //! A notification's words: the data Alertmanager hands its templates and
-//! the default Slack title (its `__subject`).
+//! its default Slack title and text.
 
 use super::super::alerting::Alert;
 use super::super::template::{Data, Template};
@@ -54,21 +54,12 @@ pub fn data(receiver: &str, group_labels: &Labels, alerts: &[(Alert, bool)], ext
     ]))
 }
 
-/// Alertmanager's default Slack title: `[FIRING:2] <group label values>
-/// (<other common label values>)`, as its `__subject` template writes it.
-pub fn default_title(group_labels: &Labels, alerts: &[(Alert, bool)]) -> String {
-    let firing = alerts.iter().filter(|(_, r)| !r).count();
-    let status = if firing > 0 { format!("FIRING:{firing}") } else { "RESOLVED".to_string() };
-    let group: Vec<&str> = group_labels.values().map(String::as_str).collect();
-    let common = common(alerts.iter().map(|(a, _)| &a.labels));
-    let mut out = format!("[{status}] {} ", group.join(" "));
-    if common.len() > group_labels.len() {
-        let rest: Vec<&str> =
-            common.iter().filter(|(k, _)| !group_labels.contains_key(*k)).map(|(_, v)| v.as_str()).collect();
-        out.push_str(&format!("({})", rest.join(" ")));
-    }
-    out
-}
+/// Alertmanager's default Slack title, `[FIRING:2] <group label values>
+/// (<other common label values>)`.
+pub const DEFAULT_TITLE: &str = "{{ template \"slack.default.title\" . }}";
+
+/// Alertmanager's default Slack text (empty).
+pub const DEFAULT_TEXT: &str = "{{ template \"slack.default.text\" . }}";
 
 /// Expands a user template, or says why it failed in the message itself.
 pub fn expand(name: &str, text: &str, data: &Data) -> String {

@@ -121,3 +121,18 @@ fn the_default_config_says_what_fired() {
     assert_eq!(n[0].title, "[FIRING:1] NodeDown (w1 critical)");
     assert_eq!(n[0].text, "w1 is down\n");
 }
+
+#[test]
+fn configurations_copied_from_the_internet_work() {
+    let text = "route:\n  receiver: s\n  group_by: [alertname]\nreceivers:\n- name: s\n  slack_configs:\n  - channel: '#c'\n    title: '{{ template \"slack.default.title\" . }}'\n    text: |-\n      {{- if gt (len .CommonLabels) (len .GroupLabels) -}}\n      {{\" \"}}({{- with .CommonLabels.Remove .GroupLabels.Names }}{{- range $i, $l := .SortedPairs -}}{{ if $i }}, {{ end }}{{- $l.Name }}={{ $l.Value -}}{{- end }}{{- end -}}){{- end }}\n      {{ template \"__text_alert_list\" .Alerts }}\n";
+    let mut a = Alertmanager::new(Config::parse(text).unwrap_or_else(|e| panic!("{e}")));
+    let mut x = alert("NodeDown", "w1", 0, 10 * M);
+    x.generator_url = "http://p/graph".into();
+    a.receive(vec![x], 0);
+    let n = a.flush(M);
+    assert_eq!(n[0].title, "[FIRING:1] NodeDown (w1 critical)");
+    assert_eq!(
+        n[0].text,
+        " (instance=w1, severity=critical)\nLabels:\n - alertname = NodeDown\n - instance = w1\n - severity = critical\nAnnotations:\n - summary = w1 is down\nSource: http://p/graph\n"
+    );
+}
