@@ -149,3 +149,17 @@ fn template_errors_show_in_the_annotation() {
         sent[0].annotations
     );
 }
+
+#[test]
+fn a_long_gap_is_caught_up_boundedly() {
+    let mut r = rules("groups:\n- name: g\n  interval: 1s\n  rules:\n  - record: a\n    expr: vector(1)\n", 60_000);
+    let mut s = Storage::new();
+    // A week of 1s ticks: the first MAX_CATCH_UP are evaluated, then the
+    // group skips to the last tick, as Prometheus skips missed iterations.
+    let week = 7 * 86_400_000;
+    r.eval_due(&mut s, week);
+    let a = samples(&s, "a");
+    assert_eq!(a.len(), MAX_CATCH_UP + 1);
+    assert_eq!(a.last().map(|x| x.0), Some(week));
+    assert_eq!(r.next_due(), Some(week + 1000));
+}
