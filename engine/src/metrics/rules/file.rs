@@ -62,8 +62,9 @@ pub struct RuleSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    // Option so `groups:` with nothing after it reads as none, as in Go.
     #[serde(default)]
-    groups: Vec<RawGroup>,
+    groups: Option<Vec<RawGroup>>,
 }
 
 #[derive(Deserialize)]
@@ -76,7 +77,7 @@ struct RawGroup {
     #[serde(default)]
     limit: i64,
     #[serde(default)]
-    rules: Vec<RawRule>,
+    rules: Option<Vec<RawRule>>,
 }
 
 #[derive(Deserialize)]
@@ -168,14 +169,16 @@ pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
     }
     let de = serde_yaml::Deserializer::from_str(text);
     let raw: RawFile = serde_path_to_error::deserialize(de).map_err(|e| vec![yaml_error(e)])?;
+    let raw_groups: &[RawGroup] = raw.groups.as_deref().unwrap_or_default();
     let mut errors = Vec::new();
     let mut groups = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // Positions only when the scan saw the same shape serde did.
     let positions = positions::scan(text).filter(|p| {
-        p.len() == raw.groups.len() && p.iter().zip(&raw.groups).all(|(p, g)| p.rules.len() == g.rules.len())
+        p.len() == raw_groups.len()
+            && p.iter().zip(raw_groups).all(|(p, g)| p.rules.len() == g.rules.as_ref().map_or(0, Vec::len))
     });
-    for (gi, g) in raw.groups.iter().enumerate() {
+    for (gi, g) in raw_groups.iter().enumerate() {
         let gpos = positions.as_ref().and_then(|p| p.get(gi));
         let at = |pos: Option<positions::Pos>| match (positions.is_some(), pos) {
             (false, _) => String::new(),
@@ -194,7 +197,7 @@ pub fn parse(text: &str) -> Result<RuleFile, Vec<String>> {
             errors.push(format!("{group_at}groupname: {name:?} is repeated in the same file"));
         }
         let mut rules = Vec::new();
-        for (i, r) in g.rules.iter().enumerate() {
+        for (i, r) in g.rules.iter().flatten().enumerate() {
             let rpos = gpos.and_then(|p| p.rules.get(i)).cloned().unwrap_or_default();
             match rule(r) {
                 Ok(Ok(spec)) => rules.push(spec),
@@ -468,6 +471,8 @@ mod tests {
     #[test]
     fn valid_files_read_fully() {
         assert_eq!(parse(""), Ok(RuleFile::default()));
+        assert_eq!(parse("groups:\n"), Ok(RuleFile::default()));
+        assert_eq!(parse("groups:\n- name: a\n  rules:\n").map(|f| f.groups[0].rules.len()), Ok(0));
         let f = parse(super::super::DEFAULT_RULES).unwrap();
         assert_eq!(f.groups[0].rules.len(), 3);
         let f = parse("groups:\n- name: x\n  interval: 30s\n  limit: 5\n  rules:\n  - record: a:b\n    expr: 1\n    labels: {n: 1}\n  - alert: A\n    expr: up\n    for: 1h30m\n    keep_firing_for: 5m\n").unwrap();
