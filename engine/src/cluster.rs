@@ -277,6 +277,12 @@ impl Cluster {
         Some(crate::promql::range(storage, query, start.0, end.0, step))
     }
 
+    /// What the Alertmanager posted to the class's chat, oldest first;
+    /// `None` when the cluster has no monitoring stack.
+    pub fn chat(&self) -> Option<&[crate::rules::Notification]> {
+        self.monitoring.as_ref().map(|m| m.chat())
+    }
+
     /// The latest requests made in the cluster, oldest first, hop by hop.
     pub fn traces(&self) -> Vec<crate::network::Trace> {
         self.network.traces().cloned().collect()
@@ -517,6 +523,15 @@ impl Cluster {
                 };
                 monitoring.tick(&fabric, self.api.requests(), self.network.sources());
                 self.timers.at(monitoring.next_due(), Timer::Scrape);
+                // A post due before the next scrape gets a timer of its own.
+                if let Some(post) = monitoring.next_post().filter(|t| *t < monitoring.next_due()) {
+                    self.timers.at(post, Timer::Post);
+                }
+            }
+            Timer::Post => {
+                if let Some(monitoring) = self.monitoring.as_mut() {
+                    monitoring.flush_alerts(self.clock);
+                }
             }
         }
     }

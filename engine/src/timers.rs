@@ -21,6 +21,8 @@ pub enum Timer {
     Heartbeat,
     /// Prometheus scrapes its targets; the exporters' counters move on.
     Scrape,
+    /// The Alertmanager posts what is due to the chat.
+    Post,
     /// A controller asked to look at a key again.
     Controller {
         /// Which controller (its place in the manager).

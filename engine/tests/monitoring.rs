@@ -16,7 +16,9 @@ fn lab() -> Shell {
 fn values(shell: &Shell, query: &str, by: &str) -> Vec<(String, f64)> {
     let cluster = shell.cluster();
     match cluster.query(query, cluster.now()) {
-        Some(Ok(Value::Vector(v))) => v.into_iter().map(|s| (s.labels.get(by).cloned().unwrap_or_default(), s.v)).collect(),
+        Some(Ok(Value::Vector(v))) => {
+            v.into_iter().map(|s| (s.labels.get(by).cloned().unwrap_or_default(), s.v)).collect()
+        }
         Some(Ok(Value::Scalar { v, .. })) => vec![(String::new(), v)],
         other => panic!("{query}: {other:?}"),
     }
@@ -38,13 +40,15 @@ fn run(shell: &mut Shell, line: &str) -> String {
 fn cpu_counters_grow_by_what_kubectl_top_reports() {
     let mut shell = lab();
     shell.step(5 * MINUTE);
-    let pod = run(&mut shell, "kubectl get pods -n kube-system -l k8s-app=kube-dns -o jsonpath={.items[0].metadata.name}");
+    let pod =
+        run(&mut shell, "kubectl get pods -n kube-system -l k8s-app=kube-dns -o jsonpath={.items[0].metadata.name}");
     let query = format!("container_cpu_usage_seconds_total{{pod=\"{pod}\",container=\"coredns\"}}");
     let before = one(&shell, &query);
     shell.step(15_000);
     let after = one(&shell, &query);
     let top = run(&mut shell, &format!("kubectl top pod {pod} -n kube-system --no-headers"));
-    let millicores: f64 = top.split_whitespace().nth(1).and_then(|c| c.trim_end_matches('m').parse().ok()).expect("CPU column");
+    let millicores: f64 =
+        top.split_whitespace().nth(1).and_then(|c| c.trim_end_matches('m').parse().ok()).expect("CPU column");
     let rate = (after - before) / 15.0 * 1000.0;
     assert!((rate - millicores).abs() <= 1.0, "counter grew by {rate}m in a window top reports as {millicores}m");
     // The notes' node CPU query: every node works a little, none is idle.

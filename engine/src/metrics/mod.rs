@@ -7,4 +7,5 @@ pub mod http;
 pub mod monitoring;
 pub mod promql;
 pub mod resource;
+pub mod rules;
 pub mod scrape;

@@ -1,13 +1,20 @@
 //! The lab's Prometheus server: every 15 seconds it scrapes its targets
 //! into its time-series store, with `up` and the scrape's own series, and
 //! marks stale what a target stopped exposing or what vanished with its
-//! target, as Prometheus does. It scrapes only while its pod runs.
+//! target, as Prometheus does; then it evaluates the rule groups due and
+//! hands the alerts to the Alertmanager, which posts to the class's chat.
+//! It scrapes only while its pod runs. The rules are the
+//! `prometheus-server` ConfigMap's files and the Alertmanager's
+//! configuration the `alertmanager` ConfigMap's, reloaded when they change
+//! (the chart's config-reloader sidecar does that); a file that does not
+//! load leaves the previous rules in force, as a failed reload does.
 
 use super::counters::Counters;
 use super::exporters::{Exporter, Scene};
 use super::exposition;
 use super::promql::{stale_marker, Labels, Storage};
 use super::resource::RESOLUTION;
+use super::rules::{self, Alertmanager, Notification, Rules};
 use super::scrape::{self, Target};
 use crate::api::Kind;
 use crate::network::load::Source;
@@ -21,6 +28,14 @@ const APP: &str = "prometheus";
 
 /// The scrape interval.
 pub const INTERVAL: Millis = RESOLUTION;
+/// `global.evaluation_interval` of the shipped configuration.
+const EVALUATION_INTERVAL: Millis = 60_000;
+/// The ConfigMaps the server and the Alertmanager read, and the key of
+/// the scrape configuration (the other keys of the first are rule files).
+const RULES_CONFIG: &str = "prometheus-server";
+const SCRAPE_CONFIG_KEY: &str = "prometheus.yml";
+const ALERTMANAGER_CONFIG: &str = "alertmanager";
+const ALERTMANAGER_CONFIG_KEY: &str = "alertmanager.yml";
 
 /// The monitoring stack's state outside the API.
 #[derive(Clone, Debug)]
@@ -33,12 +48,35 @@ pub struct Monitoring {
     last: BTreeMap<String, BTreeSet<Labels>>,
     /// Samples appended so far.
     appended: u64,
+    rules: Rules,
+    /// The resourceVersion of the rule ConfigMap last read, and why its
+    /// files did not load, if they did not.
+    rules_read: Option<String>,
+    rules_error: Option<String>,
+    /// The Alertmanager, once its configuration has loaded.
+    alertmanager: Option<Alertmanager>,
+    alertmanager_read: Option<String>,
+    alertmanager_error: Option<String>,
+    /// What the Alertmanager posted, oldest first.
+    chat: Vec<Notification>,
 }
 
 impl Monitoring {
     /// A stack whose counters start at `now`.
     pub fn new(now: Time) -> Monitoring {
-        Monitoring { storage: Storage::new(), counters: Counters::new(now), last: BTreeMap::new(), appended: 0 }
+        Monitoring {
+            storage: Storage::new(),
+            counters: Counters::new(now),
+            last: BTreeMap::new(),
+            appended: 0,
+            rules: Rules::new(Vec::new(), EVALUATION_INTERVAL, now.0),
+            rules_read: None,
+            rules_error: None,
+            alertmanager: None,
+            alertmanager_read: None,
+            alertmanager_error: None,
+            chat: Vec::new(),
+        }
     }
 
     /// When the next scrape is due.
@@ -98,6 +136,77 @@ impl Monitoring {
                 self.storage.append(&series, fabric.now.0, stale_marker());
             }
         }
+        self.reload(fabric);
+        let alerts = self.rules.eval_due(&mut self.storage, fabric.now.0);
+        if let Some(am) = self.alertmanager.as_mut().filter(|_| runs(fabric, ALERTMANAGER_CONFIG, "alertmanager")) {
+            am.receive(alerts, fabric.now.0);
+        }
+        self.flush_alerts(fabric.now);
+    }
+
+    /// When the Alertmanager next has something to post.
+    pub fn next_post(&self) -> Option<Time> {
+        self.alertmanager.as_ref()?.next_due().map(Time)
+    }
+
+    /// Posts what the Alertmanager has due by `now`.
+    pub fn flush_alerts(&mut self, now: Time) {
+        if let Some(am) = self.alertmanager.as_mut() {
+            self.chat.extend(am.flush(now.0));
+        }
+    }
+
+    /// The chat channel's messages, oldest first.
+    pub fn chat(&self) -> &[Notification] {
+        &self.chat
+    }
+
+    /// The rules and their alerts, as Prometheus's rules page shows them.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Why the rule files or the Alertmanager's configuration last failed
+    /// to load, in the words their checkers use.
+    pub fn config_errors(&self) -> impl Iterator<Item = &str> {
+        self.rules_error.iter().chain(&self.alertmanager_error).map(String::as_str)
+    }
+
+    /// Rereads the rule files and the Alertmanager's configuration when
+    /// their ConfigMaps changed.
+    fn reload(&mut self, fabric: &Fabric) {
+        let now = fabric.now.0;
+        let (version, files) = config_map(fabric, RULES_CONFIG);
+        if version != self.rules_read {
+            self.rules_read = version;
+            let files: Vec<(&str, &str)> = files
+                .iter()
+                .filter(|(k, _)| k.as_str() != SCRAPE_CONFIG_KEY)
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            match rules::file::parse_files(&files) {
+                Ok(parsed) => {
+                    self.rules.replace(parsed, now);
+                    self.rules_error = None;
+                }
+                Err(faults) => self.rules_error = Some(faults.join("\n")),
+            }
+        }
+        let (version, files) = config_map(fabric, ALERTMANAGER_CONFIG);
+        if version != self.alertmanager_read {
+            self.alertmanager_read = version;
+            let text = files.iter().find(|(k, _)| k == ALERTMANAGER_CONFIG_KEY).map(|(_, v)| v.as_str());
+            match rules::alertmanager::config::Config::parse(text.unwrap_or_default()) {
+                Ok(config) => {
+                    match self.alertmanager.as_mut() {
+                        Some(am) => am.reload(config, now),
+                        None => self.alertmanager = Some(Alertmanager::new(config)),
+                    }
+                    self.alertmanager_error = None;
+                }
+                Err(fault) => self.alertmanager_error = Some(fault),
+            }
+        }
     }
 
     /// One target's scrape: its samples, the scrape's own series, and stale
@@ -133,12 +242,28 @@ impl Monitoring {
 
 /// Whether a Prometheus server pod runs.
 pub fn server_runs(fabric: &Fabric) -> bool {
+    runs(fabric, APP, "prometheus")
+}
+
+/// Whether a pod of the stack labelled `app` runs its `container`.
+fn runs(fabric: &Fabric, app: &str, container: &str) -> bool {
     fabric.store.list(Kind::Pod, Some(NAMESPACE)).filter_map(|o| o.as_pod()).any(|p| {
-        p.metadata.labels.as_ref().and_then(|l| l.get("app.kubernetes.io/name")).is_some_and(|a| a == APP)
+        p.metadata.labels.as_ref().and_then(|l| l.get("app.kubernetes.io/name")).is_some_and(|a| a == app)
             && p.metadata.deletion_timestamp.is_none()
             && p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| fabric.node_up(n))
-            && super::counters::container_id(p, "prometheus").is_some()
+            && super::counters::container_id(p, container).is_some()
     })
+}
+
+/// A ConfigMap's resourceVersion and data (none when it is gone).
+fn config_map(fabric: &Fabric, name: &str) -> (Option<String>, Vec<(String, String)>) {
+    match fabric.store.get(Kind::ConfigMap, NAMESPACE, name).map(|o| &**o) {
+        Some(crate::object::Object::ConfigMap(cm)) => (
+            cm.metadata.resource_version.clone(),
+            cm.data.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ),
+        _ => (None, Vec::new()),
+    }
 }
 
 /// Prometheus spreads its targets over the interval by a hash of each;

@@ -15,8 +15,12 @@ use std::collections::BTreeMap;
 const STACK: &str = include_str!("../../presets/monitoring/stack.yaml");
 
 /// The files of the ConfigMaps, by ConfigMap and key.
-const FILES: &[(&str, &str, &str)] =
-    &[("prometheus-server", "prometheus.yml", include_str!("../../presets/monitoring/prometheus.yml"))];
+const FILES: &[(&str, &str, &str)] = &[
+    ("prometheus-server", "prometheus.yml", include_str!("../../presets/monitoring/prometheus.yml")),
+    ("prometheus-server", "alerting_rules.yml", include_str!("../../presets/monitoring/alerting_rules.yml")),
+    ("prometheus-server", "recording_rules.yml", "{}\n"),
+    ("alertmanager", "alertmanager.yml", include_str!("../../presets/monitoring/alertmanager.yml")),
+];
 
 /// Lays the stack down, installed at `built` and running since `started`.
 pub fn lay_down(api: &mut ApiServer, nodes: &[PresetNode], ips: &mut IpPlan, built: Time, started: Time) {

@@ -2,6 +2,7 @@
 //! shell`: kubectl (and `k`), aliases, `sleep` to let simulated time pass, and
 //! `help`. It stands for a root shell on the control-plane node.
 
+mod chat;
 mod fault;
 mod grep;
 mod jq;
@@ -33,9 +34,9 @@ pub struct Completion {
 
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
-    "alias", "awk", "base64", "cat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault", "grep",
-    "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "rm", "sleep", "sort",
-    "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
+    "alias", "awk", "base64", "cat", "chat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault",
+    "grep", "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "rm", "sleep",
+    "sort", "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -98,6 +99,7 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
                      off, kill a container, leak memory (fault with no arguments explains)
   traffic ...        steady requests from outside the cluster (traffic with no
                      arguments lists them; traffic start NAME URL --rate N)
+  chat [CHANNEL]     the class's chat, where the Alertmanager posts alerts
   help               this text
 ";
 
@@ -609,6 +611,7 @@ impl Shell {
             }
             "curl" | "nslookup" => self.request(&command, args, files),
             "traffic" => traffic::run(self.cluster_mut(), args),
+            "chat" => chat::run(self.cluster(), args),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {
