@@ -52,7 +52,7 @@ pub use api::Kind;
 pub use cluster::{Cluster, Output};
 pub use codec::to_yaml;
 pub use files::{Entry, Files, MemFiles, NoFiles};
-pub use metrics::promql;
+pub use metrics::{api as prometheus_api, openmetrics, promql, promtool};
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
 pub use scenario::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};
