@@ -406,9 +406,11 @@ fn parse(args: &[String]) -> Result<Command, Output> {
                     path.push("range");
                     cmd.kind = Kind::Range;
                 }
-                "series" | "labels" => return Err(Output::fail(format!(
+                "series" | "labels" => {
+                    return Err(Output::fail(format!(
                     "promtool: the playground's promtool runs `query instant` and `query range`, not `query {arg}`\n"
-                ))),
+                )))
+                }
                 _ => return Err(Output::usage(&format!("expected command but got {arg:?}"))),
             },
             _ => {
