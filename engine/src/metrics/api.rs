@@ -56,6 +56,53 @@ pub fn handle(storage: &Storage, path: &str, form: &[(String, String)], now_ms: 
     }
 }
 
+/// Answers a request as it arrives over HTTP: the path with its query
+/// string (`/api/v1/query?query=up&time=1767258050`) and, for a POST, the
+/// form-encoded body; both are percent-decoded (`+` is a space), and the
+/// body's values come before the query string's, as Go's `FormValue`
+/// reads them.
+pub fn handle_url(storage: &Storage, path_and_query: &str, post_body: Option<&str>, now_ms: i64) -> Response {
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+    let mut form = Vec::new();
+    if let Some(body) = post_body {
+        form.extend(decode_form(body));
+    }
+    form.extend(decode_form(query));
+    handle(storage, path, &form, now_ms)
+}
+
+/// `a=1&b=x%20y` as name/value pairs.
+pub fn decode_form(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 2;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `/api/v1/query` at `time_ms`.
 pub fn query(storage: &Storage, query: &str, time_ms: i64) -> Response {
     if let Err(e) = promql::parse(query) {
@@ -501,6 +548,11 @@ mod tests {
             (200, r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
         );
         assert_eq!(range("1767258001", "1767258050", "1m").status, 200);
+        let r = handle_url(&s, "/api/v1/query?query=vector%281%29+%2B+1&time=10", Some("time=20"), 0);
+        assert_eq!(
+            r.body,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[20,"2"]}]}}"#
+        );
         let r = handle(&s, "/api/v1/query", &form(&[("query", r#"label_replace(vector(1), "a", "$1", "b", "(")"#)]), 0);
         assert_eq!(r.status, 422);
     }
