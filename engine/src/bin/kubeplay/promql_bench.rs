@@ -126,9 +126,10 @@ pub fn run(plan: &Plan) -> i32 {
     );
     let (with_json, body) = best_of(1, || prometheus_api::query_range(&storage, QUERY, start, end, STEP_MS).body);
     println!("ours: {:.3}s with the API's JSON body ({:.1} MB)", secs(with_json), body.len() as f64 / 1e6);
-    let code =
-        if plan.against_prometheus { against_prometheus(plan, &storage, &matrix, eval, (start, end)) } else { 0 };
-    code
+    if plan.against_prometheus {
+        return against_prometheus(plan, &storage, &matrix, eval, (start, end));
+    }
+    0
 }
 
 #[cfg(target_arch = "wasm32")]
