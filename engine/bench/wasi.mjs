@@ -10,7 +10,10 @@ if (!wasmPath) {
   console.error('usage: node wasi.mjs KUBEPLAY.wasm [kubeplay arguments]');
   exit(2);
 }
-const wasi = new WASI({ version: 'preview1', args: ['kubeplay', ...args], env: {}, returnOnExit: true });
+// returnOnExit: false, so proc_exit ends node at once: node 20's way back
+// from proc_exit (returnOnExit: true) crashes with a segmentation fault
+// once the module's memory has grown to a few hundred MB.
+const wasi = new WASI({ version: 'preview1', args: ['kubeplay', ...args], env: {}, returnOnExit: false });
 const module = await WebAssembly.compile(await readFile(wasmPath));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 exit(wasi.start(instance));

@@ -77,7 +77,10 @@ fn shell_binary_rejects_bad_arguments() {
         ("kubeplay: unknown preset \"nope\" (known: default, ingress, monitoring, single, large)\n", 2)
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
-    assert_eq!((stderr.as_str(), code), ("Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n", 2));
+    assert_eq!((stderr.as_str(), code), (
+            "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n",
+            2
+        ));
 }
 
 #[test]

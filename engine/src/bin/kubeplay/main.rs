@@ -3,9 +3,16 @@
 //! `kubeplay shell [--preset NAME] [--seed N]` reads terminal lines from
 //! standard input and prints what the playground terminal would show; on a
 //! terminal it is an interactive prompt. `kubeplay bench [--nodes N]
-//! [--deployments D] [--replicas R]` times a large cluster's start.
+//! [--deployments D] [--replicas R]` times a large cluster's start;
+//! `kubeplay bench promql [--nodes N] [--cpus C] [--runs R]
+//! [--against-prometheus]` times a PromQL range query over a large
+//! cluster's CPU counters, and with the last flag (native only) a real
+//! Prometheus on the same samples.
 
 mod bench;
+mod promql_bench;
+#[cfg(not(target_arch = "wasm32"))]
+mod real_prometheus;
 
 use engine::{Cluster, Entry, Files, Shell};
 use std::io::{BufRead, IsTerminal, Write};
@@ -48,7 +55,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -81,6 +88,9 @@ fn flags(args: &[String]) -> Result<Vec<(String, String)>, ()> {
 }
 
 fn bench_command(args: &[String]) -> i32 {
+    if args.first().map(String::as_str) == Some("promql") {
+        return promql_bench_command(&args[1..]);
+    }
     let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
     let Ok(pairs) = flags(args) else {
         eprint!("{USAGE}");
@@ -102,6 +112,32 @@ fn bench_command(args: &[String]) -> i32 {
         }
     }
     bench::run(&plan)
+}
+
+fn promql_bench_command(args: &[String]) -> i32 {
+    let mut plan = promql_bench::Plan { nodes: 5_000, cpus: 2, runs: 3, against_prometheus: false };
+    let (switches, rest): (Vec<String>, Vec<String>) = args.iter().cloned().partition(|a| a == "--against-prometheus");
+    plan.against_prometheus = !switches.is_empty();
+    let Ok(pairs) = flags(&rest) else {
+        eprint!("{USAGE}");
+        return 2;
+    };
+    for (name, value) in pairs {
+        let Ok(n) = value.parse::<usize>() else {
+            eprintln!("kubeplay: {name} wants a whole number, not {value:?}");
+            return 2;
+        };
+        match name.as_str() {
+            "--nodes" => plan.nodes = n,
+            "--cpus" => plan.cpus = n,
+            "--runs" => plan.runs = n,
+            _ => {
+                eprint!("{USAGE}");
+                return 2;
+            }
+        }
+    }
+    promql_bench::run(&plan)
 }
 
 fn shell(args: &[String]) -> i32 {

@@ -105,10 +105,14 @@ pub fn call(ctx: &Ctx, c: &Call) -> Result<Val, Error> {
                     at_step(&input, i)
                         .into_iter()
                         .map(|(l, v)| {
+                            // Go's math.Max and math.Min, where NaN wins
+                            // (Rust's ignore it): a NaN sample stays NaN.
+                            let go_max = |x: f64, y: f64| if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) };
+                            let go_min = |x: f64, y: f64| if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) };
                             let v = match name {
-                                "clamp" => v.max(a).min(b),
-                                "clamp_min" => v.max(a),
-                                "clamp_max" => v.min(a),
+                                "clamp" => go_min(go_max(v, a), b),
+                                "clamp_min" => go_max(v, a),
+                                "clamp_max" => go_min(v, a),
                                 _ => ((v * (1.0 / a)) + 0.5).floor() / (1.0 / a),
                             };
                             (drop_name(&l), v)

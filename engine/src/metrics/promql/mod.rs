@@ -23,7 +23,7 @@ mod histogram;
 mod range_functions;
 mod stats;
 mod storage;
-mod timefns;
+pub(crate) mod timefns;
 mod value;
 
 pub use eval::{DEFAULT_SUBQUERY_STEP_MS, LOOKBACK_MS};
