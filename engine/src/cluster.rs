@@ -277,6 +277,19 @@ impl Cluster {
         Some(crate::promql::range(storage, query, start.0, end.0, step))
     }
 
+    /// Runs `promtool ARGS` on the terminal's node against whatever
+    /// Prometheus the URL reaches.
+    pub(crate) fn promtool(&mut self, args: &[String]) -> crate::promtool::Output {
+        let mut dice = crate::network::Dice::new(self.network_seed());
+        let fabric = self.fabric();
+        let storage = self.monitoring.as_ref().map(|m| &m.storage);
+        let server = |base: &str| {
+            crate::metrics::monitoring::reach(&fabric, &mut dice, base)?;
+            storage.ok_or_else(|| "server returned HTTP status 503 Service Unavailable".to_string())
+        };
+        crate::promtool::run(args, server, self.clock.0)
+    }
+
     /// What the Alertmanager posted to the class's chat, oldest first;
     /// `None` when the cluster has no monitoring stack.
     pub fn chat(&self) -> Option<&[crate::rules::Notification]> {

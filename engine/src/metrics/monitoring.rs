@@ -107,6 +107,7 @@ impl Monitoring {
             requests,
             network: fabric.network,
             tsdb: (self.storage.series().len(), self.appended),
+            reloaded: self.config_errors().next().is_none(),
         };
         let mut batches = Vec::new();
         let mut seen = BTreeSet::new();
@@ -275,4 +276,46 @@ fn offset(url: &str) -> Millis {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     (h % INTERVAL as u64) as Millis
+}
+
+/// Whether a client on the terminal's node reaches Prometheus at `base`
+/// (`http://prometheus.monitoring:9090`): the name resolved as a pod in
+/// the `default` namespace would (so in-cluster names work from the
+/// terminal), then a connection through kube-proxy to whatever answers.
+/// `Err` is the Go client's dial error.
+pub fn reach(fabric: &Fabric, dice: &mut crate::network::Dice, base: &str) -> Result<(), String> {
+    use crate::network::{addresses, dns, route, Client, Outcome};
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<i32>().map_err(|_| format!("dial tcp: address {authority}: invalid port"))?),
+        None => (authority, if scheme == "https" { 443 } else { 80 }),
+    };
+    let store = fabric.store;
+    let node = addresses::host_node(store).unwrap_or_default();
+    let client = Client { ip: addresses::node_ip(store, &node).unwrap_or_default(), node, pod: None };
+    let resolver = dns::Resolver::Cluster {
+        server: dns::CLUSTER_DNS.into(),
+        search: ["default.svc.cluster.local", "svc.cluster.local", "cluster.local"].map(String::from).to_vec(),
+        ndots: 5,
+    };
+    let ip = match dns::lookup(fabric, &client, &resolver, host, dice) {
+        dns::Answer::Found { ips, .. } => ips.into_iter().next().unwrap_or_default(),
+        dns::Answer::NotFound => {
+            return Err(format!("dial tcp: lookup {host} on {}:53: no such host", dns::CLUSTER_DNS))
+        }
+        _ => return Err(format!("dial tcp: lookup {host} on {}:53: read udp: i/o timeout", dns::CLUSTER_DNS)),
+    };
+    match route::connect(fabric, &client, &ip, port, dice) {
+        Ok((landing, _)) => {
+            let image = landing.container.image.as_deref().unwrap_or_default();
+            match Exporter::of_image(image) {
+                Some((Exporter::Prometheus, p)) if p == landing.port => Ok(()),
+                _ => Err("server returned HTTP status 404 Not Found".into()),
+            }
+        }
+        Err((Outcome::Refused, _)) => Err(format!("dial tcp {ip}:{port}: connect: connection refused")),
+        Err((Outcome::NoRoute, _)) => Err(format!("dial tcp {ip}:{port}: connect: no route to host")),
+        Err(_) => Err(format!("dial tcp {ip}:{port}: i/o timeout")),
+    }
 }

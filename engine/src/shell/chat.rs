@@ -25,7 +25,7 @@ pub fn run(cluster: &Cluster, args: &[String]) -> Output {
         let time = crate::time::Time(m.at_ms).to_k8s().0.to_string();
         let clock = time.get(11..19).unwrap_or(&time);
         out.push_str(&format!("[{clock}] {} (to {})\n  {}\n", m.channel, m.receiver, m.title));
-        for line in m.text.lines() {
+        for line in m.text.lines().filter(|l| !l.trim().is_empty()) {
             out.push_str(&format!("  {line}\n"));
         }
     }

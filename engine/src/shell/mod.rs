@@ -7,6 +7,7 @@ mod fault;
 mod grep;
 mod jq;
 pub(crate) mod line;
+mod promtool;
 mod static_pods;
 mod tools;
 mod traffic;
@@ -35,8 +36,8 @@ pub struct Completion {
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "chat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault",
-    "grep", "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "rm", "sleep",
-    "sort", "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
+    "grep", "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "promtool", "rm",
+    "sleep", "sort", "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -99,6 +100,8 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
                      off, kill a container, leak memory (fault with no arguments explains)
   traffic ...        steady requests from outside the cluster (traffic with no
                      arguments lists them; traffic start NAME URL --rate N)
+  promtool query instant|range URL EXPR   ask the cluster's Prometheus
+                     (http://prometheus.monitoring:9090); promtool check rules FILE
   chat [CHANNEL]     the class's chat, where the Alertmanager posts alerts
   help               this text
 ";
@@ -612,6 +615,7 @@ impl Shell {
             "curl" | "nslookup" => self.request(&command, args, files),
             "traffic" => traffic::run(self.cluster_mut(), args),
             "chat" => chat::run(self.cluster(), args),
+            "promtool" => promtool::run(self.cluster_mut(), args, files),
             "alias" => self.alias(args),
             "unalias" => self.unalias(args),
             "export" => {

@@ -32,6 +32,8 @@ pub struct Scene<'a> {
     pub network: &'a Network,
     /// Series and samples the Prometheus server holds, for its own metrics.
     pub tsdb: (usize, u64),
+    /// Whether its rule files last loaded.
+    pub reloaded: bool,
 }
 
 /// Who serves a scrape target.
@@ -44,12 +46,17 @@ pub enum Exporter {
     ApiServer,
     Prometheus,
     Podinfo,
+    /// MetalLB's controller and speakers.
+    MetalLb,
 }
 
 impl Exporter {
     /// The exporter a container image runs, and the port its `/metrics`
     /// is on.
     pub fn of_image(image: &str) -> Option<(Exporter, i32)> {
+        if images::normalize(image).starts_with("quay.io/metallb/") {
+            return Some((Exporter::MetalLb, 7472));
+        }
         match images::short_name(image).as_str() {
             "node-exporter" => Some((Exporter::Node, 9100)),
             "kube-state-metrics" => Some((Exporter::KubeStateMetrics, 8080)),
@@ -70,6 +77,7 @@ impl Exporter {
             Exporter::ApiServer => apiserver::families(scene),
             Exporter::Prometheus => apps::prometheus(scene),
             Exporter::Podinfo => pod.map(|p| apps::podinfo(scene, p)).unwrap_or_default(),
+            Exporter::MetalLb => apps::metallb(scene, node, pod),
         }
     }
 }
