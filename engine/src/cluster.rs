@@ -277,6 +277,11 @@ impl Cluster {
         Some(crate::promql::range(storage, query, start.0, end.0, step))
     }
 
+    /// What the lab's Prometheus has stored; `None` without one.
+    pub fn tsdb(&self) -> Option<&crate::promql::Storage> {
+        self.monitoring.as_ref().map(|m| &m.storage)
+    }
+
     /// Runs `promtool ARGS` on the terminal's node against whatever
     /// Prometheus the URL reaches.
     pub(crate) fn promtool(&mut self, args: &[String]) -> crate::promtool::Output {

@@ -78,9 +78,28 @@ fn shell_binary_rejects_bad_arguments() {
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
     assert_eq!((stderr.as_str(), code), (
-            "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n",
+            "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n",
             2
         ));
+}
+
+#[test]
+fn shell_binary_writes_what_prometheus_stored_as_openmetrics() {
+    let path = std::env::temp_dir().join(format!("kubeplay-face-{}.om", std::process::id()));
+    let file = path.to_string_lossy().into_owned();
+    let (_, stderr, code) = run_binary(&["shell", "--preset", "monitoring", "--openmetrics-out", &file], "sleep 60\n");
+    assert_eq!((stderr.as_str(), code), ("", 0));
+    let text = std::fs::read_to_string(&path).expect("the file was written");
+    let _ = std::fs::remove_file(&path);
+    assert!(text.ends_with("# EOF\n"), "{}", &text[text.len().saturating_sub(200)..]);
+    let up = text.lines().filter(|l| l.starts_with("up{")).count();
+    assert!(up >= 4 * 20, "every target's `up` at every scrape of the minute: {up}");
+    assert!(text.lines().any(|l| l.starts_with("node_cpu_seconds_total{") && l.contains("kubernetes_node=\"w1-k8s\"")));
+    let (_, stderr, code) = run_binary(&["shell", "--openmetrics-out", &file], "");
+    assert_eq!(
+        (stderr.as_str(), code),
+        ("kubeplay: --openmetrics-out: the cluster has no Prometheus (try --preset monitoring)\n", 1)
+    );
 }
 
 #[test]

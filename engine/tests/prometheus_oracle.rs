@@ -160,3 +160,90 @@ fn our_api_bodies_are_prometheus_bytes() {
     };
     assert!(diffs.is_empty(), "bodies differ:\n{}", diffs.join("\n"));
 }
+
+/// What the notes and the Grafana dashboards ask of the monitored lab,
+/// under the labels our scrape jobs give.
+const CLUSTER_QUERIES: &[&str] = &[
+    r#"1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m])) by (instance)"#,
+    r#"avg(rate(node_cpu_seconds_total{mode="idle"}[5m])) by (kubernetes_node)"#,
+    r#"kube_pod_container_status_restarts_total{pod=~"coredns.*"}"#,
+    "predict_linear(node_memory_MemAvailable_bytes[10m], 3600)",
+    "histogram_quantile(0.99, sum(rate(apiserver_request_duration_seconds_bucket[5m])) by (le))",
+    "histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))",
+    "node_memory_MemAvailable_bytes/1024/1024/1024",
+    r#"sum(up{job="kubernetes-nodes"})==4 and avg(up{job="kubernetes-nodes"}) == 1"#,
+    "up == 0 or node_load1 > 0.1",
+    r#"node_memory_MemAvailable_bytes unless on(kubernetes_node) kube_node_spec_unschedulable == 1"#,
+    r#"avg(rate(node_network_transmit_bytes_total[5m])) by (kubernetes_node)"#,
+    r#"avg(rate(node_network_receive_bytes_total[5m])) by (kubernetes_node) * -1"#,
+    r#"irate(node_cpu_seconds_total{mode="user"}[1m])"#,
+    "topk(3, sum by (pod) (rate(container_cpu_usage_seconds_total{image!=\"\"}[5m])))",
+    r#"sum(rate(container_cpu_usage_seconds_total{image!=""}[5m])) by (namespace)"#,
+    r#"sum(container_memory_working_set_bytes{image!=""}) by (node)"#,
+    "increase(kube_pod_container_status_restarts_total[10m]) > 0",
+    "sum(rate(http_requests_total[5m]))",
+    "sum by (phase) (kube_pod_status_phase)",
+    "count by (namespace) (kube_pod_info)",
+    "kube_deployment_status_replicas_available / kube_deployment_spec_replicas",
+    r#"sum(kube_pod_container_resource_requests{resource="cpu"}) by (node) / sum(kube_node_status_allocatable{resource="cpu"}) by (node)"#,
+    r#"sum(kube_node_status_condition{condition="Ready",status="true"})"#,
+    "count(count by (node) (kube_node_info))",
+    r#"sum(machine_cpu_cores)"#,
+    r#"avg(sum by (instance, cpu) (rate(node_cpu_seconds_total{mode!~"idle|iowait|steal"}[1m])))"#,
+    r#"sum(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes)"#,
+    r#"sum(rate(container_cpu_cfs_throttled_seconds_total{image!=""}[5m])) by (pod)"#,
+    "node_load1 / on(kubernetes_node) group_left count by (kubernetes_node) (node_cpu_seconds_total{mode=\"idle\"})",
+    r#"max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])"#,
+    r#"ALERTS{alertstate="firing"}"#,
+    "changes(kube_pod_container_status_restarts_total[15m])",
+    r#"100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle",kubernetes_node="w2-k8s"}[1m])))"#,
+    r#"sum by (verb) (rate(apiserver_request_total[5m]))"#,
+];
+
+#[test]
+fn a_monitored_cluster_agrees_with_prometheus() {
+    if !prometheus_or_skip() {
+        return;
+    }
+    let mut shell = engine::Shell::new(engine::Cluster::new("monitoring", 3).expect("bundled preset"));
+    for line in [
+        "kubectl create deployment web --image=nginx --replicas=3",
+        "kubectl run crash --image=busybox -- sh -c 'sleep 20; exit 1'",
+        "kubectl create deployment podinfo --image=stefanprodan/podinfo:6.7.1",
+        "kubectl expose deployment podinfo --port=9898 --type=NodePort",
+        "kubectl annotate pods -l app=podinfo prometheus.io/scrape=true prometheus.io/port=9797",
+    ] {
+        let out = shell.run(line, &engine::NoFiles);
+        assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+    }
+    shell.step(10 * MIN);
+    let port = shell.run("kubectl get svc podinfo -o jsonpath={.spec.ports[0].nodePort}", &engine::NoFiles).stdout;
+    let out = shell.run(&format!("traffic start shop http://192.168.1.101:{port}/ --rate 40"), &engine::NoFiles);
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    shell.step(15 * MIN);
+    shell.run("kubectl scale deployment web --replicas=1", &engine::NoFiles);
+    shell.run("fault kubelet stop w3-k8s", &engine::NoFiles);
+    shell.step(15 * MIN);
+    let storage = shell.cluster().tsdb().expect("the monitoring preset has Prometheus");
+    // Off the scrape grid (samples sit at hashed milliseconds) and off whole
+    // minutes (where subquery and rule steps fall).
+    let instants: Vec<i64> =
+        [12 * MIN + 7_777, 20 * MIN + 31_111, 27 * MIN + 44_444, 33 * MIN + 2_222, 39 * MIN + 50_555]
+            .iter()
+            .map(|d| EPOCH.0 + d)
+            .collect();
+    let ranges = [(EPOCH.0 + 8 * MIN + 1_333, EPOCH.0 + 39 * MIN + 1_333, 60_000)];
+    let report = match side_by_side(storage, CLUSTER_QUERIES, &instants, &ranges) {
+        Ok(r) => r,
+        Err(e) => panic!("the real Prometheus could not be asked: {e}"),
+    };
+    println!(
+        "{} queries over a monitored cluster, {} evaluations compared, {} with samples on both sides, {} mismatches",
+        CLUSTER_QUERIES.len(),
+        report.compared,
+        report.non_empty,
+        report.mismatches.len()
+    );
+    assert!(report.mismatches.is_empty(), "disagreements with Prometheus:\n{}", report.mismatches.join("\n"));
+    assert!(report.non_empty * 10 >= report.compared * 8, "too few answers say anything: {report:?}");
+}

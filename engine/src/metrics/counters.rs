@@ -72,6 +72,8 @@ pub struct Counters {
 /// kubelet and API server chatter), and per running pod.
 const IDLE_BYTES: f64 = 1_800.0;
 const POD_BYTES: f64 = 240.0;
+/// CPU seconds a container's process takes to start.
+const START_CPU_SECONDS: f64 = 0.12;
 /// Bytes a request and its answer carry on average.
 const REQUEST_BYTES: f64 = 850.0;
 const RESPONSE_BYTES: f64 = 2_300.0;
@@ -154,7 +156,12 @@ impl Counters {
         for (name, u, wanted) in resource::containers(pod, window, demand) {
             used += u.nanocores as f64;
             let Some(id) = container_id(pod, name) else { continue };
-            let c = self.containers.entry(id.to_string()).or_default();
+            // Starting a process costs CPU of its own (loading, linking,
+            // reading configuration) before its steady use.
+            let c = self
+                .containers
+                .entry(id.to_string())
+                .or_insert_with(|| ContainerCounters { cpu: START_CPU_SECONDS, ..Default::default() });
             c.cpu += u.nanocores as f64 / 1e9 * seconds;
             c.memory = u.memory;
             if has_cpu_limit(pod, name) {

@@ -1,8 +1,11 @@
 //! `kubeplay`: the engine's command-line face.
 //!
-//! `kubeplay shell [--preset NAME] [--seed N]` reads terminal lines from
-//! standard input and prints what the playground terminal would show; on a
-//! terminal it is an interactive prompt. `kubeplay bench [--nodes N]
+//! `kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]`
+//! reads terminal lines from standard input and prints what the playground
+//! terminal would show; on a terminal it is an interactive prompt. At exit
+//! it can write every sample the cluster's Prometheus stored as
+//! OpenMetrics, which `promtool tsdb create-blocks-from openmetrics` loads
+//! into a real Prometheus. `kubeplay bench [--nodes N]
 //! [--deployments D] [--replicas R]` times a large cluster's start;
 //! `kubeplay bench promql [--nodes N] [--cpus C] [--runs R]
 //! [--against-prometheus]` times a PromQL range query over a large
@@ -55,7 +58,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -143,6 +146,7 @@ fn promql_bench_command(args: &[String]) -> i32 {
 fn shell(args: &[String]) -> i32 {
     let mut preset = "default".to_string();
     let mut seed: u64 = 1;
+    let mut openmetrics_out = None;
     let Ok(pairs) = flags(args) else {
         eprint!("{USAGE}");
         return 2;
@@ -150,6 +154,7 @@ fn shell(args: &[String]) -> i32 {
     for (name, value) in pairs {
         match name.as_str() {
             "--preset" => preset = value,
+            "--openmetrics-out" => openmetrics_out = Some(value),
             "--seed" => match value.parse() {
                 Ok(s) => seed = s,
                 Err(_) => {
@@ -173,7 +178,8 @@ fn shell(args: &[String]) -> i32 {
     let mut shell = Shell::new(cluster);
     #[cfg(unix)]
     if std::io::stdin().is_terminal() {
-        return terminal::repl(shell);
+        let shell = terminal::repl(shell);
+        return finish(&shell, openmetrics_out.as_deref());
     }
     let interactive = std::io::stdin().is_terminal();
     let stdin = std::io::stdin();
@@ -192,7 +198,33 @@ fn shell(args: &[String]) -> i32 {
         eprint!("{}", out.stderr);
         let _ = std::io::stdout().flush();
     }
-    0
+    finish(&shell, openmetrics_out.as_deref())
+}
+
+/// Writes the current cluster's Prometheus samples to `path`, if asked.
+fn finish(shell: &Shell, path: Option<&str>) -> i32 {
+    let Some(path) = path else { return 0 };
+    let Some(storage) = shell.cluster().tsdb() else {
+        eprintln!("kubeplay: --openmetrics-out: the cluster has no Prometheus (try --preset monitoring)");
+        return 1;
+    };
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        let mut result = Ok(());
+        engine::openmetrics::write_each(storage, |chunk| {
+            if result.is_ok() {
+                result = out.write_all(chunk.as_bytes());
+            }
+        });
+        result.and_then(|()| out.flush())
+    });
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("kubeplay: --openmetrics-out: {path}: {e}");
+            1
+        }
+    }
 }
 
 /// The interactive prompt on a terminal: line editing, history and Tab
@@ -236,9 +268,10 @@ mod terminal {
     impl Validator for Completion {}
     impl Helper for Completion {}
 
-    pub fn repl(shell: Shell) -> i32 {
+    /// Runs the prompt until `exit` or end of input; hands the shell back.
+    pub fn repl(shell: Shell) -> Shell {
         let shell = Rc::new(RefCell::new(shell));
-        let Ok(mut editor) = Editor::<Completion, DefaultHistory>::new() else { return 1 };
+        let Ok(mut editor) = Editor::<Completion, DefaultHistory>::new() else { return take(shell) };
         editor.set_helper(Some(Completion(shell.clone())));
         loop {
             let prompt = shell.borrow().prompt();
@@ -260,6 +293,15 @@ mod terminal {
             eprint!("{}", out.stderr);
             let _ = std::io::stdout().flush();
         }
-        0
+        drop(editor);
+        take(shell)
+    }
+
+    /// The shell out of its shared cell, once the editor let go of it.
+    fn take(shell: Rc<RefCell<Shell>>) -> Shell {
+        match Rc::try_unwrap(shell) {
+            Ok(cell) => cell.into_inner(),
+            Err(shared) => shared.borrow().clone(),
+        }
     }
 }
