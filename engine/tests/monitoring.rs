@@ -143,3 +143,16 @@ fn clusters_without_the_stack_have_no_prometheus() {
     let cluster = Cluster::new("default", 1).expect("bundled preset");
     assert!(cluster.query("up", cluster.now()).is_none());
 }
+
+#[test]
+fn the_same_inputs_store_the_same_samples() {
+    let history = || {
+        let mut shell = lab();
+        run(&mut shell, "kubectl run crash --image=busybox -- sh -c 'sleep 5; exit 1'");
+        shell.step(4 * MINUTE);
+        engine::openmetrics::write(shell.cluster().tsdb().expect("Prometheus"))
+    };
+    let first = history();
+    assert!(first.lines().count() > 10_000, "{}", first.lines().count());
+    assert_eq!(first, history());
+}
