@@ -3,9 +3,11 @@
 //! `kubeplay shell [--preset NAME] [--seed N]` reads terminal lines from
 //! standard input and prints what the playground terminal would show; on a
 //! terminal it is an interactive prompt. `kubeplay bench [--nodes N]
-//! [--deployments D] [--replicas R]` times a large cluster's start.
+//! [--deployments D] [--replicas R]` times a large cluster's start;
+//! `kubeplay bench tsdb [--nodes N] [--hours H]` the PromQL store.
 
 mod bench;
+mod tsdb_bench;
 
 use engine::{Cluster, Entry, Files, Shell};
 use std::io::{BufRead, IsTerminal, Write};
@@ -48,7 +50,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -81,6 +83,9 @@ fn flags(args: &[String]) -> Result<Vec<(String, String)>, ()> {
 }
 
 fn bench_command(args: &[String]) -> i32 {
+    if args.first().map(String::as_str) == Some("tsdb") {
+        return tsdb_bench::run(&args[1..]);
+    }
     let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
     let Ok(pairs) = flags(args) else {
         eprint!("{USAGE}");

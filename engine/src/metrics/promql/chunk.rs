@@ -1,0 +1,403 @@
+//! Gorilla-style compression of one run of samples (Pelkonen et al.,
+//! "Gorilla: A Fast, Scalable, In-Memory Time Series Database", 2015):
+//! timestamps as deltas of deltas, values as the XOR of their bits with the
+//! previous value's. A scrape every 15 s makes most deltas of deltas zero
+//! (one bit) and a steady gauge most XORs zero (one bit), so a sample
+//! usually costs a few bits rather than sixteen bytes.
+//!
+//! Values are kept as raw bits, so NaN payloads (the staleness marker
+//! among them), -0.0 and the infinities come back bit for bit. Time
+//! arithmetic wraps, which round-trips exactly for any `i64`.
+
+/// Bits appended most significant first into bytes.
+#[derive(Clone, Debug, Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    /// Bits used in the last byte (0 means a new byte is needed).
+    used: u32,
+}
+
+impl BitWriter {
+    /// Appends the low `n` bits of `value` (`n <= 64`).
+    fn push(&mut self, value: u64, mut n: u32) {
+        while n > 0 {
+            if self.used == 0 || self.used == 8 {
+                self.bytes.push(0);
+                self.used = 0;
+            }
+            let free = 8 - self.used;
+            let take = free.min(n);
+            // `take` is 1..=8 and `n - take` < 64, so neither shift overflows.
+            let bits = ((value >> (n - take)) & ((1u64 << take) - 1)) as u8;
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= bits << (free - take);
+            }
+            self.used += take;
+            n -= take;
+        }
+    }
+}
+
+/// Reads what a [`BitWriter`] wrote; `None` past the end.
+#[derive(Clone, Debug)]
+struct BitReader<'a> {
+    bytes: &'a [u8],
+    /// Position in bits.
+    pos: usize,
+}
+
+impl BitReader<'_> {
+    fn read(&mut self, mut n: u32) -> Option<u64> {
+        let mut out: u64 = 0;
+        while n > 0 {
+            let byte = *self.bytes.get(self.pos / 8)?;
+            let avail = 8 - (self.pos % 8) as u32;
+            let take = avail.min(n);
+            let bits = (byte >> (avail - take)) as u64 & ((1u64 << take) - 1);
+            // At most 64 bits are read in all, so nothing is shifted out.
+            out = (out << take) | bits;
+            self.pos += take as usize;
+            n -= take;
+        }
+        Some(out)
+    }
+
+    fn bit(&mut self) -> Option<bool> {
+        self.read(1).map(|b| b == 1)
+    }
+}
+
+/// Delta-of-delta classes: a prefix of ones ended by a zero, then the
+/// value in this many bits (the last class has no closing zero).
+const DOD_BITS: [u32; 5] = [7, 9, 12, 32, 64];
+
+/// "No previous XOR window yet".
+const NO_WINDOW: u8 = u8::MAX;
+
+/// A chunk being written: the bytes so far and what the next sample is
+/// encoded against.
+#[derive(Clone, Debug)]
+pub struct Appender {
+    bits: BitWriter,
+    count: u32,
+    min_t: i64,
+    max_t: i64,
+    delta: i64,
+    value: u64,
+    leading: u8,
+    trailing: u8,
+}
+
+impl Default for Appender {
+    fn default() -> Self {
+        Appender {
+            bits: BitWriter::default(),
+            count: 0,
+            min_t: 0,
+            max_t: 0,
+            delta: 0,
+            value: 0,
+            leading: NO_WINDOW,
+            trailing: 0,
+        }
+    }
+}
+
+impl Appender {
+    /// Encodes samples already in time order.
+    pub fn from_samples(samples: &[(i64, f64)]) -> Self {
+        let mut a = Appender::default();
+        for (t, v) in samples {
+            a.push(*t, *v);
+        }
+        a
+    }
+
+    /// How many samples it holds.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// The first and last timestamps, if any sample is held.
+    pub fn bounds(&self) -> Option<(i64, i64)> {
+        (self.count > 0).then_some((self.min_t, self.max_t))
+    }
+
+    /// The encoded bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bits.bytes
+    }
+
+    /// Memory held, in bytes.
+    pub fn capacity(&self) -> usize {
+        self.bits.bytes.capacity()
+    }
+
+    /// Appends a sample; the caller keeps timestamps increasing (anything
+    /// else still round-trips, only less compactly).
+    pub fn push(&mut self, t: i64, v: f64) {
+        let bits = v.to_bits();
+        if self.count == 0 {
+            self.bits.push(t as u64, 64);
+            self.bits.push(bits, 64);
+            self.min_t = t;
+        } else {
+            let delta = t.wrapping_sub(self.max_t);
+            self.push_dod(delta.wrapping_sub(self.delta));
+            self.delta = delta;
+            self.push_xor(bits ^ self.value);
+        }
+        self.max_t = t;
+        self.value = bits;
+        self.count = self.count.saturating_add(1);
+    }
+
+    fn push_dod(&mut self, dod: i64) {
+        if dod == 0 {
+            self.bits.push(0, 1);
+            return;
+        }
+        for (class, n) in DOD_BITS.iter().enumerate() {
+            let half = 1i128 << (n - 1);
+            let last = class + 1 == DOD_BITS.len();
+            if last || ((-half)..half).contains(&(dod as i128)) {
+                // `class + 1` ones, then a zero unless this is the last class.
+                let ones = (1u64 << (class + 1)) - 1;
+                if last {
+                    self.bits.push(ones, class as u32 + 1);
+                } else {
+                    self.bits.push(ones << 1, class as u32 + 2);
+                }
+                self.bits.push(dod as u64, *n);
+                return;
+            }
+        }
+    }
+
+    fn push_xor(&mut self, xor: u64) {
+        if xor == 0 {
+            self.bits.push(0, 1);
+            return;
+        }
+        let leading = xor.leading_zeros().min(63) as u8;
+        let trailing = xor.trailing_zeros() as u8;
+        if self.leading != NO_WINDOW && leading >= self.leading && trailing >= self.trailing {
+            // Fits in the previous window: no need to say where it is.
+            self.bits.push(0b10, 2);
+            let n = 64 - u32::from(self.leading) - u32::from(self.trailing);
+            self.bits.push(xor >> self.trailing, n);
+        } else {
+            let n = 64 - u32::from(leading) - u32::from(trailing);
+            self.bits.push(0b11, 2);
+            self.bits.push(u64::from(leading), 6);
+            // 1..=64 meaningful bits, stored as 0..=63.
+            self.bits.push(u64::from(n - 1), 6);
+            self.bits.push(xor >> trailing, n);
+            self.leading = leading;
+            self.trailing = trailing;
+        }
+    }
+}
+
+/// A closed chunk: its time span beside the bytes, so a window that misses
+/// it never decodes it.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    /// First timestamp.
+    pub min_t: i64,
+    /// Last timestamp.
+    pub max_t: i64,
+    count: u32,
+    data: Box<[u8]>,
+}
+
+impl Chunk {
+    /// Closes an appender, giving back the memory it had grown into. `None`
+    /// when it holds nothing.
+    pub fn close(a: Appender) -> Option<Chunk> {
+        let (min_t, max_t) = a.bounds()?;
+        Some(Chunk { min_t, max_t, count: a.count, data: a.bits.bytes.into_boxed_slice() })
+    }
+
+    /// Its samples in order.
+    pub fn iter(&self) -> Decoder<'_> {
+        Decoder::new(&self.data, self.count)
+    }
+
+    /// How many samples it holds.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Memory held, in bytes (the chunk's own fields are counted by whoever
+    /// holds it).
+    pub fn data_bytes(&self) -> usize {
+        self.data.len()
+    }
+}
+
+/// Decodes samples one at a time.
+#[derive(Clone, Debug)]
+pub struct Decoder<'a> {
+    r: BitReader<'a>,
+    left: u32,
+    started: bool,
+    t: i64,
+    delta: i64,
+    value: u64,
+    leading: u32,
+    trailing: u32,
+}
+
+impl<'a> Decoder<'a> {
+    /// The `count` samples encoded in `bytes`.
+    pub fn new(bytes: &'a [u8], count: u32) -> Self {
+        Decoder {
+            r: BitReader { bytes, pos: 0 },
+            left: count,
+            started: false,
+            t: 0,
+            delta: 0,
+            value: 0,
+            leading: 0,
+            trailing: 0,
+        }
+    }
+
+    fn step(&mut self) -> Option<(i64, f64)> {
+        if !self.started {
+            self.started = true;
+            self.t = self.r.read(64)? as i64;
+            self.value = self.r.read(64)?;
+            return Some((self.t, f64::from_bits(self.value)));
+        }
+        let mut class = 0;
+        while class < DOD_BITS.len() && self.r.bit()? {
+            class += 1;
+        }
+        let dod = match class.checked_sub(1).and_then(|c| DOD_BITS.get(c)) {
+            None => 0,
+            Some(&n) => sign_extend(self.r.read(n)?, n),
+        };
+        self.delta = self.delta.wrapping_add(dod);
+        self.t = self.t.wrapping_add(self.delta);
+        if self.r.bit()? {
+            if self.r.bit()? {
+                self.leading = self.r.read(6)? as u32;
+                let n = self.r.read(6)? as u32 + 1;
+                // A corrupt window would shift past 64 bits: stop instead.
+                self.trailing = 64u32.checked_sub(self.leading + n)?;
+            }
+            let n = 64 - self.leading - self.trailing;
+            let xor = self.r.read(n)?.checked_shl(self.trailing)?;
+            self.value ^= xor;
+        }
+        Some((self.t, f64::from_bits(self.value)))
+    }
+}
+
+impl Iterator for Decoder<'_> {
+    type Item = (i64, f64);
+
+    fn next(&mut self) -> Option<(i64, f64)> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let out = self.step();
+        if out.is_none() {
+            self.left = 0;
+        }
+        out
+    }
+}
+
+/// The low `n` bits of `raw` as a signed number.
+fn sign_extend(raw: u64, n: u32) -> i64 {
+    if n >= 64 {
+        return raw as i64;
+    }
+    let shift = 64 - n;
+    ((raw << shift) as i64) >> shift
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::promql::storage::STALE_NAN_BITS;
+
+    fn round_trip(samples: &[(i64, f64)]) {
+        let a = Appender::from_samples(samples);
+        let open: Vec<(i64, f64)> = Decoder::new(a.bytes(), a.len() as u32).collect();
+        let Some(chunk) = Chunk::close(a) else {
+            assert!(samples.is_empty());
+            return;
+        };
+        let closed: Vec<(i64, f64)> = chunk.iter().collect();
+        let bits = |s: &[(i64, f64)]| s.iter().map(|(t, v)| (*t, v.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&open), bits(samples));
+        assert_eq!(bits(&closed), bits(samples));
+        assert_eq!((chunk.min_t, chunk.max_t), (samples[0].0, samples[samples.len() - 1].0));
+    }
+
+    #[test]
+    fn edge_values_come_back_bit_for_bit() {
+        let values = [
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::from_bits(STALE_NAN_BITS),
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            9_007_199_254_740_993.0,
+            -9_007_199_254_740_992.0,
+            1e300,
+            1e-300,
+            0.1,
+            1.0,
+            1.0,
+            f64::from_bits(STALE_NAN_BITS),
+            f64::NAN,
+        ];
+        let samples: Vec<(i64, f64)> = values.iter().enumerate().map(|(i, v)| (i as i64 * 15_000, *v)).collect();
+        round_trip(&samples);
+        round_trip(&samples[..1]);
+        round_trip(&[]);
+    }
+
+    #[test]
+    fn irregular_and_extreme_timestamps_come_back() {
+        round_trip(&[(-300_000, 1.0), (-1, 2.0), (0, 3.0), (1, 4.0), (64, 5.0), (1_000_000, 6.0)]);
+        round_trip(&[(i64::MIN, 1.0), (-5, 2.0), (i64::MAX, 3.0)]);
+        // Deltas of deltas at every class boundary.
+        let mut t = 0;
+        let mut samples = Vec::new();
+        for d in [10, 10 + 63, 10, 10 - 64, 300, 300 + 255, 300 - 256, 5000, 2_000_000_000, 1, 40_000_000_000, 1] {
+            t += d;
+            samples.push((t, t as f64));
+        }
+        round_trip(&samples);
+    }
+
+    #[test]
+    fn a_steady_scrape_packs_tightly() {
+        let samples: Vec<(i64, f64)> = (0..120).map(|i| (1_767_258_000_000 + i * 15_000, 42.0)).collect();
+        let a = Appender::from_samples(&samples);
+        // 16 bytes of header, the first delta in 37 bits, then two bits a
+        // sample.
+        assert!(a.bytes().len() <= 16 + 5 + 119 * 2 / 8 + 1, "{}", a.bytes().len());
+        round_trip(&samples);
+    }
+
+    #[test]
+    fn corrupt_bytes_end_the_chunk_without_a_panic() {
+        let junk = [0xffu8; 40];
+        let n = Decoder::new(&junk, 100).count();
+        assert!(n < 100);
+        assert_eq!(Decoder::new(&[], 3).count(), 0);
+    }
+}
