@@ -178,6 +178,18 @@ fn node_feeds(node: usize, rng: &mut Rng) -> Vec<Feed> {
     out
 }
 
+/// `v` rounded to a multiple of `unit`, computed as an exporter prints
+/// it: a fraction is whole ticks divided (node-exporter divides CPU ticks
+/// by 100), anything else whole units multiplied.
+fn quantize(v: f64, unit: f64) -> f64 {
+    if unit < 1.0 {
+        let per = (1.0 / unit).round();
+        (v * per).round() / per
+    } else {
+        (v / unit).round() * unit
+    }
+}
+
 impl Feed {
     /// The value at the next scrape.
     fn advance(&mut self, t_ms: i64, rng: &mut Rng) -> f64 {
@@ -185,11 +197,11 @@ impl Feed {
             Kind::Constant => {}
             Kind::Counter { rate, unit } => {
                 let grow = rate * 15.0 * (0.5 + rng.next());
-                self.value = ((self.value + grow) / unit).round() * unit;
+                self.value = quantize(self.value + grow, unit);
             }
             Kind::Gauge { step, unit, lo, hi } => {
                 let moved = self.value + (rng.next() - 0.5) * 2.0 * step;
-                self.value = ((moved / unit).round() * unit).clamp(lo, hi);
+                self.value = quantize(moved.clamp(lo, hi), unit);
             }
             Kind::Clock => self.value = t_ms as f64 / 1000.0,
         }

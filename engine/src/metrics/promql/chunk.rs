@@ -22,6 +22,12 @@ impl BitWriter {
     fn push(&mut self, value: u64, mut n: u32) {
         while n > 0 {
             if self.used == 0 || self.used == 8 {
+                if self.bytes.len() == self.bytes.capacity() {
+                    // Grow by a quarter rather than double: an open chunk
+                    // per series, hundreds of thousands of them, would
+                    // otherwise waste a third of their memory on average.
+                    self.bytes.reserve_exact((self.bytes.len() / 4).max(16));
+                }
                 self.bytes.push(0);
                 self.used = 0;
             }
@@ -70,6 +76,41 @@ impl BitReader<'_> {
 /// Delta-of-delta classes: a prefix of ones ended by a zero, then the
 /// value in this many bits (the last class has no closing zero).
 const DOD_BITS: [u32; 5] = [7, 9, 12, 32, 64];
+
+/// Writes a delta of deltas in the smallest class that holds it.
+fn push_dod(bits: &mut BitWriter, dod: i64) {
+    if dod == 0 {
+        bits.push(0, 1);
+        return;
+    }
+    for (class, n) in DOD_BITS.iter().enumerate() {
+        let half = 1i128 << (n - 1);
+        let last = class + 1 == DOD_BITS.len();
+        if last || ((-half)..half).contains(&(dod as i128)) {
+            // `class + 1` ones, then a zero unless this is the last class.
+            let ones = (1u64 << (class + 1)) - 1;
+            if last {
+                bits.push(ones, class as u32 + 1);
+            } else {
+                bits.push(ones << 1, class as u32 + 2);
+            }
+            bits.push(dod as u64, *n);
+            return;
+        }
+    }
+}
+
+/// Reads what [`push_dod`] wrote.
+fn read_dod(r: &mut BitReader<'_>) -> Option<i64> {
+    let mut class = 0;
+    while class < DOD_BITS.len() && r.bit()? {
+        class += 1;
+    }
+    Some(match class.checked_sub(1).and_then(|c| DOD_BITS.get(c)) {
+        None => 0,
+        Some(&n) => sign_extend(r.read(n)?, n),
+    })
+}
 
 /// "No previous XOR window yet".
 const NO_WINDOW: u8 = u8::MAX;
@@ -143,35 +184,13 @@ impl Appender {
             self.min_t = t;
         } else {
             let delta = t.wrapping_sub(self.max_t);
-            self.push_dod(delta.wrapping_sub(self.delta));
+            push_dod(&mut self.bits, delta.wrapping_sub(self.delta));
             self.delta = delta;
             self.push_xor(bits ^ self.value);
         }
         self.max_t = t;
         self.value = bits;
         self.count = self.count.saturating_add(1);
-    }
-
-    fn push_dod(&mut self, dod: i64) {
-        if dod == 0 {
-            self.bits.push(0, 1);
-            return;
-        }
-        for (class, n) in DOD_BITS.iter().enumerate() {
-            let half = 1i128 << (n - 1);
-            let last = class + 1 == DOD_BITS.len();
-            if last || ((-half)..half).contains(&(dod as i128)) {
-                // `class + 1` ones, then a zero unless this is the last class.
-                let ones = (1u64 << (class + 1)) - 1;
-                if last {
-                    self.bits.push(ones, class as u32 + 1);
-                } else {
-                    self.bits.push(ones << 1, class as u32 + 2);
-                }
-                self.bits.push(dod as u64, *n);
-                return;
-            }
-        }
     }
 
     fn push_xor(&mut self, xor: u64) {
@@ -208,20 +227,32 @@ pub struct Chunk {
     /// Last timestamp.
     pub max_t: i64,
     count: u32,
+    /// Written by [`pack`] rather than by an [`Appender`].
+    packed: bool,
     data: Box<[u8]>,
 }
 
 impl Chunk {
-    /// Closes an appender, giving back the memory it had grown into. `None`
-    /// when it holds nothing.
+    /// Closes an appender, giving back the memory it had grown into and
+    /// keeping whichever of the XOR and the packed encoding is smaller.
+    /// `None` when it holds nothing.
     pub fn close(a: Appender) -> Option<Chunk> {
         let (min_t, max_t) = a.bounds()?;
-        Some(Chunk { min_t, max_t, count: a.count, data: a.bits.bytes.into_boxed_slice() })
+        let samples: Vec<(i64, f64)> = Decoder::new(a.bytes(), a.count).collect();
+        let (packed, data) = match pack(&samples) {
+            Some(p) if p.len() < a.bits.bytes.len() => (true, p),
+            _ => (false, a.bits.bytes),
+        };
+        Some(Chunk { min_t, max_t, count: a.count, packed, data: data.into_boxed_slice() })
     }
 
     /// Its samples in order.
-    pub fn iter(&self) -> Decoder<'_> {
-        Decoder::new(&self.data, self.count)
+    pub fn iter(&self) -> ChunkIter<'_> {
+        if self.packed {
+            ChunkIter::Packed(Unpacker::new(&self.data, self.count))
+        } else {
+            ChunkIter::Xor(Decoder::new(&self.data, self.count))
+        }
     }
 
     /// How many samples it holds.
@@ -233,6 +264,164 @@ impl Chunk {
     /// holds it).
     pub fn data_bytes(&self) -> usize {
         self.data.len()
+    }
+}
+
+/// A closed chunk's samples, whichever way it was encoded.
+#[derive(Clone, Debug)]
+pub enum ChunkIter<'a> {
+    /// Gorilla's interleaved times and XOR-ed values.
+    Xor(Decoder<'a>),
+    /// Packed decimal deltas, then the times.
+    Packed(Unpacker<'a>),
+}
+
+impl Iterator for ChunkIter<'_> {
+    type Item = (i64, f64);
+
+    fn next(&mut self) -> Option<(i64, f64)> {
+        match self {
+            ChunkIter::Xor(d) => d.next(),
+            ChunkIter::Packed(u) => u.next(),
+        }
+    }
+}
+
+/// The most decimal places [`pack`] tries.
+const MAX_DECIMALS: u32 = 6;
+
+/// Exporters print numbers in decimal (CPU seconds to the hundredth, bytes
+/// as whole numbers), and a decimal fraction's float has noise in every
+/// mantissa bit, which XOR cannot compress. When every value of a run is
+/// exactly `n / 10^k` for integers `n` below 2^53, the `n`s are stored
+/// instead: the first, then each delta as an offset from the smallest
+/// delta in a fixed width. A counter costs the bits of its jitter, a
+/// constant nothing. Values this cannot bring back bit for bit (NaN, the
+/// staleness marker, infinities, -0.0) leave the run to XOR.
+///
+/// Layout: decimals (3 bits), width (7 bits), first `n` and smallest delta
+/// (64 bits each), the offsets, then the times as in [`Appender`].
+fn pack(samples: &[(i64, f64)]) -> Option<Vec<u8>> {
+    let (k, ints) = (0..=MAX_DECIMALS).find_map(|k| decimals(samples, k).map(|ints| (k, ints)))?;
+    let first = *ints.first()?;
+    let deltas: Vec<i64> = ints.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect();
+    let min = deltas.iter().copied().min().unwrap_or(0);
+    let spread = deltas.iter().map(|d| d.wrapping_sub(min) as u64).max().unwrap_or(0);
+    let width = 64 - spread.leading_zeros();
+    let mut bits = BitWriter::default();
+    bits.push(u64::from(k), 3);
+    bits.push(u64::from(width), 7);
+    bits.push(first as u64, 64);
+    bits.push(min as u64, 64);
+    for d in &deltas {
+        bits.push(d.wrapping_sub(min) as u64, width);
+    }
+    let mut prev_t = 0i64;
+    let mut prev_delta = 0i64;
+    for (i, (t, _)) in samples.iter().enumerate() {
+        if i == 0 {
+            bits.push(*t as u64, 64);
+        } else {
+            let delta = t.wrapping_sub(prev_t);
+            push_dod(&mut bits, delta.wrapping_sub(prev_delta));
+            prev_delta = delta;
+        }
+        prev_t = *t;
+    }
+    Some(bits.bytes)
+}
+
+/// `10^k` as a float (exact for the `k` used).
+fn pow10(k: u32) -> f64 {
+    10f64.powi(k as i32)
+}
+
+/// The integers `n` with `v == n / 10^k` bit for bit, if every value has one.
+fn decimals(samples: &[(i64, f64)], k: u32) -> Option<Vec<i64>> {
+    let scale = pow10(k);
+    samples
+        .iter()
+        .map(|(_, v)| {
+            let n = (v * scale).round();
+            // Checked the way the decoder computes it, so -0.0 (which
+            // would come back as 0.0) is refused.
+            let exact = n.abs() < 9_007_199_254_740_992.0 && ((n as i64) as f64 / scale).to_bits() == v.to_bits();
+            exact.then_some(n as i64)
+        })
+        .collect()
+}
+
+/// Decodes what [`pack`] wrote.
+#[derive(Clone, Debug)]
+pub struct Unpacker<'a> {
+    values: BitReader<'a>,
+    times: BitReader<'a>,
+    left: u32,
+    started: bool,
+    scale: f64,
+    width: u32,
+    min: i64,
+    n: i64,
+    t: i64,
+    delta: i64,
+}
+
+impl<'a> Unpacker<'a> {
+    fn new(bytes: &'a [u8], count: u32) -> Self {
+        let mut values = BitReader { bytes, pos: 0 };
+        let header = (|| {
+            let k = values.read(3)? as u32;
+            let width = (values.read(7)? as u32).min(64);
+            let n = values.read(64)? as i64;
+            let min = values.read(64)? as i64;
+            Some((k, width, n, min))
+        })();
+        // A header that cannot be read leaves nothing to decode.
+        let (k, width, n, min) = header.unwrap_or((0, 0, 0, 0));
+        let left = if header.is_some() { count } else { 0 };
+        let times_at = values.pos + (count.saturating_sub(1) as usize).saturating_mul(width as usize);
+        Unpacker {
+            values,
+            times: BitReader { bytes, pos: times_at },
+            left,
+            started: false,
+            scale: pow10(k),
+            width,
+            min,
+            n,
+            t: 0,
+            delta: 0,
+        }
+    }
+
+    fn step(&mut self) -> Option<(i64, f64)> {
+        if !self.started {
+            self.started = true;
+            self.t = self.times.read(64)? as i64;
+        } else {
+            let dod = read_dod(&mut self.times)?;
+            self.delta = self.delta.wrapping_add(dod);
+            self.t = self.t.wrapping_add(self.delta);
+            let offset = self.values.read(self.width)? as i64;
+            self.n = self.n.wrapping_add(self.min).wrapping_add(offset);
+        }
+        Some((self.t, self.n as f64 / self.scale))
+    }
+}
+
+impl Iterator for Unpacker<'_> {
+    type Item = (i64, f64);
+
+    fn next(&mut self) -> Option<(i64, f64)> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let out = self.step();
+        if out.is_none() {
+            self.left = 0;
+        }
+        out
     }
 }
 
@@ -271,14 +460,7 @@ impl<'a> Decoder<'a> {
             self.value = self.r.read(64)?;
             return Some((self.t, f64::from_bits(self.value)));
         }
-        let mut class = 0;
-        while class < DOD_BITS.len() && self.r.bit()? {
-            class += 1;
-        }
-        let dod = match class.checked_sub(1).and_then(|c| DOD_BITS.get(c)) {
-            None => 0,
-            Some(&n) => sign_extend(self.r.read(n)?, n),
-        };
+        let dod = read_dod(&mut self.r)?;
         self.delta = self.delta.wrapping_add(dod);
         self.t = self.t.wrapping_add(self.delta);
         if self.r.bit()? {
@@ -394,7 +576,32 @@ mod tests {
     }
 
     #[test]
+    fn decimal_runs_are_packed_and_come_back_bit_for_bit() {
+        // CPU seconds to the hundredth, as node-exporter divides ticks.
+        let cpu: Vec<(i64, f64)> = (0..120).map(|i| (i * 15_000, (123_456_700 + i * 1_234) as f64 / 100.0)).collect();
+        let a = Appender::from_samples(&cpu);
+        let xor_len = a.bytes().len();
+        let Some(c) = Chunk::close(a) else { panic!("a chunk") };
+        assert!(c.packed);
+        assert!(c.data_bytes() * 3 < xor_len, "{} vs {xor_len}", c.data_bytes());
+        round_trip(&cpu);
+        // Whole numbers, negatives, a constant, the largest exact integers,
+        // six decimals, and irregular times.
+        round_trip(&[(-5, 3.0), (0, -7.0), (7, 1e15), (8, -9_007_199_254_740_991.0)]);
+        round_trip(&[(0, 42.0), (15, 42.0), (30, 42.0)]);
+        round_trip(&[(0, 0.000_001), (1, -0.123_456), (1_000_000, 5.5)]);
+        // Decimal values the packing must refuse, and a single sample.
+        round_trip(&[(0, 1.5), (1, -0.0), (2, 2.5)]);
+        round_trip(&[(0, 1.5), (1, f64::from_bits(STALE_NAN_BITS)), (2, 2.5)]);
+        round_trip(&[(0, 0.1 + 0.2), (1, 1.0 / 3.0)]);
+        round_trip(&[(0, 2.25)]);
+    }
+
+    #[test]
     fn corrupt_bytes_end_the_chunk_without_a_panic() {
+        for junk in [vec![0xffu8; 40], vec![0u8; 3], vec![]] {
+            assert!(Unpacker::new(&junk, 100).count() < 100);
+        }
         let junk = [0xffu8; 40];
         let n = Decoder::new(&junk, 100).count();
         assert!(n < 100);

@@ -10,6 +10,7 @@ use super::value::Labels;
 use promql_parser::label::{MatchOp, Matcher};
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::mem::size_of;
 
 /// Prometheus's staleness marker: a NaN with a payload of its own, so a
@@ -85,19 +86,19 @@ impl StoredSeries {
         if maxt <= mint {
             return;
         }
-        let keep = |out: &mut Vec<(i64, f64)>, it: Decoder<'_>| {
+        fn keep(out: &mut Vec<(i64, f64)>, it: impl Iterator<Item = (i64, f64)>, mint: i64, maxt: i64) {
             out.extend(it.skip_while(|(t, _)| *t <= mint).take_while(|(t, _)| *t <= maxt));
-        };
+        }
         let first = self.chunks.partition_point(|c| c.max_t <= mint);
         for c in self.chunks.get(first..).unwrap_or_default() {
             if c.min_t > maxt {
                 return;
             }
-            keep(out, c.iter());
+            keep(out, c.iter(), mint, maxt);
         }
         if let Some((min_t, max_t)) = self.head.bounds() {
             if max_t > mint && min_t <= maxt {
-                keep(out, self.head_iter());
+                keep(out, self.head_iter(), mint, maxt);
             }
         }
     }
@@ -113,6 +114,9 @@ impl StoredSeries {
         }
         if self.head.len() >= CHUNK_SAMPLES {
             if let Some(c) = Chunk::close(std::mem::take(&mut self.head)) {
+                // One slot at a time: a chunk closes every half hour, and
+                // doubling would leave most series with empty slots.
+                self.chunks.reserve_exact(1);
                 self.chunks.push(c);
             }
         }
@@ -175,7 +179,9 @@ fn labels_bytes(labels: &Labels) -> usize {
 pub struct Storage {
     /// Sorted by id, which is the order of creation.
     series: Vec<StoredSeries>,
-    ids: HashMap<Labels, u64>,
+    /// A hash of each label set → the ids with that hash (almost always
+    /// one): the labels themselves live once, in the series.
+    ids: HashMap<u64, Vec<u64>>,
     /// Label name → value → ids of the series with that pair, ascending.
     postings: HashMap<String, BTreeMap<String, Vec<u64>>>,
     next_id: u64,
@@ -202,26 +208,39 @@ impl Storage {
     /// series already has replaces it; an empty label value is the same as
     /// no label, as in Prometheus.
     pub fn append(&mut self, labels: &Labels, t_ms: i64, v: f64) {
-        let found = if labels.values().any(String::is_empty) {
-            let kept: Labels =
-                labels.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
-            self.series_for(kept)
-        } else {
-            match self.ids.get(labels) {
-                Some(id) => self.position(*id),
-                None => self.series_for(labels.clone()),
-            }
-        };
-        if let Some(s) = found.and_then(|i| self.series.get_mut(i)) {
-            s.append(t_ms, v);
-        }
-        self.apply_retention(t_ms);
+        let id = self.series_ref(labels);
+        self.append_ref(id, t_ms, v);
     }
 
-    /// The index of the series with these labels, made if new.
-    fn series_for(&mut self, labels: Labels) -> Option<usize> {
-        if let Some(id) = self.ids.get(&labels) {
-            return self.position(*id);
+    /// The id of the series `labels`, made if new: a scraper that keeps it
+    /// appends with [`Storage::append_ref`] without hashing the labels
+    /// again.
+    pub fn series_ref(&mut self, labels: &Labels) -> u64 {
+        if labels.values().any(String::is_empty) {
+            let kept: Labels =
+                labels.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            return self.series_for(kept);
+        }
+        match self.find(labels) {
+            Some(id) => id,
+            None => self.series_for(labels.clone()),
+        }
+    }
+
+    /// Records `v` at `t_ms` for the series with this id (see
+    /// [`Storage::append`]); `false` if retention has removed that series
+    /// since (ask [`Storage::series_ref`] again).
+    pub fn append_ref(&mut self, id: u64, t_ms: i64, v: f64) -> bool {
+        let Some(s) = self.position(id).and_then(|i| self.series.get_mut(i)) else { return false };
+        s.append(t_ms, v);
+        self.apply_retention(t_ms);
+        true
+    }
+
+    /// The id of the series with these labels, made if new.
+    fn series_for(&mut self, labels: Labels) -> u64 {
+        if let Some(id) = self.find(&labels) {
+            return id;
         }
         let id = self.next_id;
         self.next_id += 1;
@@ -229,9 +248,21 @@ impl Storage {
             // Ids only grow, so pushing keeps each list sorted.
             self.postings.entry(k.clone()).or_default().entry(v.clone()).or_default().push(id);
         }
-        self.ids.insert(labels.clone(), id);
+        let same_hash = self.ids.entry(hash(&labels)).or_default();
+        same_hash.reserve_exact(1);
+        same_hash.push(id);
         self.series.push(StoredSeries::new(id, labels));
-        Some(self.series.len() - 1)
+        id
+    }
+
+    /// The id of the series with exactly these labels.
+    fn find(&self, labels: &Labels) -> Option<u64> {
+        let ids = self.ids.get(&hash(labels))?;
+        ids.iter().copied().find(|id| self.get(*id).is_some_and(|s| &s.labels == labels))
+    }
+
+    fn get(&self, id: u64) -> Option<&StoredSeries> {
+        self.position(id).and_then(|i| self.series.get(i))
     }
 
     fn position(&self, id: u64) -> Option<usize> {
@@ -286,7 +317,13 @@ impl Storage {
             }
         }
         for s in &gone {
-            self.ids.remove(&s.labels);
+            let h = hash(&s.labels);
+            if let Some(ids) = self.ids.get_mut(&h) {
+                ids.retain(|id| *id != s.id);
+                if ids.is_empty() {
+                    self.ids.remove(&h);
+                }
+            }
         }
     }
 
@@ -358,8 +395,7 @@ impl Storage {
             .map(|s| size_of::<StoredSeries>() + labels_bytes(&s.labels) + s.sample_bytes())
             .sum::<usize>()
             + (self.series.capacity() - self.series.len()) * size_of::<StoredSeries>();
-        // Each key of `ids` is a second copy of a series' labels.
-        let ids: usize = self.ids.keys().map(|l| labels_bytes(l) + size_of::<(Labels, u64)>() + 8).sum();
+        let ids: usize = self.ids.values().map(|ids| size_of::<(u64, Vec<u64>)>() + 1 + 8 * ids.capacity()).sum();
         let postings: usize = self
             .postings
             .iter()
@@ -379,6 +415,14 @@ impl Storage {
     pub fn clear(&mut self) {
         *self = Storage { retention_ms: self.retention_ms, truncated_at: i64::MIN, ..Storage::default() };
     }
+}
+
+/// A label set's hash. SipHash with fixed keys: the same on every run
+/// and platform, though only lookups depend on it.
+fn hash(labels: &Labels) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    labels.hash(&mut h);
+    h.finish()
 }
 
 /// Two ascending id lists' common ids.
@@ -489,6 +533,18 @@ mod tests {
         }
         assert!(s.chunks.iter().all(|c| c.len() <= SPLIT_AT));
         assert_eq!(window(&s, 99, 101), vec![(100, 100.0), (101, 101.0)]);
+    }
+
+    #[test]
+    fn a_kept_ref_appends_until_retention_removes_its_series() {
+        let mut store = Storage::new();
+        let up = labels(&[(METRIC_NAME, "up")]);
+        let id = store.series_ref(&up);
+        assert_eq!(store.series_ref(&up), id);
+        assert!(store.append_ref(id, 0, 1.0));
+        store.truncate_before(1);
+        assert!(!store.append_ref(id, 2, 1.0));
+        assert_ne!(store.series_ref(&up), id);
     }
 
     #[test]
