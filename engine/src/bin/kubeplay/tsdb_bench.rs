@@ -282,6 +282,7 @@ pub fn run(args: &[String]) -> i32 {
             in_samples as f64 / samples.max(1) as f64
         );
     }
+    print_stats(&storage);
     let end = START_MS + (scrapes - 1).max(0) * SCRAPE_MS;
     let q = "sum by (instance) (rate(node_cpu_seconds_total[5m]))";
     let (d, r) = best(3, || promql::instant(&storage, q, end));
@@ -306,4 +307,18 @@ pub fn run(args: &[String]) -> i32 {
 /// Total bytes and bytes in samples, where the store reports them.
 fn store_bytes(storage: &Storage) -> Option<(usize, usize)> {
     Some((storage.bytes(), storage.sample_bytes()))
+}
+
+/// Closed chunks against open ones, where the store reports them.
+fn print_stats(storage: &Storage) {
+    let st = storage.stats();
+    let per = |b: usize, n: usize| b as f64 / n.max(1) as f64;
+    println!(
+        "tsdb: {} closed chunks, {} samples, {:.2} bytes/sample; open chunks {} samples, {:.2} bytes/sample",
+        st.closed_chunks,
+        st.closed_samples,
+        per(st.closed_bytes, st.closed_samples),
+        st.head_samples,
+        per(st.head_bytes, st.head_samples)
+    );
 }

@@ -35,7 +35,7 @@ mod timefns;
 mod value;
 
 pub use eval::{DEFAULT_SUBQUERY_STEP_MS, LOOKBACK_MS};
-pub use storage::{is_stale, matches, stale_marker, Storage, StoredSeries, CHUNK_SAMPLES, STALE_NAN_BITS};
+pub use storage::{is_stale, matches, stale_marker, Stats, Storage, StoredSeries, CHUNK_SAMPLES, STALE_NAN_BITS};
 pub use value::{format_labels, format_number, Error, Labels, Matrix, Sample, Series, Value, METRIC_NAME};
 
 use eval::{Ctx, Val};

@@ -174,6 +174,21 @@ fn labels_bytes(labels: &Labels) -> usize {
     labels.iter().map(|(k, v)| k.capacity() + v.capacity() + 2 * size_of::<String>() + 16).sum()
 }
 
+/// What [`Storage::stats`] reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Closed chunks.
+    pub closed_chunks: usize,
+    /// Samples in closed chunks.
+    pub closed_samples: usize,
+    /// Their bytes and the chunks' headers.
+    pub closed_bytes: usize,
+    /// Samples in the open chunks.
+    pub head_samples: usize,
+    /// Their buffers and encoder state.
+    pub head_bytes: usize,
+}
+
 /// Series by label set, with a postings index and an optional retention.
 #[derive(Clone, Debug, Default)]
 pub struct Storage {
@@ -379,6 +394,20 @@ impl Storage {
     /// How many samples are held.
     pub fn samples(&self) -> usize {
         self.series.iter().map(StoredSeries::len).sum()
+    }
+
+    /// Where the samples are and what they take: closed chunks against
+    /// open ones.
+    pub fn stats(&self) -> Stats {
+        let mut st = Stats::default();
+        for s in &self.series {
+            st.closed_chunks += s.chunks.len();
+            st.closed_samples += s.chunks.iter().map(Chunk::len).sum::<usize>();
+            st.closed_bytes += s.chunks.iter().map(|c| c.data_bytes() + size_of::<Chunk>()).sum::<usize>();
+            st.head_samples += s.head.len();
+            st.head_bytes += s.head.capacity() + size_of::<Appender>();
+        }
+        st
     }
 
     /// Approximate memory the samples take (chunks and their headers).
