@@ -73,20 +73,34 @@ impl BitReader<'_> {
     }
 }
 
-/// Delta-of-delta classes: a prefix of ones ended by a zero, then the
-/// value in this many bits (the last class has no closing zero).
+/// Delta-of-delta classes for times: a prefix of ones ended by a zero,
+/// then the value in this many bits (the last class has no closing zero).
 const DOD_BITS: [u32; 5] = [7, 9, 12, 32, 64];
 
-/// Writes a delta of deltas in the smallest class that holds it.
+/// The same for the deltas of deltas of decimal values, which spread
+/// wider than a scrape's jitter (bytes counters move by millions).
+const VALUE_BITS: [u32; 7] = [7, 9, 12, 16, 24, 32, 64];
+
+/// Writes a delta of deltas of times.
 fn push_dod(bits: &mut BitWriter, dod: i64) {
-    if dod == 0 {
+    push_class(bits, &DOD_BITS, dod);
+}
+
+/// Reads what [`push_dod`] wrote.
+fn read_dod(r: &mut BitReader<'_>) -> Option<i64> {
+    read_class(r, &DOD_BITS)
+}
+
+/// Writes `x` in the smallest of `classes` that holds it.
+fn push_class(bits: &mut BitWriter, classes: &[u32], x: i64) {
+    if x == 0 {
         bits.push(0, 1);
         return;
     }
-    for (class, n) in DOD_BITS.iter().enumerate() {
+    for (class, n) in classes.iter().enumerate() {
         let half = 1i128 << (n - 1);
-        let last = class + 1 == DOD_BITS.len();
-        if last || ((-half)..half).contains(&(dod as i128)) {
+        let last = class + 1 == classes.len();
+        if last || ((-half)..half).contains(&(x as i128)) {
             // `class + 1` ones, then a zero unless this is the last class.
             let ones = (1u64 << (class + 1)) - 1;
             if last {
@@ -94,29 +108,43 @@ fn push_dod(bits: &mut BitWriter, dod: i64) {
             } else {
                 bits.push(ones << 1, class as u32 + 2);
             }
-            bits.push(dod as u64, *n);
+            bits.push(x as u64, *n);
             return;
         }
     }
 }
 
-/// Reads what [`push_dod`] wrote.
-fn read_dod(r: &mut BitReader<'_>) -> Option<i64> {
+/// Reads what [`push_class`] wrote.
+fn read_class(r: &mut BitReader<'_>, classes: &[u32]) -> Option<i64> {
     let mut class = 0;
-    while class < DOD_BITS.len() && r.bit()? {
+    while class < classes.len() && r.bit()? {
         class += 1;
     }
-    Some(match class.checked_sub(1).and_then(|c| DOD_BITS.get(c)) {
+    Some(match class.checked_sub(1).and_then(|c| classes.get(c)) {
         None => 0,
         Some(&n) => sign_extend(r.read(n)?, n),
     })
 }
 
+/// The mode written first in an appendable chunk: values as XOR-ed bits.
+/// Modes `0..=MAX_DECIMALS` are decimal values with that many places.
+const XOR_MODE: u8 = 15;
+
+/// An appender whose mode its first sample will choose.
+const UNSET_MODE: u8 = u8::MAX;
+
 /// "No previous XOR window yet".
 const NO_WINDOW: u8 = u8::MAX;
 
 /// A chunk being written: the bytes so far and what the next sample is
-/// encoded against.
+/// encoded against. It starts in decimal mode when the first value is an
+/// exact decimal (see [`pack`] for why): values are then integers `n`
+/// with `v == n / 10^k`, written as deltas of deltas like the times. A
+/// value that needs more places, or is no decimal at all (NaN, the
+/// staleness marker), re-encodes what is held in the mode all of it fits.
+///
+/// Layout: mode (4 bits), the first time and value (64 bits each), then
+/// per sample the time's delta of delta and the value (XOR or decimal).
 #[derive(Clone, Debug)]
 pub struct Appender {
     bits: BitWriter,
@@ -124,9 +152,13 @@ pub struct Appender {
     min_t: i64,
     max_t: i64,
     delta: i64,
+    /// The last value's bits (XOR mode) or its `n` (decimal mode).
     value: u64,
+    /// The last delta of `n` (decimal mode).
+    value_delta: i64,
     leading: u8,
     trailing: u8,
+    mode: u8,
 }
 
 impl Default for Appender {
@@ -138,16 +170,24 @@ impl Default for Appender {
             max_t: 0,
             delta: 0,
             value: 0,
+            value_delta: 0,
             leading: NO_WINDOW,
             trailing: 0,
+            mode: UNSET_MODE,
         }
     }
+}
+
+/// The fewest decimal places every value has, if any.
+fn common_decimals(samples: &[(i64, f64)]) -> Option<u32> {
+    (0..=MAX_DECIMALS).find(|k| samples.iter().all(|(_, v)| to_decimal(*v, *k).is_some()))
 }
 
 impl Appender {
     /// Encodes samples already in time order.
     pub fn from_samples(samples: &[(i64, f64)]) -> Self {
-        let mut a = Appender::default();
+        let mode = common_decimals(samples).map_or(XOR_MODE, |k| k as u8);
+        let mut a = Appender { mode, ..Appender::default() };
         for (t, v) in samples {
             a.push(*t, *v);
         }
@@ -177,20 +217,55 @@ impl Appender {
     /// Appends a sample; the caller keeps timestamps increasing (anything
     /// else still round-trips, only less compactly).
     pub fn push(&mut self, t: i64, v: f64) {
-        let bits = v.to_bits();
         if self.count == 0 {
+            if self.mode == UNSET_MODE || (self.mode != XOR_MODE && to_decimal(v, u32::from(self.mode)).is_none()) {
+                self.mode = (0..=MAX_DECIMALS).find(|k| to_decimal(v, *k).is_some()).map_or(XOR_MODE, |k| k as u8);
+            }
+            self.bits.push(u64::from(self.mode), 4);
             self.bits.push(t as u64, 64);
-            self.bits.push(bits, 64);
             self.min_t = t;
+            self.value = match to_decimal(v, u32::from(self.mode)) {
+                Some(n) if self.mode != XOR_MODE => n as u64,
+                _ => v.to_bits(),
+            };
+            self.bits.push(self.value, 64);
         } else {
+            let n = if self.mode == XOR_MODE {
+                None
+            } else {
+                match to_decimal(v, u32::from(self.mode)) {
+                    Some(n) => Some(n),
+                    None => return self.reencode(t, v),
+                }
+            };
             let delta = t.wrapping_sub(self.max_t);
             push_dod(&mut self.bits, delta.wrapping_sub(self.delta));
             self.delta = delta;
-            self.push_xor(bits ^ self.value);
+            match n {
+                Some(n) => {
+                    let d = n.wrapping_sub(self.value as i64);
+                    push_class(&mut self.bits, &VALUE_BITS, d.wrapping_sub(self.value_delta));
+                    self.value_delta = d;
+                    self.value = n as u64;
+                }
+                None => {
+                    let bits = v.to_bits();
+                    self.push_xor(bits ^ self.value);
+                    self.value = bits;
+                }
+            }
         }
         self.max_t = t;
-        self.value = bits;
         self.count = self.count.saturating_add(1);
+    }
+
+    /// A value the decimal mode cannot hold: everything again, in the mode
+    /// all of it fits ([`Appender::from_samples`] picks one that every
+    /// value passes, so this does not recurse).
+    fn reencode(&mut self, t: i64, v: f64) {
+        let mut samples: Vec<(i64, f64)> = Decoder::new(self.bytes(), self.count).collect();
+        samples.push((t, v));
+        *self = Appender::from_samples(&samples);
     }
 
     fn push_xor(&mut self, xor: u64) {
@@ -338,17 +413,20 @@ fn pow10(k: u32) -> f64 {
 
 /// The integers `n` with `v == n / 10^k` bit for bit, if every value has one.
 fn decimals(samples: &[(i64, f64)], k: u32) -> Option<Vec<i64>> {
+    samples.iter().map(|(_, v)| to_decimal(*v, k)).collect()
+}
+
+/// The integer `n` with `v == n / 10^k` bit for bit, computed the way the
+/// decoders compute it, so -0.0 (which would come back as 0.0), NaN and
+/// the infinities have none.
+fn to_decimal(v: f64, k: u32) -> Option<i64> {
+    if k > MAX_DECIMALS {
+        return None;
+    }
     let scale = pow10(k);
-    samples
-        .iter()
-        .map(|(_, v)| {
-            let n = (v * scale).round();
-            // Checked the way the decoder computes it, so -0.0 (which
-            // would come back as 0.0) is refused.
-            let exact = n.abs() < 9_007_199_254_740_992.0 && ((n as i64) as f64 / scale).to_bits() == v.to_bits();
-            exact.then_some(n as i64)
-        })
-        .collect()
+    let n = (v * scale).round();
+    let exact = n.abs() < 9_007_199_254_740_992.0 && ((n as i64) as f64 / scale).to_bits() == v.to_bits();
+    exact.then_some(n as i64)
 }
 
 /// Decodes what [`pack`] wrote.
@@ -425,15 +503,18 @@ impl Iterator for Unpacker<'_> {
     }
 }
 
-/// Decodes samples one at a time.
+/// Decodes what an [`Appender`] wrote, one sample at a time.
 #[derive(Clone, Debug)]
 pub struct Decoder<'a> {
     r: BitReader<'a>,
     left: u32,
     started: bool,
+    /// `None` for XOR, else `10^k`.
+    scale: Option<f64>,
     t: i64,
     delta: i64,
     value: u64,
+    value_delta: i64,
     leading: u32,
     trailing: u32,
 }
@@ -445,25 +526,40 @@ impl<'a> Decoder<'a> {
             r: BitReader { bytes, pos: 0 },
             left: count,
             started: false,
+            scale: None,
             t: 0,
             delta: 0,
             value: 0,
+            value_delta: 0,
             leading: 0,
             trailing: 0,
+        }
+    }
+
+    fn current(&self) -> (i64, f64) {
+        match self.scale {
+            Some(scale) => (self.t, self.value as i64 as f64 / scale),
+            None => (self.t, f64::from_bits(self.value)),
         }
     }
 
     fn step(&mut self) -> Option<(i64, f64)> {
         if !self.started {
             self.started = true;
+            let mode = self.r.read(4)? as u32;
+            self.scale = (mode <= MAX_DECIMALS).then(|| pow10(mode));
             self.t = self.r.read(64)? as i64;
             self.value = self.r.read(64)?;
-            return Some((self.t, f64::from_bits(self.value)));
+            return Some(self.current());
         }
         let dod = read_dod(&mut self.r)?;
         self.delta = self.delta.wrapping_add(dod);
         self.t = self.t.wrapping_add(self.delta);
-        if self.r.bit()? {
+        if self.scale.is_some() {
+            let dod = read_class(&mut self.r, &VALUE_BITS)?;
+            self.value_delta = self.value_delta.wrapping_add(dod);
+            self.value = (self.value as i64).wrapping_add(self.value_delta) as u64;
+        } else if self.r.bit()? {
             if self.r.bit()? {
                 self.leading = self.r.read(6)? as u32;
                 let n = self.r.read(6)? as u32 + 1;
@@ -474,7 +570,7 @@ impl<'a> Decoder<'a> {
             let xor = self.r.read(n)?.checked_shl(self.trailing)?;
             self.value ^= xor;
         }
-        Some((self.t, f64::from_bits(self.value)))
+        Some(self.current())
     }
 }
 
@@ -569,9 +665,9 @@ mod tests {
     fn a_steady_scrape_packs_tightly() {
         let samples: Vec<(i64, f64)> = (0..120).map(|i| (1_767_258_000_000 + i * 15_000, 42.0)).collect();
         let a = Appender::from_samples(&samples);
-        // 16 bytes of header, the first delta in 37 bits, then two bits a
+        // 16 bytes of header and a mode, the first delta in 37 bits, then two bits a
         // sample.
-        assert!(a.bytes().len() <= 16 + 5 + 119 * 2 / 8 + 1, "{}", a.bytes().len());
+        assert!(a.bytes().len() <= 16 + 6 + 119 * 2 / 8 + 1, "{}", a.bytes().len());
         round_trip(&samples);
     }
 
@@ -580,10 +676,10 @@ mod tests {
         // CPU seconds to the hundredth, as node-exporter divides ticks.
         let cpu: Vec<(i64, f64)> = (0..120).map(|i| (i * 15_000, (123_456_700 + i * 1_234) as f64 / 100.0)).collect();
         let a = Appender::from_samples(&cpu);
-        let xor_len = a.bytes().len();
+        let open_len = a.bytes().len();
         let Some(c) = Chunk::close(a) else { panic!("a chunk") };
         assert!(c.packed);
-        assert!(c.data_bytes() * 3 < xor_len, "{} vs {xor_len}", c.data_bytes());
+        assert!(c.data_bytes() < open_len, "{} vs {open_len}", c.data_bytes());
         round_trip(&cpu);
         // Whole numbers, negatives, a constant, the largest exact integers,
         // six decimals, and irregular times.
@@ -595,6 +691,28 @@ mod tests {
         round_trip(&[(0, 1.5), (1, f64::from_bits(STALE_NAN_BITS)), (2, 2.5)]);
         round_trip(&[(0, 0.1 + 0.2), (1, 1.0 / 3.0)]);
         round_trip(&[(0, 2.25)]);
+    }
+
+    #[test]
+    fn an_open_chunk_changes_mode_when_a_value_needs_it() {
+        let values = [3.0, 4.0, 1.5, 2.25, 1e6, 0.001, f64::from_bits(STALE_NAN_BITS), 7.0, -0.0];
+        let samples: Vec<(i64, f64)> = values.iter().enumerate().map(|(i, v)| (i as i64 * 15_000, *v)).collect();
+        let mut a = Appender::default();
+        for (i, (t, v)) in samples.iter().enumerate() {
+            a.push(*t, *v);
+            let back: Vec<(i64, u64)> =
+                Decoder::new(a.bytes(), a.len() as u32).map(|(t, v)| (t, v.to_bits())).collect();
+            let want: Vec<(i64, u64)> = samples[..=i].iter().map(|(t, v)| (*t, v.to_bits())).collect();
+            assert_eq!(back, want, "after {i}");
+        }
+        for i in 1..=samples.len() {
+            round_trip(&samples[..i]);
+        }
+        // A decimal counter stays in decimal mode and packs tightly open.
+        let cpu: Vec<(i64, f64)> =
+            (0..120).map(|i| (i * 15_000, (123_456_700 + i * 1_234 + i % 7) as f64 / 100.0)).collect();
+        let a = Appender::from_samples(&cpu);
+        assert!(a.bytes().len() < 120 * 3, "{}", a.bytes().len());
     }
 
     #[test]
