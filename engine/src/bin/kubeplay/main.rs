@@ -50,7 +50,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
