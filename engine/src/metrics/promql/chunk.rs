@@ -178,6 +178,18 @@ impl Default for Appender {
     }
 }
 
+/// The mode a run starting with `v` opens in: the fewest decimal places
+/// `v` has, or XOR when it has none, or is a whole number with eight or
+/// more zero bits at the bottom (a count of pages or sectors), whose
+/// changes XOR stores without those bits.
+fn first_mode(v: f64) -> u8 {
+    match (0..=MAX_DECIMALS).find(|k| to_decimal(v, *k).is_some()) {
+        Some(0) if to_decimal(v, 0).is_some_and(|n| n != 0 && n.trailing_zeros() >= 8) => XOR_MODE,
+        Some(k) => k as u8,
+        None => XOR_MODE,
+    }
+}
+
 /// The fewest decimal places every value has, if any.
 fn common_decimals(samples: &[(i64, f64)]) -> Option<u32> {
     (0..=MAX_DECIMALS).find(|k| samples.iter().all(|(_, v)| to_decimal(*v, *k).is_some()))
@@ -186,7 +198,15 @@ fn common_decimals(samples: &[(i64, f64)]) -> Option<u32> {
 impl Appender {
     /// Encodes samples already in time order.
     pub fn from_samples(samples: &[(i64, f64)]) -> Self {
-        let mode = common_decimals(samples).map_or(XOR_MODE, |k| k as u8);
+        let mode = match (common_decimals(samples), samples.first()) {
+            (Some(k), Some((_, v))) => first_mode(*v).max(k as u8),
+            _ => XOR_MODE,
+        };
+        Self::encode(samples, mode)
+    }
+
+    /// Encodes samples in a mode every value fits.
+    fn encode(samples: &[(i64, f64)], mode: u8) -> Self {
         let mut a = Appender { mode, ..Appender::default() };
         for (t, v) in samples {
             a.push(*t, *v);
@@ -219,7 +239,7 @@ impl Appender {
     pub fn push(&mut self, t: i64, v: f64) {
         if self.count == 0 {
             if self.mode == UNSET_MODE || (self.mode != XOR_MODE && to_decimal(v, u32::from(self.mode)).is_none()) {
-                self.mode = (0..=MAX_DECIMALS).find(|k| to_decimal(v, *k).is_some()).map_or(XOR_MODE, |k| k as u8);
+                self.mode = first_mode(v);
             }
             self.bits.push(u64::from(self.mode), 4);
             self.bits.push(t as u64, 64);
@@ -314,10 +334,17 @@ impl Chunk {
     pub fn close(a: Appender) -> Option<Chunk> {
         let (min_t, max_t) = a.bounds()?;
         let samples: Vec<(i64, f64)> = Decoder::new(a.bytes(), a.count).collect();
-        let (packed, data) = match pack(&samples) {
-            Some(p) if p.len() < a.bits.bytes.len() => (true, p),
-            _ => (false, a.bits.bytes),
-        };
+        let mut best = (false, a.bits.bytes);
+        if a.mode != XOR_MODE {
+            let xor = Appender::encode(&samples, XOR_MODE);
+            if xor.bits.bytes.len() < best.1.len() {
+                best = (false, xor.bits.bytes);
+            }
+        }
+        if let Some(p) = pack(&samples).filter(|p| p.len() < best.1.len()) {
+            best = (true, p);
+        }
+        let (packed, data) = best;
         Some(Chunk { min_t, max_t, count: a.count, packed, data: data.into_boxed_slice() })
     }
 
@@ -374,22 +401,27 @@ const MAX_DECIMALS: u32 = 6;
 /// constant nothing. Values this cannot bring back bit for bit (NaN, the
 /// staleness marker, infinities, -0.0) leave the run to XOR.
 ///
-/// Layout: decimals (3 bits), width (7 bits), first `n` and smallest delta
-/// (64 bits each), the offsets, then the times as in [`Appender`].
+/// Layout: decimals (3 bits), width (7 bits), shift (6 bits), first `n`
+/// and smallest delta (64 bits each), the offsets, then the times as in
+/// [`Appender`].
 fn pack(samples: &[(i64, f64)]) -> Option<Vec<u8>> {
     let (k, ints) = (0..=MAX_DECIMALS).find_map(|k| decimals(samples, k).map(|ints| (k, ints)))?;
     let first = *ints.first()?;
     let deltas: Vec<i64> = ints.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect();
     let min = deltas.iter().copied().min().unwrap_or(0);
     let spread = deltas.iter().map(|d| d.wrapping_sub(min) as u64).max().unwrap_or(0);
-    let width = 64 - spread.leading_zeros();
+    // Memory moves in pages, disks in sectors: zero bits every offset
+    // shares at the bottom are not stored.
+    let shift = deltas.iter().fold(0u64, |acc, d| acc | d.wrapping_sub(min) as u64).trailing_zeros().min(63);
+    let width = 64 - (spread >> shift).leading_zeros();
     let mut bits = BitWriter::default();
     bits.push(u64::from(k), 3);
     bits.push(u64::from(width), 7);
+    bits.push(u64::from(shift), 6);
     bits.push(first as u64, 64);
     bits.push(min as u64, 64);
     for d in &deltas {
-        bits.push(d.wrapping_sub(min) as u64, width);
+        bits.push(d.wrapping_sub(min) as u64 >> shift, width);
     }
     let mut prev_t = 0i64;
     let mut prev_delta = 0i64;
@@ -438,6 +470,7 @@ pub struct Unpacker<'a> {
     started: bool,
     scale: f64,
     width: u32,
+    shift: u32,
     min: i64,
     n: i64,
     t: i64,
@@ -450,12 +483,13 @@ impl<'a> Unpacker<'a> {
         let header = (|| {
             let k = values.read(3)? as u32;
             let width = (values.read(7)? as u32).min(64);
+            let shift = values.read(6)? as u32;
             let n = values.read(64)? as i64;
             let min = values.read(64)? as i64;
-            Some((k, width, n, min))
+            Some((k, width, shift, n, min))
         })();
         // A header that cannot be read leaves nothing to decode.
-        let (k, width, n, min) = header.unwrap_or((0, 0, 0, 0));
+        let (k, width, shift, n, min) = header.unwrap_or((0, 0, 0, 0, 0));
         let left = if header.is_some() { count } else { 0 };
         let times_at = values.pos + (count.saturating_sub(1) as usize).saturating_mul(width as usize);
         Unpacker {
@@ -465,6 +499,7 @@ impl<'a> Unpacker<'a> {
             started: false,
             scale: pow10(k),
             width,
+            shift,
             min,
             n,
             t: 0,
@@ -480,7 +515,7 @@ impl<'a> Unpacker<'a> {
             let dod = read_dod(&mut self.times)?;
             self.delta = self.delta.wrapping_add(dod);
             self.t = self.t.wrapping_add(self.delta);
-            let offset = self.values.read(self.width)? as i64;
+            let offset = self.values.read(self.width)?.checked_shl(self.shift)? as i64;
             self.n = self.n.wrapping_add(self.min).wrapping_add(offset);
         }
         Some((self.t, self.n as f64 / self.scale))
@@ -686,6 +721,12 @@ mod tests {
         round_trip(&[(-5, 3.0), (0, -7.0), (7, 1e15), (8, -9_007_199_254_740_991.0)]);
         round_trip(&[(0, 42.0), (15, 42.0), (30, 42.0)]);
         round_trip(&[(0, 0.000_001), (1, -0.123_456), (1_000_000, 5.5)]);
+        // Pages: the zero bits every delta shares are not stored.
+        let mem: Vec<(i64, f64)> = (0..120).map(|i| (i * 15_000, ((1 << 20) + (i * i) % 97) as f64 * 4096.0)).collect();
+        let Some(c) = Chunk::close(Appender::from_samples(&mem)) else { panic!("a chunk") };
+        // Eight bits an offset rather than twenty.
+        assert!(c.packed && c.data_bytes() < 200, "{}", c.data_bytes());
+        round_trip(&mem);
         // Decimal values the packing must refuse, and a single sample.
         round_trip(&[(0, 1.5), (1, -0.0), (2, 2.5)]);
         round_trip(&[(0, 1.5), (1, f64::from_bits(STALE_NAN_BITS)), (2, 2.5)]);
