@@ -53,23 +53,31 @@ struct BitReader<'a> {
 }
 
 impl BitReader<'_> {
-    fn read(&mut self, mut n: u32) -> Option<u64> {
-        let mut out: u64 = 0;
-        while n > 0 {
-            let byte = *self.bytes.get(self.pos / 8)?;
-            let avail = 8 - (self.pos % 8) as u32;
-            let take = avail.min(n);
-            let bits = (byte >> (avail - take)) as u64 & ((1u64 << take) - 1);
-            // At most 64 bits are read in all, so nothing is shifted out.
-            out = (out << take) | bits;
-            self.pos += take as usize;
-            n -= take;
+    /// The next `n` bits (`n <= 64`), from the at most nine bytes they
+    /// span at once.
+    fn read(&mut self, n: u32) -> Option<u64> {
+        if n == 0 {
+            return Some(0);
         }
-        Some(out)
+        let end = self.pos.checked_add(n as usize)?;
+        let first = self.pos / 8;
+        let last = end.div_ceil(8);
+        let mut acc: u128 = 0;
+        for b in self.bytes.get(first..last)? {
+            acc = (acc << 8) | u128::from(*b);
+        }
+        // `last - first` bytes hold the bits from `pos % 8` to `end`.
+        let spare = ((last - first) * 8 - (end - first * 8)) as u32;
+        let mask = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+        self.pos = end;
+        Some((acc >> spare) as u64 & mask)
     }
 
     fn bit(&mut self) -> Option<bool> {
-        self.read(1).map(|b| b == 1)
+        let byte = *self.bytes.get(self.pos / 8)?;
+        let b = (byte >> (7 - self.pos % 8)) & 1;
+        self.pos += 1;
+        Some(b == 1)
     }
 }
 
