@@ -28,6 +28,8 @@ const APP: &str = "prometheus";
 
 /// The scrape interval.
 pub const INTERVAL: Millis = RESOLUTION;
+/// How long samples are kept (`--storage.tsdb.retention.time=1d`).
+const RETENTION: Millis = 24 * 3600 * 1000;
 /// `global.evaluation_interval` of the shipped configuration.
 const EVALUATION_INTERVAL: Millis = 60_000;
 /// The ConfigMaps the server and the Alertmanager read, and the key of
@@ -44,8 +46,9 @@ pub struct Monitoring {
     pub storage: Storage,
     /// The counters exporters serve.
     pub counters: Counters,
-    /// Each target's series at its last scrape, by scrape URL.
-    last: BTreeMap<String, BTreeSet<Labels>>,
+    /// Each target's series at its last scrape (ids in the store, sorted),
+    /// by scrape URL.
+    last: BTreeMap<String, Vec<u64>>,
     /// Samples appended so far.
     appended: u64,
     rules: Rules,
@@ -64,8 +67,10 @@ pub struct Monitoring {
 impl Monitoring {
     /// A stack whose counters start at `now`.
     pub fn new(now: Time) -> Monitoring {
+        let mut storage = Storage::new();
+        storage.set_retention(Some(RETENTION));
         Monitoring {
-            storage: Storage::new(),
+            storage,
             counters: Counters::new(now),
             last: BTreeMap::new(),
             appended: 0,
@@ -133,8 +138,8 @@ impl Monitoring {
         // Targets gone since the last scrape: their series end here.
         let gone: Vec<String> = self.last.keys().filter(|u| !seen.contains(*u)).cloned().collect();
         for url in gone {
-            for series in self.last.remove(&url).into_iter().flatten() {
-                self.storage.append(&series, fabric.now.0, stale_marker());
+            for id in self.last.remove(&url).into_iter().flatten() {
+                self.storage.append_ref(id, fabric.now.0, stale_marker());
             }
         }
         self.reload(fabric);
@@ -214,13 +219,14 @@ impl Monitoring {
     /// markers for what it no longer exposes.
     fn append_scrape(&mut self, url: &str, target: &Labels, at: i64, samples: Vec<(Labels, f64)>, up: bool) {
         let scraped = samples.len() as f64;
-        let mut now_seen = BTreeSet::new();
         let previous = self.last.remove(url).unwrap_or_default();
-        let added = samples.iter().filter(|(l, _)| !previous.contains(l)).count() as f64;
+        let mut ids = Vec::with_capacity(samples.len() + 5);
         for (labels, v) in samples {
-            self.storage.append(&labels, at, v);
-            now_seen.insert(labels);
+            let id = self.storage.series_ref(&labels);
+            self.storage.append_ref(id, at, v);
+            ids.push(id);
         }
+        let added = ids.iter().filter(|id| previous.binary_search(id).is_err()).count() as f64;
         for (name, v) in [
             ("up", if up { 1.0 } else { 0.0 }),
             ("scrape_duration_seconds", if up { 0.004 + scraped * 0.000_02 } else { 10.0 }),
@@ -230,14 +236,17 @@ impl Monitoring {
         ] {
             let mut labels = target.clone();
             labels.insert(super::promql::METRIC_NAME.into(), name.into());
-            self.storage.append(&labels, at, v);
-            now_seen.insert(labels);
+            let id = self.storage.series_ref(&labels);
+            self.storage.append_ref(id, at, v);
+            ids.push(id);
         }
-        for series in previous.difference(&now_seen) {
-            self.storage.append(series, at, stale_marker());
+        ids.sort_unstable();
+        ids.dedup();
+        for id in previous.iter().filter(|id| ids.binary_search(id).is_err()) {
+            self.storage.append_ref(*id, at, stale_marker());
         }
-        self.appended += now_seen.len() as u64;
-        self.last.insert(url.to_string(), now_seen);
+        self.appended += ids.len() as u64;
+        self.last.insert(url.to_string(), ids);
     }
 }
 

@@ -51,7 +51,7 @@ pub fn write_each(storage: &Storage, mut sink: impl FnMut(&str)) {
         if !rest.is_empty() {
             let _ = write!(head, "{{{}}}", rest.join(","));
         }
-        for &(t, v) in &s.samples {
+        for (t, v) in s.samples() {
             if is_stale(v) {
                 continue;
             }

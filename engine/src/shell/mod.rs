@@ -100,8 +100,8 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
                      off, kill a container, leak memory (fault with no arguments explains)
   traffic ...        steady requests from outside the cluster (traffic with no
                      arguments lists them; traffic start NAME URL --rate N)
-  promtool query instant|range URL EXPR   ask the cluster's Prometheus
-                     (http://prometheus.monitoring:9090); promtool check rules FILE
+  promtool ...        ask the cluster's Prometheus (promtool query instant
+                     http://prometheus.monitoring:9090 up); promtool check rules FILE
   chat [CHANNEL]     the class's chat, where the Alertmanager posts alerts
   help               this text
 ";

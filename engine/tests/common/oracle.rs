@@ -83,7 +83,7 @@ pub fn prometheus_or_skip() -> bool {
 pub fn without_stale_markers(storage: &Storage) -> Storage {
     let mut out = Storage::new();
     for s in storage.series() {
-        for &(t, v) in &s.samples {
+        for (t, v) in s.samples() {
             if !is_stale(v) {
                 out.append(&s.labels, t, v);
             }

@@ -10,12 +10,14 @@
 //! `kubeplay bench promql [--nodes N] [--cpus C] [--runs R]
 //! [--against-prometheus]` times a PromQL range query over a large
 //! cluster's CPU counters, and with the last flag (native only) a real
-//! Prometheus on the same samples.
+//! Prometheus on the same samples; `kubeplay bench tsdb [--nodes N]
+//! [--hours H]` the PromQL store.
 
 mod bench;
 mod promql_bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod real_prometheus;
+mod tsdb_bench;
 
 use engine::{Cluster, Entry, Files, Shell};
 use std::io::{BufRead, IsTerminal, Write};
@@ -58,7 +60,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -93,6 +95,9 @@ fn flags(args: &[String]) -> Result<Vec<(String, String)>, ()> {
 fn bench_command(args: &[String]) -> i32 {
     if args.first().map(String::as_str) == Some("promql") {
         return promql_bench_command(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("tsdb") {
+        return tsdb_bench::run(&args[1..]);
     }
     let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
     let Ok(pairs) = flags(args) else {

@@ -105,7 +105,7 @@ pub fn run(plan: &Plan) -> i32 {
     );
     let started = Instant::now();
     let storage = build(plan.nodes, plan.cpus);
-    let samples: usize = storage.series().iter().map(|s| s.samples.len()).sum();
+    let samples: usize = storage.samples();
     println!("{} series, {samples} samples, stored in {:.2}s", storage.series().len(), secs(started.elapsed()));
     let (start, end) = (EPOCH.0 + 5 * 60_000, EPOCH.0 + SPAN_MS);
     println!("query: {QUERY}, 1h at 15s step ({} steps)", (end - start) / STEP_MS + 1);

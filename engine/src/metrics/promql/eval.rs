@@ -142,14 +142,23 @@ impl<'a> Ctx<'a> {
     /// the samples' own timestamps in seconds (what `timestamp()` reports).
     pub fn select_instant(&self, vs: &VectorSelector, keep_time: bool) -> Vec<Steps> {
         let n = self.steps();
+        let times: Vec<i64> = (0..n).map(|i| self.effective(self.time(i), &vs.at, &vs.offset)).collect();
+        let (lo, hi) = span(&times);
+        let mut buf = Vec::new();
         self.matching(vs)
             .iter()
             .filter_map(|s| {
+                // One decode per series covers every step's lookback.
+                s.window(lo.saturating_sub(LOOKBACK_MS), hi, &mut buf);
+                if buf.is_empty() {
+                    return None;
+                }
                 let mut any = false;
-                let vals: Vec<Option<f64>> = (0..n)
-                    .map(|i| {
-                        let t = self.effective(self.time(i), &vs.at, &vs.offset);
-                        let found = s.window(t.saturating_sub(LOOKBACK_MS), t).last().filter(|(_, v)| !is_stale(*v));
+                let vals: Vec<Option<f64>> = times
+                    .iter()
+                    .map(|&t| {
+                        let found =
+                            in_window(&buf, t.saturating_sub(LOOKBACK_MS), t).last().filter(|(_, v)| !is_stale(*v));
                         any |= found.is_some();
                         found.map(|(st, v)| if keep_time { *st as f64 / 1000.0 } else { *v })
                     })
@@ -176,19 +185,19 @@ impl<'a> Ctx<'a> {
         let storage: &'a Storage = self.storage;
         let name = vs.name.as_ref().map(|n| Matcher::new(MatchOp::Equal, METRIC_NAME, n));
         let and: Vec<&Matcher> = name.iter().chain(vs.matchers.matchers.iter()).collect();
-        storage
-            .series()
-            .iter()
-            .filter(|s| {
-                and.iter().all(|m| super::storage::matches(m, &s.labels))
-                    && (vs.matchers.or_matchers.is_empty()
-                        || vs
-                            .matchers
-                            .or_matchers
-                            .iter()
-                            .any(|g| g.iter().all(|m| super::storage::matches(m, &s.labels))))
-            })
-            .collect()
+        if vs.matchers.or_matchers.is_empty() {
+            return storage.select(&and).collect();
+        }
+        // `{a="x" or b="y"}`: each alternative with the common matchers,
+        // each series once, in the store's order.
+        let mut found: Vec<&'a StoredSeries> = Vec::new();
+        for group in &vs.matchers.or_matchers {
+            let all: Vec<&Matcher> = and.iter().copied().chain(group.iter()).collect();
+            found.extend(storage.select(&all));
+        }
+        found.sort_by_key(|s| s.id());
+        found.dedup_by_key(|s| s.id());
+        found
     }
 
     /// A matrix selector or subquery as seen from step time `t`.
@@ -199,12 +208,13 @@ impl<'a> Ctx<'a> {
                 let vs = &ms.vs;
                 let end = self.effective(t, &vs.at, &vs.offset);
                 let start = end.saturating_sub(ms.range.as_millis() as i64);
+                let mut buf = Vec::new();
                 let series = self
                     .matching(vs)
                     .iter()
                     .filter_map(|s| {
-                        let points: Vec<(i64, f64)> =
-                            s.window(start, end).iter().filter(|(_, v)| !is_stale(*v)).copied().collect();
+                        s.window(start, end, &mut buf);
+                        let points: Vec<(i64, f64)> = buf.iter().filter(|(_, v)| !is_stale(*v)).copied().collect();
                         (!points.is_empty()).then(|| Series { labels: s.labels.clone(), points })
                     })
                     .collect();
@@ -319,6 +329,21 @@ pub struct Window {
     pub series: Vec<Series>,
     pub start: i64,
     pub end: i64,
+}
+
+/// The earliest and latest of some times (`@` can make a selector's
+/// times run in any order).
+pub fn span(times: &[i64]) -> (i64, i64) {
+    let lo = times.iter().copied().min().unwrap_or(0);
+    let hi = times.iter().copied().max().unwrap_or(0);
+    (lo, hi)
+}
+
+/// The part of time-ordered samples with `mint < t <= maxt`.
+pub fn in_window(samples: &[(i64, f64)], mint: i64, maxt: i64) -> &[(i64, f64)] {
+    let lo = samples.partition_point(|(t, _)| *t <= mint);
+    let hi = samples.partition_point(|(t, _)| *t <= maxt).max(lo);
+    samples.get(lo..hi).unwrap_or_default()
 }
 
 /// The samples of a vector at step `i`.

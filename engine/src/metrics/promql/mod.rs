@@ -1,7 +1,8 @@
 //! A PromQL engine: queries parsed by the `promql-parser` crate and
 //! evaluated here with Prometheus 3's semantics (5-minute lookback,
 //! staleness markers, left-open ranges, `rate`'s extrapolation) over an
-//! in-memory [`Storage`]. Native histograms are not supported.
+//! in-memory [`Storage`] (compressed chunks, a postings index, a
+//! retention). Native histograms are not supported.
 //!
 //! ```
 //! use engine::promql::{instant, Labels, Storage, Value};
@@ -13,10 +14,17 @@
 //! storage.append(&labels, 0, 1.0);
 //! let Ok(Value::Vector(v)) = instant(&storage, "sum(up) by (job)", 10_000) else { panic!() };
 //! assert_eq!(v[0].v, 1.0);
+//! // Samples come back from a window open on the left, into a buffer.
+//! let mut buf = Vec::new();
+//! storage.series()[0].window(-1, 0, &mut buf);
+//! assert_eq!(buf, [(0, 1.0)]);
+//! // Keep an hour; older chunks (and series left empty) go.
+//! storage.set_retention(Some(3_600_000));
 //! ```
 
 mod aggregations;
 mod binary;
+mod chunk;
 mod eval;
 mod functions;
 mod histogram;
@@ -27,7 +35,7 @@ pub(crate) mod timefns;
 mod value;
 
 pub use eval::{DEFAULT_SUBQUERY_STEP_MS, LOOKBACK_MS};
-pub use storage::{is_stale, matches, stale_marker, Storage, StoredSeries};
+pub use storage::{is_stale, matches, stale_marker, Stats, Storage, StoredSeries, CHUNK_SAMPLES, STALE_NAN_BITS};
 pub use value::{format_labels, format_number, Error, Labels, Matrix, Sample, Series, Value, METRIC_NAME};
 
 use eval::{Ctx, Val};

@@ -1,7 +1,7 @@
 //! Functions over range vectors: rates with Prometheus's extrapolation,
 //! regression, and the `*_over_time` family.
 
-use super::eval::{drop_name, Ctx, Instant, Steps, Val};
+use super::eval::{drop_name, in_window, span, Ctx, Instant, Steps, Val};
 use super::functions::{absent_labels, arg, unparen};
 use super::stats::{self, kahan_inc, Mean};
 use super::storage::is_stale;
@@ -96,15 +96,24 @@ fn over_selector(
     let n = ctx.steps();
     let mut out = Vec::new();
     let mut p = vec![0.0; params.len()];
+    let ends: Vec<i64> = (0..n).map(|i| ctx.effective(ctx.time(i), &vs.at, &vs.offset)).collect();
+    let (lo, hi) = span(&ends);
+    let mut buf = Vec::new();
+    let mut filtered: Vec<(i64, f64)> = Vec::new();
     for s in ctx.matching(vs).iter() {
+        // One decode per series covers every step's window.
+        s.window(lo.saturating_sub(range_ms), hi, &mut buf);
+        if buf.is_empty() {
+            continue;
+        }
+        let has_stale = buf.iter().any(|(_, v)| is_stale(*v));
         let mut vals = Vec::with_capacity(n);
-        for i in 0..n {
-            let end = ctx.effective(ctx.time(i), &vs.at, &vs.offset);
+        for (i, &end) in ends.iter().enumerate() {
             let start = end.saturating_sub(range_ms);
-            let raw = s.window(start, end);
-            let filtered: Vec<(i64, f64)>;
-            let points = if raw.iter().any(|(_, v)| is_stale(*v)) {
-                filtered = raw.iter().filter(|(_, v)| !is_stale(*v)).copied().collect();
+            let raw = in_window(&buf, start, end);
+            let points = if has_stale {
+                filtered.clear();
+                filtered.extend(raw.iter().filter(|(_, v)| !is_stale(*v)));
                 &filtered[..]
             } else {
                 raw

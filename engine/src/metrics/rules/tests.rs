@@ -17,7 +17,7 @@ fn samples(storage: &Storage, name: &str) -> Vec<(i64, f64)> {
         .series()
         .iter()
         .filter(|s| s.labels.get("__name__").map(String::as_str) == Some(name))
-        .flat_map(|s| s.samples.clone())
+        .flat_map(|s| s.samples().collect::<Vec<_>>())
         .collect()
 }
 
@@ -81,9 +81,10 @@ fn pending_series_go_stale_when_the_alert_fires() {
     r.eval_due(&mut s, 180_000);
     let pending = labels(&[("__name__", "ALERTS"), ("alertname", "Down"), ("alertstate", "pending")]);
     let series = s.series().iter().find(|x| x.labels == pending).expect("pending series");
-    assert_eq!(series.samples[0], (0, 1.0));
-    assert_eq!(series.samples[1].0, 60_000);
-    assert!(is_stale(series.samples[1].1));
+    let samples: Vec<(i64, f64)> = series.samples().collect();
+    assert_eq!(samples[0], (0, 1.0));
+    assert_eq!(samples[1].0, 60_000);
+    assert!(is_stale(samples[1].1));
     assert_eq!(r.alerts()[0].alert.state, AlertState::Firing);
     assert_eq!(r.alerts()[0].alert.active_at_ms, 0);
 }
