@@ -85,11 +85,26 @@ pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Debian's Chromium and ChromeDriver, and the browser tests' npm packages.
+/// Debian's Chromium and ChromeDriver, Prometheus and promtool (the oracle
+/// the PromQL tests compare with), and the browser tests' npm packages.
 pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
+    let missing: Vec<&str> = [
+        ("/usr/bin/chromium", "chromium"),
+        ("/usr/bin/chromedriver", "chromium-driver"),
+        ("/usr/bin/prometheus", "prometheus"),
+        ("/usr/bin/promtool", "prometheus"),
+    ]
+    .iter()
+    .filter(|(path, _)| !Path::new(path).exists())
+    .map(|(_, package)| *package)
+    .collect();
+    if !missing.is_empty() {
+        let mut packages = missing;
+        packages.dedup();
         run("apt-get", &["update"], root)?;
-        run("apt-get", &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"], root)?;
+        let mut args = vec!["install", "-y", "--no-install-recommends"];
+        args.extend(packages);
+        run("apt-get", &args, root)?;
     }
     let browser = root.join("tests/browser");
     if !browser.join("node_modules/playwright-core").exists() {
