@@ -428,39 +428,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 /// `model.ParseDuration`: whole numbers with units in falling order, each
 /// unit at most once (`1h30m`), in ms.
 pub(crate) fn prometheus_duration(text: &str) -> Option<i64> {
-    const UNITS: [(&str, i64); 7] = [
-        ("y", 365 * 86_400_000),
-        ("w", 7 * 86_400_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ];
-    if text.is_empty() {
-        return None;
-    }
-    let mut rest = text;
-    let mut next_unit = 0;
-    let mut total: i64 = 0;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let n: i64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest.bytes().take_while(|c| c.is_ascii_alphabetic()).count();
-        let unit = &rest[..unit_len];
-        let i = UNITS.iter().position(|(u, _)| *u == unit)?;
-        if i < next_unit {
-            return None;
-        }
-        next_unit = i + 1;
-        total = total.checked_add(n.checked_mul(UNITS[i].1)?)?;
-        rest = &rest[unit_len..];
-    }
-    Some(total)
+    super::rules::duration::parse(text).ok()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::counters::Counters;
 use super::exporters::{Exporter, Scene};
-use crate::network::http::{http_date, Response};
+use crate::network::http::{go_not_found as not_found, go_text as text, http_date, Response};
 use crate::network::Fabric;
 use k8s_openapi::api::core::v1::Pod;
 
@@ -128,32 +128,5 @@ fn json(status: u16, body: String, date: String) -> Response {
             ("Content-Length".into(), body.len().to_string()),
         ],
         body,
-    }
-}
-
-fn text(body: &str, date: String) -> Response {
-    Response {
-        status: 200,
-        reason: "OK".into(),
-        headers: vec![
-            ("Date".into(), date),
-            ("Content-Length".into(), body.len().to_string()),
-            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
-        ],
-        body: body.into(),
-    }
-}
-
-fn not_found(date: String) -> Response {
-    Response {
-        status: 404,
-        reason: "Not Found".into(),
-        headers: vec![
-            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
-            ("X-Content-Type-Options".into(), "nosniff".into()),
-            ("Date".into(), date),
-            ("Content-Length".into(), "19".into()),
-        ],
-        body: "404 page not found\n".into(),
     }
 }

@@ -156,17 +156,7 @@ pub fn serve(inside: &Inside, pod: &Pod, port: i32, ask: &Ask) -> Outcome {
         "coredns" if port == 8080 || port == 8181 => go_text("OK", date),
         "kube-apiserver" => apiserver(&path, date),
         _ if images::ports(image).is_empty() => ok("", &[("Date", date), ("Content-Length", "0".into())]),
-        _ => Response {
-            status: 404,
-            reason: "Not Found".into(),
-            headers: vec![
-                ("Content-Type".into(), "text/plain; charset=utf-8".into()),
-                ("X-Content-Type-Options".into(), "nosniff".into()),
-                ("Date".into(), date),
-                ("Content-Length".into(), "19".into()),
-            ],
-            body: "404 page not found\n".into(),
-        },
+        _ => go_not_found(date),
     };
     let response = if ask.method == "HEAD" { Response { body: String::new(), ..response } } else { response };
     Outcome::Response(response)
@@ -290,8 +280,23 @@ fn ok(body: &str, headers: &[(&str, String)]) -> Response {
     }
 }
 
+/// A Go server's answer for a path it has no handler for.
+pub fn go_not_found(date: String) -> Response {
+    Response {
+        status: 404,
+        reason: "Not Found".into(),
+        headers: vec![
+            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+            ("Date".into(), date),
+            ("Content-Length".into(), "19".into()),
+        ],
+        body: "404 page not found\n".into(),
+    }
+}
+
 /// A Go server's plain-text answer.
-fn go_text(body: &str, date: String) -> Response {
+pub fn go_text(body: &str, date: String) -> Response {
     ok(
         body,
         &[

@@ -100,23 +100,15 @@ fn bench_command(args: &[String]) -> i32 {
         return tsdb_bench::run(&args[1..]);
     }
     let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
-    let Ok(pairs) = flags(args) else {
-        eprint!("{USAGE}");
-        return 2;
+    let pairs = match numbers(args, &["--nodes", "--deployments", "--replicas"]) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    for (name, value) in pairs {
-        let Ok(n) = value.parse::<usize>() else {
-            eprintln!("kubeplay: {name} wants a whole number, not {value:?}");
-            return 2;
-        };
+    for (name, n) in pairs {
         match name.as_str() {
             "--nodes" => plan.nodes = n,
             "--deployments" => plan.deployments = n,
-            "--replicas" => plan.replicas = n,
-            _ => {
-                eprint!("{USAGE}");
-                return 2;
-            }
+            _ => plan.replicas = n,
         }
     }
     bench::run(&plan)
@@ -126,26 +118,43 @@ fn promql_bench_command(args: &[String]) -> i32 {
     let mut plan = promql_bench::Plan { nodes: 5_000, cpus: 2, runs: 3, against_prometheus: false };
     let (switches, rest): (Vec<String>, Vec<String>) = args.iter().cloned().partition(|a| a == "--against-prometheus");
     plan.against_prometheus = !switches.is_empty();
-    let Ok(pairs) = flags(&rest) else {
-        eprint!("{USAGE}");
-        return 2;
+    let pairs = match numbers(&rest, &["--nodes", "--cpus", "--runs"]) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    for (name, value) in pairs {
-        let Ok(n) = value.parse::<usize>() else {
-            eprintln!("kubeplay: {name} wants a whole number, not {value:?}");
-            return 2;
-        };
+    for (name, n) in pairs {
         match name.as_str() {
             "--nodes" => plan.nodes = n,
             "--cpus" => plan.cpus = n,
-            "--runs" => plan.runs = n,
-            _ => {
-                eprint!("{USAGE}");
-                return 2;
-            }
+            _ => plan.runs = n,
         }
     }
     promql_bench::run(&plan)
+}
+
+/// `--flag N` pairs among `names`; anything else prints the usage, and the
+/// exit status is the error.
+fn numbers(args: &[String], names: &[&str]) -> Result<Vec<(String, usize)>, i32> {
+    let Ok(pairs) = flags(args) else {
+        eprint!("{USAGE}");
+        return Err(2);
+    };
+    pairs
+        .into_iter()
+        .map(|(name, value)| {
+            if !names.contains(&name.as_str()) {
+                eprint!("{USAGE}");
+                return Err(2);
+            }
+            match value.parse::<usize>() {
+                Ok(n) => Ok((name, n)),
+                Err(_) => {
+                    eprintln!("kubeplay: {name} wants a whole number, not {value:?}");
+                    Err(2)
+                }
+            }
+        })
+        .collect()
 }
 
 fn shell(args: &[String]) -> i32 {

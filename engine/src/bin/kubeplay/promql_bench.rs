@@ -82,8 +82,9 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
-/// The best of `runs` timings, and the last result.
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// The best of `runs` timings (the machine is shared, and the minimum is
+/// what the code costs), and the last result.
+pub fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let started = Instant::now();
     let mut out = f();
     let mut best = started.elapsed();

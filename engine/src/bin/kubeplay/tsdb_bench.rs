@@ -4,7 +4,7 @@
 //! versions of the store) see the same samples.
 
 use engine::promql::{self, Labels, Storage, METRIC_NAME};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// What the benchmark is asked to load.
 struct Plan {
@@ -229,20 +229,6 @@ fn parse(args: &[String]) -> Result<Plan, String> {
     Ok(plan)
 }
 
-/// The best of a few runs: the machine is shared, and the minimum is what
-/// the code costs.
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let started = Instant::now();
-    let mut out = f();
-    let mut best = started.elapsed();
-    for _ in 1..runs {
-        let started = Instant::now();
-        out = f();
-        best = best.min(started.elapsed());
-    }
-    (best, out)
-}
-
 /// `kubeplay bench tsdb [--nodes N] [--hours H]`.
 pub fn run(args: &[String]) -> i32 {
     let plan = match parse(args) {
@@ -285,17 +271,17 @@ pub fn run(args: &[String]) -> i32 {
     print_stats(&storage);
     let end = START_MS + (scrapes - 1).max(0) * SCRAPE_MS;
     let q = "sum by (instance) (rate(node_cpu_seconds_total[5m]))";
-    let (d, r) = best(3, || promql::instant(&storage, q, end));
+    let (d, r) = crate::promql_bench::best_of(3, || promql::instant(&storage, q, end));
     let n = match r {
         Ok(promql::Value::Vector(v)) => v.len(),
         _ => 0,
     };
     println!("tsdb: instant {q}: {n} series in {:.1} ms", d.as_secs_f64() * 1000.0);
-    let (d, r) = best(1, || promql::range(&storage, q, end - 3_600_000, end, SCRAPE_MS));
+    let (d, r) = crate::promql_bench::best_of(1, || promql::range(&storage, q, end - 3_600_000, end, SCRAPE_MS));
     let n = r.map(|m| m.len()).unwrap_or(0);
     println!("tsdb: range 1h step 15s {q}: {n} series in {:.1} ms", d.as_secs_f64() * 1000.0);
     let q = "node_memory_MemFree_bytes{instance=\"node-0042:9100\"}";
-    let (d, r) = best(3, || promql::instant(&storage, q, end));
+    let (d, r) = crate::promql_bench::best_of(3, || promql::instant(&storage, q, end));
     let n = match r {
         Ok(promql::Value::Vector(v)) => v.len(),
         _ => 0,
