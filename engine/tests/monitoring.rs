@@ -156,3 +156,22 @@ fn the_same_inputs_store_the_same_samples() {
     assert!(first.lines().count() > 10_000, "{}", first.lines().count());
     assert_eq!(first, history());
 }
+
+#[test]
+fn samples_older_than_the_servers_retention_are_dropped() {
+    let mut shell = lab();
+    // The server restarts with the new flag, as a rollout does.
+    run(
+        &mut shell,
+        "kubectl patch deployment prometheus-server -n monitoring --type json -p '[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/args/2\",\"value\":\"--storage.tsdb.retention.time=1h\"}]'",
+    );
+    shell.step(60 * MINUTE);
+    let hour = shell.cluster().tsdb().map(|s| s.samples()).unwrap_or(0);
+    assert!(!values(&shell, "up offset 50m", "job").is_empty());
+    shell.step(3 * 60 * MINUTE);
+    // Whole chunks go, so a little more than the hour may stay.
+    assert!(values(&shell, "up offset 2h30m", "job").is_empty(), "older than the retention");
+    assert!(!values(&shell, "up offset 50m", "job").is_empty());
+    let later = shell.cluster().tsdb().map(|s| s.samples()).unwrap_or(0);
+    assert!(later < hour * 3, "{hour} samples after an hour, {later} after four");
+}

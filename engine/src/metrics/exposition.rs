@@ -120,20 +120,16 @@ pub fn text(families: &[Family]) -> String {
     out
 }
 
-/// Every sample as the series it becomes once scraped: the exporter's
-/// labels, then the target's where the exporter has none of that name
-/// (`honor_labels: true`, as the scrape configuration says).
-pub fn samples<'a>(families: &'a [Family], target: &'a Labels) -> impl Iterator<Item = (Labels, f64)> + 'a {
-    families.iter().flat_map(move |f| {
-        f.samples.iter().map(move |(suffix, labels, v)| {
-            let mut series = target.clone();
-            for (k, val) in labels {
-                series.insert((*k).to_string(), val.clone());
-            }
-            series.insert(super::promql::METRIC_NAME.into(), format!("{}{suffix}", f.name));
-            (series, *v)
-        })
-    })
+/// The series a line becomes once scraped: the exporter's labels, then
+/// the target's where the exporter has none of that name (`honor_labels:
+/// true`, as the scrape configuration says).
+pub fn series_labels(name: &str, suffix: &str, pairs: &Pairs, target: &Labels) -> Labels {
+    let mut series = target.clone();
+    for (k, val) in pairs {
+        series.insert((*k).to_string(), val.clone());
+    }
+    series.insert(super::promql::METRIC_NAME.into(), format!("{name}{suffix}"));
+    series
 }
 
 #[cfg(test)]

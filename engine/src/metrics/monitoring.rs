@@ -11,7 +11,7 @@
 
 use super::counters::Counters;
 use super::exporters::{Exporter, Scene};
-use super::exposition;
+use super::exposition::{self, Family, Pairs};
 use super::promql::{stale_marker, Labels, Storage};
 use super::resource::RESOLUTION;
 use super::rules::{self, Alertmanager, Notification, Rules};
@@ -20,7 +20,7 @@ use crate::api::Kind;
 use crate::network::load::Source;
 use crate::network::Fabric;
 use crate::time::{Millis, Time};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Where the server runs: its namespace and the label of its pods.
 pub const NAMESPACE: &str = "monitoring";
@@ -28,8 +28,9 @@ const APP: &str = "prometheus";
 
 /// The scrape interval.
 pub const INTERVAL: Millis = RESOLUTION;
-/// How long samples are kept (`--storage.tsdb.retention.time=1d`).
-const RETENTION: Millis = 24 * 3600 * 1000;
+/// How long samples are kept when the server's arguments do not say
+/// (`--storage.tsdb.retention.time`): Prometheus's default, 15 days.
+const RETENTION: Millis = 15 * 24 * 3600 * 1000;
 /// `global.evaluation_interval` of the shipped configuration.
 const EVALUATION_INTERVAL: Millis = 60_000;
 /// The ConfigMaps the server and the Alertmanager read, and the key of
@@ -49,8 +50,12 @@ pub struct Monitoring {
     /// Each target's series at its last scrape (ids in the store, sorted),
     /// by scrape URL.
     last: BTreeMap<String, Vec<u64>>,
+    /// Each target's series ids by the hash of the line that printed them.
+    series_of: BTreeMap<String, HashMap<u64, u64>>,
     /// Samples appended so far.
     appended: u64,
+    /// How long the store keeps samples.
+    retention: Millis,
     rules: Rules,
     /// The resourceVersion of the rule ConfigMap last read, and why its
     /// files did not load, if they did not.
@@ -73,7 +78,9 @@ impl Monitoring {
             storage,
             counters: Counters::new(now),
             last: BTreeMap::new(),
+            series_of: BTreeMap::new(),
             appended: 0,
+            retention: RETENTION,
             rules: Rules::new(Vec::new(), EVALUATION_INTERVAL, now.0),
             rules_read: None,
             rules_error: None,
@@ -128,12 +135,11 @@ impl Monitoring {
                 }
                 _ => None,
             };
-            let samples: Vec<(Labels, f64)> =
-                families.as_deref().map(|f| exposition::samples(f, &target.labels).collect()).unwrap_or_default();
-            batches.push((target.url.clone(), target.labels.clone(), at, samples, target.error.is_none()));
+            batches.push((target, at, families));
         }
-        for (url, labels, at, samples, up) in batches {
-            self.append_scrape(&url, &labels, at, samples, up);
+        for (target, at, families) in batches {
+            let up = target.error.is_none();
+            self.append_scrape(&target.url, &target.labels, at, families.as_deref().unwrap_or_default(), up);
         }
         // Targets gone since the last scrape: their series end here.
         let gone: Vec<String> = self.last.keys().filter(|u| !seen.contains(*u)).cloned().collect();
@@ -182,6 +188,11 @@ impl Monitoring {
     /// their ConfigMaps changed.
     fn reload(&mut self, fabric: &Fabric) {
         let now = fabric.now.0;
+        let keep = retention(fabric);
+        if keep != self.retention {
+            self.retention = keep;
+            self.storage.set_retention(Some(keep));
+        }
         let (version, files) = config_map(fabric, RULES_CONFIG);
         if version != self.rules_read {
             self.rules_read = version;
@@ -216,17 +227,36 @@ impl Monitoring {
     }
 
     /// One target's scrape: its samples, the scrape's own series, and stale
-    /// markers for what it no longer exposes.
-    fn append_scrape(&mut self, url: &str, target: &Labels, at: i64, samples: Vec<(Labels, f64)>, up: bool) {
-        let scraped = samples.len() as f64;
+    /// markers for what it no longer exposes. A sample finds its series by
+    /// a hash of what the exporter printed, remembered per target, so the
+    /// labels are built and looked up only for a series new to the target.
+    fn append_scrape(&mut self, url: &str, target: &Labels, at: i64, families: &[Family], up: bool) {
         let previous = self.last.remove(url).unwrap_or_default();
-        let mut ids = Vec::with_capacity(samples.len() + 5);
-        for (labels, v) in samples {
-            let id = self.storage.series_ref(&labels);
-            self.storage.append_ref(id, at, v);
-            ids.push(id);
+        let known = self.series_of.remove(url).unwrap_or_default();
+        let mut fresh = HashMap::with_capacity(known.len());
+        let mut ids = Vec::with_capacity(known.len());
+        let mut scraped = 0usize;
+        let own = |name: &'static str| (name, "", Vec::new());
+        let lines =
+            families.iter().flat_map(|f| f.samples.iter().map(move |(suffix, pairs, v)| (f.name, *suffix, pairs, *v)));
+        let mut append = |storage: &mut Storage, name: &'static str, suffix: &str, pairs: &Pairs, v: f64| {
+            let key = line_key(name, suffix, pairs);
+            let labels = || exposition::series_labels(name, suffix, pairs, target);
+            let mut id = known.get(&key).copied().unwrap_or_else(|| storage.series_ref(&labels()));
+            if !storage.append_ref(id, at, v) {
+                // Retention removed the series since: it starts again.
+                id = storage.series_ref(&labels());
+                storage.append_ref(id, at, v);
+            }
+            fresh.insert(key, id);
+            id
+        };
+        for (name, suffix, pairs, v) in lines {
+            scraped += 1;
+            ids.push(append(&mut self.storage, name, suffix, pairs, v));
         }
         let added = ids.iter().filter(|id| previous.binary_search(id).is_err()).count() as f64;
+        let scraped = scraped as f64;
         for (name, v) in [
             ("up", if up { 1.0 } else { 0.0 }),
             ("scrape_duration_seconds", if up { 0.004 + scraped * 0.000_02 } else { 10.0 }),
@@ -234,11 +264,8 @@ impl Monitoring {
             ("scrape_samples_post_metric_relabeling", scraped),
             ("scrape_series_added", added),
         ] {
-            let mut labels = target.clone();
-            labels.insert(super::promql::METRIC_NAME.into(), name.into());
-            let id = self.storage.series_ref(&labels);
-            self.storage.append_ref(id, at, v);
-            ids.push(id);
+            let (name, suffix, pairs) = own(name);
+            ids.push(append(&mut self.storage, name, suffix, &pairs, v));
         }
         ids.sort_unstable();
         ids.dedup();
@@ -247,12 +274,26 @@ impl Monitoring {
         }
         self.appended += ids.len() as u64;
         self.last.insert(url.to_string(), ids);
+        self.series_of.insert(url.to_string(), fresh);
     }
 }
 
 /// Whether a Prometheus server pod runs.
 pub fn server_runs(fabric: &Fabric) -> bool {
     runs(fabric, APP, "prometheus")
+}
+
+/// The retention the running server was started with.
+fn retention(fabric: &Fabric) -> Millis {
+    let pods = fabric.store.list(Kind::Pod, Some(NAMESPACE)).filter_map(|o| o.as_pod());
+    let args = pods
+        .flat_map(|p| p.spec.iter().flat_map(|s| &s.containers))
+        .filter(|c| c.name == "prometheus")
+        .flat_map(|c| c.args.iter().flatten());
+    args.filter_map(|a| a.strip_prefix("--storage.tsdb.retention.time="))
+        .find_map(|d| rules::duration::parse(d).ok())
+        .filter(|ms| *ms > 0)
+        .unwrap_or(RETENTION)
 }
 
 /// Whether a pod of the stack labelled `app` runs its `container`.
@@ -327,4 +368,13 @@ pub fn reach(fabric: &Fabric, dice: &mut crate::network::Dice, base: &str) -> Re
         Err((Outcome::NoRoute, _)) => Err(format!("dial tcp {ip}:{port}: connect: no route to host")),
         Err(_) => Err(format!("dial tcp {ip}:{port}: i/o timeout")),
     }
+}
+
+/// A hash of one exposition line's name and labels: the same line hashes
+/// the same on every run (the hasher's keys are fixed).
+fn line_key(name: &str, suffix: &str, pairs: &Pairs) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (name, suffix, pairs).hash(&mut h);
+    h.finish()
 }
