@@ -379,7 +379,9 @@ impl Cluster {
             self.kubelets.stop_kubelet(node)
         };
         self.step(0);
-        if done {
+        if self.kubelets.removed(node) {
+            Err(format!("node {node} was removed: no machine is left to run a kubelet"))
+        } else if done {
             Ok(())
         } else if self.kubelets.powered_off(node) {
             Err(format!("node {node} is powered off"))
@@ -397,12 +399,64 @@ impl Cluster {
             self.kubelets.power_off(self.clock, node)
         };
         self.step(0);
+        if self.kubelets.removed(node) {
+            return Err(format!("node {node} was removed: no machine is left to power"));
+        }
         done.then_some(()).ok_or_else(|| format!("node {node:?} not found"))
+    }
+
+    /// Joins a new worker, as `kubeadm join` on a fresh machine does: its
+    /// kubelet registers the Node Ready and starts renewing its Lease, and
+    /// the DaemonSets and the scheduler take it from there. Refused (with
+    /// nothing written) for a taken or invalid name or an unreadable size.
+    pub fn add_node(&mut self, new: &crate::scenario::NewNode) -> Result<crate::scenario::PresetNode, String> {
+        let now = self.clock;
+        let joined = crate::scenario::join(&mut self.api, new, now)?;
+        if let Some(node) = self.get(Kind::Node, "", &joined.name) {
+            let kubelet = crate::events::Source { component: "kubelet", host: Some(&joined.name) };
+            let name = &joined.name;
+            let status = |s: &str| format!("Node {name} status is now: {s}");
+            let registered = format!("Node {name} event: Registered Node {name} in Controller");
+            let node_controller = crate::events::Source { component: "node-controller", host: None };
+            for (source, reason, message) in [
+                (kubelet, "Starting", "Starting kubelet.".to_string()),
+                (kubelet, "NodeHasSufficientMemory", status("NodeHasSufficientMemory")),
+                (kubelet, "NodeHasNoDiskPressure", status("NodeHasNoDiskPressure")),
+                (kubelet, "NodeHasSufficientPID", status("NodeHasSufficientPID")),
+                (kubelet, "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods".to_string()),
+                (node_controller, "RegisteredNode", registered),
+                (kubelet, "NodeReady", status("NodeReady")),
+            ] {
+                self.events.record(&mut self.api, now, &node, source, "Normal", reason, &message);
+            }
+        }
+        self.step(0);
+        Ok(joined)
+    }
+
+    /// Takes a worker's machine away for good: its kubelet falls silent, so
+    /// the node lifecycle controller finds it unreachable and its pods are
+    /// evicted; the Node stays until `kubectl delete node`, after which the
+    /// pod GC removes what was left bound to it.
+    pub fn remove_node(&mut self, node: &str) -> Result<(), String> {
+        let object = self.get(Kind::Node, "", node).ok_or_else(|| format!("no node named {node:?}"))?;
+        if crate::labels::is_control_plane(object.meta()) {
+            return Err(format!("{node} runs the control plane, and this terminal with it: it cannot be removed"));
+        }
+        if self.kubelets.removed(node) {
+            return Err(format!("{node} was already removed (kubectl delete node {node} deletes its Node)"));
+        }
+        if !self.kubelets.remove_machine(self.clock, node) {
+            return Err(format!("no machine stands behind node {node:?}"));
+        }
+        self.step(0);
+        Ok(())
     }
 
     /// The state of a node's kubelet, for `fault status`: `None` for no such node.
     pub(crate) fn kubelet_state(&self, node: &str) -> Option<&'static str> {
         match self.kubelets.stopped(node)? {
+            _ if self.kubelets.removed(node) => Some("removed"),
             _ if self.kubelets.powered_off(node) => Some("powered off"),
             true => Some("kubelet stopped"),
             false => Some("running"),

@@ -6,8 +6,8 @@
 //! `-f` paths are read from `scenarios/files/`; what a scenario writes
 //! (`kubectl cp`) stays in memory, seen only by that scenario.
 //!
-//! A scenario runs against the `default` preset; a leading comment line
-//! `# cluster NAME from PRESET` adds another cluster beside it, reached
+//! A scenario runs against the `default` preset, or the one a leading
+//! comment line `# preset NAME` names; `# cluster NAME from PRESET` adds another cluster beside it, reached
 //! with `--context NAME-admin@NAME` or `kubectl config use-context`.
 
 use engine::{Cluster, Entry, Files, MemFiles, Output, Shell};
@@ -60,7 +60,13 @@ fn render(out: &Output) -> String {
 
 /// Replays a scenario and returns the file as it should read.
 fn replay(text: &str, files: &Dir) -> String {
-    let mut shell = Shell::new(Cluster::new("default", 1).expect("default preset"));
+    // The header is read before the first cluster is built, which it may name.
+    let preset = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# preset "))
+        .map_or("default", str::trim);
+    let mut shell = Shell::new(Cluster::new(preset, 1).expect("a bundled preset"));
     let mut expected = String::new();
     let mut started = false;
     for line in text.lines() {

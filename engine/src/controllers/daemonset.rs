@@ -44,6 +44,24 @@ fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
         .collect()
 }
 
+/// Adds each toleration the template lacks; one it already has for the same
+/// key, operator, value and effect is replaced where it stands, as
+/// `AddOrUpdateTolerationInPodSpec` does, so none is listed twice.
+fn add_or_update(list: &mut Vec<Toleration>, wanted: Vec<Toleration>) {
+    for toleration in wanted {
+        let same = |t: &Toleration| {
+            t.key == toleration.key
+                && t.operator.as_deref().unwrap_or("Equal") == toleration.operator.as_deref().unwrap_or("Equal")
+                && t.value.as_deref().unwrap_or_default() == toleration.value.as_deref().unwrap_or_default()
+                && t.effect == toleration.effect
+        };
+        match list.iter_mut().find(|t| same(t)) {
+            Some(existing) => *existing = toleration,
+            None => list.push(toleration),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct DaemonSetController;
 
@@ -79,7 +97,7 @@ impl Controller for DaemonSetController {
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let host_network = spec.template.spec.as_ref().and_then(|s| s.host_network).unwrap_or(false);
         let mut tolerations = spec.template.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
-        tolerations.extend(daemon_tolerations(host_network));
+        add_or_update(&mut tolerations, daemon_tolerations(host_network));
 
         let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
         for object in ctx.api.store().owned_by(&uid) {
@@ -145,8 +163,10 @@ impl Controller for DaemonSetController {
                 }
             }
         }
-        // Pods on nodes that no longer exist.
-        to_delete.extend(by_node.into_values().flatten());
+        // Pods waiting for a node that no longer exists will never be
+        // scheduled; those already bound to one are the pod GC's to remove.
+        let unbound = |p: &Pod| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none();
+        to_delete.extend(by_node.into_values().flatten().filter(unbound));
         status.number_unavailable =
             Some(status.desired_number_scheduled - status.number_available.unwrap_or(0)).filter(|n| *n > 0);
 

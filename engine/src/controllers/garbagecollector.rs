@@ -1,7 +1,7 @@
 //! The garbage collector: follows ownerReferences. A dependent whose owners
 //! are all gone is deleted; an owner being deleted in the foreground waits
-//! for its dependents; an orphaning owner lets its dependents go first. Like
-//! the pod GC, it also removes pods bound to a node that no longer exists.
+//! for its dependents; an orphaning owner lets its dependents go first.
+//! Pods bound to a node that no longer exists are the pod GC's (`podgc.rs`).
 
 use super::{key_of, Action, Controller, Ctx, Key};
 use crate::api::RESOURCES;
@@ -35,10 +35,6 @@ impl Controller for GarbageCollector {
         }
         if holds(object, FOREGROUND) || holds(object, ORPHAN) {
             queue.push(key_of(object));
-        }
-        if change.change == ChangeType::Deleted && object.kind() == crate::api::Kind::Node {
-            let pods = store.pods_on_node(object.name());
-            queue.extend(pods.map(|(ns, name)| (crate::api::Kind::Pod, ns.clone(), name.clone())));
         }
         if change.change == ChangeType::Deleted {
             // An owner waiting in the foreground may now be free to go.
@@ -79,12 +75,6 @@ impl Controller for GarbageCollector {
                 }
             }
             return Action::AwaitChange;
-        }
-        if let Some(node) = object.as_pod().and_then(|p| p.spec.as_ref()).and_then(|s| s.node_name.as_deref()) {
-            if ctx.api.store().get(crate::api::Kind::Node, "", node).is_none() {
-                let _ = ctx.api.delete(key.0, &key.1, &key.2, Some(0), ctx.now);
-                return Action::AwaitChange;
-            }
         }
         // A dependent: is any owner still there (with the same uid)?
         let refs = object.meta().owner_references.clone().unwrap_or_default();

@@ -22,6 +22,7 @@ pub(crate) mod loadbalancer;
 mod namespace;
 mod nodelifecycle;
 pub(crate) mod persistentvolume;
+mod podgc;
 pub(crate) mod pods;
 pub(crate) mod provisioner;
 mod replicacalculator;
@@ -143,6 +144,7 @@ impl Manager {
             Box::new(loadbalancer::LoadBalancerController::new(pool.clone())),
             Box::<horizontalpodautoscaler::HorizontalPodAutoscalerController>::default(),
             Box::<ingressstatus::IngressStatusController>::default(),
+            Box::<podgc::PodGarbageCollector>::default(),
         ];
         let queues = vec![Queue::default(); controllers.len()];
         Manager { controllers, queues, cursor: 0, pool }

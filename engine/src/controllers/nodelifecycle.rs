@@ -1,8 +1,12 @@
 //! The node lifecycle controller: a node whose kubelet has not renewed its
-//! Lease for the grace period (50 s since Kubernetes 1.32) gets its conditions set to `Unknown`,
-//! the `unreachable` taints (NoSchedule, and NoExecute, which the taint
-//! eviction controller acts on), and its pods marked not ready; once the
-//! kubelet reports Ready again the taints go.
+//! Lease for the grace period (50 s since Kubernetes 1.32) gets its
+//! conditions set to `Unknown` and its pods marked not ready. Its taints
+//! follow the node, as the controller's NoSchedule and NoExecute passes
+//! keep them: `unreachable` (Ready Unknown) or `not-ready` (Ready False)
+//! with both effects, the NoExecute one stamped with when it was added
+//! (the taint eviction controller acts on it), and
+//! `unschedulable:NoSchedule` while the node is cordoned. Taints under
+//! those keys that the node's state does not call for are taken off.
 
 use super::{key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
@@ -15,6 +19,8 @@ use k8s_openapi::api::core::v1::{Node, Taint};
 /// `--node-monitor-grace-period`: 50 s since Kubernetes 1.32 (40 s before).
 const GRACE: Millis = 50 * SECOND;
 const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+const NOT_READY: &str = "node.kubernetes.io/not-ready";
+const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 const SOURCE: Source = Source { component: "node-controller", host: None };
 
 #[derive(Debug, Default)]
@@ -42,55 +48,82 @@ impl Controller for NodeLifecycleController {
                 .map(|t| Time::from_k8s(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(t.0))),
             _ => None,
         });
-        let Some(renewed) = renewed else { return Action::AwaitChange };
-        let silent = ctx.now.since(renewed);
-        if silent < GRACE {
-            if ready(&node) == Some("True") && has_unreachable(&node) {
-                let mut updated = node.clone();
-                if let Some(taints) = updated.spec.as_mut().and_then(|s| s.taints.as_mut()) {
-                    taints.retain(|t| t.key != UNREACHABLE);
-                }
-                ctx.api.put_raw(Object::Node(updated.clone()), ctx.now);
-                let message = format!("Node {} status is now: NodeReady", key.2);
-                ctx.events.record(ctx.api, ctx.now, &Object::Node(updated), SOURCE, "Normal", "NodeReady", &message);
-            }
-            return Action::RequeueAfter(GRACE - silent + 1);
-        }
-        if ready(&node) == Some("Unknown") && has_unreachable(&node) {
-            return Action::AwaitChange;
-        }
         let mut updated = node.clone();
-        for c in updated.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-            if matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
-                let unknown = ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
-                crate::kubelet::set_condition(c, unknown, ctx.now);
+        let mut next = Action::AwaitChange;
+        let mut went_silent = false;
+        if let Some(renewed) = renewed {
+            let silent = ctx.now.since(renewed);
+            if silent < GRACE {
+                next = Action::RequeueAfter(GRACE - silent + 1);
+            } else if ready(&node) != Some("Unknown") {
+                for c in updated.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                    if matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
+                        let unknown = ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+                        crate::kubelet::set_condition(c, unknown, ctx.now);
+                    }
+                }
+                went_silent = true;
             }
         }
-        let taints = updated.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
-        for effect in ["NoSchedule", "NoExecute"] {
-            if !taints.iter().any(|t| t.key == UNREACHABLE && t.effect == effect) {
-                taints.push(Taint {
-                    key: UNREACHABLE.into(),
-                    effect: effect.into(),
-                    time_added: (effect == "NoExecute").then(|| ctx.now.to_k8s()),
-                    value: None,
-                });
-            }
+        let was_tainted = has_condition_taint(&node);
+        sync_taints(&mut updated, ctx.now);
+        if updated == node {
+            return next;
         }
-        ctx.api.put_raw(Object::Node(updated.clone()), ctx.now);
-        let message = format!("Node {} status is now: NodeNotReady", key.2);
-        ctx.events.record(ctx.api, ctx.now, &Object::Node(updated), SOURCE, "Normal", "NodeNotReady", &message);
-        mark_pods_not_ready(ctx, &key.2);
-        Action::AwaitChange
+        let back = ready(&updated) == Some("True") && was_tainted && !has_condition_taint(&updated);
+        let written = Object::Node(updated);
+        ctx.api.put_raw(written.clone(), ctx.now);
+        if went_silent {
+            let message = format!("Node {} status is now: NodeNotReady", key.2);
+            ctx.events.record(ctx.api, ctx.now, &written, SOURCE, "Normal", "NodeNotReady", &message);
+            mark_pods_not_ready(ctx, &key.2);
+        } else if back {
+            let message = format!("Node {} status is now: NodeReady", key.2);
+            ctx.events.record(ctx.api, ctx.now, &written, SOURCE, "Normal", "NodeReady", &message);
+        }
+        next
     }
+}
+
+/// Brings the taints the controller owns in line with the node: those it
+/// keeps stay where they are, new ones go at the end (NoSchedule before
+/// NoExecute, as its two passes add them).
+fn sync_taints(node: &mut Node, now: Time) {
+    let condition = match ready(node) {
+        Some("False") => Some(NOT_READY),
+        Some("Unknown") => Some(UNREACHABLE),
+        _ => None,
+    };
+    let spec = node.spec.get_or_insert_with(Default::default);
+    let cordoned = spec.unschedulable.unwrap_or(false);
+    let mut taints = spec.taints.take().unwrap_or_default();
+    taints.retain(|t| match t.key.as_str() {
+        NOT_READY | UNREACHABLE => condition == Some(t.key.as_str()),
+        UNSCHEDULABLE => cordoned,
+        _ => true,
+    });
+    let wanted =
+        [(condition, "NoSchedule"), (cordoned.then_some(UNSCHEDULABLE), "NoSchedule"), (condition, "NoExecute")];
+    for (key, effect) in wanted.into_iter().filter_map(|(k, e)| Some((k?, e))) {
+        if !taints.iter().any(|t| t.key == key && t.effect == effect) {
+            taints.push(Taint {
+                key: key.into(),
+                effect: effect.into(),
+                time_added: (effect == "NoExecute").then(|| now.to_k8s()),
+                value: None,
+            });
+        }
+    }
+    spec.taints = (!taints.is_empty()).then_some(taints);
 }
 
 fn ready(node: &Node) -> Option<&str> {
     node.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "Ready").map(|c| c.status.as_str())
 }
 
-fn has_unreachable(node: &Node) -> bool {
-    node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.key == UNREACHABLE))
+fn has_condition_taint(node: &Node) -> bool {
+    let taints = node.spec.as_ref().and_then(|s| s.taints.as_ref());
+    taints.is_some_and(|t| t.iter().any(|t| t.key == UNREACHABLE || t.key == NOT_READY))
 }
 
 /// The pods of a node nobody hears from are no longer ready: Services stop

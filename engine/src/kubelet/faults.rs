@@ -34,7 +34,7 @@ impl Kubelets {
     /// Lease, and catches up with every pod bound to the node.
     pub fn start_kubelet(&mut self, io: &mut Io, node: &str) -> bool {
         let Some(agent) = self.nodes.get_mut(node) else { return false };
-        if agent.off {
+        if agent.off || agent.removed {
             return false;
         }
         agent.stopped = false;
@@ -84,9 +84,26 @@ impl Kubelets {
         true
     }
 
+    /// Whether the node's machine was taken away (`node remove`).
+    pub fn removed(&self, node: &str) -> bool {
+        self.nodes.get(node).is_some_and(|a| a.removed)
+    }
+
+    /// Takes the machine away for good: as a power cut, except that
+    /// nothing brings it back. Its Node object stays until deleted.
+    pub fn remove_machine(&mut self, now: Time, node: &str) -> bool {
+        if !self.power_off(now, node) {
+            return false;
+        }
+        self.nodes.get_mut(node).is_some_and(|a| {
+            a.removed = true;
+            true
+        })
+    }
+
     /// Turns the node back on: the kubelet starts and restarts what died.
     pub fn power_on(&mut self, io: &mut Io, node: &str) -> bool {
-        let Some(agent) = self.nodes.get_mut(node) else { return false };
+        let Some(agent) = self.nodes.get_mut(node).filter(|a| !a.removed) else { return false };
         agent.off = false;
         self.start_kubelet(io, node)
     }

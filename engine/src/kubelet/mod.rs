@@ -63,6 +63,8 @@ struct NodeAgent {
     stopped: bool,
     /// The machine is off: nothing runs at all.
     off: bool,
+    /// The machine is gone for good (`node remove`): it never comes back on.
+    removed: bool,
     /// Until when the node reports memory pressure after an eviction.
     pressure_until: Option<Time>,
     /// The static pod folder, by file name, and each file's mirror pod.

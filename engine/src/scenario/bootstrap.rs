@@ -567,7 +567,7 @@ fn template(
 }
 
 /// The Lease the node's kubelet renews, owned by its Node.
-fn lease(node: &Object, joined: Time, renewed: Time) -> k8s_openapi::api::coordination::v1::Lease {
+pub(super) fn lease(node: &Object, joined: Time, renewed: Time) -> k8s_openapi::api::coordination::v1::Lease {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, OwnerReference};
     let name = node.name().to_string();
     let mut metadata = meta(Some(crate::kubelet::LEASES), &name, None);
@@ -595,7 +595,7 @@ pub(super) fn create(api: &mut ApiServer, object: Object, at: Time) -> Option<st
     api.create(object, at, false).ok()
 }
 
-fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
+pub(super) fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
     let mut lbl = vec![
         ("beta.kubernetes.io/arch", "amd64"),
         ("beta.kubernetes.io/os", "linux"),
@@ -608,6 +608,8 @@ fn node(spec: &super::PresetNode, version: &str, joined: Time) -> Node {
         lbl.push(("node.kubernetes.io/exclude-from-external-load-balancers", ""));
     }
     let mut metadata = meta(None, &spec.name, labels(&lbl));
+    let extra = spec.labels.iter().map(|(k, v)| (k.clone(), v.clone()));
+    metadata.labels.get_or_insert_with(BTreeMap::new).extend(extra);
     metadata.annotations = labels(&[
         ("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///var/run/containerd/containerd.sock"),
         ("node.alpha.kubernetes.io/ttl", "0"),

@@ -7,7 +7,9 @@ mod endpoints;
 mod ingress_nginx;
 mod metallb;
 mod monitoring;
+mod nodes;
 mod presets;
 
 pub use bootstrap::bootstrap;
+pub use nodes::{join, NewNode};
 pub use presets::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};

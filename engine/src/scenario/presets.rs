@@ -110,6 +110,10 @@ pub struct PresetNode {
     pub cpu: String,
     /// Memory capacity (`3Gi`).
     pub memory: String,
+    /// Labels beyond the ones every kubelet sets: what a cloud provider or
+    /// `--node-labels` adds (`topology.kubernetes.io/zone`, instance types).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 const PRESETS: &[&str] = &[
@@ -118,6 +122,7 @@ const PRESETS: &[&str] = &[
     include_str!("../../presets/monitoring.yaml"),
     include_str!("../../presets/single.yaml"),
     include_str!("../../presets/large.yaml"),
+    include_str!("../../presets/zones.yaml"),
 ];
 
 impl Preset {
@@ -142,6 +147,7 @@ impl Preset {
                     schedulable: false,
                     cpu: group.cpu.clone(),
                     memory: group.memory.clone(),
+                    labels: Default::default(),
                 });
                 i += 1;
             }
@@ -187,11 +193,18 @@ mod tests {
             ("monitoring".to_string(), Some(3)),
             ("single".to_string(), None),
             ("large".to_string(), None),
+            ("zones".to_string(), None),
         ];
         assert_eq!(pools, lab);
         let ingress: Vec<String> =
             Preset::all().into_iter().filter(|p| p.ingress_nginx.is_some()).map(|p| p.name).collect();
         assert_eq!(ingress, ["ingress"]);
+        let zoned = Preset::named("zones").map(|p| p.all_nodes()).unwrap_or_default();
+        let zone = |n: &PresetNode| n.labels.get("topology.kubernetes.io/zone").cloned();
+        assert_eq!(zoned.len(), 12);
+        assert!(zoned.iter().all(|n| zone(n).is_some()), "every node of `zones` has a zone");
+        let zones: std::collections::BTreeSet<_> = zoned.iter().filter_map(zone).collect();
+        assert_eq!(zones.len(), 3);
         let monitored: Vec<String> = Preset::all().into_iter().filter(|p| p.monitoring).map(|p| p.name).collect();
         assert_eq!(monitored, ["monitoring"]);
     }

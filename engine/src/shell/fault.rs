@@ -44,7 +44,7 @@ pub fn run(cluster: &mut Cluster, namespace: &str, args: &[String]) -> Output {
                 .map(|node| {
                     let state = cluster.kubelet_state(&node).unwrap_or("unknown");
                     let proxy = match () {
-                        _ if state == "powered off" => "-",
+                        _ if state == "powered off" || state == "removed" => "-",
                         _ if cluster.proxy_stopped(&node) => "stopped",
                         _ => "running",
                     };

@@ -7,6 +7,7 @@ mod fault;
 mod grep;
 mod jq;
 pub(crate) mod line;
+mod node;
 mod promtool;
 mod static_pods;
 mod tools;
@@ -36,8 +37,8 @@ pub struct Completion {
 /// The commands the shell knows, for completion.
 const COMMANDS: &[&str] = &[
     "alias", "awk", "base64", "cat", "chat", "clear", "cp", "curl", "cut", "echo", "env", "export", "false", "fault",
-    "grep", "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "nslookup", "printenv", "promtool", "rm",
-    "sleep", "sort", "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
+    "grep", "head", "help", "history", "jq", "kubectl", "ls", "mv", "nl", "node", "nslookup", "printenv", "promtool",
+    "rm", "sleep", "sort", "tail", "traffic", "true", "unalias", "uniq", "watch", "wc",
 ];
 
 /// How deeply `$(…)` may nest; deeper input is refused rather than allowed
@@ -98,6 +99,9 @@ const HELP: &str = "This terminal is a shell on the control-plane node of a simu
   history            the commands typed so far
   fault ...          break things on purpose: stop a kubelet or kube-proxy, power a node
                      off, kill a container, leak memory (fault with no arguments explains)
+  node add NAME [--cpu N] [--memory SIZE] [--zone ZONE] [--label K=V]
+                     a new machine joins as a worker (kubeadm join)
+  node remove NAME   a worker's machine goes away for good (node with no arguments explains)
   traffic ...        steady requests from outside the cluster (traffic with no
                      arguments lists them; traffic start NAME URL --rate N)
   promtool ...        ask the cluster's Prometheus (promtool query instant
@@ -612,6 +616,7 @@ impl Shell {
                     .unwrap_or_else(|| "default".into());
                 fault::run(self.cluster_mut(), &namespace, args)
             }
+            "node" => node::run(self.cluster_mut(), args),
             "curl" | "nslookup" => self.request(&command, args, files),
             "traffic" => traffic::run(self.cluster_mut(), args),
             "chat" => chat::run(self.cluster(), args),
