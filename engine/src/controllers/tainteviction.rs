@@ -30,6 +30,17 @@ impl Controller for TaintEvictionController {
                 let name = change.object.name();
                 queue.extend(store.pods_on_node(name).map(|(ns, n)| (Kind::Pod, ns.clone(), n.clone())));
             }
+            // The node's NoExecute taints went: the pods counting down on it
+            // (few, and only those) are looked at again to be reprieved.
+            Object::Node(_) => {
+                let name = change.object.name();
+                for (ns, pod) in self.since.keys() {
+                    let on = store.get(Kind::Pod, ns, pod).and_then(|p| p.as_pod()?.spec.as_ref()?.node_name.clone());
+                    if on.as_deref() == Some(name) {
+                        queue.push((Kind::Pod, ns.clone(), pod.clone()));
+                    }
+                }
+            }
             // A pod matters only on a node with NoExecute taints (rare), so
             // the many status writes of pods elsewhere cost one lookup.
             Object::Pod(pod) => {
@@ -68,7 +79,13 @@ impl Controller for TaintEvictionController {
         let key_of_pod = (key.1.clone(), key.2.clone());
         match tolerated_for(&tolerations, &taints) {
             Tolerated::Forever => {
-                self.since.remove(&key_of_pod);
+                // A pod counting down is reprieved (its taint went, or it
+                // now tolerates it for ever), and the controller says so.
+                if self.since.remove(&key_of_pod).is_some() {
+                    let message = format!("Cancelling deletion of Pod {}/{}", key.1, key.2);
+                    let pod = Object::Pod(pod);
+                    ctx.events.record(ctx.api, ctx.now, &pod, SOURCE, "Normal", "TaintManagerEviction", &message);
+                }
                 Action::AwaitChange
             }
             Tolerated::For(seconds) => {

@@ -192,6 +192,8 @@ pub fn command() -> Command {
                 .arg(value("timeout"))
                 .arg(value("selector").short('l'))
                 .arg(value("pod-selector"))
+                .arg(int("skip-wait-for-delete-timeout"))
+                .arg(int("chunk-size"))
                 .arg(dry_run()),
         )
         .subcommand(

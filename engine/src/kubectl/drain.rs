@@ -28,6 +28,16 @@ struct Options {
     pods: Selector,
     /// Delete instead of evicting, ignoring disruption budgets.
     delete: bool,
+    /// Pods whose deletion began longer ago than this many seconds are
+    /// neither removed nor waited for (0: always wait).
+    skip_wait: i64,
+}
+
+/// Whether the pod has been going for longer than `--skip-wait-for-delete-timeout`,
+/// as on a node whose kubelet will never confirm it stopped.
+fn long_deleted(pod: &Pod, now: Time, skip_wait: i64) -> bool {
+    let since = pod.metadata.deletion_timestamp.as_ref().map(|t| now.since(Time::from_k8s(t)) / SECOND);
+    skip_wait > 0 && since.is_some_and(|s| s > skip_wait)
 }
 
 fn usage(message: &str) -> Output {
@@ -74,6 +84,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
             .map(|g| g.min(86_400)),
         timeout,
         dry,
+        skip_wait: cli::string(m, "skip-wait-for-delete-timeout").and_then(|s| s.parse().ok()).unwrap_or(0),
     };
     let names: Vec<String> = match selector {
         Some(text) => match Selector::parse(&text) {
@@ -131,6 +142,9 @@ enum Verdict {
 }
 
 fn judge(cluster: &Cluster, pod: &Pod, options: &Options) -> Verdict {
+    if long_deleted(pod, cluster.now(), options.skip_wait) {
+        return Verdict::Skip(None);
+    }
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
     let finished = matches!(phase, "Succeeded" | "Failed");
     let controller = pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
@@ -296,7 +310,17 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
             return Err(pending_pods(cluster, node, &pending, error, out));
         }
         cluster.settle();
+        let now = cluster.now();
         pending.retain(|e| {
+            let current = cluster.api().get(Kind::Pod, &e.namespace, &e.name).ok();
+            let pod = current.as_ref().and_then(|p| p.as_pod()).filter(|p| p.metadata.uid.as_deref() == Some(&e.uid));
+            if e.retry_at.is_none() && pod.is_some_and(|p| long_deleted(p, now, options.skip_wait)) {
+                out.stdout.push_str(&format!(
+                    "pod {:?} has DeletionTimestamp older than {} seconds, skipping\n",
+                    e.name, options.skip_wait
+                ));
+                return false;
+            }
             let gone = e.retry_at.is_none()
                 && cluster
                     .api()
@@ -313,6 +337,23 @@ fn drain_node(cluster: &mut Cluster, node: &str, options: &Options, out: &mut Ou
         }
         // On to the next thing due: a pod going, a retry, or the deadline.
         let retry = pending.iter().filter_map(|e| e.retry_at).min();
+        // kubectl polls every second, so it notices a pod passing the skip
+        // timeout at the first whole second beyond it.
+        let skip = (options.skip_wait > 0)
+            .then(|| {
+                pending
+                    .iter()
+                    .filter(|e| e.retry_at.is_none())
+                    .filter_map(|e| cluster.api().get(Kind::Pod, &e.namespace, &e.name).ok())
+                    .filter_map(|p| p.meta().deletion_timestamp.as_ref().map(Time::from_k8s))
+                    .map(|t| t.plus((options.skip_wait + 1) * SECOND))
+                    .min()
+            })
+            .flatten();
+        let retry = match (retry, skip) {
+            (Some(r), Some(s)) => Some(r.min(s)),
+            (r, s) => r.or(s),
+        };
         let deadline = start.plus(limit);
         cluster.step_to_next(retry.map_or(deadline, |r| r.min(deadline)).max(cluster.now().plus(1)));
     }
