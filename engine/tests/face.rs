@@ -74,7 +74,7 @@ fn shell_binary_rejects_bad_arguments() {
     let (_, stderr, code) = run_binary(&["shell", "--preset", "nope"], "");
     assert_eq!(
         (stderr.as_str(), code),
-        ("kubeplay: unknown preset \"nope\" (known: default, ingress, monitoring, single, large)\n", 2)
+        ("kubeplay: unknown preset \"nope\" (known: default, ingress, monitoring, single, large, zones)\n", 2)
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
     assert_eq!((stderr.as_str(), code), (

@@ -179,8 +179,8 @@ pub fn command() -> Command {
         )
         .subcommand(changer("label").arg(flag("overwrite")))
         .subcommand(changer("annotate").arg(flag("overwrite")))
-        .subcommand(sub("cordon").arg(positional()).arg(dry_run()))
-        .subcommand(sub("uncordon").arg(positional()).arg(dry_run()))
+        .subcommand(sub("cordon").arg(positional()).arg(value("selector").short('l')).arg(dry_run()))
+        .subcommand(sub("uncordon").arg(positional()).arg(value("selector").short('l')).arg(dry_run()))
         .subcommand(
             sub("drain")
                 .arg(positional())

@@ -9,12 +9,23 @@ use clap::ArgMatches;
 
 pub fn run(cluster: &mut Cluster, m: &ArgMatches, cordon: bool) -> Output {
     let names = cli::strings(m, "args");
-    if names.is_empty() {
-        return error(format!(
-            "resource(s) were provided, but no name was specified\nSee 'kubectl {} -h' for help and examples",
-            if cordon { "cordon" } else { "uncordon" }
-        ));
+    let command = if cordon { "cordon" } else { "uncordon" };
+    let selector = cli::string(m, "selector").filter(|s| !s.is_empty());
+    let usage =
+        |message: String| Output::err(format!("error: {message}\nSee 'kubectl {command} -h' for help and examples\n"));
+    if names.is_empty() && selector.is_none() {
+        return usage(format!("USAGE: {command} NODE [flags]"));
     }
+    if !names.is_empty() && selector.is_some() {
+        return usage("cannot specify both a node name and a --selector option".into());
+    }
+    let names: Vec<String> = match selector {
+        Some(text) => match crate::labels::Selector::parse(&text) {
+            Ok(s) => cluster.api().store().select(Kind::Node, None, &s).iter().map(|n| n.name().to_string()).collect(),
+            Err(e) => return error(e),
+        },
+        None => names,
+    };
     let dry = match dry_run(m) {
         Ok(d) => d,
         Err(e) => return error(e),
