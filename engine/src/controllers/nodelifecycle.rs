@@ -150,3 +150,62 @@ fn mark_pods_not_ready(ctx: &mut Ctx, node: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{NodeCondition, NodeSpec, NodeStatus};
+
+    fn node(ready: &str, cordoned: bool, taints: &[(&str, &str)]) -> Node {
+        Node {
+            spec: Some(NodeSpec {
+                unschedulable: cordoned.then_some(true),
+                taints: (!taints.is_empty()).then(|| {
+                    taints
+                        .iter()
+                        .map(|(k, e)| Taint { key: k.to_string(), effect: e.to_string(), ..Default::default() })
+                        .collect()
+                }),
+                ..Default::default()
+            }),
+            status: Some(NodeStatus {
+                conditions: Some(vec![NodeCondition {
+                    type_: "Ready".into(),
+                    status: ready.into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn taints_follow_readiness_and_cordon() {
+        let cases: Vec<(Node, Vec<&str>)> = vec![
+            (node("True", false, &[]), vec![]),
+            (node("True", true, &[]), vec!["node.kubernetes.io/unschedulable:NoSchedule"]),
+            (
+                node("Unknown", true, &[("dedicated", "NoSchedule")]),
+                vec![
+                    "dedicated:NoSchedule",
+                    "node.kubernetes.io/unreachable:NoSchedule",
+                    "node.kubernetes.io/unschedulable:NoSchedule",
+                    "node.kubernetes.io/unreachable:NoExecute",
+                ],
+            ),
+            (
+                node("False", false, &[(UNREACHABLE, "NoSchedule"), (UNREACHABLE, "NoExecute")]),
+                vec!["node.kubernetes.io/not-ready:NoSchedule", "node.kubernetes.io/not-ready:NoExecute"],
+            ),
+            (node("True", false, &[(UNREACHABLE, "NoExecute"), (UNSCHEDULABLE, "NoSchedule")]), vec![]),
+        ];
+        for (mut n, want) in cases {
+            sync_taints(&mut n, crate::time::EPOCH);
+            let taints = n.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+            let got: Vec<String> = taints.iter().map(|t| format!("{}:{}", t.key, t.effect)).collect();
+            assert_eq!(got, want);
+            assert!(taints.iter().all(|t| t.time_added.is_some() == (t.effect == "NoExecute" && t.key != "dedicated")));
+        }
+    }
+}

@@ -129,7 +129,9 @@ fn next_ip(store: &Store, zone: Option<&str>) -> Result<String, String> {
         .unwrap_or([192, 168, 1, 100]);
     let used: BTreeSet<[u8; 4]> = nodes.iter().filter_map(|n| internal_ip(n)).collect();
     let subnet = [anchor[0], anchor[1], anchor[2]];
-    let highest = used.iter().filter(|ip| ip[..3] == subnet).map(|ip| ip[3]).max().unwrap_or(100);
+    // Workers are numbered from .101, as the lab's are, which keeps them
+    // clear of the low addresses the control plane and MetalLB's pool use.
+    let highest = used.iter().filter(|ip| ip[..3] == subnet).map(|ip| ip[3]).max().unwrap_or(100).max(100);
     (highest.saturating_add(1)..=254)
         .chain(2..highest)
         .map(|host| [subnet[0], subnet[1], subnet[2], host])
@@ -195,5 +197,15 @@ mod tests {
         assert_eq!(joined.ip, "10.0.3.104");
         assert_eq!(joined.labels.get(REGION).map(String::as_str), Some("us-east-1"));
         assert_eq!(joined.pod_cidr, "172.16.12.0/24");
+    }
+
+    #[test]
+    fn the_first_worker_of_a_single_node_lab_is_numbered_like_the_labs() {
+        let mut cluster = Cluster::new("single", 1).expect("single preset");
+        let now = cluster.now();
+        let new = NewNode { name: "w1-k8s".into(), ..Default::default() };
+        let joined = join(cluster.api_mut(), &new, now).map(|n| (n.ip, n.pod_cidr, n.cpu, n.memory));
+        let want = ("192.168.1.101".to_string(), "172.16.0.0/24".to_string(), "2".to_string(), "2Gi".to_string());
+        assert_eq!(joined, Ok(want));
     }
 }
