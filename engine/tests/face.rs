@@ -77,10 +77,10 @@ fn shell_binary_rejects_bad_arguments() {
         ("kubeplay: unknown preset \"nope\" (known: default, ingress, monitoring, single, large, zones)\n", 2)
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
-    assert_eq!((stderr.as_str(), code), (
-            "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n",
-            2
-        ));
+    let usage = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n\nPresets:\n";
+    assert_eq!((stderr.get(..usage.len()), code), (Some(usage), 2));
+    let listed: Vec<&str> = stderr[usage.len()..].lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(listed, ["default", "ingress", "monitoring", "single", "large", "zones"]);
 }
 
 #[test]

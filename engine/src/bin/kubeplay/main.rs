@@ -62,13 +62,22 @@ impl Files for Disk {
 
 const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n";
 
+/// The usage, and the presets `--preset` takes, read from the bundled
+/// presets so a new one is listed without touching this file.
+fn usage() -> String {
+    let presets = engine::Preset::all();
+    let width = presets.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    let lines: String = presets.iter().map(|p| format!("  {:width$}  {}\n", p.name, p.description)).collect();
+    format!("{USAGE}\nPresets:\n{lines}")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
         Some("shell") => shell(&args[1..]),
         Some("bench") => bench_command(&args[1..]),
         _ => {
-            eprint!("{USAGE}");
+            eprint!("{}", usage());
             2
         }
     };
@@ -136,14 +145,14 @@ fn promql_bench_command(args: &[String]) -> i32 {
 /// exit status is the error.
 fn numbers(args: &[String], names: &[&str]) -> Result<Vec<(String, usize)>, i32> {
     let Ok(pairs) = flags(args) else {
-        eprint!("{USAGE}");
+        eprint!("{}", usage());
         return Err(2);
     };
     pairs
         .into_iter()
         .map(|(name, value)| {
             if !names.contains(&name.as_str()) {
-                eprint!("{USAGE}");
+                eprint!("{}", usage());
                 return Err(2);
             }
             match value.parse::<usize>() {
@@ -162,7 +171,7 @@ fn shell(args: &[String]) -> i32 {
     let mut seed: u64 = 1;
     let mut openmetrics_out = None;
     let Ok(pairs) = flags(args) else {
-        eprint!("{USAGE}");
+        eprint!("{}", usage());
         return 2;
     };
     for (name, value) in pairs {
@@ -177,7 +186,7 @@ fn shell(args: &[String]) -> i32 {
                 }
             },
             _ => {
-                eprint!("{USAGE}");
+                eprint!("{}", usage());
                 return 2;
             }
         }
