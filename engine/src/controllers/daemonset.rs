@@ -22,7 +22,7 @@ const SOURCE: Source = Source { component: "daemonset-controller", host: None };
 pub const REVISION_HASH: &str = "controller-revision-hash";
 
 /// Tolerations the controller adds so daemons ride out node trouble.
-fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
+pub(crate) fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
     let mut list = vec![
         ("node.kubernetes.io/not-ready", "NoExecute"),
         ("node.kubernetes.io/unreachable", "NoExecute"),
@@ -47,7 +47,7 @@ fn daemon_tolerations(host_network: bool) -> Vec<Toleration> {
 /// Adds each toleration the template lacks; one it already has for the same
 /// key, operator, value and effect is replaced where it stands, as
 /// `AddOrUpdateTolerationInPodSpec` does, so none is listed twice.
-fn add_or_update(list: &mut Vec<Toleration>, wanted: Vec<Toleration>) {
+pub(crate) fn add_or_update(list: &mut Vec<Toleration>, wanted: Vec<Toleration>) {
     for toleration in wanted {
         let same = |t: &Toleration| {
             t.key == toleration.key

@@ -3,7 +3,7 @@
 
 use super::Preset;
 use crate::apiserver::ApiServer;
-use crate::controllers::daemonset::REVISION_HASH;
+use crate::controllers::daemonset::{daemon_tolerations, REVISION_HASH};
 use crate::controllers::deployment::{template_hash, HASH_LABEL, REVISION};
 use crate::controllers::pods::{from_template, owner_reference};
 use crate::controllers::provisioner::LOCAL_PATH;
@@ -310,6 +310,11 @@ pub(super) fn lay_daemon_set(
     let hash = template_hash(&template, None);
     for (i, spec) in nodes.iter().enumerate() {
         let mut pod = from_template(&template, &ds, String::new());
+        // What the DaemonSet controller adds to every pod it makes.
+        if let Some(s) = pod.spec.as_mut() {
+            let tolerations = s.tolerations.get_or_insert_with(Vec::new);
+            crate::controllers::daemonset::add_or_update(tolerations, daemon_tolerations(host_network));
+        }
         pod.metadata.generate_name = None;
         pod.metadata.name = Some(format!("{name}-{}", api.name_suffix(5)));
         let l = pod.metadata.labels.get_or_insert_with(BTreeMap::new);
