@@ -70,7 +70,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     };
     let pods = match Selector::parse(&cli::string(m, "pod-selector").unwrap_or_default()) {
         Ok(s) => s,
-        Err(e) => return error(e),
+        Err(_) => return error("--pod-selector=<pod_selector> must be a valid label selector"),
     };
     let options = Options {
         pods,
