@@ -36,9 +36,10 @@ impl Controller for NodeLifecycleController {
     }
 
     fn reconcile(&mut self, key: &Key, ctx: &mut Ctx) -> Action {
-        let Some(Object::Node(node)) = ctx.api.store().get(Kind::Node, "", &key.2).map(|o| (**o).clone()) else {
+        let Some(object) = ctx.api.store().get(Kind::Node, "", &key.2).cloned() else {
             return Action::AwaitChange;
         };
+        let Some(node) = object.as_node() else { return Action::AwaitChange };
         let renewed = ctx.api.store().get(Kind::Lease, crate::kubelet::LEASES, &key.2).and_then(|o| match &**o {
             Object::Lease(l) => l
                 .spec
@@ -48,30 +49,35 @@ impl Controller for NodeLifecycleController {
                 .map(|t| Time::from_k8s(&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(t.0))),
             _ => None,
         });
-        let mut updated = node.clone();
         let mut next = Action::AwaitChange;
         let mut went_silent = false;
         if let Some(renewed) = renewed {
             let silent = ctx.now.since(renewed);
             if silent < GRACE {
                 next = Action::RequeueAfter(GRACE - silent + 1);
-            } else if ready(&node) != Some("Unknown") {
-                for c in updated.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
-                    if matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
-                        let unknown = ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
-                        crate::kubelet::set_condition(c, unknown, ctx.now);
-                    }
-                }
-                went_silent = true;
+            } else {
+                went_silent = ready(node) != Some("Unknown");
             }
         }
-        let was_tainted = has_condition_taint(&node);
-        sync_taints(&mut updated, ctx.now);
-        if updated == node {
+        // Most reconciles are the Lease timer finding a healthy node: they
+        // are answered without copying it.
+        let current = node.spec.as_ref().and_then(|s| s.taints.clone());
+        let readiness = if went_silent { Some("Unknown") } else { ready(node) };
+        if !went_silent && wanted_taints(node, readiness, ctx.now) == current {
             return next;
         }
-        let back = ready(&updated) == Some("True") && was_tainted && !has_condition_taint(&updated);
-        let written = Object::Node(updated);
+        let mut updated = node.clone();
+        if went_silent {
+            for c in updated.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+                if matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
+                    let unknown = ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+                    crate::kubelet::set_condition(c, unknown, ctx.now);
+                }
+            }
+        }
+        sync_taints(&mut updated, ctx.now);
+        let back = ready(&updated) == Some("True") && has_condition_taint(node) && !has_condition_taint(&updated);
+        let written = Object::Node(Box::new(updated));
         ctx.api.put_raw(written.clone(), ctx.now);
         if went_silent {
             let message = format!("Node {} status is now: NodeNotReady", key.2);
@@ -85,18 +91,24 @@ impl Controller for NodeLifecycleController {
     }
 }
 
-/// Brings the taints the controller owns in line with the node: those it
-/// keeps stay where they are, new ones go at the end (NoSchedule before
-/// NoExecute, as its two passes add them).
+/// Brings the taints the controller owns in line with the node.
 fn sync_taints(node: &mut Node, now: Time) {
-    let condition = match ready(node) {
+    let taints = wanted_taints(node, ready(node), now);
+    node.spec.get_or_insert_with(Default::default).taints = taints;
+}
+
+/// The node's taints as the controller wants them for this readiness:
+/// those it keeps stay where they are, new ones go at the end (NoSchedule
+/// before NoExecute, as its two passes add them).
+fn wanted_taints(node: &Node, readiness: Option<&str>, now: Time) -> Option<Vec<Taint>> {
+    let condition = match readiness {
         Some("False") => Some(NOT_READY),
         Some("Unknown") => Some(UNREACHABLE),
         _ => None,
     };
-    let spec = node.spec.get_or_insert_with(Default::default);
-    let cordoned = spec.unschedulable.unwrap_or(false);
-    let mut taints = spec.taints.take().unwrap_or_default();
+    let spec = node.spec.as_ref();
+    let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+    let mut taints = spec.and_then(|s| s.taints.clone()).unwrap_or_default();
     taints.retain(|t| match t.key.as_str() {
         NOT_READY | UNREACHABLE => condition == Some(t.key.as_str()),
         UNSCHEDULABLE => cordoned,
@@ -114,7 +126,12 @@ fn sync_taints(node: &mut Node, now: Time) {
             });
         }
     }
-    spec.taints = (!taints.is_empty()).then_some(taints);
+    // An emptied list is left as it was written, so an untainted node is
+    // not rewritten just to drop `[]`.
+    if taints.is_empty() && spec.and_then(|s| s.taints.as_ref()).is_none_or(Vec::is_empty) {
+        return spec.and_then(|s| s.taints.clone());
+    }
+    (!taints.is_empty()).then_some(taints)
 }
 
 fn ready(node: &Node) -> Option<&str> {
