@@ -50,7 +50,10 @@ fn every_lesson_plays_from_start_to_end() {
             let at = format!("{id} step {} ({})", run.index() + 1, step.id);
             let before = run.check();
             for (check, verdict) in step.checks.iter().zip(&before) {
-                assert!(!verdict.passed, "{at}: check holds before the solution: {:?}", check.condition);
+                match check.guard {
+                    false => assert!(!verdict.passed, "{at}: check holds before the solution: {:?}", check.condition),
+                    true => assert!(verdict.passed, "{at}: guard fails before the solution: {:?}", check.condition),
+                }
             }
             assert!(!run.done(), "{at}: done before the solution");
             for out in run.solve(&files) {

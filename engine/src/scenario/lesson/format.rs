@@ -147,6 +147,10 @@ pub struct Check {
     pub condition: Condition,
     /// Precisely what is still missing.
     pub message: Text,
+    /// A guard holds from the start and must still hold at the end: what
+    /// the learner must not break on the way (a taint another team needs).
+    #[serde(default)]
+    pub guard: bool,
 }
 
 /// What a check can ask of the live cluster and the terminal.
