@@ -55,6 +55,7 @@ pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use metrics::{api as prometheus_api, openmetrics, promql, promtool, rules};
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
+pub use scenario::lesson;
 pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};
 pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};

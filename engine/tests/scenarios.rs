@@ -7,37 +7,16 @@
 //! (`kubectl cp`) stays in memory, seen only by that scenario.
 //!
 //! A scenario runs against the `default` preset, or the one a leading
-//! comment line `# preset NAME` names; `# cluster NAME from PRESET` adds another cluster beside it, reached
-//! with `--context NAME-admin@NAME` or `kubectl config use-context`.
+//! comment line `# preset NAME` names; `# cluster NAME from PRESET` adds
+//! another cluster beside it, reached with `--context NAME-admin@NAME` or
+//! `kubectl config use-context`.
 
-use engine::{Cluster, Entry, Files, MemFiles, Output, Shell};
+use engine::{Cluster, Output, Shell};
 use std::path::{Path, PathBuf};
 
-struct Dir(PathBuf, MemFiles);
-
-impl Files for Dir {
-    fn read(&self, path: &str) -> Option<Entry> {
-        if let Some(written) = self.1.read(path) {
-            return Some(written);
-        }
-        let p = self.0.join(path);
-        if p.is_dir() {
-            let mut names: Vec<String> =
-                std::fs::read_dir(&p).ok()?.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
-            names.sort();
-            return Some(Entry::Dir(names));
-        }
-        std::fs::read_to_string(p).ok().map(Entry::File)
-    }
-
-    fn write(&self, path: &str, text: &str) -> Result<(), String> {
-        self.1.write(path, text)
-    }
-
-    fn remove(&self, path: &str) -> Result<(), String> {
-        self.1.remove(path)
-    }
-}
+#[path = "common/dir.rs"]
+mod dir;
+use dir::Dir;
 
 fn render(out: &Output) -> String {
     let mut text = out.stdout.clone();
@@ -104,7 +83,7 @@ fn scenarios() {
     let mut failures = Vec::new();
     for path in &paths {
         let text = std::fs::read_to_string(path).expect("readable scenario");
-        let actual = replay(&text, &Dir(dir.join("files"), MemFiles::default()));
+        let actual = replay(&text, &Dir::new(dir.join("files")));
         if actual != text {
             if update {
                 std::fs::write(path, &actual).expect("writable scenario");

@@ -61,11 +61,10 @@ pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
             "you are attempting to follow {streams} log streams, but maximum allowed concurrency is {MAX_LOG_REQUESTS}, use --max-log-requests to increase the limit"
         ));
     }
-    let now = cluster.now();
     for (object, containers) in &chosen {
         let Object::Pod(pod) = &**object else { continue };
         for container in containers {
-            match container_log(pod, container, &o, now) {
+            match container_log(cluster, pod, container, &o) {
                 Ok(text) => out.stdout.push_str(&text),
                 Err(e) => {
                     out.stderr.push_str(&e);
@@ -198,11 +197,12 @@ fn owned_pods(cluster: &Cluster, info: &ResourceInfo, owner: &Object) -> Vec<Arc
 /// The lines of the container's current (or, with `previous`, last) run,
 /// and whether that run is over; or the API server's refusal.
 fn run_lines(
+    cluster: &Cluster,
     pod: &Pod,
     container: &Container,
     previous: bool,
-    now: Time,
 ) -> Result<(Vec<(Time, String)>, bool), String> {
+    let now = cluster.now();
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let status = pod
         .status
@@ -231,20 +231,29 @@ fn run_lines(
         (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(&t), true)
     } else {
         let state = status.as_ref().and_then(|s| s.state.clone()).unwrap_or_default();
+        let last = status.as_ref().and_then(|s| s.last_state.as_ref()).and_then(|l| l.terminated.clone());
         if let Some(running) = &state.running {
             (running.started_at.as_ref().map_or(now, Time::from_k8s), now, false)
-        } else if let Some(t) = &state.terminated {
+        } else if let Some(t) = state.terminated.as_ref().or(last.as_ref()) {
+            // Waiting to restart (CrashLoopBackOff): the kubelet still has
+            // the last run's log, and serves that.
             (t.started_at.as_ref().map_or(now, Time::from_k8s), finished(t), true)
         } else {
-            let reason = state.waiting.and_then(|w| w.reason).unwrap_or_else(|| "ContainerCreating".into());
+            let reason = match state.waiting.and_then(|w| w.reason).as_deref() {
+                Some("ErrImagePull") => "image can't be pulled".to_string(),
+                Some("ImagePullBackOff") => "trying and failing to pull image".to_string(),
+                Some(other) => other.to_string(),
+                None => "ContainerCreating".to_string(),
+            };
             return Err(bad(format!(
                 "container {:?} in pod {pod_name:?} is waiting to start: {reason}",
                 container.name
             )));
         }
     };
-    let (image, command, args) = process::parts(container);
-    let plan = process::plan_with_output(image, command, args);
+    // What the process found as it started; its files are read as they
+    // are now, which is what they were unless someone changed them since.
+    let plan = process::plan_in(container, &cluster.inside(pod, container));
     Ok((logs::lines(&plan, start, end, &pod_name), over))
 }
 
@@ -265,8 +274,9 @@ fn render(lines: Vec<(Time, String)>, pod: &str, container: &str, prefix: bool, 
     text
 }
 
-fn container_log(pod: &Pod, container: &Container, o: &Options, now: Time) -> Result<String, String> {
-    let (mut lines, _) = run_lines(pod, container, o.previous, now)?;
+fn container_log(cluster: &Cluster, pod: &Pod, container: &Container, o: &Options) -> Result<String, String> {
+    let now = cluster.now();
+    let (mut lines, _) = run_lines(cluster, pod, container, o.previous)?;
     if let Some(ms) = o.since {
         lines.retain(|(t, _)| now.since(*t) <= ms);
     }
@@ -303,7 +313,6 @@ impl Follow {
     /// whether every container stopped (which ends the follow, as in
     /// kubectl).
     pub fn poll(&mut self, cluster: &Cluster) -> (Output, bool) {
-        let now = cluster.now();
         let mut lines: Vec<(Time, String)> = Vec::new();
         let mut open = false;
         for (pod_name, container_name, printed) in &mut self.streams {
@@ -311,7 +320,7 @@ impl Follow {
             let Object::Pod(pod) = &*object else { continue };
             let all = pod.spec.iter().flat_map(|s| s.init_containers.iter().flatten().chain(&s.containers));
             let Some(container) = all.into_iter().find(|c| &c.name == container_name) else { continue };
-            let Ok((mut fresh, over)) = run_lines(pod, container, false, now) else { continue };
+            let Ok((mut fresh, over)) = run_lines(cluster, pod, container, false) else { continue };
             open |= !over;
             fresh.retain(|(t, _)| *t > *printed);
             if let Some((last, _)) = fresh.last() {
@@ -341,7 +350,7 @@ pub fn follow(cluster: &Cluster, m: &ArgMatches) -> Option<Follow> {
     for (object, containers) in &chosen {
         let Object::Pod(pod) = &**object else { continue };
         for container in containers {
-            let (lines, over) = run_lines(pod, container, false, cluster.now()).ok()?;
+            let (lines, over) = run_lines(cluster, pod, container, false).ok()?;
             if !over {
                 streams.push((
                     object.name().to_string(),

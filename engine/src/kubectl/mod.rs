@@ -26,7 +26,7 @@ mod expose;
 mod fields;
 mod get;
 mod help;
-mod jsonpath;
+pub(crate) mod jsonpath;
 mod kustomize;
 mod label;
 pub(crate) mod logs;

@@ -610,7 +610,8 @@ fn step(slot: &mut Slot, c: &Container, role: Role, policy: &str, env: &mut Env)
             env.note(false, "Created", format!("Created container: {}", c.name));
             env.note(false, "Started", format!("Started container {}", c.name));
             slot.state = State::Running { since: now };
-            slot.end = ends(c, now, &process::plan_with_output_of(c));
+            let inside = Inside::of(env.store, env.written.0, env.written.1, env.pod, c, now);
+            slot.end = ends(c, now, &process::plan_in(c, &inside));
             slot.probes = [ProbeKind::Startup, ProbeKind::Liveness, ProbeKind::Readiness]
                 .into_iter()
                 .filter_map(|k| Probe::of(c, k))
@@ -734,14 +735,10 @@ fn run_probes(slot: &mut Slot, c: &Container, since: Time, env: &mut Env) -> boo
     if !slot.probes.iter().any(|p| p.next.is_some_and(|t| t <= now)) {
         return false;
     }
-    let plan = process::plan_with_output_of(c);
+    let inside = Inside::of(env.store, env.written.0, env.written.1, env.pod, c, now);
+    let plan = process::plan_in(c, &inside);
     let ip = env.pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
-    let target = Target {
-        inside: Inside::of(env.store, env.written.0, env.written.1, env.pod, c, now),
-        plan: &plan,
-        start: since,
-        ip: &ip,
-    };
+    let target = Target { inside, plan: &plan, start: since, ip: &ip };
     let mut kill: Option<(ProbeKind, Option<i64>)> = None;
     for i in 0..slot.probes.len() {
         if slot.probes[i].next.is_none_or(|t| t > now) {

@@ -99,6 +99,16 @@ impl<'a> Inside<'a> {
     }
 }
 
+impl super::process::Surroundings for Inside<'_> {
+    fn file(&self, path: &str) -> Option<String> {
+        Inside::file(self, path)
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        self.environment().into_iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
 impl Inside<'_> {
     fn pod_name(&self) -> &str {
         self.pod.metadata.name.as_deref().unwrap_or_default()

@@ -108,10 +108,27 @@ pub fn script_of(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
         .then(|| argv.get(2).cloned())?
 }
 
+/// What a starting process finds around it: the container's files and its
+/// environment, so `cat /etc/app/level || exit 1` fails when a ConfigMap
+/// lacks the key. A plan made without them (`plan_with_output`) takes every
+/// file and variable to be there, as most scripts assume.
+pub trait Surroundings {
+    /// The text of the file at `path`, if there is one.
+    fn file(&self, path: &str) -> Option<String>;
+    /// The value of the environment variable `name`, if set.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
 /// The whole plan of a container's process.
 pub fn plan_with_output_of(c: &k8s_openapi::api::core::v1::Container) -> Plan {
     let (image, command, args) = parts(c);
     plan_with_output(image, command, args)
+}
+
+/// The whole plan of a container's process as it starts among `around`.
+pub fn plan_in(c: &k8s_openapi::api::core::v1::Container, around: &dyn Surroundings) -> Plan {
+    let (image, command, args) = parts(c);
+    run_argv(image, &argv(image, command, args), Some(around))
 }
 
 /// Plans a container given its image and the pod's `command` and `args`.
@@ -121,7 +138,7 @@ pub fn plan(image: &str, command: Option<&[String]>, args: Option<&[String]>) ->
 
 /// The whole plan: exit and output.
 pub fn plan_with_output(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Plan {
-    run_argv(image, &argv(image, command, args))
+    run_argv(image, &argv(image, command, args), None)
 }
 
 /// Whether the process is an interactive shell: given a terminal (`stdin`
@@ -152,17 +169,17 @@ fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Vec
     }
 }
 
-fn run_argv(image: &str, argv: &[String]) -> Plan {
+fn run_argv(image: &str, argv: &[String], around: Option<&dyn Surroundings>) -> Plan {
     let Some(program) = argv.first() else { return finished(0, 0, Vec::new()) };
     let base = program.rsplit('/').next().unwrap_or(program);
     if matches!(base, "sh" | "bash" | "ash") {
         return match argv.get(1).map(String::as_str) {
-            Some("-c") => run_script(image, argv.get(2).map_or("", String::as_str)),
+            Some("-c") => run_script(image, argv.get(2).map_or("", String::as_str), around),
             // A shell reading an absent terminal exits at once.
             _ => finished(0, 0, Vec::new()),
         };
     }
-    run_script(image, &argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+    run_script(image, &argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "), around)
 }
 
 fn finished(after: Millis, code: i32, output: Vec<(Millis, Out)>) -> Plan {
@@ -222,14 +239,14 @@ fn split_script(script: &str) -> Vec<(String, &'static str)> {
     parts.into_iter().filter(|(c, _)| !c.trim().is_empty()).collect()
 }
 
-fn run_script(image: &str, script: &str) -> Plan {
+fn run_script(image: &str, script: &str, around: Option<&dyn Surroundings>) -> Plan {
     let trimmed = script.trim();
     for head in ["while true", "while :", "until false"] {
         if let Some(rest) = trimmed.strip_prefix(head) {
             // `while true; do BODY; done`: the body's lines, over and over.
             let body = rest.trim_start_matches(';').trim().strip_prefix("do").unwrap_or(rest);
             let body = body.trim().strip_suffix("done").unwrap_or(body).trim().trim_end_matches(';');
-            let round = walk(image, body);
+            let round = walk(image, body, around);
             let period = round.elapsed.max(10);
             return Plan {
                 exit: Exit::Never,
@@ -241,7 +258,7 @@ fn run_script(image: &str, script: &str) -> Plan {
             };
         }
     }
-    let run = walk(image, script);
+    let run = walk(image, script, around);
     let exit = if run.forever { Exit::Never } else { Exit::After { after: run.elapsed, code: run.code } };
     Plan { exit, output: run.output, repeat: None, files: run.files, memory: run.memory, cpu: run.cpu }
 }
@@ -258,7 +275,7 @@ struct Walk {
     cpu: u64,
 }
 
-fn walk(image: &str, script: &str) -> Walk {
+fn walk(image: &str, script: &str, around: Option<&dyn Surroundings>) -> Walk {
     let mut run =
         Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false, files: Vec::new(), memory: 0, cpu: 0 };
     let mut operator = ";";
@@ -269,6 +286,11 @@ fn walk(image: &str, script: &str) -> Walk {
             continue;
         }
         let mut words = crate::shell::split_words(command.trim()).unwrap_or_default();
+        if let Some(around) = around {
+            for word in &mut words {
+                *word = expand(word, around);
+            }
+        }
         let at = run.elapsed;
         if let Some(target) = redirect_target(&mut words) {
             // The shell creates the file before the command runs.
@@ -281,6 +303,10 @@ fn walk(image: &str, script: &str) -> Walk {
         }
         let Some(first) = words.first() else { continue };
         let name = first.rsplit('/').next().unwrap_or(first);
+        if let (Some(around), "cat" | "test" | "[") = (around, name) {
+            look(&mut run, image, name, &words[1..], around);
+            continue;
+        }
         match name {
             "sleep" => match words.get(1).map(String::as_str) {
                 Some("infinity") => {
@@ -402,6 +428,88 @@ fn walk(image: &str, script: &str) -> Walk {
     run
 }
 
+/// `cat` and `test` run among known surroundings: they read the files
+/// and variables, and fail as the real tools do.
+fn look(run: &mut Walk, image: &str, name: &str, operands: &[String], around: &dyn Surroundings) {
+    let at = run.elapsed;
+    run.elapsed = run.elapsed.saturating_add(10);
+    if name == "cat" {
+        run.code = 0;
+        for path in operands.iter().filter(|w| !w.starts_with('-')) {
+            match around.file(path) {
+                Some(text) => run.output.extend(text.lines().map(|l| (at, Out::Text(l.to_string())))),
+                None => {
+                    run.output.push((at, Out::Text(no_such_file(image, path))));
+                    run.code = 1;
+                }
+            }
+        }
+        return;
+    }
+    let mut operands: Vec<&str> = operands.iter().map(String::as_str).collect();
+    if name == "[" && operands.last() == Some(&"]") {
+        operands.pop();
+    }
+    run.code = i32::from(!test(&operands, around));
+}
+
+/// `$NAME` and `${NAME}` replaced by their values (unset ones by nothing),
+/// as the shell does before running a command.
+fn expand(word: &str, around: &dyn Surroundings) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, used) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(end) => (&inner[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        if name.is_empty() {
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        out.push_str(&around.var(name).unwrap_or_default());
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `test EXPR` / `[ EXPR ]` for the forms scripts use to check their
+/// configuration: file tests, empty strings, equality, negation.
+fn test(operands: &[&str], around: &dyn Surroundings) -> bool {
+    match operands {
+        ["!", rest @ ..] => !test(rest, around),
+        ["-f" | "-e" | "-r", path] => around.file(path).is_some(),
+        ["-s", path] => around.file(path).is_some_and(|t| !t.is_empty()),
+        ["-n", text] => !text.is_empty(),
+        ["-z", text] => text.is_empty(),
+        [a, "=" | "==", b] => a == b,
+        [a, "!=", b] => a != b,
+        [text] => !text.is_empty(),
+        [] => false,
+        // Forms not modelled (numbers, folders) pass, as before.
+        _ => true,
+    }
+}
+
+/// `cat`'s complaint about a missing file, in the image's own words.
+fn no_such_file(image: &str, path: &str) -> String {
+    if super::exec::debian_based(image) {
+        format!("cat: {path}: No such file or directory")
+    } else {
+        format!("cat: can't open '{path}': No such file or directory")
+    }
+}
+
 /// Whether `program` is one the image brings besides the shell tools:
 /// `Some(true)` for its server (`local-path-provisioner` in its image,
 /// `kube-apiserver` in its, or anything at all in an image the playground
@@ -501,5 +609,76 @@ mod tests {
         for (image, command, args, want) in cases {
             assert_eq!(plan(image, command.as_deref(), args.as_deref()), *want, "{image} {command:?} {args:?}");
         }
+    }
+
+    /// A container with one mounted file and one variable.
+    struct Around;
+
+    impl Surroundings for Around {
+        fn file(&self, path: &str) -> Option<String> {
+            (path == "/etc/app/mode").then(|| "batch\n".to_string())
+        }
+        fn var(&self, name: &str) -> Option<String> {
+            (name == "LEVEL").then(|| "info".to_string())
+        }
+    }
+
+    #[test]
+    fn scripts_read_their_files_and_variables_as_they_start() {
+        let sh = |script: &str, image: &str| {
+            let c = k8s_openapi::api::core::v1::Container {
+                image: Some(image.into()),
+                command: Some(strings(&["sh", "-c", script])),
+                ..Default::default()
+            };
+            let plan = plan_in(&c, &Around);
+            let text: Vec<String> = plan
+                .output
+                .iter()
+                .filter_map(|(_, o)| match o {
+                    Out::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            (plan.exit, text)
+        };
+        let ends = |code| Exit::After { after: 10, code };
+        let cases: &[(&str, &str, Exit, &[&str])] = &[
+            (
+                "cat /etc/app/level || exit 1; sleep 3600",
+                "busybox",
+                ends(1),
+                &["cat: can't open '/etc/app/level': No such file or directory"],
+            ),
+            (
+                "cat /etc/app/level || exit 1; sleep 3600",
+                "debian",
+                ends(1),
+                &["cat: /etc/app/level: No such file or directory"],
+            ),
+            ("cat /etc/app/mode && sleep infinity", "busybox", Exit::Never, &["batch"]),
+            ("[ -f /etc/app/level ] || exit 3", "busybox", ends(3), &[]),
+            ("test -f /etc/app/mode && exit 4", "busybox", Exit::After { after: 10, code: 4 }, &[]),
+            ("[ -n \"$MISSING\" ] || exit 5", "busybox", Exit::After { after: 10, code: 5 }, &[]),
+            ("[ -z \"$MISSING\" ] && exit 6", "busybox", ends(6), &[]),
+            (
+                "echo level=$LEVEL ${LEVEL}!; [ \"$LEVEL\" = info ] && exit 7",
+                "busybox",
+                Exit::After { after: 20, code: 7 },
+                &["level=info info!"],
+            ),
+        ];
+        for (script, image, exit, output) in cases {
+            let (got_exit, got_output) = sh(script, image);
+            assert_eq!(got_exit, *exit, "{script}");
+            assert_eq!(got_output, strings(output), "{script}");
+        }
+        // Without surroundings nothing is known, and scripts run as before.
+        let c = k8s_openapi::api::core::v1::Container {
+            image: Some("busybox".into()),
+            command: Some(strings(&["sh", "-c", "cat /etc/app/level || exit 1; sleep infinity"])),
+            ..Default::default()
+        };
+        assert_eq!(plan_with_output_of(&c).exit, Exit::Never);
     }
 }

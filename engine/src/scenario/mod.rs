@@ -5,6 +5,7 @@ mod bootstrap;
 mod control_plane;
 mod endpoints;
 mod ingress_nginx;
+pub mod lesson;
 mod metallb;
 mod monitoring;
 mod nodes;

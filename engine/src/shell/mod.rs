@@ -176,6 +176,11 @@ impl Shell {
         self.clusters.get_mut(&name).expect("current_name only names clusters the map holds")
     }
 
+    /// Every line typed so far, oldest first.
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
     /// Lets simulated time pass on every cluster: they share one world clock.
     pub fn step(&mut self, ms: Millis) {
         for cluster in self.clusters.values_mut() {
