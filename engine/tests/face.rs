@@ -322,6 +322,9 @@ fn tab_completes_commands_flags_kinds_and_names() {
     assert_eq!(complete("kubectl explain deploy"), ["deployments"]);
     assert_eq!(complete("kubectl cp so"), ["solo:"]);
     assert!(complete("kubectl explain pods so").is_empty());
+    assert_eq!(complete("node r"), ["remove"]);
+    assert_eq!(complete("node remove w"), ["w1-k8s", "w2-k8s", "w3-k8s"]);
+    assert_eq!(complete("node add w4-k8s --c"), ["--cpu"]);
 }
 
 #[test]

@@ -12,5 +12,5 @@ mod nodes;
 mod presets;
 
 pub use bootstrap::bootstrap;
-pub use nodes::{join, NewNode};
+pub use nodes::{join, NewNode, ZONE};
 pub use presets::{NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};

@@ -205,6 +205,7 @@ impl Shell {
                 let ns = if ns.is_empty() { "default".to_string() } else { ns };
                 crate::kubectl::complete::candidates(self.cluster(), &before[1..], partial, &ns)
             }
+            Some(first) if first == "node" => node::complete(self.cluster(), &before[1..]),
             Some(_) => Vec::new(),
         };
         candidates.retain(|c| c.starts_with(partial));

@@ -37,6 +37,24 @@ pub fn run(cluster: &mut Cluster, args: &[String]) -> Output {
     }
 }
 
+/// What Tab offers after `node` and the words already typed: the two
+/// subcommands, the workers `remove` can take, the zones the cluster has.
+pub fn complete(cluster: &Cluster, before: &[String]) -> Vec<String> {
+    let store = cluster.api().store();
+    let nodes = || store.list(crate::api::Kind::Node, None);
+    match before {
+        [] => vec!["add".into(), "remove".into()],
+        [remove] if remove == "remove" => {
+            nodes().filter(|n| !crate::labels::is_control_plane(n.meta())).map(|n| n.name().to_string()).collect()
+        }
+        [add, .., flag] if add == "add" && flag == "--zone" => {
+            nodes().filter_map(|n| n.meta().labels.as_ref()?.get(crate::scenario::ZONE).cloned()).collect()
+        }
+        [add, _, ..] if add == "add" => ["--cpu", "--memory", "--zone", "--label"].map(String::from).to_vec(),
+        _ => Vec::new(),
+    }
+}
+
 fn parse_add(words: &[&str]) -> Result<NewNode, String> {
     let mut new = NewNode::default();
     let mut name = None;
