@@ -154,9 +154,12 @@ fn judge(cluster: &Cluster, pod: &Pod, options: &Options) -> Verdict {
         }
         let namespace = pod.metadata.namespace.as_deref().unwrap_or_default();
         if let Err(e) = cluster.api().get(Kind::DaemonSet, namespace, &owner.name) {
-            if !options.force {
-                return Verdict::Refuse(e.message);
+            // An orphan goes with --force; the warning kubectl makes for it
+            // is overwritten by its later filters, so none is printed.
+            if options.force && e.reason == Reason::NotFound {
+                return Verdict::Evict(None);
             }
+            return Verdict::Refuse(e.message);
         }
         if !options.ignore_daemonsets {
             return Verdict::Refuse("DaemonSet-managed Pods (use --ignore-daemonsets to ignore)".into());
