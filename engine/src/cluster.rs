@@ -475,6 +475,12 @@ impl Cluster {
         view::build(self.api.store(), self.clock)
     }
 
+    /// Every Event in the cluster, oldest report first: the app's event
+    /// stream, read from the same objects `kubectl get events` lists.
+    pub fn events(&self) -> Vec<crate::event_feed::EventRow> {
+        crate::event_feed::build(self.api.store())
+    }
+
     pub(crate) fn api(&self) -> &ApiServer {
         &self.api
     }
