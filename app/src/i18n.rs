@@ -62,6 +62,7 @@ pub enum Msg {
     KeptAsideUnder,
     FreshCluster,
     ImportFailed,
+    SaveFailed,
     CannotStart,
     Settings,
 }
@@ -113,6 +114,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             KeptAsideUnder => "It was kept aside in this browser's storage under the key",
             FreshCluster => "A fresh cluster was started.",
             ImportFailed => "The session file could not be imported",
+            SaveFailed => "The session could not be saved in this browser",
             CannotStart => "The cluster could not start",
             Settings => "Settings",
         },
@@ -139,7 +141,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             }
             Terminal => "터미널",
             Command => "명령",
-            TerminalHint => "예: kubectl get nodes   (help를 입력하면 더 많은 명령을 볼 수 있습니다)",
+            TerminalHint => "예: kubectl get nodes   (명령 목록은 help)",
             Editor => "YAML 편집기",
             Manifest => "매니페스트",
             Apply => "적용",
@@ -159,6 +161,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             KeptAsideUnder => "이 브라우저 저장소에 다음 키로 따로 보관해 두었습니다:",
             FreshCluster => "새 클러스터로 시작합니다.",
             ImportFailed => "세션 파일을 가져오지 못했습니다",
+            SaveFailed => "이 브라우저에 세션을 저장하지 못했습니다",
             CannotStart => "클러스터를 시작하지 못했습니다",
             Settings => "설정",
         },

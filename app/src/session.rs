@@ -143,6 +143,22 @@ pub fn replaying(on: bool) {
     }
 }
 
+/// Where the pane sizes are remembered.
+const LAYOUT_KEY: &str = "kubeplay.layout";
+
+/// The remembered pane sizes, if any were stored and still read.
+pub fn load_layout<T: for<'de> Deserialize<'de>>() -> Option<T> {
+    let text = storage()?.get_item(LAYOUT_KEY).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Remembers the pane sizes.
+pub fn save_layout<T: Serialize>(layout: &T) {
+    if let (Some(store), Ok(text)) = (storage(), serde_json::to_string(layout)) {
+        let _ = store.set_item(LAYOUT_KEY, &text);
+    }
+}
+
 /// Light or dark.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Theme {

@@ -225,6 +225,34 @@ test('the panes resize from the keyboard', async () => {
   assert.notEqual(await page.evaluate(() => document.activeElement?.dataset.testid), 'terminal-input');
 });
 
+test('a divider drags with the mouse, and the sizes are remembered', async () => {
+  const terminal = page.getByTestId('terminal-output');
+  const before = await terminal.evaluate((e) => e.getBoundingClientRect().height);
+  const box = await page.getByTestId('split-terminal').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 50, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 100, { steps: 5 });
+  await page.mouse.up();
+  const after = await terminal.evaluate((e) => e.getBoundingClientRect().height);
+  assert.ok(Math.abs(after - before - 100) < 12, `the terminal grew by the drag: ${before} → ${after}`);
+  await reload();
+  const restored = await page.getByTestId('terminal-output').evaluate((e) => e.getBoundingClientRect().height);
+  assert.ok(Math.abs(restored - after) < 2, `the size survives a reload: ${after} → ${restored}`);
+});
+
+test('the namespace picker types the command that switches namespace', async () => {
+  await page.getByTestId('namespace').selectOption('kube-system');
+  const output = page.getByTestId('terminal-output');
+  await output.getByText('root@m-k8s:~# kubectl config set-context --current --namespace=kube-system').waitFor();
+  await output.getByText('Context "kubernetes-admin@kubernetes" modified.').waitFor();
+  await type(page, 'kubectl get deploy coredns');
+  await output.getByText(/^coredns\s+2\/2/).waitFor();
+  await shoot(page, 'session-namespace-picker');
+  await page.getByTestId('namespace').selectOption('default');
+  await output.getByText('root@m-k8s:~# kubectl config set-context --current --namespace=default').waitFor();
+});
+
 test('the page raised no script errors', () => {
   assert.deepEqual(errors, []);
 });

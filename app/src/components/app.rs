@@ -88,6 +88,7 @@ pub fn App() -> Html {
         .fatal { padding: 24px; color: ${error}; }
         [data-presenter="on"] body { font-size: 18px; }
         [data-presenter="on"] main { zoom: 1.3; }
+        [data-presenter="on"] main .chip.system { opacity: 0.85; }
         "#,
         bg = BG,
         text = TEXT,

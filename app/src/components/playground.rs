@@ -15,6 +15,7 @@ use crate::i18n::{t, Msg};
 use crate::session::{self, Prefs};
 use engine::Output;
 use gloo::timers::callback::Interval;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use stylist::yew::styled_component;
@@ -51,12 +52,18 @@ pub struct PlaygroundProps {
 }
 
 /// Pane sizes as shares of their container.
-#[derive(Clone, Copy, PartialEq)]
-struct Layout {
+#[derive(Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
     lesson: f64,
     pictures: f64,
     terminal: f64,
     map: f64,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout { lesson: 0.18, pictures: 0.38, terminal: 0.6, map: 0.62 }
+    }
 }
 
 impl Layout {
@@ -84,7 +91,10 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     // The speed as the savers see it, without waiting for a render.
     let speed_now = use_mut_ref(|| props.speed);
     let trouble = use_state(|| props.trouble.clone());
-    let layout = use_state(|| Layout { lesson: 0.18, pictures: 0.38, terminal: 0.6, map: 0.62 });
+    // A cell, not a state: several pointer moves can arrive between two
+    // renders, and each must add to the last, not to what was drawn.
+    let layout = use_mut_ref(|| session::load_layout::<Layout>().unwrap_or_default().clamped());
+    let redraw = use_force_update();
     // What a running `kubectl get -w` printed since the last tick, numbered
     // so the terminal appends each batch once.
     let incoming = use_state(|| (0u64, Output::default()));
@@ -305,10 +315,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     };
     let resize = |apply: fn(&mut Layout, f64)| {
         let layout = layout.clone();
+        let redraw = redraw.clone();
         Callback::from(move |d: f64| {
-            let mut next = *layout;
+            let mut next = *layout.borrow();
             apply(&mut next, d);
-            layout.set(next.clamped());
+            *layout.borrow_mut() = next.clamped();
+            session::save_layout(&next.clamped());
+            redraw.force_update();
         })
     };
 
@@ -329,7 +342,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             t(lang, Msg::FreshCluster)
         ),
         Trouble::Import(reason) => format!("{}: {reason}", t(lang, Msg::ImportFailed)),
-        Trouble::Save(reason) => format!("localStorage: {reason}"),
+        Trouble::Save(reason) => format!("{}: {reason}", t(lang, Msg::SaveFailed)),
     });
     let dismiss = {
         let trouble = trouble.clone();
@@ -337,7 +350,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     };
 
     let presenter = props.prefs.presenter;
-    let l = *layout;
+    let l = *layout.borrow();
     let middle = 1.0 - l.lesson - l.pictures;
     let columns = if presenter {
         // Without the lesson the two left share all the width (fr shares
