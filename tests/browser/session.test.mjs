@@ -244,7 +244,7 @@ test('a divider drags with the mouse, and the sizes are remembered', async () =>
 test('the namespace picker types the command that switches namespace', async () => {
   await page.getByTestId('namespace').selectOption('kube-system');
   const output = page.getByTestId('terminal-output');
-  await output.getByText('root@m-k8s:~# kubectl config set-context --current --namespace=kube-system').waitFor();
+  await output.locator('pre.cmd', { hasText: 'root@m-k8s:~# kubectl config set-context --current --namespace=kube-system' }).waitFor();
   await output.getByText('Context "kubernetes-admin@kubernetes" modified.').waitFor();
   await type(page, 'kubectl get deploy coredns');
   await output.getByText(/^coredns\s+2\/2/).waitFor();

@@ -76,7 +76,7 @@ pub fn App() -> Html {
     let global = css!(
         r#"
         html, body { margin: 0; height: 100%; background: ${bg}; color: ${text};
-            font-family: "Inter", "Noto Sans KR", "Noto Sans CJK KR", "NanumGothic", system-ui, sans-serif; font-size: 16px; }
+            font-family: "Inter", system-ui, "Noto Sans KR", "Noto Sans CJK KR", "NanumGothic", sans-serif; font-size: 16px; }
         * { box-sizing: border-box; }
         button, select { font: inherit; font-size: 14px; cursor: pointer; border-radius: 6px; border: 1px solid ${edge};
             background: ${panel}; color: ${text}; padding: 4px 12px; }

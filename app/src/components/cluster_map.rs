@@ -42,7 +42,8 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         .node { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; background: ${sunken}; }
         .node.notready { border-color: ${error}; }
         .node header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; }
-        .node header b { font-size: 17px; }
+        .node header b { font-size: 17px; white-space: nowrap; }
+        .node header small { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
         .node header small { color: ${muted}; }
         .node .state { font-size: 13px; color: ${ok}; }
         .node.notready .state { color: ${error}; }

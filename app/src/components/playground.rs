@@ -97,7 +97,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let redraw = use_force_update();
     // What a running `kubectl get -w` printed since the last tick, numbered
     // so the terminal appends each batch once.
-    let incoming = use_state(|| (0u64, Output::default()));
+    let incoming = use_state(|| (0u64, None::<String>, Output::default()));
     let batches = use_mut_ref(|| 0u64);
     let editor_text = use_mut_ref(|| props.editor.clone());
     let history = use_mut_ref(|| props.history.clone());
@@ -142,11 +142,11 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let push = {
         let incoming = incoming.setter();
         let batches = batches.clone();
-        Rc::new(move |out: Output| {
-            if !out.stdout.is_empty() || !out.stderr.is_empty() {
+        Rc::new(move |command: Option<String>, out: Output| {
+            if command.is_some() || !out.stdout.is_empty() || !out.stderr.is_empty() {
                 let mut n = batches.borrow_mut();
                 *n += 1;
-                incoming.set((*n, out));
+                incoming.set((*n, command, out));
             }
         })
     };
@@ -162,7 +162,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 Interval::new(TICK_MS, move || {
                     bridge.0.step(ms);
                     refresh();
-                    push(bridge.0.poll());
+                    push(None, bridge.0.poll());
                     *dirty.borrow_mut() = true;
                 })
             });
@@ -226,7 +226,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |line: String| {
             let prompt = bridge.0.prompt();
             let out = run(line.clone());
-            push(Output { stdout: format!("{prompt}{line}\n{}", out.stdout), ..out });
+            push(Some(format!("{prompt}{line}")), out);
         })
     };
     // What saving or abandoning an edit prints goes to the terminal, as the
@@ -242,7 +242,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             editing.set(None);
             refresh();
             save();
-            push(out.clone());
+            push(None, out.clone());
             out
         })
     };
@@ -283,7 +283,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |ms: i64| {
             bridge.0.step(ms);
             refresh();
-            push(bridge.0.poll());
+            push(None, bridge.0.poll());
             save();
         })
     };

@@ -34,8 +34,10 @@ pub struct TerminalProps {
     pub on_complete: Callback<String, Completion>,
     /// Ctrl-C; says whether something (a watch) was stopped.
     pub on_interrupt: Callback<(), bool>,
-    /// Output that arrived without a command (a watch's rows), numbered.
-    pub incoming: (u64, Output),
+    /// Output that arrived without a typed command, numbered: a watch's
+    /// rows, or a command the top bar ran (with its prompt and line, drawn
+    /// as if typed).
+    pub incoming: (u64, Option<String>, Output),
     /// The history a restored session left, oldest first.
     pub history: Vec<String>,
 }
@@ -67,10 +69,13 @@ pub fn Terminal(props: &TerminalProps) -> Html {
 
     {
         let lines = lines.clone();
-        let (batch, out) = props.incoming.clone();
+        let (batch, command, out) = props.incoming.clone();
         use_effect_with(batch, move |batch| {
             if *batch > 0 {
                 let mut next = (*lines).clone();
+                if let Some(command) = command {
+                    next.push(Line { kind: Kind::Command, text: command });
+                }
                 push_text(&mut next, Kind::Stdout, &out.stdout);
                 push_text(&mut next, Kind::Stderr, &out.stderr);
                 lines.set(next);
