@@ -147,6 +147,11 @@ impl Bridge {
         self.shell.borrow().cluster().version()
     }
 
+    /// The current cluster's Namespaces.
+    pub fn namespaces(&self) -> Vec<String> {
+        self.shell.borrow().cluster().namespaces()
+    }
+
     /// The current context, its namespace, and every context.
     pub fn contexts(&self) -> (String, String, Vec<String>) {
         self.shell.borrow().contexts()

@@ -242,6 +242,10 @@ test('a divider drags with the mouse, and the sizes are remembered', async () =>
 });
 
 test('the namespace picker types the command that switches namespace', async () => {
+  const offered = await page.getByTestId('namespace').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  for (const ns of ['default', 'kept', 'kube-public', 'kube-system']) {
+    assert.ok(offered.includes(ns), `${ns} is offered, pods or not: ${offered}`);
+  }
   await page.getByTestId('namespace').selectOption('kube-system');
   const output = page.getByTestId('terminal-output');
   await output.locator('pre.cmd', { hasText: 'root@m-k8s:~# kubectl config set-context --current --namespace=kube-system' }).waitFor();

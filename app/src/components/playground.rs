@@ -326,14 +326,10 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     };
 
     let contexts = bridge.0.contexts();
-    let namespaces: Vec<String> = view
-        .pods
-        .iter()
-        .map(|p| p.namespace.clone())
-        .chain(["default".to_string(), contexts.1.clone()])
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // The context's namespace is offered even when it does not exist (yet),
+    // as kubectl lets a context name one.
+    let namespaces: Vec<String> =
+        bridge.0.namespaces().into_iter().chain([contexts.1.clone()]).collect::<BTreeSet<_>>().into_iter().collect();
     let notice = trouble.as_ref().map(|trouble| match trouble {
         Trouble::Restore { reason, key } => format!(
             "{}: {reason}. {} “{key}”. {}",
