@@ -1,15 +1,24 @@
 //! The one seam between the page and the engine. Components never touch the
 //! engine directly, so the engine can later move into a Web Worker behind
-//! this same interface.
+//! this same interface. Every input that changes the engine passes here and
+//! is written to the journal the session is saved as (`session.rs`).
 
-use engine::{Cluster, ClusterView, Completion, MemFiles, Output, Shell};
+use crate::session::{Input, Saved, FORMAT, VERSION};
+use engine::{Cluster, ClusterView, Completion, EventRow, MemFiles, Output, Shell};
 use std::cell::RefCell;
 use std::rc::Rc;
+
+/// The cluster a fresh session starts with.
+const PRESET: &str = "default";
+const SEED: u64 = 1;
 
 /// The playground's cluster and terminal session.
 pub struct Bridge {
     shell: RefCell<Shell>,
     files: MemFiles,
+    preset: String,
+    seed: u64,
+    journal: RefCell<Vec<Input>>,
 }
 
 /// A shared handle; equal when it is the same bridge.
@@ -25,23 +34,69 @@ impl PartialEq for BridgeHandle {
 impl Bridge {
     /// A fresh default cluster, or why none could be built.
     pub fn start() -> Result<BridgeHandle, String> {
-        let cluster = Cluster::new("default", 1)?;
+        Bridge::new(PRESET, SEED).map(|b| BridgeHandle(Rc::new(b)))
+    }
+
+    /// The saved session's cluster, rebuilt by replaying its journal.
+    pub fn restore(saved: &Saved) -> Result<BridgeHandle, String> {
+        let bridge = Bridge::new(&saved.preset, saved.seed)?;
+        for input in &saved.journal {
+            bridge.play(input);
+        }
+        // A reload closes the terminal: a watch that was printing has ended.
+        bridge.shell.borrow_mut().interrupt();
+        Ok(BridgeHandle(Rc::new(bridge)))
+    }
+
+    fn new(preset: &str, seed: u64) -> Result<Bridge, String> {
+        let cluster = Cluster::new(preset, seed)?;
         let mut shell = Shell::new(cluster);
         // `kubectl edit` opens the page's YAML editor.
         shell.attach_editor();
-        Ok(BridgeHandle(Rc::new(Bridge { shell: RefCell::new(shell), files: MemFiles::default() })))
+        Ok(Bridge {
+            shell: RefCell::new(shell),
+            files: MemFiles::default(),
+            preset: preset.to_string(),
+            seed,
+            journal: RefCell::default(),
+        })
+    }
+
+    /// Gives one input to the engine and writes it to the journal.
+    fn play(&self, input: &Input) -> Output {
+        let out = match input {
+            Input::Run(line) => self.shell.borrow_mut().run(line, &self.files),
+            Input::Apply(manifest) => {
+                // Kept as `editor.yaml` so the terminal can `kubectl apply -f editor.yaml` too.
+                self.files.insert("editor.yaml", manifest);
+                self.shell.borrow_mut().cluster_mut().apply(manifest)
+            }
+            Input::Edit(text) => self.shell.borrow_mut().finish_edit(text.as_deref(), &self.files),
+            Input::Interrupt => {
+                let stopped = self.shell.borrow_mut().interrupt();
+                Output { exit_code: i32::from(!stopped), ..Output::default() }
+            }
+            Input::Step(ms) => {
+                self.shell.borrow_mut().step(*ms);
+                Output::default()
+            }
+        };
+        let mut journal = self.journal.borrow_mut();
+        match (journal.last_mut(), input) {
+            (Some(Input::Step(total)), Input::Step(ms)) => *total += ms,
+            _ => journal.push(input.clone()),
+        }
+        out
     }
 
     /// Runs one terminal line.
     pub fn run(&self, line: &str) -> Output {
-        self.shell.borrow_mut().run(line, &self.files)
+        self.play(&Input::Run(line.to_string()))
     }
 
-    /// Applies the editor's manifest, keeping it as `editor.yaml` so the
-    /// terminal can `kubectl apply -f editor.yaml` too.
+    /// Applies the editor's manifest.
     pub fn apply(&self, manifest: &str) -> Output {
-        self.files.insert("editor.yaml", manifest);
-        self.shell.borrow_mut().cluster_mut().apply(manifest)
+        self.play(&Input::Apply(manifest.to_string()))
     }
 
     /// The object a `kubectl edit` has opened, while it waits for the editor.
@@ -51,17 +106,18 @@ impl Bridge {
 
     /// Saves (`Some`) or abandons (`None`) the waiting edit.
     pub fn finish_edit(&self, text: Option<String>) -> Output {
-        self.shell.borrow_mut().finish_edit(text.as_deref(), &self.files)
+        self.play(&Input::Edit(text))
     }
 
-    /// New rows of a running `kubectl get -w`.
+    /// New rows of a running `kubectl get -w`. Not journaled: watches only
+    /// read, and a replay ends them anyway.
     pub fn poll(&self) -> Output {
         self.shell.borrow_mut().poll()
     }
 
     /// Ctrl-C: ends a running watch; whether there was one.
     pub fn interrupt(&self) -> bool {
-        self.shell.borrow_mut().interrupt()
+        self.play(&Input::Interrupt).exit_code == 0
     }
 
     /// What Tab offers for the text before the cursor.
@@ -71,7 +127,9 @@ impl Bridge {
 
     /// Lets `ms` of simulated time pass.
     pub fn step(&self, ms: i64) {
-        self.shell.borrow_mut().step(ms);
+        if ms > 0 {
+            self.play(&Input::Step(ms));
+        }
     }
 
     /// What the pictures draw.
@@ -79,8 +137,43 @@ impl Bridge {
         self.shell.borrow().cluster().view()
     }
 
+    /// The cluster's Events, oldest first.
+    pub fn events(&self) -> Vec<EventRow> {
+        self.shell.borrow().cluster().events()
+    }
+
+    /// The store's resourceVersion: unchanged means nothing to redraw.
+    pub fn version(&self) -> u64 {
+        self.shell.borrow().cluster().version()
+    }
+
+    /// The current cluster's Namespaces.
+    pub fn namespaces(&self) -> Vec<String> {
+        self.shell.borrow().cluster().namespaces()
+    }
+
+    /// The current context, its namespace, and every context.
+    pub fn contexts(&self) -> (String, String, Vec<String>) {
+        self.shell.borrow().contexts()
+    }
+
     /// The terminal prompt.
     pub fn prompt(&self) -> String {
         self.shell.borrow().prompt()
+    }
+
+    /// The session as saved, with the page's own parts.
+    pub fn saved(&self, editor: String, history: Vec<String>, speed: u32) -> Saved {
+        Saved {
+            format: FORMAT.into(),
+            version: VERSION,
+            preset: self.preset.clone(),
+            seed: self.seed,
+            journal: self.journal.borrow().clone(),
+            editor,
+            history,
+            speed,
+            lesson: None,
+        }
     }
 }

@@ -4,6 +4,8 @@
 
 mod bridge;
 mod components;
+mod i18n;
+mod session;
 mod style;
 
 fn main() {

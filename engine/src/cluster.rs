@@ -529,6 +529,18 @@ impl Cluster {
         view::build(self.api.store(), self.clock)
     }
 
+    /// The names of the cluster's Namespaces, in name order: what the app's
+    /// namespace picker offers.
+    pub fn namespaces(&self) -> Vec<String> {
+        self.api.store().list(Kind::Namespace, None).map(|o| o.name().to_string()).collect()
+    }
+
+    /// Every Event in the cluster, oldest report first: the app's event
+    /// stream, read from the same objects `kubectl get events` lists.
+    pub fn events(&self) -> Vec<crate::event_feed::EventRow> {
+        crate::event_feed::build(self.api.store())
+    }
+
     pub(crate) fn api(&self) -> &ApiServer {
         &self.api
     }

@@ -85,12 +85,15 @@ pub fn ensure_build_tools(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Debian's Chromium and ChromeDriver, Prometheus and promtool (the oracle
-/// the PromQL tests compare with), and the browser tests' npm packages.
+/// Debian's Chromium and ChromeDriver, a Korean font (so screenshots of the
+/// Korean interface show Hangul, not empty boxes), Prometheus and promtool
+/// (the oracle the PromQL tests compare with), and the browser tests' npm
+/// packages.
 pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
     let missing: Vec<&str> = [
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),
+        ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", "fonts-nanum"),
         ("/usr/bin/prometheus", "prometheus"),
         ("/usr/bin/promtool", "prometheus"),
     ]

@@ -1,182 +1,116 @@
-//! The page: a top bar with the clock, the terminal and the editor on the
-//! left, the live cluster map on the right.
+//! The page's root: remembered preferences, the saved session replayed (or
+//! set aside with a reason), the language for every component, and the
+//! page-wide look.
 
-use super::cluster_map::ClusterMap;
-use super::editor::Editor;
-use super::terminal::Terminal;
+use super::editor::STARTER;
+use super::playground::{Playground, Trouble};
 use crate::bridge::{Bridge, BridgeHandle};
-use crate::style::palette::*;
-use engine::{ClusterView, Output};
-use gloo::timers::callback::Interval;
-use std::rc::Rc;
+use crate::i18n::{t, Lang, Msg};
+use crate::session::{self, Found, Prefs, Theme};
+use crate::style::{palette::*, THEMES};
 use stylist::yew::{styled_component, Global};
 use yew::prelude::*;
 
-/// How often the page advances the virtual clock, in real milliseconds.
-const TICK_MS: u32 = 200;
+/// What the page starts from.
+struct Start {
+    bridge: Result<BridgeHandle, String>,
+    trouble: Option<Trouble>,
+    editor: String,
+    history: Vec<String>,
+    speed: u32,
+}
+
+/// The saved session if it replays, else a fresh one and why.
+fn start() -> Start {
+    let fresh =
+        |trouble| Start { bridge: Bridge::start(), trouble, editor: STARTER.into(), history: Vec::new(), speed: 1 };
+    match session::load() {
+        Found::Nothing => fresh(None),
+        Found::SetAside { reason, key } => fresh(Some(Trouble::Restore { reason, key })),
+        Found::Session(saved) => {
+            session::replaying(true);
+            let bridge = Bridge::restore(&saved);
+            session::replaying(false);
+            match bridge {
+                Ok(bridge) => Start {
+                    bridge: Ok(bridge),
+                    trouble: None,
+                    editor: saved.editor,
+                    history: saved.history,
+                    speed: saved.speed,
+                },
+                Err(reason) => {
+                    let key = session::set_aside(&session::to_text(&saved));
+                    fresh(Some(Trouble::Restore { reason, key }))
+                }
+            }
+        }
+    }
+}
 
 #[styled_component]
 pub fn App() -> Html {
-    let bridge = use_memo((), |_| Bridge::start());
-    match &*bridge {
-        Ok(handle) => html! { <Playground bridge={handle.clone()} /> },
-        Err(e) => html! { <p class="fatal">{ format!("The cluster could not start: {e}") }</p> },
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct PlaygroundProps {
-    bridge: BridgeHandle,
-}
-
-#[styled_component]
-fn Playground(props: &PlaygroundProps) -> Html {
-    let bridge = props.bridge.clone();
-    let view = use_state(|| Rc::new(bridge.0.view()));
-    let running = use_state(|| true);
-    // What a running `kubectl get -w` printed since the last tick, numbered
-    // so the terminal appends each batch once.
-    let incoming = use_state(|| (0u64, Output::default()));
-    let batches = use_mut_ref(|| 0u64);
-
+    let prefs = use_state(Prefs::load);
+    let start = use_memo((), |_| start());
     {
-        let bridge = bridge.clone();
-        let view = view.setter();
-        let incoming = incoming.setter();
-        let batches = batches.clone();
-        use_effect_with(*running, move |running| {
-            let interval = running.then(|| {
-                Interval::new(TICK_MS, move || {
-                    bridge.0.step(TICK_MS as i64);
-                    view.set(Rc::new(bridge.0.view()));
-                    let out = bridge.0.poll();
-                    if !out.stdout.is_empty() || !out.stderr.is_empty() {
-                        let mut n = batches.borrow_mut();
-                        *n += 1;
-                        incoming.set((*n, out));
-                    }
-                })
-            });
-            move || drop(interval)
+        // The theme lives on <html> so the page behind every pane follows it.
+        use_effect_with(*prefs, |prefs| {
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let theme = match prefs.theme {
+                    Theme::Dark => "dark",
+                    Theme::Light => "light",
+                };
+                let _ = root.set_attribute("data-theme", theme);
+                let _ = root.set_attribute("data-presenter", if prefs.presenter { "on" } else { "off" });
+                let _ = root.set_attribute("lang", prefs.lang.code());
+            }
         });
     }
-    let on_interrupt = {
-        let bridge = bridge.clone();
-        Callback::from(move |_: ()| bridge.0.interrupt())
-    };
-
-    let refresh = {
-        let bridge = bridge.clone();
-        let view = view.setter();
-        move || view.set(Rc::new(bridge.0.view()))
-    };
-    let on_complete = {
-        let bridge = bridge.clone();
-        Callback::from(move |line: String| bridge.0.complete(&line))
-    };
-    // The object a `kubectl edit` opened in the editor, while it waits.
-    let editing = use_state(|| None::<String>);
-    let on_run = {
-        let bridge = bridge.clone();
-        let refresh = refresh.clone();
-        let editing = editing.clone();
-        Callback::from(move |line: String| -> Output {
-            let out = bridge.0.run(&line);
-            editing.set(bridge.0.editing());
-            refresh();
-            out
+    let on_prefs = {
+        let prefs = prefs.clone();
+        Callback::from(move |next: Prefs| {
+            next.save();
+            prefs.set(next);
         })
     };
-    // What saving or abandoning an edit prints goes to the terminal, as the
-    // waiting `kubectl edit` would have printed it.
-    let on_edit_done = {
-        let bridge = bridge.clone();
-        let refresh = refresh.clone();
-        let editing = editing.clone();
-        let incoming = incoming.clone();
-        let batches = batches.clone();
-        Callback::from(move |text: Option<String>| -> Output {
-            let out = bridge.0.finish_edit(text);
-            editing.set(None);
-            refresh();
-            let mut n = batches.borrow_mut();
-            *n += 1;
-            incoming.set((*n, out.clone()));
-            out
-        })
-    };
-    let on_apply = {
-        let bridge = bridge.clone();
-        Callback::from(move |manifest: String| -> Output {
-            let out = bridge.0.apply(&manifest);
-            refresh();
-            out
-        })
-    };
-    let toggle = {
-        let running = running.clone();
-        Callback::from(move |_| running.set(!*running))
-    };
-
     let global = css!(
         r#"
         html, body { margin: 0; height: 100%; background: ${bg}; color: ${text};
-            font-family: "Inter", "Noto Sans KR", system-ui, sans-serif; font-size: 16px; }
+            font-family: "Inter", system-ui, "Noto Sans KR", "Noto Sans CJK KR", "NanumGothic", sans-serif; font-size: 16px; }
         * { box-sizing: border-box; }
-        button { font: inherit; cursor: pointer; border-radius: 6px; border: 1px solid ${edge};
-            background: ${panel}; color: ${text}; padding: 4px 14px; }
-        button:hover, button:focus-visible { border-color: ${accent}; outline: none; }
+        button, select { font: inherit; font-size: 14px; cursor: pointer; border-radius: 6px; border: 1px solid ${edge};
+            background: ${panel}; color: ${text}; padding: 4px 12px; }
+        select { padding: 3px 8px; }
+        button:hover { border-color: ${accent}; }
+        :focus-visible { outline: 2px solid ${accent}; outline-offset: 1px; }
+        ::selection { background: ${accent}; color: ${on_accent}; }
+        * { scrollbar-color: ${edge} transparent; }
+        .fatal { padding: 24px; color: ${error}; }
+        [data-presenter="on"] body { font-size: 18px; }
+        [data-presenter="on"] main { zoom: 1.3; }
+        [data-presenter="on"] main .chip.system { opacity: 0.85; }
         "#,
         bg = BG,
         text = TEXT,
         edge = PANEL_EDGE,
         panel = PANEL,
         accent = ACCENT,
+        on_accent = ON_ACCENT,
+        error = ERROR,
     );
-    let page = css!(
-        r#"
-        display: grid; grid-template-rows: auto 1fr; height: 100vh;
-        & > header { display: flex; align-items: center; gap: 18px; padding: 8px 18px;
-            border-bottom: 1px solid ${edge}; background: ${panel}; }
-        & > header h1 { font-size: 20px; margin: 0; letter-spacing: 0.5px; }
-        & > header h1 span { color: ${accent}; }
-        & > header .clock { font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; color: ${muted}; margin-left: auto; }
-        & > main { display: grid; grid-template-columns: minmax(420px, 1fr) minmax(380px, 1fr);
-            gap: 12px; padding: 12px; min-height: 0; }
-        .left { display: grid; grid-template-rows: 3fr 2fr; gap: 12px; min-height: 0; }
-        "#,
-        edge = PANEL_EDGE,
-        panel = PANEL,
-        accent = ACCENT,
-        muted = MUTED,
-    );
-
+    let lang: Lang = prefs.lang;
+    let body = match &start.bridge {
+        Ok(bridge) => html! {
+            <Playground bridge={bridge.clone()} prefs={*prefs} {on_prefs} trouble={start.trouble.clone()}
+                editor={start.editor.clone()} history={start.history.clone()} speed={start.speed} />
+        },
+        Err(e) => html! { <p class="fatal">{ format!("{}: {e}", t(lang, Msg::CannotStart)) }</p> },
+    };
     html! {
-        <>
-        <Global css={global} />
-        <div class={page}>
-            <header>
-                <h1>{"kube"}<span>{"play"}</span></h1>
-                <span>{"cluster: default"}</span>
-                <span class="clock" data-testid="clock">{ clock(&view) }</span>
-                <button onclick={toggle} data-testid="pause">
-                    { if *running { "Pause" } else { "Run" } }
-                </button>
-            </header>
-            <main>
-                <div class="left">
-                    <Terminal prompt={bridge.0.prompt()} on_run={on_run} on_complete={on_complete}
-                        on_interrupt={on_interrupt} incoming={(*incoming).clone()} />
-                    <Editor on_apply={on_apply} editing={(*editing).clone()} on_edit_done={on_edit_done} />
-                </div>
-                <ClusterMap view={(*view).clone()} />
-            </main>
-        </div>
-        </>
+        <ContextProvider<Lang> context={lang}>
+            <style>{ THEMES }</style>
+            <Global css={global} />
+            { body }
+        </ContextProvider<Lang>>
     }
-}
-
-/// The virtual clock as the cluster's date and time.
-fn clock(view: &ClusterView) -> String {
-    view.time.rfc3339().replace('T', " ").replace('Z', " UTC")
 }

@@ -1,6 +1,7 @@
 //! The live cluster map: one card per node, its pods as chips coloured by
 //! kubectl's STATUS, and a lane for pods no node has taken yet.
 
+use crate::i18n::{t, Lang, Msg};
 use crate::style::{palette::*, status_color};
 use engine::{ClusterView, PodChip};
 use std::rc::Rc;
@@ -29,24 +30,26 @@ fn chip(pod: &PodChip) -> Html {
 
 #[styled_component]
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
     let view = &props.view;
     let pending: Vec<&PodChip> = view.pods.iter().filter(|p| p.node.is_none()).collect();
     let style = css!(
         r#"
         background: ${panel}; border: 1px solid ${edge}; border-radius: 10px; padding: 12px;
-        overflow-y: auto; min-height: 0;
+        overflow-y: auto; min-height: 0; min-width: 0;
         h2 { margin: 0 0 10px; font-size: 14px; color: ${muted}; text-transform: uppercase; letter-spacing: 1px; }
         .nodes { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 10px; }
-        .node { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; background: #11161c; }
+        .node { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; background: ${sunken}; }
         .node.notready { border-color: ${error}; }
         .node header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; }
-        .node header b { font-size: 17px; }
+        .node header b { font-size: 17px; white-space: nowrap; }
+        .node header small { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
         .node header small { color: ${muted}; }
         .node .state { font-size: 13px; color: ${ok}; }
         .node.notready .state { color: ${error}; }
         ul { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 5px; }
         .chip { display: flex; align-items: center; gap: 6px; padding: 3px 8px; border-radius: 999px;
-            background: #1d252e; border: 1px solid var(--c); font-size: 13px; max-width: 100%;
+            background: ${raised}; border: 1px solid var(--c); font-size: 13px; max-width: 100%;
             transition: border-color 0.4s, opacity 0.4s; }
         .chip .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--c); flex: none; }
         .chip .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -61,10 +64,12 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
         ok = OK,
         error = ERROR,
         warn = WARN,
+        sunken = SUNKEN,
+        raised = RAISED,
     );
     html! {
-        <section class={style} aria-label="Cluster map" data-testid="cluster-map">
-            <h2>{"Nodes and pods"}</h2>
+        <section class={style} aria-label={t(lang, Msg::NodesAndPods)} data-testid="cluster-map">
+            <h2>{ t(lang, Msg::NodesAndPods) }</h2>
             <div class="nodes">
                 { for view.nodes.iter().map(|node| {
                     let ready = node.status.starts_with("Ready");
@@ -83,7 +88,7 @@ pub fn ClusterMap(props: &ClusterMapProps) -> Html {
             </div>
             if !pending.is_empty() {
                 <div class="queue" data-testid="pending-lane">
-                    <b>{"Waiting for a node"}</b>
+                    <b>{ t(lang, Msg::WaitingForNode) }</b>
                     <ul>{ for pending.into_iter().map(chip) }</ul>
                 </div>
             }

@@ -2,5 +2,14 @@
 
 pub mod app;
 pub mod cluster_map;
+pub mod context_picker;
 pub mod editor;
+pub mod events;
+pub mod lesson;
+pub mod notice;
+pub mod playground;
+pub mod settings;
+pub mod splitter;
 pub mod terminal;
+pub mod time_controls;
+pub mod top_bar;

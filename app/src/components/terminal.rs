@@ -1,7 +1,11 @@
 //! The terminal: scroll-back, an input line with the shell's prompt,
-//! history on ↑/↓, and Tab completion (a second Tab lists the choices, as
-//! bash does). `clear` empties the scroll-back, as Ctrl-L does.
+//! history on ↑/↓ and Ctrl-R (reverse search, as bash's readline does it),
+//! and Tab completion (a second Tab lists the choices, as bash does).
+//! `clear` empties the scroll-back, as Ctrl-L does. Copy and paste are the
+//! browser's own; Ctrl-C copies when text is selected and interrupts when
+//! none is.
 
+use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
 use engine::{Completion, Output};
 use stylist::yew::styled_component;
@@ -10,6 +14,8 @@ use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
 enum Kind {
+    /// The greeting, drawn in the interface's current language.
+    Hint,
     Command,
     Stdout,
     Stderr,
@@ -28,25 +34,48 @@ pub struct TerminalProps {
     pub on_complete: Callback<String, Completion>,
     /// Ctrl-C; says whether something (a watch) was stopped.
     pub on_interrupt: Callback<(), bool>,
-    /// Output that arrived without a command (a watch's rows), numbered.
-    pub incoming: (u64, Output),
+    /// Output that arrived without a typed command, numbered: a watch's
+    /// rows, or a command the top bar ran (with its prompt and line, drawn
+    /// as if typed).
+    pub incoming: (u64, Option<String>, Output),
+    /// The history a restored session left, oldest first.
+    pub history: Vec<String>,
+}
+
+/// A Ctrl-R search under way: what is typed, and how many older matches
+/// further Ctrl-Rs skipped.
+#[derive(Clone, PartialEq)]
+struct Search {
+    query: String,
+    skip: usize,
+    /// The line as it was when the search began, for Ctrl-G.
+    before: String,
+}
+
+/// The `skip`-th most recent history line containing `query`.
+fn find(history: &[String], query: &str, skip: usize) -> Option<String> {
+    history.iter().rev().filter(|h| h.contains(query)).nth(skip).cloned()
 }
 
 #[styled_component]
 pub fn Terminal(props: &TerminalProps) -> Html {
-    let lines =
-        use_state(|| vec![Line { kind: Kind::Stdout, text: "Try: kubectl get nodes   (help lists more)".into() }]);
-    let history = use_mut_ref(Vec::<String>::new);
-    let cursor = use_mut_ref(|| 0usize);
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let lines = use_state(|| vec![Line { kind: Kind::Hint, text: String::new() }]);
+    let history = use_mut_ref(|| props.history.clone());
+    let cursor = use_mut_ref(|| props.history.len());
+    let search = use_state(|| None::<Search>);
     let input = use_node_ref();
     let scroll = use_node_ref();
 
     {
         let lines = lines.clone();
-        let (batch, out) = props.incoming.clone();
+        let (batch, command, out) = props.incoming.clone();
         use_effect_with(batch, move |batch| {
             if *batch > 0 {
                 let mut next = (*lines).clone();
+                if let Some(command) = command {
+                    next.push(Line { kind: Kind::Command, text: command });
+                }
                 push_text(&mut next, Kind::Stdout, &out.stdout);
                 push_text(&mut next, Kind::Stderr, &out.stderr);
                 lines.set(next);
@@ -69,11 +98,57 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let on_complete = props.on_complete.clone();
         let on_interrupt = props.on_interrupt.clone();
         let prompt = props.prompt.clone();
+        let search = search.clone();
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else {
                 return;
             };
+            if let Some(Search { query, skip, before }) = (*search).clone() {
+                let key = e.key();
+                let mut query = query;
+                let mut skip = skip;
+                match key.as_str() {
+                    "r" if e.ctrl_key() => {
+                        if find(&history.borrow(), &query, skip + 1).is_some() {
+                            skip += 1;
+                        }
+                    }
+                    "Backspace" => {
+                        query.pop();
+                        skip = 0;
+                    }
+                    // Ctrl-G (and Ctrl-C) give up, leaving the line as it was.
+                    "g" | "c" if e.ctrl_key() => {
+                        e.prevent_default();
+                        el.set_value(&before);
+                        search.set(None);
+                        return;
+                    }
+                    // Enter runs the match; other keys keep it to edit.
+                    "Enter" => search.set(None),
+                    "Escape" | "ArrowLeft" | "ArrowRight" | "Tab" | "Home" | "End" => {
+                        e.prevent_default();
+                        search.set(None);
+                        return;
+                    }
+                    k if k.chars().count() == 1 && !e.ctrl_key() && !e.meta_key() && !e.alt_key() => {
+                        query.push_str(k);
+                        skip = 0;
+                    }
+                    _ => return,
+                }
+                if key != "Enter" {
+                    e.prevent_default();
+                    el.set_value(&find(&history.borrow(), &query, skip).unwrap_or_default());
+                    search.set(Some(Search { query, skip, before }));
+                    return;
+                }
+            }
             match e.key().as_str() {
+                "r" if e.ctrl_key() => {
+                    e.prevent_default();
+                    search.set(Some(Search { query: String::new(), skip: 0, before: el.value() }));
+                }
                 "Enter" => {
                     let line = el.value();
                     el.set_value("");
@@ -99,7 +174,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     }
                     el.set_value(history.get(*at).map_or("", String::as_str));
                 }
-                "Tab" => {
+                // Shift-Tab still moves focus, so the keyboard can leave the terminal.
+                "Tab" if !e.shift_key() => {
                     e.prevent_default();
                     // Only the text before the cursor is completed; what
                     // follows it stays.
@@ -149,6 +225,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     e.prevent_default();
                     lines.set(Vec::new());
                 }
+                "Escape" => el.set_value(""),
                 _ => {}
             }
         })
@@ -164,16 +241,18 @@ pub fn Terminal(props: &TerminalProps) -> Html {
 
     let style = css!(
         r#"
-        display: flex; flex-direction: column; min-height: 0; background: #0b0e12;
+        display: flex; flex-direction: column; min-height: 0; min-width: 0; background: ${sunken};
         border: 1px solid ${edge}; border-radius: 10px; overflow: hidden;
-        font-family: "JetBrains Mono", "DejaVu Sans Mono", monospace; font-size: 15px;
+        font-family: ${mono}; font-size: 15px;
         .scroll { flex: 1; overflow-y: auto; padding: 10px 14px; }
         pre { margin: 0; white-space: pre; line-height: 1.35; min-height: 1.35em; }
         .cmd { color: ${accent}; }
         .out { color: ${text}; }
         .err { color: ${error}; }
+        .hint { color: ${muted}; }
         .input { display: flex; align-items: center; padding: 8px 14px; border-top: 1px solid ${edge}; }
         .input span { color: ${ok}; white-space: pre; }
+        .input span.search { color: ${warn}; }
         .input input { flex: 1; background: transparent; border: none; color: ${text};
             font: inherit; outline: none; caret-color: ${accent}; }
         "#,
@@ -182,19 +261,29 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         text = TEXT,
         error = ERROR,
         ok = OK,
+        warn = WARN,
+        muted = MUTED,
+        sunken = SUNKEN,
+        mono = MONO,
     );
+    let search_prompt = search.as_ref().map(|s| format!("(reverse-i-search)`{}': ", s.query));
     html! {
-        <section class={style} onclick={focus} aria-label="Terminal">
+        <section class={style} onclick={focus} aria-label={t(lang, Msg::Terminal)}>
             <div class="scroll" ref={scroll} data-testid="terminal-output">
                 { for lines.iter().map(|l| {
-                    let class = match l.kind { Kind::Command => "cmd", Kind::Stdout => "out", Kind::Stderr => "err" };
-                    html! { <pre class={class}>{ &l.text }</pre> }
+                    let class = match l.kind { Kind::Hint => "hint", Kind::Command => "cmd", Kind::Stdout => "out", Kind::Stderr => "err" };
+                    let text = if l.kind == Kind::Hint { t(lang, Msg::TerminalHint) } else { &l.text };
+                    html! { <pre class={class}>{ text }</pre> }
                 }) }
             </div>
             <div class="input">
-                <span>{ props.prompt.clone() }</span>
+                if let Some(p) = search_prompt {
+                    <span class="search" data-testid="reverse-search">{ p }</span>
+                } else {
+                    <span>{ props.prompt.clone() }</span>
+                }
                 <input ref={input} {onkeydown} data-testid="terminal-input" spellcheck="false"
-                    autocomplete="off" aria-label="Command" autofocus=true />
+                    autocomplete="off" aria-label={t(lang, Msg::Command)} autofocus=true />
             </div>
         </section>
     }

@@ -181,6 +181,19 @@ impl Shell {
         &self.history
     }
 
+    /// The current context's name and namespace (`default` when it names
+    /// none), and every context's name: what the app's top bar shows.
+    pub fn contexts(&self) -> (String, String, Vec<String>) {
+        let current = self.kubeconfig.current.clone();
+        let namespace = self
+            .kubeconfig
+            .current_context()
+            .map(|c| c.namespace.clone())
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        (current, namespace, self.kubeconfig.contexts.keys().cloned().collect())
+    }
+
     /// Lets simulated time pass on every cluster: they share one world clock.
     pub fn step(&mut self, ms: Millis) {
         for cluster in self.clusters.values_mut() {

@@ -1,0 +1,403 @@
+//! The playground's panes and what ties them to the engine: the lesson, the
+//! terminal over the editor, the pictures (cluster map over events), all
+//! resizable; the clock's ticks; and saving the session as it changes.
+
+use super::cluster_map::ClusterMap;
+use super::editor::Editor;
+use super::events::EventStream;
+use super::lesson::LessonPane;
+use super::notice::Notice;
+use super::splitter::Splitter;
+use super::terminal::Terminal;
+use super::top_bar::TopBar;
+use crate::bridge::BridgeHandle;
+use crate::i18n::{t, Msg};
+use crate::session::{self, Prefs};
+use engine::Output;
+use gloo::timers::callback::Interval;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use stylist::yew::styled_component;
+use yew::prelude::*;
+
+/// How often the page advances the virtual clock, in real milliseconds.
+const TICK_MS: u32 = 200;
+/// How often a changed session is written, in real milliseconds. User
+/// inputs are written at once; this catches the clock's ticks.
+const SAVE_MS: u32 = 1000;
+
+/// Something the user must be told.
+#[derive(Clone, PartialEq)]
+pub enum Trouble {
+    /// The saved session could not be restored and was kept under `key`.
+    Restore { reason: String, key: String },
+    /// A chosen file was not a session this kubeplay can replay.
+    Import(String),
+    /// The browser refused to store the session.
+    Save(String),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PlaygroundProps {
+    pub bridge: BridgeHandle,
+    pub prefs: Prefs,
+    pub on_prefs: Callback<Prefs>,
+    pub trouble: Option<Trouble>,
+    /// The editor buffer and terminal history to start with.
+    pub editor: String,
+    pub history: Vec<String>,
+    /// The clock's speed to start with (0 = paused).
+    pub speed: u32,
+}
+
+/// Pane sizes as shares of their container.
+#[derive(Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    lesson: f64,
+    pictures: f64,
+    terminal: f64,
+    map: f64,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout { lesson: 0.18, pictures: 0.38, terminal: 0.6, map: 0.62 }
+    }
+}
+
+impl Layout {
+    fn clamped(self) -> Layout {
+        let lesson = self.lesson.clamp(0.1, 0.35);
+        let pictures = self.pictures.clamp(0.2, 0.6);
+        Layout {
+            lesson,
+            // The terminal and editor keep at least a quarter of the width.
+            pictures: pictures.min(0.75 - lesson),
+            terminal: self.terminal.clamp(0.15, 0.85),
+            map: self.map.clamp(0.15, 0.85),
+        }
+    }
+}
+
+#[styled_component]
+pub fn Playground(props: &PlaygroundProps) -> Html {
+    let bridge = props.bridge.clone();
+    let lang = props.prefs.lang;
+    let view = use_state(|| Rc::new(bridge.0.view()));
+    let events = use_state(|| Rc::new(bridge.0.events()));
+    let seen = use_mut_ref(|| bridge.0.version());
+    let speed = use_state(|| props.speed);
+    // The speed as the savers see it, without waiting for a render.
+    let speed_now = use_mut_ref(|| props.speed);
+    let trouble = use_state(|| props.trouble.clone());
+    // A cell, not a state: several pointer moves can arrive between two
+    // renders, and each must add to the last, not to what was drawn.
+    let layout = use_mut_ref(|| session::load_layout::<Layout>().unwrap_or_default().clamped());
+    let redraw = use_force_update();
+    // What a running `kubectl get -w` printed since the last tick, numbered
+    // so the terminal appends each batch once.
+    let incoming = use_state(|| (0u64, None::<String>, Output::default()));
+    let batches = use_mut_ref(|| 0u64);
+    let editor_text = use_mut_ref(|| props.editor.clone());
+    let history = use_mut_ref(|| props.history.clone());
+    let dirty = use_mut_ref(|| false);
+    // Set once an import has written its session: this page must not
+    // overwrite it before the reload.
+    let frozen = use_mut_ref(|| false);
+
+    let refresh = {
+        let bridge = bridge.clone();
+        let view = view.setter();
+        let events = events.setter();
+        let seen = seen.clone();
+        Rc::new(move || {
+            view.set(Rc::new(bridge.0.view()));
+            let version = bridge.0.version();
+            if *seen.borrow() != version {
+                *seen.borrow_mut() = version;
+                events.set(Rc::new(bridge.0.events()));
+            }
+        })
+    };
+    let save = {
+        let bridge = bridge.clone();
+        let editor_text = editor_text.clone();
+        let history = history.clone();
+        let dirty = dirty.clone();
+        let frozen = frozen.clone();
+        let trouble = trouble.setter();
+        let speed_now = speed_now.clone();
+        Rc::new(move || {
+            if *frozen.borrow() {
+                return;
+            }
+            *dirty.borrow_mut() = false;
+            let saved = bridge.0.saved(editor_text.borrow().clone(), history.borrow().clone(), *speed_now.borrow());
+            if let Err(e) = session::save(&saved) {
+                trouble.set(Some(Trouble::Save(e)));
+            }
+        })
+    };
+    let push = {
+        let incoming = incoming.setter();
+        let batches = batches.clone();
+        Rc::new(move |command: Option<String>, out: Output| {
+            if command.is_some() || !out.stdout.is_empty() || !out.stderr.is_empty() {
+                let mut n = batches.borrow_mut();
+                *n += 1;
+                incoming.set((*n, command, out));
+            }
+        })
+    };
+
+    {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let push = push.clone();
+        let dirty = dirty.clone();
+        use_effect_with(*speed, move |speed| {
+            let ms = i64::from(TICK_MS) * i64::from(*speed);
+            let interval = (*speed > 0).then(|| {
+                Interval::new(TICK_MS, move || {
+                    bridge.0.step(ms);
+                    refresh();
+                    push(None, bridge.0.poll());
+                    *dirty.borrow_mut() = true;
+                })
+            });
+            move || drop(interval)
+        });
+    }
+    {
+        let save = save.clone();
+        let dirty = dirty.clone();
+        use_effect_with((), move |_| {
+            let interval = Interval::new(SAVE_MS, move || {
+                if *dirty.borrow() {
+                    save();
+                }
+            });
+            move || drop(interval)
+        });
+    }
+
+    let on_interrupt = {
+        let bridge = bridge.clone();
+        let save = save.clone();
+        Callback::from(move |_: ()| {
+            let stopped = bridge.0.interrupt();
+            save();
+            stopped
+        })
+    };
+    let on_complete = {
+        let bridge = bridge.clone();
+        Callback::from(move |line: String| bridge.0.complete(&line))
+    };
+    // The object a `kubectl edit` opened in the editor, while it waits.
+    let editing = use_state(|| None::<String>);
+    let run = {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let editing = editing.clone();
+        let history = history.clone();
+        let save = save.clone();
+        Rc::new(move |line: String| -> Output {
+            if !line.trim().is_empty() {
+                history.borrow_mut().push(line.clone());
+            }
+            let out = bridge.0.run(&line);
+            editing.set(bridge.0.editing());
+            refresh();
+            save();
+            out
+        })
+    };
+    let on_run = {
+        let run = run.clone();
+        Callback::from(move |line: String| run(line))
+    };
+    // The top bar's pickers type their command for the learner to see.
+    let on_command = {
+        let run = run.clone();
+        let bridge = bridge.clone();
+        let push = push.clone();
+        Callback::from(move |line: String| {
+            let prompt = bridge.0.prompt();
+            let out = run(line.clone());
+            push(Some(format!("{prompt}{line}")), out);
+        })
+    };
+    // What saving or abandoning an edit prints goes to the terminal, as the
+    // waiting `kubectl edit` would have printed it.
+    let on_edit_done = {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let editing = editing.clone();
+        let push = push.clone();
+        let save = save.clone();
+        Callback::from(move |text: Option<String>| -> Output {
+            let out = bridge.0.finish_edit(text);
+            editing.set(None);
+            refresh();
+            save();
+            push(None, out.clone());
+            out
+        })
+    };
+    let on_apply = {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let save = save.clone();
+        Callback::from(move |manifest: String| -> Output {
+            let out = bridge.0.apply(&manifest);
+            refresh();
+            save();
+            out
+        })
+    };
+    let on_editor_change = {
+        let editor_text = editor_text.clone();
+        let dirty = dirty.clone();
+        Callback::from(move |text: String| {
+            *editor_text.borrow_mut() = text;
+            *dirty.borrow_mut() = true;
+        })
+    };
+    let on_speed = {
+        let speed = speed.clone();
+        let save = save.clone();
+        let speed_now = speed_now.clone();
+        Callback::from(move |s: u32| {
+            *speed_now.borrow_mut() = s;
+            speed.set(s);
+            save();
+        })
+    };
+    let on_step = {
+        let bridge = bridge.clone();
+        let refresh = refresh.clone();
+        let push = push.clone();
+        let save = save.clone();
+        Callback::from(move |ms: i64| {
+            bridge.0.step(ms);
+            refresh();
+            push(None, bridge.0.poll());
+            save();
+        })
+    };
+    let on_export = {
+        let bridge = bridge.clone();
+        let editor_text = editor_text.clone();
+        let history = history.clone();
+        let speed_now = speed_now.clone();
+        Callback::from(move |_: ()| {
+            let saved = bridge.0.saved(editor_text.borrow().clone(), history.borrow().clone(), *speed_now.borrow());
+            session::download("kubeplay-session.json", &session::to_text(&saved));
+        })
+    };
+    let on_import = {
+        let trouble = trouble.setter();
+        let frozen = frozen.clone();
+        Callback::from(move |text: String| match session::parse(&text) {
+            Ok(saved) => match session::save(&saved) {
+                Ok(()) => {
+                    *frozen.borrow_mut() = true;
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => trouble.set(Some(Trouble::Import(e))),
+            },
+            Err(reason) => trouble.set(Some(Trouble::Import(reason))),
+        })
+    };
+    let resize = |apply: fn(&mut Layout, f64)| {
+        let layout = layout.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |d: f64| {
+            let mut next = *layout.borrow();
+            apply(&mut next, d);
+            *layout.borrow_mut() = next.clamped();
+            session::save_layout(&next.clamped());
+            redraw.force_update();
+        })
+    };
+
+    let contexts = bridge.0.contexts();
+    // The context's namespace is offered even when it does not exist (yet),
+    // as kubectl lets a context name one.
+    let namespaces: Vec<String> =
+        bridge.0.namespaces().into_iter().chain([contexts.1.clone()]).collect::<BTreeSet<_>>().into_iter().collect();
+    let notice = trouble.as_ref().map(|trouble| match trouble {
+        Trouble::Restore { reason, key } => format!(
+            "{}: {reason}. {} “{key}”. {}",
+            t(lang, Msg::RestoreFailed),
+            t(lang, Msg::KeptAsideUnder),
+            t(lang, Msg::FreshCluster)
+        ),
+        Trouble::Import(reason) => format!("{}: {reason}", t(lang, Msg::ImportFailed)),
+        Trouble::Save(reason) => format!("{}: {reason}", t(lang, Msg::SaveFailed)),
+    });
+    let dismiss = {
+        let trouble = trouble.clone();
+        Callback::from(move |_: ()| trouble.set(None))
+    };
+
+    let presenter = props.prefs.presenter;
+    let l = *layout.borrow();
+    let middle = 1.0 - l.lesson - l.pictures;
+    let columns = if presenter {
+        // Without the lesson the two left share all the width (fr shares
+        // summing below 1 would leave the rest empty).
+        format!("grid-template-columns: minmax(0, {:.3}fr) 10px minmax(0, {:.3}fr)", 1.0 - l.pictures, l.pictures)
+    } else {
+        format!(
+            "grid-template-columns: minmax(0, {:.3}fr) 10px minmax(0, {middle:.3}fr) 10px minmax(0, {:.3}fr)",
+            l.lesson, l.pictures
+        )
+    };
+    let rows = |share: f64| format!("grid-template-rows: minmax(0, {share:.3}fr) 10px minmax(0, {:.3}fr)", 1.0 - share);
+    let style = css!(
+        r#"
+        display: grid; grid-template-rows: auto auto 1fr; height: 100vh;
+        & > main { display: grid; padding: 10px; min-height: 0; }
+        .stack { display: grid; min-height: 0; min-width: 0; }
+        "#
+    );
+    html! {
+        <div class={style}>
+            <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} {on_command}
+                prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} />
+            if let Some(text) = notice {
+                <Notice {text} on_dismiss={dismiss} />
+            } else {
+                <div />
+            }
+            <main style={columns}>
+                if !presenter {
+                    <LessonPane />
+                    <Splitter vertical=true label={t(lang, Msg::Lesson)} value={l.lesson}
+                        on_move={resize(|l, d| l.lesson += d)} testid="split-lesson" />
+                }
+                <div class="stack" style={rows(l.terminal)}>
+                    <Terminal prompt={bridge.0.prompt()} {on_run} {on_complete} {on_interrupt}
+                        incoming={(*incoming).clone()} history={props.history.clone()} />
+                    <Splitter vertical=false label={t(lang, Msg::Terminal)} value={l.terminal}
+                        on_move={resize(|l, d| l.terminal += d)} testid="split-terminal" />
+                    <Editor initial={props.editor.clone()} on_change={on_editor_change} {on_apply}
+                        editing={(*editing).clone()} {on_edit_done} />
+                </div>
+                <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}
+                    on_move={resize(|l, d| l.pictures -= d)} testid="split-pictures" />
+                <div class="stack" style={rows(l.map)}>
+                    <ClusterMap view={(*view).clone()} />
+                    <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
+                        on_move={resize(|l, d| l.map += d)} testid="split-map" />
+                    <EventStream events={(*events).clone()} now={view.time} />
+                </div>
+            </main>
+        </div>
+    }
+}

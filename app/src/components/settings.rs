@@ -1,0 +1,93 @@
+//! How the page looks and speaks, and the session as a file: theme,
+//! presenter mode, language, export and import.
+
+use crate::i18n::{t, Lang, Msg};
+use crate::session::{Prefs, Theme};
+use gloo::file::callbacks::FileReader;
+use stylist::yew::styled_component;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub prefs: Prefs,
+    pub on_prefs: Callback<Prefs>,
+    pub on_export: Callback<()>,
+    /// The text of a chosen session file.
+    pub on_import: Callback<String>,
+}
+
+#[styled_component]
+pub fn Settings(props: &SettingsProps) -> Html {
+    let lang = props.prefs.lang;
+    let prefs = props.prefs;
+    let file = use_node_ref();
+    // Dropping a reader cancels it, so the one reading is kept here.
+    let reading = use_mut_ref(|| None::<FileReader>);
+
+    let toggle_theme = {
+        let on_prefs = props.on_prefs.clone();
+        let theme = match prefs.theme {
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::Dark,
+        };
+        Callback::from(move |_| on_prefs.emit(Prefs { theme, ..prefs }))
+    };
+    let presenter = {
+        let on_prefs = props.on_prefs.clone();
+        Callback::from(move |_| on_prefs.emit(Prefs { presenter: true, ..prefs }))
+    };
+    let language = {
+        let on_prefs = props.on_prefs.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let lang = if select.value() == "ko" { Lang::Ko } else { Lang::En };
+            on_prefs.emit(Prefs { lang, ..prefs })
+        })
+    };
+    let export = props.on_export.reform(|_: MouseEvent| ());
+    let choose = {
+        let file = file.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = file.cast::<HtmlInputElement>() {
+                input.click();
+            }
+        })
+    };
+    let chosen = {
+        let on_import = props.on_import.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(chosen) = input.files().and_then(|files| files.get(0)) else { return };
+            // The same file may be chosen again after a failed import.
+            input.set_value("");
+            let on_import = on_import.clone();
+            let reader = gloo::file::callbacks::read_as_text(&gloo::file::File::from(chosen), move |text| {
+                on_import.emit(text.unwrap_or_else(|e| format!("<unreadable file: {e}>")))
+            });
+            *reading.borrow_mut() = Some(reader);
+        })
+    };
+    let style = css!(
+        r#"
+        display: flex; align-items: center; gap: 6px;
+        input[type=file] { display: none; }
+        "#
+    );
+    html! {
+        <div class={style} role="group" aria-label={t(lang, Msg::Settings)}>
+            <button onclick={toggle_theme} data-testid="theme">
+                { match prefs.theme { Theme::Dark => t(lang, Msg::ThemeLight), Theme::Light => t(lang, Msg::ThemeDark) } }
+            </button>
+            <button onclick={presenter} data-testid="presenter">{ t(lang, Msg::Presenter) }</button>
+            <select onchange={language} aria-label={t(lang, Msg::Language)} data-testid="language">
+                <option value="en" selected={lang == Lang::En}>{"English"}</option>
+                <option value="ko" selected={lang == Lang::Ko}>{"한국어"}</option>
+            </select>
+            <button onclick={export} data-testid="export">{ t(lang, Msg::Export) }</button>
+            <button onclick={choose} data-testid="import">{ t(lang, Msg::Import) }</button>
+            <input type="file" ref={file} accept=".json,application/json" onchange={chosen}
+                data-testid="import-file" tabindex="-1" aria-hidden="true" />
+        </div>
+    }
+}

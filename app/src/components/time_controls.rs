@@ -1,0 +1,76 @@
+//! The clock: the simulated time, how fast it runs (paused, 1×, 10×, 60×)
+//! and buttons that let a fixed amount pass at once.
+
+use crate::i18n::{t, Lang, Msg};
+use crate::style::palette::*;
+use engine::Time;
+use stylist::yew::styled_component;
+use yew::prelude::*;
+
+/// The speeds offered, as simulated seconds per real second.
+pub const SPEEDS: [u32; 3] = [1, 10, 60];
+/// The steps offered: label and simulated milliseconds.
+const STEPS: [(&str, i64); 3] = [("+1 s", 1_000), ("+15 s", 15_000), ("+1 m", 60_000)];
+
+#[derive(Properties, PartialEq)]
+pub struct TimeControlsProps {
+    pub now: Time,
+    /// 0 when paused.
+    pub speed: u32,
+    pub on_speed: Callback<u32>,
+    pub on_step: Callback<i64>,
+}
+
+#[styled_component]
+pub fn TimeControls(props: &TimeControlsProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let style = css!(
+        r#"
+        display: flex; align-items: center; gap: 6px;
+        .clock { font-family: ${mono}; color: ${text}; padding: 0 6px; white-space: nowrap; }
+        .clock.paused { color: ${warn}; }
+        .group { display: flex; }
+        .group button { border-radius: 0; margin-left: -1px; padding: 4px 10px; }
+        .group button:first-child { border-radius: 6px 0 0 6px; }
+        .group button:last-child { border-radius: 0 6px 6px 0; }
+        button[aria-pressed="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
+        "#,
+        mono = MONO,
+        text = TEXT,
+        warn = WARN,
+        accent = ACCENT,
+        on_accent = ON_ACCENT,
+    );
+    let speed_button = |speed: u32, label: String, testid: String| {
+        let on_speed = props.on_speed.clone();
+        html! {
+            <button aria-pressed={(props.speed == speed).to_string()} data-testid={testid}
+                onclick={move |_| on_speed.emit(speed)}>{ label }</button>
+        }
+    };
+    let paused = props.speed == 0;
+    html! {
+        <div class={style} role="group" aria-label={t(lang, Msg::Time)}>
+            <span class={classes!("clock", paused.then_some("paused"))} data-testid="clock"
+                title={t(lang, Msg::Time)}>{ clock(props.now) }</span>
+            <div class="group" role="group" aria-label={t(lang, Msg::Speed)}>
+                { speed_button(0, t(lang, Msg::Pause).to_string(), "pause".into()) }
+                { for SPEEDS.iter().map(|&s| speed_button(s, format!("{s}×"), format!("speed-{s}"))) }
+            </div>
+            <div class="group" role="group" aria-label={t(lang, Msg::StepBy)}>
+                { for STEPS.iter().map(|&(label, ms)| {
+                    let on_step = props.on_step.clone();
+                    html! {
+                        <button data-testid={format!("step-{}", ms / 1000)} title={format!("{} {label}", t(lang, Msg::StepBy))}
+                            onclick={move |_| on_step.emit(ms)}>{ label }</button>
+                    }
+                }) }
+            </div>
+        </div>
+    }
+}
+
+/// The virtual clock as the cluster's date and time.
+fn clock(now: Time) -> String {
+    now.rfc3339().replace('T', " ").replace('Z', " UTC")
+}
