@@ -78,7 +78,7 @@ fn shell_binary_rejects_bad_arguments() {
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
     assert_eq!((stderr.as_str(), code), (
-            "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n",
+            "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n",
             2
         ));
 }

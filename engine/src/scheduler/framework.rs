@@ -12,6 +12,8 @@
 //! percentageOfNodesToScore), so a pod's cost grows with the nodes sampled,
 //! not with the cluster.
 
+#[cfg(test)]
+use super::plugins::node_resources_fit::pod_requests;
 use super::plugins::{
     balanced_allocation, image_locality, inter_pod_affinity, node_affinity, node_name, node_ports, node_resources_fit,
     node_unschedulable, pod_topology_spread, taint_toleration, volume_binding,
@@ -69,6 +71,8 @@ pub(crate) struct CycleState {
     tolerations: Vec<Toleration>,
     prefer_tolerations: Vec<Toleration>,
     preferred_nodes: Vec<PreferredSchedulingTerm>,
+    /// Whether nodeSelector or required node affinity narrow the nodes.
+    node_requirements: bool,
     node_name: Option<String>,
     pub volumes: volume_binding::PodVolumes,
     spread: pod_topology_spread::State,
@@ -116,6 +120,7 @@ pub(crate) fn pre_filter(pod: &Pod, snapshot: &mut Snapshot, store: &Store) -> R
         prefer_tolerations: taint_toleration::prefer_tolerations(&tolerations),
         tolerations,
         preferred_nodes: node_affinity::preferred(pod).to_vec(),
+        node_requirements: node_affinity::has_requirements(pod),
         node_name: spec.and_then(|s| s.node_name.clone()),
         volumes,
         spread,
@@ -138,10 +143,13 @@ pub(crate) fn run_filters(
     node_unschedulable::filter(&state.tolerations, node)
         .or_else(|| node_name::filter(state.node_name.as_deref(), node))
         .or_else(|| taint_toleration::filter(&state.tolerations, node))
-        .or_else(|| node_affinity::filter(pod, node))
+        .or_else(|| if state.node_requirements { node_affinity::filter(pod, node) } else { None })
         .or_else(|| node_ports::filter(&state.info.ports, node))
         .or_else(|| node_resources_fit::filter(&state.info.requests, node))
         .or_else(|| {
+            if state.volumes.is_empty() {
+                return None;
+            }
             volume_binding::filter(&state.volumes, node.node())
                 .map(|r| Status::new(volume_binding::NAME, Code::Unresolvable, vec![r.into()]))
         })
@@ -149,12 +157,24 @@ pub(crate) fn run_filters(
         .or_else(|| inter_pod_affinity::filter(&state.affinity, node))
 }
 
-/// Raw and normalised scores per plugin, over the feasible nodes.
+/// Raw and normalised scores per plugin over the feasible nodes, flat
+/// (plugin-major) so a trace keeps one small allocation per attempt.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Scores {
-    pub raw: Vec<Vec<i64>>,
-    pub normalized: Vec<Vec<i64>>,
+    pub nodes: usize,
+    pub raw: Vec<i64>,
+    pub normalized: Vec<u8>,
     pub totals: Vec<i64>,
+}
+
+impl Scores {
+    pub fn raw(&self, plugin: usize, node: usize) -> i64 {
+        self.raw[plugin * self.nodes + node]
+    }
+
+    pub fn normalized(&self, plugin: usize, node: usize) -> i64 {
+        self.normalized[plugin * self.nodes + node] as i64
+    }
 }
 
 /// kube's DefaultNormalizeScore: scaled so the best is 100, optionally
@@ -180,12 +200,12 @@ pub(crate) fn score(state: &mut CycleState, pod: &Pod, feasible: &[usize], snaps
     state.images = image_locality::pre_score(pod, snapshot);
     pod_topology_spread::pre_score(&mut state.spread, pod, feasible, snapshot);
     let n = feasible.len();
-    let mut raw = Vec::with_capacity(SCORE_PLUGINS.len());
-    let mut normalized = Vec::with_capacity(SCORE_PLUGINS.len());
+    let mut raw = Vec::with_capacity(SCORE_PLUGINS.len() * n);
+    let mut normalized = Vec::with_capacity(SCORE_PLUGINS.len() * n);
     let mut totals = vec![0i64; n];
-    for (p, (name, weight)) in SCORE_PLUGINS.iter().enumerate() {
+    for (name, weight) in SCORE_PLUGINS.iter() {
         let nodes = feasible.iter().enumerate().map(|(i, &slot)| (i, slot, &snapshot.slots[slot]));
-        let mut values: Vec<i64> = match *name {
+        let values: Vec<i64> = match *name {
             taint_toleration::NAME => {
                 nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)).collect()
             }
@@ -221,11 +241,10 @@ pub(crate) fn score(state: &mut CycleState, pod: &Pod, feasible: &[usize], snaps
         for (t, s) in totals.iter_mut().zip(&norm) {
             *t += weight * s;
         }
-        let _ = p;
-        raw.push(std::mem::take(&mut values));
-        normalized.push(norm);
+        raw.extend_from_slice(&values);
+        normalized.extend(norm.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
     }
-    Scores { raw, normalized, totals }
+    Scores { nodes: n, raw, normalized, totals }
 }
 
 /// The cycle's outcome.
@@ -360,6 +379,10 @@ pub(crate) fn fit_error(diagnosis: &Diagnosis, post: &PostFilterResult) -> Strin
     parts.sort();
     format!("0/{total} nodes are available: {}. {}", parts.join(", "), post.message)
 }
+
+#[cfg(test)]
+#[path = "reference.rs"]
+mod reference;
 
 #[cfg(test)]
 mod tests {

@@ -104,6 +104,10 @@ pub(crate) struct NodeInfo {
     pub images: Vec<(u32, i64)>,
     /// Whether it has taints a pod must tolerate to land (most have none).
     pub hard_taints: bool,
+    /// Whether it has PreferNoSchedule taints (scoring reads the node then).
+    pub soft_taints: bool,
+    /// `spec.unschedulable`: cordoned.
+    pub unschedulable: bool,
     pub ready: bool,
     pub has_hostname: bool,
     /// Pods here with pod (anti-)affinity terms.
@@ -125,6 +129,8 @@ impl NodeInfo {
             ports: Vec::new(),
             images: Vec::new(),
             hard_taints: false,
+            soft_taints: false,
+            unschedulable: false,
             ready: false,
             has_hostname: false,
             with_affinity: 0,
@@ -154,6 +160,12 @@ impl NodeInfo {
             .as_ref()
             .and_then(|s| s.taints.as_ref())
             .is_some_and(|t| t.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute"));
+        self.soft_taints = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .is_some_and(|t| t.iter().any(|t| t.effect == "PreferNoSchedule"));
+        self.unschedulable = node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
         self.has_hostname = node.metadata.labels.as_ref().is_some_and(|l| l.contains_key(super::counts::HOSTNAME));
         self.ready = node
             .status

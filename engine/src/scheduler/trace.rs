@@ -34,8 +34,9 @@ pub struct Attempt {
     pub node: Option<String>,
     /// The FailedScheduling message when it stayed Pending.
     pub message: Option<String>,
-    /// Every node looked at, in the order they were searched. Nodes the
-    /// search never reached (it stops once enough fit) are not listed.
+    /// Every node looked at: those filtered out, then those that fit, each
+    /// in the order they were searched. Nodes the search never reached (it
+    /// stops once enough fit) are not listed.
     pub nodes: Vec<NodeVerdict>,
 }
 
@@ -132,8 +133,8 @@ impl Traces {
                                     .enumerate()
                                     .map(|(p, (plugin, weight))| PluginScore {
                                         plugin,
-                                        raw: s.raw[p][i],
-                                        normalized: s.normalized[p][i],
+                                        raw: s.raw(p, i),
+                                        normalized: s.normalized(p, i),
                                         weight: *weight,
                                     })
                                     .collect(),

@@ -9,8 +9,7 @@ pub const NAME: &str = "NodeUnschedulable";
 pub const REASON: &str = "node(s) were unschedulable";
 
 pub(crate) fn filter(tolerations: &[Toleration], node: &NodeInfo) -> Option<Status> {
-    let cordoned = node.node().spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
-    if !cordoned {
+    if !node.unschedulable {
         return None;
     }
     let taint =

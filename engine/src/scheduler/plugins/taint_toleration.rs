@@ -50,6 +50,9 @@ pub(crate) fn prefer_tolerations(tolerations: &[Toleration]) -> Vec<Toleration> 
 
 /// Untolerated PreferNoSchedule taints.
 pub(crate) fn score(prefer: &[Toleration], node: &NodeInfo) -> i64 {
+    if !node.soft_taints {
+        return 0;
+    }
     taints(node.node()).iter().filter(|t| t.effect == "PreferNoSchedule" && !tolerates(prefer, t)).count() as i64
 }
 

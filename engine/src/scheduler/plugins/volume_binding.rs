@@ -93,6 +93,13 @@ pub fn prefilter(store: &Store, pod: &Pod) -> Result<PodVolumes, String> {
     Ok(volumes)
 }
 
+impl PodVolumes {
+    /// No claims: nothing for Filter or PreBind to do.
+    pub fn is_empty(&self) -> bool {
+        self.bound.is_empty() && self.waiting.is_empty()
+    }
+}
+
 /// Filter: why the node cannot serve the pod's volumes, if it cannot.
 pub fn filter(volumes: &PodVolumes, node: &Node) -> Option<&'static str> {
     for pv in &volumes.bound {
