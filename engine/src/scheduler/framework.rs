@@ -195,56 +195,78 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
     }
 }
 
-/// PreScore, Score and NormalizeScore for the feasible nodes.
-pub(crate) fn score(state: &mut CycleState, pod: &Pod, feasible: &[usize], snapshot: &Snapshot) -> Scores {
+/// Buffers a cycle reuses, so a placement allocates nothing that grows
+/// with the nodes sampled.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    feasible: Vec<usize>,
+    values: Vec<i64>,
+    norm: Vec<i64>,
+    tied: Vec<usize>,
+    scores: Scores,
+}
+
+/// PreScore, Score and NormalizeScore for the feasible nodes, into `out`.
+pub(crate) fn score(
+    state: &mut CycleState,
+    pod: &Pod,
+    feasible: &[usize],
+    snapshot: &Snapshot,
+    out: &mut Scores,
+    values: &mut Vec<i64>,
+    norm: &mut Vec<i64>,
+) {
     state.images = image_locality::pre_score(pod, snapshot);
     pod_topology_spread::pre_score(&mut state.spread, pod, feasible, snapshot);
     let n = feasible.len();
-    let mut raw = Vec::with_capacity(SCORE_PLUGINS.len() * n);
-    let mut normalized = Vec::with_capacity(SCORE_PLUGINS.len() * n);
-    let mut totals = vec![0i64; n];
+    out.nodes = n;
+    out.raw.clear();
+    out.normalized.clear();
+    out.totals.clear();
+    out.totals.resize(n, 0);
     for (name, weight) in SCORE_PLUGINS.iter() {
         let nodes = feasible.iter().enumerate().map(|(i, &slot)| (i, slot, &snapshot.slots[slot]));
-        let values: Vec<i64> = match *name {
+        values.clear();
+        match *name {
             taint_toleration::NAME => {
-                nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)).collect()
+                values.extend(nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)))
             }
             node_affinity::NAME if !state.preferred_nodes.is_empty() => {
-                nodes.map(|(_, _, node)| node_affinity::score(&state.preferred_nodes, node)).collect()
+                values.extend(nodes.map(|(_, _, node)| node_affinity::score(&state.preferred_nodes, node)))
             }
             node_resources_fit::NAME => {
-                nodes.map(|(_, _, node)| node_resources_fit::score(state.info.non_zero, node)).collect()
+                values.extend(nodes.map(|(_, _, node)| node_resources_fit::score(state.info.non_zero, node)))
             }
-            pod_topology_spread::NAME if pod_topology_spread::scores(&state.spread) => nodes
-                .map(|(i, slot, node)| pod_topology_spread::score(&state.spread, i, slot, node, snapshot))
-                .collect(),
+            pod_topology_spread::NAME if pod_topology_spread::scores(&state.spread) => values.extend(
+                nodes.map(|(i, slot, node)| pod_topology_spread::score(&state.spread, i, slot, node, snapshot)),
+            ),
             inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
-                nodes.map(|(_, _, node)| inter_pod_affinity::score(&state.affinity, node)).collect()
+                values.extend(nodes.map(|(_, _, node)| inter_pod_affinity::score(&state.affinity, node)))
             }
             balanced_allocation::NAME if balanced_allocation::applies(&state.info.requests) => {
-                nodes.map(|(_, _, node)| balanced_allocation::score(&state.info.requests, node)).collect()
+                values.extend(nodes.map(|(_, _, node)| balanced_allocation::score(&state.info.requests, node)))
             }
-            image_locality::NAME => nodes.map(|(_, _, node)| image_locality::score(&state.images, node)).collect(),
+            image_locality::NAME => values.extend(nodes.map(|(_, _, node)| image_locality::score(&state.images, node))),
             // PreScore said Skip: the plugin adds nothing.
-            _ => vec![0; n],
-        };
-        let mut norm = values.clone();
+            _ => values.resize(n, 0),
+        }
+        norm.clear();
+        norm.extend_from_slice(values);
         match *name {
-            taint_toleration::NAME => default_normalize(&mut norm, true),
-            node_affinity::NAME => default_normalize(&mut norm, false),
-            pod_topology_spread::NAME => pod_topology_spread::normalize(&state.spread, &mut norm),
+            taint_toleration::NAME => default_normalize(norm, true),
+            node_affinity::NAME => default_normalize(norm, false),
+            pod_topology_spread::NAME => pod_topology_spread::normalize(&state.spread, norm),
             inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
-                inter_pod_affinity::normalize(&mut norm)
+                inter_pod_affinity::normalize(norm)
             }
             _ => {}
         }
-        for (t, s) in totals.iter_mut().zip(&norm) {
+        for (t, s) in out.totals.iter_mut().zip(norm.iter()) {
             *t += weight * s;
         }
-        raw.extend_from_slice(&values);
-        normalized.extend(norm.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
+        out.raw.extend_from_slice(values);
+        out.normalized.extend(norm.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
     }
-    Scores { nodes: n, raw, normalized, totals }
 }
 
 /// The cycle's outcome.
@@ -261,6 +283,7 @@ pub(crate) fn schedule_one(
     store: &Store,
     rng: &mut Rng,
     start: &mut usize,
+    scratch: &mut Scratch,
     mut record: Option<&mut Record>,
 ) -> Outcome {
     let total = snapshot.order.len();
@@ -274,7 +297,8 @@ pub(crate) fn schedule_one(
         }
     };
     let enough = nodes_to_find(total);
-    let mut feasible: Vec<usize> = Vec::with_capacity(enough.min(total));
+    let mut feasible = std::mem::take(&mut scratch.feasible);
+    feasible.clear();
     let mut statuses = Vec::new();
     let mut processed = 0;
     for i in 0..total {
@@ -295,6 +319,7 @@ pub(crate) fn schedule_one(
         if let Some(r) = record.as_deref_mut() {
             r.filtered = statuses.clone();
         }
+        scratch.feasible = feasible;
         return Outcome::Failed {
             diagnosis: Diagnosis { total, prefilter: None, statuses },
             state: Some(Box::new(state)),
@@ -306,19 +331,25 @@ pub(crate) fn schedule_one(
         rng.below(1);
         feasible[0]
     } else {
-        let scores = score(&mut state, pod, &feasible, snapshot);
-        let best = scores.totals.iter().copied().max().unwrap_or(0);
-        let tied: Vec<usize> = (0..feasible.len()).filter(|i| scores.totals[*i] == best).collect();
-        let pick = tied[rng.below(tied.len())];
-        if let Some(r) = record.as_deref_mut() {
-            r.scores = Some(scores);
-        }
-        feasible[pick]
+        let out = match record.as_deref_mut() {
+            Some(r) => {
+                r.scored = true;
+                &mut r.scores
+            }
+            None => &mut scratch.scores,
+        };
+        score(&mut state, pod, &feasible, snapshot, out, &mut scratch.values, &mut scratch.norm);
+        let best = out.totals.iter().copied().max().unwrap_or(0);
+        scratch.tied.clear();
+        scratch.tied.extend((0..feasible.len()).filter(|i| out.totals[*i] == best));
+        feasible[scratch.tied[rng.below(scratch.tied.len())]]
     };
     if let Some(r) = record {
         r.filtered = statuses;
-        r.feasible = feasible.iter().map(|s| *s as u32).collect();
+        r.feasible.clear();
+        r.feasible.extend(feasible.iter().map(|s| *s as u32));
     }
+    scratch.feasible = feasible;
     Outcome::Bound { slot: chosen, state: Box::new(state) }
 }
 

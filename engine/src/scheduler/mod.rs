@@ -45,6 +45,7 @@ pub struct Scheduler {
     /// Where the next search starts, so pods spread over a large cluster.
     next_start: usize,
     traces: trace::Traces,
+    scratch: framework::Scratch,
     tracing: bool,
     paused: bool,
     /// Wake-ups already asked of the cluster's timers.
@@ -59,6 +60,7 @@ impl Default for Scheduler {
             snapshot: Default::default(),
             next_start: 0,
             traces: Default::default(),
+            scratch: Default::default(),
             tracing: true,
             paused: false,
             wakeups: BTreeSet::new(),
@@ -125,9 +127,16 @@ impl Scheduler {
             return false;
         };
         let mut pod = pod.clone();
-        let mut record = self.tracing.then(|| trace::Record { time: now, ..Default::default() });
-        let outcome =
-            framework::schedule_one(&pod, &mut self.snapshot, api.store(), rng, &mut self.next_start, record.as_mut());
+        let mut record = self.tracing.then(|| self.traces.blank(now));
+        let outcome = framework::schedule_one(
+            &pod,
+            &mut self.snapshot,
+            api.store(),
+            rng,
+            &mut self.next_start,
+            &mut self.scratch,
+            record.as_mut(),
+        );
         let (type_, reason, message) = match outcome {
             Outcome::Bound { slot, state } => {
                 let node = self.snapshot.slots[slot].name.clone();

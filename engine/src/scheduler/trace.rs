@@ -22,7 +22,8 @@ pub(crate) struct Record {
     pub message: Option<String>,
     pub filtered: Vec<(usize, Status)>,
     pub feasible: Vec<u32>,
-    pub scores: Option<Scores>,
+    pub scored: bool,
+    pub scores: Scores,
 }
 
 /// One scheduling attempt of a pod.
@@ -88,23 +89,47 @@ pub struct PluginScore {
 pub(crate) struct Traces {
     by_pod: HashMap<PodKey, VecDeque<Record>>,
     order: VecDeque<PodKey>,
+    /// Dropped records whose buffers the next attempts reuse.
+    spare: Vec<Record>,
 }
 
 impl Traces {
+    /// A blank record for an attempt at `time`, on a dropped one's buffers
+    /// when there is one.
+    pub fn blank(&mut self, time: Time) -> Record {
+        let mut r = self.spare.pop().unwrap_or_default();
+        r.time = time;
+        r.chosen = None;
+        r.message = None;
+        r.filtered.clear();
+        r.feasible.clear();
+        r.scored = false;
+        r
+    }
+
+    fn retire(&mut self, record: Record) {
+        if self.spare.len() < ATTEMPTS_PER_POD {
+            self.spare.push(record);
+        }
+    }
+
     pub fn push(&mut self, key: &PodKey, record: Record) {
         if !self.by_pod.contains_key(key) {
             if self.order.len() >= PODS {
                 if let Some(old) = self.order.pop_front() {
-                    self.by_pod.remove(&old);
+                    for r in self.by_pod.remove(&old).into_iter().flatten() {
+                        self.retire(r);
+                    }
                 }
             }
             self.order.push_back(key.clone());
         }
         let list = self.by_pod.entry(key.clone()).or_default();
-        if list.len() >= ATTEMPTS_PER_POD {
-            list.pop_front();
-        }
+        let dropped = if list.len() >= ATTEMPTS_PER_POD { list.pop_front() } else { None };
         list.push_back(record);
+        if let Some(r) = dropped {
+            self.retire(r);
+        }
     }
 
     pub fn attempts(&self, key: &PodKey, snapshot: &Snapshot) -> Option<Vec<Attempt>> {
@@ -125,7 +150,7 @@ impl Traces {
                         })
                         .collect();
                     for (i, slot) in r.feasible.iter().enumerate() {
-                        let verdict = match &r.scores {
+                        let verdict = match r.scored.then_some(&r.scores) {
                             None => Verdict::Feasible,
                             Some(s) => Verdict::Scored {
                                 plugins: SCORE_PLUGINS
