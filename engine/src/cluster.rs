@@ -523,6 +523,30 @@ impl Cluster {
         self.api.store().get(kind, namespace, name).cloned()
     }
 
+    /// The scheduler's last few attempts at placing one pod, oldest first:
+    /// for each node it looked at, the filter that turned it down or each
+    /// score plugin's raw, normalised and weighted score. Kept for recent
+    /// pods only; `None` for a pod it has not tried (or has forgotten).
+    pub fn scheduling_trace(&self, namespace: &str, pod: &str) -> Option<Vec<crate::scheduling::Attempt>> {
+        self.scheduler.trace(namespace, pod)
+    }
+
+    /// Holds the scheduler (pending pods queue up) or releases it. For
+    /// benchmarks that build a backlog first.
+    #[doc(hidden)]
+    pub fn hold_scheduler(&mut self, held: bool) {
+        self.scheduler.set_paused(held);
+    }
+
+    /// Runs the scheduler alone over everything pending (no controller or
+    /// kubelet reacts); returns the pods it tried. For benchmarks, which
+    /// time it from outside: the engine never reads the wall clock.
+    #[doc(hidden)]
+    pub fn run_scheduler(&mut self) -> usize {
+        self.scheduler.set_paused(false);
+        self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, &mut self.timers, self.clock)
+    }
+
     /// A summary of nodes and pods for pictures, with the same STATUS text
     /// kubectl prints.
     pub fn view(&self) -> ClusterView {
@@ -560,7 +584,8 @@ impl Cluster {
                 self.clock,
                 self.network.sources(),
             );
-            progressed |= self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, self.clock);
+            progressed |=
+                self.scheduler.sync(&mut self.api, &mut self.rng, &mut self.events, &mut self.timers, self.clock) > 0;
             let (kubelets, mut io, _) = self.kubelets_and_io();
             progressed |= kubelets.sync(&mut io);
             // Everyone has read the log up to here: keep it from growing
@@ -612,6 +637,7 @@ impl Cluster {
                     self.timers.at(post, Timer::Post);
                 }
             }
+            Timer::Scheduler => self.scheduler.wake(self.clock),
             Timer::Post => {
                 if let Some(monitoring) = self.monitoring.as_mut() {
                     monitoring.flush_alerts(self.clock);

@@ -57,6 +57,10 @@ pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use metrics::{api as prometheus_api, openmetrics, promql, promtool, rules};
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
+/// Why the scheduler placed a pod where it did (see [`Cluster::scheduling_trace`]).
+pub mod scheduling {
+    pub use crate::scheduler::trace::{Attempt, NodeVerdict, PluginScore, Verdict};
+}
 pub use scenario::lesson;
 pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};
 pub use shell::{Completion, Shell, CLEAR_SCREEN};

@@ -23,6 +23,8 @@ pub enum Timer {
     Scrape,
     /// The Alertmanager posts what is due to the chat.
     Post,
+    /// The scheduler's queue: a back-off ends, or parked pods are flushed.
+    Scheduler,
     /// A controller asked to look at a key again.
     Controller {
         /// Which controller (its place in the manager).

@@ -40,7 +40,7 @@ spec:
 }
 
 /// Peak memory of this process in bytes, where the platform tells.
-fn peak_memory() -> Option<u64> {
+pub fn peak_memory() -> Option<u64> {
     #[cfg(target_arch = "wasm32")]
     {
         // Linear memory only grows: its size now is its peak.

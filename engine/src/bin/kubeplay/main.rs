@@ -11,12 +11,14 @@
 //! [--against-prometheus]` times a PromQL range query over a large
 //! cluster's CPU counters, and with the last flag (native only) a real
 //! Prometheus on the same samples; `kubeplay bench tsdb [--nodes N]
-//! [--hours H]` the PromQL store.
+//! [--hours H]` the PromQL store; `kubeplay bench schedule [--nodes N]
+//! [--pods M]` the scheduler alone over a backlog of pending pods.
 
 mod bench;
 mod promql_bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod real_prometheus;
+mod schedule_bench;
 mod tsdb_bench;
 
 use engine::{Cluster, Entry, Files, Shell};
@@ -60,7 +62,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n";
 
 /// The usage, and the presets `--preset` takes, read from the bundled
 /// presets so a new one is listed without touching this file.
@@ -107,6 +109,20 @@ fn bench_command(args: &[String]) -> i32 {
     }
     if args.first().map(String::as_str) == Some("tsdb") {
         return tsdb_bench::run(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("schedule") {
+        let mut plan = schedule_bench::Plan { nodes: 5_000, pods: 150_000 };
+        let pairs = match numbers(&args[1..], &["--nodes", "--pods"]) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        for (name, n) in pairs {
+            match name.as_str() {
+                "--nodes" => plan.nodes = n,
+                _ => plan.pods = n,
+            }
+        }
+        return schedule_bench::run(&plan);
     }
     let mut plan = bench::Plan { nodes: 5_000, deployments: 1_500, replicas: 100 };
     let pairs = match numbers(args, &["--nodes", "--deployments", "--replicas"]) {

@@ -16,6 +16,7 @@ use crate::store::Store;
 use crate::time::Time;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 
+pub const NAME: &str = "VolumeBinding";
 /// A claim Immediate binding should have bound already.
 pub const UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 /// A bound claim's volume cannot be used from the node.
@@ -26,7 +27,7 @@ pub const BIND_CONFLICT: &str = "node(s) didn't find available persistent volume
 pub const PV_NOT_EXIST: &str = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
 
 /// The pod's claims as PreFilter sorts them.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PodVolumes {
     /// Volumes of claims already bound (`None`: the volume is gone).
     bound: Vec<Option<PersistentVolume>>,
@@ -35,7 +36,7 @@ pub struct PodVolumes {
     waiting: Vec<Waiting>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Waiting {
     claim: PersistentVolumeClaim,
     candidates: Vec<PersistentVolume>,
@@ -90,6 +91,13 @@ pub fn prefilter(store: &Store, pod: &Pod) -> Result<PodVolumes, String> {
         return Err(UNBOUND_IMMEDIATE.into());
     }
     Ok(volumes)
+}
+
+impl PodVolumes {
+    /// No claims: nothing for Filter or PreBind to do.
+    pub fn is_empty(&self) -> bool {
+        self.bound.is_empty() && self.waiting.is_empty()
+    }
 }
 
 /// Filter: why the node cannot serve the pod's volumes, if it cannot.

@@ -1,0 +1,96 @@
+//! `kubeplay bench schedule`: how fast the scheduler alone places a backlog.
+//! The controllers first create every pod of ~1,500 Deployments while the
+//! scheduler is held; then only the scheduler runs, timed here (the engine
+//! never reads the wall clock), until every pending pod was tried.
+
+use engine::{Cluster, NodeGroup, Preset};
+use std::time::Instant;
+
+pub struct Plan {
+    pub nodes: usize,
+    pub pods: usize,
+}
+
+fn deployment(i: usize, replicas: usize) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-{i:04}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app: app-{i:04}
+  template:
+    metadata:
+      labels:
+        app: app-{i:04}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          requests:
+            cpu: 10m
+            memory: 16Mi
+"
+    )
+}
+
+fn pending(cluster: &Cluster) -> (usize, usize) {
+    let view = cluster.view();
+    let mine = view.pods.iter().filter(|p| p.namespace == "default");
+    let (mut all, mut bound) = (0, 0);
+    for p in mine {
+        all += 1;
+        bound += usize::from(p.node.is_some());
+    }
+    (all, bound)
+}
+
+pub fn run(plan: &Plan) -> i32 {
+    let Some(mut preset) = Preset::named("large") else {
+        eprintln!("kubeplay: the large preset is missing");
+        return 2;
+    };
+    preset.node_groups =
+        vec![NodeGroup { count: plan.nodes, name_prefix: "node-".into(), cpu: "16".into(), memory: "64Gi".into() }];
+    let deployments = plan.pods.clamp(1, 1_500);
+    let replicas = plan.pods / deployments;
+    let target = deployments * replicas;
+    println!(
+        "bench schedule: {} nodes, {deployments} deployments x {replicas} replicas = {target} pods ({})",
+        plan.nodes,
+        if cfg!(target_arch = "wasm32") { "wasm32" } else { "native" }
+    );
+    let started = Instant::now();
+    let mut cluster = Cluster::from_preset(preset, 1);
+    cluster.hold_scheduler(true);
+    for i in 0..deployments {
+        let out = cluster.apply(&deployment(i, replicas));
+        if out.exit_code != 0 {
+            eprint!("{}", out.stderr);
+            return 1;
+        }
+    }
+    let mut created = 0;
+    for _ in 0..120 {
+        cluster.step(1_000);
+        created = pending(&cluster).0;
+        if created >= target {
+            break;
+        }
+    }
+    println!("{created} pods created by the controllers in {:.2}s (scheduler held)", started.elapsed().as_secs_f64());
+    let scheduling = Instant::now();
+    let tried = cluster.run_scheduler();
+    let wall = scheduling.elapsed().as_secs_f64().max(1e-9);
+    let bound = pending(&cluster).1;
+    println!("scheduler: {tried} pods tried, {bound} bound in {wall:.2}s wall time: {:.0} pods/s", bound as f64 / wall);
+    match crate::bench::peak_memory() {
+        Some(bytes) => println!("peak memory {:.0} MiB", bytes as f64 / 1_048_576.0),
+        None => println!("peak memory unknown on this platform"),
+    }
+    i32::from(bound < target)
+}
