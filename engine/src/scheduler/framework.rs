@@ -15,8 +15,8 @@
 #[cfg(test)]
 use super::plugins::node_resources_fit::pod_requests;
 use super::plugins::{
-    balanced_allocation, image_locality, inter_pod_affinity, node_affinity, node_name, node_ports, node_resources_fit,
-    node_unschedulable, pod_topology_spread, taint_toleration, volume_binding,
+    balanced_allocation, default_preemption, image_locality, inter_pod_affinity, node_affinity, node_name, node_ports,
+    node_resources_fit, node_unschedulable, pod_topology_spread, taint_toleration, volume_binding,
 };
 use super::snapshot::{PodInfo, Snapshot};
 use super::trace::Record;
@@ -25,6 +25,7 @@ use crate::store::Store;
 use k8s_openapi::api::core::v1::{Pod, PreferredSchedulingTerm, Toleration};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Why a plugin rejected a node, and whether removing pods could help.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +156,34 @@ pub(crate) fn run_filters(
         })
         .or_else(|| pod_topology_spread::filter(&state.spread, slot, node, snapshot))
         .or_else(|| inter_pod_affinity::filter(&state.affinity, node))
+}
+
+/// [`run_filters`] as kube's RunFilterPluginsWithNominatedPods: on a node
+/// where pods of at least this pod's priority wait for room freed by their
+/// preemption, the pod must fit with them counted in too.
+pub(crate) fn run_filters_with_nominated(
+    state: &CycleState,
+    pod: &Pod,
+    slot: usize,
+    snapshot: &Snapshot,
+    node: &super::snapshot::NodeInfo,
+) -> Option<Status> {
+    // Nominations are rare: with none, the per-node lookup is skipped.
+    if let Some(waiting) = (!snapshot.nominated.is_empty()).then(|| snapshot.nominated.get(&node.name)).flatten() {
+        let me = (&state.info.namespace, &state.info.name);
+        let ahead: Vec<&Arc<PodInfo>> =
+            waiting.iter().filter(|p| p.priority >= state.info.priority && (&p.namespace, &p.name) != me).collect();
+        if !ahead.is_empty() {
+            let mut with = node.clone();
+            for p in ahead {
+                with.add_pod(p.clone());
+            }
+            if let Some(status) = run_filters(state, pod, slot, snapshot, &with) {
+                return Some(status);
+            }
+        }
+    }
+    run_filters(state, pod, slot, snapshot, node)
 }
 
 /// Raw and normalised scores per plugin over the feasible nodes, flat
@@ -307,7 +336,7 @@ pub(crate) fn schedule_one(
         }
         processed += 1;
         let slot = snapshot.order[(*start + i) % total];
-        match run_filters(&state, pod, slot, snapshot, &snapshot.slots[slot]) {
+        match run_filters_with_nominated(&state, pod, slot, snapshot, &snapshot.slots[slot]) {
             Some(status) => statuses.push((slot, status)),
             None => feasible.push(slot),
         }
@@ -363,9 +392,13 @@ pub(crate) fn post_filter(
     state: Option<&CycleState>,
     snapshot: &Snapshot,
     diagnosis: &Diagnosis,
-) -> PostFilterResult {
-    let _ = (pod, state, snapshot);
-    default_post_filter(diagnosis)
+    budgets: &[default_preemption::Budget],
+    rng: &mut Rng,
+) -> (PostFilterResult, Option<default_preemption::Preemption>) {
+    match state {
+        Some(state) => default_preemption::post_filter(pod, state, snapshot, diagnosis, budgets, rng),
+        None => (default_post_filter(diagnosis), None),
+    }
 }
 
 /// kube-scheduler's text when preemption finds no victims: per node,
@@ -395,7 +428,7 @@ pub(crate) fn default_post_filter(diagnosis: &Diagnosis) -> PostFilterResult {
 pub(crate) fn fit_error(diagnosis: &Diagnosis, post: &PostFilterResult) -> String {
     let total = diagnosis.total;
     if let Some(reason) = &diagnosis.prefilter {
-        return format!("0/{total} nodes are available: {reason}. {}", post.message);
+        return join(format!("0/{total} nodes are available: {reason}."), &post.message);
     }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, status) in &diagnosis.statuses {
@@ -408,7 +441,17 @@ pub(crate) fn fit_error(diagnosis: &Diagnosis, post: &PostFilterResult) -> Strin
     }
     let mut parts: Vec<String> = counts.iter().map(|(r, c)| format!("{c} {r}")).collect();
     parts.sort();
-    format!("0/{total} nodes are available: {}. {}", parts.join(", "), post.message)
+    join(format!("0/{total} nodes are available: {}.", parts.join(", ")), &post.message)
+}
+
+/// The FitError's text and PostFilter's, which is empty when preemption
+/// nominated a node.
+fn join(fit: String, post: &str) -> String {
+    if post.is_empty() {
+        fit
+    } else {
+        format!("{fit} {post}")
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::time::Time;
 use crate::timers::{Timer, Timers};
 use framework::Outcome;
 use k8s_openapi::api::core::v1::{Node, Pod};
-use plugins::{default_binder, volume_binding};
+use plugins::{default_binder, default_preemption, volume_binding};
 use snapshot::PodKey;
 use std::collections::BTreeSet;
 
@@ -153,7 +153,12 @@ impl Scheduler {
                 ("Normal", "Scheduled", format!("Successfully assigned {}/{} to {node}", key.0, key.1))
             }
             Outcome::Failed { diagnosis, state } => {
-                let post = framework::post_filter(&pod, state.as_deref(), &self.snapshot, &diagnosis);
+                let budgets = default_preemption::budgets(api.store());
+                let (post, preemption) =
+                    framework::post_filter(&pod, state.as_deref(), &self.snapshot, &diagnosis, &budgets, rng);
+                if let Some(preemption) = &preemption {
+                    preempt(api, events, now, &pod, preemption, &self.snapshot);
+                }
                 let message = framework::fit_error(&diagnosis, &post);
                 default_binder::set_scheduled(&mut pod, now, Some(message.clone()));
                 if let Some(node) = post.nominated {
@@ -184,7 +189,10 @@ impl Scheduler {
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());
                     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending");
                     let finished = phase == "Succeeded" || phase == "Failed";
-                    match (change.change, pod.spec.as_ref().and_then(|s| s.node_name.as_deref())) {
+                    let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+                    let waiting = change.change != ChangeType::Deleted && bound.is_none();
+                    self.snapshot.nominate(&key, waiting.then_some(&**pod));
+                    match (change.change, bound) {
                         (ChangeType::Deleted, _) => {
                             self.queue.forget(&key);
                             moved |= self.snapshot.remove_pod(&key);
@@ -226,6 +234,62 @@ impl Scheduler {
         } else if placed {
             self.queue.move_wanting_pods(now);
         }
+    }
+}
+
+/// Carries out a preemption as kube-scheduler does: each victim marked
+/// with a DisruptionTarget condition, told why in a `Preempted` event and
+/// deleted with its grace period; lower-priority pods nominated to the same
+/// node lose their nomination, as they may no longer fit there.
+fn preempt(
+    api: &mut ApiServer,
+    events: &mut Recorder,
+    now: Time,
+    preemptor: &Pod,
+    preemption: &default_preemption::Preemption,
+    snapshot: &snapshot::Snapshot,
+) {
+    let uid = preemptor.metadata.uid.clone().unwrap_or_default();
+    let node = &preemption.node;
+    for (namespace, name) in &preemption.victims {
+        let Ok(current) = api.get(Kind::Pod, namespace, name) else { continue };
+        let Some(victim) = current.as_pod() else { continue };
+        if victim.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let mut victim = victim.clone();
+        let conditions = victim.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+        conditions.retain(|c| c.type_ != "DisruptionTarget");
+        conditions.push(k8s_openapi::api::core::v1::PodCondition {
+            type_: "DisruptionTarget".into(),
+            status: "True".into(),
+            reason: Some("PreemptionByScheduler".into()),
+            message: Some("default-scheduler: preempting to accommodate a higher priority pod".into()),
+            last_transition_time: Some(now.to_k8s()),
+            ..Default::default()
+        });
+        let written = api.put_raw(Object::Pod(Box::new(victim)), now);
+        let message = format!("Preempted by pod {uid} on node {node}");
+        events.record(api, now, &written, SCHEDULER, "Normal", "Preempted", &message);
+        let _ = api.delete(Kind::Pod, namespace, name, None, now);
+    }
+    let priority = preemptor.spec.as_ref().and_then(|s| s.priority).unwrap_or(0);
+    let lower: Vec<PodKey> = snapshot
+        .nominated
+        .get(node)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.priority < priority)
+        .map(|p| (p.namespace.clone(), p.name.clone()))
+        .collect();
+    for (namespace, name) in lower {
+        let Ok(current) = api.get(Kind::Pod, &namespace, &name) else { continue };
+        let Some(pod) = current.as_pod() else { continue };
+        let mut pod = pod.clone();
+        if let Some(status) = pod.status.as_mut() {
+            status.nominated_node_name = None;
+        }
+        api.put_raw(Object::Pod(Box::new(pod)), now);
     }
 }
 

@@ -49,6 +49,10 @@ pub(crate) struct PodInfo {
     /// Only when it has pod (anti-)affinity terms.
     pub affinity: Option<Arc<Affinity>>,
     pub terminating: bool,
+    /// `spec.priority`: who may preempt whom.
+    pub priority: i32,
+    /// When it started (or was made): among equals, the newer is preempted first.
+    pub started: crate::time::Time,
 }
 
 impl PodInfo {
@@ -68,6 +72,13 @@ impl PodInfo {
             ports: host_ports(pod),
             affinity,
             terminating: pod.metadata.deletion_timestamp.is_some(),
+            priority: spec.and_then(|s| s.priority).unwrap_or(0),
+            started: pod
+                .status
+                .as_ref()
+                .and_then(|s| s.start_time.as_ref())
+                .or(pod.metadata.creation_timestamp.as_ref())
+                .map_or(crate::time::EPOCH, crate::time::Time::from_k8s),
         }
     }
 }
@@ -224,6 +235,9 @@ pub(crate) struct Snapshot {
     pub with_affinity: usize,
     pub topology: Topology,
     pub counts: Counts,
+    /// Pods waiting for a node their preemption freed, by node: lower- and
+    /// equal-priority pods must leave them the room.
+    pub nominated: HashMap<String, Vec<Arc<PodInfo>>>,
 }
 
 impl Snapshot {
@@ -364,6 +378,23 @@ impl Snapshot {
             self.counts.pod_changed(&info, slot, -1, &self.topology);
         }
         true
+    }
+}
+
+impl Snapshot {
+    /// Keeps an unbound pod's nomination (`status.nominatedNodeName`) as its
+    /// latest version states it; `None` forgets it (bound or deleted).
+    pub fn nominate(&mut self, key: &PodKey, pod: Option<&Pod>) {
+        let node = pod.and_then(|p| p.status.as_ref()?.nominated_node_name.clone()).filter(|n| !n.is_empty());
+        let here = |p: &Arc<PodInfo>| p.namespace == key.0 && p.name == key.1;
+        // Nominations are few and short-lived: a scan of them is cheap.
+        for pods in self.nominated.values_mut() {
+            pods.retain(|p| !here(p));
+        }
+        self.nominated.retain(|_, pods| !pods.is_empty());
+        if let (Some(node), Some(pod)) = (node, pod) {
+            self.nominated.entry(node).or_default().push(Arc::new(PodInfo::new(pod)));
+        }
     }
 }
 

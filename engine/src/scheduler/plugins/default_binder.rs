@@ -6,6 +6,11 @@ use k8s_openapi::api::core::v1::{Pod, PodCondition};
 
 pub(crate) fn bind(pod: &mut Pod, node: &str, now: Time) {
     pod.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
+    // A nomination has served its purpose once the pod is placed (v1.32's
+    // scheduler clears it; later the API server's binding does).
+    if let Some(status) = pod.status.as_mut() {
+        status.nominated_node_name = None;
+    }
     set_scheduled(pod, now, None);
 }
 

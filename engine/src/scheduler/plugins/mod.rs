@@ -2,11 +2,12 @@
 //! order: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
 //! NodePorts, NodeResourcesFit, VolumeBinding, PodTopologySpread,
 //! InterPodAffinity, NodeResourcesBalancedAllocation, ImageLocality,
-//! DefaultBinder. Each has its `NAME`, its reasons in kube-scheduler's
+//! DefaultPreemption, DefaultBinder. Each has its `NAME`, its reasons in kube-scheduler's
 //! words, and pure helpers with table tests beside them.
 
 pub mod balanced_allocation;
 pub mod default_binder;
+pub mod default_preemption;
 pub mod image_locality;
 pub mod inter_pod_affinity;
 pub mod node_affinity;
