@@ -5,6 +5,7 @@
 //! the Progressing and Available conditions.
 
 use super::pods::owner_reference;
+use super::replicaset::REPLICA_FAILURE;
 use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
@@ -630,6 +631,22 @@ impl Sync<'_, '_> {
                     next = Action::RequeueAfter(deadline as i64 * SECOND);
                 }
             }
+        }
+        // The ReplicaSets' failure to create pods (the new one's first) shows
+        // on the Deployment, as syncRolloutStatus copies it.
+        let failure = new_rs.into_iter().chain(all.iter()).find_map(|rs| {
+            rs.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == REPLICA_FAILURE).cloned()
+        });
+        match failure {
+            Some(c) => set_condition(
+                conditions,
+                REPLICA_FAILURE,
+                &c.status,
+                c.reason.as_deref().unwrap_or_default(),
+                c.message.unwrap_or_default(),
+                now,
+            ),
+            None => conditions.retain(|c| c.type_ != REPLICA_FAILURE),
         }
         let mut deployment = self.deployment.clone();
         if let Some(rs) = new_rs {
