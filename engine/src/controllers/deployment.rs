@@ -28,8 +28,9 @@ pub const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX: &str = "deployment.kubernetes.io/max-replicas";
-/// Annotations a Deployment does not pass on to its ReplicaSets.
-const NOT_COPIED: &[&str] =
+/// Annotations a Deployment does not pass on to its ReplicaSets (nor a
+/// rollback from them back to it).
+pub const NOT_COPIED: &[&str] =
     &[crate::kubectl::LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED, MAX, "deprecated.deployment.rollback.to"];
 
 /// `IntOrString` scaled against `total`: percentages rounded up or down.

@@ -7,7 +7,7 @@ use super::{cli, namespace, target};
 use crate::api::Kind;
 use crate::apiserver::PatchType;
 use crate::cluster::{Cluster, Output};
-use crate::controllers::deployment::{HASH_LABEL, REVISION};
+use crate::controllers::deployment::{HASH_LABEL, NOT_COPIED, REVISION};
 use crate::object::Object;
 use crate::time::SECOND;
 use clap::ArgMatches;
@@ -222,11 +222,20 @@ fn undo(cluster: &mut Cluster, object: &Object, args: &ArgMatches) -> Result<Str
             target.0
         ));
     }
-    let patch = serde_json::json!({"spec": {"template": template}});
+    // As kubectl's rollback: the revision's annotations (its change-cause
+    // among them) replace the Deployment's, but for its own bookkeeping.
+    let skipped = |k: &String| NOT_COPIED.contains(&k.as_str());
+    let own = d.metadata.annotations.iter().flatten().filter(|(k, _)| skipped(k));
+    let revision = target.1.metadata.annotations.iter().flatten().filter(|(k, _)| !skipped(k));
+    let annotations: std::collections::BTreeMap<&String, &String> = own.chain(revision).collect();
+    let patch = serde_json::json!([
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]);
     let now = cluster.now();
     cluster
         .api_mut()
-        .patch(Kind::Deployment, object.namespace(), object.name(), PatchType::Merge, &patch, now)
+        .patch(Kind::Deployment, object.namespace(), object.name(), PatchType::Json, &patch, now)
         .map_err(|e| format!("{}\n", e.render(None)))?;
     Ok(format!("deployment.apps/{} rolled back\n", object.name()))
 }
