@@ -157,7 +157,7 @@ fn attached_to(
         let argv = process::command_line(&container);
         let session =
             Session { namespace: ns.into(), pod: name.into(), container: container.name.clone(), attached: None };
-        let ran = super::exec::run_in(cluster, &session, super::exec::Command::Argv(&argv));
+        let ran = super::exec::run_in(cluster, &session, super::exec::Command::Quiet(&argv));
         out.stdout.push_str(&ran.stdout);
         out.stderr.push_str(&ran.stderr);
     } else {

@@ -178,8 +178,7 @@ impl Inside<'_> {
     /// image has no such program.
     pub fn exec(&self, argv: &[String]) -> Ran {
         let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or_default();
-        let flavour = self.flavour(program, true);
-        Script::new(self, flavour).exec(argv).unwrap_or_else(|| Ran {
+        self.exec_known(argv).unwrap_or_else(|| Ran {
             output: Output {
                 stderr: format!(
                     "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
@@ -189,6 +188,12 @@ impl Inside<'_> {
             },
             writes: BTreeMap::new(),
         })
+    }
+
+    /// The same, `None` when the image has no such program.
+    pub fn exec_known(&self, argv: &[String]) -> Option<Ran> {
+        let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or_default();
+        Script::new(self, self.flavour(program, true)).exec(argv)
     }
 
     /// A line typed into the container's interactive shell.
