@@ -74,6 +74,8 @@ pub struct Cluster {
     preset: String,
     /// What containers have written outside their volumes.
     layers: crate::runtime::fs::Layers,
+    /// How far `layers` has read the change log for containers starting.
+    started_cursor: u64,
     /// What containers have written into their volumes.
     volumes: crate::runtime::volumes::Volumes,
     /// What the nodes hold of the network outside the API.
@@ -115,6 +117,7 @@ impl Cluster {
             events: Recorder::default(),
             preset: spec.name,
             layers: Default::default(),
+            started_cursor: 0,
             volumes: Default::default(),
             network: Default::default(),
             dice: Rng::new(seed).fork(NETWORK_SALT),
@@ -590,6 +593,7 @@ impl Cluster {
             progressed |= kubelets.sync(&mut io);
             // Everyone has read the log up to here: keep it from growing
             // without bound while a large cluster settles.
+            self.started_cursor = self.layers.pin_started(self.api.store(), self.started_cursor);
             let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
             self.api.trim_log(LOG_KEEP, consumed);
             if !progressed {

@@ -86,20 +86,48 @@ pub fn allocate(store: &Store, rng: &mut Rng, svc: &mut Service) -> Vec<String> 
                         ));
                     }
                 }
-                _ => {
-                    let span = (NODE_PORT_MAX - NODE_PORT_MIN + 1) as usize;
-                    let start = rng.below(span);
-                    let free =
-                        (0..span).map(|k| NODE_PORT_MIN + ((start + k) % span) as i32).find(|p| !ports.contains(p));
-                    if let Some(p) = free {
-                        ports.insert(p);
-                        port.node_port = Some(p);
-                    }
-                }
+                _ => port.node_port = free_node_port(rng, &mut ports),
             }
         }
     }
     causes
+}
+
+fn needs_node_ports(svc: &Service) -> bool {
+    matches!(svc.spec.as_ref().and_then(|s| s.type_.as_deref()), Some("NodePort" | "LoadBalancer"))
+}
+
+/// A random free node port, taken.
+fn free_node_port(rng: &mut Rng, ports: &mut BTreeSet<i32>) -> Option<i32> {
+    let span = (NODE_PORT_MAX - NODE_PORT_MIN + 1) as usize;
+    let start = rng.below(span);
+    let free = (0..span).map(|k| NODE_PORT_MIN + ((start + k) % span) as i32).find(|p| !ports.contains(p))?;
+    ports.insert(free);
+    Some(free)
+}
+
+/// On an update, as the API server's service strategy does: a Service that
+/// becomes NodePort or LoadBalancer gets ports for those that lack one; one
+/// that stops being so loses the ports it kept from before (`old`).
+pub fn reallocate_node_ports(store: &Store, rng: &mut Rng, old: &Service, svc: &mut Service) {
+    if !needs_node_ports(svc) {
+        let kept: BTreeSet<i32> =
+            old.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port).collect();
+        for port in svc.spec.iter_mut().flat_map(|s| s.ports.iter_mut().flatten()) {
+            if port.node_port.is_some_and(|n| kept.contains(&n)) {
+                port.node_port = None;
+            }
+        }
+        return;
+    }
+    let (_, mut ports) = in_use(store, svc.metadata.uid.as_deref().or(old.metadata.uid.as_deref()));
+    let own = svc.spec.iter().flat_map(|s| s.ports.iter().flatten()).filter_map(|p| p.node_port);
+    ports.extend(own.filter(|n| *n != 0));
+    for port in svc.spec.iter_mut().flat_map(|s| s.ports.iter_mut().flatten()) {
+        if port.node_port.unwrap_or(0) == 0 {
+            port.node_port = free_node_port(rng, &mut ports);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ pub fn apply(object: &mut Object) {
             template_defaults(&mut spec.template);
         }
         Object::HorizontalPodAutoscaler(hpa) => super::autoscaling::default(hpa),
+        Object::Secret(secret) => {
+            secret.type_.get_or_insert_with(|| "Opaque".into());
+        }
         Object::PersistentVolume(pv) => {
             let spec = pv.spec.get_or_insert_with(Default::default);
             spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
@@ -211,6 +214,9 @@ fn pod_spec_defaults(spec: &mut PodSpec) {
     }
     for c in spec.init_containers.iter_mut().flatten() {
         container_defaults(c);
+    }
+    for host in spec.volumes.iter_mut().flatten().filter_map(|v| v.host_path.as_mut()) {
+        host.type_.get_or_insert_with(String::new);
     }
 }
 

@@ -197,6 +197,7 @@ impl ApiServer {
         }
         if let (Object::Service(new), Object::Service(old)) = (&mut object, &*current) {
             carry_service_allocations(old, new);
+            allocator::reallocate_node_ports(&self.store, &mut self.rng, old, new);
         }
         defaults::apply(&mut object);
         let causes = validation::validate_update(&current, &object);

@@ -5,6 +5,7 @@
 //! the Progressing and Available conditions.
 
 use super::pods::owner_reference;
+use super::replicaset::REPLICA_FAILURE;
 use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
@@ -27,8 +28,9 @@ pub const REVISION: &str = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
 const MAX: &str = "deployment.kubernetes.io/max-replicas";
-/// Annotations a Deployment does not pass on to its ReplicaSets.
-const NOT_COPIED: &[&str] =
+/// Annotations a Deployment does not pass on to its ReplicaSets (nor a
+/// rollback from them back to it).
+pub const NOT_COPIED: &[&str] =
     &[crate::kubectl::LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED, MAX, "deprecated.deployment.rollback.to"];
 
 /// `IntOrString` scaled against `total`: percentages rounded up or down.
@@ -630,6 +632,22 @@ impl Sync<'_, '_> {
                     next = Action::RequeueAfter(deadline as i64 * SECOND);
                 }
             }
+        }
+        // The ReplicaSets' failure to create pods (the new one's first) shows
+        // on the Deployment, as syncRolloutStatus copies it.
+        let failure = new_rs.into_iter().chain(all.iter()).find_map(|rs| {
+            rs.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == REPLICA_FAILURE).cloned()
+        });
+        match failure {
+            Some(c) => set_condition(
+                conditions,
+                REPLICA_FAILURE,
+                &c.status,
+                c.reason.as_deref().unwrap_or_default(),
+                c.message.unwrap_or_default(),
+                now,
+            ),
+            None => conditions.retain(|c| c.type_ != REPLICA_FAILURE),
         }
         let mut deployment = self.deployment.clone();
         if let Some(rs) = new_rs {

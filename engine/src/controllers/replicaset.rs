@@ -9,11 +9,16 @@ use crate::events::Source;
 use crate::labels::Selector;
 use crate::object::Object;
 use crate::store::{Change, Store};
-use k8s_openapi::api::apps::v1::ReplicaSetStatus;
+use crate::time::{Millis, Time, SECOND};
+use k8s_openapi::api::apps::v1::{ReplicaSetCondition, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 
 /// kube-controller-manager's cap on pods created or deleted per sync.
 const BURST: usize = 500;
+
+/// The condition a ReplicaSet (and from it its Deployment) shows while its
+/// pods cannot be created.
+pub const REPLICA_FAILURE: &str = "ReplicaFailure";
 
 const SOURCE: Source = Source { component: "replicaset-controller", host: None };
 
@@ -44,12 +49,32 @@ pub struct Want<'a> {
     pub min_ready_seconds: i32,
     /// Who signs the events.
     pub source: Source<'static>,
+    /// Since when creating pods has been failing, if it has.
+    pub failing_since: Option<Time>,
+}
+
+/// The work queue's per-item back-off after a failed sync: 5ms doubling to
+/// 1000s. Retries come at `since` + 5ms, 10ms, 20ms…, so the next delay is
+/// the time already spent failing.
+fn retry_after(failing_since: Option<Time>, now: Time) -> Millis {
+    failing_since.map_or(0, |t| now.since(t)).clamp(5, 1000 * SECOND)
+}
+
+/// What a sync of a replica controller found and did.
+pub struct Synced {
+    /// Counts as they were at the start of the sync.
+    pub counts: Counts,
+    /// When to look again.
+    pub next: Action,
+    /// The API server's refusal of a pod it tried to create.
+    pub failure: Option<String>,
 }
 
 /// Creates or deletes pods towards `want.replicas`. Returns the counts as
-/// they were at the start of the sync (as Kubernetes reports them) and when
-/// to look again for pods about to become available.
-pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
+/// they were at the start of the sync (as Kubernetes reports them), when to
+/// look again (for pods about to become available, or to retry a refused
+/// create with back-off) and the refusal.
+pub fn manage(want: &Want, ctx: &mut Ctx) -> Synced {
     let owner = want.owner;
     let uid = owner.meta().uid.clone().unwrap_or_default();
     let ns = owner.namespace().to_string();
@@ -85,9 +110,10 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
     }
 
     let diff = owned.len() as i64 - want.replicas.max(0) as i64;
+    let mut failure = None;
     if diff < 0 {
         let Some(template) = want.template else {
-            return (counts, next);
+            return Synced { counts, next, failure };
         };
         for _ in 0..(-diff as usize).min(BURST) {
             let pod = pods::from_template(template, owner, format!("{}-", owner.name()));
@@ -99,6 +125,12 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
                 Err(e) => {
                     let msg = format!("Error creating: {}", e.message);
                     ctx.events.record(ctx.api, ctx.now, owner, want.source, "Warning", "FailedCreate", &msg);
+                    let wait = retry_after(want.failing_since, ctx.now);
+                    next = match next {
+                        Action::RequeueAfter(w) if w <= wait => next,
+                        _ => Action::RequeueAfter(wait),
+                    };
+                    failure = Some(e.message);
                     break;
                 }
             }
@@ -114,7 +146,36 @@ pub fn manage(want: &Want, ctx: &mut Ctx) -> (Counts, Action) {
             }
         }
     }
-    (counts, next)
+    Synced { counts, next, failure }
+}
+
+/// The ReplicaFailure condition after a sync, as the ReplicaSet controller
+/// keeps it: set (once) while creating or deleting fails, gone after a sync
+/// that did not.
+fn with_failure(
+    mut conditions: Vec<ReplicaSetCondition>,
+    failure: Option<String>,
+    now: Time,
+) -> Option<Vec<ReplicaSetCondition>> {
+    let present = conditions.iter().any(|c| c.type_ == REPLICA_FAILURE);
+    match failure {
+        Some(message) if !present => conditions.push(ReplicaSetCondition {
+            type_: REPLICA_FAILURE.into(),
+            status: "True".into(),
+            reason: Some("FailedCreate".into()),
+            message: Some(message),
+            last_transition_time: Some(now.to_k8s()),
+        }),
+        None => conditions.retain(|c| c.type_ != REPLICA_FAILURE),
+        Some(_) => {}
+    }
+    (!conditions.is_empty()).then_some(conditions)
+}
+
+/// Since when a ReplicaSet has failed to create its pods.
+fn failing_since(conditions: Option<&Vec<ReplicaSetCondition>>) -> Option<Time> {
+    let failure = conditions?.iter().find(|c| c.type_ == REPLICA_FAILURE)?;
+    failure.last_transition_time.as_ref().map(Time::from_k8s)
 }
 
 /// Orphan pods the selector matches become the owner's, as the controller's
@@ -178,15 +239,17 @@ impl Controller for ReplicaSetController {
             template: spec.template.as_ref(),
             min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
             source: SOURCE,
+            failing_since: failing_since(rs.status.as_ref().and_then(|s| s.conditions.as_ref())),
         };
-        let (counts, next) = manage(&want, ctx);
+        let Synced { counts, next, failure } = manage(&want, ctx);
+        let conditions = rs.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
         let status = ReplicaSetStatus {
             replicas: counts.replicas,
             fully_labeled_replicas: Some(counts.fully_labeled),
             ready_replicas: Some(counts.ready),
             available_replicas: Some(counts.available),
             observed_generation: rs.metadata.generation,
-            conditions: rs.status.as_ref().and_then(|s| s.conditions.clone()),
+            conditions: with_failure(conditions, failure, ctx.now),
         };
         if rs.status.as_ref() != Some(&status) {
             let mut updated = rs.clone();

@@ -1,19 +1,25 @@
 //! The ReplicationController controller: a ReplicaSet with an equality-only
 //! selector, managed by the same replica logic.
 
-use super::replicaset::{manage, Want};
+use super::replicaset::{manage, Synced, Want};
 use super::{controller_key, key_of, Action, Controller, Ctx, Key};
 use crate::api::Kind;
 use crate::events::Source;
 use crate::labels::Selector;
 use crate::object::Object;
 use crate::store::{Change, Store};
+use crate::time::Time;
 use k8s_openapi::api::core::v1::ReplicationControllerStatus;
+use std::collections::BTreeMap;
 
 const SOURCE: Source = Source { component: "replication-controller", host: None };
 
 #[derive(Debug, Default)]
-pub struct ReplicationControllerController;
+pub struct ReplicationControllerController {
+    /// Since when each controller's pod creation has been refused: what
+    /// its retries back off from.
+    failing: BTreeMap<Key, Time>,
+}
 
 impl Controller for ReplicationControllerController {
     fn watch(&self, change: &Change, _store: &Store, queue: &mut Vec<Key>) {
@@ -42,8 +48,17 @@ impl Controller for ReplicationControllerController {
             template: spec.template.as_ref(),
             min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
             source: SOURCE,
+            failing_since: self.failing.get(key).copied(),
         };
-        let (counts, next) = manage(&want, ctx);
+        let Synced { counts, next, failure } = manage(&want, ctx);
+        match failure {
+            Some(_) => {
+                self.failing.entry(key.clone()).or_insert(ctx.now);
+            }
+            None => {
+                self.failing.remove(key);
+            }
+        }
         let status = ReplicationControllerStatus {
             replicas: counts.replicas,
             fully_labeled_replicas: Some(counts.fully_labeled),

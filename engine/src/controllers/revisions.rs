@@ -22,9 +22,6 @@ pub fn ensure(
     template: &PodTemplateSpec,
 ) {
     let ns = owner.namespace().to_string();
-    if ctx.api.store().get(Kind::ControllerRevision, &ns, name).is_some() {
-        return;
-    }
     let uid = owner.meta().uid.clone().unwrap_or_default();
     let latest = ctx
         .api
@@ -37,6 +34,18 @@ pub fn ensure(
         })
         .max()
         .unwrap_or(0);
+    if let Some(Object::ControllerRevision(existing)) =
+        ctx.api.store().get(Kind::ControllerRevision, &ns, name).map(|o| &**o)
+    {
+        // Back to an earlier template (a rollback): that revision becomes
+        // the latest again, renumbered, as the controllers do.
+        if existing.revision < latest {
+            let mut renumbered = (**existing).clone();
+            renumbered.revision = latest + 1;
+            let _ = ctx.api.update(Object::ControllerRevision(Box::new(renumbered)), ctx.now);
+        }
+        return;
+    }
     labels.insert(super::daemonset::REVISION_HASH.into(), hash.into());
     let cr = revision(owner, name, labels, template, latest + 1);
     let _ = ctx.api.create(Object::ControllerRevision(Box::new(cr)), ctx.now, false);
@@ -55,6 +64,8 @@ pub fn revision(
             name: Some(name.into()),
             namespace: Some(owner.namespace().to_string()),
             labels: Some(labels),
+            // The owner's annotations, its change-cause among them.
+            annotations: owner.meta().annotations.clone(),
             owner_references: Some(vec![owner_reference(owner)]),
             ..Default::default()
         },

@@ -125,6 +125,7 @@ pub fn command() -> Command {
                 .arg(flag("wait"))
                 .arg(int("grace-period"))
                 .arg(value("selector").short('l'))
+                .arg(value("field-selector"))
                 .arg(value("cascade").num_args(0..=1).require_equals(true).default_missing_value("background"))
                 .arg(flag("ignore-not-found")),
         )

@@ -27,8 +27,14 @@ pub fn run(config: &mut Kubeconfig, m: &ArgMatches) -> Output {
             match cli::string(sub, "output").as_deref() {
                 None | Some("yaml") => Output::ok(crate::codec::to_yaml(&value)),
                 Some("json") => Output::ok(format!("{}\n", super::get::json(&value))),
+                Some(other) if other.starts_with("jsonpath=") => {
+                    match super::jsonpath::execute(&other["jsonpath=".len()..], &value) {
+                        Ok(text) => Output::ok(text),
+                        Err(e) => Output::err(format!("error: {e}\n")),
+                    }
+                }
                 Some(other) => Output::err(format!(
-                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,yaml\n"
+                    "error: unable to match a printer suitable for the output format \"{other}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml\n"
                 )),
             }
         }

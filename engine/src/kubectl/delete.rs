@@ -47,6 +47,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => return error(e),
     };
+    let field_selector = cli::string(m, "field-selector").filter(|f| !f.is_empty());
 
     let mut targets: Vec<(Kind, String, String)> = Vec::new();
     let mut out = Output::default();
@@ -93,9 +94,14 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
         for request in requests {
             let scope = if request.info.namespaced { ns.clone() } else { String::new() };
             if request.names.is_empty() {
-                if !all && selector.is_none() {
+                if !all && selector.is_none() && field_selector.is_none() {
                     return error("resource(s) were provided, but no name was specified");
                 }
+                let fields = match field_selector.as_deref().map(|f| super::fields::parse(f, request.info)) {
+                    Some(Err(e)) => return Output::err(e),
+                    Some(Ok(requirements)) => requirements,
+                    None => Vec::new(),
+                };
                 let everything = Selector::everything();
                 let sel = selector.as_ref().unwrap_or(&everything);
                 let filter = request.info.namespaced.then_some(scope.as_str());
@@ -104,6 +110,7 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches, io: &Io) -> Output {
                     .store()
                     .select(request.info.kind, filter, sel)
                     .into_iter()
+                    .filter(|o| fields.is_empty() || super::fields::matches(&fields, &o.to_value()))
                     .map(|o| o.name().to_string())
                     .collect();
                 targets.extend(listed.into_iter().map(|n| (request.info.kind, scope.clone(), n)));

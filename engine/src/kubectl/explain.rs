@@ -121,19 +121,22 @@ pub fn run(m: &ArgMatches) -> Output {
             text.push_str(&format!("FIELD: {} <{}>\n\n\n", field.name, field.ty));
         }
         let own = at.map(|d| field_words(&described, d, field.name)).unwrap_or_default();
+        // kubectl wraps the field's words and its type's each on its own, so
+        // the type's start a new line rather than run on.
         description = [own, field.target.map(|t| about(&described, t)).unwrap_or_default()]
             .iter()
             .filter(|s| !s.is_empty())
-            .map(|s| format!("{s}\n"))
-            .collect();
+            .map(|s| wrap(s, 76))
+            .collect::<Vec<_>>()
+            .join("\n");
         at = field.target;
     }
     if fields.is_empty() {
-        description = if description.is_empty() { String::new() } else { format!("{description}\n") };
+        description = wrap(&description, 76);
     }
     let shown = if description.is_empty() { "<empty>".to_string() } else { description };
     text.push_str("DESCRIPTION:\n");
-    text.push_str(&indent(&wrap(&shown, 76), 4));
+    text.push_str(&indent(&shown, 4));
     text.push('\n');
     let recursive = cli::boolean(m, "recursive");
     let mut list = String::new();

@@ -30,20 +30,12 @@ fn parse_path(text: &str) -> Result<Vec<Step>, String> {
         match chars[i] {
             '.' if chars.get(i + 1) == Some(&'.') => {
                 i += 2;
-                let start = i;
-                while i < chars.len() && !matches!(chars[i], '.' | '[') {
-                    i += 1;
-                }
-                let name: String = chars[start..i].iter().collect();
+                let name = read_name(&chars, &mut i);
                 steps.push(Step::Recursive((!name.is_empty()).then_some(name)));
             }
             '.' => {
                 i += 1;
-                let start = i;
-                while i < chars.len() && !matches!(chars[i], '.' | '[') {
-                    i += 1;
-                }
-                let name: String = chars[start..i].iter().collect();
+                let name = read_name(&chars, &mut i);
                 if name == "*" {
                     steps.push(Step::Wildcard);
                 } else if !name.is_empty() {
@@ -68,16 +60,29 @@ fn parse_path(text: &str) -> Result<Vec<Step>, String> {
                 }
                 i = close + 1;
             }
-            _ => {
-                let start = i;
-                while i < chars.len() && !matches!(chars[i], '.' | '[') {
-                    i += 1;
-                }
-                steps.push(Step::Field(chars[start..i].iter().collect()));
-            }
+            _ => steps.push(Step::Field(read_name(&chars, &mut i))),
         }
     }
     Ok(steps)
+}
+
+/// A field name up to the next `.` or `[`; `\.` keeps a dot inside the name,
+/// as in `{.metadata.annotations.deployment\.kubernetes\.io/revision}`.
+fn read_name(chars: &[char], i: &mut usize) -> String {
+    let mut name = String::new();
+    while let Some(&c) = chars.get(*i) {
+        match c {
+            '\\' if chars.get(*i + 1).is_some() => {
+                name.push(chars[*i + 1]);
+                *i += 2;
+                continue;
+            }
+            '.' | '[' => break,
+            _ => name.push(c),
+        }
+        *i += 1;
+    }
+    name
 }
 
 fn parse_filter(text: &str) -> Result<Step, String> {
@@ -273,7 +278,7 @@ mod tests {
     fn templates() {
         let doc = json!({"items": [
             {"metadata": {"name": "a", "labels": {"app": "web"}}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}, "spec": {"containers": [{"image": "nginx"}, {"image": "redis"}]}},
-            {"metadata": {"name": "b"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}, "spec": {"containers": [{"image": "busybox"}]}}
+            {"metadata": {"name": "b", "annotations": {"deployment.kubernetes.io/revision": "1"}}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}, "spec": {"containers": [{"image": "busybox"}]}}
         ]});
         let cases = [
             ("{.items[*].metadata.name}", "a b"),
@@ -286,6 +291,8 @@ mod tests {
             ("{.items[0].metadata.labels}", "{\"app\":\"web\"}"),
             ("names: {.items[0:1].metadata.name}", "names: a"),
             ("{.items[*].nothing}", ""),
+            ("{.items[0].metadata.labels.app\\.kubernetes\\.io/name}", ""),
+            ("{.items[1].metadata.annotations.deployment\\.kubernetes\\.io/revision}", "1"),
         ];
         for (template, want) in cases {
             assert_eq!(execute(template, &doc).as_deref(), Ok(want), "{template}");

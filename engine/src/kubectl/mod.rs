@@ -26,6 +26,7 @@ mod expose;
 mod fields;
 mod get;
 mod help;
+mod history;
 pub(crate) mod jsonpath;
 mod kustomize;
 mod label;

@@ -7,7 +7,7 @@ use super::{cli, namespace, target};
 use crate::api::Kind;
 use crate::apiserver::PatchType;
 use crate::cluster::{Cluster, Output};
-use crate::controllers::deployment::{HASH_LABEL, REVISION};
+use crate::controllers::deployment::{NOT_COPIED, REVISION};
 use crate::object::Object;
 use crate::time::SECOND;
 use clap::ArgMatches;
@@ -32,8 +32,9 @@ pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
     for (info, object) in found {
         let result = match (sub, info.kind) {
             ("status", Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) => status(cluster, &object, args),
-            ("history", Kind::Deployment) => history(cluster, &object, args),
+            ("history", Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) => history(cluster, &object, args),
             ("undo", Kind::Deployment) => undo(cluster, &object, args),
+            ("undo", Kind::DaemonSet | Kind::StatefulSet) => undo_template(cluster, &object, args),
             ("pause" | "resume", Kind::Deployment) => pause(cluster, &object, sub == "pause"),
             ("restart", Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) => restart(cluster, &object),
             _ => Err(format!("error: no {sub} implemented for {{\"{}\" \"{}\"}}\n", info.group, info.kind_name)),
@@ -146,34 +147,14 @@ fn status(cluster: &mut Cluster, object: &Arc<Object>, args: &ArgMatches) -> Res
 }
 
 /// The Deployment's ReplicaSets with their revisions, oldest revision first.
-fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, k8s_openapi::api::apps::v1::ReplicaSet)> {
-    let uid = d.metadata.uid.clone().unwrap_or_default();
-    let mut list: Vec<(i64, k8s_openapi::api::apps::v1::ReplicaSet)> = cluster
-        .api()
-        .store()
-        .owned_by(&uid)
-        .into_iter()
-        .filter_map(|o| match &**o {
-            Object::ReplicaSet(rs) => {
-                let rev = rs.metadata.annotations.as_ref()?.get(REVISION)?.parse().ok()?;
-                Some((rev, (**rs).clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    list.sort_by_key(|(r, _)| *r);
-    list
-}
-
 fn history(cluster: &Cluster, object: &Object, args: &ArgMatches) -> Result<String, String> {
-    let Some(d) = deployment(object) else { return Err("error: not a deployment\n".into()) };
-    let list = revisions(cluster, d);
-    let label = format!("deployment.apps/{}", object.name());
+    let list = super::history::of(cluster, object);
+    let label = format!("{}/{}", object.info().qualified_singular(), object.name());
     if let Some(wanted) = cli::string(args, "revision").and_then(|r| r.parse::<i64>().ok()) {
-        let Some((_, rs)) = list.iter().find(|(r, _)| *r == wanted) else {
+        let Some(revision) = list.iter().find(|r| r.number == wanted) else {
             return Err("error: unable to find the specified revision\n".into());
         };
-        let template = rs.spec.as_ref().and_then(|s| s.template.as_ref());
+        let template = revision.template.as_ref();
         let labels = template.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
         let mut text = format!("{label} with revision #{wanted}\nPod Template:\n");
         let label_lines: Vec<String> = labels.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
@@ -185,48 +166,74 @@ fn history(cluster: &Cluster, object: &Object, args: &ArgMatches) -> Result<Stri
         return Ok(format!("{text}\n"));
     }
     let mut rows = vec![vec!["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
-    for (rev, rs) in &list {
-        let cause = rs.metadata.annotations.as_ref().and_then(|a| a.get("kubernetes.io/change-cause")).cloned();
-        rows.push(vec![rev.to_string(), cause.unwrap_or_else(|| "<none>".into())]);
+    for revision in &list {
+        let cause = revision.annotations.get("kubernetes.io/change-cause").cloned();
+        rows.push(vec![revision.number.to_string(), cause.unwrap_or_else(|| "<none>".into())]);
     }
     // rollout history lays its table out with two spaces of padding.
     Ok(format!("{label} \n{}\n", table::render_with_padding(&rows, 2)))
 }
 
+/// `rollout undo` of a DaemonSet or StatefulSet: its template patched back
+/// to the revision's, which its controller then renumbers as the latest.
+fn undo_template(cluster: &mut Cluster, object: &Object, args: &ArgMatches) -> Result<String, String> {
+    let list = super::history::of(cluster, object);
+    let wanted = cli::string(args, "to-revision").and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
+    let target = super::history::target(&list, wanted)?;
+    let label = format!("{}/{}", object.info().qualified_singular(), object.name());
+    if target.template.as_ref() == super::history::current_template(object) {
+        return Ok(format!("{label} skipped rollback (current template already matches revision {})\n", target.number));
+    }
+    let patch = serde_json::json!({"spec": {"template": target.template}});
+    let now = cluster.now();
+    let kind = object.kind();
+    cluster
+        .api_mut()
+        .patch(kind, object.namespace(), object.name(), PatchType::Strategic, &patch, now)
+        .map_err(|e| format!("{}\n", e.render(None)))?;
+    Ok(format!("{label} rolled back\n"))
+}
+
 fn undo(cluster: &mut Cluster, object: &Object, args: &ArgMatches) -> Result<String, String> {
     let Some(d) = deployment(object) else { return Err("error: not a deployment\n".into()) };
-    let list = revisions(cluster, d);
+    let list = super::history::of(cluster, object);
     let current: i64 =
         d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok()).unwrap_or(0);
     let wanted = cli::string(args, "to-revision").and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
     let target = if wanted > 0 {
         list.iter()
-            .find(|(r, _)| *r == wanted)
+            .find(|r| r.number == wanted)
             .ok_or_else(|| format!("error: unable to find specified revision {wanted} in history\n"))?
     } else {
         list.iter()
             .rev()
-            .find(|(r, _)| *r < current)
+            .find(|r| r.number < current)
             .ok_or_else(|| format!("error: no rollout history found for deployment \"{}\"\n", object.name()))?
     };
-    let Some(mut template) = target.1.spec.as_ref().and_then(|s| s.template.clone()) else {
+    let Some(template) = target.template.clone() else {
         return Err("error: the revision has no template\n".into());
     };
-    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
-        labels.remove(HASH_LABEL);
-    }
     if d.spec.as_ref().map(|s| &s.template) == Some(&template) {
         return Ok(format!(
             "deployment.apps/{} skipped rollback (current template already matches revision {})\n",
             object.name(),
-            target.0
+            target.number
         ));
     }
-    let patch = serde_json::json!({"spec": {"template": template}});
+    // As kubectl's rollback: the revision's annotations (its change-cause
+    // among them) replace the Deployment's, but for its own bookkeeping.
+    let skipped = |k: &String| NOT_COPIED.contains(&k.as_str());
+    let own = d.metadata.annotations.iter().flatten().filter(|(k, _)| skipped(k));
+    let revision = target.annotations.iter().filter(|(k, _)| !skipped(k));
+    let annotations: std::collections::BTreeMap<&String, &String> = own.chain(revision).collect();
+    let patch = serde_json::json!([
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]);
     let now = cluster.now();
     cluster
         .api_mut()
-        .patch(Kind::Deployment, object.namespace(), object.name(), PatchType::Merge, &patch, now)
+        .patch(Kind::Deployment, object.namespace(), object.name(), PatchType::Json, &patch, now)
         .map_err(|e| format!("{}\n", e.render(None)))?;
     Ok(format!("deployment.apps/{} rolled back\n", object.name()))
 }

@@ -151,7 +151,22 @@ fn attached_to(
         cluster.step_to_next(limit);
     }
     let logs = super::logs::of(cluster, ns, name, None);
-    out.stdout.push_str(&logs.stdout);
+    if logs.stdout.is_empty() {
+        // The process model keeps what tools like nslookup, wget and env
+        // print out of the log; they answer here as they would to exec.
+        let argv = process::command_line(&container);
+        let session =
+            Session { namespace: ns.into(), pod: name.into(), container: container.name.clone(), attached: None };
+        let ran = super::exec::run_in(cluster, &session, super::exec::Command::Quiet(&argv));
+        out.stdout.push_str(&ran.stdout);
+        out.stderr.push_str(&ran.stderr);
+    } else {
+        out.stdout.push_str(&logs.stdout);
+    }
+    if attached.tty {
+        // A terminal shows kubectl's note before what the command printed.
+        out.stdout.insert_str(0, &std::mem::take(&mut out.stderr));
+    }
     Attach::Done(super::exec::finish(cluster, ns, name, &attached, out))
 }
 

@@ -93,6 +93,11 @@ pub fn lookup(fabric: &Fabric, client: &Client, resolver: &Resolver, name: &str,
     if addresses::is_ipv4(&name) {
         return Answer::Found { name: name.clone(), cname: None, ips: vec![name] };
     }
+    // Every hosts file (a pod's and a node's) names the loopback address,
+    // and the C library reads it before asking DNS.
+    if name.trim_end_matches('.') == "localhost" {
+        return Answer::Found { name: "localhost".into(), cname: None, ips: vec!["127.0.0.1".into()] };
+    }
     match resolver {
         Resolver::Node => node_hosts(fabric, &name),
         Resolver::Cluster { server, search, ndots } => {
@@ -133,9 +138,6 @@ fn reaches_server(fabric: &Fabric, client: &Client, server: &str, dice: &mut Dic
 /// nothing from the cluster.
 fn node_hosts(fabric: &Fabric, name: &str) -> Answer {
     let bare = name.trim_end_matches('.');
-    if bare == "localhost" {
-        return Answer::Found { name: bare.into(), cname: None, ips: vec!["127.0.0.1".into()] };
-    }
     match addresses::node_ip(fabric.store, bare) {
         Some(ip) => Answer::Found { name: bare.into(), cname: None, ips: vec![ip] },
         None => Answer::NotFound,

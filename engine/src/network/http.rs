@@ -70,7 +70,7 @@ pub fn listening_ports(container: &Container, exit: Exit) -> Vec<i32> {
         return vec![80, 443, 10254];
     }
     if name == "http-echo" {
-        let listen = container.args.iter().flatten().find_map(|a| a.strip_prefix("-listen=:")?.parse().ok());
+        let listen = go_flag(container, "listen").and_then(|l| l.strip_prefix(':')?.parse().ok());
         return vec![listen.unwrap_or(5678)];
     }
     let known = images::ports(image);
@@ -79,6 +79,20 @@ pub fn listening_ports(container: &Container, exit: Exit) -> Vec<i32> {
     } else {
         known.to_vec()
     }
+}
+
+/// A Go program's flag (`-name=value`, `--name=value` or `-name value`)
+/// from the words the container starts with: its command (when that runs
+/// the program itself) and its args.
+fn go_flag(container: &Container, name: &str) -> Option<String> {
+    let words: Vec<&String> = container.command.iter().flatten().chain(container.args.iter().flatten()).collect();
+    words.iter().enumerate().find_map(|(i, word)| {
+        let flag = word.strip_prefix("--").or_else(|| word.strip_prefix('-'))?;
+        match flag.split_once('=') {
+            Some((key, value)) => (key == name).then(|| value.to_string()),
+            None => (flag == name).then(|| words.get(i + 1).map(|v| v.to_string())).flatten(),
+        }
+    })
 }
 
 /// Whether the container's process accepts connections on `port`.
@@ -150,7 +164,7 @@ pub fn serve(inside: &Inside, pod: &Pod, port: i32, ask: &Ask) -> Outcome {
             go_text(&body, date)
         }
         "http-echo" => {
-            let text = container.args.iter().flatten().find_map(|a| a.strip_prefix("-text=")).unwrap_or("hello-world");
+            let text = go_flag(container, "text").unwrap_or_else(|| "hello-world".into());
             go_text(&format!("{text}\n"), date)
         }
         "coredns" if port == 8080 || port == 8181 => go_text("OK", date),
@@ -224,12 +238,15 @@ fn static_files(inside: &Inside, path: &str, date: &str, server: Server) -> Resp
             )
         }
         (Server::Nginx(version), None) => {
+            // A folder without an index is forbidden (autoindex is off).
+            let folder = path.ends_with('/') && inside.is_dir(&format!("{root}{path}"));
+            let (status, reason) = if folder { (403, "Forbidden") } else { (404, "Not Found") };
             let body = format!(
-                "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>{version}</center>\n</body>\n</html>\n"
+                "<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<center><h1>{status} {reason}</h1></center>\n<hr><center>{version}</center>\n</body>\n</html>\n"
             );
             Response {
-                status: 404,
-                reason: "Not Found".into(),
+                status,
+                reason: reason.into(),
                 headers: vec![
                     ("Server".into(), version.clone()),
                     ("Date".into(), date.to_string()),

@@ -26,6 +26,8 @@ pub struct Inside<'a> {
     pub now: Time,
     /// What this container has written outside its volumes.
     pub layer: Option<&'a BTreeMap<String, String>>,
+    /// What its environment's ConfigMaps and Secrets held when it started.
+    pub env_sources: Option<&'a super::fs::EnvSources>,
     /// What every volume holds.
     pub volumes: &'a Volumes,
     /// The network, for the tools that make requests; `None` where nothing
@@ -74,6 +76,35 @@ pub enum Place {
     Volume(VolumeKey, String),
 }
 
+/// A ConfigMap's or Secret's data (decoded), empty if there is none.
+fn source_data(store: &Store, namespace: &str, kind: Kind, name: &str) -> BTreeMap<String, String> {
+    match store.get(kind, namespace, name).map(|o| &**o) {
+        Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default(),
+        Some(Object::Secret(s)) => {
+            s.data.iter().flatten().map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned())).collect()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The ConfigMaps and Secrets `container`'s environment names, as the store
+/// holds them now: what a container starting now gets.
+pub fn env_sources(store: &Store, pod: &Pod, container: &Container) -> super::fs::EnvSources {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let from_all = container.env_from.iter().flatten().flat_map(|s| {
+        let cm = s.config_map_ref.as_ref().map(|r| (Kind::ConfigMap, r.name.clone()));
+        cm.into_iter().chain(s.secret_ref.as_ref().map(|r| (Kind::Secret, r.name.clone())))
+    });
+    let from_keys = container.env.iter().flatten().filter_map(|v| v.value_from.as_ref()).flat_map(|f| {
+        let cm = f.config_map_key_ref.as_ref().map(|r| (Kind::ConfigMap, r.name.clone()));
+        cm.into_iter().chain(f.secret_key_ref.as_ref().map(|r| (Kind::Secret, r.name.clone())))
+    });
+    from_all
+        .chain(from_keys)
+        .map(|(kind, name)| ((kind, name.clone()), source_data(store, namespace, kind, &name)))
+        .collect()
+}
+
 /// Nothing written yet.
 const UNWRITTEN: &BTreeMap<String, String> = &BTreeMap::new();
 
@@ -88,9 +119,10 @@ impl<'a> Inside<'a> {
         container: &'a Container,
         now: Time,
     ) -> Inside<'a> {
-        let layer =
-            layers.files(&super::fs::layer_key(pod, &container.name), super::fs::restarts(pod, &container.name));
-        Inside { store, pod, container, now, layer, volumes, net: None, net_log: RefCell::default() }
+        let (key, restarts) = (super::fs::layer_key(pod, &container.name), super::fs::restarts(pod, &container.name));
+        let layer = layers.files(&key, restarts);
+        let env_sources = layers.env_sources(&key, restarts);
+        Inside { store, pod, container, now, layer, env_sources, volumes, net: None, net_log: RefCell::default() }
     }
 
     /// The same, able to make requests over `net`.
@@ -146,8 +178,7 @@ impl Inside<'_> {
     /// image has no such program.
     pub fn exec(&self, argv: &[String]) -> Ran {
         let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or_default();
-        let flavour = self.flavour(program, true);
-        Script::new(self, flavour).exec(argv).unwrap_or_else(|| Ran {
+        self.exec_known(argv).unwrap_or_else(|| Ran {
             output: Output {
                 stderr: format!(
                     "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
@@ -157,6 +188,12 @@ impl Inside<'_> {
             },
             writes: BTreeMap::new(),
         })
+    }
+
+    /// The same, `None` when the image has no such program.
+    pub fn exec_known(&self, argv: &[String]) -> Option<Ran> {
+        let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or_default();
+        Script::new(self, self.flavour(program, true)).exec(argv)
     }
 
     /// A line typed into the container's interactive shell.
@@ -258,8 +295,8 @@ impl Inside<'_> {
         for source in self.container.env_from.iter().flatten() {
             let prefix = source.prefix.clone().unwrap_or_default();
             let data = match (&source.config_map_ref, &source.secret_ref) {
-                (Some(cm), _) => self.config_map(&cm.name),
-                (_, Some(secret)) => self.secret(&secret.name),
+                (Some(cm), _) => self.env_source(Kind::ConfigMap, &cm.name),
+                (_, Some(secret)) => self.env_source(Kind::Secret, &secret.name),
                 _ => BTreeMap::new(),
             };
             env.extend(data.into_iter().map(|(k, v)| (format!("{prefix}{k}"), v)));
@@ -269,9 +306,9 @@ impl Inside<'_> {
                 None => var.value.clone().unwrap_or_default(),
                 Some(from) => {
                     if let Some(r) = &from.config_map_key_ref {
-                        self.config_map(&r.name).get(&r.key).cloned().unwrap_or_default()
+                        self.env_source(Kind::ConfigMap, &r.name).get(&r.key).cloned().unwrap_or_default()
                     } else if let Some(r) = &from.secret_key_ref {
-                        self.secret(&r.name).get(&r.key).cloned().unwrap_or_default()
+                        self.env_source(Kind::Secret, &r.name).get(&r.key).cloned().unwrap_or_default()
                     } else if let Some(r) = &from.field_ref {
                         self.field(&r.field_path)
                     } else if let Some(r) = &from.resource_field_ref {
@@ -373,18 +410,19 @@ impl Inside<'_> {
     }
 
     fn config_map(&self, name: &str) -> BTreeMap<String, String> {
-        match self.store.get(Kind::ConfigMap, self.namespace(), name).map(|o| &**o) {
-            Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default(),
-            _ => BTreeMap::new(),
-        }
+        source_data(self.store, self.namespace(), Kind::ConfigMap, name)
     }
 
     fn secret(&self, name: &str) -> BTreeMap<String, String> {
-        match self.store.get(Kind::Secret, self.namespace(), name).map(|o| &**o) {
-            Some(Object::Secret(s)) => {
-                s.data.iter().flatten().map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned())).collect()
-            }
-            _ => BTreeMap::new(),
+        source_data(self.store, self.namespace(), Kind::Secret, name)
+    }
+
+    /// A ConfigMap's or Secret's data for the environment: as it was when
+    /// the container started, once the cluster has noted that.
+    fn env_source(&self, kind: Kind, name: &str) -> BTreeMap<String, String> {
+        match self.env_sources.and_then(|s| s.get(&(kind, name.to_string()))) {
+            Some(data) => data.clone(),
+            None => source_data(self.store, self.namespace(), kind, name),
         }
     }
 

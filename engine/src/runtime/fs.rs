@@ -3,17 +3,28 @@
 //! lives as long as that container (a restart starts a fresh one).
 
 use super::images;
+use crate::api::Kind;
+use crate::object::Object;
+use crate::store::{ChangeType, Store};
 use std::collections::BTreeMap;
 
 /// Which container instance a layer belongs to: the pod (namespace, name,
 /// uid) and the container's name.
 pub type LayerKey = (String, String, String, String);
 
+/// The data of the ConfigMaps and Secrets a container's environment names,
+/// by kind and name.
+pub type EnvSources = BTreeMap<(Kind, String), BTreeMap<String, String>>;
+
 /// The writable layers of all containers, each with the restart count of
-/// the container instance that wrote it.
+/// the container instance that wrote it, and the sources of each instance's
+/// environment as they were when it started: a process's environment is
+/// fixed at its start, so a later change to a ConfigMap reaches mounted
+/// files but not variables.
 #[derive(Clone, Debug, Default)]
 pub struct Layers {
     layers: BTreeMap<LayerKey, (i32, BTreeMap<String, String>)>,
+    env: BTreeMap<LayerKey, (i32, EnvSources)>,
 }
 
 impl Layers {
@@ -32,10 +43,48 @@ impl Layers {
         layer.1.insert(path.to_string(), text.to_string());
     }
 
+    /// What the container instance `restarts` started with.
+    pub fn env_sources(&self, key: &LayerKey, restarts: i32) -> Option<&EnvSources> {
+        let (started, sources) = self.env.get(key)?;
+        (*started == restarts).then_some(sources)
+    }
+
+    /// Keeps what the container instance `restarts` starts with, unless it
+    /// has been kept already.
+    pub fn pin_env(&mut self, key: LayerKey, restarts: i32, sources: impl FnOnce() -> EnvSources) {
+        if self.env_sources(&key, restarts).is_none() {
+            self.env.insert(key, (restarts, sources()));
+        }
+    }
+
+    /// Notes the environment's sources of every container the changes
+    /// after `cursor` show running; returns the cursor past them.
+    pub fn pin_started(&mut self, store: &Store, cursor: u64) -> u64 {
+        for change in store.changes_since(cursor).filter(|c| c.change != ChangeType::Deleted) {
+            let Object::Pod(pod) = &*change.object else { continue };
+            for status in pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten()) {
+                if status.state.as_ref().and_then(|s| s.running.as_ref()).is_none() {
+                    continue;
+                }
+                let containers = pod.spec.iter().flat_map(|s| s.containers.iter());
+                let Some(container) = containers.filter(|c| c.name == status.name).find(|c| {
+                    c.env_from.as_ref().is_some_and(|e| !e.is_empty())
+                        || c.env.iter().flatten().any(|v| v.value_from.is_some())
+                }) else {
+                    continue;
+                };
+                let key = layer_key(pod, &status.name);
+                self.pin_env(key, status.restart_count, || super::exec::env_sources(store, pod, container));
+            }
+        }
+        store.version()
+    }
+
     /// Keeps only the layers of pods `alive` (given namespace, name and
     /// uid) still knows.
     pub fn retain(&mut self, alive: impl Fn(&str, &str, &str) -> bool) {
         self.layers.retain(|(ns, name, uid, _), _| alive(ns, name, uid));
+        self.env.retain(|(ns, name, uid, _), _| alive(ns, name, uid));
     }
 }
 

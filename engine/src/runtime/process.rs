@@ -77,6 +77,11 @@ fn image_default(image: &str) -> Vec<String> {
         // A shell with no terminal attached reads end-of-file and exits at once.
         return vec!["sh".into()];
     }
+    // curlimages/curl: its entrypoint runs curl, or the program its
+    // arguments name.
+    if name == "curl" {
+        return vec!["curl".into()];
+    }
     // The official interpreter images (calico/node is a server, not Node.js).
     let official = super::images::normalize(image).starts_with("docker.io/library/");
     if official && ["perl", "python", "node", "ruby"].contains(&name) {
@@ -96,6 +101,12 @@ pub fn serves_by_default(image: &str) -> bool {
 /// and `args`, as `plan` and `reads_terminal` take them.
 pub fn parts(c: &k8s_openapi::api::core::v1::Container) -> (&str, Option<&[String]>, Option<&[String]>) {
     (c.image.as_deref().unwrap_or_default(), c.command.as_deref(), c.args.as_deref())
+}
+
+/// The command line a container runs, its image's defaults filled in.
+pub fn command_line(c: &k8s_openapi::api::core::v1::Container) -> Vec<String> {
+    let (image, command, args) = parts(c);
+    argv(image, command, args)
 }
 
 /// The script a container's shell runs (`sh -c SCRIPT`), if that is what
@@ -159,7 +170,8 @@ fn argv(image: &str, command: Option<&[String]>, args: Option<&[String]>) -> Vec
             // args replace the image's CMD and go to its ENTRYPOINT; shell
             // images have none, so the args are the command.
             let default = image_default(image);
-            if default == ["sh"] {
+            let names_program = default == ["curl"] && a.first().is_some_and(|p| !p.starts_with('-'));
+            if default == ["sh"] || names_program {
                 a.to_vec()
             } else {
                 default.into_iter().chain(a.iter().cloned()).collect()
@@ -279,10 +291,29 @@ fn walk(image: &str, script: &str, around: Option<&dyn Surroundings>) -> Walk {
     let mut run =
         Walk { elapsed: 0, code: 0, output: Vec::new(), forever: false, files: Vec::new(), memory: 0, cpu: 0 };
     let mut operator = ";";
-    for (command, next) in split_script(script) {
+    let mut parts = split_script(script).into_iter();
+    while let Some((command, mut next)) = parts.next() {
+        let looped = command.trim().strip_prefix("for ").map(|header| for_loop(header, &mut parts, &mut next));
         let skip = (operator == "&&" && run.code != 0) || (operator == "||" && run.code == 0);
         operator = next;
         if skip {
+            continue;
+        }
+        if let Some(rounds) = looped {
+            for round in rounds {
+                let at = run.elapsed;
+                let ran = walk(image, &round, around);
+                run.output.extend(ran.output.into_iter().map(|(t, o)| (at.saturating_add(t), o)));
+                run.files.extend(ran.files.into_iter().map(|(t, f, e)| (at.saturating_add(t), f, e)));
+                run.elapsed = at.saturating_add(ran.elapsed);
+                run.code = ran.code;
+                run.memory = run.memory.max(ran.memory);
+                run.cpu = run.cpu.max(ran.cpu);
+                if ran.forever {
+                    run.forever = true;
+                    return run;
+                }
+            }
             continue;
         }
         let mut words = crate::shell::split_words(command.trim()).unwrap_or_default();
@@ -428,6 +459,35 @@ fn walk(image: &str, script: &str, around: Option<&dyn Surroundings>) -> Walk {
     run
 }
 
+/// `for NAME in WORDS; do BODY; done`: takes the body's commands (up to
+/// `done`) from `parts` and gives one script per word, the variable put in.
+/// The operator after `done` becomes `next`.
+fn for_loop(
+    header: &str,
+    parts: &mut impl Iterator<Item = (String, &'static str)>,
+    next: &mut &'static str,
+) -> Vec<String> {
+    let mut body = Vec::new();
+    for (command, op) in parts.by_ref() {
+        let command = command.trim();
+        if command == "done" {
+            *next = op;
+            break;
+        }
+        let command = command.strip_prefix("do ").unwrap_or(command).trim();
+        if command != "do" {
+            body.push(format!("{command} {}", if op == ";" { ";" } else { op }));
+        }
+    }
+    let body = body.join(" ");
+    let mut words = header.split_whitespace();
+    let name = words.next().unwrap_or_default();
+    if words.next() != Some("in") {
+        return Vec::new();
+    }
+    words.map(|value| body.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value)).collect()
+}
+
 /// `cat` and `test` run among known surroundings: they read the files
 /// and variables, and fail as the real tools do.
 fn look(run: &mut Walk, image: &str, name: &str, operands: &[String], around: &dyn Surroundings) {
@@ -530,6 +590,10 @@ fn ships(image: &str, program: &str) -> Option<bool> {
 
 /// Takes `> FILE` or `>> FILE` off a command's words: the file it writes.
 fn redirect_target(words: &mut Vec<String>) -> Option<String> {
+    // Moving one stream onto the other (`>&2`, `2>&1`) or away from the log
+    // (`2>/dev/null`) keeps the text in the container's log, which holds both
+    // stdout and stderr; only stdout into a file leaves it.
+    words.retain(|w| !matches!(w.as_str(), ">&2" | "1>&2" | ">&1" | "2>&1") && !w.starts_with("2>"));
     let at = words.iter().position(|w| w.starts_with('>'))?;
     let word = words.remove(at);
     let inline = word.trim_start_matches('>');
@@ -605,10 +669,30 @@ mod tests {
                 Exit::After { after: 3_000, code: 0 },
             ),
             ("nginx", Some(strings(&["sh", "-c", "echo 'a; b' && exit 1"])), None, Exit::After { after: 10, code: 1 }),
+            // curlimages/curl runs the program its arguments name, or curl.
+            ("curlimages/curl", None, Some(strings(&["curl", "-s", "web"])), Exit::After { after: 10, code: 0 }),
+            ("curlimages/curl", None, Some(strings(&["-s", "web"])), Exit::After { after: 10, code: 0 }),
+            (
+                "busybox",
+                Some(sh("for i in 3 2 1; do echo $i; sleep 1; done")),
+                None,
+                Exit::After { after: 3_030, code: 0 },
+            ),
         ];
         for (image, command, args, want) in cases {
             assert_eq!(plan(image, command.as_deref(), args.as_deref()), *want, "{image} {command:?} {args:?}");
         }
+    }
+
+    #[test]
+    fn loops_and_stderr_reach_the_log() {
+        let script = |s: &str| plan_with_output("busybox", Some(&strings(&["sh", "-c", s])), None).output;
+        let text = |t: &str| Out::Text(t.into());
+        assert_eq!(
+            script("for i in 3 2 1; do echo $i; sleep 1; done; echo liftoff"),
+            vec![(0, text("3")), (1_010, text("2")), (2_020, text("1")), (3_030, text("liftoff"))]
+        );
+        assert_eq!(script("echo oops >&2; echo fine 2>/dev/null"), vec![(0, text("oops")), (10, text("fine"))]);
     }
 
     /// A container with one mounted file and one variable.

@@ -7,6 +7,7 @@ mod config;
 mod generic;
 mod network;
 mod storage;
+mod volumes;
 mod workloads;
 
 use super::printers::{duration::human, tabwriter};
@@ -331,15 +332,7 @@ fn describe_pod(w: &mut String, pod: &k8s_openapi::api::core::v1::Pod, now: Time
             let _ = writeln!(w, "  {} \t{} ", c.type_, c.status);
         }
     }
-    let volumes: Vec<String> = spec.volumes.iter().flatten().map(|v| v.name.clone()).collect();
-    if volumes.is_empty() {
-        let _ = writeln!(w, "Volumes:\t<none>");
-    } else {
-        let _ = writeln!(w, "Volumes:");
-        for v in volumes {
-            let _ = writeln!(w, "  {v}:");
-        }
-    }
+    volumes::describe(w, spec.volumes.as_deref().unwrap_or_default(), "");
     let _ = writeln!(w, "QoS Class:\t{}", status.qos_class.clone().unwrap_or_else(|| "BestEffort".into()));
     labels(w, "Node-Selectors", spec.node_selector.as_ref());
     tolerations(w, "", spec.tolerations.as_deref().unwrap_or_default());
@@ -357,7 +350,7 @@ fn pod_template(w: &mut String, template: &k8s_openapi::api::core::v1::PodTempla
     for c in &pod_spec.containers {
         container(w, "   ", c, None);
     }
-    let _ = writeln!(w, "  Volumes:\t<none>");
+    volumes::describe(w, pod_spec.volumes.as_deref().unwrap_or_default(), "  ");
     labels(w, "  Node-Selectors", pod_spec.node_selector.as_ref());
     tolerations(w, "  ", pod_spec.tolerations.as_deref().unwrap_or_default());
 }
