@@ -149,10 +149,10 @@ mod tests {
     fn arranged() -> Shell {
         let mut shell = Shell::new(Cluster::new("default", 1).unwrap_or_else(|e| panic!("{e}")));
         for line in [
-            "kubectl create deployment web --image=nginx --replicas=2",
-            "kubectl run broken --image=nginx:no-such-tag",
             "kubectl cordon w3-k8s",
             "kubectl taint node w2-k8s gpu=true:NoSchedule",
+            "kubectl create deployment web --image=nginx --replicas=2",
+            "kubectl run broken --image=nginx:no-such-tag",
             "kubectl label node w1-k8s disk=ssd",
             "kubectl expose deployment web --port=80",
             "sleep 60",
