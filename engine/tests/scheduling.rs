@@ -140,3 +140,53 @@ fn random_workloads_keep_the_schedulers_promises() {
         assert!(scheduled.values().all(|n| *n == 1), "seed {seed}: a pod was bound twice: {scheduled:?}");
     }
 }
+
+#[test]
+fn the_trace_says_why_a_pod_went_where_it_went() {
+    use engine::scheduling::Verdict;
+    let Ok(mut cluster) = Cluster::new("default", 1) else { panic!("default preset") };
+    assert_eq!(cluster.kubectl("run web --image=nginx").exit_code, 0);
+    cluster.step(1_000);
+    let Some(attempts) = cluster.scheduling_trace("default", "web") else { panic!("no trace for web") };
+    let last = attempts.last().cloned().unwrap_or_else(|| panic!("no attempt"));
+    let bound = json(&mut cluster, "get pod web -o json")["spec"]["nodeName"].as_str().map(String::from);
+    assert_eq!(last.node, bound);
+    let control_plane = last.nodes.iter().find(|n| n.node == "m-k8s").map(|n| n.verdict.clone());
+    assert_eq!(
+        control_plane,
+        Some(Verdict::Filtered {
+            plugin: "TaintToleration",
+            reasons: vec!["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }".into()],
+        })
+    );
+    let scored: Vec<_> = last
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.verdict {
+            Verdict::Scored { plugins, total } => Some((n.node.clone(), plugins.clone(), *total)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scored.len(), 3, "{scored:?}");
+    for (node, plugins, total) in &scored {
+        let names: Vec<&str> = plugins.iter().map(|p| p.plugin).collect();
+        assert_eq!(
+            names,
+            [
+                "TaintToleration",
+                "NodeAffinity",
+                "NodeResourcesFit",
+                "PodTopologySpread",
+                "InterPodAffinity",
+                "NodeResourcesBalancedAllocation",
+                "ImageLocality"
+            ],
+            "{node}"
+        );
+        assert_eq!(*total, plugins.iter().map(|p| p.weight * p.normalized).sum::<i64>(), "{node}");
+    }
+    let best = scored.iter().map(|(_, _, t)| *t).max();
+    let chosen = scored.iter().find(|(n, _, _)| Some(n) == last.node.as_ref()).map(|(_, _, t)| *t);
+    assert_eq!(chosen, best);
+    assert_eq!(cluster.scheduling_trace("default", "nobody"), None);
+}

@@ -16,7 +16,11 @@ pub(crate) fn score(request: &Resources, node: &NodeInfo) -> i64 {
     let fraction = |used: i64, want: i64, cap: i64| (cap > 0).then(|| ((used + want) as f64 / cap as f64).min(1.0));
     let cpu = fraction(node.requested.cpu, request.cpu, node.allocatable.cpu);
     let memory = fraction(node.requested.memory, request.memory, node.allocatable.memory);
-    from_fractions(&[cpu, memory].into_iter().flatten().collect::<Vec<_>>())
+    match (cpu, memory) {
+        (Some(c), Some(m)) => from_fractions(&[c, m]),
+        (Some(f), None) | (None, Some(f)) => from_fractions(&[f]),
+        (None, None) => from_fractions(&[]),
+    }
 }
 
 /// `(1 - std) * 100` truncated: half the difference for two resources,
