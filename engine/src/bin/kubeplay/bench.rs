@@ -12,7 +12,8 @@ pub struct Plan {
     pub replicas: usize,
 }
 
-fn deployment(i: usize, replicas: usize) -> String {
+/// The benches' Deployment: `replicas` small nginx pods named after `i`.
+pub(crate) fn deployment(i: usize, replicas: usize) -> String {
     format!(
         "apiVersion: apps/v1
 kind: Deployment

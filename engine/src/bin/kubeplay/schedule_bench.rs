@@ -11,33 +11,6 @@ pub struct Plan {
     pub pods: usize,
 }
 
-fn deployment(i: usize, replicas: usize) -> String {
-    format!(
-        "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app-{i:04}
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels:
-      app: app-{i:04}
-  template:
-    metadata:
-      labels:
-        app: app-{i:04}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-        resources:
-          requests:
-            cpu: 10m
-            memory: 16Mi
-"
-    )
-}
-
 fn pending(cluster: &Cluster) -> (usize, usize) {
     let view = cluster.view();
     let mine = view.pods.iter().filter(|p| p.namespace == "default");
@@ -68,7 +41,7 @@ pub fn run(plan: &Plan) -> i32 {
     let mut cluster = Cluster::from_preset(preset, 1);
     cluster.hold_scheduler(true);
     for i in 0..deployments {
-        let out = cluster.apply(&deployment(i, replicas));
+        let out = cluster.apply(&super::bench::deployment(i, replicas));
         if out.exit_code != 0 {
             eprint!("{}", out.stderr);
             return 1;
