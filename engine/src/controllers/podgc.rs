@@ -9,7 +9,6 @@ use crate::api::Kind;
 use crate::object::Object;
 use crate::store::{Change, ChangeType, Store};
 use crate::time::{Millis, Time, SECOND};
-use k8s_openapi::api::core::v1::PodCondition;
 use std::collections::HashMap;
 
 /// podgc's `quarantineTime`.
@@ -61,16 +60,7 @@ impl Controller for PodGarbageCollector {
             if !matches!(status.phase.as_deref(), Some("Succeeded" | "Failed")) {
                 status.phase = Some("Failed".into());
             }
-            let conditions = status.conditions.get_or_insert_with(Vec::new);
-            conditions.retain(|c| c.type_ != "DisruptionTarget");
-            conditions.push(PodCondition {
-                type_: "DisruptionTarget".into(),
-                status: "True".into(),
-                reason: Some("DeletionByPodGC".into()),
-                message: Some("PodGC: node no longer exists".into()),
-                last_transition_time: Some(ctx.now.to_k8s()),
-                ..Default::default()
-            });
+            super::pods::mark_disruption_target(&mut pod, "DeletionByPodGC", "PodGC: node no longer exists", ctx.now);
             ctx.api.put_raw(Object::Pod(pod), ctx.now);
             let _ = ctx.api.delete(Kind::Pod, &namespace, &name, Some(0), ctx.now);
         }

@@ -4,10 +4,26 @@
 
 use crate::object::Object;
 use crate::time::{Time, SECOND};
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Pod, PodCondition, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use std::cmp::Reverse;
 use std::collections::HashMap;
+
+/// Marks a pod about to be deleted by the system with the
+/// `DisruptionTarget` condition and who disrupts it, replacing any earlier
+/// one, as the taint manager, the pod GC and the scheduler's preemption do.
+pub fn mark_disruption_target(pod: &mut Pod, reason: &str, message: &str, now: Time) {
+    let conditions = pod.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+    conditions.retain(|c| c.type_ != "DisruptionTarget");
+    conditions.push(PodCondition {
+        type_: "DisruptionTarget".into(),
+        status: "True".into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_transition_time: Some(now.to_k8s()),
+        ..Default::default()
+    });
+}
 
 /// Not terminating and not finished.
 pub fn is_active(pod: &Pod) -> bool {

@@ -10,7 +10,7 @@ use crate::events::Source;
 use crate::object::Object;
 use crate::store::{Change, Store};
 use crate::time::{Time, SECOND};
-use k8s_openapi::api::core::v1::{PodCondition, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Taint, Toleration};
 use std::collections::HashMap;
 
 const SOURCE: Source = Source { component: "taint-eviction-controller", host: None };
@@ -143,16 +143,12 @@ fn no_execute(node: Option<&k8s_openapi::api::core::v1::Node>) -> bool {
 fn evict(ctx: &mut Ctx, mut pod: k8s_openapi::api::core::v1::Pod) {
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let conditions = pod.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
-    conditions.retain(|c| c.type_ != "DisruptionTarget");
-    conditions.push(PodCondition {
-        type_: "DisruptionTarget".into(),
-        status: "True".into(),
-        reason: Some("DeletionByTaintManager".into()),
-        message: Some("Taint manager: deleting due to NoExecute taint".into()),
-        last_transition_time: Some(ctx.now.to_k8s()),
-        ..Default::default()
-    });
+    super::pods::mark_disruption_target(
+        &mut pod,
+        "DeletionByTaintManager",
+        "Taint manager: deleting due to NoExecute taint",
+        ctx.now,
+    );
     let pod = Object::Pod(Box::new(pod));
     ctx.api.put_raw(pod.clone(), ctx.now);
     let message = format!("Marking for deletion Pod {namespace}/{name}");

@@ -258,16 +258,12 @@ fn preempt(
             continue;
         }
         let mut victim = victim.clone();
-        let conditions = victim.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
-        conditions.retain(|c| c.type_ != "DisruptionTarget");
-        conditions.push(k8s_openapi::api::core::v1::PodCondition {
-            type_: "DisruptionTarget".into(),
-            status: "True".into(),
-            reason: Some("PreemptionByScheduler".into()),
-            message: Some("default-scheduler: preempting to accommodate a higher priority pod".into()),
-            last_transition_time: Some(now.to_k8s()),
-            ..Default::default()
-        });
+        crate::controllers::pods::mark_disruption_target(
+            &mut victim,
+            "PreemptionByScheduler",
+            "default-scheduler: preempting to accommodate a higher priority pod",
+            now,
+        );
         let written = api.put_raw(Object::Pod(Box::new(victim)), now);
         let message = format!("Preempted by pod {uid} on node {node}");
         events.record(api, now, &written, SCHEDULER, "Normal", "Preempted", &message);
