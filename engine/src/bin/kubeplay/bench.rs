@@ -56,13 +56,19 @@ pub fn peak_memory() -> Option<u64> {
     }
 }
 
-pub fn run(plan: &Plan) -> i32 {
+/// The `large` preset with `nodes` workers, or why there is none.
+pub(crate) fn large_preset(nodes: usize) -> Option<Preset> {
     let Some(mut preset) = Preset::named("large") else {
         eprintln!("kubeplay: the large preset is missing");
-        return 2;
+        return None;
     };
     preset.node_groups =
-        vec![NodeGroup { count: plan.nodes, name_prefix: "node-".into(), cpu: "16".into(), memory: "64Gi".into() }];
+        vec![NodeGroup { count: nodes, name_prefix: "node-".into(), cpu: "16".into(), memory: "64Gi".into() }];
+    Some(preset)
+}
+
+pub fn run(plan: &Plan) -> i32 {
+    let Some(preset) = large_preset(plan.nodes) else { return 2 };
     let target = plan.deployments * plan.replicas;
     println!(
         "bench: {} nodes, {} deployments x {} replicas = {target} pods ({})",

@@ -3,7 +3,7 @@
 //! scheduler is held; then only the scheduler runs, timed here (the engine
 //! never reads the wall clock), until every pending pod was tried.
 
-use engine::{Cluster, NodeGroup, Preset};
+use engine::Cluster;
 use std::time::Instant;
 
 pub struct Plan {
@@ -23,12 +23,7 @@ fn pending(cluster: &Cluster) -> (usize, usize) {
 }
 
 pub fn run(plan: &Plan) -> i32 {
-    let Some(mut preset) = Preset::named("large") else {
-        eprintln!("kubeplay: the large preset is missing");
-        return 2;
-    };
-    preset.node_groups =
-        vec![NodeGroup { count: plan.nodes, name_prefix: "node-".into(), cpu: "16".into(), memory: "64Gi".into() }];
+    let Some(preset) = super::bench::large_preset(plan.nodes) else { return 2 };
     let deployments = plan.pods.clamp(1, 1_500);
     let replicas = plan.pods / deployments;
     let target = deployments * replicas;
