@@ -75,20 +75,25 @@ impl LessonRun {
     /// Runs actions, failing on the first line that fails.
     fn perform(&mut self, actions: &[Action], files: &dyn Files) -> Result<(), String> {
         for action in actions {
-            match action {
-                Action::Run(line) => {
-                    let out = self.shell.run(line, files);
-                    if out.exit_code != 0 {
-                        return Err(format!("`{line}` failed: {}", out.stderr.trim_end()));
-                    }
-                }
-                Action::Wait(duration) => {
-                    let ms = crate::time::parse_duration(duration).ok_or_else(|| format!("bad wait {duration:?}"))?;
-                    self.shell.step(ms);
+            if let (Action::Run(line), Some(out)) = (action, self.act(action, files)?) {
+                if out.exit_code != 0 {
+                    return Err(format!("`{line}` failed: {}", out.stderr.trim_end()));
                 }
             }
         }
         Ok(())
+    }
+
+    /// Does one action: what a terminal line printed, `None` for a wait.
+    fn act(&mut self, action: &Action, files: &dyn Files) -> Result<Option<Output>, String> {
+        match action {
+            Action::Run(line) => Ok(Some(self.shell.run(line, files))),
+            Action::Wait(duration) => {
+                let ms = crate::time::parse_duration(duration).ok_or_else(|| format!("bad wait {duration:?}"))?;
+                self.shell.step(ms);
+                Ok(None)
+            }
+        }
     }
 
     /// The lesson.
@@ -142,14 +147,8 @@ impl LessonRun {
         if let Some(quiz) = &step.quiz {
             self.answered = quiz.answer < quiz.choices.len();
         }
-        let mut outputs = Vec::new();
-        for action in step.solution.clone() {
-            match action {
-                Action::Run(line) => outputs.push(self.shell.run(&line, files)),
-                Action::Wait(d) => self.shell.step(crate::time::parse_duration(&d).unwrap_or(0)),
-            }
-        }
-        outputs
+        // A solution runs to its end, as a learner typing it would.
+        step.solution.clone().iter().filter_map(|a| self.act(a, files).ok().flatten()).collect()
     }
 
     /// Moves to the next step, running its setup; false on the last step.
