@@ -392,11 +392,11 @@ pub(crate) fn post_filter(
     state: Option<&CycleState>,
     snapshot: &Snapshot,
     diagnosis: &Diagnosis,
-    budgets: &[default_preemption::Budget],
+    store: &Store,
     rng: &mut Rng,
 ) -> (PostFilterResult, Option<default_preemption::Preemption>) {
     match state {
-        Some(state) => default_preemption::post_filter(pod, state, snapshot, diagnosis, budgets, rng),
+        Some(state) => default_preemption::post_filter(pod, state, snapshot, diagnosis, store, rng),
         None => (default_post_filter(diagnosis), None),
     }
 }

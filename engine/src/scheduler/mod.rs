@@ -153,9 +153,8 @@ impl Scheduler {
                 ("Normal", "Scheduled", format!("Successfully assigned {}/{} to {node}", key.0, key.1))
             }
             Outcome::Failed { diagnosis, state } => {
-                let budgets = default_preemption::budgets(api.store());
                 let (post, preemption) =
-                    framework::post_filter(&pod, state.as_deref(), &self.snapshot, &diagnosis, &budgets, rng);
+                    framework::post_filter(&pod, state.as_deref(), &self.snapshot, &diagnosis, api.store(), rng);
                 if let Some(preemption) = &preemption {
                     preempt(api, events, now, &pod, preemption, &self.snapshot);
                 }

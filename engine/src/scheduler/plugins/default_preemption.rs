@@ -44,8 +44,7 @@ pub(crate) struct Budget {
     disrupted: BTreeSet<String>,
 }
 
-/// Every PodDisruptionBudget. Read only when preemption runs, which is
-/// rare, so a list of them costs nothing on the common path.
+/// Every PodDisruptionBudget, read when preemption has nodes to try.
 pub(crate) fn budgets(store: &Store) -> Vec<Budget> {
     store
         .list(crate::api::Kind::PodDisruptionBudget, None)
@@ -93,7 +92,7 @@ pub(crate) fn post_filter(
     state: &CycleState,
     snapshot: &Snapshot,
     diagnosis: &Diagnosis,
-    budgets: &[Budget],
+    store: &Store,
     rng: &mut Rng,
 ) -> (PostFilterResult, Option<Preemption>) {
     if let Some(reason) = not_eligible(pod, state, snapshot, diagnosis) {
@@ -111,9 +110,11 @@ pub(crate) fn post_filter(
     let mut fine = Vec::new();
     let mut violating = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
+    // Budgets are read only once some node may give victims.
+    let budgets = budgets(store);
     for i in 0..potential.len() {
         let slot = potential[(offset + i) % potential.len()];
-        match select_victims(pod, state, slot, snapshot, budgets) {
+        match select_victims(pod, state, slot, snapshot, &budgets) {
             Ok(c) if c.violations == 0 => fine.push(c),
             Ok(c) => violating.push(c),
             Err(why) => reasons.extend(why),
