@@ -2,36 +2,23 @@
 //! step's checks fail before its solution and pass after it, a teacher can
 //! open any step directly, and every text exists in both languages.
 
-#[path = "common/dir.rs"]
-mod dir;
+use engine::lesson::{library, Lesson, LessonRun};
+use engine::MemFiles;
 
-use dir::Dir;
-use engine::lesson::{Lesson, LessonRun};
-use std::path::{Path, PathBuf};
-
-fn lessons_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons")
-}
-
-/// The lesson folders, `NN-slug`, in order; `LESSON=NN-slug` plays one.
-fn lesson_ids() -> Vec<String> {
+/// The built-in lessons, in order; `LESSON=NN-slug` plays one. These are
+/// the files the browser ships (`engine/build.rs`), not a second copy.
+fn lesson_ids() -> Vec<&'static str> {
     let only = std::env::var("LESSON").ok();
-    let mut ids: Vec<String> = std::fs::read_dir(lessons_dir())
-        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
-        .unwrap_or_default();
-    ids.retain(|id| lessons_dir().join(id).join("lesson.yaml").is_file());
-    ids.retain(|id| only.as_ref().is_none_or(|o| o == id));
-    ids.sort();
+    let mut ids = library::ids();
+    ids.retain(|id| only.as_deref().is_none_or(|o| o == *id));
     ids
 }
 
-fn load(id: &str) -> (Lesson, Dir) {
-    let files = Dir::new(lessons_dir().join(id));
-    // The runner reads manifests relative to the lesson's folder; pages are
-    // read the same way.
-    let lesson = Lesson::load(&files, ".").unwrap_or_else(|e| panic!("{id}: {e}"));
+fn load(id: &str) -> (Lesson, MemFiles) {
+    let lesson = library::load(id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(lesson.id, id, "a lesson's id is its folder's name");
-    (lesson, files)
+    // The runner reads manifests relative to the lesson's folder.
+    (lesson, library::folder(id))
 }
 
 fn failing(run: &LessonRun) -> Vec<String> {
@@ -41,9 +28,9 @@ fn failing(run: &LessonRun) -> Vec<String> {
 #[test]
 fn every_lesson_plays_from_start_to_end() {
     let ids = lesson_ids();
-    assert!(!ids.is_empty(), "no lessons found in {}", lessons_dir().display());
+    assert!(!ids.is_empty(), "no lessons built in");
     for id in ids {
-        let (lesson, files) = load(&id);
+        let (lesson, files) = load(id);
         let mut run = LessonRun::start(lesson.clone(), &files).unwrap_or_else(|e| panic!("{id}: {e}"));
         loop {
             let step = run.lesson().steps[run.index()].clone();
@@ -71,7 +58,7 @@ fn every_lesson_plays_from_start_to_end() {
 #[test]
 fn a_teacher_can_open_every_step_directly_and_reset_it() {
     for id in lesson_ids() {
-        let (lesson, files) = load(&id);
+        let (lesson, files) = load(id);
         for index in 0..lesson.steps.len() {
             let at = format!("{id} step {}", index + 1);
             let mut run = LessonRun::at(lesson.clone(), index, &files).unwrap_or_else(|e| panic!("{at}: {e}"));
@@ -87,7 +74,7 @@ fn a_teacher_can_open_every_step_directly_and_reset_it() {
 #[test]
 fn every_step_has_hints_and_a_solution() {
     for id in lesson_ids() {
-        let (lesson, _) = load(&id);
+        let (lesson, _) = load(id);
         for step in &lesson.steps {
             let at = format!("{id} {}", step.id);
             assert!(!step.hints.is_empty() || step.quiz.is_some(), "{at}: no hint");
