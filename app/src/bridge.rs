@@ -3,22 +3,51 @@
 //! this same interface. Every input that changes the engine passes here and
 //! is written to the journal the session is saved as (`session.rs`).
 
-use crate::session::{Input, Saved, FORMAT, VERSION};
+use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
+use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
 use engine::{Cluster, ClusterView, Completion, EventRow, MemFiles, Output, Shell};
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 /// The cluster a fresh session starts with.
 const PRESET: &str = "default";
 const SEED: u64 = 1;
 
+/// Whose terminal the page shows: free play's, or a lesson's.
+enum Mode {
+    Free(Shell),
+    Lesson(Box<LessonRun>),
+}
+
 /// The playground's cluster and terminal session.
 pub struct Bridge {
-    shell: RefCell<Shell>,
-    files: MemFiles,
-    preset: String,
-    seed: u64,
+    mode: RefCell<Mode>,
+    /// What the terminal reads: a lesson's folder (its manifests), and
+    /// what the editor applied.
+    files: RefCell<MemFiles>,
+    preset: RefCell<String>,
+    seed: RefCell<u64>,
+    /// Where a lesson's journal starts.
+    lesson: RefCell<Option<LessonAt>>,
     journal: RefCell<Vec<Input>>,
+    /// What the last solution's lines printed, for `solve` to hand on.
+    solved: RefCell<Vec<Output>>,
+    /// The open lesson, shared with the views (the run keeps its own).
+    current: RefCell<Option<Rc<Lesson>>>,
+}
+
+/// The open lesson step, as the lesson pane draws it.
+#[derive(Clone)]
+pub struct LessonState {
+    pub lesson: Rc<Lesson>,
+    /// The open step, from 0.
+    pub index: usize,
+}
+
+impl PartialEq for LessonState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.lesson, &other.lesson) && self.index == other.index
+    }
 }
 
 /// A shared handle; equal when it is the same bridge.
@@ -37,49 +66,157 @@ impl Bridge {
         Bridge::new(PRESET, SEED).map(|b| BridgeHandle(Rc::new(b)))
     }
 
-    /// The saved session's cluster, rebuilt by replaying its journal.
+    /// The saved session's cluster, rebuilt by replaying its journal on
+    /// the preset, or on its lesson's step opened directly.
     pub fn restore(saved: &Saved) -> Result<BridgeHandle, String> {
         let bridge = Bridge::new(&saved.preset, saved.seed)?;
+        if let Some(at) = &saved.lesson {
+            bridge.open_lesson(&at.id, at.step)?;
+        }
         for input in &saved.journal {
             bridge.play(input);
         }
         // A reload closes the terminal: a watch that was printing has ended.
-        bridge.shell.borrow_mut().interrupt();
+        bridge.shell_mut().interrupt();
         Ok(BridgeHandle(Rc::new(bridge)))
     }
 
     fn new(preset: &str, seed: u64) -> Result<Bridge, String> {
-        let cluster = Cluster::new(preset, seed)?;
-        let mut shell = Shell::new(cluster);
+        Ok(Bridge {
+            mode: RefCell::new(Mode::Free(Bridge::free_shell(preset, seed)?)),
+            files: RefCell::default(),
+            preset: RefCell::new(preset.to_string()),
+            seed: RefCell::new(seed),
+            lesson: RefCell::default(),
+            journal: RefCell::default(),
+            solved: RefCell::default(),
+            current: RefCell::default(),
+        })
+    }
+
+    fn free_shell(preset: &str, seed: u64) -> Result<Shell, String> {
+        let mut shell = Shell::new(Cluster::new(preset, seed)?);
         // `kubectl edit` opens the page's YAML editor.
         shell.attach_editor();
-        Ok(Bridge {
-            shell: RefCell::new(shell),
-            files: MemFiles::default(),
-            preset: preset.to_string(),
-            seed,
-            journal: RefCell::default(),
+        Ok(shell)
+    }
+
+    fn shell(&self) -> Ref<'_, Shell> {
+        Ref::map(self.mode.borrow(), |mode| match mode {
+            Mode::Free(shell) => shell,
+            Mode::Lesson(run) => run.shell(),
         })
+    }
+
+    fn shell_mut(&self) -> RefMut<'_, Shell> {
+        RefMut::map(self.mode.borrow_mut(), |mode| match mode {
+            Mode::Free(shell) => shell,
+            Mode::Lesson(run) => run.shell_mut(),
+        })
+    }
+
+    /// Replaces the cluster with a fresh one of `preset` for free play; the
+    /// journal starts again.
+    pub fn free_play(&self, preset: &str) -> Result<(), String> {
+        let shell = Bridge::free_shell(preset, SEED)?;
+        *self.mode.borrow_mut() = Mode::Free(shell);
+        *self.files.borrow_mut() = MemFiles::default();
+        *self.preset.borrow_mut() = preset.to_string();
+        *self.seed.borrow_mut() = SEED;
+        *self.lesson.borrow_mut() = None;
+        *self.current.borrow_mut() = None;
+        self.journal.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// Opens step `index` (from 0) of lesson `id` on a fresh cluster, as a
+    /// learner who solved the earlier steps would have it; the journal
+    /// starts again from there.
+    pub fn open_lesson(&self, id: &str, index: usize) -> Result<(), String> {
+        let lesson = library::load(id)?;
+        let files = library::folder(id);
+        let (preset, seed) = (lesson.preset.clone(), lesson.seed);
+        let shared = Rc::new(lesson.clone());
+        let mut run = LessonRun::at(lesson, index, &files)?;
+        run.shell_mut().attach_editor();
+        *self.mode.borrow_mut() = Mode::Lesson(Box::new(run));
+        *self.files.borrow_mut() = files;
+        *self.preset.borrow_mut() = preset;
+        *self.seed.borrow_mut() = seed;
+        *self.lesson.borrow_mut() = Some(LessonAt { id: id.to_string(), step: index });
+        *self.current.borrow_mut() = Some(shared);
+        self.journal.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// The open lesson and step, `None` in free play.
+    pub fn lesson(&self) -> Option<LessonState> {
+        match (&*self.mode.borrow(), &*self.current.borrow()) {
+            (Mode::Lesson(run), Some(lesson)) => Some(LessonState { lesson: lesson.clone(), index: run.index() }),
+            _ => None,
+        }
+    }
+
+    /// The open step's checks, in order; empty in free play.
+    pub fn check(&self) -> Vec<Verdict> {
+        match &*self.mode.borrow() {
+            Mode::Free(_) => Vec::new(),
+            Mode::Lesson(run) => run.check(),
+        }
+    }
+
+    /// Whether the open step is done (its checks hold, its quiz is answered).
+    pub fn done(&self) -> bool {
+        matches!(&*self.mode.borrow(), Mode::Lesson(run) if run.done())
+    }
+
+    /// Moves to the next step; false on the last one.
+    pub fn next(&self) -> bool {
+        self.play(&Input::Next).exit_code == 0
+    }
+
+    /// Applies the open step's solution: each line as the terminal shows it
+    /// (with its prompt; a wait as the `sleep` that would do it) and what it
+    /// printed.
+    pub fn solve(&self) -> Vec<(String, Output)> {
+        let solution = self.lesson().map(|s| s.lesson.steps[s.index].solution.clone()).unwrap_or_default();
+        let prompt = self.prompt();
+        self.play(&Input::Solve);
+        let mut outs = std::mem::take(&mut *self.solved.borrow_mut()).into_iter();
+        solution
+            .iter()
+            .map(|action| match action {
+                Action::Run(line) => (format!("{prompt}{line}"), outs.next().unwrap_or_default()),
+                Action::Wait(duration) => (format!("{prompt}sleep {duration}"), Output::default()),
+            })
+            .collect()
+    }
+
+    /// Answers the open step's quiz; whether the choice is right.
+    pub fn answer(&self, choice: usize) -> bool {
+        self.play(&Input::Answer(choice)).exit_code == 0
     }
 
     /// Gives one input to the engine and writes it to the journal.
     fn play(&self, input: &Input) -> Output {
+        let files = self.files.borrow();
         let out = match input {
-            Input::Run(line) => self.shell.borrow_mut().run(line, &self.files),
+            Input::Run(line) => self.shell_mut().run(line, &*files),
             Input::Apply(manifest) => {
                 // Kept as `editor.yaml` so the terminal can `kubectl apply -f editor.yaml` too.
-                self.files.insert("editor.yaml", manifest);
-                self.shell.borrow_mut().cluster_mut().apply(manifest)
+                files.insert("editor.yaml", manifest);
+                self.shell_mut().cluster_mut().apply(manifest)
             }
-            Input::Edit(text) => self.shell.borrow_mut().finish_edit(text.as_deref(), &self.files),
+            Input::Edit(text) => self.shell_mut().finish_edit(text.as_deref(), &*files),
             Input::Interrupt => {
-                let stopped = self.shell.borrow_mut().interrupt();
+                let stopped = self.shell_mut().interrupt();
                 Output { exit_code: i32::from(!stopped), ..Output::default() }
             }
             Input::Step(ms) => {
-                self.shell.borrow_mut().step(*ms);
+                self.shell_mut().step(*ms);
                 Output::default()
             }
+            Input::Next | Input::Solve | Input::Answer(_) => self.play_lesson(input, &files),
         };
         let mut journal = self.journal.borrow_mut();
         match (journal.last_mut(), input) {
@@ -87,6 +224,29 @@ impl Bridge {
             _ => journal.push(input.clone()),
         }
         out
+    }
+
+    /// A lesson's own inputs; in free play they do nothing and fail.
+    fn play_lesson(&self, input: &Input, files: &MemFiles) -> Output {
+        let mut mode = self.mode.borrow_mut();
+        let Mode::Lesson(run) = &mut *mode else { return Output { exit_code: 1, ..Output::default() } };
+        let failed = |stderr: String| Output { exit_code: 1, stderr, ..Output::default() };
+        match input {
+            Input::Next => match run.next(files) {
+                Ok(true) => Output::default(),
+                Ok(false) => failed(String::new()),
+                Err(e) => failed(format!("{e}\n")),
+            },
+            Input::Solve => {
+                *self.solved.borrow_mut() = run.solve(files);
+                Output::default()
+            }
+            Input::Answer(choice) => match run.answer(*choice) {
+                true => Output::default(),
+                false => failed(String::new()),
+            },
+            _ => Output::default(),
+        }
     }
 
     /// Runs one terminal line.
@@ -101,7 +261,7 @@ impl Bridge {
 
     /// The object a `kubectl edit` has opened, while it waits for the editor.
     pub fn editing(&self) -> Option<String> {
-        self.shell.borrow().editing().map(String::from)
+        self.shell().editing().map(String::from)
     }
 
     /// Saves (`Some`) or abandons (`None`) the waiting edit.
@@ -112,7 +272,7 @@ impl Bridge {
     /// New rows of a running `kubectl get -w`. Not journaled: watches only
     /// read, and a replay ends them anyway.
     pub fn poll(&self) -> Output {
-        self.shell.borrow_mut().poll()
+        self.shell_mut().poll()
     }
 
     /// Ctrl-C: ends a running watch; whether there was one.
@@ -122,7 +282,7 @@ impl Bridge {
 
     /// What Tab offers for the text before the cursor.
     pub fn complete(&self, line: &str) -> Completion {
-        self.shell.borrow().complete(line)
+        self.shell().complete(line)
     }
 
     /// Lets `ms` of simulated time pass.
@@ -134,32 +294,32 @@ impl Bridge {
 
     /// What the pictures draw.
     pub fn view(&self) -> ClusterView {
-        self.shell.borrow().cluster().view()
+        self.shell().cluster().view()
     }
 
     /// The cluster's Events, oldest first.
     pub fn events(&self) -> Vec<EventRow> {
-        self.shell.borrow().cluster().events()
+        self.shell().cluster().events()
     }
 
     /// The store's resourceVersion: unchanged means nothing to redraw.
     pub fn version(&self) -> u64 {
-        self.shell.borrow().cluster().version()
+        self.shell().cluster().version()
     }
 
     /// The current cluster's Namespaces.
     pub fn namespaces(&self) -> Vec<String> {
-        self.shell.borrow().cluster().namespaces()
+        self.shell().cluster().namespaces()
     }
 
     /// The current context, its namespace, and every context.
     pub fn contexts(&self) -> (String, String, Vec<String>) {
-        self.shell.borrow().contexts()
+        self.shell().contexts()
     }
 
     /// The terminal prompt.
     pub fn prompt(&self) -> String {
-        self.shell.borrow().prompt()
+        self.shell().prompt()
     }
 
     /// The session as saved, with the page's own parts.
@@ -167,13 +327,13 @@ impl Bridge {
         Saved {
             format: FORMAT.into(),
             version: VERSION,
-            preset: self.preset.clone(),
-            seed: self.seed,
+            preset: self.preset.borrow().clone(),
+            seed: *self.seed.borrow(),
             journal: self.journal.borrow().clone(),
             editor,
             history,
             speed,
-            lesson: None,
+            lesson: self.lesson.borrow().clone(),
         }
     }
 }

@@ -5,6 +5,8 @@
 mod bridge;
 mod components;
 mod i18n;
+mod progress;
+mod route;
 mod session;
 mod style;
 

@@ -44,6 +44,20 @@ pub enum Input {
     /// Simulated milliseconds that passed (consecutive ticks are summed:
     /// the engine ends in the same state either way).
     Step(i64),
+    /// The lesson moved on to its next step (whose setup then ran).
+    Next,
+    /// The open step's solution was applied.
+    Solve,
+    /// The open step's quiz was answered with this choice (from 0).
+    Answer(usize),
+}
+
+/// Where a lesson session's journal starts: the lesson's step `step`
+/// (from 0) opened directly, as `LessonRun::at` does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LessonAt {
+    pub id: String,
+    pub step: usize,
 }
 
 /// The whole session, as stored and as exported.
@@ -61,9 +75,11 @@ pub struct Saved {
     /// How fast the clock ran (0 = paused), so a paused lesson stays paused.
     #[serde(default = "one")]
     pub speed: u32,
-    /// Lesson progress; lessons are not in the app yet, so always `null`.
+    /// The lesson the cluster belongs to, `null` in free play. The journal
+    /// replays on top of that step opened directly; which steps were done
+    /// lives apart (`progress.rs`), so clearing the cluster keeps it.
     #[serde(default)]
-    pub lesson: Option<serde_json::Value>,
+    pub lesson: Option<LessonAt>,
 }
 
 fn one() -> u32 {

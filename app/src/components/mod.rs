@@ -6,6 +6,8 @@ pub mod context_picker;
 pub mod editor;
 pub mod events;
 pub mod lesson;
+pub mod lesson_step;
+pub mod markdown;
 pub mod notice;
 pub mod playground;
 pub mod settings;

@@ -5,7 +5,7 @@
 use super::cluster_map::ClusterMap;
 use super::editor::Editor;
 use super::events::EventStream;
-use super::lesson::LessonPane;
+use super::lesson::{Batches, LessonPane};
 use super::notice::Notice;
 use super::splitter::Splitter;
 use super::terminal::Terminal;
@@ -62,7 +62,7 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
-        Layout { lesson: 0.18, pictures: 0.38, terminal: 0.6, map: 0.62 }
+        Layout { lesson: 0.27, pictures: 0.33, terminal: 0.6, map: 0.62 }
     }
 }
 
@@ -97,7 +97,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let redraw = use_force_update();
     // What a running `kubectl get -w` printed since the last tick, numbered
     // so the terminal appends each batch once.
-    let incoming = use_state(|| (0u64, None::<String>, Output::default()));
+    let incoming = use_state(|| (0u64, Vec::<(Option<String>, Output)>::new()));
     let batches = use_mut_ref(|| 0u64);
     let editor_text = use_mut_ref(|| props.editor.clone());
     let history = use_mut_ref(|| props.history.clone());
@@ -146,7 +146,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             if command.is_some() || !out.stdout.is_empty() || !out.stderr.is_empty() {
                 let mut n = batches.borrow_mut();
                 *n += 1;
-                incoming.set((*n, command, out));
+                incoming.set((*n, vec![(command, out)]));
             }
         })
     };
@@ -325,6 +325,41 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
 
+    // After a lesson changes the cluster (or replaces it): everything
+    // redrawn, the session saved, the lesson's terminal lines printed.
+    let on_lesson_change = {
+        let bridge = bridge.clone();
+        let events = events.setter();
+        let seen = seen.clone();
+        let incoming = incoming.setter();
+        let batches = batches.clone();
+        let refresh = refresh.clone();
+        let save = save.clone();
+        let editing = editing.clone();
+        Callback::from(move |lines: Batches| {
+            refresh();
+            // A replaced cluster may share the old one's resourceVersion.
+            *seen.borrow_mut() = bridge.0.version();
+            events.set(Rc::new(bridge.0.events()));
+            editing.set(bridge.0.editing());
+            save();
+            if !lines.is_empty() {
+                let mut n = batches.borrow_mut();
+                *n += 1;
+                incoming.set((*n, lines));
+            }
+        })
+    };
+    // A page's command, numbered, goes onto the terminal's input line.
+    let paste = use_state(|| (0u64, String::new()));
+    let on_paste = {
+        let paste = paste.clone();
+        Callback::from(move |line: String| paste.set((paste.0 + 1, line)))
+    };
+    let lesson_now = bridge.0.lesson();
+    // A lesson step's picture decides which picture gets the room.
+    let picture = lesson_now.as_ref().and_then(|s| s.lesson.steps[s.index].picture.clone());
+
     let contexts = bridge.0.contexts();
     // The context's namespace is offered even when it does not exist (yet),
     // as kubectl lets a context name one.
@@ -358,6 +393,11 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             l.lesson, l.pictures
         )
     };
+    let map_share = match picture.as_deref() {
+        Some("events") => l.map.min(0.35),
+        Some("map") => l.map.max(0.55),
+        _ => l.map,
+    };
     let rows = |share: f64| format!("grid-template-rows: minmax(0, {share:.3}fr) 10px minmax(0, {:.3}fr)", 1.0 - share);
     let style = css!(
         r#"
@@ -377,13 +417,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             }
             <main style={columns}>
                 if !presenter {
-                    <LessonPane />
+                    <LessonPane bridge={bridge.clone()} on_change={on_lesson_change} {on_paste} />
                     <Splitter vertical=true label={t(lang, Msg::Lesson)} value={l.lesson}
                         on_move={resize(|l, d| l.lesson += d)} testid="split-lesson" />
                 }
                 <div class="stack" style={rows(l.terminal)}>
                     <Terminal prompt={bridge.0.prompt()} {on_run} {on_complete} {on_interrupt}
-                        incoming={(*incoming).clone()} history={props.history.clone()} />
+                        incoming={(*incoming).clone()} history={props.history.clone()} paste={(*paste).clone()} />
                     <Splitter vertical=false label={t(lang, Msg::Terminal)} value={l.terminal}
                         on_move={resize(|l, d| l.terminal += d)} testid="split-terminal" />
                     <Editor initial={props.editor.clone()} on_change={on_editor_change} {on_apply}
@@ -391,7 +431,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 </div>
                 <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}
                     on_move={resize(|l, d| l.pictures -= d)} testid="split-pictures" />
-                <div class="stack" style={rows(l.map)}>
+                <div class="stack" style={rows(map_share)} data-picture={picture.unwrap_or_default()}>
                     <ClusterMap view={(*view).clone()} />
                     <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />

@@ -35,9 +35,13 @@ pub struct TerminalProps {
     /// Ctrl-C; says whether something (a watch) was stopped.
     pub on_interrupt: Callback<(), bool>,
     /// Output that arrived without a typed command, numbered: a watch's
-    /// rows, or a command the top bar ran (with its prompt and line, drawn
-    /// as if typed).
-    pub incoming: (u64, Option<String>, Output),
+    /// rows, or commands the top bar or a lesson's solution ran (each with
+    /// its prompt and line, drawn as if typed).
+    pub incoming: (u64, Vec<(Option<String>, Output)>),
+    /// A command a lesson page put on the input line, numbered, for the
+    /// learner to read, change and run.
+    #[prop_or_default]
+    pub paste: (u64, String),
     /// The history a restored session left, oldest first.
     pub history: Vec<String>,
 }
@@ -69,16 +73,28 @@ pub fn Terminal(props: &TerminalProps) -> Html {
 
     {
         let lines = lines.clone();
-        let (batch, command, out) = props.incoming.clone();
+        let (batch, batches) = props.incoming.clone();
         use_effect_with(batch, move |batch| {
             if *batch > 0 {
                 let mut next = (*lines).clone();
-                if let Some(command) = command {
-                    next.push(Line { kind: Kind::Command, text: command });
+                for (command, out) in batches {
+                    if let Some(command) = command {
+                        next.push(Line { kind: Kind::Command, text: command });
+                    }
+                    push_text(&mut next, Kind::Stdout, &out.stdout);
+                    push_text(&mut next, Kind::Stderr, &out.stderr);
                 }
-                push_text(&mut next, Kind::Stdout, &out.stdout);
-                push_text(&mut next, Kind::Stderr, &out.stderr);
                 lines.set(next);
+            }
+        });
+    }
+    {
+        let input = input.clone();
+        let (n, text) = props.paste.clone();
+        use_effect_with(n, move |n| {
+            if let (true, Some(el)) = (*n > 0, input.cast::<HtmlInputElement>()) {
+                el.set_value(&text);
+                let _ = el.focus();
             }
         });
     }
