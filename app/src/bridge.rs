@@ -15,7 +15,7 @@ const SEED: u64 = 1;
 
 /// Whose terminal the page shows: free play's, or a lesson's.
 enum Mode {
-    Free(Shell),
+    Free(Box<Shell>),
     Lesson(Box<LessonRun>),
 }
 
@@ -83,7 +83,7 @@ impl Bridge {
 
     fn new(preset: &str, seed: u64) -> Result<Bridge, String> {
         Ok(Bridge {
-            mode: RefCell::new(Mode::Free(Bridge::free_shell(preset, seed)?)),
+            mode: RefCell::new(Mode::Free(Box::new(Bridge::free_shell(preset, seed)?))),
             files: RefCell::default(),
             preset: RefCell::new(preset.to_string()),
             seed: RefCell::new(seed),
@@ -103,14 +103,14 @@ impl Bridge {
 
     fn shell(&self) -> Ref<'_, Shell> {
         Ref::map(self.mode.borrow(), |mode| match mode {
-            Mode::Free(shell) => shell,
+            Mode::Free(shell) => &**shell,
             Mode::Lesson(run) => run.shell(),
         })
     }
 
     fn shell_mut(&self) -> RefMut<'_, Shell> {
         RefMut::map(self.mode.borrow_mut(), |mode| match mode {
-            Mode::Free(shell) => shell,
+            Mode::Free(shell) => &mut **shell,
             Mode::Lesson(run) => run.shell_mut(),
         })
     }
@@ -119,7 +119,7 @@ impl Bridge {
     /// journal starts again.
     pub fn free_play(&self, preset: &str) -> Result<(), String> {
         let shell = Bridge::free_shell(preset, SEED)?;
-        *self.mode.borrow_mut() = Mode::Free(shell);
+        *self.mode.borrow_mut() = Mode::Free(Box::new(shell));
         *self.files.borrow_mut() = MemFiles::default();
         *self.preset.borrow_mut() = preset.to_string();
         *self.seed.borrow_mut() = SEED;

@@ -174,7 +174,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             LessonFailed => "The lesson could not start",
             NoSuchLesson => "No such lesson",
             Continue => "Continue",
-            FreshLessonCluster => "a fresh cluster, as a learner who did the steps before would have it",
+            FreshLessonCluster => "a fresh cluster, the steps before done",
         },
         Lang::Ko => match msg {
             Cluster => "클러스터",
@@ -250,7 +250,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             LessonFailed => "레슨을 시작하지 못했습니다",
             NoSuchLesson => "그런 레슨이 없습니다",
             Continue => "이어서 하기",
-            FreshLessonCluster => "앞 단계를 모두 마친 상태의 새 클러스터",
+            FreshLessonCluster => "앞 단계를 마친 새 클러스터",
         },
     }
 }

@@ -167,8 +167,10 @@ pub fn StepView(props: &StepViewProps) -> Html {
         .quiz .choices button.right { border-color: ${ok}; color: ${ok}; }
         .quiz .choices button.wrong { border-color: ${error}; color: ${error}; }
         .tools { display: flex; gap: 6px; flex-wrap: wrap; margin: 8px 0 4px; }
+        .tools button { font-size: 13px; padding: 3px 10px; }
         .tools .primary { background: ${accent}; color: ${on_accent}; border-color: ${accent}; font-weight: 600; }
-        .outcome { border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+        .outcome { border-radius: 6px; padding: 6px 10px; margin: 6px 0; font-size: 14px; line-height: 1.4; }
+        .outcome ul { margin: 4px 0; padding-left: 18px; }
         .outcome.missing { border: 1px solid ${warn}; }
         .outcome.missing li { margin: 3px 0; }
         .outcome.done { border: 1px solid ${ok}; color: ${ok}; display: flex; align-items: center; gap: 10px;
@@ -269,7 +271,9 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 <button onclick={to_list} data-testid="all-lessons">{ format!("☰ {}", t(lang, Msg::AllLessons)) }</button>
             </div>
             <h2 data-testid="lesson-title">{ lesson.title.get(code) }</h2>
-            <nav class="steps" aria-label={t(lang, Msg::Lessons)}>{ for dots }</nav>
+            if lesson.steps.len() > 1 {
+                <nav class="steps" aria-label={t(lang, Msg::Lessons)}>{ for dots }</nav>
+            }
             </div>
             <div class="body" ref={body}>
             <Markdown text={AttrValue::from(page)} on_paste={props.on_paste.clone()} />
