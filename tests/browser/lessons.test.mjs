@@ -209,6 +209,17 @@ test('a deep link opens that step; hints, the solution and reset work there', as
   await page.getByRole('alert').getByText('No such lesson: 99-nothing').waitFor();
 });
 
+test('a step that names a picture gives it the room', async () => {
+  const height = async (id) => (await page.getByTestId(id).boundingBox()).height;
+  await page.goto(`${server.url}#/lessons/06-requests-and-limits/1`);
+  await page.locator('[data-picture="events"]').waitFor();
+  assert.ok(await height('events') > await height('cluster-map'), 'the events get the larger share');
+  await shoot(page, 'lessons-picture-events-1280');
+  await page.goto(`${server.url}#/lessons/01-the-lab/1`);
+  await page.locator('[data-picture="map"]').waitFor();
+  assert.ok(await height('cluster-map') > await height('events'), 'the map gets the larger share');
+});
+
 test('free play on another preset', async () => {
   await page.goto(`${server.url}#/lessons`);
   await page.getByTestId('preset').selectOption('single');

@@ -27,6 +27,16 @@ fn is_shell(kind: &CodeBlockKind, text: &str) -> bool {
     }
 }
 
+/// Whether a line of a shell block is a command the terminal takes, not
+/// output or a name shown for reading (`hello.default.svc.cluster.local`).
+fn runnable(line: &str) -> bool {
+    const COMMANDS: &[&str] = &[
+        "kubectl", "k", "curl", "sleep", "fault", "traffic", "node", "promtool", "watch", "nslookup", "echo", "cat",
+        "ls", "base64", "chat", "alias", "export", "cp", "mv", "rm", "help", "history",
+    ];
+    line.split_whitespace().next().is_some_and(|word| COMMANDS.contains(&word))
+}
+
 fn parts(markdown: &str) -> Vec<Part> {
     let mut parts = Vec::new();
     let mut prose = Vec::new();
@@ -71,8 +81,7 @@ pub fn Markdown(props: &MarkdownProps) -> Html {
     let code = |lines: &[String], shell: bool| {
         let rows = lines.iter().map(|line| {
             let command = line.trim();
-            // Comments and blank lines are nothing to run.
-            let runnable = shell && !command.is_empty() && !command.starts_with('#');
+            let runnable = shell && runnable(command);
             let paste = {
                 let on_paste = props.on_paste.clone();
                 let command = command.to_string();
