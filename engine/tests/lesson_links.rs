@@ -224,4 +224,29 @@ fn broken_links_are_caught() {
     for (line, want) in lines {
         assert_eq!(manifests(line), want, "{line}");
     }
+    // In a lesson: a file the folder lacks is reported, one an earlier line
+    // wrote is not.
+    let yaml = [
+        "id: 03-pods",
+        "title: {en: a, ko: b}",
+        "summary: {en: a, ko: b}",
+        "setup:",
+        "- run: kubectl apply -f pod.yaml",
+        "steps:",
+        "- id: s",
+        "  title: {en: a, ko: b}",
+        "  checks:",
+        "  - ran: kubectl",
+        "    message: {en: a, ko: b}",
+        "  solution:",
+        "  - run: kubectl get pod web -o yaml > copy.yaml",
+        "  - run: kubectl apply -f copy.yaml",
+        "  - run: kubectl apply -f missing.yaml",
+    ]
+    .join("\n");
+    let lesson = Lesson::parse(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        manifest_problems(&lesson),
+        ["03-pods s: `kubectl apply -f missing.yaml` reads missing.yaml, which the lesson does not have"]
+    );
 }

@@ -204,6 +204,13 @@ test('a deep link opens that step; hints, the solution and reset work there', as
   await page.waitForFunction(() => location.hash === '#/lessons/12-services/4');
   assert.equal(await step().getAttribute('data-step'), '4');
 
+  // A link in a page opens the step it names.
+  await page.goto(`${server.url}#/lessons/01-the-lab/5`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === '5');
+  await page.getByTestId('lesson-page').getByRole('link', { name: 'lesson 19, failures and self-healing' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.lesson === '19-self-healing');
+  assert.equal(new URL(page.url()).hash, '#/lessons/19-self-healing/1');
+
   // A link to a lesson that does not exist says so.
   await page.goto(`${server.url}#/lessons/99-nothing/1`);
   await page.getByRole('alert').getByText('No such lesson: 99-nothing').waitFor();
