@@ -168,7 +168,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
         .quiz .choices button.wrong { border-color: ${error}; color: ${error}; }
         .tools { display: flex; gap: 6px; flex-wrap: wrap; margin: 8px 0 4px; }
         .tools button { font-size: 13px; padding: 3px 10px; }
-        .tools .primary { background: ${accent}; color: ${on_accent}; border-color: ${accent}; font-weight: 600; }
+        .primary { background: ${accent}; color: ${on_accent}; border-color: ${accent}; font-weight: 600; }
         .outcome { border-radius: 6px; padding: 6px 10px; margin: 6px 0; font-size: 14px; line-height: 1.4; }
         .outcome ul { margin: 4px 0; padding-left: 18px; }
         .outcome.missing { border: 1px solid ${warn}; }
