@@ -4,6 +4,7 @@
 //! is written to the journal the session is saved as (`session.rs`).
 
 use crate::session::{Input, Saved, FORMAT, VERSION};
+use engine::scheduling::Attempt;
 use engine::{Cluster, ClusterView, Completion, EventRow, MemFiles, Output, Shell};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -135,6 +136,22 @@ impl Bridge {
     /// What the pictures draw.
     pub fn view(&self) -> ClusterView {
         self.shell.borrow().cluster().view()
+    }
+
+    /// What `kubectl describe RESOURCE NAME -n NAMESPACE` prints. Not
+    /// journaled: it only reads.
+    pub fn describe(&self, resource: &str, namespace: &str, name: &str) -> Output {
+        self.shell.borrow().cluster().describe(resource, namespace, name)
+    }
+
+    /// What `kubectl logs POD -n NAMESPACE` prints.
+    pub fn logs(&self, namespace: &str, pod: &str) -> Output {
+        self.shell.borrow().cluster().logs(namespace, pod)
+    }
+
+    /// The scheduler's recent attempts at placing a pod, oldest first.
+    pub fn scheduling_trace(&self, namespace: &str, pod: &str) -> Option<Vec<Attempt>> {
+        self.shell.borrow().cluster().scheduling_trace(namespace, pod)
     }
 
     /// The cluster's Events, oldest first.

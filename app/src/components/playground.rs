@@ -2,7 +2,7 @@
 //! terminal over the editor, the pictures (cluster map over events), all
 //! resizable; the clock's ticks; and saving the session as it changes.
 
-use super::cluster_map::ClusterMap;
+use super::cluster_map::{ClusterMap, Inspector, Selected};
 use super::editor::Editor;
 use super::events::EventStream;
 use super::lesson::LessonPane;
@@ -345,6 +345,17 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |_: ()| trouble.set(None))
     };
 
+    // The pod or node the map or the events picked, shown in the inspector.
+    let selected = use_state(|| None::<Selected>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |s: Selected| selected.set(Some(s)))
+    };
+    let on_close_inspector = {
+        let selected = selected.clone();
+        Callback::from(move |_: ()| selected.set(None))
+    };
+
     let presenter = props.prefs.presenter;
     let l = *layout.borrow();
     let middle = 1.0 - l.lesson - l.pictures;
@@ -392,12 +403,15 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}
                     on_move={resize(|l, d| l.pictures -= d)} testid="split-pictures" />
                 <div class="stack" style={rows(l.map)}>
-                    <ClusterMap view={(*view).clone()} />
+                    <ClusterMap view={(*view).clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
                     <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />
-                    <EventStream events={(*events).clone()} now={view.time} />
+                    <EventStream events={(*events).clone()} now={view.time} {on_select} />
                 </div>
             </main>
+            if let Some(selected) = (*selected).clone() {
+                <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector} />
+            }
         </div>
     }
 }

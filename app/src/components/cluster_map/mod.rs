@@ -1,30 +1,98 @@
-//! The live cluster map: one card per node, its pods as chips coloured by
-//! kubectl's STATUS, and a lane for pods no node has taken yet.
+//! The live cluster map: one card per node (status, taints, requests and
+//! use against allocatable) with its pods as chips grouped by owner, and a
+//! lane for pods no node has taken yet. Past a few hundred pods the same
+//! picture is drawn on a canvas (`canvas.rs`); past [`AGGREGATE_NODES`]
+//! nodes each node shrinks to one cell of a heat grid.
+//!
+//! Clicking a pod or a node selects it; the inspector (`inspector.rs`)
+//! shows its describe, logs and scheduling decision (`explainer.rs`).
+
+mod canvas;
+mod cards;
+mod explainer;
+mod inspector;
+pub mod text;
 
 use crate::i18n::{t, Lang, Msg};
-use crate::style::{palette::*, status_color};
-use engine::{ClusterView, PodChip};
+use crate::style::palette::*;
+use engine::ClusterView;
+pub use inspector::Inspector;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use stylist::yew::styled_component;
+use text::{tx, Text};
 use yew::prelude::*;
+
+/// What the user picked on the map or in the events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selected {
+    Pod { namespace: String, name: String },
+    Node(String),
+}
+
+/// DOM chips stay readable and quick up to about this many pods or nodes;
+/// beyond, one canvas draws them all.
+const CANVAS_PODS: usize = 250;
+const CANVAS_NODES: usize = 24;
+/// Beyond this many nodes each node is one cell.
+pub const AGGREGATE_NODES: usize = 100;
+
+/// How the map draws the cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Cards,
+    Canvas,
+    Aggregate,
+}
+
+impl Mode {
+    fn of(view: &ClusterView) -> Mode {
+        if view.nodes.len() > AGGREGATE_NODES {
+            Mode::Aggregate
+        } else if view.pods.len() > CANVAS_PODS || view.nodes.len() > CANVAS_NODES {
+            Mode::Canvas
+        } else {
+            Mode::Cards
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Cards => "cards",
+            Mode::Canvas => "canvas",
+            Mode::Aggregate => "aggregate",
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterMapProps {
     pub view: Rc<ClusterView>,
+    #[prop_or_default]
+    pub selected: Option<Selected>,
+    #[prop_or_default]
+    pub on_select: Callback<Selected>,
 }
 
-fn chip(pod: &PodChip) -> Html {
-    let system = pod.system;
-    let class = classes!("chip", system.then_some("system"));
-    let title = format!("{}/{}  {}  {}", pod.namespace, pod.name, pod.ready, pod.status);
+/// "3 nodes · 12 pods: 10 Running, 2 Pending", the count by status a large
+/// picture cannot show chip by chip.
+fn summary(lang: Lang, view: &ClusterView) -> Html {
+    let mut by_status: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &view.pods {
+        *by_status.entry(p.status.as_str()).or_default() += 1;
+    }
+    let mut by_node: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in &view.nodes {
+        *by_node.entry(n.status.as_str()).or_default() += 1;
+    }
+    let list = |counts: BTreeMap<&str, usize>| {
+        counts.into_iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", ")
+    };
     html! {
-        <li class={class} title={title}
-            data-pod={format!("{}/{}", pod.namespace, pod.name)} data-status={pod.status.clone()}
-            style={format!("--c: {}", status_color(&pod.status))}>
-            <span class="dot" />
-            <span class="name">{ &pod.name }</span>
-            { if system { html!{} } else { html! { <span class="status">{ &pod.status }</span> } } }
-        </li>
+        <p class="summary" data-testid="map-summary">
+            <span>{ format!("{} {} ({})", view.nodes.len(), tx(lang, Text::Nodes), list(by_node)) }</span>
+            <span>{ format!("{} {}: {}", view.pods.len(), tx(lang, Text::Pods), list(by_status)) }</span>
+        </p>
     }
 }
 
@@ -32,66 +100,33 @@ fn chip(pod: &PodChip) -> Html {
 pub fn ClusterMap(props: &ClusterMapProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let view = &props.view;
-    let pending: Vec<&PodChip> = view.pods.iter().filter(|p| p.node.is_none()).collect();
+    let mode = Mode::of(view);
     let style = css!(
         r#"
         background: ${panel}; border: 1px solid ${edge}; border-radius: 10px; padding: 12px;
         overflow-y: auto; min-height: 0; min-width: 0;
         h2 { margin: 0 0 10px; font-size: 14px; color: ${muted}; text-transform: uppercase; letter-spacing: 1px; }
-        .nodes { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 10px; }
-        .node { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; background: ${sunken}; }
-        .node.notready { border-color: ${error}; }
-        .node header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; }
-        .node header b { font-size: 17px; white-space: nowrap; }
-        .node header small { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
-        .node header small { color: ${muted}; }
-        .node .state { font-size: 13px; color: ${ok}; }
-        .node.notready .state { color: ${error}; }
-        ul { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 5px; }
-        .chip { display: flex; align-items: center; gap: 6px; padding: 3px 8px; border-radius: 999px;
-            background: ${raised}; border: 1px solid var(--c); font-size: 13px; max-width: 100%;
-            transition: border-color 0.4s, opacity 0.4s; }
-        .chip .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--c); flex: none; }
-        .chip .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-        .chip .status { color: var(--c); font-size: 12px; }
-        .chip.system { opacity: 0.55; font-size: 11px; border-color: ${edge}; }
-        .queue { margin-top: 12px; border: 1px dashed ${warn}; border-radius: 8px; padding: 8px 10px; }
-        .queue b { color: ${warn}; font-size: 14px; }
+        .summary { margin: -4px 0 8px; font-size: 13px; color: ${muted}; display: flex; flex-wrap: wrap; gap: 4px 14px; }
         "#,
         panel = PANEL,
         edge = PANEL_EDGE,
         muted = MUTED,
-        ok = OK,
-        error = ERROR,
-        warn = WARN,
-        sunken = SUNKEN,
-        raised = RAISED,
     );
     html! {
-        <section class={style} aria-label={t(lang, Msg::NodesAndPods)} data-testid="cluster-map">
+        <section class={style} aria-label={t(lang, Msg::NodesAndPods)} data-testid="cluster-map" data-mode={mode.name()}>
             <h2>{ t(lang, Msg::NodesAndPods) }</h2>
-            <div class="nodes">
-                { for view.nodes.iter().map(|node| {
-                    let ready = node.status.starts_with("Ready");
-                    let pods = view.pods.iter().filter(|p| p.node.as_deref() == Some(node.name.as_str()));
-                    html! {
-                        <article class={classes!("node", (!ready).then_some("notready"))} data-node={node.name.clone()}>
-                            <header>
-                                <b>{ &node.name }</b>
-                                <small>{ if node.roles == "<none>" { node.ip.clone() } else { format!("{} · {}", node.roles, node.ip) } }</small>
-                            </header>
-                            <div class="state">{ &node.status }</div>
-                            <ul>{ for pods.map(chip) }</ul>
-                        </article>
-                    }
-                }) }
-            </div>
-            if !pending.is_empty() {
-                <div class="queue" data-testid="pending-lane">
-                    <b>{ t(lang, Msg::WaitingForNode) }</b>
-                    <ul>{ for pending.into_iter().map(chip) }</ul>
-                </div>
+            if mode != Mode::Cards {
+                { summary(lang, view) }
             }
+            { match mode {
+                Mode::Cards => html! {
+                    <cards::Cards view={view.clone()} selected={props.selected.clone()} on_select={props.on_select.clone()} />
+                },
+                _ => html! {
+                    <canvas::MapCanvas view={view.clone()} aggregate={mode == Mode::Aggregate}
+                        selected={props.selected.clone()} on_select={props.on_select.clone()} />
+                },
+            } }
         </section>
     }
 }
