@@ -247,6 +247,24 @@ mod tests {
     }
 
     #[test]
+    fn describe_and_logs_read_what_kubectl_prints_and_change_nothing() {
+        let mut c = Cluster::new("default", 1).expect("preset");
+        assert_eq!(c.kubectl("run web --image=nginx").exit_code, 0);
+        c.step(60_000);
+        let version = c.version();
+        let node = c.describe("node", "", "w1-k8s");
+        assert!(node.stdout.starts_with("Name:               w1-k8s\n"), "{}", node.stdout);
+        let pod = c.describe("pod", "default", "web");
+        let logs = c.logs("default", "web");
+        assert_eq!(c.version(), version, "reading changed the cluster");
+        assert_eq!(pod, c.kubectl("describe pod web -n default"));
+        assert_eq!(logs, c.kubectl("logs web -n default"));
+        assert!(logs.stdout.contains("Configuration complete"), "{}", logs.stdout);
+        let missing = c.describe("pod", "default", "nope");
+        assert_eq!(missing.stderr, "Error from server (NotFound): pods \"nope\" not found\n");
+    }
+
+    #[test]
     fn a_bare_pod_has_no_owner_and_a_pending_one_no_node() {
         let mut c = Cluster::new("default", 1).expect("preset");
         let out = c.apply(
