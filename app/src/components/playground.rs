@@ -373,7 +373,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let style = css!(
         r#"
         display: grid; grid-template-rows: auto auto 1fr; height: 100vh;
-        & > main { display: grid; padding: 10px; min-height: 0; }
+        & > main { display: grid; padding: 10px; min-height: 0; position: relative; }
         .stack { display: grid; min-height: 0; min-width: 0; }
         "#
     );
@@ -408,10 +408,10 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />
                     <EventStream events={(*events).clone()} now={view.time} {on_select} />
                 </div>
+                if let Some(selected) = (*selected).clone() {
+                    <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector} />
+                }
             </main>
-            if let Some(selected) = (*selected).clone() {
-                <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector} />
-            }
         </div>
     }
 }

@@ -44,8 +44,11 @@ const DOT: f64 = 7.0;
 const PITCH: f64 = 9.0;
 const HEAD: f64 = 30.0;
 const BARS: f64 = 18.0;
-const CELL: f64 = 10.0;
-const CELL_PITCH: f64 = 12.0;
+/// The heat grid's cells: as large as lets the grid fit about this high,
+/// within these bounds.
+const HEAT_HEIGHT: f64 = 260.0;
+const CELL_MIN: f64 = 6.0;
+const CELL_MAX: f64 = 26.0;
 
 /// The theme's colours by CSS variable, looked up once per draw.
 struct Palette {
@@ -238,7 +241,7 @@ fn draw_boxes(
     y
 }
 
-/// One cell per node, darker as more of its CPU is requested; returns the
+/// One cell per node, stronger as more of its CPU is requested; returns the
 /// height drawn.
 fn draw_heat(
     ctx: &CanvasRenderingContext2d,
@@ -248,13 +251,15 @@ fn draw_heat(
     selected: Option<&Selected>,
     hits: &mut Vec<Hit>,
 ) -> f64 {
-    let columns = ((width / CELL_PITCH).floor() as usize).max(1);
+    let pitch = (width * HEAT_HEIGHT / view.nodes.len().max(1) as f64).sqrt().floor().clamp(CELL_MIN, CELL_MAX);
+    let cell = pitch - (pitch / 6.0).ceil();
+    let columns = ((width / pitch).floor() as usize).max(1);
     for (i, node) in view.nodes.iter().enumerate() {
-        let x = (i % columns) as f64 * CELL_PITCH;
-        let y = (i / columns) as f64 * CELL_PITCH;
+        let x = (i % columns) as f64 * pitch;
+        let y = (i / columns) as f64 * pitch;
         let (ready, cordoned) = node_state(node);
         ctx.set_fill_style_str(&colors.get(RAISED));
-        ctx.fill_rect(x, y, CELL, CELL);
+        ctx.fill_rect(x, y, cell, cell);
         if ready {
             let share = percent(node.requested.cpu, node.allocatable.cpu).clamp(0, 100) as f64 / 100.0;
             ctx.set_global_alpha(0.12 + 0.88 * share);
@@ -262,19 +267,19 @@ fn draw_heat(
         } else {
             ctx.set_fill_style_str(&colors.get(ERROR));
         }
-        ctx.fill_rect(x, y, CELL, CELL);
+        ctx.fill_rect(x, y, cell, cell);
         ctx.set_global_alpha(1.0);
         let chosen = matches!(selected, Some(Selected::Node(n)) if *n == node.name);
         if cordoned || chosen {
             ctx.set_stroke_style_str(&colors.get(if chosen { TEXT } else { WARN }));
             ctx.set_line_width(if chosen { 2.0 } else { 1.5 });
-            ctx.stroke_rect(x + 0.75, y + 0.75, CELL - 1.5, CELL - 1.5);
+            ctx.stroke_rect(x + 0.75, y + 0.75, cell - 1.5, cell - 1.5);
         }
         hits.push(Hit {
             x,
             y,
-            w: CELL_PITCH,
-            h: CELL_PITCH,
+            w: pitch,
+            h: pitch,
             what: Selected::Node(node.name.clone()),
             label: format!(
                 "{} {} · CPU {}%",
@@ -284,7 +289,7 @@ fn draw_heat(
             ),
         });
     }
-    view.nodes.len().div_ceil(columns) as f64 * CELL_PITCH
+    view.nodes.len().div_ceil(columns) as f64 * pitch
 }
 
 /// Draws the whole map; returns the hit boxes and how many pods and node
@@ -363,6 +368,11 @@ pub fn MapCanvas(props: &MapCanvasProps) -> Html {
                 .map(|w| EventListener::new(&w, "resize", move |_| resized.set(resized.wrapping_add(1))));
             move || drop(listener)
         });
+    }
+    {
+        // The hit boxes change with the drawing: the keyboard starts over.
+        let cursor = cursor.clone();
+        use_effect_with(props.aggregate, move |_| cursor.set(None));
     }
     {
         let canvas = canvas.clone();

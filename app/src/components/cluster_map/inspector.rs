@@ -1,7 +1,9 @@
 //! The side panel for a selected pod or node: its `kubectl describe`, a
 //! pod's logs, and the scheduler's decision for it (`explainer.rs`), read
-//! through the bridge as the clock runs. Keyboard: it takes the focus when
-//! it opens, Escape closes it, the tabs are buttons.
+//! through the bridge as the clock runs. It lies over the lesson and the
+//! terminal, so the map stays in view and another click there switches
+//! what it shows. Keyboard: it takes the focus when it opens, Escape
+//! closes it, the tabs are buttons.
 
 use super::explainer::explainer;
 use super::text::{tx, Text};
@@ -108,7 +110,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     };
     let style = css!(
         r#"
-        position: fixed; top: 64px; right: 14px; bottom: 14px; width: min(760px, 58vw); z-index: 30;
+        position: absolute; top: 10px; left: 10px; bottom: 10px; width: min(860px, 62%); z-index: 30;
         display: flex; flex-direction: column; background: ${panel}; border: 1px solid ${accent};
         border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.35); min-height: 0;
         &:focus { outline: none; }
@@ -140,7 +142,6 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         tr.winner th, tr.winner td { color: ${ok}; font-weight: 700; }
         .badge { margin-left: 6px; font-size: 11px; padding: 0 6px; border-radius: 999px; background: ${ok}; color: ${on_accent}; }
         .note { color: ${muted}; font-size: 12.5px; }
-        @media (max-width: 1000px) { width: auto; left: 14px; }
         "#,
         panel = PANEL,
         edge = PANEL_EDGE,

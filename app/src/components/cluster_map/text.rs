@@ -54,7 +54,10 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
             BarePods => "Bare pods",
             Nodes => "nodes",
             Pods => "pods",
-            HeatLegend => "Each cell is a node, darker when more of its CPU is requested",
+            HeatLegend => {
+                "Each cell is a node: the more of its CPU is requested, the stronger its colour; \
+                 red is NotReady, an outline is cordoned (SchedulingDisabled)"
+            }
             Decision => "How the scheduler chose",
             Node => "Node",
             Verdict => "Verdict",
@@ -86,7 +89,10 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
             BarePods => "단독 파드",
             Nodes => "노드",
             Pods => "파드",
-            HeatLegend => "칸 하나가 노드 하나이며, CPU 요청 비율이 높을수록 진하게 칠해집니다",
+            HeatLegend => {
+                "칸 하나가 노드 하나입니다. CPU 요청 비율이 높을수록 색이 진하고, \
+                 빨간 칸은 NotReady, 테두리만 있는 칸은 cordon된 노드(SchedulingDisabled)입니다"
+            }
             Decision => "스케줄러가 고른 과정",
             Node => "노드",
             Verdict => "판정",
