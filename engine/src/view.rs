@@ -3,9 +3,8 @@
 //! node's requests (`kubectl describe node`'s "Allocated resources") or its
 //! use (`kubectl top node`).
 //!
-//! Built in one pass over the nodes and one over the pods; a pod's owner is
-//! resolved by name, and a node's use reads only its own pods (the store's
-//! per-node index), as metrics-server does.
+//! Built in one pass over the pods (STATUS, requests and use summed per
+//! node) and one over the nodes; a pod's owner is resolved by name.
 
 use crate::api::Kind;
 use crate::kubectl::printers::{node, pod};
@@ -13,6 +12,7 @@ use crate::metrics::resource;
 use crate::network::load::Source;
 use crate::object::Object;
 use crate::quantity;
+use crate::runtime::usage::Usage;
 use crate::store::Store;
 use crate::time::Time;
 use std::collections::HashMap;
@@ -129,7 +129,11 @@ fn owner(store: &Store, p: &k8s_openapi::api::core::v1::Pod) -> Option<Owner> {
 /// Builds the view. `traffic` is the load from outside the cluster, which
 /// the pods serving it spend CPU on.
 pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
+    let metrics = resource::available(store);
+    let demand = metrics.then(|| resource::demand(store, now, traffic));
     let mut requested: HashMap<String, Amounts> = HashMap::new();
+    // What each node's pods used, summed in the same pass.
+    let mut used: HashMap<String, Usage> = HashMap::new();
     let pods = store
         .list(Kind::Pod, None)
         .filter_map(|o| o.as_pod())
@@ -145,6 +149,12 @@ pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
                 sum.cpu += requests.cpu;
                 sum.memory += requests.memory;
             }
+            if let (Some(n), Some(d)) = (node.as_ref(), demand.as_ref()) {
+                for c in resource::pod(p, now, d).into_iter().flatten() {
+                    let sum = used.entry(n.clone()).or_default();
+                    *sum = sum.add(c.usage);
+                }
+            }
             PodChip {
                 system: SYSTEM_NAMESPACES.contains(&namespace.as_str()),
                 owner: owner(store, p),
@@ -158,8 +168,6 @@ pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
             }
         })
         .collect();
-    let metrics = resource::available(store);
-    let demand = metrics.then(|| resource::demand(store, now, traffic));
     let nodes = store
         .list(Kind::Node, None)
         .filter_map(|o| o.as_node())
@@ -185,10 +193,13 @@ pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
                     .collect(),
                 allocatable: amounts(status.and_then(|s| s.allocatable.as_ref())),
                 requested: requested.remove(&name).unwrap_or_default(),
-                usage: demand.as_ref().and_then(|d| resource::node(store, n, now, d)).map(|u| Amounts {
-                    cpu: i64::try_from(u.nanocores.div_ceil(1_000_000)).unwrap_or(i64::MAX),
-                    memory: i64::try_from(u.memory).unwrap_or(i64::MAX),
-                }),
+                usage: metrics
+                    .then(|| resource::node_with(n, now, used.remove(&name).unwrap_or_default()))
+                    .flatten()
+                    .map(|u| Amounts {
+                        cpu: i64::try_from(u.nanocores.div_ceil(1_000_000)).unwrap_or(i64::MAX),
+                        memory: i64::try_from(u.memory).unwrap_or(i64::MAX),
+                    }),
                 name,
             }
         })
