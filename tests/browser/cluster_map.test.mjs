@@ -188,6 +188,13 @@ test('a node opens its kubectl describe; the keyboard opens and closes pods too'
   await page.getByTestId('inspector').waitFor({ state: 'detached' });
 });
 
+test('a static pod\'s explainer says the scheduler never placed it', async () => {
+  await page.locator('[data-pod="kube-system/kube-apiserver-m-k8s"]').click();
+  await page.getByTestId('tab-scheduling').click();
+  await page.getByTestId('no-trace').getByText('placed without the scheduler').waitFor();
+  await page.getByTestId('inspector-close').click();
+});
+
 test('an event about a pod opens it in the inspector', async () => {
   await page.locator('[data-event-object="default/Pod/huge"][data-event-reason="FailedScheduling"]').first().click();
   await page.getByTestId('explainer').waitFor();

@@ -34,9 +34,18 @@ fn clock(time: Time) -> String {
 }
 
 /// The table for `attempts[shown]`, with buttons for the earlier attempts.
-pub fn explainer(lang: Lang, attempts: Option<&[Attempt]>, shown: usize, on_attempt: &Callback<usize>) -> Html {
+/// `pending`: the pod has no node yet, so a missing trace means the
+/// scheduler has not reached it rather than that it was placed without it.
+pub fn explainer(
+    lang: Lang,
+    attempts: Option<&[Attempt]>,
+    pending: bool,
+    shown: usize,
+    on_attempt: &Callback<usize>,
+) -> Html {
     let Some(attempts) = attempts.filter(|a| !a.is_empty()) else {
-        return html! { <p class="note" data-testid="no-trace">{ tx(lang, Text::NoTrace) }</p> };
+        let why = if pending { Text::NotTried } else { Text::NoTrace };
+        return html! { <p class="note" data-testid="no-trace">{ tx(lang, why) }</p> };
     };
     let shown = shown.min(attempts.len() - 1);
     let attempt = &attempts[shown];

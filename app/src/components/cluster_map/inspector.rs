@@ -79,7 +79,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 let attempt = attempt.clone();
                 Callback::from(move |i: usize| attempt.set(i))
             };
-            explainer(lang, attempts.as_deref(), *attempt, &on_attempt)
+            explainer(lang, attempts.as_deref(), pending, *attempt, &on_attempt)
         }
         (Selected::Pod { namespace, name }, _) => html! {
             <pre data-testid="inspector-describe">{ printed(bridge.describe("pod", namespace, name)) }</pre>

@@ -30,6 +30,7 @@ pub enum Text {
     OnlyFeasible,
     NotListed,
     NoTrace,
+    NotTried,
     StillPending,
     Attempt,
     Weight,
@@ -70,6 +71,7 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
                 "The scheduler keeps no record of this pod: it was placed without the scheduler \
                  (a static pod, or spec.nodeName set), or its record was dropped for newer ones."
             }
+            NotTried => "The scheduler has not tried this pod yet: it is still in the scheduling queue.",
             StillPending => "Still Pending",
             Attempt => "Attempt",
             Weight => "weight",
@@ -105,6 +107,7 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
                 "스케줄러에 이 파드의 기록이 없습니다. 스케줄러를 거치지 않고 배치되었거나 \
                  (정적 파드, spec.nodeName 지정) 더 새로운 기록에 밀려 지워졌습니다."
             }
+            NotTried => "스케줄러가 아직 이 파드를 시도하지 않았습니다. 스케줄링 큐에서 기다리는 중입니다.",
             StillPending => "아직 Pending",
             Attempt => "시도",
             Weight => "가중치",
