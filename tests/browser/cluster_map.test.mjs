@@ -166,6 +166,7 @@ test('cordon shows SchedulingDisabled on the card; uncordon clears it', async ()
   assert.equal(await card.getByTestId('node-status').innerText(), 'Ready,SchedulingDisabled');
   assert.match(await card.getAttribute('class'), /\bcordoned\b/);
   assert.match(await card.locator('.taint').innerText(), /unschedulable:NoSchedule/);
+  await card.scrollIntoViewIfNeeded();
   await shoot(page, 'cluster-map-cordoned');
   await type(page, 'kubectl uncordon w3-k8s');
   await page.locator('[data-node="w3-k8s"][data-status="Ready"]').waitFor();

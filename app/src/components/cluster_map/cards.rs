@@ -211,6 +211,10 @@ pub fn Cards(props: &CardsProps) -> Html {
     let selected = props.selected.as_ref();
     let style = css!(
         r#"
+        .legend { display: flex; align-items: center; gap: 6px; margin: -4px 0 8px; font-size: 12px; color: ${muted}; flex-wrap: wrap; }
+        .legend .key { display: inline-block; width: 14px; height: 6px; border-radius: 2px; background: ${accent}; }
+        .legend .key.use { height: 3px; background: ${done}; margin-left: 8px; }
+        .legend small { margin-left: 6px; }
         .nodes { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 10px; }
         .node { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; background: ${sunken}; min-width: 0; }
         .node.notready { border-color: ${error}; }
@@ -273,6 +277,11 @@ pub fn Cards(props: &CardsProps) -> Html {
     let empty = Vec::new();
     html! {
         <div class={style}>
+            <p class="legend">
+                <span class="key req" />{ tx(lang, Text::Requests) }
+                <span class="key use" />{ tx(lang, Text::Usage) }
+                <small>{ tx(lang, Text::ShareOfAllocatable) }</small>
+            </p>
             <div class="nodes">
                 { for view.nodes.iter().map(|node| {
                     card(lang, node, on_node.get(node.name.as_str()).unwrap_or(&empty), selected, &props.on_select)
