@@ -5,6 +5,7 @@
 
 use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
 use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
+use engine::scheduling::Attempt;
 use engine::{Cluster, ClusterView, Completion, EventRow, MemFiles, Output, Shell};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
@@ -295,6 +296,22 @@ impl Bridge {
     /// What the pictures draw.
     pub fn view(&self) -> ClusterView {
         self.shell().cluster().view()
+    }
+
+    /// What `kubectl describe RESOURCE NAME -n NAMESPACE` prints. Not
+    /// journaled: it only reads.
+    pub fn describe(&self, resource: &str, namespace: &str, name: &str) -> Output {
+        self.shell().cluster().describe(resource, namespace, name)
+    }
+
+    /// What `kubectl logs POD -n NAMESPACE` prints.
+    pub fn logs(&self, namespace: &str, pod: &str) -> Output {
+        self.shell().cluster().logs(namespace, pod)
+    }
+
+    /// The scheduler's recent attempts at placing a pod, oldest first.
+    pub fn scheduling_trace(&self, namespace: &str, pod: &str) -> Option<Vec<Attempt>> {
+        self.shell().cluster().scheduling_trace(namespace, pod)
     }
 
     /// The cluster's Events, oldest first.

@@ -534,6 +534,18 @@ impl Cluster {
         self.scheduler.trace(namespace, pod)
     }
 
+    /// What `kubectl describe RESOURCE NAME -n NAMESPACE` prints (`pod`,
+    /// `node`, …), read without changing anything.
+    pub fn describe(&self, resource: &str, namespace: &str, name: &str) -> Output {
+        kubectl::describe::of(self, resource, namespace, name)
+    }
+
+    /// What `kubectl logs POD -n NAMESPACE` prints (its first container's
+    /// log, or kubectl's error for a pod with none yet).
+    pub fn logs(&self, namespace: &str, pod: &str) -> Output {
+        kubectl::logs::of(self, namespace, pod, None)
+    }
+
     /// Holds the scheduler (pending pods queue up) or releases it. For
     /// benchmarks that build a backlog first.
     #[doc(hidden)]
@@ -553,7 +565,7 @@ impl Cluster {
     /// A summary of nodes and pods for pictures, with the same STATUS text
     /// kubectl prints.
     pub fn view(&self) -> ClusterView {
-        view::build(self.api.store(), self.clock)
+        view::build(self.api.store(), self.clock, self.traffic())
     }
 
     /// The names of the cluster's Namespaces, in name order: what the app's

@@ -66,4 +66,4 @@ pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb
 pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};
-pub use view::{ClusterView, NodeCard, PodChip};
+pub use view::{Amounts, ClusterView, NodeCard, Owner, PodChip};

@@ -1,6 +1,8 @@
 //! The live event stream: the cluster's Events, newest first, filtered by
-//! namespace, kind of object and type (Normal or Warning).
+//! namespace, kind of object and type (Normal or Warning). A row about a
+//! pod or a node opens it in the inspector.
 
+use super::cluster_map::Selected;
 use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
 use engine::{EventRow, Time};
@@ -17,6 +19,17 @@ const MAX_ROWS: usize = 200;
 pub struct EventsProps {
     pub events: Rc<Vec<EventRow>>,
     pub now: Time,
+    #[prop_or_default]
+    pub on_select: Callback<Selected>,
+}
+
+/// What an event row opens: the pod or node it is about.
+fn target(e: &EventRow) -> Option<Selected> {
+    match e.kind.as_str() {
+        "Pod" => Some(Selected::Pod { namespace: e.namespace.clone(), name: e.object.clone() }),
+        "Node" => Some(Selected::Node(e.object.clone())),
+        _ => None,
+    }
 }
 
 /// One filter's choice; empty = all.
@@ -63,6 +76,8 @@ pub fn EventStream(props: &EventsProps) -> Html {
             font-family: ${mono}; font-size: 13px; }
         li { display: grid; grid-template-columns: 5ch 7ch 17ch 1fr; gap: 8px; padding: 2px 12px; align-items: baseline; }
         li .age { color: ${muted}; text-align: right; }
+        li.open { cursor: pointer; }
+        li.open:hover { background: ${raised}; }
         li .type { color: ${ok}; }
         li.Warning .type, li.Warning .reason { color: ${warn}; }
         li .reason { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -77,6 +92,7 @@ pub fn EventStream(props: &EventsProps) -> Html {
         mono = MONO,
         ok = OK,
         warn = WARN,
+        raised = RAISED,
     );
     html! {
         <section class={style} aria-label={t(lang, Msg::Events)} data-testid="events">
@@ -96,8 +112,26 @@ pub fn EventStream(props: &EventsProps) -> Html {
                 <p class="empty">{ t(lang, Msg::NoEvents) }</p>
             } else {
                 <ol aria-live="polite">
-                    { for shown.into_iter().map(|e| html! {
-                        <li class={e.type_.clone()} data-event-reason={e.reason.clone()}
+                    { for shown.into_iter().map(|e| {
+                        let pick = target(e);
+                        let open = pick.is_some();
+                        let onclick = {
+                            let on_select = props.on_select.clone();
+                            let pick = pick.clone();
+                            Callback::from(move |_: MouseEvent| if let Some(p) = pick.clone() { on_select.emit(p) })
+                        };
+                        let onkeydown = {
+                            let on_select = props.on_select.clone();
+                            Callback::from(move |k: KeyboardEvent| {
+                                if let (Some(p), "Enter" | " ") = (pick.clone(), k.key().as_str()) {
+                                    k.prevent_default();
+                                    on_select.emit(p);
+                                }
+                            })
+                        };
+                        html! {
+                        <li class={classes!(e.type_.clone(), open.then_some("open"))} data-event-reason={e.reason.clone()}
+                            tabindex={open.then_some("0")} role={open.then_some("button")} {onclick} {onkeydown}
                             data-event-object={format!("{}/{}/{}", e.namespace, e.kind, e.object)}
                             title={format!("{}/{} {}/{}: {}", e.namespace, e.name, e.kind, e.object, e.message)}>
                             <span class="age">{ age(props.now.since(e.last)) }</span>
@@ -106,7 +140,7 @@ pub fn EventStream(props: &EventsProps) -> Html {
                             <span class="what"><b>{ format!("{}/{}", e.kind.to_lowercase(), e.object) }</b>
                                 <span>{ format!(" {}", e.message) }</span></span>
                         </li>
-                    }) }
+                    }}) }
                 </ol>
             }
         </section>

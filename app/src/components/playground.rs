@@ -2,7 +2,7 @@
 //! terminal over the editor, the pictures (cluster map over events), all
 //! resizable; the clock's ticks; and saving the session as it changes.
 
-use super::cluster_map::ClusterMap;
+use super::cluster_map::{ClusterMap, Inspector, Selected};
 use super::editor::Editor;
 use super::events::EventStream;
 use super::lesson::{Batches, LessonPane};
@@ -380,6 +380,17 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |_: ()| trouble.set(None))
     };
 
+    // The pod or node the map or the events picked, shown in the inspector.
+    let selected = use_state(|| None::<Selected>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |s: Selected| selected.set(Some(s)))
+    };
+    let on_close_inspector = {
+        let selected = selected.clone();
+        Callback::from(move |_: ()| selected.set(None))
+    };
+
     let presenter = props.prefs.presenter;
     let l = *layout.borrow();
     let middle = 1.0 - l.lesson - l.pictures;
@@ -402,7 +413,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let style = css!(
         r#"
         display: grid; grid-template-rows: auto auto 1fr; height: 100vh;
-        & > main { display: grid; padding: 10px; min-height: 0; }
+        & > main { display: grid; padding: 10px; min-height: 0; position: relative; }
         .stack { display: grid; min-height: 0; min-width: 0; }
         "#
     );
@@ -432,11 +443,14 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}
                     on_move={resize(|l, d| l.pictures -= d)} testid="split-pictures" />
                 <div class="stack" style={rows(map_share)} data-picture={picture.unwrap_or_default()}>
-                    <ClusterMap view={(*view).clone()} />
+                    <ClusterMap view={(*view).clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
                     <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />
-                    <EventStream events={(*events).clone()} now={view.time} />
+                    <EventStream events={(*events).clone()} now={view.time} {on_select} />
                 </div>
+                if let Some(selected) = (*selected).clone() {
+                    <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector} />
+                }
             </main>
         </div>
     }

@@ -15,7 +15,7 @@ mod cordon;
 mod cp;
 mod create;
 mod delete;
-mod describe;
+pub(crate) mod describe;
 mod diff;
 mod drain;
 mod edit;

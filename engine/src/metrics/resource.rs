@@ -110,6 +110,22 @@ pub fn containers<'a>(pod: &'a Pod, window: i64, demand: &Demand) -> Vec<(&'a st
 /// A node's use in the last window: its pods' plus its own; `None` while
 /// the node is not ready.
 pub fn node(store: &Store, node: &Node, now: Time, demand: &Demand) -> Option<Usage> {
+    let name = node.metadata.name.as_deref().unwrap_or_default();
+    let mut pods = Usage::default();
+    for (ns, pod_name) in store.pods_on_node(name) {
+        if let Some(Object::Pod(p)) = store.get(Kind::Pod, ns, pod_name).map(|o| &**o) {
+            for c in pod(p, now, demand).into_iter().flatten() {
+                pods = pods.add(c.usage);
+            }
+        }
+    }
+    node_with(node, now, pods)
+}
+
+/// A node's use given what its pods used (each as [`pod`] reports it): the
+/// pods' plus the node's own; `None` while the node is not ready. For a
+/// caller that has already gone through the pods.
+pub fn node_with(node: &Node, now: Time, pods: Usage) -> Option<Usage> {
     let ready = node
         .status
         .iter()
@@ -121,13 +137,5 @@ pub fn node(store: &Store, node: &Node, now: Time, demand: &Demand) -> Option<Us
     let name = node.metadata.name.as_deref().unwrap_or_default();
     let control_plane = crate::labels::is_control_plane(&node.metadata);
     let (_, window) = last_scrape(now);
-    let mut total = usage::node_overhead(control_plane, name, window);
-    for (ns, pod_name) in store.pods_on_node(name) {
-        if let Some(Object::Pod(p)) = store.get(Kind::Pod, ns, pod_name).map(|o| &**o) {
-            for c in pod(p, now, demand).into_iter().flatten() {
-                total = total.add(c.usage);
-            }
-        }
-    }
-    Some(total)
+    Some(usage::node_overhead(control_plane, name, window).add(pods))
 }

@@ -33,6 +33,7 @@ use std::collections::BTreeSet;
 
 pub use plugins::node_affinity::affinity_matches;
 pub(crate) use plugins::node_affinity::selector_matches;
+pub(crate) use plugins::node_resources_fit::pod_requests;
 pub use plugins::taint_toleration::{executes_tolerated, taints_tolerated};
 
 /// The scheduler: its queue, its picture of the cluster, its place in the

@@ -23,7 +23,17 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time as K8sTime;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub fn run(cluster: &mut Cluster, m: &ArgMatches) -> Output {
+/// What `kubectl describe RESOURCE NAME -n NAMESPACE` prints, without the
+/// terminal: the app's inspector shows it beside the map.
+pub(crate) fn of(cluster: &Cluster, resource: &str, ns: &str, name: &str) -> Output {
+    let args: Vec<String> = ["describe", resource, name, "-n", ns].map(String::from).to_vec();
+    match super::cli::command().try_get_matches_from(&args).ok().as_ref().and_then(|m| m.subcommand()) {
+        Some(("describe", sub)) => run(cluster, sub),
+        _ => Output::default(),
+    }
+}
+
+pub fn run(cluster: &Cluster, m: &ArgMatches) -> Output {
     let ns = namespace(m);
     let args = cli::strings(m, "args");
     let found = if let Some(selector) = cli::string(m, "selector") {

@@ -1,0 +1,120 @@
+//! The cluster map's and the inspector's words in English and Korean, kept
+//! beside them. kubectl's own output (describe, logs, scheduler messages,
+//! plugin names) is never translated.
+
+use crate::i18n::Lang;
+
+/// Every phrase of the map, the inspector and the explainer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    Describe,
+    Logs,
+    Scheduling,
+    Close,
+    Cpu,
+    Memory,
+    Requests,
+    Usage,
+    ShareOfAllocatable,
+    NoMetrics,
+    Taints,
+    BarePods,
+    Nodes,
+    Pods,
+    HeatLegend,
+    Decision,
+    Node,
+    Verdict,
+    Total,
+    Chosen,
+    FilteredBy,
+    OnlyFeasible,
+    NotListed,
+    NoTrace,
+    NotTried,
+    StillPending,
+    Attempt,
+    Weight,
+    Inspector,
+}
+
+/// `text` in `lang`.
+pub fn tx(lang: Lang, text: Text) -> &'static str {
+    use Text::*;
+    match lang {
+        Lang::En => match text {
+            Describe => "Describe",
+            Logs => "Logs",
+            Scheduling => "Scheduling",
+            Close => "Close",
+            Cpu => "CPU",
+            Memory => "Memory",
+            Requests => "requested",
+            Usage => "used",
+            ShareOfAllocatable => "(share of the node's allocatable; used as kubectl top node reports it)",
+            NoMetrics => "no metrics yet",
+            Taints => "Taints",
+            BarePods => "Bare pods",
+            Nodes => "nodes",
+            Pods => "pods",
+            HeatLegend => {
+                "Each cell is a node: the more of its CPU is requested, the stronger its colour; \
+                 red is NotReady, an outline is cordoned (SchedulingDisabled)"
+            }
+            Decision => "How the scheduler chose",
+            Node => "Node",
+            Verdict => "Verdict",
+            Total => "Total",
+            Chosen => "chosen",
+            FilteredBy => "filtered out by",
+            OnlyFeasible => "The only node that fit: nothing needed scoring.",
+            NotListed => "Nodes the scheduler did not need to look at are not listed.",
+            NoTrace => {
+                "The scheduler keeps no record of this pod: it was placed without the scheduler \
+                 (a static pod, or spec.nodeName set), or its record was dropped for newer ones."
+            }
+            NotTried => "The scheduler has not tried this pod yet: it is still in the scheduling queue.",
+            StillPending => "Still Pending",
+            Attempt => "Attempt",
+            Weight => "weight",
+            Inspector => "Details",
+        },
+        Lang::Ko => match text {
+            Describe => "상세 정보",
+            Logs => "로그",
+            Scheduling => "스케줄링",
+            Close => "닫기",
+            Cpu => "CPU",
+            Memory => "메모리",
+            Requests => "요청",
+            Usage => "사용",
+            ShareOfAllocatable => "(노드의 할당 가능량 대비 비율, 사용량은 kubectl top node 기준)",
+            NoMetrics => "메트릭 없음",
+            Taints => "테인트",
+            BarePods => "단독 파드",
+            Nodes => "노드",
+            Pods => "파드",
+            HeatLegend => {
+                "칸 하나가 노드 하나입니다. CPU 요청 비율이 높을수록 색이 진하고, \
+                 빨간 칸은 NotReady, 테두리만 있는 칸은 cordon된 노드(SchedulingDisabled)입니다"
+            }
+            Decision => "스케줄러가 고른 과정",
+            Node => "노드",
+            Verdict => "판정",
+            Total => "합계",
+            Chosen => "선택됨",
+            FilteredBy => "제외한 플러그인",
+            OnlyFeasible => "배치 가능한 노드가 하나뿐이라 점수를 매기지 않았습니다.",
+            NotListed => "스케줄러가 살펴볼 필요가 없었던 노드는 목록에 없습니다.",
+            NoTrace => {
+                "스케줄러에 이 파드의 기록이 없습니다. 스케줄러를 거치지 않고 배치되었거나 \
+                 (정적 파드, spec.nodeName 지정) 더 새로운 기록에 밀려 지워졌습니다."
+            }
+            NotTried => "스케줄러가 아직 이 파드를 시도하지 않았습니다. 스케줄링 큐에서 기다리는 중입니다.",
+            StillPending => "아직 Pending",
+            Attempt => "시도",
+            Weight => "가중치",
+            Inspector => "자세히",
+        },
+    }
+}
