@@ -11,7 +11,8 @@ use super::counts::{Counts, Topology};
 use super::plugins::node_resources_fit::{pod_requests, Resources};
 use crate::object::Object;
 use k8s_openapi::api::core::v1::{Affinity, Node, Pod};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// (namespace, name).
