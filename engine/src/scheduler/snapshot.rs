@@ -341,6 +341,21 @@ impl Snapshot {
             }
             self.remove_pod(&key);
         }
+        self.insert_pod(key, Arc::new(PodInfo::new(pod)), node);
+    }
+
+    /// Counts in a pod the scheduler has just placed, from the PodInfo its
+    /// cycle already built (binding changes nothing a PodInfo holds), so a
+    /// placement parses the pod's requests and copies its labels once.
+    pub fn add_placed(&mut self, info: PodInfo, node: &str) {
+        let key = (info.namespace.clone(), info.name.clone());
+        if self.bound.contains_key(&key) {
+            self.remove_pod(&key);
+        }
+        self.insert_pod(key, Arc::new(info), node);
+    }
+
+    fn insert_pod(&mut self, key: PodKey, info: Arc<PodInfo>, node: &str) {
         let slot = match self.by_name.get(node) {
             Some(&slot) => slot,
             // A pod bound to a node not (yet) seen: keep a slot for it.
@@ -361,7 +376,6 @@ impl Snapshot {
                 slot
             }
         };
-        let info = Arc::new(PodInfo::new(pod));
         if info.affinity.is_some() {
             self.with_affinity += 1;
         }
