@@ -7,7 +7,7 @@ use crate::object::Object;
 use crate::time::Time;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Who reports: `default-scheduler`, `deployment-controller`, `kubelet` on a host.
 #[derive(Clone, Copy, Debug)]

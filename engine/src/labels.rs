@@ -13,7 +13,7 @@ pub fn is_control_plane(meta: &ObjectMeta) -> bool {
 }
 
 /// One requirement on one key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Requirement {
     /// `k=v` / `k==v`, or `k in (v1,v2)`.
     In(String, Vec<String>),
@@ -26,7 +26,7 @@ pub enum Requirement {
 }
 
 /// All requirements must hold; no requirement selects everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Selector(pub Vec<Requirement>);
 
 /// An API `LabelSelector` whose operator is not one of the four.

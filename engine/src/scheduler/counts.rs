@@ -8,7 +8,7 @@
 
 use super::snapshot::{NodeInfo, PodInfo};
 use crate::labels::Selector;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The well-known per-node topology key: its domain is the node itself.
 pub(crate) const HOSTNAME: &str = "kubernetes.io/hostname";
@@ -140,7 +140,9 @@ impl Group {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counts {
     pub groups: Vec<Group>,
-    by_selector: HashMap<(String, String), usize>,
+    /// Groups by a hash of (namespace, selector): a cycle looks its
+    /// groups up without building a key.
+    by_selector: HashMap<u64, Vec<usize>>,
     /// namespace → label key → value → groups whose selector requires it.
     anchors: HashMap<String, HashMap<String, HashMap<String, Vec<usize>>>>,
     /// Groups with no equality to anchor on: checked against every pod.
@@ -157,7 +159,11 @@ impl Counts {
     }
 
     pub fn find(&self, namespace: &str, selector: &Selector) -> Option<usize> {
-        self.by_selector.get(&(namespace.to_string(), format!("{selector:?}"))).copied()
+        let candidates = self.by_selector.get(&selector_hash(namespace, selector))?;
+        candidates.iter().copied().find(|&id| {
+            let group = &self.groups[id];
+            group.namespace == namespace && group.selector == *selector
+        })
     }
 
     /// Registers an empty group; the caller counts its existing pods in.
@@ -169,7 +175,7 @@ impl Counts {
             per_slot: vec![0; self.slots],
             per_value: vec![Vec::new(); keys],
         });
-        self.by_selector.insert((namespace.to_string(), format!("{selector:?}")), id);
+        self.by_selector.entry(selector_hash(namespace, selector)).or_default().push(id);
         match selector.indexable() {
             Some((k, v)) => self
                 .anchors
@@ -211,6 +217,14 @@ impl Counts {
             }
         }
     }
+}
+
+fn selector_hash(namespace: &str, selector: &Selector) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    namespace.hash(&mut h);
+    selector.hash(&mut h);
+    h.finish()
 }
 
 impl Group {

@@ -229,7 +229,6 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Scratch {
     feasible: Vec<usize>,
-    values: Vec<i64>,
     norm: Vec<i64>,
     tied: Vec<usize>,
     scores: Scores,
@@ -242,7 +241,6 @@ pub(crate) fn score(
     feasible: &[usize],
     snapshot: &Snapshot,
     out: &mut Scores,
-    values: &mut Vec<i64>,
     norm: &mut Vec<i64>,
 ) {
     state.images = image_locality::pre_score(pod, snapshot);
@@ -255,7 +253,9 @@ pub(crate) fn score(
     out.totals.resize(n, 0);
     for (name, weight) in SCORE_PLUGINS.iter() {
         let nodes = feasible.iter().enumerate().map(|(i, &slot)| (i, slot, &snapshot.slots[slot]));
-        values.clear();
+        // Raw scores go straight into the record; normalising works on a copy.
+        let start = out.raw.len();
+        let values = &mut out.raw;
         match *name {
             taint_toleration::NAME => {
                 values.extend(nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)))
@@ -277,10 +277,10 @@ pub(crate) fn score(
             }
             image_locality::NAME => values.extend(nodes.map(|(_, _, node)| image_locality::score(&state.images, node))),
             // PreScore said Skip: the plugin adds nothing.
-            _ => values.resize(n, 0),
+            _ => values.resize(start + n, 0),
         }
         norm.clear();
-        norm.extend_from_slice(values);
+        norm.extend_from_slice(&values[start..]);
         match *name {
             taint_toleration::NAME => default_normalize(norm, true),
             node_affinity::NAME => default_normalize(norm, false),
@@ -293,7 +293,6 @@ pub(crate) fn score(
         for (t, s) in out.totals.iter_mut().zip(norm.iter()) {
             *t += weight * s;
         }
-        out.raw.extend_from_slice(values);
         out.normalized.extend(norm.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
     }
 }
@@ -367,7 +366,7 @@ pub(crate) fn schedule_one(
             }
             None => &mut scratch.scores,
         };
-        score(&mut state, pod, &feasible, snapshot, out, &mut scratch.values, &mut scratch.norm);
+        score(&mut state, pod, &feasible, snapshot, out, &mut scratch.norm);
         let best = out.totals.iter().copied().max().unwrap_or(0);
         scratch.tied.clear();
         scratch.tied.extend((0..feasible.len()).filter(|i| out.totals[*i] == best));

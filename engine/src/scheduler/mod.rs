@@ -146,7 +146,7 @@ impl Scheduler {
                     volume_binding::prebind(api, &state.volumes, n, now);
                 }
                 default_binder::bind(&mut pod, &node, now);
-                self.snapshot.add_pod(&pod, &node);
+                self.snapshot.add_placed(state.info, &node);
                 self.queue.forget(&key);
                 if let Some(r) = record.as_mut() {
                     r.chosen = Some(slot as u32);

@@ -8,8 +8,9 @@
 
 use super::snapshot::PodKey;
 use crate::time::{Millis, Time, EPOCH};
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap};
 
 /// kube-scheduler's podInitialBackoffDuration and podMaxBackoffDuration.
 pub const INITIAL_BACKOFF: Millis = 1_000;

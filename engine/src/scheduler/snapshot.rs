@@ -11,7 +11,8 @@ use super::counts::{Counts, Topology};
 use super::plugins::node_resources_fit::{pod_requests, Resources};
 use crate::object::Object;
 use k8s_openapi::api::core::v1::{Affinity, Node, Pod};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// (namespace, name).
@@ -340,6 +341,21 @@ impl Snapshot {
             }
             self.remove_pod(&key);
         }
+        self.insert_pod(key, Arc::new(PodInfo::new(pod)), node);
+    }
+
+    /// Counts in a pod the scheduler has just placed, from the PodInfo its
+    /// cycle already built (binding changes nothing a PodInfo holds), so a
+    /// placement parses the pod's requests and copies its labels once.
+    pub fn add_placed(&mut self, info: PodInfo, node: &str) {
+        let key = (info.namespace.clone(), info.name.clone());
+        if self.bound.contains_key(&key) {
+            self.remove_pod(&key);
+        }
+        self.insert_pod(key, Arc::new(info), node);
+    }
+
+    fn insert_pod(&mut self, key: PodKey, info: Arc<PodInfo>, node: &str) {
         let slot = match self.by_name.get(node) {
             Some(&slot) => slot,
             // A pod bound to a node not (yet) seen: keep a slot for it.
@@ -360,7 +376,6 @@ impl Snapshot {
                 slot
             }
         };
-        let info = Arc::new(PodInfo::new(pod));
         if info.affinity.is_some() {
             self.with_affinity += 1;
         }

@@ -7,7 +7,8 @@
 use super::framework::{Scores, Status, SCORE_PLUGINS};
 use super::snapshot::{PodKey, Snapshot};
 use crate::time::Time;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::VecDeque;
 
 /// Attempts kept per pod.
 const ATTEMPTS_PER_POD: usize = 4;

@@ -9,7 +9,8 @@ use crate::api::Kind;
 use crate::labels::Selector;
 use crate::object::Object;
 use crate::time::Time;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// What happened to an object.
@@ -117,20 +118,19 @@ impl Store {
         self.version += 1;
         object.meta_mut().resource_version = Some(self.version.to_string());
         let object = Arc::new(object);
-        let previous = self
-            .objects
-            .entry(object.kind())
-            .or_default()
-            .entry(object.namespace().to_string())
-            .or_default()
-            .insert(object.name().to_string(), object.clone());
+        let names = self.objects.entry(object.kind()).or_default();
+        // Replacing is the common write (every status update, every
+        // binding): it finds the slot without allocating the keys.
+        let existing = names.get_mut(object.namespace()).and_then(|m| m.get_mut(object.name()));
+        let previous = match existing {
+            Some(slot) => Some(std::mem::replace(slot, object.clone())),
+            None => names
+                .entry(object.namespace().to_string())
+                .or_default()
+                .insert(object.name().to_string(), object.clone()),
+        };
         match &previous {
-            // Status writes dominate: skip reindexing when no indexed field moved.
-            Some(prev) if same_index_keys(prev, &object) => {}
-            Some(prev) => {
-                self.unindex(prev);
-                self.index(&object);
-            }
+            Some(prev) => self.reindex(prev, &object),
             None => self.index(&object),
         }
         self.log.push_back(Change {
@@ -176,25 +176,62 @@ impl Store {
     }
 
     fn index(&mut self, object: &Object) {
-        let key = (object.namespace().to_string(), object.name().to_string());
-        if let Some(node) = node_of(object) {
-            self.pods_by_node.entry(node.to_string()).or_default().insert(key.clone());
-        }
-        for (k, v) in object.meta().labels.iter().flatten() {
-            self.by_label.entry((object.kind(), k.clone(), v.clone())).or_default().insert(key.clone());
-        }
-        for owner in object.meta().owner_references.iter().flatten() {
-            self.by_owner.entry(owner.uid.clone()).or_default().insert((object.kind(), key.0.clone(), key.1.clone()));
-        }
+        self.index_node(object);
+        self.index_labels(object);
+        self.index_owners(object);
     }
 
     fn unindex(&mut self, object: &Object) {
-        let key = (object.namespace().to_string(), object.name().to_string());
-        if let Some(node) = node_of(object) {
-            if let Some(set) = self.pods_by_node.get_mut(node) {
-                set.remove(&key);
-            }
+        self.unindex_node(object);
+        self.unindex_labels(object);
+        self.unindex_owners(object);
+    }
+
+    /// Moves only the index entries whose keys changed: status writes move
+    /// none, a binding only the node's.
+    fn reindex(&mut self, prev: &Object, next: &Object) {
+        if node_of(prev) != node_of(next) {
+            self.unindex_node(prev);
+            self.index_node(next);
         }
+        if prev.meta().labels != next.meta().labels {
+            self.unindex_labels(prev);
+            self.index_labels(next);
+        }
+        if prev.meta().owner_references != next.meta().owner_references {
+            self.unindex_owners(prev);
+            self.index_owners(next);
+        }
+    }
+
+    fn key(object: &Object) -> (String, String) {
+        (object.namespace().to_string(), object.name().to_string())
+    }
+
+    fn index_node(&mut self, object: &Object) {
+        if let Some(node) = node_of(object) {
+            let key = Self::key(object);
+            match self.pods_by_node.get_mut(node) {
+                Some(set) => set.insert(key),
+                None => self.pods_by_node.entry(node.to_string()).or_default().insert(key),
+            };
+        }
+    }
+
+    fn unindex_node(&mut self, object: &Object) {
+        if let Some(set) = node_of(object).and_then(|node| self.pods_by_node.get_mut(node)) {
+            set.remove(&Self::key(object));
+        }
+    }
+
+    fn index_labels(&mut self, object: &Object) {
+        for (k, v) in object.meta().labels.iter().flatten() {
+            self.by_label.entry((object.kind(), k.clone(), v.clone())).or_default().insert(Self::key(object));
+        }
+    }
+
+    fn unindex_labels(&mut self, object: &Object) {
+        let key = Self::key(object);
         for (k, v) in object.meta().labels.iter().flatten() {
             let index = (object.kind(), k.clone(), v.clone());
             if let Some(set) = self.by_label.get_mut(&index) {
@@ -204,21 +241,27 @@ impl Store {
                 }
             }
         }
+    }
+
+    fn index_owners(&mut self, object: &Object) {
+        for owner in object.meta().owner_references.iter().flatten() {
+            let (ns, name) = Self::key(object);
+            self.by_owner.entry(owner.uid.clone()).or_default().insert((object.kind(), ns, name));
+        }
+    }
+
+    fn unindex_owners(&mut self, object: &Object) {
+        let (ns, name) = Self::key(object);
+        let key = (object.kind(), ns, name);
         for owner in object.meta().owner_references.iter().flatten() {
             if let Some(set) = self.by_owner.get_mut(&owner.uid) {
-                set.remove(&(object.kind(), key.0.clone(), key.1.clone()));
+                set.remove(&key);
                 if set.is_empty() {
                     self.by_owner.remove(&owner.uid);
                 }
             }
         }
     }
-}
-
-fn same_index_keys(a: &Object, b: &Object) -> bool {
-    a.meta().labels == b.meta().labels
-        && a.meta().owner_references == b.meta().owner_references
-        && node_of(a) == node_of(b)
 }
 
 fn node_of(object: &Object) -> Option<&str> {

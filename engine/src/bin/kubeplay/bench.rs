@@ -56,6 +56,22 @@ pub fn peak_memory() -> Option<u64> {
     }
 }
 
+/// CPU time this process has used (user and system), where the platform
+/// tells: unlike wall time, it hardly moves when other work shares the
+/// machine, so runs on a busy machine still compare.
+pub fn cpu_seconds() -> Option<f64> {
+    if cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command's closing parenthesis; utime and stime are
+    // the 14th and 15th of the whole line, in clock ticks of 1/100 s.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 /// The `large` preset with `nodes` workers, or why there is none.
 pub(crate) fn large_preset(nodes: usize) -> Option<Preset> {
     let Some(mut preset) = Preset::named("large") else {

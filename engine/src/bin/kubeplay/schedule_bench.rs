@@ -52,10 +52,15 @@ pub fn run(plan: &Plan) -> i32 {
     }
     println!("{created} pods created by the controllers in {:.2}s (scheduler held)", started.elapsed().as_secs_f64());
     let scheduling = Instant::now();
+    let cpu_before = crate::bench::cpu_seconds();
     let tried = cluster.run_scheduler();
     let wall = scheduling.elapsed().as_secs_f64().max(1e-9);
+    let cpu = cpu_before.zip(crate::bench::cpu_seconds()).map(|(a, b)| (b - a).max(0.01));
     let bound = pending(&cluster).1;
     println!("scheduler: {tried} pods tried, {bound} bound in {wall:.2}s wall time: {:.0} pods/s", bound as f64 / wall);
+    if let Some(cpu) = cpu {
+        println!("scheduler CPU time {cpu:.2}s: {:.0} pods per CPU second", bound as f64 / cpu);
+    }
     match crate::bench::peak_memory() {
         Some(bytes) => println!("peak memory {:.0} MiB", bytes as f64 / 1_048_576.0),
         None => println!("peak memory unknown on this platform"),

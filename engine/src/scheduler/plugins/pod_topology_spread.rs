@@ -125,29 +125,30 @@ pub(crate) fn pre_filter(pod: &Pod, snapshot: &mut Snapshot, store: &Store) -> S
     let own = pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.clone()).unwrap_or_default();
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let labels = pod.metadata.labels.as_ref();
-    let (constraints, defaulted) = if own.is_empty() {
+    // The system defaults all share one selector, resolved once: the API's
+    // round trip orders it as a pod's own constraint would be read.
+    let (constraints, shared) = if own.is_empty() {
         let selector = default_selector(pod, store);
         if selector.is_empty() {
             return State::default();
         }
-        let mut c = system_defaults();
-        for c in &mut c {
-            c.label_selector = Some(selector.to_api());
-        }
-        (c, true)
+        (system_defaults(), Some(Selector::from_api(&selector.to_api()).ok()))
     } else {
-        (own, false)
+        (own, None)
     };
-    let mut state = State { soft_own: !defaulted, ..Default::default() };
+    let mut state = State { soft_own: shared.is_none(), ..Default::default() };
     for c in constraints {
-        let selector = c.label_selector.as_ref().and_then(|s| Selector::from_api(s).ok()).map(|mut s| {
-            for key in c.match_label_keys.iter().flatten() {
-                if let Some(v) = labels.and_then(|l| l.get(key)) {
-                    s.0.push(Requirement::In(key.clone(), vec![v.clone()]));
+        let selector = match &shared {
+            Some(selector) => selector.clone(),
+            None => c.label_selector.as_ref().and_then(|s| Selector::from_api(s).ok()).map(|mut s| {
+                for key in c.match_label_keys.iter().flatten() {
+                    if let Some(v) = labels.and_then(|l| l.get(key)) {
+                        s.0.push(Requirement::In(key.clone(), vec![v.clone()]));
+                    }
                 }
-            }
-            s
-        });
+                s
+            }),
+        };
         let group = selector.as_ref().map(|s| snapshot.group(&ns, s, store));
         let resolved = Constraint {
             max_skew: c.max_skew as i64,
@@ -308,7 +309,22 @@ pub(crate) fn score(state: &State, index: usize, slot: usize, node: &NodeInfo, s
         };
         raw += count_score(count, c.max_skew, state.weights[i]);
     }
-    raw.round() as i64
+    round(raw)
+}
+
+/// `f64::round` (half away from zero) without the libm call it compiles
+/// to on baseline x86-64 and wasm32: subtracting the truncated part is
+/// exact for every score this can see (|x| < 2^52).
+fn round(x: f64) -> i64 {
+    let whole = x as i64;
+    let fraction = x - whole as f64;
+    if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    }
 }
 
 pub fn count_score(count: i64, max_skew: i64, weight: f64) -> f64 {
@@ -343,6 +359,15 @@ pub fn normalize_with(ignored: &[bool], scores: &mut [i64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_matches_the_standard_library() {
+        let cases =
+            [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2.4999, 7.0000001, -0.5, -1.5, -2.49, 1e15 + 0.5, f64::NAN];
+        for x in cases {
+            assert_eq!(round(x), x.round() as i64, "{x}");
+        }
+    }
 
     #[test]
     fn scoring_table() {
