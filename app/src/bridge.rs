@@ -162,6 +162,19 @@ impl Bridge {
         self.shell.borrow().prompt()
     }
 
+    /// Runs `f` over the lab Prometheus's store and the clock's time in ms;
+    /// `None` when the cluster has no Prometheus. Only reads.
+    pub fn with_tsdb<R>(&self, f: impl FnOnce(&engine::promql::Storage, i64) -> R) -> Option<R> {
+        let shell = self.shell.borrow();
+        let cluster = shell.cluster();
+        cluster.tsdb().map(|storage| f(storage, cluster.now().0))
+    }
+
+    /// The simulated time in ms.
+    pub fn now_ms(&self) -> i64 {
+        self.shell.borrow().cluster().now().0
+    }
+
     /// The session as saved, with the page's own parts.
     pub fn saved(&self, editor: String, history: Vec<String>, speed: u32) -> Saved {
         Saved {
