@@ -159,10 +159,9 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         details.multi div { position: absolute; background: ${raised}; border: 1px solid ${edge}; border-radius: 6px; padding: 6px;
             z-index: 3; max-height: 320px; overflow: auto; min-width: 220px; }
         details.multi div label { display: flex; color: ${text}; padding: 2px 0; }
-        details.import div { position: absolute; right: 14px; background: ${raised}; border: 1px solid ${edge}; border-radius: 6px;
+        div.import { position: absolute; right: 14px; top: 100%; background: ${raised}; border: 1px solid ${edge}; border-radius: 6px;
             padding: 10px; z-index: 3; display: grid; gap: 8px; width: min(520px, 90vw); }
-        details.import textarea { height: 160px; font-family: ${mono}; font-size: 12px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
-        details.import summary { cursor: pointer; list-style: none; border: 1px solid ${edge}; border-radius: 6px; padding: 3px 10px; }
+        div.import textarea { height: 160px; font-family: ${mono}; font-size: 12px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
         .message { padding: 6px 14px; color: ${muted}; }
         .nolab { margin: 40px auto; max-width: 640px; display: grid; gap: 16px; line-height: 1.5; }
         .grid { display: grid; grid-template-columns: repeat(24, minmax(0, 1fr)); grid-auto-rows: 30px; gap: 8px; padding: 10px 14px; }
@@ -302,9 +301,15 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     });
 
     let import_text = use_node_ref();
+    let importing = use_state(|| false);
+    let toggle_import = {
+        let importing = importing.clone();
+        Callback::from(move |_| importing.set(!*importing))
+    };
     let do_import = {
         let imported = imported.clone();
         let message = message.clone();
+        let importing = importing.clone();
         Rc::new(move |text: String| match Dashboard::import(&text) {
             Ok(mut d) => {
                 let mut list = (*imported).clone();
@@ -316,6 +321,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                     message.set(Some(e));
                 }
                 imported.set(list);
+                importing.set(false);
                 message.set(Some(format!("{}: {}", tr(lang, D::Imported), d.title)));
                 store::go(&d.uid);
             }
@@ -450,14 +456,14 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <details class="import">
-                    <summary data-testid="import-open">{ tr(lang, D::Import) }</summary>
-                    <div>
+                <button data-testid="import-open" aria-expanded={importing.to_string()} onclick={toggle_import}>{ tr(lang, D::Import) }</button>
+                if *importing {
+                    <div class="import">
                         <textarea ref={import_text} data-testid="import-text" placeholder={tr(lang, D::ImportPaste)} />
                         <label>{ tr(lang, D::ImportFile) }<input type="file" accept=".json,application/json" data-testid="import-file" onchange={on_file} /></label>
                         <button data-testid="import-load" onclick={on_load}>{ tr(lang, D::ImportDo) }</button>
                     </div>
-                </details>
+                }
                 <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
                 if is_imported {
                     <button data-testid="remove" onclick={on_remove}>{ tr(lang, D::Remove) }</button>
