@@ -182,8 +182,9 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         table.legend td.name { text-align: left; font-family: inherit; width: 100%; }
         table.legend i { display: inline-block; width: 12px; height: 3px; margin-right: 6px; vertical-align: middle; }
         .stats, .gauges { display: flex; flex: 1; gap: 6px; min-height: 0; }
-        .stat { flex: 1; position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center; border-radius: 3px; min-width: 0; }
-        .stat .value { font-size: clamp(18px, 2.4vw, 34px); font-weight: 600; position: relative; }
+        .stat { flex: 1; position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center;
+            border-radius: 3px; min-width: 0; container-type: size; overflow: hidden; }
+        .stat .value { font-size: clamp(12px, min(36cqh, 17cqw), 40px); font-weight: 600; position: relative; white-space: nowrap; }
         .stat .label, .gauge .label { font-size: 12px; color: ${muted}; position: relative; }
         .stat canvas.spark { position: absolute; inset: 40% 0 0 0; width: 100%; height: 60%; }
         .gauge { flex: 1; display: flex; flex-direction: column; align-items: center; min-width: 0; min-height: 0; }
