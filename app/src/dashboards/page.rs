@@ -185,6 +185,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .stat { flex: 1; position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center;
             border-radius: 3px; min-width: 0; container-type: size; overflow: hidden; }
         .stat .value { font-size: clamp(12px, min(36cqh, 17cqw), 40px); font-weight: 600; position: relative; white-space: nowrap; }
+        .stat .value.name { font-size: clamp(11px, min(22cqh, 9cqw), 22px); white-space: normal; text-align: center; overflow-wrap: anywhere; }
         .stat .label, .gauge .label { font-size: 12px; color: ${muted}; position: relative; }
         .stat canvas.spark { position: absolute; inset: 40% 0 0 0; width: 100%; height: 60%; }
         .gauge { flex: 1; display: flex; flex-direction: column; align-items: center; min-width: 0; min-height: 0; }

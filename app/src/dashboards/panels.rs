@@ -180,7 +180,15 @@ fn stat_panel(panel: &Panel, data: &PanelData) -> Html {
     let mode = option(panel, &["colorMode"]).and_then(Value::as_str).unwrap_or("value").to_string();
     let graph = option(panel, &["graphMode"]).and_then(Value::as_str).unwrap_or("area") == "area";
     let all = series(panel, data);
-    let many = all.len() > 1;
+    // Grafana's textMode: what each stat shows, the name, the value or both.
+    let text_mode = option(panel, &["textMode"]).and_then(Value::as_str).unwrap_or("auto");
+    let (show_value, show_name) = match text_mode {
+        "name" => (false, true),
+        "value" => (true, false),
+        "value_and_name" => (true, true),
+        "none" => (false, false),
+        _ => (true, all.len() > 1),
+    };
     html! {
         <div class="stats">
         { for all.iter().map(|s| {
@@ -195,8 +203,12 @@ fn stat_panel(panel: &Panel, data: &PanelData) -> Html {
                     if graph && s.frame.points.len() > 1 {
                         <Spark points={s.frame.points.clone()} color={shown.color.clone()} />
                     }
-                    <span class="value" data-testid="stat-value">{ shown.text }</span>
-                    if many { <span class="label">{ s.field.name.clone() }</span> }
+                    if show_value {
+                        <span class="value" data-testid="stat-value">{ shown.text }</span>
+                    } else if show_name {
+                        <span class="value name" data-testid="stat-value">{ s.field.name.clone() }</span>
+                    }
+                    if show_value && show_name { <span class="label">{ s.field.name.clone() }</span> }
                 </div>
             }
         }) }
