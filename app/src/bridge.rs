@@ -80,6 +80,14 @@ impl Bridge {
                 self.shell.borrow_mut().step(*ms);
                 Output::default()
             }
+            Input::SaveDashboard(json) => match self.shell.borrow_mut().cluster_mut().save_dashboard(json) {
+                Ok(uid) => Output::ok(uid),
+                Err(e) => Output::err(e),
+            },
+            Input::DeleteDashboard(uid) => {
+                let deleted = self.shell.borrow_mut().cluster_mut().delete_dashboard(uid);
+                Output { exit_code: i32::from(!deleted), ..Output::default() }
+            }
         };
         let mut journal = self.journal.borrow_mut();
         match (journal.last_mut(), input) {
@@ -168,6 +176,30 @@ impl Bridge {
         let shell = self.shell.borrow();
         let cluster = shell.cluster();
         cluster.tsdb().map(|storage| f(storage, cluster.now().0))
+    }
+
+    /// Saves a dashboard in the lab's Grafana: its uid, or why the text
+    /// is not a dashboard (then nothing is journaled).
+    pub fn save_dashboard(&self, json: &str) -> Result<String, String> {
+        if let Err(e) = engine::dashboards::Dashboard::import(json) {
+            return Err(e.to_string());
+        }
+        let out = self.play(&Input::SaveDashboard(json.to_string()));
+        if out.exit_code == 0 {
+            Ok(out.stdout)
+        } else {
+            Err(out.stderr)
+        }
+    }
+
+    /// Deletes a saved dashboard; false when there was none.
+    pub fn delete_dashboard(&self, uid: &str) -> bool {
+        self.play(&Input::DeleteDashboard(uid.to_string())).exit_code == 0
+    }
+
+    /// The dashboards saved in the lab's Grafana, oldest first.
+    pub fn dashboards(&self) -> Vec<engine::dashboards::Dashboard> {
+        self.shell.borrow().cluster().dashboards().list().to_vec()
     }
 
     /// The simulated time in ms.

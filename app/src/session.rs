@@ -1,7 +1,7 @@
 //! The saved session: a journal, not a snapshot. The engine is
 //! deterministic (virtual clock, seeded RNG), so the preset, the seed and
 //! the ordered inputs — terminal lines, editor applies and edits, Ctrl-C,
-//! and how much time passed between them — rebuild the very same cluster
+//! dashboards saved and deleted, and how much time passed between them — rebuild the very same cluster
 //! when replayed (`engine/tests/replay.rs` holds the engine to that). A
 //! journal is small, never goes stale when the engine's object model
 //! changes shape, and is the same thing export writes to a file.
@@ -44,6 +44,10 @@ pub enum Input {
     /// Simulated milliseconds that passed (consecutive ticks are summed:
     /// the engine ends in the same state either way).
     Step(i64),
+    /// A dashboard (Grafana JSON) saved in the lab's Grafana.
+    SaveDashboard(String),
+    /// A saved dashboard deleted, by uid.
+    DeleteDashboard(String),
 }
 
 /// The whole session, as stored and as exported.

@@ -87,9 +87,27 @@ fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMa
 #[styled_component]
 pub fn Dashboards(props: &DashboardsProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let imported = use_state(store::load);
+    // Bumped after each save or delete, so the page reads the lab's Grafana again.
+    let revision = use_state(|| 0u32);
+    let saved = props.bridge.0.dashboards();
+    {
+        // Dashboards an earlier version kept in localStorage move into the
+        // lab's Grafana once, journaled like any other save.
+        let bridge = props.bridge.clone();
+        let revision = revision.clone();
+        use_effect_with((), move |_| {
+            let legacy = store::legacy();
+            if !legacy.is_empty() {
+                let moved = legacy.iter().filter(|json| bridge.0.save_dashboard(json).is_ok()).count();
+                if moved == legacy.len() {
+                    store::forget_legacy();
+                }
+                revision.set(*revision + 1);
+            }
+        });
+    }
     let builtins = use_memo((), |_| builtin::all());
-    let list: Vec<Dashboard> = builtins.iter().cloned().chain(imported.iter().cloned()).collect();
+    let list: Vec<Dashboard> = builtins.iter().cloned().chain(saved.iter().cloned()).collect();
     let chosen = list.iter().find(|d| d.uid == props.uid).or(list.first()).cloned().unwrap_or_default();
     let uid = chosen.uid.clone();
     // The working copy: folding a row changes it, a new pick resets it.
@@ -308,26 +326,66 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let importing = importing.clone();
         Callback::from(move |_| importing.set(!*importing))
     };
-    let do_import = {
-        let imported = imported.clone();
+    // Saves into the lab's Grafana (a saved uid is replaced) and shows it.
+    let save_and_show = {
+        let bridge = props.bridge.clone();
         let message = message.clone();
-        let importing = importing.clone();
-        Rc::new(move |text: String| match Dashboard::import(&text) {
-            Ok(mut d) => {
-                let mut list = (*imported).clone();
-                let others: Vec<String> = list.iter().filter(|x| x.uid != d.uid).map(|x| x.uid.clone()).collect();
-                d.uid = store::fresh_uid(&d, &others);
-                list.retain(|x| x.uid != d.uid);
-                list.push(d.clone());
-                if let Err(e) = store::save(&list) {
-                    message.set(Some(e));
-                }
-                imported.set(list);
-                importing.set(false);
-                message.set(Some(format!("{}: {}", tr(lang, D::Imported), d.title)));
-                store::go(&d.uid);
+        let revision = revision.clone();
+        Rc::new(move |json: String, done: D| match bridge.0.save_dashboard(&json) {
+            Ok(uid) => {
+                let title =
+                    bridge.0.dashboards().into_iter().find(|d| d.uid == uid).map(|d| d.title).unwrap_or_default();
+                revision.set(*revision + 1);
+                message.set(Some(format!("{}: {title}", tr(lang, done))));
+                store::go(&uid);
+                true
             }
-            Err(e) => message.set(Some(format!("{}: {e}", tr(lang, D::ImportFailed)))),
+            Err(e) => {
+                message.set(Some(format!("{}: {e}", tr(lang, D::ImportFailed))));
+                false
+            }
+        })
+    };
+    let do_import = {
+        let importing = importing.clone();
+        let save_and_show = save_and_show.clone();
+        Rc::new(move |text: String| {
+            if save_and_show(text, D::Imported) {
+                importing.set(false);
+            }
+        })
+    };
+    // The dashboard as shown, with the picked time range and refresh, as
+    // Grafana's Save writes it.
+    let as_shown = {
+        let dash = dash.clone();
+        let range = *range;
+        let refresh = *refresh;
+        move || {
+            let mut d = (*dash).clone();
+            d.time.from = match RANGES.iter().find(|(_, ms)| *ms == range) {
+                Some((name, _)) => format!("now-{name}"),
+                None => d.time.from,
+            };
+            d.time.to = "now".into();
+            d.refresh = REFRESHES.iter().find(|(_, ms)| *ms == refresh && *ms > 0).map(|(name, _)| name.to_string());
+            d
+        }
+    };
+    let on_save = {
+        let save_and_show = save_and_show.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |_| {
+            save_and_show(as_shown().export(), D::Saved);
+        })
+    };
+    let on_save_as = {
+        let save_and_show = save_and_show.clone();
+        Callback::from(move |_| {
+            let mut d = as_shown();
+            // A copy: the engine gives a built-in's uid a fresh one.
+            d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            save_and_show(d.export(), D::Saved);
         })
     };
     let on_load = {
@@ -362,14 +420,14 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let dash = dash.clone();
         Callback::from(move |_| crate::session::download(&format!("{}.json", dash.uid), &dash.export()))
     };
-    let is_imported = imported.iter().any(|d| d.uid == uid);
+    let is_saved = saved.iter().any(|d| d.uid == uid);
     let on_remove = {
-        let imported = imported.clone();
+        let bridge = props.bridge.clone();
+        let revision = revision.clone();
         let uid = uid.clone();
         Callback::from(move |_| {
-            let list: Vec<Dashboard> = imported.iter().filter(|d| d.uid != uid).cloned().collect();
-            let _ = store::save(&list);
-            imported.set(list);
+            bridge.0.delete_dashboard(&uid);
+            revision.set(*revision + 1);
             store::go("");
         })
     };
@@ -467,7 +525,11 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                     </div>
                 }
                 <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
-                if is_imported {
+                if is_saved {
+                    <button data-testid="save" onclick={on_save}>{ tr(lang, D::Save) }</button>
+                }
+                <button data-testid="save-as" onclick={on_save_as}>{ tr(lang, D::SaveAs) }</button>
+                if is_saved {
                     <button data-testid="remove" onclick={on_remove}>{ tr(lang, D::Remove) }</button>
                 }
             </header>

@@ -1,51 +1,32 @@
-//! Imported dashboards kept in localStorage (the built-in ones come with
-//! the engine), and the page's place in the URL: `#/dashboards/<uid>`.
+//! Where dashboards came from before the lab's Grafana held them, and the
+//! page's place in the URL: `#/dashboards/<uid>`. Saved dashboards live in
+//! the engine now (journaled with the session); the built-in ones come with
+//! the engine.
 
-use engine::dashboards::{builtin, Dashboard};
 use yew::prelude::*;
 
-/// Where imported dashboards live, as a JSON array of Grafana JSON.
-const KEY: &str = "kubeplay.dashboards";
+/// Where earlier versions kept imported dashboards, as a JSON array of
+/// Grafana JSON.
+const LEGACY_KEY: &str = "kubeplay.dashboards";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The imported dashboards, oldest first; unreadable entries are skipped.
-pub fn load() -> Vec<Dashboard> {
-    let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else { return Vec::new() };
+/// The dashboards earlier versions kept in localStorage, as JSON texts,
+/// read once: the caller saves them in the lab's Grafana, then
+/// [`forget_legacy`] drops the key.
+pub fn legacy() -> Vec<String> {
+    let Some(text) = storage().and_then(|s| s.get_item(LEGACY_KEY).ok().flatten()) else { return Vec::new() };
     let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_default();
-    list.into_iter().filter_map(|v| Dashboard::import(&v.to_string()).ok()).collect()
+    list.into_iter().map(|v| v.to_string()).collect()
 }
 
-/// Writes the imported dashboards; the error is the browser's.
-pub fn save(list: &[Dashboard]) -> Result<(), String> {
-    let values: Vec<serde_json::Value> = list.iter().filter_map(|d| serde_json::from_str(&d.export()).ok()).collect();
-    let text = serde_json::to_string(&values).map_err(|e| e.to_string())?;
-    storage().ok_or("no localStorage")?.set_item(KEY, &text).map_err(|e| format!("{e:?}"))
-}
-
-/// A uid for an imported dashboard: its own, else one from its title, never
-/// one a built-in or another import already uses.
-pub fn fresh_uid(dash: &Dashboard, taken: &[String]) -> String {
-    let base = if dash.uid.is_empty() {
-        let slug: String =
-            dash.title.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        let slug = slug.trim_matches('-').to_string();
-        if slug.is_empty() {
-            "imported".to_string()
-        } else {
-            slug
-        }
-    } else {
-        dash.uid.clone()
-    };
-    let builtins: Vec<&str> = builtin::SOURCES.iter().map(|(u, _)| *u).collect();
-    let clash = |u: &str| builtins.contains(&u);
-    if !clash(&base) && !taken.contains(&base) {
-        return base;
+/// Drops the old key once its dashboards are saved in the lab's Grafana.
+pub fn forget_legacy() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(LEGACY_KEY);
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|u| !clash(u) && !taken.contains(u)).unwrap_or(base)
 }
 
 /// The page's hash (`#/dashboards/kubeplay-node`), kept current.

@@ -32,6 +32,10 @@ pub enum D {
     Mean,
     LastValue,
     Now,
+    Save,
+    SaveAs,
+    Saved,
+    Copy,
 }
 
 pub fn tr(lang: Lang, d: D) -> &'static str {
@@ -64,6 +68,10 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Mean => "Mean",
             LastValue => "Last",
             Now => "now",
+            Save => "Save",
+            SaveAs => "Save as",
+            Saved => "Saved",
+            Copy => "Copy",
         },
         Lang::Ko => match d {
             Dashboards => "대시보드",
@@ -92,6 +100,10 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Mean => "평균",
             LastValue => "마지막",
             Now => "현재",
+            Save => "저장",
+            SaveAs => "다른 이름으로 저장",
+            Saved => "저장함",
+            Copy => "사본",
         },
     }
 }

@@ -19,7 +19,8 @@ impl Saved {
     pub fn save(&mut self, json: &str) -> Result<String, ImportError> {
         let mut dash = Dashboard::import(json)?;
         if dash.title.trim().is_empty() {
-            return Err(ImportError("a dashboard needs a title".into()));
+            // Grafana's name for a dashboard not yet named.
+            dash.title = "New dashboard".into();
         }
         let builtin = builtin::SOURCES.iter().any(|(uid, _)| *uid == dash.uid);
         if let Some(slot) = self.list.iter_mut().find(|d| !builtin && !dash.uid.is_empty() && d.uid == dash.uid) {
@@ -86,7 +87,7 @@ mod tests {
             (r#"{"title": "Lab CPU"}"#, Ok("lab-cpu-2")),
             (r#"{"uid": "lab-cpu", "title": "Lab CPU v2"}"#, Ok("lab-cpu")),
             (r#"{"uid": "kubeplay-node", "title": "Node copy"}"#, Ok("kubeplay-node-2")),
-            (r#"{"title": "  "}"#, Err(())),
+            (r#"{"title": "  "}"#, Ok("new-dashboard")),
             ("[1, 2]", Err(())),
             ("not json", Err(())),
             (r#"{"title": "!!!"}"#, Ok("dashboard")),
@@ -96,11 +97,11 @@ mod tests {
             assert_eq!(got.as_deref(), want.as_deref().map_err(|_| &()), "{json}");
         }
         let titles: Vec<&str> = saved.list().iter().map(|d| d.title.as_str()).collect();
-        assert_eq!(titles, ["Lab CPU v2", "Lab CPU", "Node copy", "!!!"]);
+        assert_eq!(titles, ["Lab CPU v2", "Lab CPU", "Node copy", "New dashboard", "!!!"]);
         assert_eq!(saved.titled("Lab CPU").map(|d| d.uid.as_str()), Some("lab-cpu-2"));
         assert!(saved.delete("lab-cpu"));
         assert!(!saved.delete("lab-cpu"));
         assert!(!saved.delete("kubeplay-node"), "built-ins are not saved dashboards");
-        assert_eq!(saved.list().len(), 3);
+        assert_eq!(saved.list().len(), 4);
     }
 }
