@@ -202,6 +202,11 @@ impl Bridge {
         self.shell.borrow().cluster().dashboards().list().to_vec()
     }
 
+    /// How many inputs the journal holds (consecutive steps count as one).
+    pub fn journal_len(&self) -> usize {
+        self.journal.borrow().len()
+    }
+
     /// The simulated time in ms.
     pub fn now_ms(&self) -> i64 {
         self.shell.borrow().cluster().now().0

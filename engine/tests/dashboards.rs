@@ -193,3 +193,33 @@ fn community_dashboards_import_and_draw() {
         assert!(with >= least, "{name}: {with} of {} panels have data, want at least {least}", data.len());
     }
 }
+
+/// Lesson 23 builds "My lab" step by step: each dashboard it saves draws
+/// data on every panel, once saved in the lab's Grafana and read back, and
+/// its `$namespace` picks the namespace's pods by their `{{pod}}` names.
+#[test]
+fn lesson_23_dashboards_draw_once_saved_in_the_lab() {
+    let mut shell = lab();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../lessons/23-grafana");
+    for file in ["panel.json", "legend.json", "gauge.json", "variable.json", "refresh.json"] {
+        let json = std::fs::read_to_string(format!("{dir}/{file}")).expect("lesson file");
+        let uid = shell.cluster_mut().save_dashboard(&json).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(uid, "my-lab", "{file} replaces the same dashboard");
+        let saved = shell.cluster().dashboards().list().to_vec();
+        assert_eq!(saved.len(), 1, "{file}: one saved dashboard");
+        for (title, d) in panels_data(&shell, &saved[0], &BTreeMap::new()).1 {
+            assert!(d.errors.is_empty(), "{file} / {title}: {:?}", d.errors);
+            assert!(d.has_data(), "{file} / {title} has no data");
+        }
+    }
+    let dash = shell.cluster().dashboards().list()[0].clone();
+    let names = |ns: &str| -> Vec<String> {
+        let picked = BTreeMap::from([("namespace".to_string(), vec![ns.to_string()])]);
+        let (_, data) = panels_data(&shell, &dash, &picked);
+        data[0].1.frames.iter().map(|f| f.name.clone()).collect()
+    };
+    let system = names("kube-system");
+    assert!(system.iter().any(|n| n.starts_with("coredns-")), "{system:?}");
+    let default = names("default");
+    assert!(!default.is_empty() && default.iter().all(|n| n.starts_with("php-apache-")), "{default:?}");
+}
