@@ -123,6 +123,57 @@ test('dashboards saved by an earlier version move from localStorage into the ses
   await page.waitForFunction(() => (localStorage.getItem('kubeplay.session') ?? '').includes('Old one'), null, { timeout: 10000 });
 });
 
+test('the panel editor adds a panel with a PromQL query, a legend, a unit and a threshold', async () => {
+  await page.evaluate(() => { location.hash = '#/dashboards/my-lab'; });
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  const before = await page.locator('[data-testid="panel"]').count();
+  await page.getByTestId('add-panel').click();
+  const editor = page.getByTestId('panel-editor');
+  await editor.waitFor();
+  await editor.getByTestId('editor-title').fill('Memory by pod');
+  await editor.getByTestId('editor-title').press('Tab');
+  await editor.getByTestId('editor-expr').fill('sum by (pod) (container_memory_working_set_bytes{namespace=~"$namespace"})');
+  await editor.getByTestId('editor-expr').press('Tab');
+  await editor.getByTestId('editor-legend').fill('{{pod}}');
+  await editor.getByTestId('editor-legend').press('Tab');
+  await editor.getByTestId('editor-unit').selectOption('bytes');
+  // The preview draws the query before anything is saved.
+  const preview = editor.getByTestId('editor-preview');
+  await preview.locator('table.legend td.name').first().waitFor();
+  const names = await preview.locator('table.legend td.name').allInnerTexts();
+  assert.ok(names.some((n) => n.startsWith('coredns-')), `preview legend is {{pod}}: ${names}`);
+  const drawn = await coloured(preview.locator('canvas[data-testid="chart"]'));
+  assert.ok(drawn > 150, `the preview drew its series (${drawn} coloured pixels)`);
+  await shoot(page, 'dashboard-editor');
+  await editor.getByTestId('editor-kind').selectOption('stat');
+  await preview.getByTestId('stat-value').first().waitFor();
+  assert.match(await preview.getByTestId('stat-value').first().innerText(), /[KMG]iB$/);
+  await editor.getByTestId('editor-kind').selectOption('timeseries');
+  await editor.getByTestId('editor-apply').click();
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="panel"]').length === n + 1, before);
+  const added = page.locator('[data-testid="panel"]', { hasText: 'Memory by pod' });
+  assert.ok(await coloured(added.locator('canvas[data-testid="chart"]')) > 150, 'the saved panel draws on the dashboard');
+  await page.waitForFunction(() => {
+    const journal = JSON.parse(localStorage.getItem('kubeplay.session') ?? '{}').journal ?? [];
+    return journal.some((i) => i.op === 'save_dashboard' && i.arg.includes('Memory by pod'));
+  }, null, { timeout: 10000 });
+  await shoot(page, 'dashboard-editor-applied');
+});
+
+test('Edit on a panel changes its legend in place', async () => {
+  const cpuPanel = page.locator('.cell', { hasText: 'CPU by pod' });
+  await cpuPanel.getByTestId('edit-panel').click();
+  const editor = page.getByTestId('panel-editor');
+  assert.match(await editor.getByTestId('editor-expr').inputValue(), /container_cpu_usage_seconds_total/);
+  await editor.getByTestId('editor-legend').fill('pod {{pod}}');
+  await editor.getByTestId('editor-legend').press('Tab');
+  await editor.getByTestId('editor-apply').click();
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="panel"] table.legend td.name')].some((e) => e.textContent.startsWith('pod ')));
+  assert.equal(await page.locator('[data-testid="panel"]', { hasText: 'CPU by pod' }).count(), 1, 'edited in place, not added');
+});
+
 test('no page errors', () => {
   assert.deepEqual(errors, []);
 });

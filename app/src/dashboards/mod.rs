@@ -3,6 +3,7 @@
 //! the engine's (`engine::dashboards`); this folder draws them.
 
 mod chart;
+mod editor;
 pub mod page;
 mod panels;
 pub mod store;

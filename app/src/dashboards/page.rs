@@ -2,6 +2,7 @@
 //! refresh interval across the top, then the dashboard's rows and panels on
 //! Grafana's 24-column grid, all over the playground's live cluster.
 
+use super::editor::{new_panel, PanelEditor};
 use super::panels::PanelView;
 use super::store;
 use super::text::{tr, D};
@@ -118,6 +119,8 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     let tick = use_state(|| 0u64);
     let last = use_mut_ref(|| props.bridge.0.now_ms());
     let message = use_state(|| None::<String>);
+    // The panel open in the editor (a new one, or a copy of one shown).
+    let editing = use_state(|| None::<Panel>);
     {
         let dash = dash.clone();
         let range = range.clone();
@@ -222,6 +225,21 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .markdown { overflow: auto; font-size: 13px; line-height: 1.45; }
         .markdown code { font-family: ${mono}; background: ${sunken}; padding: 0 3px; }
         .markdown h2 { font-size: 16px; margin: 4px 0 8px; }
+        .cell { position: relative; }
+        .cell > button.edit { position: absolute; top: 2px; right: 4px; font-size: 12px; padding: 0 5px; opacity: 0.55; }
+        .cell:hover > button.edit { opacity: 1; }
+        .editor { display: grid; grid-template-columns: minmax(0, 2fr) minmax(280px, 1fr); grid-template-rows: 340px auto; gap: 10px; padding: 10px 14px; }
+        .editor .preview { display: grid; }
+        .editor .queries { grid-column: 1; display: grid; gap: 8px; align-content: start; }
+        .editor .options { grid-column: 2; grid-row: 1 / span 2; display: grid; gap: 8px; align-content: start;
+            background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; padding: 10px; }
+        .editor label { display: grid; gap: 3px; }
+        .editor fieldset { border: 1px solid ${edge}; border-radius: 4px; display: grid; gap: 6px; }
+        .editor textarea { font-family: ${mono}; font-size: 13px; min-height: 54px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
+        .editor .thresholds { display: grid; gap: 4px; }
+        .editor .step { display: flex; gap: 6px; align-items: center; }
+        .editor .actions { display: flex; gap: 8px; }
+        .editor input { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; }
         "#,
         edge = PANEL_EDGE,
         panel = PANEL,
@@ -381,6 +399,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     };
     let on_save_as = {
         let save_and_show = save_and_show.clone();
+        let as_shown = as_shown.clone();
         Callback::from(move |_| {
             let mut d = as_shown();
             // A copy: the engine gives a built-in's uid a fresh one.
@@ -421,6 +440,34 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         Callback::from(move |_| crate::session::download(&format!("{}.json", dash.uid), &dash.export()))
     };
     let is_saved = saved.iter().any(|d| d.uid == uid);
+    let on_apply = {
+        let save_and_show = save_and_show.clone();
+        let editing = editing.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |panel: Panel| {
+            let mut d = as_shown();
+            if !is_saved {
+                // A built-in is read-only: the change goes into a copy.
+                d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            }
+            if !replace_panel(&mut d.panels, &panel) {
+                d.panels.push(panel);
+            }
+            if save_and_show(d.export(), D::Saved) {
+                editing.set(None);
+            }
+        })
+    };
+    let on_add_panel = {
+        let editing = editing.clone();
+        let dash = dash.clone();
+        Callback::from(move |_| {
+            let all = engine::dashboards::layout::all_panels(&dash);
+            let id = all.iter().filter_map(|p| p.id).max().unwrap_or(0) + 1;
+            let bottom = all.iter().map(|p| p.grid_pos.y + p.grid_pos.h).max().unwrap_or(0);
+            editing.set(Some(new_panel(id, bottom)));
+        })
+    };
     let on_remove = {
         let bridge = props.bridge.clone();
         let revision = revision.clone();
@@ -471,9 +518,15 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             let y = g.y - base;
             height = height.max(y + h);
             let data = computed.data.get(&key(p, i)).cloned().unwrap_or_default();
+            let on_edit = {
+                let editing = editing.clone();
+                let panel = (*p).clone();
+                Callback::from(move |_| editing.set(Some(panel.clone())))
+            };
             cells.push(html! {
-                <div style={format!("grid-column: {} / span {w}; grid-row: {} / span {h}; display: grid", x + 1, cursor + y + 1)}>
+                <div class="cell" style={format!("grid-column: {} / span {w}; grid-row: {} / span {h}; display: grid", x + 1, cursor + y + 1)}>
                     <PanelView panel={Rc::new((*p).clone())} {data} vars={computed.vars.clone()} />
+                    <button class="edit" data-testid="edit-panel" title={tr(lang, D::Edit)} onclick={on_edit}>{ "✎" }</button>
                 </div>
             });
         }
@@ -524,6 +577,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                         <button data-testid="import-load" onclick={on_load}>{ tr(lang, D::ImportDo) }</button>
                     </div>
                 }
+                <button data-testid="add-panel" onclick={on_add_panel}>{ tr(lang, D::AddPanel) }</button>
                 <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
                 if is_saved {
                     <button data-testid="save" onclick={on_save}>{ tr(lang, D::Save) }</button>
@@ -536,7 +590,10 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             if let Some(m) = &*message {
                 <p class="message" data-testid="dash-message">{ m.clone() }</p>
             }
-            if has_metrics {
+            if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
+                <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={*range}
+                    on_apply={on_apply} on_cancel={{ let editing = editing.clone(); Callback::from(move |_| editing.set(None)) }} />
+            } else if has_metrics {
                 <div class="grid" data-uid={uid.clone()}>{ for cells }</div>
             } else {
                 <div class="nolab">
@@ -546,4 +603,19 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             }
         </div>
     }
+}
+
+/// Puts `panel` where the panel with its id is (rows' panels included);
+/// false when no panel has that id.
+fn replace_panel(panels: &mut [Panel], panel: &Panel) -> bool {
+    for p in panels.iter_mut() {
+        if p.id.is_some() && p.id == panel.id && p.kind != "row" {
+            *p = panel.clone();
+            return true;
+        }
+        if replace_panel(&mut p.panels, panel) {
+            return true;
+        }
+    }
+    false
 }
