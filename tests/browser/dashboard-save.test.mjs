@@ -174,6 +174,37 @@ test('Edit on a panel changes its legend in place', async () => {
   assert.equal(await page.locator('[data-testid="panel"]', { hasText: 'CPU by pod' }).count(), 1, 'edited in place, not added');
 });
 
+test('dashboard settings add a $namespace query variable that the panels follow', async () => {
+  await page.evaluate(() => { location.hash = '#/dashboards/my-lab'; });
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  // Take the imported variable away, then add it again by hand.
+  await page.getByTestId('variables-open').click();
+  const settings = page.getByTestId('variables-editor');
+  await settings.getByRole('button', { name: 'Remove' }).click();
+  await settings.getByTestId('variables-apply').click();
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  assert.equal(await page.getByTestId('var-namespace').count(), 0, 'the variable is gone');
+  await page.getByTestId('variables-open').click();
+  await settings.getByTestId('variable-add').click();
+  await settings.getByTestId('variable-name').fill('namespace');
+  await settings.getByTestId('variable-name').press('Tab');
+  await settings.getByTestId('variable-query').fill('label_values(kube_pod_info, namespace)');
+  await settings.getByTestId('variable-query').press('Tab');
+  await settings.getByTestId('variable-all').check();
+  await shoot(page, 'dashboard-variables');
+  await settings.getByTestId('variables-apply').click();
+  await page.locator('.grid[data-uid="my-lab"]').waitFor();
+  const options = await page.getByTestId('var-namespace').locator('option').allInnerTexts();
+  assert.ok(['All', 'kube-system', 'monitoring'].every((o) => options.includes(o)), `options: ${options}`);
+  await page.getByTestId('var-namespace').selectOption('kube-system');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="panel"] table.legend td.name')].some((e) => e.textContent.includes('coredns-')));
+  await page.getByTestId('var-namespace').selectOption('monitoring');
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="panel"] table.legend td.name')].some((e) => e.textContent.includes('coredns-')));
+  const cpuNames = await page.locator('[data-testid="panel"]', { hasText: 'CPU by pod' }).locator('table.legend td.name').allInnerTexts();
+  assert.ok(cpuNames.length > 0, `monitoring's pods: ${cpuNames}`);
+  await shoot(page, 'dashboard-variable-added');
+});
+
 test('no page errors', () => {
   assert.deepEqual(errors, []);
 });

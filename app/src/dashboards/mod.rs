@@ -8,5 +8,6 @@ pub mod page;
 mod panels;
 pub mod store;
 mod text;
+mod variables;
 
 pub use text::{tr, D};

@@ -6,6 +6,7 @@ use super::editor::{new_panel, PanelEditor};
 use super::panels::PanelView;
 use super::store;
 use super::text::{tr, D};
+use super::variables::VariablesEditor;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use crate::style::palette::*;
@@ -121,6 +122,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     let message = use_state(|| None::<String>);
     // The panel open in the editor (a new one, or a copy of one shown).
     let editing = use_state(|| None::<Panel>);
+    let settings = use_state(|| false);
     {
         let dash = dash.clone();
         let range = range.clone();
@@ -239,6 +241,13 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .editor .thresholds { display: grid; gap: 4px; }
         .editor .step { display: flex; gap: 6px; align-items: center; }
         .editor .actions { display: flex; gap: 8px; }
+        .variables { display: grid; gap: 8px; padding: 10px 14px; max-width: 1100px; }
+        .variables h2 { font-size: 16px; margin: 0; }
+        .variables fieldset { border: 1px solid ${edge}; border-radius: 4px; display: flex; flex-wrap: wrap; gap: 10px; align-items: end; }
+        .variables input:not([type=checkbox]) { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; min-width: 320px; }
+        .variables label { display: grid; gap: 3px; }
+        .variables label.tick { display: flex; align-items: center; }
+        .variables .actions { display: flex; gap: 8px; }
         .editor input { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; }
         "#,
         edge = PANEL_EDGE,
@@ -458,6 +467,21 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             }
         })
     };
+    let on_variables = {
+        let save_and_show = save_and_show.clone();
+        let settings = settings.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |list: Vec<engine::dashboards::model::Variable>| {
+            let mut d = as_shown();
+            if !is_saved {
+                d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            }
+            d.templating.list = list;
+            if save_and_show(d.export(), D::Saved) {
+                settings.set(false);
+            }
+        })
+    };
     let on_add_panel = {
         let editing = editing.clone();
         let dash = dash.clone();
@@ -577,6 +601,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                         <button data-testid="import-load" onclick={on_load}>{ tr(lang, D::ImportDo) }</button>
                     </div>
                 }
+                <button data-testid="variables-open" onclick={{ let settings = settings.clone(); Callback::from(move |_| settings.set(!*settings)) }}>{ tr(lang, D::Variables) }</button>
                 <button data-testid="add-panel" onclick={on_add_panel}>{ tr(lang, D::AddPanel) }</button>
                 <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
                 if is_saved {
@@ -590,7 +615,10 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             if let Some(m) = &*message {
                 <p class="message" data-testid="dash-message">{ m.clone() }</p>
             }
-            if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
+            if has_metrics && *settings {
+                <VariablesEditor list={dash.templating.list.clone()} on_apply={on_variables}
+                    on_cancel={{ let settings = settings.clone(); Callback::from(move |_| settings.set(false)) }} />
+            } else if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
                 <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={*range}
                     on_apply={on_apply} on_cancel={{ let editing = editing.clone(); Callback::from(move |_| editing.set(None)) }} />
             } else if has_metrics {

@@ -50,6 +50,12 @@ pub enum D {
     Cancel,
     AddPanel,
     Edit,
+    Values,
+    MultiValue,
+    IncludeAll,
+    Variables,
+    AddVariable,
+    BadName,
 }
 
 pub fn tr(lang: Lang, d: D) -> &'static str {
@@ -100,6 +106,12 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Cancel => "Discard",
             AddPanel => "Add panel",
             Edit => "Edit",
+            Values => "Values, comma separated",
+            MultiValue => "Multi-value",
+            IncludeAll => "Include All option",
+            Variables => "Variables",
+            AddVariable => "+ New variable",
+            BadName => "A variable needs a unique name of letters, digits and _",
         },
         Lang::Ko => match d {
             Dashboards => "대시보드",
@@ -146,6 +158,12 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Cancel => "취소",
             AddPanel => "패널 추가",
             Edit => "편집",
+            Values => "값(쉼표로 구분)",
+            MultiValue => "여러 값",
+            IncludeAll => "All 포함",
+            Variables => "변수",
+            AddVariable => "+ 새 변수",
+            BadName => "변수 이름은 글자, 숫자, _ 로 된 겹치지 않는 이름이어야 합니다",
         },
     }
 }
