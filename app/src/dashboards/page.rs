@@ -459,9 +459,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                 // A built-in is read-only: the change goes into a copy.
                 d.title = format!("{} {}", d.title, tr(lang, D::Copy));
             }
-            if !replace_panel(&mut d.panels, &panel) {
-                d.panels.push(panel);
-            }
+            engine::dashboards::layout::put_panel(&mut d, panel);
             if save_and_show(d.export(), D::Saved) {
                 editing.set(None);
             }
@@ -631,19 +629,4 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             }
         </div>
     }
-}
-
-/// Puts `panel` where the panel with its id is (rows' panels included);
-/// false when no panel has that id.
-fn replace_panel(panels: &mut [Panel], panel: &Panel) -> bool {
-    for p in panels.iter_mut() {
-        if p.id.is_some() && p.id == panel.id && p.kind != "row" {
-            *p = panel.clone();
-            return true;
-        }
-        if replace_panel(&mut p.panels, panel) {
-            return true;
-        }
-    }
-    false
 }

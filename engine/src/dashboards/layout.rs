@@ -70,9 +70,58 @@ pub fn toggle_row(dash: &mut Dashboard, id: i64) {
     dash.panels = panels;
 }
 
+/// What the panel editor's Apply does: the panel takes the place of the
+/// panel with its id (in a folded row too), or, new, goes at the end.
+pub fn put_panel(dash: &mut Dashboard, panel: Panel) {
+    fn replace(panels: &mut [Panel], panel: &Panel) -> bool {
+        for p in panels.iter_mut() {
+            if p.id.is_some() && p.id == panel.id && p.kind != "row" {
+                *p = panel.clone();
+                return true;
+            }
+            if replace(&mut p.panels, panel) {
+                return true;
+            }
+        }
+        false
+    }
+    if !replace(&mut dash.panels, &panel) {
+        dash.panels.push(panel);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_panel_replaces_its_namesake_by_id_and_a_new_one_is_added() {
+        let base = Dashboard::import(
+            r#"{"panels":[
+              {"id":1,"type":"stat","title":"top"},
+              {"id":2,"type":"row","title":"folded","collapsed":true,"panels":[{"id":3,"type":"gauge","title":"inner"}]}
+            ]}"#,
+        )
+        .unwrap_or_default();
+        let panel =
+            |id: Option<i64>, kind: &str| Panel { id, kind: kind.into(), title: "edited".into(), ..Panel::default() };
+        let titles = |d: &Dashboard| -> Vec<String> {
+            all_panels(d).iter().map(|p| format!("{}:{}", p.kind, p.title)).collect()
+        };
+        let table: &[(Panel, &[&str])] = &[
+            (panel(Some(1), "timeseries"), &["timeseries:edited", "gauge:inner"]),
+            (panel(Some(3), "stat"), &["stat:top", "stat:edited"]),
+            // A row's id names the row, not a panel to overwrite.
+            (panel(Some(2), "stat"), &["stat:top", "gauge:inner", "stat:edited"]),
+            (panel(Some(9), "table"), &["stat:top", "gauge:inner", "table:edited"]),
+            (panel(None, "table"), &["stat:top", "gauge:inner", "table:edited"]),
+        ];
+        for (p, want) in table {
+            let mut d = base.clone();
+            put_panel(&mut d, p.clone());
+            assert_eq!(titles(&d), *want, "{p:?}");
+        }
+    }
 
     #[test]
     fn rows_open_fold_and_unfold() {
