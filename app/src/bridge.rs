@@ -189,6 +189,9 @@ impl Bridge {
             .map(|action| match action {
                 Action::Run(line) => (format!("{prompt}{line}"), outs.next().unwrap_or_default()),
                 Action::Wait(duration) => (format!("{prompt}sleep {duration}"), Output::default()),
+                // Saved through the Dashboards page in a learner's hands; a
+                // comment line keeps the terminal's story whole.
+                Action::Dashboard(_) => (format!("{prompt}# {}", action.describe()), outs.next().unwrap_or_default()),
             })
             .collect()
     }
@@ -218,6 +221,14 @@ impl Bridge {
                 Output::default()
             }
             Input::Next | Input::Solve | Input::Answer(_) => self.play_lesson(input, &files),
+            Input::SaveDashboard(json) => match self.shell_mut().cluster_mut().save_dashboard(json) {
+                Ok(uid) => Output::ok(uid),
+                Err(e) => Output::err(e),
+            },
+            Input::DeleteDashboard(uid) => {
+                let deleted = self.shell_mut().cluster_mut().delete_dashboard(uid);
+                Output { exit_code: i32::from(!deleted), ..Output::default() }
+            }
         };
         let mut journal = self.journal.borrow_mut();
         match (journal.last_mut(), input) {
@@ -337,6 +348,48 @@ impl Bridge {
     /// The terminal prompt.
     pub fn prompt(&self) -> String {
         self.shell().prompt()
+    }
+
+    /// Runs `f` over the lab Prometheus's store and the clock's time in ms;
+    /// `None` when the cluster has no Prometheus. Only reads.
+    pub fn with_tsdb<R>(&self, f: impl FnOnce(&engine::promql::Storage, i64) -> R) -> Option<R> {
+        let shell = self.shell();
+        let cluster = shell.cluster();
+        cluster.tsdb().map(|storage| f(storage, cluster.now().0))
+    }
+
+    /// Saves a dashboard in the lab's Grafana: its uid, or why the text
+    /// is not a dashboard (then nothing is journaled).
+    pub fn save_dashboard(&self, json: &str) -> Result<String, String> {
+        if let Err(e) = engine::dashboards::Dashboard::import(json) {
+            return Err(e.to_string());
+        }
+        let out = self.play(&Input::SaveDashboard(json.to_string()));
+        if out.exit_code == 0 {
+            Ok(out.stdout)
+        } else {
+            Err(out.stderr)
+        }
+    }
+
+    /// Deletes a saved dashboard; false when there was none.
+    pub fn delete_dashboard(&self, uid: &str) -> bool {
+        self.play(&Input::DeleteDashboard(uid.to_string())).exit_code == 0
+    }
+
+    /// The dashboards saved in the lab's Grafana, oldest first.
+    pub fn dashboards(&self) -> Vec<engine::dashboards::Dashboard> {
+        self.shell().cluster().dashboards().list().to_vec()
+    }
+
+    /// How many inputs the journal holds (consecutive steps count as one).
+    pub fn journal_len(&self) -> usize {
+        self.journal.borrow().len()
+    }
+
+    /// The simulated time in ms.
+    pub fn now_ms(&self) -> i64 {
+        self.shell().cluster().now().0
     }
 
     /// The session as saved, with the page's own parts.

@@ -4,6 +4,7 @@
 
 mod bridge;
 mod components;
+mod dashboards;
 mod i18n;
 mod progress;
 mod route;

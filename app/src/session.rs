@@ -1,7 +1,7 @@
 //! The saved session: a journal, not a snapshot. The engine is
 //! deterministic (virtual clock, seeded RNG), so the preset, the seed and
 //! the ordered inputs — terminal lines, editor applies and edits, Ctrl-C,
-//! and how much time passed between them — rebuild the very same cluster
+//! dashboards saved and deleted, and how much time passed between them — rebuild the very same cluster
 //! when replayed (`engine/tests/replay.rs` holds the engine to that). A
 //! journal is small, never goes stale when the engine's object model
 //! changes shape, and is the same thing export writes to a file.
@@ -50,6 +50,10 @@ pub enum Input {
     Solve,
     /// The open step's quiz was answered with this choice (from 0).
     Answer(usize),
+    /// A dashboard (Grafana JSON) saved in the lab's Grafana.
+    SaveDashboard(String),
+    /// A saved dashboard deleted, by uid.
+    DeleteDashboard(String),
 }
 
 /// Where a lesson session's journal starts: the lesson's step `step`

@@ -85,6 +85,8 @@ pub struct Cluster {
     dice: Rng,
     /// Prometheus and its exporters, in a preset that installs them.
     monitoring: Option<crate::metrics::monitoring::Monitoring>,
+    /// The dashboards users saved in the lab's Grafana.
+    dashboards: crate::dashboards::saved::Saved,
 }
 
 /// Salt of the network's random stream.
@@ -122,6 +124,7 @@ impl Cluster {
             network: Default::default(),
             dice: Rng::new(seed).fork(NETWORK_SALT),
             monitoring: spec.monitoring.then(|| crate::metrics::monitoring::Monitoring::new(EPOCH)),
+            dashboards: Default::default(),
         };
         cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
         if let Some(m) = cluster.monitoring.as_mut() {
@@ -278,6 +281,24 @@ impl Cluster {
     ) -> Option<Result<crate::promql::Matrix, crate::promql::Error>> {
         let storage = &self.monitoring.as_ref()?.storage;
         Some(crate::promql::range(storage, query, start.0, end.0, step))
+    }
+
+    /// Saves a dashboard (Grafana JSON) in the lab's Grafana; its uid, or
+    /// why the text is not a dashboard. Saving one with a saved uid replaces
+    /// it; a built-in's uid makes a copy.
+    pub fn save_dashboard(&mut self, json: &str) -> Result<String, String> {
+        self.dashboards.save(json).map_err(|e| e.to_string())
+    }
+
+    /// Deletes a saved dashboard; false when no saved one has this uid.
+    pub fn delete_dashboard(&mut self, uid: &str) -> bool {
+        self.dashboards.delete(uid)
+    }
+
+    /// The saved dashboards, oldest first (built-ins are in
+    /// [`crate::dashboards::builtin`]).
+    pub fn dashboards(&self) -> &crate::dashboards::saved::Saved {
+        &self.dashboards
     }
 
     /// What the lab's Prometheus has stored; `None` without one.

@@ -26,6 +26,7 @@ mod cluster;
 mod codec;
 mod controllers;
 mod cron;
+pub mod dashboards;
 mod event_feed;
 mod events;
 mod files;

@@ -5,6 +5,7 @@
 use super::editor::STARTER;
 use super::playground::{Playground, Trouble};
 use crate::bridge::{Bridge, BridgeHandle};
+use crate::dashboards::{page::Dashboards, store as dashboards};
 use crate::i18n::{t, Lang, Msg};
 use crate::session::{self, Found, Prefs, Theme};
 use crate::style::{palette::*, THEMES};
@@ -99,10 +100,31 @@ pub fn App() -> Html {
         error = ERROR,
     );
     let lang: Lang = prefs.lang;
+    // `#/dashboards/<uid>` shows the Dashboards page over the same cluster;
+    // the playground stays mounted (hidden) so its clock keeps running.
+    let dashboard = dashboards::route(&dashboards::use_hash());
+    let switching = use_state(|| false);
+    use_effect_with(*switching, |on| {
+        if *on {
+            dashboards::start_monitored_lab();
+        }
+    });
+    let on_start_lab = {
+        let switching = switching.clone();
+        Callback::from(move |_| switching.set(true))
+    };
     let body = match &start.bridge {
+        _ if *switching => html! {},
         Ok(bridge) => html! {
-            <Playground bridge={bridge.clone()} prefs={*prefs} {on_prefs} trouble={start.trouble.clone()}
-                editor={start.editor.clone()} history={start.history.clone()} speed={start.speed} />
+            <>
+                <div style={if dashboard.is_some() { "display: none" } else { "display: contents" }}>
+                    <Playground bridge={bridge.clone()} prefs={*prefs} {on_prefs} trouble={start.trouble.clone()}
+                        editor={start.editor.clone()} history={start.history.clone()} speed={start.speed} />
+                </div>
+                if let Some(uid) = dashboard {
+                    <Dashboards bridge={bridge.clone()} {uid} {on_start_lab} />
+                }
+            </>
         },
         Err(e) => html! { <p class="fatal">{ format!("{}: {e}", t(lang, Msg::CannotStart)) }</p> },
     };

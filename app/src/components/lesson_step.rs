@@ -260,6 +260,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
     let solution_lines = step.solution.iter().map(|a| match a {
         Action::Run(line) => html! { <li><code>{ line }</code></li> },
         Action::Wait(d) => html! { <li><code>{ format!("sleep {d}") }</code></li> },
+        Action::Dashboard(_) => html! { <li><code>{ a.describe() }</code></li> },
     });
     let page = lesson.pages.get(&step.id).map(|p| p.get(code).to_string()).unwrap_or_default();
     let has_solution = !step.solution.is_empty() || step.quiz.is_some();

@@ -120,8 +120,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             }
         })
     };
+    // Journal entries already saved: inputs from other pages (a dashboard
+    // saved on the Dashboards page) make the session unsaved too.
+    let journaled = use_mut_ref(|| 0usize);
     let save = {
         let bridge = bridge.clone();
+        let journaled = journaled.clone();
         let editor_text = editor_text.clone();
         let history = history.clone();
         let dirty = dirty.clone();
@@ -133,6 +137,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 return;
             }
             *dirty.borrow_mut() = false;
+            *journaled.borrow_mut() = bridge.0.journal_len();
             let saved = bridge.0.saved(editor_text.borrow().clone(), history.borrow().clone(), *speed_now.borrow());
             if let Err(e) = session::save(&saved) {
                 trouble.set(Some(Trouble::Save(e)));
@@ -172,9 +177,10 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     {
         let save = save.clone();
         let dirty = dirty.clone();
+        let bridge = bridge.clone();
         use_effect_with((), move |_| {
             let interval = Interval::new(SAVE_MS, move || {
-                if *dirty.borrow() {
+                if *dirty.borrow() || bridge.0.journal_len() != *journaled.borrow() {
                     save();
                 }
             });

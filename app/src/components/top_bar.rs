@@ -38,6 +38,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
         h1 { font-size: 20px; margin: 0; letter-spacing: 0.5px; }
         h1 span { color: ${accent}; }
         .spacer { flex: 1; }
+        .to-dashboards { color: ${accent}; }
         "#,
         edge = PANEL_EDGE,
         panel = PANEL,
@@ -56,6 +57,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 <ContextPicker {context} {contexts} {namespace} namespaces={props.namespaces.clone()}
                     on_command={props.on_command.clone()} />
             }
+            <a class="to-dashboards" href="#/dashboards" data-testid="to-dashboards">{ crate::dashboards::tr(lang, crate::dashboards::D::Dashboards) }</a>
             <span class="spacer" />
             <TimeControls now={props.now} speed={props.speed} on_speed={props.on_speed.clone()}
                 on_step={props.on_step.clone()} />

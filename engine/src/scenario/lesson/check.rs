@@ -102,6 +102,7 @@ pub fn holds(condition: &Condition, cluster: &Cluster, typed: &[String]) -> bool
             let Ok(re) = regex::Regex::new(pattern) else { return false };
             typed.iter().any(|line| re.is_match(line))
         }
+        Condition::Dashboard(want) => super::dashboard::holds(want, cluster.dashboards()),
     }
 }
 
@@ -196,6 +197,7 @@ mod tests {
             ("ran: '-o wide$'", true),
             ("ran: '^kubectl delete'", false),
             ("promql: {query: up}", false),
+            ("dashboard: {title: Lab CPU, panel: {legend: '{{pod}}'}}", false),
         ];
         for (yaml, want) in table {
             assert_eq!(holds(&condition(yaml), shell.cluster(), &typed), *want, "{yaml}");

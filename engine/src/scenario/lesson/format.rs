@@ -102,6 +102,9 @@ pub enum Action {
     Run(String),
     /// Simulated time passing: `30s`, `5m`.
     Wait(String),
+    /// A dashboard saved in the lab's Grafana from a Grafana JSON file in
+    /// the lesson's folder, as the dashboard editor's Save does.
+    Dashboard(String),
 }
 
 /// An action as written: a map with exactly one of the keys.
@@ -110,16 +113,18 @@ pub enum Action {
 struct ActionKeys {
     run: Option<String>,
     wait: Option<String>,
+    dashboard: Option<String>,
 }
 
 impl TryFrom<ActionKeys> for Action {
     type Error = String;
 
     fn try_from(keys: ActionKeys) -> Result<Action, String> {
-        match (keys.run, keys.wait) {
-            (Some(line), None) => Ok(Action::Run(line)),
-            (None, Some(duration)) => Ok(Action::Wait(duration)),
-            _ => Err("an action is either `run: LINE` or `wait: DURATION`".into()),
+        match (keys.run, keys.wait, keys.dashboard) {
+            (Some(line), None, None) => Ok(Action::Run(line)),
+            (None, Some(duration), None) => Ok(Action::Wait(duration)),
+            (None, None, Some(file)) => Ok(Action::Dashboard(file)),
+            _ => Err("an action is one of `run: LINE`, `wait: DURATION` or `dashboard: FILE.json`".into()),
         }
     }
 }
@@ -274,6 +279,54 @@ pub enum Condition {
     /// A terminal line matching this regular expression has been typed
     /// since the step opened.
     Ran(String),
+    /// A dashboard saved in the lab's Grafana, with the given title, has
+    /// what is asked of it.
+    Dashboard(DashboardWant),
+}
+
+/// What a `dashboard` check asks of a saved dashboard.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardWant {
+    /// The dashboard's title, exactly.
+    pub title: String,
+    /// Some panel (rows' panels included) has all of this.
+    #[serde(default)]
+    pub panel: Option<PanelWant>,
+    /// A variable with this name (`namespace` for `$namespace`).
+    #[serde(default)]
+    pub variable: Option<String>,
+    /// The dashboard refreshes every so often (`10s`).
+    #[serde(default)]
+    pub refresh: Option<String>,
+}
+
+/// What a `dashboard` check asks of one of its panels. The query fields
+/// (`expr_contains`, `legend`, `instant`) must hold for the same query.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PanelWant {
+    /// The visualisation: `timeseries`, `stat`, `gauge`, `bargauge`, `table`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The panel's title, exactly.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Text a query's PromQL contains.
+    #[serde(default)]
+    pub expr_contains: Option<String>,
+    /// That query's legend format, exactly (`{{pod}}`).
+    #[serde(default)]
+    pub legend: Option<String>,
+    /// That query runs as an instant query (or as a range one).
+    #[serde(default)]
+    pub instant: Option<bool>,
+    /// The panel's unit (`percent`, `bytes`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// A threshold step starts at this value.
+    #[serde(default)]
+    pub threshold: Option<f64>,
 }
 
 /// Every file a lesson's folder must have for each of its steps: the page
@@ -365,9 +418,21 @@ impl Lesson {
 }
 
 impl Action {
+    /// The action as written, for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Run(line) => line.clone(),
+            Action::Wait(d) => format!("wait {d}"),
+            Action::Dashboard(file) => format!("dashboard {file}"),
+        }
+    }
+
     fn validate(&self) -> Result<(), String> {
         match self {
             Action::Run(line) if line.trim().is_empty() => Err("run: empty line".into()),
+            Action::Dashboard(file) if !file.ends_with(".json") => {
+                Err(format!("dashboard: {file:?} is not a Grafana JSON file (FILE.json)"))
+            }
             Action::Wait(d) if crate::time::parse_duration(d).is_none() => {
                 Err(format!("wait: {d:?} is not a duration such as 30s or 5m"))
             }

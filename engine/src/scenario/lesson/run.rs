@@ -75,10 +75,9 @@ impl LessonRun {
     /// Runs actions, failing on the first line that fails.
     fn perform(&mut self, actions: &[Action], files: &dyn Files) -> Result<(), String> {
         for action in actions {
-            if let (Action::Run(line), Some(out)) = (action, self.act(action, files)?) {
-                if out.exit_code != 0 {
-                    return Err(format!("`{line}` failed: {}", out.stderr.trim_end()));
-                }
+            let out = self.act(action, files)?;
+            if let Some(out) = out.filter(|o| o.exit_code != 0) {
+                return Err(format!("`{}` failed: {}", action.describe(), out.stderr.trim_end()));
             }
         }
         Ok(())
@@ -93,6 +92,13 @@ impl LessonRun {
                 self.shell.step(ms);
                 Ok(None)
             }
+            Action::Dashboard(path) => Ok(Some(match files.read(path) {
+                Some(crate::files::Entry::File(json)) => match self.shell.cluster_mut().save_dashboard(&json) {
+                    Ok(uid) => Output::ok(format!("dashboard {uid} saved\n")),
+                    Err(e) => Output::err(format!("{path}: {e}\n")),
+                },
+                _ => Output::err(format!("{path}: no such file\n")),
+            })),
         }
     }
 

@@ -1,0 +1,13 @@
+//! The Dashboards page (`#/dashboards/<uid>`): Grafana-style dashboards over
+//! the playground's cluster. The model, queries and number formatting are
+//! the engine's (`engine::dashboards`); this folder draws them.
+
+mod chart;
+mod editor;
+pub mod page;
+mod panels;
+pub mod store;
+mod text;
+mod variables;
+
+pub use text::{tr, D};

@@ -1,0 +1,632 @@
+//! The Dashboards page: a picker, the variables, the time range and the
+//! refresh interval across the top, then the dashboard's rows and panels on
+//! Grafana's 24-column grid, all over the playground's live cluster.
+
+use super::editor::{new_panel, PanelEditor};
+use super::panels::PanelView;
+use super::store;
+use super::text::{tr, D};
+use super::variables::VariablesEditor;
+use crate::bridge::BridgeHandle;
+use crate::i18n::Lang;
+use crate::style::palette::*;
+use engine::dashboards::interval::{parse_duration, parse_time};
+use engine::dashboards::layout::{sections, toggle_row};
+use engine::dashboards::query::{run_panel, PanelData, Window};
+use engine::dashboards::template::{resolve, VarState};
+use engine::dashboards::{builtin, Dashboard, Panel};
+use gloo::timers::callback::Interval;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use stylist::yew::styled_component;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// The time ranges offered, as Grafana words them.
+const RANGES: [(&str, i64); 8] = [
+    ("5m", 300_000),
+    ("15m", 900_000),
+    ("30m", 1_800_000),
+    ("1h", 3_600_000),
+    ("3h", 10_800_000),
+    ("6h", 21_600_000),
+    ("12h", 43_200_000),
+    ("24h", 86_400_000),
+];
+/// Refresh intervals in simulated time; 0 is off.
+const REFRESHES: [(&str, i64); 4] = [("", 0), ("5s", 5_000), ("15s", 15_000), ("1m", 60_000)];
+/// How often the page looks at the clock, in real ms.
+const WATCH_MS: u32 = 250;
+
+#[derive(Properties, PartialEq)]
+pub struct DashboardsProps {
+    pub bridge: BridgeHandle,
+    /// From the URL; empty for the first dashboard.
+    pub uid: String,
+    /// Replaces the session with the monitored lab.
+    pub on_start_lab: Callback<()>,
+}
+
+/// A dashboard's own range and refresh, when they are among ours.
+fn defaults(dash: &Dashboard) -> (i64, i64) {
+    let range = parse_time(&dash.time.from, 0).map(|from| -from).filter(|r| *r > 0).unwrap_or(3_600_000);
+    let refresh = dash.refresh.as_deref().and_then(parse_duration).filter(|r| REFRESHES.iter().any(|(_, ms)| ms == r));
+    (range, refresh.unwrap_or(0))
+}
+
+/// What one refresh computed.
+#[derive(PartialEq)]
+struct Computed {
+    vars: Rc<Vec<VarState>>,
+    /// By panel id (or position when a panel has none).
+    data: BTreeMap<String, Rc<PanelData>>,
+}
+
+fn key(p: &Panel, i: usize) -> String {
+    p.id.map_or(format!("#{i}"), |id| id.to_string())
+}
+
+fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMap<String, Vec<String>>) -> Computed {
+    let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1200.0);
+    let out = bridge.0.with_tsdb(|storage, now| {
+        let vars = resolve(dash, Some(storage), now - range, now, picked);
+        let mut data = BTreeMap::new();
+        for s in sections(dash).iter().filter(|s| !s.collapsed) {
+            for (i, p) in s.panels.iter().enumerate() {
+                if p.kind == "text" {
+                    continue;
+                }
+                let points = ((f64::from(p.grid_pos.w.clamp(1, 24)) / 24.0) * width).max(100.0) as u32;
+                let window = Window { from_ms: now - range, to_ms: now, max_data_points: points };
+                data.insert(key(p, i), Rc::new(run_panel(storage, p, &vars, window)));
+            }
+        }
+        Computed { vars: Rc::new(vars), data }
+    });
+    out.unwrap_or_else(|| Computed { vars: Rc::new(resolve(dash, None, 0, 0, picked)), data: BTreeMap::new() })
+}
+
+#[styled_component]
+pub fn Dashboards(props: &DashboardsProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    // Bumped after each save or delete, so the page reads the lab's Grafana again.
+    let revision = use_state(|| 0u32);
+    let saved = props.bridge.0.dashboards();
+    {
+        // Dashboards an earlier version kept in localStorage move into the
+        // lab's Grafana once, journaled like any other save.
+        let bridge = props.bridge.clone();
+        let revision = revision.clone();
+        use_effect_with((), move |_| {
+            let legacy = store::legacy();
+            if !legacy.is_empty() {
+                let moved = legacy.iter().filter(|json| bridge.0.save_dashboard(json).is_ok()).count();
+                if moved == legacy.len() {
+                    store::forget_legacy();
+                }
+                revision.set(*revision + 1);
+            }
+        });
+    }
+    let builtins = use_memo((), |_| builtin::all());
+    let list: Vec<Dashboard> = builtins.iter().cloned().chain(saved.iter().cloned()).collect();
+    let chosen = list.iter().find(|d| d.uid == props.uid).or(list.first()).cloned().unwrap_or_default();
+    let uid = chosen.uid.clone();
+    // The working copy: folding a row changes it, a new pick resets it.
+    let dash = use_state(|| chosen.clone());
+    let range = use_state(|| defaults(&chosen).0);
+    let refresh = use_state(|| defaults(&chosen).1);
+    let picked = use_state(BTreeMap::<String, Vec<String>>::new);
+    let tick = use_state(|| 0u64);
+    let last = use_mut_ref(|| props.bridge.0.now_ms());
+    let message = use_state(|| None::<String>);
+    // The panel open in the editor (a new one, or a copy of one shown).
+    let editing = use_state(|| None::<Panel>);
+    let settings = use_state(|| false);
+    {
+        let dash = dash.clone();
+        let range = range.clone();
+        let refresh = refresh.clone();
+        let picked = picked.clone();
+        use_effect_with(chosen.clone(), move |chosen| {
+            let (r, f) = defaults(chosen);
+            dash.set(chosen.clone());
+            range.set(r);
+            refresh.set(f);
+            picked.set(BTreeMap::new());
+        });
+    }
+    {
+        // Refresh in simulated time: the page looks at the clock often and
+        // redraws once the interval has passed on it.
+        let bridge = props.bridge.clone();
+        let tick = tick.clone();
+        let last = last.clone();
+        use_effect_with(*refresh, move |refresh| {
+            let every = *refresh;
+            let interval = (every > 0).then(|| {
+                Interval::new(WATCH_MS, move || {
+                    let now = bridge.0.now_ms();
+                    if now - *last.borrow() >= every {
+                        *last.borrow_mut() = now;
+                        tick.set(*tick + 1);
+                    }
+                })
+            });
+            move || drop(interval)
+        });
+    }
+    let computed = {
+        let bridge = props.bridge.clone();
+        let last = last.clone();
+        use_memo(((*dash).clone(), *range, (*picked).clone(), *tick), move |(dash, range, picked, _)| {
+            *last.borrow_mut() = bridge.0.now_ms();
+            compute(&bridge, dash, *range, picked)
+        })
+    };
+    let has_metrics = props.bridge.0.with_tsdb(|_, _| ()).is_some();
+
+    let style = css!(
+        r#"
+        min-height: 100vh; display: flex; flex-direction: column;
+        & > header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 8px 14px;
+            border-bottom: 1px solid ${edge}; background: ${panel}; position: sticky; top: 0; z-index: 2; }
+        & > header h1 { font-size: 20px; margin: 0; }
+        & > header h1 span { color: ${accent}; }
+        & > header a { color: ${accent}; }
+        label { display: inline-flex; align-items: center; gap: 6px; font-size: 14px; color: ${muted}; }
+        .spacer { flex: 1; }
+        .clock { font-family: ${mono}; font-size: 13px; color: ${muted}; }
+        details.multi { position: relative; }
+        details.multi summary { cursor: pointer; border: 1px solid ${edge}; border-radius: 6px; padding: 3px 8px; color: ${text}; list-style: none; }
+        details.multi div { position: absolute; background: ${raised}; border: 1px solid ${edge}; border-radius: 6px; padding: 6px;
+            z-index: 3; max-height: 320px; overflow: auto; min-width: 220px; }
+        details.multi div label { display: flex; color: ${text}; padding: 2px 0; }
+        div.import { position: absolute; right: 14px; top: 100%; background: ${raised}; border: 1px solid ${edge}; border-radius: 6px;
+            padding: 10px; z-index: 3; display: grid; gap: 8px; width: min(520px, 90vw); }
+        div.import textarea { height: 160px; font-family: ${mono}; font-size: 12px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
+        .message { padding: 6px 14px; color: ${muted}; }
+        .nolab { margin: 40px auto; max-width: 640px; display: grid; gap: 16px; line-height: 1.5; }
+        .grid { display: grid; grid-template-columns: repeat(24, minmax(0, 1fr)); grid-auto-rows: 30px; gap: 8px; padding: 10px 14px; }
+        .row { display: flex; align-items: center; gap: 8px; font-weight: 600; cursor: pointer; border-bottom: 1px solid ${edge}; }
+        .row span { color: ${muted}; font-size: 12px; font-weight: 400; }
+        .panel { background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; display: flex; flex-direction: column; min-width: 0; min-height: 0; overflow: hidden; }
+        .panel > header { display: flex; align-items: center; gap: 6px; padding: 4px 8px; }
+        .panel h3 { margin: 0; font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex: 1; text-align: center; }
+        .panel .error { background: ${error}; color: #fff; border-radius: 50%; width: 16px; height: 16px; font-size: 11px; text-align: center; cursor: help; }
+        .panel .body { flex: 1; min-height: 0; position: relative; padding: 0 6px 6px; display: flex; flex-direction: column; }
+        .nodata, .placeholder { margin: auto; color: ${muted}; text-align: center; display: grid; gap: 6px; font-size: 13px; }
+        .placeholder code { font-family: ${mono}; }
+        .timeseries { display: flex; flex-direction: column; height: 100%; min-height: 0; }
+        .timeseries canvas { flex: 1; min-height: 60px; width: 100%; }
+        table.legend { font-size: 11px; border-collapse: collapse; max-height: 40%; overflow: auto; display: block; }
+        table.legend th { color: ${muted}; font-weight: 400; text-align: right; padding: 0 8px; }
+        table.legend td { text-align: right; padding: 0 8px; white-space: nowrap; font-family: ${mono}; }
+        table.legend td.name { text-align: left; font-family: inherit; width: 100%; }
+        table.legend i { display: inline-block; width: 12px; height: 3px; margin-right: 6px; vertical-align: middle; }
+        .stats, .gauges { display: flex; flex: 1; gap: 6px; min-height: 0; }
+        .stat { flex: 1; position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center;
+            border-radius: 3px; min-width: 0; container-type: size; overflow: hidden; }
+        .stat .value { font-size: clamp(12px, min(36cqh, 17cqw), 40px); font-weight: 600; position: relative; white-space: nowrap; }
+        .stat .value.name { font-size: clamp(11px, min(22cqh, 9cqw), 22px); white-space: normal; text-align: center; overflow-wrap: anywhere; }
+        .stat .label, .gauge .label { font-size: 12px; color: ${muted}; position: relative; }
+        .stat canvas.spark { position: absolute; inset: 40% 0 0 0; width: 100%; height: 60%; }
+        .gauge { flex: 1; display: flex; flex-direction: column; align-items: center; min-width: 0; min-height: 0; }
+        .gauge svg { flex: 1; width: 100%; min-height: 0; }
+        .bargauge { display: flex; flex-direction: column; gap: 4px; overflow: auto; justify-content: safe center; flex: 1; min-height: 0; }
+        .bar { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; gap: 8px; align-items: center; font-size: 12px; }
+        .bar .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+        .bar .track { height: 14px; background: rgba(128,128,128,0.15); border-radius: 2px; overflow: hidden; }
+        .bar .fill { display: block; height: 100%; }
+        .bar .value { font-family: ${mono}; font-weight: 600; }
+        .table-wrap { overflow: auto; flex: 1; }
+        table.data { border-collapse: collapse; width: 100%; font-size: 12px; }
+        table.data th { position: sticky; top: 0; background: ${raised}; text-align: left; padding: 4px 8px; cursor: pointer; }
+        table.data td { padding: 3px 8px; border-top: 1px solid ${edge}; }
+        table.data td.num { text-align: right; font-family: ${mono}; }
+        .markdown { overflow: auto; font-size: 13px; line-height: 1.45; }
+        .markdown code { font-family: ${mono}; background: ${sunken}; padding: 0 3px; }
+        .markdown h2 { font-size: 16px; margin: 4px 0 8px; }
+        .cell { position: relative; }
+        .cell > button.edit { position: absolute; top: 2px; right: 4px; font-size: 12px; padding: 0 5px; opacity: 0.55; }
+        .cell:hover > button.edit { opacity: 1; }
+        .editor { display: grid; grid-template-columns: minmax(0, 2fr) minmax(280px, 1fr); grid-template-rows: 340px auto; gap: 10px; padding: 10px 14px; }
+        .editor .preview { display: grid; }
+        .editor .queries { grid-column: 1; display: grid; gap: 8px; align-content: start; }
+        .editor .options { grid-column: 2; grid-row: 1 / span 2; display: grid; gap: 8px; align-content: start;
+            background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; padding: 10px; }
+        .editor label { display: grid; gap: 3px; }
+        .editor fieldset { border: 1px solid ${edge}; border-radius: 4px; display: grid; gap: 6px; }
+        .editor textarea { font-family: ${mono}; font-size: 13px; min-height: 54px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
+        .editor .thresholds { display: grid; gap: 4px; }
+        .editor .step { display: flex; gap: 6px; align-items: center; }
+        .editor .actions { display: flex; gap: 8px; }
+        .variables { display: grid; gap: 8px; padding: 10px 14px; max-width: 1100px; }
+        .variables h2 { font-size: 16px; margin: 0; }
+        .variables fieldset { border: 1px solid ${edge}; border-radius: 4px; display: flex; flex-wrap: wrap; gap: 10px; align-items: end; }
+        .variables input:not([type=checkbox]) { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; min-width: 320px; }
+        .variables label { display: grid; gap: 3px; }
+        .variables label.tick { display: flex; align-items: center; }
+        .variables .actions { display: flex; gap: 8px; }
+        .editor input { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; }
+        "#,
+        edge = PANEL_EDGE,
+        panel = PANEL,
+        accent = ACCENT,
+        muted = MUTED,
+        text = TEXT,
+        raised = RAISED,
+        sunken = SUNKEN,
+        error = ERROR,
+        mono = MONO,
+    );
+
+    let on_pick = Callback::from(|e: Event| {
+        if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+            store::go(&sel.value());
+        }
+    });
+    let on_range = {
+        let range = range.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                range.set(sel.value().parse().unwrap_or(3_600_000));
+            }
+        })
+    };
+    let on_refresh = {
+        let refresh = refresh.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                refresh.set(sel.value().parse().unwrap_or(0));
+            }
+        })
+    };
+    let set_var = {
+        let picked = picked.clone();
+        Rc::new(move |name: String, values: Vec<String>| {
+            let mut next = (*picked).clone();
+            next.insert(name, values);
+            picked.set(next);
+        })
+    };
+    let var_controls = computed.vars.iter().filter(|v| !v.hidden && !v.options.is_empty()).map(|v| {
+        let name = v.name.clone();
+        let testid = format!("var-{}", v.name);
+        if v.multi {
+            let toggles = v.options.iter().map(|o| {
+                let on = v.selected.contains(&o.value);
+                let value = o.value.clone();
+                let selected = v.selected.clone();
+                let name = name.clone();
+                let set_var = set_var.clone();
+                let onchange = Callback::from(move |_| {
+                    let mut next: Vec<String> = if value == engine::dashboards::template::ALL {
+                        vec![value.clone()]
+                    } else {
+                        selected.iter().filter(|s| *s != engine::dashboards::template::ALL).cloned().collect()
+                    };
+                    if value != engine::dashboards::template::ALL {
+                        if on {
+                            next.retain(|s| s != &value);
+                        } else {
+                            next.push(value.clone());
+                        }
+                    }
+                    set_var(name.clone(), next);
+                });
+                html! { <label><input type="checkbox" checked={on} {onchange} />{ o.text.clone() }</label> }
+            });
+            html! {
+                <label>{ v.label.clone() }
+                    <details class="multi" data-testid={testid}>
+                        <summary>{ v.text() }</summary>
+                        <div>{ for toggles }</div>
+                    </details>
+                </label>
+            }
+        } else {
+            let current = v.selected.first().cloned().unwrap_or_default();
+            let onchange = {
+                let set_var = set_var.clone();
+                Callback::from(move |e: Event| {
+                    if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
+                        set_var(name.clone(), vec![sel.value()]);
+                    }
+                })
+            };
+            html! {
+                <label>{ v.label.clone() }
+                    <select data-testid={testid} {onchange}>
+                        { for v.options.iter().map(|o| html! {
+                            <option value={o.value.clone()} selected={o.value == current}>{ o.text.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+        }
+    });
+
+    let import_text = use_node_ref();
+    let importing = use_state(|| false);
+    let toggle_import = {
+        let importing = importing.clone();
+        Callback::from(move |_| importing.set(!*importing))
+    };
+    // Saves into the lab's Grafana (a saved uid is replaced) and shows it.
+    let save_and_show = {
+        let bridge = props.bridge.clone();
+        let message = message.clone();
+        let revision = revision.clone();
+        Rc::new(move |json: String, done: D| match bridge.0.save_dashboard(&json) {
+            Ok(uid) => {
+                let title =
+                    bridge.0.dashboards().into_iter().find(|d| d.uid == uid).map(|d| d.title).unwrap_or_default();
+                revision.set(*revision + 1);
+                message.set(Some(format!("{}: {title}", tr(lang, done))));
+                store::go(&uid);
+                true
+            }
+            Err(e) => {
+                message.set(Some(format!("{}: {e}", tr(lang, D::ImportFailed))));
+                false
+            }
+        })
+    };
+    let do_import = {
+        let importing = importing.clone();
+        let save_and_show = save_and_show.clone();
+        Rc::new(move |text: String| {
+            if save_and_show(text, D::Imported) {
+                importing.set(false);
+            }
+        })
+    };
+    // The dashboard as shown, with the picked time range and refresh, as
+    // Grafana's Save writes it.
+    let as_shown = {
+        let dash = dash.clone();
+        let range = *range;
+        let refresh = *refresh;
+        move || {
+            let mut d = (*dash).clone();
+            d.time.from = match RANGES.iter().find(|(_, ms)| *ms == range) {
+                Some((name, _)) => format!("now-{name}"),
+                None => d.time.from,
+            };
+            d.time.to = "now".into();
+            d.refresh = REFRESHES.iter().find(|(_, ms)| *ms == refresh && *ms > 0).map(|(name, _)| name.to_string());
+            d
+        }
+    };
+    let on_save = {
+        let save_and_show = save_and_show.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |_| {
+            save_and_show(as_shown().export(), D::Saved);
+        })
+    };
+    let on_save_as = {
+        let save_and_show = save_and_show.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |_| {
+            let mut d = as_shown();
+            // A copy: the engine gives a built-in's uid a fresh one.
+            d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            save_and_show(d.export(), D::Saved);
+        })
+    };
+    let on_load = {
+        let import_text = import_text.clone();
+        let do_import = do_import.clone();
+        Callback::from(move |_| {
+            if let Some(area) = import_text.cast::<HtmlTextAreaElement>() {
+                do_import(area.value());
+                area.set_value("");
+            }
+        })
+    };
+    // The reader must outlive the callback that started it.
+    let reading = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let on_file = {
+        let do_import = do_import.clone();
+        let reading = reading.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let do_import = do_import.clone();
+            let reader = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
+                if let Ok(text) = text {
+                    do_import(text);
+                }
+            });
+            *reading.borrow_mut() = Some(reader);
+            input.set_value("");
+        })
+    };
+    let on_export = {
+        let dash = dash.clone();
+        Callback::from(move |_| crate::session::download(&format!("{}.json", dash.uid), &dash.export()))
+    };
+    let is_saved = saved.iter().any(|d| d.uid == uid);
+    let on_apply = {
+        let save_and_show = save_and_show.clone();
+        let editing = editing.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |panel: Panel| {
+            let mut d = as_shown();
+            if !is_saved {
+                // A built-in is read-only: the change goes into a copy.
+                d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            }
+            engine::dashboards::layout::put_panel(&mut d, panel);
+            if save_and_show(d.export(), D::Saved) {
+                editing.set(None);
+            }
+        })
+    };
+    let on_variables = {
+        let save_and_show = save_and_show.clone();
+        let settings = settings.clone();
+        let as_shown = as_shown.clone();
+        Callback::from(move |list: Vec<engine::dashboards::model::Variable>| {
+            let mut d = as_shown();
+            if !is_saved {
+                d.title = format!("{} {}", d.title, tr(lang, D::Copy));
+            }
+            d.templating.list = list;
+            if save_and_show(d.export(), D::Saved) {
+                settings.set(false);
+            }
+        })
+    };
+    let on_add_panel = {
+        let editing = editing.clone();
+        let dash = dash.clone();
+        Callback::from(move |_| {
+            let all = engine::dashboards::layout::all_panels(&dash);
+            let id = all.iter().filter_map(|p| p.id).max().unwrap_or(0) + 1;
+            let bottom = all.iter().map(|p| p.grid_pos.y + p.grid_pos.h).max().unwrap_or(0);
+            editing.set(Some(new_panel(id, bottom)));
+        })
+    };
+    let on_remove = {
+        let bridge = props.bridge.clone();
+        let revision = revision.clone();
+        let uid = uid.clone();
+        Callback::from(move |_| {
+            bridge.0.delete_dashboard(&uid);
+            revision.set(*revision + 1);
+            store::go("");
+        })
+    };
+
+    // Lay the sections out one under the other on the 24-column grid.
+    let mut cursor = 0u32;
+    let mut cells: Vec<Html> = Vec::new();
+    for s in sections(&dash) {
+        if let Some(row) = s.row {
+            let id = row.id.unwrap_or_default();
+            let dash = dash.clone();
+            let onclick = Callback::from(move |_| {
+                let mut next = (*dash).clone();
+                toggle_row(&mut next, id);
+                dash.set(next);
+            });
+            let title = engine::dashboards::template::interpolate(
+                &row.title,
+                &computed.vars,
+                &[],
+                engine::dashboards::template::Context::Text,
+            );
+            let count = if s.collapsed { format!("({})", s.panels.len()) } else { String::new() };
+            cells.push(html! {
+                <div class="row" style={format!("grid-column: 1 / span 24; grid-row: {} / span 1", cursor + 1)}
+                    data-testid="row" data-collapsed={s.collapsed.to_string()} {onclick}>
+                    { if s.collapsed { "▸" } else { "▾" } }{ " " }{ title }<span>{ count }</span>
+                </div>
+            });
+            cursor += 1;
+        }
+        if s.collapsed {
+            continue;
+        }
+        let base = s.panels.iter().map(|p| p.grid_pos.y).min().unwrap_or(0);
+        let mut height = 0;
+        for (i, p) in s.panels.iter().enumerate() {
+            let g = p.grid_pos;
+            let (w, h) = (if g.w == 0 { 12 } else { g.w.min(24) }, if g.h == 0 { 8 } else { g.h });
+            let x = g.x.min(24 - w);
+            let y = g.y - base;
+            height = height.max(y + h);
+            let data = computed.data.get(&key(p, i)).cloned().unwrap_or_default();
+            let on_edit = {
+                let editing = editing.clone();
+                let panel = (*p).clone();
+                Callback::from(move |_| editing.set(Some(panel.clone())))
+            };
+            cells.push(html! {
+                <div class="cell" style={format!("grid-column: {} / span {w}; grid-row: {} / span {h}; display: grid", x + 1, cursor + y + 1)}>
+                    <PanelView panel={Rc::new((*p).clone())} {data} vars={computed.vars.clone()} />
+                    <button class="edit" data-testid="edit-panel" title={tr(lang, D::Edit)} onclick={on_edit}>{ "✎" }</button>
+                </div>
+            });
+        }
+        cursor += height;
+    }
+
+    let now = props.bridge.0.now_ms();
+    let clock = {
+        let s = now.div_euclid(1000).rem_euclid(86_400);
+        format!("{} {:02}:{:02}:{:02}", tr(lang, D::Now), s / 3600, s / 60 % 60, s % 60)
+    };
+    html! {
+        <div class={style} data-testid="dashboards">
+            <header>
+                <h1>{"kube"}<span>{"play"}</span></h1>
+                <a href="#/" data-testid="to-playground">{ format!("← {}", tr(lang, D::Playground)) }</a>
+                <label>{ tr(lang, D::Dashboard) }
+                    <select data-testid="dash-picker" onchange={on_pick}>
+                        { for list.iter().map(|d| html! {
+                            <option value={d.uid.clone()} selected={d.uid == uid}>{ d.title.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+                { for var_controls }
+                <span class="spacer" />
+                <span class="clock" data-testid="dash-clock">{ clock }</span>
+                <label>{ tr(lang, D::TimeRange) }
+                    <select data-testid="range-picker" onchange={on_range}>
+                        { for RANGES.iter().map(|(name, ms)| html! {
+                            <option value={ms.to_string()} selected={*ms == *range}>{ format!("{} {name}", tr(lang, D::Last)) }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ tr(lang, D::Refresh) }
+                    <select data-testid="refresh-picker" onchange={on_refresh}>
+                        { for REFRESHES.iter().map(|(name, ms)| html! {
+                            <option value={ms.to_string()} selected={*ms == *refresh}>
+                                { if *ms == 0 { tr(lang, D::Off).to_string() } else { name.to_string() } }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <button data-testid="import-open" aria-expanded={importing.to_string()} onclick={toggle_import}>{ tr(lang, D::Import) }</button>
+                if *importing {
+                    <div class="import">
+                        <textarea ref={import_text} data-testid="import-text" placeholder={tr(lang, D::ImportPaste)} />
+                        <label>{ tr(lang, D::ImportFile) }<input type="file" accept=".json,application/json" data-testid="import-file" onchange={on_file} /></label>
+                        <button data-testid="import-load" onclick={on_load}>{ tr(lang, D::ImportDo) }</button>
+                    </div>
+                }
+                <button data-testid="variables-open" onclick={{ let settings = settings.clone(); Callback::from(move |_| settings.set(!*settings)) }}>{ tr(lang, D::Variables) }</button>
+                <button data-testid="add-panel" onclick={on_add_panel}>{ tr(lang, D::AddPanel) }</button>
+                <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
+                if is_saved {
+                    <button data-testid="save" onclick={on_save}>{ tr(lang, D::Save) }</button>
+                }
+                <button data-testid="save-as" onclick={on_save_as}>{ tr(lang, D::SaveAs) }</button>
+                if is_saved {
+                    <button data-testid="remove" onclick={on_remove}>{ tr(lang, D::Remove) }</button>
+                }
+            </header>
+            if let Some(m) = &*message {
+                <p class="message" data-testid="dash-message">{ m.clone() }</p>
+            }
+            if has_metrics && *settings {
+                <VariablesEditor list={dash.templating.list.clone()} on_apply={on_variables}
+                    on_cancel={{ let settings = settings.clone(); Callback::from(move |_| settings.set(false)) }} />
+            } else if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
+                <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={*range}
+                    on_apply={on_apply} on_cancel={{ let editing = editing.clone(); Callback::from(move |_| editing.set(None)) }} />
+            } else if has_metrics {
+                <div class="grid" data-uid={uid.clone()}>{ for cells }</div>
+            } else {
+                <div class="nolab">
+                    <p>{ tr(lang, D::NoPrometheus) }</p>
+                    <button data-testid="start-lab" onclick={props.on_start_lab.reform(|_| ())}>{ tr(lang, D::StartLab) }</button>
+                </div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,402 @@
+//! One dashboard panel: its header and its visualisation — time series and
+//! sparklines on canvas, stat, gauge, bar gauge, table and text in the DOM,
+//! and a labelled placeholder for a type we do not draw.
+
+use super::chart::{self, rgb, Chart, Line};
+use super::text::{calc_name, tr, D};
+use crate::i18n::Lang;
+use engine::dashboards::display::{self, field, reduce, show, Field, PALETTE};
+use engine::dashboards::query::{Frame, PanelData};
+use engine::dashboards::template::{interpolate, Context, VarState};
+use engine::dashboards::Panel;
+use pulldown_cmark::{Event, Parser};
+use serde_json::Value;
+use std::rc::Rc;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// Axis text: readable on both themes.
+const AXIS: &str = "#8a95a3";
+
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub panel: Rc<Panel>,
+    pub data: Rc<PanelData>,
+    pub vars: Rc<Vec<VarState>>,
+}
+
+/// A series with its field options and colour.
+struct Series<'a> {
+    frame: &'a Frame,
+    field: Field,
+    color: String,
+}
+
+fn series<'a>(panel: &Panel, data: &'a PanelData) -> Vec<Series<'a>> {
+    data.frames
+        .iter()
+        .enumerate()
+        .map(|(i, frame)| {
+            let field = field(panel, frame);
+            let color = field.color.as_deref().map_or(PALETTE[i % PALETTE.len()].to_string(), display::color_hex);
+            Series { frame, field, color }
+        })
+        .collect()
+}
+
+fn option<'a>(panel: &'a Panel, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(&panel.options, |v, k| v.get(k))
+}
+
+/// The first reduction the panel asks for (`lastNotNull` by default).
+fn calc(panel: &Panel) -> String {
+    option(panel, &["reduceOptions", "calcs", "0"])
+        .or_else(|| option(panel, &["reduceOptions", "calcs"]).and_then(|c| c.get(0)))
+        .and_then(Value::as_str)
+        .unwrap_or("lastNotNull")
+        .to_string()
+}
+
+#[function_component]
+pub fn PanelView(props: &PanelProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let panel = &props.panel;
+    let title = interpolate(&panel.title, &props.vars, &[], Context::Text);
+    let known = matches!(
+        panel.kind.as_str(),
+        "timeseries" | "graph" | "stat" | "singlestat" | "gauge" | "bargauge" | "table" | "text"
+    );
+    let needs_data = known && panel.kind != "text";
+    let body = match panel.kind.as_str() {
+        _ if !known => html! {
+            <div class="placeholder" data-testid="panel-placeholder">
+                <strong>{ tr(lang, D::Unsupported) }</strong>
+                <code>{ panel.kind.clone() }</code>
+            </div>
+        },
+        "text" => text_panel(panel, &props.vars),
+        _ if !props.data.has_data() => html! { <div class="nodata">{ tr(lang, D::NoData) }</div> },
+        "timeseries" | "graph" => html! { <TimeSeries panel={panel.clone()} data={props.data.clone()} /> },
+        "stat" | "singlestat" => stat_panel(panel, &props.data),
+        "gauge" => gauge_panel(panel, &props.data),
+        "bargauge" => bar_gauge(panel, &props.data),
+        _ => html! { <TablePanel panel={panel.clone()} data={props.data.clone()} /> },
+    };
+    let errors = props.data.errors.join("\n");
+    // The newest point drawn, so a test can watch refresh move it.
+    let newest = props.data.frames.iter().filter_map(|f| f.points.last().map(|p| p.0)).max().unwrap_or_default();
+    html! {
+        <section class="panel" data-testid="panel" data-type={panel.kind.clone()}
+            data-has-data={(needs_data && props.data.has_data()).to_string()} data-newest={newest.to_string()}
+            title={panel.description.clone()}>
+            <header>
+                <h3>{ title }</h3>
+                if !errors.is_empty() {
+                    <span class="error" title={errors.clone()}>{"!"}</span>
+                }
+            </header>
+            <div class="body">{ body }</div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChartProps {
+    panel: Rc<Panel>,
+    data: Rc<PanelData>,
+}
+
+#[function_component]
+fn TimeSeries(props: &ChartProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let canvas = use_node_ref();
+    let panel = &props.panel;
+    let all = series(panel, &props.data);
+    let custom = panel.field_config.defaults.extra.get("custom");
+    let stacked = custom.and_then(|c| c.pointer("/stacking/mode")).and_then(Value::as_str).is_some_and(|m| m != "none");
+    let bars = custom.and_then(|c| c.get("drawStyle")).and_then(Value::as_str) == Some("bars");
+    let fill = custom.and_then(|c| c.get("fillOpacity")).and_then(Value::as_f64).unwrap_or(0.0) / 100.0;
+    let left = all.iter().find(|s| !s.field.right_axis).map(|s| s.field.clone()).unwrap_or_default();
+    let right = all.iter().find(|s| s.field.right_axis).map(|s| s.field.unit.clone()).unwrap_or_default();
+    let spec = Chart {
+        lines: all
+            .iter()
+            .map(|s| Line { color: rgb(&s.color), points: s.frame.points.clone(), right: s.field.right_axis })
+            .collect(),
+        start: props.data.start_ms,
+        end: props.data.end_ms,
+        step: props.data.step_ms,
+        unit: left.unit.clone(),
+        right_unit: right,
+        decimals: left.decimals,
+        min: left.min,
+        max: left.max,
+        stacked,
+        bars,
+        fill,
+        axis: rgb(AXIS),
+    };
+    {
+        let canvas = canvas.clone();
+        use_effect_with(spec, move |spec| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                if let Err(e) = chart::draw(&c, spec) {
+                    gloo::console::warn!(format!("chart: {e}"));
+                }
+            }
+        });
+    }
+    let show_legend = option(panel, &["legend", "showLegend"]).and_then(Value::as_bool) != Some(false);
+    let calcs: Vec<String> = option(panel, &["legend", "calcs"])
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    html! {
+        <div class="timeseries">
+            <canvas ref={canvas} data-testid="chart" />
+            if show_legend {
+                <table class="legend">
+                    if !calcs.is_empty() {
+                        <thead><tr><th />{ for calcs.iter().map(|c| html! { <th>{ calc_name(lang, c) }</th> }) }</tr></thead>
+                    }
+                    <tbody>
+                    { for all.iter().map(|s| html! {
+                        <tr>
+                            <td class="name"><i style={format!("background:{}", s.color)} />{ s.field.name.clone() }</td>
+                            { for calcs.iter().map(|c| html! {
+                                <td>{ show(&s.field, reduce(c, &s.frame.points)).text }</td>
+                            }) }
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+fn stat_panel(panel: &Panel, data: &PanelData) -> Html {
+    let how = calc(panel);
+    let mode = option(panel, &["colorMode"]).and_then(Value::as_str).unwrap_or("value").to_string();
+    let graph = option(panel, &["graphMode"]).and_then(Value::as_str).unwrap_or("area") == "area";
+    let all = series(panel, data);
+    // Grafana's textMode: what each stat shows, the name, the value or both.
+    let text_mode = option(panel, &["textMode"]).and_then(Value::as_str).unwrap_or("auto");
+    let (show_value, show_name) = match text_mode {
+        "name" => (false, true),
+        "value" => (true, false),
+        "value_and_name" => (true, true),
+        "none" => (false, false),
+        _ => (true, all.len() > 1),
+    };
+    html! {
+        <div class="stats">
+        { for all.iter().map(|s| {
+            let shown = show(&s.field, reduce(&how, &s.frame.points));
+            let style = match mode.as_str() {
+                "background" => format!("background:{};color:#fff", shown.color),
+                "none" => String::new(),
+                _ => format!("color:{}", shown.color),
+            };
+            html! {
+                <div class="stat" style={style}>
+                    if graph && s.frame.points.len() > 1 {
+                        <Spark points={s.frame.points.clone()} color={shown.color.clone()} />
+                    }
+                    if show_value {
+                        <span class="value" data-testid="stat-value">{ shown.text }</span>
+                    } else if show_name {
+                        <span class="value name" data-testid="stat-value">{ s.field.name.clone() }</span>
+                    }
+                    if show_value && show_name { <span class="label">{ s.field.name.clone() }</span> }
+                </div>
+            }
+        }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SparkProps {
+    points: Vec<(i64, f64)>,
+    color: String,
+}
+
+#[function_component]
+fn Spark(props: &SparkProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with((props.points.clone(), props.color.clone()), move |(points, color)| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                let _ = chart::sparkline(&c, points, rgb(color));
+            }
+        });
+    }
+    html! { <canvas class="spark" ref={canvas} data-testid="sparkline" /> }
+}
+
+/// An arc of the gauge from fraction `a` to `b` of its sweep.
+fn arc(a: f64, b: f64, r: f64) -> String {
+    let sweep = 240f64.to_radians();
+    let start = 150f64.to_radians();
+    let point = |f: f64| {
+        let ang = start + sweep * f.clamp(0.0, 1.0);
+        (60.0 + r * ang.cos(), 60.0 + r * ang.sin())
+    };
+    let (x0, y0) = point(a);
+    let (x1, y1) = point(b);
+    let large = if (b - a) * 240.0 > 180.0 { 1 } else { 0 };
+    format!("M {x0:.2} {y0:.2} A {r} {r} 0 {large} 1 {x1:.2} {y1:.2}")
+}
+
+fn gauge_panel(panel: &Panel, data: &PanelData) -> Html {
+    let how = calc(panel);
+    let all = series(panel, data);
+    let many = all.len() > 1;
+    html! {
+        <div class="gauges">
+        { for all.iter().map(|s| {
+            let v = reduce(&how, &s.frame.points);
+            let shown = show(&s.field, v);
+            let (lo, hi) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(100.0));
+            let frac = v.map_or(0.0, |v| if hi > lo { (v - lo) / (hi - lo) } else { 0.0 });
+            let mut bands = Vec::new();
+            let steps = &s.field.steps;
+            for (i, st) in steps.iter().enumerate() {
+                let from = st.value.map_or(0.0, |x| if hi > lo { (x - lo) / (hi - lo) } else { 0.0 });
+                let to = steps.get(i + 1).and_then(|n| n.value).map_or(1.0, |x| if hi > lo { (x - lo) / (hi - lo) } else { 1.0 });
+                if to > from {
+                    bands.push((from.clamp(0.0, 1.0), to.clamp(0.0, 1.0), display::color_hex(&st.color)));
+                }
+            }
+            html! {
+                <div class="gauge">
+                    <svg viewBox="0 0 120 100" data-testid="gauge">
+                        { for bands.iter().map(|(a, b, c)| html! {
+                            <path d={arc(*a, *b, 52.0)} stroke={c.clone()} stroke-width="3" fill="none" />
+                        }) }
+                        <path d={arc(0.0, 1.0, 44.0)} stroke="rgba(128,128,128,0.25)" stroke-width="10" fill="none" />
+                        if frac > 0.0 {
+                            <path d={arc(0.0, frac, 44.0)} stroke={shown.color.clone()} stroke-width="10" fill="none" />
+                        }
+                        <text x="60" y="66" text-anchor="middle" fill={shown.color.clone()} font-size="16" font-weight="600">{ shown.text.clone() }</text>
+                    </svg>
+                    if many { <span class="label">{ s.field.name.clone() }</span> }
+                </div>
+            }
+        }) }
+        </div>
+    }
+}
+
+fn bar_gauge(panel: &Panel, data: &PanelData) -> Html {
+    let how = calc(panel);
+    let all = series(panel, data);
+    let values: Vec<Option<f64>> = all.iter().map(|s| reduce(&how, &s.frame.points)).collect();
+    let top = values.iter().flatten().copied().fold(0.0f64, f64::max);
+    html! {
+        <div class="bargauge">
+        { for all.iter().zip(values).map(|(s, v)| {
+            let shown = show(&s.field, v);
+            let (lo, hi) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(if top > 0.0 { top } else { 1.0 }));
+            let frac = v.map_or(0.0, |v| if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 });
+            html! {
+                <div class="bar">
+                    <span class="label">{ s.field.name.clone() }</span>
+                    <span class="track"><span class="fill" style={format!("width:{:.1}%;background:{}", frac * 100.0, shown.color)} /></span>
+                    <span class="value" style={format!("color:{}", shown.color)}>{ shown.text }</span>
+                </div>
+            }
+        }) }
+        </div>
+    }
+}
+
+#[function_component]
+fn TablePanel(props: &ChartProps) -> Html {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let sort = use_state(|| None::<(usize, bool)>);
+    let all = series(&props.panel, &props.data);
+    let mut columns: Vec<String> = Vec::new();
+    for s in &all {
+        for k in s.frame.labels.keys() {
+            if k != engine::promql::METRIC_NAME && !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let name_col = columns.is_empty();
+    let mut rows: Vec<(Vec<String>, Option<f64>, String)> = all
+        .iter()
+        .map(|s| {
+            let v = reduce("lastNotNull", &s.frame.points);
+            let cells = if name_col {
+                vec![s.field.name.clone()]
+            } else {
+                columns.iter().map(|c| s.frame.labels.get(c).cloned().unwrap_or_default()).collect()
+            };
+            (cells, v, show(&s.field, v).text)
+        })
+        .collect();
+    let width = if name_col { 1 } else { columns.len() };
+    if let Some((col, desc)) = *sort {
+        rows.sort_by(|a, b| {
+            let o = if col >= width {
+                a.1.unwrap_or(f64::NEG_INFINITY).total_cmp(&b.1.unwrap_or(f64::NEG_INFINITY))
+            } else {
+                a.0[col].cmp(&b.0[col])
+            };
+            if desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    let headers: Vec<String> = if name_col { vec![tr(lang, D::Name).to_string()] } else { columns.clone() }
+        .into_iter()
+        .chain([tr(lang, D::Value).to_string()])
+        .collect();
+    let click = |i: usize| {
+        let sort = sort.clone();
+        Callback::from(move |_| {
+            let next = match *sort {
+                Some((c, desc)) if c == i => Some((i, !desc)),
+                _ => Some((i, false)),
+            };
+            sort.set(next);
+        })
+    };
+    html! {
+        <div class="table-wrap">
+            <table class="data" data-testid="table">
+                <thead><tr>{ for headers.iter().enumerate().map(|(i, h)| {
+                    let mark = match *sort { Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }, _ => "" };
+                    html! { <th onclick={click(i)}>{ format!("{h}{mark}") }</th> }
+                }) }</tr></thead>
+                <tbody>{ for rows.iter().map(|(cells, _, text)| html! {
+                    <tr>{ for cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }<td class="num">{ text.clone() }</td></tr>
+                }) }</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn text_panel(panel: &Panel, vars: &[VarState]) -> Html {
+    let content = option(panel, &["content"]).and_then(Value::as_str).unwrap_or_default();
+    let content = interpolate(content, vars, &[], Context::Text);
+    let mode = option(panel, &["mode"]).and_then(Value::as_str).unwrap_or("markdown");
+    if mode != "markdown" {
+        // HTML from an imported file is shown as text, never run.
+        return html! { <pre class="text-raw">{ content }</pre> };
+    }
+    // Raw HTML inside the Markdown is shown as text too.
+    let events = Parser::new(&content).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        other => other,
+    });
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    html! { <div class="markdown">{ Html::from_html_unchecked(AttrValue::from(out)) }</div> }
+}
