@@ -139,8 +139,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         display: flex; flex-direction: column; background: ${panel}; border: 1px solid ${accent};
         border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.35); min-height: 0;
         &:focus { outline: none; }
-        header { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid ${edge}; flex-wrap: wrap; }
-        header h2 { margin: 0 auto 0 0; font-size: 15px; font-family: ${mono}; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+        header { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid ${edge}; }
+        header h2 { margin: 0 auto 0 0; flex: 1 1 0; min-width: 0; font-size: 15px; font-family: ${mono}; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
         [role="tablist"] { display: flex; gap: 4px; }
         [role="tab"][aria-selected="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
         .body { overflow: auto; padding: 10px 14px; min-height: 0; flex: 1; }
