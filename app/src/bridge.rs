@@ -325,6 +325,21 @@ impl Bridge {
         self.shell().cluster().scheduling_trace(namespace, pod)
     }
 
+    /// One pod's lifecycle timeline (read-only, not journaled).
+    pub fn pod_timeline(&self, namespace: &str, pod: &str) -> Option<engine::timeline::PodTimeline> {
+        self.shell().cluster().pod_timeline(namespace, pod)
+    }
+
+    /// The timelines of a workload's pods, past and present, oldest first.
+    pub fn workload_timeline(&self, namespace: &str, owner: &engine::Owner) -> Vec<engine::timeline::PodTimeline> {
+        self.shell().cluster().workload_timeline(namespace, owner, engine::Time(0))
+    }
+
+    /// The simulated clock.
+    pub fn now(&self) -> engine::Time {
+        self.shell().cluster().now()
+    }
+
     /// The cluster's Events, oldest first.
     pub fn events(&self) -> Vec<EventRow> {
         self.shell().cluster().events()

@@ -87,6 +87,8 @@ pub struct Cluster {
     monitoring: Option<crate::metrics::monitoring::Monitoring>,
     /// The dashboards users saved in the lab's Grafana.
     dashboards: crate::dashboards::saved::Saved,
+    /// Each pod's life, read from the change log as it is written.
+    lifecycle: crate::lifecycle::Lifecycle,
 }
 
 /// Salt of the network's random stream.
@@ -125,6 +127,7 @@ impl Cluster {
             dice: Rng::new(seed).fork(NETWORK_SALT),
             monitoring: spec.monitoring.then(|| crate::metrics::monitoring::Monitoring::new(EPOCH)),
             dashboards: Default::default(),
+            lifecycle: Default::default(),
         };
         cluster.timers.at(EPOCH.plus(crate::kubelet::HEARTBEAT), Timer::Heartbeat);
         if let Some(m) = cluster.monitoring.as_mut() {
@@ -601,6 +604,28 @@ impl Cluster {
         crate::event_feed::build(self.api.store())
     }
 
+    /// One pod's life so far, for its latest instance under that name:
+    /// phase and readiness spans, each container's (init containers
+    /// first) waiting / running / terminated spans with reasons, exit codes
+    /// and restart counts, and the Events about it as marks. Kept for an
+    /// hour after the pod is deleted; `None` for a pod it never saw.
+    pub fn pod_timeline(&self, namespace: &str, name: &str) -> Option<crate::timeline::PodTimeline> {
+        self.lifecycle.pod(namespace, name)
+    }
+
+    /// The timelines of every pod a workload controls or controlled
+    /// (`owner` as the cluster map groups pods: a ReplicaSet's under their
+    /// Deployment) that existed at some point since `since`, oldest first:
+    /// a rolling update as old pods ending while new ones become ready.
+    pub fn workload_timeline(
+        &self,
+        namespace: &str,
+        owner: &crate::Owner,
+        since: Time,
+    ) -> Vec<crate::timeline::PodTimeline> {
+        self.lifecycle.owned(namespace, owner, since)
+    }
+
     pub(crate) fn api(&self) -> &ApiServer {
         &self.api
     }
@@ -627,7 +652,9 @@ impl Cluster {
             // Everyone has read the log up to here: keep it from growing
             // without bound while a large cluster settles.
             self.started_cursor = self.layers.pin_started(self.api.store(), self.started_cursor);
+            self.lifecycle.follow(self.api.store(), self.clock);
             let consumed = self.scheduler.cursor().min(self.controllers.cursor()).min(self.kubelets.cursor());
+            let consumed = consumed.min(self.lifecycle.cursor());
             self.api.trim_log(LOG_KEEP, consumed);
             if !progressed {
                 break;

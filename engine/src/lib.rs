@@ -35,6 +35,7 @@ mod kubectl;
 mod kubelet;
 mod kustomize;
 mod labels;
+mod lifecycle;
 mod metrics;
 mod network;
 mod object;
@@ -61,6 +62,10 @@ pub use object::Object;
 /// Why the scheduler placed a pod where it did (see [`Cluster::scheduling_trace`]).
 pub mod scheduling {
     pub use crate::scheduler::trace::{Attempt, NodeVerdict, PluginScore, Verdict};
+}
+/// Each pod's life over simulated time (see [`Cluster::pod_timeline`]).
+pub mod timeline {
+    pub use crate::lifecycle::{ContainerLane, ContainerState, Mark, PodTimeline, Span};
 }
 pub use scenario::lesson;
 pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};

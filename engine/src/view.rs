@@ -110,7 +110,7 @@ fn amounts(
 }
 
 /// A pod's controller, a ReplicaSet's replaced by its Deployment.
-fn owner(store: &Store, p: &k8s_openapi::api::core::v1::Pod) -> Option<Owner> {
+pub(crate) fn owner(store: &Store, p: &k8s_openapi::api::core::v1::Pod) -> Option<Owner> {
     let namespace = p.metadata.namespace.as_deref().unwrap_or_default();
     let controller = |refs: Option<&Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>>| {
         refs.into_iter().flatten().find(|r| r.controller == Some(true)).cloned()

@@ -7,6 +7,7 @@
 
 use super::explainer::explainer;
 use super::text::{tx, Text};
+use super::timeline::timeline;
 use super::Selected;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
@@ -22,6 +23,8 @@ enum Tab {
     Describe,
     Logs,
     Scheduling,
+    Timeline,
+    Workload,
 }
 
 #[derive(Properties, PartialEq)]
@@ -65,6 +68,17 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         });
     }
     let bridge = &props.bridge.0;
+    // The pod's workload, whose pods the Workload tab draws together.
+    let owner = match &props.selected {
+        Selected::Pod { namespace, name } => props
+            .view
+            .pods
+            .iter()
+            .find(|p| p.namespace == *namespace && p.name == *name)
+            .and_then(|p| p.owner.clone())
+            .filter(|o| o.kind != "Node"),
+        Selected::Node(_) => None,
+    };
     let (title, is_pod) = match &props.selected {
         Selected::Pod { namespace, name } => (format!("pod/{name} -n {namespace}"), true),
         Selected::Node(name) => (format!("node/{name}"), false),
@@ -81,6 +95,17 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             };
             explainer(lang, attempts.as_deref(), pending, *attempt, &on_attempt)
         }
+        (Selected::Pod { namespace, name }, Tab::Timeline) => {
+            let lines: Vec<_> = bridge.pod_timeline(namespace, name).into_iter().collect();
+            timeline(lang, &lines, bridge.now())
+        }
+        (Selected::Pod { namespace, .. }, Tab::Workload) => match &owner {
+            Some(owner) => html! { <>
+                <h3 data-testid="workload-title">{ format!("{} {}", owner.kind, owner.name) }</h3>
+                { timeline(lang, &bridge.workload_timeline(namespace, owner), bridge.now()) }
+            </> },
+            None => html! {},
+        },
         (Selected::Pod { namespace, name }, _) => html! {
             <pre data-testid="inspector-describe">{ printed(bridge.describe("pod", namespace, name)) }</pre>
         },
@@ -114,8 +139,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         display: flex; flex-direction: column; background: ${panel}; border: 1px solid ${accent};
         border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.35); min-height: 0;
         &:focus { outline: none; }
-        header { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid ${edge}; flex-wrap: wrap; }
-        header h2 { margin: 0 auto 0 0; font-size: 15px; font-family: ${mono}; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+        header { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid ${edge}; }
+        header h2 { margin: 0 auto 0 0; flex: 1 1 0; min-width: 0; font-size: 15px; font-family: ${mono}; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
         [role="tablist"] { display: flex; gap: 4px; }
         [role="tab"][aria-selected="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
         .body { overflow: auto; padding: 10px 14px; min-height: 0; flex: 1; }
@@ -142,6 +167,22 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         tr.winner th, tr.winner td { color: ${ok}; font-weight: 700; }
         .badge { margin-left: 6px; font-size: 11px; padding: 0 6px; border-radius: 999px; background: ${ok}; color: ${on_accent}; }
         .note { color: ${muted}; font-size: 12.5px; }
+        .timeline svg { display: block; font-family: ${mono}; font-size: 11px; }
+        .timeline svg text { fill: ${text}; }
+        .timeline svg text.container { fill: ${muted}; }
+        .timeline svg text.pod { font-weight: 700; }
+        .timeline svg text.gone { fill: ${muted}; text-decoration: line-through; }
+        .timeline .tick line { stroke: ${edge}; stroke-dasharray: 2 3; }
+        .timeline .tick text { fill: ${muted}; }
+        .timeline line.sep { stroke: ${edge}; }
+        .timeline line.now { stroke: ${accent}; stroke-width: 1.5; }
+        .timeline text.now-label { fill: ${accent}; font-weight: 700; }
+        .timeline .mark { fill: ${muted}; }
+        .timeline .mark.warning { fill: ${error}; }
+        .timeline .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; list-style: none; margin: 0 0 8px; padding: 0; font-size: 12.5px; }
+        .timeline .legend li { display: flex; align-items: center; gap: 5px; }
+        .timeline .swatch { width: 14px; height: 10px; border-radius: 2px; display: inline-block; }
+        .timeline .tri { width: 0; height: 0; border-left: 5px solid transparent; border-right: 5px solid transparent; border-top: 8px solid ${muted}; }
         "#,
         panel = PANEL,
         edge = PANEL_EDGE,
@@ -153,6 +194,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         warn = WARN,
         error = ERROR,
         raised = RAISED,
+        text = TEXT,
     );
     html! {
         <aside class={style} role="dialog" aria-modal="false" aria-label={format!("{}: {title}", tx(lang, Text::Inspector))}
@@ -164,6 +206,10 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     if is_pod {
                         { tab_button(Tab::Logs, Text::Logs, "tab-logs") }
                         { tab_button(Tab::Scheduling, Text::Scheduling, "tab-scheduling") }
+                        { tab_button(Tab::Timeline, Text::Timeline, "tab-timeline") }
+                        if owner.is_some() {
+                            { tab_button(Tab::Workload, Text::WorkloadTimeline, "tab-workload") }
+                        }
                     }
                 </div>
                 <button onclick={close} data-testid="inspector-close" aria-label={tx(lang, Text::Close)}>{ "✕" }</button>

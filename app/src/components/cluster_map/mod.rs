@@ -12,6 +12,7 @@ mod cards;
 mod explainer;
 mod inspector;
 pub mod text;
+mod timeline;
 
 use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
