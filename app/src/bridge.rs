@@ -6,7 +6,7 @@
 use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
 use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
 use engine::scheduling::Attempt;
-use engine::{Cluster, ClusterView, Completion, EventRow, MemFiles, Output, Shell};
+use engine::{Cluster, ClusterView, Completion, EventRow, Mark, MemFiles, Output, Shell};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
@@ -266,9 +266,18 @@ impl Bridge {
         self.play(&Input::Run(line.to_string()))
     }
 
-    /// Applies the editor's manifest.
-    pub fn apply(&self, manifest: &str) -> Output {
-        self.play(&Input::Apply(manifest.to_string()))
+    /// Applies the editor's manifest: kubectl's answer, and the lines its
+    /// errors are about.
+    pub fn apply(&self, manifest: &str) -> (Output, Vec<Mark>) {
+        let out = self.play(&Input::Apply(manifest.to_string()));
+        let marks = engine::marks(manifest, &out.stderr);
+        (out, marks)
+    }
+
+    /// What `kubectl diff` prints for the editor's manifest. Not journaled:
+    /// it runs on a copy of the cluster and changes nothing.
+    pub fn diff(&self, manifest: &str) -> Output {
+        self.shell().cluster().diff(manifest)
     }
 
     /// The object a `kubectl edit` has opened, while it waits for the editor.

@@ -171,6 +171,14 @@ impl Cluster {
         kubectl::run(self, &words, &NoFiles, Some(manifest))
     }
 
+    /// What `kubectl diff -f -` prints for `manifest`: the live objects
+    /// against what applying it would leave. It runs on a copy, so the
+    /// cluster (its clock, names and random draws) is untouched.
+    pub fn diff(&self, manifest: &str) -> Output {
+        let words = ["diff", "-f", "-"].map(String::from);
+        kubectl::run(&mut self.clone(), &words, &NoFiles, Some(manifest))
+    }
+
     /// Advances the virtual clock by `dt` milliseconds, running every
     /// component that has work due, in order, as it comes due.
     pub fn step(&mut self, dt: Millis) {

@@ -47,13 +47,14 @@ mod scheduler;
 mod shell;
 mod store;
 mod taints;
+pub mod templates;
 mod time;
 mod timers;
 mod view;
 
 pub use api::Kind;
 pub use cluster::{Cluster, Output};
-pub use codec::to_yaml;
+pub use codec::{marks, to_yaml, Mark};
 pub use event_feed::EventRow;
 pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use metrics::{api as prometheus_api, openmetrics, promql, promtool, rules};

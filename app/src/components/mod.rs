@@ -15,3 +15,4 @@ pub mod splitter;
 pub mod terminal;
 pub mod time_controls;
 pub mod top_bar;
+pub mod yaml_paint;

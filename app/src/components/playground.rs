@@ -13,7 +13,7 @@ use super::top_bar::TopBar;
 use crate::bridge::BridgeHandle;
 use crate::i18n::{t, Msg};
 use crate::session::{self, Prefs};
-use engine::Output;
+use engine::{Mark, Output};
 use gloo::timers::callback::Interval;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -256,12 +256,16 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let bridge = bridge.clone();
         let refresh = refresh.clone();
         let save = save.clone();
-        Callback::from(move |manifest: String| -> Output {
-            let out = bridge.0.apply(&manifest);
+        Callback::from(move |manifest: String| -> (Output, Vec<Mark>) {
+            let applied = bridge.0.apply(&manifest);
             refresh();
             save();
-            out
+            applied
         })
+    };
+    let on_diff = {
+        let bridge = bridge.clone();
+        Callback::from(move |manifest: String| bridge.0.diff(&manifest))
     };
     let on_editor_change = {
         let editor_text = editor_text.clone();
@@ -443,7 +447,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         incoming={(*incoming).clone()} history={props.history.clone()} paste={(*paste).clone()} />
                     <Splitter vertical=false label={t(lang, Msg::Terminal)} value={l.terminal}
                         on_move={resize(|l, d| l.terminal += d)} testid="split-terminal" />
-                    <Editor initial={props.editor.clone()} on_change={on_editor_change} {on_apply}
+                    <Editor initial={props.editor.clone()} on_change={on_editor_change} {on_apply} {on_diff}
                         editing={(*editing).clone()} {on_edit_done} />
                 </div>
                 <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}

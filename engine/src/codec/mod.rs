@@ -3,8 +3,10 @@
 
 mod conversion;
 mod decode_errors;
+mod locate;
 mod yaml_out;
 
+pub use locate::{marks, Mark};
 pub use yaml_out::to_yaml;
 
 use crate::api::{self, ResourceInfo};
