@@ -600,6 +600,12 @@ impl Cluster {
         view::build(self.api.store(), self.clock, self.traffic())
     }
 
+    /// The service picture of `namespace`: Ingresses, Services with their
+    /// entry points and endpoints, kube-proxy per node, recent requests.
+    pub fn service_view(&self, namespace: &str) -> crate::ServiceView {
+        crate::service_view::build(&self.fabric(), namespace, self.network.traces())
+    }
+
     /// The names of the cluster's Namespaces, in name order: what the app's
     /// namespace picker offers.
     pub fn namespaces(&self) -> Vec<String> {

@@ -44,6 +44,7 @@ mod rng;
 mod runtime;
 mod scenario;
 mod scheduler;
+mod service_view;
 mod shell;
 mod store;
 mod taints;
@@ -70,6 +71,9 @@ pub mod timeline {
 }
 pub use scenario::lesson;
 pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb, PresetNode, PresetStorageClass};
+pub use service_view::{
+    EndpointDot, IngressBox, IngressRoute, NodeEntry, PortLine, Readiness, RequestDot, ServiceBox, ServiceView,
+};
 pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};
