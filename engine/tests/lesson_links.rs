@@ -121,10 +121,20 @@ fn manifest_problems(lesson: &Lesson) -> Vec<String> {
         list.iter()
             .filter_map(|a| match a {
                 Action::Run(line) => Some((at.to_string(), line.clone())),
-                Action::Wait(_) => None,
+                Action::Wait(_) | Action::Dashboard(_) => None,
             })
             .collect()
     };
+    let mut problems = Vec::new();
+    // A dashboard action saves a JSON file of the lesson's folder.
+    let steps = lesson.steps.iter().flat_map(|s| s.setup.iter().chain(&s.solution).map(move |a| (s.id.as_str(), a)));
+    for (at, action) in lesson.setup.iter().map(|a| ("setup", a)).chain(steps) {
+        if let Action::Dashboard(file) = action {
+            if !exists(&format!("{id}/{file}")) {
+                problems.push(format!("{id} {at}: `dashboard {file}` reads {file}, which the lesson does not have"));
+            }
+        }
+    }
     lines.extend(actions("setup", &lesson.setup));
     for step in &lesson.steps {
         for lang in ["en", "ko"] {
@@ -136,7 +146,6 @@ fn manifest_problems(lesson: &Lesson) -> Vec<String> {
         lines.extend(actions(&step.id, &step.solution));
     }
     let mut made = Vec::new();
-    let mut problems = Vec::new();
     for (at, line) in lines {
         for (kustomize, name) in manifests(&line) {
             let path = format!("{id}/{}", name.trim_start_matches("./").trim_end_matches('/'));
