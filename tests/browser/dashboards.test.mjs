@@ -91,6 +91,17 @@ test('the HPA walkthrough shows the replicas the load asked for', async () => {
   assert.ok(Number(current) >= 2, `php-apache scaled out: ${current}`);
   const legend = await page.locator('[data-testid="panel"]', { hasText: 'Replicas vs CPU' }).locator('table.legend td.name').allInnerTexts();
   assert.deepEqual(legend, ['CPU utilisation', 'target', 'current replicas', 'desired replicas']);
+  // Hovering the chart shows every series' value at that time.
+  const chart = page.locator('[data-testid="panel"]', { hasText: 'Replicas vs CPU' }).getByTestId('chart');
+  const box = await chart.boundingBox();
+  await page.mouse.move(box.x + box.width - 80, box.y + box.height / 2);
+  const tip = page.getByTestId('tooltip');
+  await tip.waitFor();
+  const text = await tip.innerText();
+  for (const name of ['CPU utilisation', 'target', 'current replicas', 'desired replicas']) assert.ok(text.includes(name), `tooltip lists ${name}: ${text}`);
+  assert.match(text, /target\s*50%/);
+  await shoot(page, 'dashboard-hpa-tooltip');
+  await page.mouse.move(0, 0);
 });
 
 test('changing $namespace changes the series', async () => {

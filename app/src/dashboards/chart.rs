@@ -113,6 +113,18 @@ fn segments(points: &[(i64, f64)], step: i64) -> Vec<Vec<(i64, f64)>> {
     out
 }
 
+/// The plotting area's left and right edge in canvas pixels, as `draw`
+/// lays it out (margin 6, Y labels 62, right labels 46 when used).
+pub fn plot_x_range(width: i32, has_right: bool) -> (i32, i32) {
+    (6 + 62, width - 6 - if has_right { 46 } else { 0 })
+}
+
+/// `hh:mm:ss` of a time, for the tooltip.
+pub fn clock_seconds(ms: i64) -> String {
+    let s = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
 fn clock(ms: i64) -> String {
     let minutes = ms.div_euclid(60_000).rem_euclid(1440);
     format!("{:02}:{:02}", minutes / 60, minutes % 60)

@@ -197,7 +197,14 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .panel .body { flex: 1; min-height: 0; position: relative; padding: 0 6px 6px; display: flex; flex-direction: column; }
         .nodata, .placeholder { margin: auto; color: ${muted}; text-align: center; display: grid; gap: 6px; font-size: 13px; }
         .placeholder code { font-family: ${mono}; }
-        .timeseries { display: flex; flex-direction: column; height: 100%; min-height: 0; }
+        .timeseries { display: flex; flex-direction: column; height: 100%; min-height: 0; position: relative; }
+        .timeseries .cursor { position: absolute; top: 6px; bottom: 40%; width: 1px; background: ${muted}; pointer-events: none; }
+        .timeseries .tooltip { position: absolute; top: 10px; background: ${raised}; border: 1px solid ${edge}; border-radius: 4px;
+            padding: 6px 8px; font-size: 12px; pointer-events: none; z-index: 1; display: grid; gap: 2px; min-width: 160px; }
+        .timeseries .tooltip .at { color: ${muted}; font-family: ${mono}; }
+        .timeseries .tooltip div { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+        .timeseries .tooltip i { width: 10px; height: 3px; display: inline-block; }
+        .timeseries .tooltip b { margin-left: auto; padding-left: 12px; font-family: ${mono}; font-weight: 500; }
         .timeseries canvas { flex: 1; min-height: 60px; width: 100%; }
         table.legend { font-size: 11px; border-collapse: collapse; max-height: 40%; overflow: auto; display: block; }
         table.legend th { color: ${muted}; font-weight: 400; text-align: right; padding: 0 8px; }

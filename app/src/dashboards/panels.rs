@@ -146,6 +146,47 @@ fn TimeSeries(props: &ChartProps) -> Html {
             }
         });
     }
+    // The tooltip: every series' value at the time under the pointer.
+    let hover = use_state(|| None::<(i32, i64, i32)>);
+    let has_right = all.iter().any(|s| s.field.right_axis);
+    let (start, end) = (props.data.start_ms, props.data.end_ms.max(props.data.start_ms + 1));
+    let onmousemove = {
+        let hover = hover.clone();
+        let canvas = canvas.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
+            let (left, right) = chart::plot_x_range(c.width() as i32, has_right);
+            let x = e.offset_x();
+            if x < left || x > right || right <= left {
+                hover.set(None);
+                return;
+            }
+            let t = start + ((x - left) as f64 / (right - left) as f64 * (end - start) as f64) as i64;
+            hover.set(Some((x, t, c.width() as i32)));
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
+    let tooltip = hover.map(|(x, t, width)| {
+        let rows: Vec<(String, String, String)> = all
+            .iter()
+            .filter_map(|s| {
+                let p = s.frame.points.iter().min_by_key(|p| (p.0 - t).abs())?;
+                Some((s.color.clone(), s.field.name.clone(), show(&s.field, Some(p.1)).text))
+            })
+            .collect();
+        let at = all
+            .iter()
+            .filter_map(|s| s.frame.points.iter().min_by_key(|p| (p.0 - t).abs()))
+            .map(|p| p.0)
+            .next()
+            .unwrap_or(t);
+        // Beside the cursor, on whichever side has room.
+        let side = if x > width / 2 { format!("right:{}px", width - x + 12) } else { format!("left:{}px", x + 12) };
+        (x, at, rows, side)
+    });
     let show_legend = option(panel, &["legend", "showLegend"]).and_then(Value::as_bool) != Some(false);
     let calcs: Vec<String> = option(panel, &["legend", "calcs"])
         .and_then(Value::as_array)
@@ -153,7 +194,16 @@ fn TimeSeries(props: &ChartProps) -> Html {
         .unwrap_or_default();
     html! {
         <div class="timeseries">
-            <canvas ref={canvas} data-testid="chart" />
+            <canvas ref={canvas} data-testid="chart" {onmousemove} {onmouseleave} />
+            if let Some((x, at, rows, side)) = tooltip {
+                <div class="cursor" style={format!("left:{x}px")} />
+                <div class="tooltip" data-testid="tooltip" style={side}>
+                    <div class="at">{ chart::clock_seconds(at) }</div>
+                    { for rows.into_iter().map(|(color, name, value)| html! {
+                        <div><i style={format!("background:{color}")} />{ name }<b>{ value }</b></div>
+                    }) }
+                </div>
+            }
             if show_legend {
                 <table class="legend">
                     if !calcs.is_empty() {
