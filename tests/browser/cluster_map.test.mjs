@@ -6,27 +6,19 @@
 // cluster big enough for the heat grid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, shoot, type } from './harness.mjs';
+import { open, shoot, type } from './harness.mjs';
 
-let server;
-let browser;
 let page;
-const errors = [];
+let errors;
+let close;
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  ({ page, errors, close } = await open());
   await page.getByTestId('terminal-input').waitFor();
   await page.getByTestId('speed-10').click();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 /** The CPU millicores requested on the named nodes, as their bars say. */
 async function requestedCpu(nodes) {

@@ -6,37 +6,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { serve, launch, shoot } from './harness.mjs';
+import { join } from 'node:path';
+import { open, shoot, coloured, root } from './harness.mjs';
 
-let server;
-let browser;
 let page;
-const errors = [];
-const root = resolve(import.meta.dirname, '../..');
-
-/** Saturated pixels on a canvas: series colours, not the grey axes. */
-async function coloured(canvas) {
-  return canvas.evaluate((c) => {
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-      if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
-    }
-    return n;
-  });
-}
+let errors;
+let close;
 
 const cpu = () => page.locator('[data-testid="panel"][data-type="timeseries"]').first();
 const legend = () => cpu().locator('table.legend td.name').allInnerTexts();
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}#/dashboards`);
+  ({ page, errors, close } = await open({ path: '#/dashboards', viewport: { width: 1400, height: 1000 } }));
   await page.getByTestId('start-lab').click();
   await page.getByTestId('dashboards').waitFor();
   await page.locator('.grid').waitFor();
@@ -47,10 +28,7 @@ before(async () => {
   for (let i = 0; i < 6; i++) await page.getByTestId('step-60').click();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 test('an imported dashboard with a {{pod}} legend draws its pods and follows $namespace', async () => {
   await page.evaluate(() => { location.hash = '#/dashboards/kubeplay-cluster'; });

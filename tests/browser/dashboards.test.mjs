@@ -6,40 +6,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { serve, launch, shoot, type } from './harness.mjs';
+import { open, shoot, type, coloured, root } from './harness.mjs';
 
-let server;
-let browser;
 let page;
-const errors = [];
-const root = resolve(import.meta.dirname, '../..');
+let errors;
+let close;
 const corpus = join(resolve(process.env.KUBEPLAY_CORPORA ?? join(root, '../shared/corpora')), 'grafana');
 
-/** Saturated pixels on a canvas: series colours, not the grey axes. */
-async function coloured(canvas) {
-  return canvas.evaluate((c) => {
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-      if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
-    }
-    return n;
-  });
-}
-
-async function open(uid) {
+async function show(uid) {
   await page.evaluate((u) => { location.hash = `#/dashboards/${u}`; }, uid);
   await page.locator(`.grid[data-uid="${uid}"]`).waitFor();
   await page.waitForTimeout(300);
 }
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}#/dashboards`);
+  ({ page, errors, close } = await open({ path: '#/dashboards', viewport: { width: 1400, height: 1000 } }));
   // A fresh session is the plain lab: the page offers the monitored one.
   await page.getByTestId('start-lab').click();
   await page.getByTestId('dashboards').waitFor();
@@ -57,16 +38,13 @@ before(async () => {
   for (let i = 0; i < 15; i++) await page.getByTestId('step-60').click();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 const builtins = ['kubeplay-cluster', 'kubeplay-node', 'kubeplay-namespace', 'kubeplay-hpa'];
 
 for (const uid of builtins) {
   test(`built-in ${uid}: every panel has data and every chart drew it`, async () => {
-    await open(uid);
+    await show(uid);
     const panels = page.locator('[data-testid="panel"]');
     const total = await panels.count();
     assert.ok(total >= 5, `${uid} shows its panels (${total})`);
@@ -86,7 +64,7 @@ for (const uid of builtins) {
 }
 
 test('the HPA walkthrough shows the replicas the load asked for', async () => {
-  await open('kubeplay-hpa');
+  await show('kubeplay-hpa');
   const current = await page.locator('[data-testid="panel"]', { hasText: 'Current replicas' }).getByTestId('stat-value').innerText();
   assert.ok(Number(current) >= 2, `php-apache scaled out: ${current}`);
   const legend = await page.locator('[data-testid="panel"]', { hasText: 'Replicas vs CPU' }).locator('table.legend td.name').allInnerTexts();
@@ -105,7 +83,7 @@ test('the HPA walkthrough shows the replicas the load asked for', async () => {
 });
 
 test('changing $namespace changes the series', async () => {
-  await open('kubeplay-namespace');
+  await show('kubeplay-namespace');
   const cpu = page.locator('[data-testid="panel"]', { hasText: 'CPU by pod' });
   const names = () => cpu.locator('table.legend td.name').allInnerTexts();
   const system = await names();
@@ -118,7 +96,7 @@ test('changing $namespace changes the series', async () => {
 });
 
 test('refresh in simulated time moves the newest point as the clock runs', async () => {
-  await open('kubeplay-cluster');
+  await show('kubeplay-cluster');
   await page.getByTestId('range-picker').selectOption({ label: 'Last 5m' });
   await page.getByTestId('refresh-picker').selectOption({ label: '5s' });
   const newest = () => page.locator('[data-testid="panel"][data-type="timeseries"]').first().getAttribute('data-newest');
@@ -128,7 +106,7 @@ test('refresh in simulated time moves the newest point as the clock runs', async
   await page.getByTestId('speed-60').click();
   await page.waitForTimeout(1500);
   await page.getByTestId('pause').click();
-  await open('kubeplay-cluster');
+  await show('kubeplay-cluster');
   await page.getByTestId('refresh-picker').selectOption({ label: '5s' });
   await page.evaluate(() => { location.hash = '#/'; });
   await page.getByTestId('speed-10').click();
@@ -141,7 +119,7 @@ test('refresh in simulated time moves the newest point as the clock runs', async
 });
 
 test('rows fold and unfold', async () => {
-  await open('kubeplay-node');
+  await show('kubeplay-node');
   const row = page.getByTestId('row').first();
   assert.equal(await row.getAttribute('data-collapsed'), 'true');
   const before = await page.getByTestId('panel').count();

@@ -4,26 +4,18 @@
 // coloured as YAML. Screenshots in light, dark and Korean.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, shoot } from './harness.mjs';
+import { open, shoot } from './harness.mjs';
 
-let server;
-let browser;
 let page;
-const errors = [];
+let errors;
+let close;
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  ({ page, errors, close } = await open());
   await page.getByTestId('terminal-input').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 const broken = [
   'apiVersion: v1',

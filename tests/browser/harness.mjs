@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const root = resolve(import.meta.dirname, '../..');
+export const root = resolve(import.meta.dirname, '../..');
 export const dist = resolve(process.env.KUBEPLAY_DIST ?? join(root, 'dist'));
 export const screenshots = join(root, 'target', 'screenshots');
 
@@ -76,4 +76,35 @@ export async function type(page, line) {
   await input.click();
   await input.fill(line);
   await input.press('Enter');
+}
+
+/** Serves the built page, starts Chromium and opens `path` (the
+ * playground by default) in a fresh context of `viewport` (other context
+ * options pass through), gathering the page's uncaught errors in `errors`.
+ * `close` stops the browser and the server. */
+export async function open({ path = '', viewport = { width: 1280, height: 720 }, ...options } = {}) {
+  const server = await serve();
+  const browser = await launch();
+  const page = await (await browser.newContext({ viewport, ...options })).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}${path}`);
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  return { url: server.url, page, errors, close };
+}
+
+/** Saturated pixels on a canvas: series colours, not the grey axes. */
+export async function coloured(canvas) {
+  return canvas.evaluate((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+    }
+    return n;
+  });
 }

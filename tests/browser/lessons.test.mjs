@@ -7,28 +7,19 @@
 // reloads as it does for a user.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, shoot, type } from './harness.mjs';
+import { open, shoot, type } from './harness.mjs';
 
-let server;
-let browser;
-let context;
 let page;
-const errors = [];
+let errors;
+let url;
+let close;
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  ({ page, errors, url, close } = await open());
   await page.getByTestId('terminal-input').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 const step = () => page.getByTestId('lesson-step');
 const result = () => page.getByTestId('check-result');
@@ -167,7 +158,7 @@ test('a challenge: the broken shop repaired from the terminal', async () => {
 });
 
 test('a deep link opens that step; hints, the solution and reset work there', async () => {
-  await page.goto(`${server.url}#/lessons/12-services/3`);
+  await page.goto(`${url}#/lessons/12-services/3`);
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.lesson === '12-services');
   assert.equal(await step().getAttribute('data-step'), '3');
   await page.getByTestId('lesson-title').getByText('Services').waitFor();
@@ -205,30 +196,30 @@ test('a deep link opens that step; hints, the solution and reset work there', as
   assert.equal(await step().getAttribute('data-step'), '4');
 
   // A link in a page opens the step it names.
-  await page.goto(`${server.url}#/lessons/01-the-lab/5`);
+  await page.goto(`${url}#/lessons/01-the-lab/5`);
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === '5');
   await page.getByTestId('lesson-page').getByRole('link', { name: 'lesson 19, failures and self-healing' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.lesson === '19-self-healing');
   assert.equal(new URL(page.url()).hash, '#/lessons/19-self-healing/1');
 
   // A link to a lesson that does not exist says so.
-  await page.goto(`${server.url}#/lessons/99-nothing/1`);
+  await page.goto(`${url}#/lessons/99-nothing/1`);
   await page.getByRole('alert').getByText('No such lesson: 99-nothing').waitFor();
 });
 
 test('a step that names a picture gives it the room', async () => {
   const height = async (id) => (await page.getByTestId(id).boundingBox()).height;
-  await page.goto(`${server.url}#/lessons/06-requests-and-limits/1`);
+  await page.goto(`${url}#/lessons/06-requests-and-limits/1`);
   await page.locator('[data-picture="events"]').waitFor();
   assert.ok(await height('events') > await height('cluster-map'), 'the events get the larger share');
   await shoot(page, 'lessons-picture-events-1280');
-  await page.goto(`${server.url}#/lessons/01-the-lab/1`);
+  await page.goto(`${url}#/lessons/01-the-lab/1`);
   await page.locator('[data-picture="map"]').waitFor();
   assert.ok(await height('cluster-map') > await height('events'), 'the map gets the larger share');
 });
 
 test('free play on another preset', async () => {
-  await page.goto(`${server.url}#/lessons`);
+  await page.goto(`${url}#/lessons`);
   await page.getByTestId('preset').selectOption('single');
   await page.getByTestId('free-play').click();
   await page.getByTestId('lesson').getByText('Free play').waitFor();
@@ -238,7 +229,7 @@ test('free play on another preset', async () => {
 });
 
 test('the lesson view in both themes, in Korean, at both sizes', async () => {
-  await page.goto(`${server.url}#/lessons/01-the-lab/3`);
+  await page.goto(`${url}#/lessons/01-the-lab/3`);
   await page.waitForFunction(() => document.querySelector('[data-testid="lesson-step"]')?.dataset.step === '3');
   await check();
   await page.getByTestId('hint').click();

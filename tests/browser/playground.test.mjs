@@ -3,26 +3,18 @@
 // reach Running as the virtual clock runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, shoot, type } from './harness.mjs';
+import { open, shoot, type } from './harness.mjs';
 
-let server;
-let browser;
 let page;
-const errors = [];
+let errors;
+let close;
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  ({ page, errors, close } = await open());
   await page.getByTestId('terminal-input').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 test('the page loads its wasm and shows the four nodes', async () => {
   const nodes = await page.locator('[data-node]').evaluateAll((els) => els.map((e) => e.dataset.node));

@@ -6,28 +6,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serve, launch, shoot, type } from './harness.mjs';
+import { open, shoot, type } from './harness.mjs';
 
-let server;
-let browser;
-let context;
 let page;
-const errors = [];
+let errors;
+let close;
 
 before(async () => {
-  server = await serve();
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(server.url);
+  ({ page, errors, close } = await open({ acceptDownloads: true }));
   await page.getByTestId('terminal-input').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => close?.());
 
 /** The simulated clock, in ms since the Unix epoch. */
 async function clock() {
