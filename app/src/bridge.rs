@@ -196,6 +196,12 @@ impl Bridge {
             .collect()
     }
 
+    /// Whether the open step's quiz has been answered right (a reload
+    /// shows the answer again).
+    pub fn answered(&self) -> bool {
+        matches!(&*self.mode.borrow(), Mode::Lesson(run) if run.answered())
+    }
+
     /// Answers the open step's quiz; whether the choice is right.
     pub fn answer(&self, choice: usize) -> bool {
         self.play(&Input::Answer(choice)).exit_code == 0
@@ -342,6 +348,11 @@ impl Bridge {
     /// The timelines of a workload's pods, past and present, oldest first.
     pub fn workload_timeline(&self, namespace: &str, owner: &engine::Owner) -> Vec<engine::timeline::PodTimeline> {
         self.shell().cluster().workload_timeline(namespace, owner, engine::Time(0))
+    }
+
+    /// The service picture of `namespace` (read-only, not journaled).
+    pub fn service_view(&self, namespace: &str) -> engine::ServiceView {
+        self.shell().cluster().service_view(namespace)
     }
 
     /// The simulated clock.

@@ -40,6 +40,7 @@ pub enum Msg {
     Lesson,
     FreePlay,
     FreePlayNote,
+    OpenDashboards,
     Terminal,
     Command,
     TerminalHint,
@@ -54,6 +55,8 @@ pub enum Msg {
     CloseDiff,
     Pictures,
     NodesAndPods,
+    Map,
+    Services,
     WaitingForNode,
     Events,
     AllNamespaces,
@@ -120,6 +123,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             Import => "Import",
             Lesson => "Lesson",
             FreePlay => "Free play",
+            OpenDashboards => "Open the Dashboards page for this step",
             FreePlayNote => {
                 "No lesson is open. Use the terminal and the editor as you like: \
                              the cluster map and the events follow what you do, and time runs \
@@ -139,6 +143,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             CloseDiff => "Close the diff",
             Pictures => "Pictures",
             NodesAndPods => "Nodes and pods",
+            Map => "Map",
+            Services => "Services",
             WaitingForNode => "Waiting for a node",
             Events => "Events",
             AllNamespaces => "All namespaces",
@@ -200,6 +206,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             Import => "가져오기",
             Lesson => "레슨",
             FreePlay => "자유 실습",
+            OpenDashboards => "이 단계의 대시보드 페이지 열기",
             FreePlayNote => {
                 "열려 있는 레슨이 없습니다. 터미널과 편집기를 마음껏 써 보세요. \
                              클러스터 지도와 이벤트가 작업을 그대로 따라가고, 시간은 위에서 \
@@ -219,6 +226,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             CloseDiff => "차이 닫기",
             Pictures => "그림",
             NodesAndPods => "노드와 파드",
+            Map => "클러스터 맵",
+            Services => "서비스",
             WaitingForNode => "노드 배정을 기다리는 파드",
             Events => "이벤트",
             AllNamespaces => "모든 네임스페이스",

@@ -5,23 +5,31 @@
 /// What an address asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
-    /// The lesson list (`#/lessons`) or nothing said.
+    /// Nothing said (`#/` or no `#`): where the session is.
+    Here,
+    /// The lesson list (`#/lessons`, or an address we do not know).
     List,
     /// A lesson, at a step (from 0) or where the learner left off.
     Lesson { id: String, step: Option<usize> },
+    /// Another page over the same session (`#/dashboards/…`): the lesson
+    /// stays where it is.
+    Dashboards,
 }
 
 impl Route {
-    /// Reads `#/lessons/ID/N`, `#/lessons/ID`, `#/lessons`; anything else is
-    /// the list. A step of 0 or not a number names no step.
+    /// Reads `#/lessons/ID/N`, `#/lessons/ID`, `#/lessons`, `#/dashboards…`
+    /// and the empty address; anything else is the list. A step of 0 or
+    /// not a number names no step.
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         let mut parts = path.split('/').filter(|p| !p.is_empty());
         match (parts.next(), parts.next(), parts.next()) {
+            (None, ..) => Route::Here,
             (Some("lessons"), Some(id), step) => Route::Lesson {
                 id: id.to_string(),
                 step: step.and_then(|n| n.parse::<usize>().ok()).and_then(|n| n.checked_sub(1)),
             },
+            (Some("dashboards"), ..) => Route::Dashboards,
             _ => Route::List,
         }
     }

@@ -2,7 +2,8 @@
 //! in a page opens a lesson and step that exist, every relative link
 //! resolves to a lesson file, and every manifest a lesson runs or tells
 //! the learner to apply (`-f web.yaml`, `-k overlays/dev`) is in its folder
-//! or written by an earlier line of the lesson.
+//! or written by an earlier line of the lesson, and every dashboard a step's
+//! picture opens exists.
 
 use engine::lesson::{library, Action, Lesson};
 use regex::Regex;
@@ -127,12 +128,27 @@ fn manifest_problems(lesson: &Lesson) -> Vec<String> {
     };
     let mut problems = Vec::new();
     // A dashboard action saves a JSON file of the lesson's folder.
-    let steps = lesson.steps.iter().flat_map(|s| s.setup.iter().chain(&s.solution).map(move |a| (s.id.as_str(), a)));
-    for (at, action) in lesson.setup.iter().map(|a| ("setup", a)).chain(steps) {
+    let steps = || lesson.steps.iter().flat_map(|s| s.setup.iter().chain(&s.solution).map(move |a| (s.id.as_str(), a)));
+    for (at, action) in lesson.setup.iter().map(|a| ("setup", a)).chain(steps()) {
         if let Action::Dashboard(file) = action {
             if !exists(&format!("{id}/{file}")) {
                 problems.push(format!("{id} {at}: `dashboard {file}` reads {file}, which the lesson does not have"));
             }
+        }
+    }
+    // A step's dashboard picture opens one the lab has or the lesson saves.
+    let mut uids: Vec<String> = engine::dashboards::builtin::all().into_iter().map(|d| d.uid).collect();
+    for (_, action) in lesson.setup.iter().map(|a| ("setup", a)).chain(steps()) {
+        if let Action::Dashboard(file) = action {
+            let path = format!("{id}/{file}");
+            let text = library::files().iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default();
+            uids.extend(engine::dashboards::Dashboard::import(text).map(|d| d.uid));
+        }
+    }
+    for step in &lesson.steps {
+        let uid = step.picture.as_deref().and_then(|p| p.strip_prefix("dashboards/"));
+        if let Some(uid) = uid.filter(|uid| !uids.iter().any(|u| u == uid)) {
+            problems.push(format!("{id} {}: the picture opens dashboard {uid}, which no dashboard has", step.id));
         }
     }
     lines.extend(actions("setup", &lesson.setup));

@@ -134,6 +134,8 @@ test('progress survives a reload', async () => {
   await reload();
   await step().waitFor();
   assert.equal(await step().getAttribute('data-step'), '6');
+  // The question answered before the reload shows its answer again.
+  assert.equal(await page.getByTestId('choice-1').getAttribute('class'), 'right');
   await page.getByTestId('all-lessons').click();
   assert.match(await page.getByTestId('lesson-item-01-the-lab').textContent(), /✓ 6\/6 steps done/);
   assert.equal(new URL(page.url()).hash, '#/lessons');

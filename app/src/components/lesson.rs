@@ -123,9 +123,10 @@ pub fn LessonPane(props: &LessonPaneProps) -> Html {
                         }
                     }
                 }
-                Route::List if !route::current().is_empty() => listing.set(true),
+                Route::List => listing.set(true),
+                Route::Dashboards => {}
                 // No address: show where the session is.
-                Route::List => {
+                Route::Here => {
                     if let Some(now) = bridge.0.lesson() {
                         route::show(&Route::step(&now.lesson.id, now.index));
                     }

@@ -51,7 +51,10 @@ pub fn StepView(props: &StepViewProps) -> Html {
     let hints = use_state(|| 0usize);
     let solution = use_state(|| false);
     // The quiz choice made, and whether it was right.
-    let choice = use_state(|| None::<(usize, bool)>);
+    let choice = {
+        let answered = props.bridge.0.answered().then(|| step.quiz.as_ref().map(|q| (q.answer, true))).flatten();
+        use_state(|| answered)
+    };
     // What was just revealed (a hint, the solution, the quiz's verdict)
     // sits below the page: bring it into view.
     let body = use_node_ref();
@@ -161,6 +164,9 @@ pub fn StepView(props: &StepViewProps) -> Html {
         pre.code .line { display: flex; align-items: center; gap: 6px; min-height: 22px; }
         pre.code code { background: none; padding: 0; white-space: pre-wrap; overflow-wrap: anywhere; flex: 1; }
         pre.code .paste { padding: 0 6px; font-size: 13px; line-height: 18px; flex: none; }
+        a.open-picture { display: inline-block; color: ${accent}; border: 1px solid ${accent}; border-radius: 6px;
+            padding: 4px 12px; text-decoration: none; font-weight: 600; }
+        a.open-picture:hover { background: ${accent}; color: ${on_accent}; }
         .quiz { border: 1px solid ${edge}; border-radius: 8px; padding: 8px 10px; margin: 10px 0; background: ${raised}; }
         .quiz .choices { display: grid; gap: 6px; margin-top: 6px; }
         .quiz .choices button { text-align: left; }
@@ -225,6 +231,11 @@ pub fn StepView(props: &StepViewProps) -> Html {
             </div>
         }
     });
+    // A step about dashboards links to them: the page lies over this one.
+    let dashboards = step.picture.as_deref().and_then(|p| match p {
+        "dashboards" => Some("#/dashboards".to_string()),
+        _ => p.strip_prefix("dashboards/").map(|uid| format!("#/dashboards/{uid}")),
+    });
     let outcome_box = match &*outcome {
         None => html! {},
         Some(Outcome::Missing(messages)) => html! {
@@ -278,6 +289,9 @@ pub fn StepView(props: &StepViewProps) -> Html {
             </div>
             <div class="body" ref={body}>
             <Markdown text={AttrValue::from(page)} on_paste={props.on_paste.clone()} />
+            if let Some(href) = dashboards {
+                <p><a class="open-picture" {href} data-testid="open-dashboards">{ format!("{} →", t(lang, Msg::OpenDashboards)) }</a></p>
+            }
             { for quiz }
             if *hints > 0 {
                 <div class="hints" data-testid="hints"><small>{ t(lang, Msg::Hint) }</small><ol>{ for shown_hints }</ol></div>

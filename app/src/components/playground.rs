@@ -2,18 +2,21 @@
 //! terminal over the editor, the pictures (cluster map over events), all
 //! resizable; the clock's ticks; and saving the session as it changes.
 
-use super::cluster_map::{ClusterMap, Inspector, Selected};
+use super::cluster_map::{ClusterMap, Inspector, InspectorTab, Selected};
 use super::editor::Editor;
 use super::events::EventStream;
 use super::lesson::{Batches, LessonPane};
 use super::notice::Notice;
+use super::pictures::{use_lesson_picture, Top};
+use super::service_picture::ServicePicture;
 use super::splitter::Splitter;
 use super::terminal::Terminal;
 use super::top_bar::TopBar;
 use crate::bridge::BridgeHandle;
 use crate::i18n::{t, Msg};
 use crate::session::{self, Prefs};
-use engine::{Mark, Output};
+use crate::style::palette::{ACCENT, ON_ACCENT};
+use engine::{Mark, Output, CLEAR_SCREEN};
 use gloo::timers::callback::Interval;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -335,9 +338,17 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
 
+    // A page's command, numbered, goes onto the terminal's input line.
+    let paste = use_state(|| (0u64, String::new()));
+    let on_paste = {
+        let paste = paste.clone();
+        Callback::from(move |line: String| paste.set((paste.0 + 1, line)))
+    };
     // After a lesson changes the cluster (or replaces it): everything
-    // redrawn, the session saved, the lesson's terminal lines printed.
+    // redrawn, the session saved, the lesson's terminal lines printed; a
+    // fresh screen (another step or lesson) also empties the input line.
     let on_lesson_change = {
+        let paste = paste.clone();
         let bridge = bridge.clone();
         let events = events.setter();
         let seen = seen.clone();
@@ -353,6 +364,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             events.set(Rc::new(bridge.0.events()));
             editing.set(bridge.0.editing());
             save();
+            if lines.first().is_some_and(|(_, out)| out.stdout.starts_with(CLEAR_SCREEN)) {
+                paste.set((paste.0 + 1, String::new()));
+            }
             if !lines.is_empty() {
                 let mut n = batches.borrow_mut();
                 *n += 1;
@@ -360,17 +374,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             }
         })
     };
-    // A page's command, numbered, goes onto the terminal's input line.
-    let paste = use_state(|| (0u64, String::new()));
-    let on_paste = {
-        let paste = paste.clone();
-        Callback::from(move |line: String| paste.set((paste.0 + 1, line)))
-    };
     let lesson_now = bridge.0.lesson();
     // A lesson step's picture decides which picture gets the room.
     let picture = lesson_now.as_ref().and_then(|s| s.lesson.steps[s.index].picture.clone());
 
     let contexts = bridge.0.contexts();
+    let namespace = contexts.1.clone();
     // The context's namespace is offered even when it does not exist (yet),
     // as kubectl lets a context name one.
     let namespaces: Vec<String> =
@@ -390,15 +399,35 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         Callback::from(move |_: ()| trouble.set(None))
     };
 
-    // The pod or node the map or the events picked, shown in the inspector.
+    // The pod or node the map or the events picked (or a lesson step
+    // opened, on the tab it set), shown in the inspector.
     let selected = use_state(|| None::<Selected>);
+    let open_on = use_state(|| None::<InspectorTab>);
+    let top = use_state(|| Top::Map);
+    let learner_chose = use_lesson_picture(&bridge, &view, &top, &selected, &open_on);
     let on_select = {
         let selected = selected.clone();
-        Callback::from(move |s: Selected| selected.set(Some(s)))
+        let open_on = open_on.clone();
+        let learner_chose = learner_chose.clone();
+        Callback::from(move |s: Selected| {
+            learner_chose.emit(());
+            open_on.set(None);
+            selected.set(Some(s));
+        })
     };
     let on_close_inspector = {
         let selected = selected.clone();
-        Callback::from(move |_: ()| selected.set(None))
+        Callback::from(move |_: ()| {
+            learner_chose.emit(());
+            selected.set(None);
+        })
+    };
+    let tab = |which: Top, label: String, testid: &'static str| {
+        let top = top.clone();
+        html! {
+            <button role="tab" aria-selected={(*top == which).to_string()} data-testid={testid}
+                onclick={Callback::from(move |_: MouseEvent| top.set(which))}>{ label }</button>
+        }
     };
 
     let presenter = props.prefs.presenter;
@@ -425,7 +454,13 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         display: grid; grid-template-rows: auto auto 1fr; height: 100vh;
         & > main { display: grid; padding: 10px; min-height: 0; position: relative; }
         .stack { display: grid; min-height: 0; min-width: 0; }
-        "#
+        .top { display: grid; grid-template-rows: auto minmax(0, 1fr); gap: 6px; min-height: 0; min-width: 0; }
+        .top > [role="tablist"] { display: flex; gap: 4px; }
+        .top > [role="tablist"] button { font-size: 13px; padding: 2px 10px; }
+        .top > [role="tablist"] button[aria-selected="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
+        "#,
+        accent = ACCENT,
+        on_accent = ON_ACCENT,
     );
     html! {
         <div class={style}>
@@ -453,13 +488,25 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 <Splitter vertical=true label={t(lang, Msg::Pictures)} value={1.0 - l.pictures}
                     on_move={resize(|l, d| l.pictures -= d)} testid="split-pictures" />
                 <div class="stack" style={rows(map_share)} data-picture={picture.unwrap_or_default()}>
-                    <ClusterMap view={(*view).clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
+                    <div class="top">
+                        <div role="tablist" aria-label={t(lang, Msg::Pictures)}>
+                            { tab(Top::Map, t(lang, Msg::Map).to_string(), "picture-map") }
+                            { tab(Top::Services, t(lang, Msg::Services).to_string(), "picture-services") }
+                        </div>
+                        if *top == Top::Services {
+                            <ServicePicture bridge={bridge.clone()} {namespace} now={view.time}
+                                inputs={bridge.0.journal_len()} />
+                        } else {
+                            <ClusterMap view={(*view).clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
+                        }
+                    </div>
                     <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />
                     <EventStream events={(*events).clone()} now={view.time} {on_select} />
                 </div>
                 if let Some(selected) = (*selected).clone() {
-                    <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector} />
+                    <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector}
+                        open_on={*open_on} />
                 }
             </main>
         </div>

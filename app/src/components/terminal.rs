@@ -94,7 +94,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         use_effect_with(n, move |n| {
             if let (true, Some(el)) = (*n > 0, input.cast::<HtmlInputElement>()) {
                 el.set_value(&text);
-                let _ = el.focus();
+                if !text.is_empty() {
+                    let _ = el.focus();
+                }
             }
         });
     }

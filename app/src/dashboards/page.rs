@@ -571,7 +571,10 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         <div class={style} data-testid="dashboards">
             <header>
                 <h1>{"kube"}<span>{"play"}</span></h1>
-                <a href="#/" data-testid="to-playground">{ format!("← {}", tr(lang, D::Playground)) }</a>
+                <a href="#/" data-testid="to-playground">{ match props.bridge.0.lesson() {
+                    Some(now) => format!("← {}: {}", tr(lang, D::BackToLesson), now.lesson.steps[now.index].title.get(lang.code())),
+                    None => format!("← {}", tr(lang, D::Playground)),
+                } }</a>
                 <label>{ tr(lang, D::Dashboard) }
                     <select data-testid="dash-picker" onchange={on_pick}>
                         { for list.iter().map(|d| html! {

@@ -8,6 +8,7 @@ use crate::i18n::Lang;
 pub enum D {
     Dashboards,
     Playground,
+    BackToLesson,
     Dashboard,
     TimeRange,
     Last,
@@ -64,6 +65,7 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
         Lang::En => match d {
             Dashboards => "Dashboards",
             Playground => "Playground",
+            BackToLesson => "Back to the lesson",
             Dashboard => "Dashboard",
             TimeRange => "Time range",
             Last => "Last",
@@ -116,6 +118,7 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
         Lang::Ko => match d {
             Dashboards => "대시보드",
             Playground => "실습장",
+            BackToLesson => "레슨으로 돌아가기",
             Dashboard => "대시보드",
             TimeRange => "시간 범위",
             Last => "최근",

@@ -18,8 +18,9 @@ use stylist::yew::styled_component;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
+/// The inspector's tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
     Describe,
     Logs,
     Scheduling,
@@ -35,6 +36,11 @@ pub struct InspectorProps {
     /// pod is still waiting for a node.
     pub view: Rc<ClusterView>,
     pub on_close: Callback<()>,
+    /// The tab a selection opens on, when not its most telling one: set
+    /// when a lesson step opened the inspector, which then leaves the focus
+    /// where the learner is typing.
+    #[prop_or_default]
+    pub open_on: Option<Tab>,
 }
 
 /// What a kubectl command printed, errors included, as the terminal would.
@@ -51,7 +57,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         }
         Selected::Node(_) => false,
     };
-    let tab = use_state(|| if pending { Tab::Scheduling } else { Tab::Describe });
+    let first = props.open_on.unwrap_or(if pending { Tab::Scheduling } else { Tab::Describe });
+    let tab = use_state(|| first);
     let attempt = use_state(|| usize::MAX);
     let panel = use_node_ref();
     {
@@ -59,10 +66,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let tab = tab.clone();
         let attempt = attempt.clone();
         let panel = panel.clone();
+        let take_focus = props.open_on.is_none();
         use_effect_with(props.selected.clone(), move |_| {
-            tab.set(if pending { Tab::Scheduling } else { Tab::Describe });
+            tab.set(first);
             attempt.set(usize::MAX);
-            if let Some(el) = panel.cast::<HtmlElement>() {
+            if let Some(el) = panel.cast::<HtmlElement>().filter(|_| take_focus) {
                 let _ = el.focus();
             }
         });

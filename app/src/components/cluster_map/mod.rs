@@ -17,7 +17,7 @@ mod timeline;
 use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
 use engine::ClusterView;
-pub use inspector::Inspector;
+pub use inspector::{Inspector, Tab as InspectorTab};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use stylist::yew::styled_component;

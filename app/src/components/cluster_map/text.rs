@@ -1,5 +1,5 @@
-//! The cluster map's and the inspector's words in English and Korean, kept
-//! beside them. kubectl's own output (describe, logs, scheduler messages,
+//! The pictures' words (cluster map, inspector, service picture) in
+//! English and Korean, kept beside them. kubectl's own output (describe, logs, scheduler messages,
 //! plugin names) is never translated.
 
 use crate::i18n::Lang;
@@ -48,6 +48,14 @@ pub enum Text {
     NoTimeline,
     Phase,
     Events,
+    Services,
+    NoServices,
+    NoEndpoints,
+    NotReady,
+    LoadBalancer,
+    ProxyRuns,
+    ProxyStopped,
+    LastRequest,
 }
 
 /// `text` in `lang`.
@@ -102,6 +110,14 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
             NoTimeline => "No timeline was recorded for this pod.",
             Phase => "phase",
             Events => "Events",
+            Services => "Services",
+            NoServices => "No Services in this namespace yet. Expose a Deployment and watch requests reach its pods:",
+            NoEndpoints => "no endpoints: the selector matches no ready pod",
+            NotReady => "not ready",
+            LoadBalancer => "load balancer",
+            ProxyRuns => "kube-proxy runs",
+            ProxyStopped => "kube-proxy stopped",
+            LastRequest => "last request",
         },
         Lang::Ko => match text {
             Describe => "상세 정보",
@@ -151,6 +167,16 @@ pub fn tx(lang: Lang, text: Text) -> &'static str {
             NoTimeline => "이 파드의 타임라인 기록이 없습니다.",
             Phase => "단계",
             Events => "이벤트",
+            Services => "서비스",
+            NoServices => {
+                "이 네임스페이스에는 아직 서비스가 없습니다. 디플로이먼트를 노출하고 요청이 파드에 닿는 모습을 보세요:"
+            }
+            NoEndpoints => "엔드포인트 없음: 셀렉터에 맞는 준비된 파드가 없습니다",
+            NotReady => "준비 안 됨",
+            LoadBalancer => "로드밸런서",
+            ProxyRuns => "kube-proxy 동작 중",
+            ProxyStopped => "kube-proxy 멈춤",
+            LastRequest => "마지막 요청",
         },
     }
 }

@@ -56,6 +56,9 @@ pub struct Lesson {
     pub pages: BTreeMap<String, Text>,
 }
 
+/// The pictures a step may open.
+pub const PICTURES: [&str; 6] = ["map", "explainer", "timeline", "services", "events", "dashboards"];
+
 fn default_preset() -> String {
     "default".into()
 }
@@ -73,7 +76,8 @@ pub struct Step {
     /// Shown in the step list.
     pub title: Text,
     /// The picture the app opens for this step (`map`, `explainer`,
-    /// `timeline`, `services`, `events`, `dashboards`).
+    /// `timeline`, `services`, `events`, `dashboards` or
+    /// `dashboards/UID` for one dashboard of the lab's Grafana).
     #[serde(default)]
     pub picture: Option<String>,
     /// What happens when the step opens: faults, waiting, objects.
@@ -385,6 +389,16 @@ impl Lesson {
             texts.push((format!("{at}.title"), &step.title));
             texts.extend(step.hints.iter().map(|h| (format!("{at}.hints"), h)));
             texts.extend(step.checks.iter().map(|c| (format!("{at}.checks.message"), &c.message)));
+            if let Some(picture) = &step.picture {
+                if !PICTURES.contains(&picture.as_str())
+                    && picture.strip_prefix("dashboards/").is_none_or(|uid| uid.trim().is_empty())
+                {
+                    return Err(format!(
+                        "{at}.picture: {picture:?} is not one of {}, dashboards/UID",
+                        PICTURES.join(", ")
+                    ));
+                }
+            }
             for action in step.setup.iter().chain(&step.solution) {
                 action.validate().map_err(|e| format!("{at}: {e}"))?;
             }

@@ -138,6 +138,11 @@ impl LessonRun {
         self.check().iter().all(|v| v.passed) && (self.answered || self.lesson.steps[self.step].quiz.is_none())
     }
 
+    /// Whether the open step's quiz has been answered right.
+    pub fn answered(&self) -> bool {
+        self.answered
+    }
+
     /// Answers the open step's quiz with choice `choice` (from 0): whether
     /// it is right.
     pub fn answer(&mut self, choice: usize) -> bool {
