@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod notice;
 pub mod playground;
 pub mod settings;
+pub mod share_panel;
 pub mod splitter;
 pub mod terminal;
 pub mod time_controls;
