@@ -4,6 +4,7 @@
 //! is written to the journal the session is saved as (`session.rs`).
 
 use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
+use engine::journal::Scenario;
 use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
 use engine::scheduling::Attempt;
 use engine::{Cluster, ClusterView, Completion, EventRow, Mark, MemFiles, Output, Shell};
@@ -51,6 +52,10 @@ impl PartialEq for LessonState {
     }
 }
 
+/// Terminal lines (with their prompt; `None` for the editor's applies) and
+/// what they printed.
+pub type Transcript = Vec<(Option<String>, Output)>;
+
 /// A shared handle; equal when it is the same bridge.
 #[derive(Clone)]
 pub struct BridgeHandle(pub Rc<Bridge>);
@@ -70,12 +75,37 @@ impl Bridge {
     /// The saved session's cluster, rebuilt by replaying its journal on
     /// the preset, or on its lesson's step opened directly.
     pub fn restore(saved: &Saved) -> Result<BridgeHandle, String> {
+        Bridge::replay(saved, |_, _| {})
+    }
+
+    /// A shared scenario's cluster, rebuilt as `restore` does, with what
+    /// its terminal lines and editor applies printed, for the receiver's
+    /// terminal to show.
+    pub fn restore_shared(saved: &Saved) -> Result<(BridgeHandle, Transcript), String> {
+        let mut transcript = Vec::new();
+        let bridge = Bridge::replay(saved, |line, out| {
+            if line.is_some() || !out.stdout.is_empty() || !out.stderr.is_empty() {
+                transcript.push((line, out));
+            }
+        })?;
+        Ok((bridge, transcript))
+    }
+
+    /// Replays `saved`, handing each terminal line (with its prompt) or
+    /// editor apply and its output to `seen`.
+    fn replay(saved: &Saved, mut seen: impl FnMut(Option<String>, Output)) -> Result<BridgeHandle, String> {
         let bridge = Bridge::new(&saved.preset, saved.seed)?;
         if let Some(at) = &saved.lesson {
             bridge.open_lesson(&at.id, at.step)?;
         }
         for input in &saved.journal {
-            bridge.play(input);
+            let prompt = bridge.prompt();
+            let out = bridge.play(input);
+            match input {
+                Input::Run(line) => seen(Some(format!("{prompt}{line}")), out),
+                Input::Apply(_) | Input::Edit(_) => seen(None, out),
+                _ => {}
+            }
         }
         // A reload closes the terminal: a watch that was printing has ended.
         bridge.shell_mut().interrupt();
@@ -425,6 +455,16 @@ impl Bridge {
     /// The simulated time in ms.
     pub fn now_ms(&self) -> i64 {
         self.shell().cluster().now().0
+    }
+
+    /// The cluster's story so far, to share as a link.
+    pub fn scenario(&self) -> Scenario {
+        Scenario::new(
+            &self.preset.borrow(),
+            *self.seed.borrow(),
+            self.lesson.borrow().clone(),
+            self.journal.borrow().clone(),
+        )
     }
 
     /// The session as saved, with the page's own parts.

@@ -9,6 +9,7 @@ mod i18n;
 mod progress;
 mod route;
 mod session;
+mod share;
 mod style;
 
 fn main() {

@@ -29,40 +29,9 @@ pub const FORMAT: &str = "kubeplay-session";
 /// Bumped when an older kubeplay could not replay what this one writes.
 pub const VERSION: u32 = 1;
 
-/// One input to the engine, in the order it happened.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", content = "arg", rename_all = "snake_case")]
-pub enum Input {
-    /// A terminal line.
-    Run(String),
-    /// The editor's Apply.
-    Apply(String),
-    /// The end of a `kubectl edit`: saved text, or abandoned.
-    Edit(Option<String>),
-    /// Ctrl-C.
-    Interrupt,
-    /// Simulated milliseconds that passed (consecutive ticks are summed:
-    /// the engine ends in the same state either way).
-    Step(i64),
-    /// The lesson moved on to its next step (whose setup then ran).
-    Next,
-    /// The open step's solution was applied.
-    Solve,
-    /// The open step's quiz was answered with this choice (from 0).
-    Answer(usize),
-    /// A dashboard (Grafana JSON) saved in the lab's Grafana.
-    SaveDashboard(String),
-    /// A saved dashboard deleted, by uid.
-    DeleteDashboard(String),
-}
-
-/// Where a lesson session's journal starts: the lesson's step `step`
-/// (from 0) opened directly, as `LessonRun::at` does.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LessonAt {
-    pub id: String,
-    pub step: usize,
-}
+/// The journal's inputs and where a lesson's journal starts live in the
+/// engine, beside the scenario links made from them.
+pub use engine::journal::{Input, LessonAt};
 
 /// The whole session, as stored and as exported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -227,4 +196,50 @@ pub fn download(name: &str, text: &str) {
     // The browser reads the URL after this returns; revoking it now could
     // cancel the download, and one small blob per export costs little.
     std::mem::forget(url);
+}
+
+/// Where the receiver's own session waits while a shared scenario is open:
+/// this, a dash, the time.
+pub const BEFORE_SHARE_PREFIX: &str = "kubeplay.session.before-share";
+/// Holds a shared link's text while its scenario replays; still holding it
+/// at the next load means that replay stopped the page, so the same link
+/// (still in the address) must not replay again.
+const REPLAYING_SHARE: &str = "kubeplay.replaying-share";
+
+/// Moves the stored session, if there is one, aside so that a shared
+/// scenario can take its place; returns the key it now lives under.
+pub fn keep_aside_for_share() -> Option<String> {
+    let store = storage()?;
+    let text = store.get_item(KEY).ok().flatten()?;
+    let key = format!("{BEFORE_SHARE_PREFIX}-{}", js_sys::Date::now() as u64);
+    store.set_item(&key, &text).ok()?;
+    let _ = store.remove_item(KEY);
+    Some(key)
+}
+
+/// Puts the session kept under `key` back as the stored session; the
+/// error is the browser's, or says the key is gone.
+pub fn bring_back(key: &str) -> Result<(), String> {
+    let store = storage().ok_or("no localStorage")?;
+    let text = store.get_item(key).ok().flatten().ok_or_else(|| format!("nothing is stored under “{key}”"))?;
+    store.set_item(KEY, &text).map_err(|e| format!("{e:?}"))?;
+    let _ = store.remove_item(key);
+    Ok(())
+}
+
+/// Marks the start (`Some(link)`) and end (`None`) of a shared link's replay.
+pub fn replaying_share(link: Option<&str>) {
+    if let Some(store) = storage() {
+        let _ = match link {
+            Some(link) => store.set_item(REPLAYING_SHARE, link),
+            None => store.remove_item(REPLAYING_SHARE),
+        };
+    }
+}
+
+/// Whether `link` is the one whose replay stopped the page last time.
+pub fn share_stopped_the_page(link: &str) -> bool {
+    let stopped = storage().and_then(|s| s.get_item(REPLAYING_SHARE).ok().flatten());
+    replaying_share(None);
+    stopped.as_deref() == Some(link)
 }

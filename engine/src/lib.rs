@@ -30,6 +30,7 @@ pub mod dashboards;
 mod event_feed;
 mod events;
 mod files;
+pub mod journal;
 mod kubeconfig;
 mod kubectl;
 mod kubelet;

@@ -20,12 +20,16 @@ const types = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** Serves `dist/` on 127.0.0.1 at a free port; resolves to its base URL. */
+/** Serves `dist/` on 127.0.0.1 at a free port; resolves to its base URL,
+ * the paths asked for so far (`requests`), and `close`, which also cuts
+ * open connections so the page finds the network gone. */
 export async function serve() {
   if (!existsSync(join(dist, 'index.html'))) {
     throw new Error(`no built page in ${dist}: run the README's test command, which builds it first`);
   }
+  const requests = [];
   const server = createServer(async (req, res) => {
+    requests.push(new URL(req.url, 'http://x').pathname);
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     const file = join(dist, path === '/' ? 'index.html' : path);
     if (!file.startsWith(dist)) {
@@ -42,7 +46,12 @@ export async function serve() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  const close = () =>
+    new Promise((ok) => {
+      server.close(ok);
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${port}/`, requests, close };
 }
 
 /** Starts headless Chromium with the flags this closed network needs
@@ -81,7 +90,7 @@ export async function type(page, line) {
 /** Serves the built page, starts Chromium and opens `path` (the
  * playground by default) in a fresh context of `viewport` (other context
  * options pass through), gathering the page's uncaught errors in `errors`.
- * `close` stops the browser and the server. */
+ * `close` stops the browser and the server; `server` is the server alone. */
 export async function open({ path = '', viewport = { width: 1280, height: 720 }, ...options } = {}) {
   const server = await serve();
   const browser = await launch();
@@ -93,7 +102,7 @@ export async function open({ path = '', viewport = { width: 1280, height: 720 },
     await browser.close();
     await server.close();
   };
-  return { url: server.url, page, errors, close };
+  return { url: server.url, page, errors, close, browser, server };
 }
 
 /** Saturated pixels on a canvas: series colours, not the grey axes. */

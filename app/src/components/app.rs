@@ -1,13 +1,14 @@
 //! The page's root: remembered preferences, the saved session replayed (or
-//! set aside with a reason), the language for every component, and the
-//! page-wide look.
+//! set aside with a reason) or a shared link's scenario in its place, the
+//! language for every component, and the page-wide look.
 
 use super::editor::STARTER;
 use super::playground::{Playground, Trouble};
-use crate::bridge::{Bridge, BridgeHandle};
+use crate::bridge::{Bridge, BridgeHandle, Transcript};
 use crate::dashboards::{page::Dashboards, store as dashboards};
 use crate::i18n::{t, Lang, Msg};
 use crate::session::{self, Found, Prefs, Theme};
+use crate::share;
 use crate::style::{palette::*, THEMES};
 use stylist::yew::{styled_component, Global};
 use yew::prelude::*;
@@ -19,12 +20,46 @@ struct Start {
     editor: String,
     history: Vec<String>,
     speed: u32,
+    transcript: Transcript,
+}
+
+/// A shared link's scenario when the address holds one that replays (the
+/// receiver's own session kept aside); otherwise the saved session, with
+/// why the link could not be opened.
+fn start() -> Start {
+    let Some(text) = share::in_address() else { return restore() };
+    // Whatever happens, a reload must not open the link again.
+    share::clear_address();
+    match share::open(&text, STARTER) {
+        Ok(opened) => Start {
+            bridge: Ok(opened.bridge),
+            trouble: Some(Trouble::Shared { inputs: opened.inputs, kept: opened.kept }),
+            editor: opened.saved.editor,
+            history: opened.saved.history,
+            speed: opened.saved.speed,
+            transcript: opened.transcript,
+        },
+        Err(reason) => {
+            let mut start = restore();
+            // A save that could not be restored matters more: it names its key.
+            if start.trouble.is_none() {
+                start.trouble = Some(Trouble::Link(reason));
+            }
+            start
+        }
+    }
 }
 
 /// The saved session if it replays, else a fresh one and why.
-fn start() -> Start {
-    let fresh =
-        |trouble| Start { bridge: Bridge::start(), trouble, editor: STARTER.into(), history: Vec::new(), speed: 1 };
+fn restore() -> Start {
+    let fresh = |trouble| Start {
+        bridge: Bridge::start(),
+        trouble,
+        editor: STARTER.into(),
+        history: Vec::new(),
+        speed: 1,
+        transcript: Vec::new(),
+    };
     match session::load() {
         Found::Nothing => fresh(None),
         Found::SetAside { reason, key } => fresh(Some(Trouble::Restore { reason, key })),
@@ -39,6 +74,7 @@ fn start() -> Start {
                     editor: saved.editor,
                     history: saved.history,
                     speed: saved.speed,
+                    transcript: Vec::new(),
                 },
                 Err(reason) => {
                     let key = session::set_aside(&session::to_text(&saved));
@@ -67,6 +103,18 @@ pub fn App() -> Html {
             }
         });
     }
+    // A share link pasted into the address of an open page changes only the
+    // fragment: load the page again so that `start` opens it.
+    use_effect_with((), |_| {
+        let listener = web_sys::window().map(|w| {
+            gloo::events::EventListener::new(&w, "hashchange", |_| {
+                if let (Some(_), Some(w)) = (share::in_address(), web_sys::window()) {
+                    let _ = w.location().reload();
+                }
+            })
+        });
+        move || drop(listener)
+    });
     let on_prefs = {
         let prefs = prefs.clone();
         Callback::from(move |next: Prefs| {
@@ -119,7 +167,8 @@ pub fn App() -> Html {
             <>
                 <div style={if dashboard.is_some() { "display: none" } else { "display: contents" }}>
                     <Playground bridge={bridge.clone()} prefs={*prefs} {on_prefs} trouble={start.trouble.clone()}
-                        editor={start.editor.clone()} history={start.history.clone()} speed={start.speed} />
+                        editor={start.editor.clone()} history={start.history.clone()} speed={start.speed}
+                        transcript={start.transcript.clone()} />
                 </div>
                 if let Some(uid) = dashboard {
                     <Dashboards bridge={bridge.clone()} {uid} {on_start_lab} />

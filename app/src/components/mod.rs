@@ -13,6 +13,7 @@ pub mod pictures;
 pub mod playground;
 pub mod service_picture;
 pub mod settings;
+pub mod share_panel;
 pub mod splitter;
 pub mod terminal;
 pub mod time_controls;

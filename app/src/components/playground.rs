@@ -9,10 +9,11 @@ use super::lesson::{Batches, LessonPane};
 use super::notice::Notice;
 use super::pictures::{use_lesson_picture, Top};
 use super::service_picture::ServicePicture;
+use super::share_panel::SharePanel;
 use super::splitter::Splitter;
 use super::terminal::Terminal;
 use super::top_bar::TopBar;
-use crate::bridge::BridgeHandle;
+use crate::bridge::{BridgeHandle, Transcript};
 use crate::i18n::{t, Msg};
 use crate::session::{self, Prefs};
 use crate::style::palette::{ACCENT, ON_ACCENT};
@@ -39,6 +40,13 @@ pub enum Trouble {
     Import(String),
     /// The browser refused to store the session.
     Save(String),
+    /// A shared link was opened: how many inputs replayed, and where the
+    /// receiver's own session was kept (`None`: there was none).
+    Shared { inputs: usize, kept: Option<String> },
+    /// A shared link could not be opened.
+    Link(String),
+    /// The session kept aside for a shared link could not be put back.
+    BringBack(String),
 }
 
 #[derive(Properties, PartialEq)]
@@ -52,6 +60,9 @@ pub struct PlaygroundProps {
     pub history: Vec<String>,
     /// The clock's speed to start with (0 = paused).
     pub speed: u32,
+    /// What a shared scenario's replay printed, for the terminal.
+    #[prop_or_default]
+    pub transcript: Transcript,
 }
 
 /// Pane sizes as shares of their container.
@@ -100,8 +111,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let redraw = use_force_update();
     // What a running `kubectl get -w` printed since the last tick, numbered
     // so the terminal appends each batch once.
-    let incoming = use_state(|| (0u64, Vec::<(Option<String>, Output)>::new()));
-    let batches = use_mut_ref(|| 0u64);
+    let first = u64::from(!props.transcript.is_empty());
+    let incoming = use_state(|| (first, props.transcript.clone()));
+    let batches = use_mut_ref(|| first);
     let editor_text = use_mut_ref(|| props.editor.clone());
     let history = use_mut_ref(|| props.history.clone());
     let dirty = use_mut_ref(|| false);
@@ -326,6 +338,40 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             Err(reason) => trouble.set(Some(Trouble::Import(reason))),
         })
     };
+    // The link of the last Share, shown until closed.
+    let shared = use_state(|| None::<AttrValue>);
+    let on_share = {
+        let bridge = bridge.clone();
+        let shared = shared.clone();
+        Callback::from(move |_: ()| shared.set(Some(crate::share::link(&bridge.0.scenario()).into())))
+    };
+    let on_close_share = {
+        let shared = shared.clone();
+        Callback::from(move |_: ()| shared.set(None))
+    };
+    // Puts back the session a shared link set aside, and loads it.
+    let bring_back = {
+        let trouble = trouble.setter();
+        let frozen = frozen.clone();
+        move |key: String| {
+            let trouble = trouble.clone();
+            let frozen = frozen.clone();
+            Callback::from(move |_: ()| {
+                *frozen.borrow_mut() = true;
+                match session::bring_back(&key) {
+                    Ok(()) => {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }
+                    Err(e) => {
+                        *frozen.borrow_mut() = false;
+                        trouble.set(Some(Trouble::BringBack(e)));
+                    }
+                }
+            })
+        }
+    };
     let resize = |apply: fn(&mut Layout, f64)| {
         let layout = layout.clone();
         let redraw = redraw.clone();
@@ -384,15 +430,39 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     // as kubectl lets a context name one.
     let namespaces: Vec<String> =
         bridge.0.namespaces().into_iter().chain([contexts.1.clone()]).collect::<BTreeSet<_>>().into_iter().collect();
-    let notice = trouble.as_ref().map(|trouble| match trouble {
-        Trouble::Restore { reason, key } => format!(
-            "{}: {reason}. {} “{key}”. {}",
-            t(lang, Msg::RestoreFailed),
-            t(lang, Msg::KeptAsideUnder),
-            t(lang, Msg::FreshCluster)
-        ),
-        Trouble::Import(reason) => format!("{}: {reason}", t(lang, Msg::ImportFailed)),
-        Trouble::Save(reason) => format!("{}: {reason}", t(lang, Msg::SaveFailed)),
+    let notice = trouble.as_ref().map(|trouble| -> (String, bool, Option<(AttrValue, Callback<()>)>) {
+        let text = match trouble {
+            Trouble::Restore { reason, key } => format!(
+                "{}: {reason}. {} “{key}”. {}",
+                t(lang, Msg::RestoreFailed),
+                t(lang, Msg::KeptAsideUnder),
+                t(lang, Msg::FreshCluster)
+            ),
+            Trouble::Import(reason) => format!("{}: {reason}", t(lang, Msg::ImportFailed)),
+            Trouble::Save(reason) => format!("{}: {reason}", t(lang, Msg::SaveFailed)),
+            Trouble::Shared { inputs, kept } => {
+                let opened = format!(
+                    "{}: {}.",
+                    t(lang, Msg::SharedOpened),
+                    t(lang, Msg::InputsReplayed).replace("{n}", &inputs.to_string())
+                );
+                match kept {
+                    Some(key) => format!("{opened} {} “{key}”.", t(lang, Msg::SharedKeptUnder)),
+                    None => opened,
+                }
+            }
+            Trouble::Link(reason) => {
+                format!("{}: {reason}. {}", t(lang, Msg::ShareLinkFailed), t(lang, Msg::OwnSessionUnchanged))
+            }
+            Trouble::BringBack(reason) => format!("{}: {reason}", t(lang, Msg::BringBackFailed)),
+        };
+        match trouble {
+            Trouble::Shared { kept: Some(key), .. } => {
+                (text, true, Some((t(lang, Msg::BackToMySession).into(), bring_back(key.clone()))))
+            }
+            Trouble::Shared { .. } => (text, true, None),
+            _ => (text, false, None),
+        }
     });
     let dismiss = {
         let trouble = trouble.clone();
@@ -465,12 +535,15 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     html! {
         <div class={style}>
             <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} {on_command}
-                prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} />
-            if let Some(text) = notice {
-                <Notice {text} on_dismiss={dismiss} />
-            } else {
-                <div />
-            }
+                prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} {on_share} />
+            <div>
+                if let Some((text, info, action)) = notice {
+                    <Notice {text} {info} {action} on_dismiss={dismiss} />
+                }
+                if let Some(link) = (*shared).clone() {
+                    <SharePanel {link} on_close={on_close_share} />
+                }
+            </div>
             <main style={columns}>
                 if !presenter {
                     <LessonPane bridge={bridge.clone()} on_change={on_lesson_change} {on_paste} />

@@ -1,5 +1,5 @@
-//! How the page looks and speaks, and the session as a file: theme,
-//! presenter mode, language, export and import.
+//! How the page looks and speaks, and the session as a file or a link:
+//! theme, presenter mode, language, export, import and share.
 
 use crate::i18n::{t, Lang, Msg};
 use crate::session::{Prefs, Theme};
@@ -15,6 +15,8 @@ pub struct SettingsProps {
     pub on_export: Callback<()>,
     /// The text of a chosen session file.
     pub on_import: Callback<String>,
+    /// Share the cluster's scenario as a link.
+    pub on_share: Callback<()>,
 }
 
 #[styled_component]
@@ -46,6 +48,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         })
     };
     let export = props.on_export.reform(|_: MouseEvent| ());
+    let share = props.on_share.reform(|_: MouseEvent| ());
     let choose = {
         let file = file.clone();
         Callback::from(move |_: MouseEvent| {
@@ -86,6 +89,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
             </select>
             <button onclick={export} data-testid="export">{ t(lang, Msg::Export) }</button>
             <button onclick={choose} data-testid="import">{ t(lang, Msg::Import) }</button>
+            <button onclick={share} data-testid="share">{ t(lang, Msg::Share) }</button>
             <input type="file" ref={file} accept=".json,application/json" onchange={chosen}
                 data-testid="import-file" tabindex="-1" aria-hidden="true" />
         </div>

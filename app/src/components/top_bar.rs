@@ -26,6 +26,7 @@ pub struct TopBarProps {
     pub on_prefs: Callback<Prefs>,
     pub on_export: Callback<()>,
     pub on_import: Callback<String>,
+    pub on_share: Callback<()>,
 }
 
 #[styled_component]
@@ -65,7 +66,8 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 <button onclick={exit} data-testid="exit-presenter">{ t(lang, Msg::ExitPresenter) }</button>
             } else {
                 <Settings prefs={props.prefs} on_prefs={props.on_prefs.clone()}
-                    on_export={props.on_export.clone()} on_import={props.on_import.clone()} />
+                    on_export={props.on_export.clone()} on_import={props.on_import.clone()}
+                    on_share={props.on_share.clone()} />
             }
         </header>
     }
