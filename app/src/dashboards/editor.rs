@@ -8,7 +8,8 @@ use super::text::{tr, D};
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use engine::dashboards::model::{Step, Target, Thresholds};
-use engine::dashboards::query::{run_panel, Window};
+use engine::dashboards::query::Window;
+use engine::dashboards::run::run;
 use engine::dashboards::template::VarState;
 use engine::dashboards::Panel;
 use std::rc::Rc;
@@ -16,12 +17,15 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// The visualisations the editor offers, by Grafana's type id and name.
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 8] = [
     ("timeseries", "Time series"),
     ("stat", "Stat"),
     ("gauge", "Gauge"),
     ("bargauge", "Bar gauge"),
     ("table", "Table"),
+    ("heatmap", "Heatmap"),
+    ("logs", "Logs"),
+    ("alertlist", "Alert list"),
 ];
 /// Common units, by Grafana's id and the name its unit picker shows.
 const UNITS: [(&str, &str); 8] = [
@@ -116,12 +120,12 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
         let panel = (*draft).clone();
         let range = props.range;
         let vars = props.vars.clone();
-        props.bridge.0.with_tsdb(move |storage, now| {
+        props.bridge.0.with_cluster(move |cluster| {
+            let now = cluster.now().0;
             let window = Window { from_ms: now - range, to_ms: now, max_data_points: 600 };
-            Rc::new(run_panel(storage, &panel, &vars, window))
+            Rc::new(run(cluster, &panel, &vars, window))
         })
-    }
-    .unwrap_or_default();
+    };
     let defaults = draft.field_config.defaults.clone();
     let steps = defaults.thresholds.clone().map(|t| t.steps).unwrap_or_default();
 

@@ -403,7 +403,8 @@ mod tests {
     #[test]
     fn plain_series_bucket_by_value() {
         // (split, values at one time, rows, counts)
-        let cases: &[(Split, &[f64], &[&str], &[f64])] = &[
+        type Case<'a> = (Split, &'a [f64], &'a [&'a str], &'a [f64]);
+        let cases: &[Case] = &[
             (Split::Count(2), &[0.0, 1.0, 9.0, 10.0], &["0-5", "5-10"], &[2.0, 2.0]),
             (Split::Size(4.0), &[1.0, 5.0, 6.0, 9.0], &["0-4", "4-8", "8-12"], &[1.0, 2.0, 1.0]),
             (Split::Count(3), &[7.0, 7.0], &["7-7.3333", "7.3333-7.6667", "7.6667-8"], &[2.0, 0.0, 0.0]),

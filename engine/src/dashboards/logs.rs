@@ -240,7 +240,7 @@ pub fn select(
     }
     // Newest first, keeping each stream's order; then the limit, as Loki's
     // backward direction returns the newest lines.
-    lines.sort_by(|a, b| b.ms.cmp(&a.ms));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.ms));
     let truncated = lines.len() > limit;
     lines.truncate(limit);
     if !newest_first {

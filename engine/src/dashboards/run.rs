@@ -2,6 +2,7 @@
 //! over its containers' logs, an alert list over its Prometheus rules.
 
 use super::alerts;
+use super::interval::parse_duration;
 use super::logs::{self, LogResult};
 use super::model::Panel;
 use super::query::{run_panel, PanelData, Window};
@@ -9,8 +10,19 @@ use super::template::{interpolate, Context, VarState};
 use crate::cluster::Cluster;
 use serde_json::Value;
 
-/// What `panel` shows over `cluster` in `window`.
+/// The panel's own relative time (`timeFrom: "1h"`, Grafana's query
+/// option), which replaces the dashboard's range up to the same end.
+pub fn time_from(panel: &Panel) -> Option<i64> {
+    let text = panel.extra.get("timeFrom").and_then(Value::as_str)?;
+    parse_duration(text.trim().trim_start_matches("now-")).filter(|ms| *ms > 0)
+}
+
+/// What `panel` shows over `cluster` in `window` (or its own `timeFrom`).
 pub fn run(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window) -> PanelData {
+    let window = match time_from(panel) {
+        Some(ms) => Window { from_ms: window.to_ms - ms, ..window },
+        None => window,
+    };
     let empty = PanelData { start_ms: window.from_ms, end_ms: window.to_ms, ..PanelData::default() };
     match panel.kind.as_str() {
         "logs" => run_logs(cluster, panel, vars, window),
@@ -45,7 +57,7 @@ fn run_logs(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window)
         all.truncated |= got.truncated;
         all.lines.extend(got.lines);
     }
-    all.lines.sort_by(|a, b| b.ms.cmp(&a.ms));
+    all.lines.sort_by_key(|l| std::cmp::Reverse(l.ms));
     all.truncated |= all.lines.len() > limit;
     all.lines.truncate(limit);
     if !newest_first {
@@ -124,6 +136,21 @@ mod tests {
         assert!(bad.has_data());
         let none = run_one(&[r#"{namespace="nowhere"}"#], "{}");
         assert!(!none.has_data() && none.errors.is_empty());
+    }
+
+    #[test]
+    fn a_panel_time_from_replaces_the_range() {
+        let shell = lab();
+        let w = window(&shell);
+        let mut p = panel("logs", &[r#"{namespace="default"}"#], "{}");
+        assert_eq!(run(shell.cluster(), &p, &[], w).start_ms, w.from_ms);
+        // (timeFrom, range it gives)
+        for (from, ms) in [("1h", 3_600_000), ("now-2m", 120_000)] {
+            p.extra.insert("timeFrom".into(), from.into());
+            assert_eq!(run(shell.cluster(), &p, &[], w).start_ms, w.to_ms - ms, "{from}");
+        }
+        p.extra.insert("timeFrom".into(), "soon".into());
+        assert_eq!(run(shell.cluster(), &p, &[], w).start_ms, w.from_ms, "an unreadable one is ignored");
     }
 
     #[test]
