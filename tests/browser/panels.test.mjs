@@ -151,9 +151,37 @@ test('the panel editor offers heatmap, logs and alert list, and previews a log q
   await page.getByTestId('editor-expr').blur();
   await preview.locator('.error').waitFor();
   assert.match(await preview.locator('.error').getAttribute('title'), /stream selector/);
+  // The alert list: firing and pending by default, Normal when asked.
   await page.getByTestId('editor-kind').selectOption('alertlist');
   await preview.getByTestId('alert-item').first().waitFor();
+  assert.equal(await preview.getByTestId('alert-item').count(), 1, 'only the firing rule');
+  await page.getByTestId('editor-state-normal').check();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="editor-preview"] [data-testid="alert-item"]').length === 3);
   await shoot(page, 'panels-editor-alertlist');
+  // A heatmap of a histogram, then in another colour scheme.
+  await page.getByTestId('editor-kind').selectOption('heatmap');
+  await page.getByTestId('editor-expr').fill('sum by (le) (rate(apiserver_request_duration_seconds_bucket[$__rate_interval]))');
+  await page.getByTestId('editor-expr').blur();
+  const canvas = preview.getByTestId('heatmap');
+  await canvas.waitFor();
+  const hue = () => canvas.evaluate((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let red = 0;
+    let blue = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60) {
+        if (data[i] > data[i + 2]) red++; else blue++;
+      }
+    }
+    return { red, blue };
+  });
+  const oranges = await hue();
+  assert.ok(oranges.red > 100 && oranges.red > oranges.blue, `Oranges by default: ${JSON.stringify(oranges)}`);
+  await page.getByTestId('editor-scheme').selectOption('Blues');
+  await page.waitForTimeout(200);
+  const blues = await hue();
+  assert.ok(blues.blue > 100 && blues.blue > blues.red, `Blues when picked: ${JSON.stringify(blues)}`);
+  await shoot(page, 'panels-editor-heatmap');
   await page.getByTestId('editor-cancel').click();
   assert.deepEqual(errors, []);
 });

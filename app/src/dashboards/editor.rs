@@ -3,6 +3,7 @@
 //! its unit, decimals, min/max and thresholds. Apply hands the edited panel
 //! back; the page saves it into the dashboard.
 
+use super::options::panel_options;
 use super::panels::PanelView;
 use super::text::{tr, D};
 use crate::bridge::BridgeHandle;
@@ -129,6 +130,8 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
     let defaults = draft.field_config.defaults.clone();
     let steps = defaults.thresholds.clone().map(|t| t.steps).unwrap_or_default();
 
+    // A logs panel's query is a LogQL stream selector (see `engine::dashboards::logs`).
+    let placeholder = if draft.kind == "logs" { r#"{namespace="default"} |= "text""# } else { "PromQL" };
     let queries = draft.targets.iter().enumerate().map(|(i, t)| {
         let expr = edit(Rc::new(move |p: &mut Panel, v| p.targets[i].expr = v));
         let legend = edit(Rc::new(move |p: &mut Panel, v| p.targets[i].legend_format = v));
@@ -148,7 +151,7 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
         html! {
             <fieldset class="query" data-testid="editor-query">
                 <legend>{ t.ref_id.clone() }</legend>
-                <textarea data-testid="editor-expr" placeholder="PromQL" value={t.expr.clone()} onchange={expr} />
+                <textarea data-testid="editor-expr" placeholder={placeholder} value={t.expr.clone()} onchange={expr} />
                 <label>{ tr(lang, D::Legend) }
                     <input data-testid="editor-legend" placeholder="{{label}}" value={t.legend_format.clone()} onchange={legend} />
                 </label>
@@ -266,6 +269,7 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
                     { for thresholds }
                     <button data-testid="editor-add-threshold" onclick={add_threshold}>{ tr(lang, D::AddThreshold) }</button>
                 </div>
+                { panel_options(&draft, lang) }
                 <div class="actions">
                     <button data-testid="editor-apply" onclick={apply}>{ tr(lang, D::Apply) }</button>
                     <button data-testid="editor-cancel" onclick={props.on_cancel.reform(|_| ())}>{ tr(lang, D::Cancel) }</button>

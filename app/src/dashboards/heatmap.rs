@@ -74,7 +74,10 @@ fn draw(
         .y_label_area_size(Y_LABELS as u32)
         .build_cartesian_2d(start..end.max(start + 1), lo..hi.max(lo + f64::EPSILON))
         .map_err(|e| e.to_string())?;
-    // Ordinal rows are labelled by their upper bound at their top edge.
+    // Ordinal rows are labelled by their upper bound at their top edge;
+    // every `every`-th bound when there is no room for them all.
+    let plot_height = (h as i32 - 2 * MARGIN - X_LABELS).max(1) as usize;
+    let every = ((n + 1) * 13).div_ceil(plot_height).max(1);
     let rows = map.rows.clone();
     let ordinal = map.ordinal;
     let unit_owned = unit.to_string();
@@ -83,7 +86,8 @@ fn draw(
             return units::format(&unit_owned, *v, None);
         }
         let k = v.round();
-        if (v - k).abs() > 1e-6 {
+        let top = k as usize == n && n % every > every / 2;
+        if (v - k).abs() > 1e-6 || (k as usize % every != 0 && !top) {
             return String::new();
         }
         match k as usize {

@@ -7,6 +7,7 @@ mod chart;
 mod editor;
 mod heatmap;
 mod logs;
+mod options;
 pub mod page;
 mod panels;
 pub mod store;

@@ -277,6 +277,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .editor .options { grid-column: 2; grid-row: 1 / span 2; display: grid; gap: 8px; align-content: start;
             background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; padding: 10px; }
         .editor label { display: grid; gap: 3px; }
+        .editor label.check { display: flex; align-items: center; gap: 6px; }
         .editor fieldset { border: 1px solid ${edge}; border-radius: 4px; display: grid; gap: 6px; }
         .editor textarea { font-family: ${mono}; font-size: 13px; min-height: 54px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
         .editor .thresholds { display: grid; gap: 4px; }

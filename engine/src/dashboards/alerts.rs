@@ -39,7 +39,8 @@ pub struct AlertItem {
     pub since_ms: Option<i64>,
     /// The rule's own labels (`severity`, …).
     pub labels: BTreeMap<String, String>,
-    /// The first instance's `summary` annotation, or the rule's template.
+    /// The first alert's `summary` annotation, expanded; empty for a rule
+    /// with no alerts (its template has no labels to fill in).
     pub summary: String,
     /// Its instances that pass the label filter.
     pub instances: Vec<Instance>,
@@ -169,7 +170,6 @@ pub fn select(rules: &Rules, o: &ListOptions) -> Vec<AlertItem> {
                 .iter()
                 .filter(|a| a.group == group.name && a.alert.labels.get("alertname") == Some(&rule.name))
                 .find_map(|a| a.alert.annotations.get("summary").cloned())
-                .or_else(|| rule.annotations.get("summary").cloned())
                 .unwrap_or_default();
             if !o.label_filter.is_empty() {
                 let pass = |l: &Labels| o.label_filter.iter().all(|m| matches(m, l));

@@ -238,15 +238,23 @@ pub fn select(
             }
         }
     }
-    // Newest first, keeping each stream's order; then the limit, as Loki's
-    // backward direction returns the newest lines.
-    lines.sort_by_key(|l| std::cmp::Reverse(l.ms));
-    let truncated = lines.len() > limit;
-    lines.truncate(limit);
-    if !newest_first {
-        lines.reverse();
+    LogResult::ordered(lines, limit, newest_first)
+}
+
+impl LogResult {
+    /// Lines in the order they were written (a stable sort keeps a
+    /// stream's lines of one millisecond in order), the newest `limit`
+    /// kept as Loki's backward direction returns them, then turned round
+    /// for newest first.
+    pub fn ordered(mut lines: Vec<LogLine>, limit: usize, newest_first: bool) -> LogResult {
+        lines.sort_by_key(|l| l.ms);
+        let truncated = lines.len() > limit;
+        lines.drain(..lines.len().saturating_sub(limit));
+        if newest_first {
+            lines.reverse();
+        }
+        LogResult { lines, truncated }
     }
-    LogResult { lines, truncated }
 }
 
 /// The lines holding `text`, case-insensitively (the panel's filter box).
@@ -332,6 +340,17 @@ mod tests {
         assert_eq!((o.show_time, o.wrap, o.newest_first), (true, true, false));
         let o = options(&panel(r#"{"options":{"showTime":"yes","sortOrder":3}}"#));
         assert_eq!((o.show_time, o.newest_first), (false, true));
+    }
+
+    #[test]
+    fn order_keeps_write_order_and_the_newest_lines() {
+        let line = |ms: i64, text: &str| LogLine { ms, labels: Labels::new(), line: text.into() };
+        let lines = vec![line(5, "c"), line(1, "a"), line(5, "d"), line(3, "b")];
+        let texts = |r: LogResult| (r.lines.iter().map(|l| l.line.clone()).collect::<Vec<_>>().join(""), r.truncated);
+        assert_eq!(texts(LogResult::ordered(lines.clone(), 10, false)), ("abcd".into(), false));
+        assert_eq!(texts(LogResult::ordered(lines.clone(), 10, true)), ("dcba".into(), false));
+        assert_eq!(texts(LogResult::ordered(lines.clone(), 2, false)), ("cd".into(), true));
+        assert_eq!(texts(LogResult::ordered(lines, 3, true)), ("dcb".into(), true));
     }
 
     #[test]

@@ -53,16 +53,13 @@ fn run_logs(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window)
         // Loki's per-query line limit, as Grafana's target saves it.
         let max = target.extra.get("maxLines").and_then(Value::as_u64).map_or(logs::DEFAULT_LIMIT, |m| m as usize);
         limit = limit.max(max);
-        let got = logs::select(cluster, &query, window.from_ms, window.to_ms, max, true);
+        let got = logs::select(cluster, &query, window.from_ms, window.to_ms, max, false);
         all.truncated |= got.truncated;
         all.lines.extend(got.lines);
     }
-    all.lines.sort_by_key(|l| std::cmp::Reverse(l.ms));
-    all.truncated |= all.lines.len() > limit;
-    all.lines.truncate(limit);
-    if !newest_first {
-        all.lines.reverse();
-    }
+    let truncated = all.truncated;
+    let mut all = LogResult::ordered(all.lines, limit, newest_first);
+    all.truncated |= truncated;
     data.logs = Some(all);
     data
 }
