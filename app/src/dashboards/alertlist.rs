@@ -40,7 +40,7 @@ pub fn alert_list(panel: &Panel, items: &[AlertItem], now_ms: i64, lang: Lang) -
                         <div class="head">
                             <b class="name">{ item.name.clone() }</b>
                             <span class="state" style={format!("color:{}", colour(item.state))}>{ format!("{state}{since}") }</span>
-                            if active > 0 { <span class="muted">{ format!("{active} {}", tr(lang, D::Instances)) }</span> }
+                            if active > 0 { <span class="muted">{ format!("{active} {}", tr(lang, if active == 1 { D::Instance } else { D::Instances })) }</span> }
                             { labels_of(item.labels.iter()) }
                         </div>
                         if !item.summary.is_empty() { <div class="muted">{ item.summary.clone() }</div> }

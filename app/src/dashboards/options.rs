@@ -113,7 +113,7 @@ pub fn panel_options(draft: &UseStateHandle<Panel>, lang: Lang) -> Html {
                     <label class="check"><input type="checkbox" data-testid="editor-state-normal" checked={flag(&["stateFilter", "normal"], false)}
                         onchange={change(draft, &["stateFilter", "normal"], checked)} />{ "Normal" }</label>
                     <label class="check"><input type="checkbox" data-testid="editor-show-instances" checked={flag(&["showInstances"], false)}
-                        onchange={change(draft, &["showInstances"], checked)} />{ tr(lang, D::Instances) }</label>
+                        onchange={change(draft, &["showInstances"], checked)} />{ tr(lang, D::ShowInstances) }</label>
                     <label>{ "Max items" }<input type="number" min="1" data-testid="editor-max-items" value={max.to_string()}
                         onchange={change(draft, &["maxItems"], number)} /></label>
                     <label>{ "Sort order" }

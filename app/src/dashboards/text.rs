@@ -68,6 +68,8 @@ pub enum D {
     Count,
     For,
     Instances,
+    Instance,
+    ShowInstances,
 }
 
 pub fn tr(lang: Lang, d: D) -> &'static str {
@@ -136,6 +138,8 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Count => "Count",
             For => "for",
             Instances => "instances",
+            Instance => "instance",
+            ShowInstances => "Show instances",
         },
         Lang::Ko => match d {
             Dashboards => "대시보드",
@@ -200,6 +204,8 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Count => "개수",
             For => "지속",
             Instances => "인스턴스",
+            Instance => "인스턴스",
+            ShowInstances => "인스턴스 보이기",
         },
     }
 }
