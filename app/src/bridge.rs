@@ -423,6 +423,12 @@ impl Bridge {
         cluster.tsdb().map(|storage| f(storage, cluster.now().0))
     }
 
+    /// Reads the cluster: dashboards run logs panels and alert lists over
+    /// it as well as its Prometheus.
+    pub fn with_cluster<R>(&self, f: impl FnOnce(&engine::Cluster) -> R) -> R {
+        f(self.shell().cluster())
+    }
+
     /// Saves a dashboard in the lab's Grafana: its uid, or why the text
     /// is not a dashboard (then nothing is journaled).
     pub fn save_dashboard(&self, json: &str) -> Result<String, String> {

@@ -336,6 +336,12 @@ impl Cluster {
         self.monitoring.as_ref().map(|m| m.chat())
     }
 
+    /// The lab's Prometheus rules with their alerts' states, as its rules
+    /// page shows them; `None` when the cluster has no monitoring stack.
+    pub fn rules(&self) -> Option<&crate::rules::Rules> {
+        self.monitoring.as_ref().map(|m| m.rules())
+    }
+
     /// The latest requests made in the cluster, oldest first, hop by hop.
     pub fn traces(&self) -> Vec<crate::network::Trace> {
         self.network.traces().cloned().collect()

@@ -4,7 +4,8 @@
 //! `../shared/corpora/grafana/` import and draw where our metrics exist.
 
 use engine::dashboards::layout::all_panels;
-use engine::dashboards::query::{run_panel, PanelData, Window};
+use engine::dashboards::query::{PanelData, Window};
+use engine::dashboards::run::run;
 use engine::dashboards::template::{resolve, VarState};
 use engine::dashboards::{builtin, Dashboard};
 use engine::{MemFiles, Shell};
@@ -46,7 +47,7 @@ fn panels_data(
     let data = all_panels(dash)
         .into_iter()
         .filter(|p| !matches!(p.kind.as_str(), "text" | "row"))
-        .map(|p| (p.title.clone(), run_panel(storage, p, &vars, window)))
+        .map(|p| (p.title.clone(), run(cluster, p, &vars, window)))
         .collect();
     (vars, data)
 }
@@ -101,6 +102,36 @@ fn namespace_variable_changes_the_series() {
     let default = pods_of("default");
     assert!(system.iter().any(|p| p.starts_with("coredns-")), "{system:?}");
     assert!(!default.is_empty() && default.iter().all(|p| p.starts_with("php-apache-")), "{default:?}");
+}
+
+/// The cluster overview's heatmap has requests in its buckets, its alert
+/// list every default rule, and the namespace view's logs panel lines of
+/// the picked namespace's pods.
+#[test]
+fn builtin_heatmap_logs_and_alerts_show_the_lab() {
+    let shell = lab();
+    let all = builtin::all();
+    let find = |uid: &str| all.iter().find(|d| d.uid == uid).cloned().unwrap_or_default();
+    let (_, overview) = panels_data(&shell, &find("kubeplay-cluster"), &BTreeMap::new());
+    let dash = find("kubeplay-cluster");
+    let heat_panel = all_panels(&dash).into_iter().find(|p| p.kind == "heatmap").cloned().unwrap_or_default();
+    let heat = overview.iter().find(|(t, _)| *t == heat_panel.title).map(|(_, d)| d.clone()).unwrap_or_default();
+    let map = engine::dashboards::heatmap::build(&heat_panel, &heat);
+    assert!(map.ordinal && map.rows.len() > 5, "le buckets: {:?}", map.rows);
+    assert_eq!(map.rows.last().map(|r| r.label.as_str()), Some("+Inf"));
+    let filled = map.counts.iter().flatten().filter(|v| **v > 1e-9).count();
+    assert!(filled > 10, "requests land in buckets ({filled} cells)");
+    let rules = overview.iter().find_map(|(_, d)| d.alerts.clone()).unwrap_or_default();
+    let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in ["NodeDown", "PodCrashLooping", "HighNodeCPU"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let picked = BTreeMap::from([("namespace".to_string(), vec!["default".to_string()])]);
+    let (_, ns) = panels_data(&shell, &find("kubeplay-namespace"), &picked);
+    let lines = ns.iter().find_map(|(_, d)| d.logs.clone()).map(|l| l.lines).unwrap_or_default();
+    assert!(!lines.is_empty(), "php-apache's pods logged");
+    assert!(lines.iter().all(|l| l.labels.get("namespace").map(String::as_str) == Some("default")));
 }
 
 #[test]

@@ -3,12 +3,14 @@
 //! its unit, decimals, min/max and thresholds. Apply hands the edited panel
 //! back; the page saves it into the dashboard.
 
+use super::options::panel_options;
 use super::panels::PanelView;
 use super::text::{tr, D};
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use engine::dashboards::model::{Step, Target, Thresholds};
-use engine::dashboards::query::{run_panel, Window};
+use engine::dashboards::query::Window;
+use engine::dashboards::run::run;
 use engine::dashboards::template::VarState;
 use engine::dashboards::Panel;
 use std::rc::Rc;
@@ -16,12 +18,15 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// The visualisations the editor offers, by Grafana's type id and name.
-const KINDS: [(&str, &str); 5] = [
+const KINDS: [(&str, &str); 8] = [
     ("timeseries", "Time series"),
     ("stat", "Stat"),
     ("gauge", "Gauge"),
     ("bargauge", "Bar gauge"),
     ("table", "Table"),
+    ("heatmap", "Heatmap"),
+    ("logs", "Logs"),
+    ("alertlist", "Alert list"),
 ];
 /// Common units, by Grafana's id and the name its unit picker shows.
 const UNITS: [(&str, &str); 8] = [
@@ -116,15 +121,17 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
         let panel = (*draft).clone();
         let range = props.range;
         let vars = props.vars.clone();
-        props.bridge.0.with_tsdb(move |storage, now| {
+        props.bridge.0.with_cluster(move |cluster| {
+            let now = cluster.now().0;
             let window = Window { from_ms: now - range, to_ms: now, max_data_points: 600 };
-            Rc::new(run_panel(storage, &panel, &vars, window))
+            Rc::new(run(cluster, &panel, &vars, window))
         })
-    }
-    .unwrap_or_default();
+    };
     let defaults = draft.field_config.defaults.clone();
     let steps = defaults.thresholds.clone().map(|t| t.steps).unwrap_or_default();
 
+    // A logs panel's query is a LogQL stream selector (see `engine::dashboards::logs`).
+    let placeholder = if draft.kind == "logs" { r#"{namespace="default"} |= "text""# } else { "PromQL" };
     let queries = draft.targets.iter().enumerate().map(|(i, t)| {
         let expr = edit(Rc::new(move |p: &mut Panel, v| p.targets[i].expr = v));
         let legend = edit(Rc::new(move |p: &mut Panel, v| p.targets[i].legend_format = v));
@@ -144,7 +151,7 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
         html! {
             <fieldset class="query" data-testid="editor-query">
                 <legend>{ t.ref_id.clone() }</legend>
-                <textarea data-testid="editor-expr" placeholder="PromQL" value={t.expr.clone()} onchange={expr} />
+                <textarea data-testid="editor-expr" placeholder={placeholder} value={t.expr.clone()} onchange={expr} />
                 <label>{ tr(lang, D::Legend) }
                     <input data-testid="editor-legend" placeholder="{{label}}" value={t.legend_format.clone()} onchange={legend} />
                 </label>
@@ -262,6 +269,7 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
                     { for thresholds }
                     <button data-testid="editor-add-threshold" onclick={add_threshold}>{ tr(lang, D::AddThreshold) }</button>
                 </div>
+                { panel_options(&draft, lang) }
                 <div class="actions">
                     <button data-testid="editor-apply" onclick={apply}>{ tr(lang, D::Apply) }</button>
                     <button data-testid="editor-cancel" onclick={props.on_cancel.reform(|_| ())}>{ tr(lang, D::Cancel) }</button>

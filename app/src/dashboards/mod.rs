@@ -2,8 +2,12 @@
 //! the playground's cluster. The model, queries and number formatting are
 //! the engine's (`engine::dashboards`); this folder draws them.
 
+mod alertlist;
 mod chart;
 mod editor;
+mod heatmap;
+mod logs;
+mod options;
 pub mod page;
 mod panels;
 pub mod store;

@@ -12,7 +12,8 @@ use crate::i18n::Lang;
 use crate::style::palette::*;
 use engine::dashboards::interval::{parse_duration, parse_time};
 use engine::dashboards::layout::{sections, toggle_row};
-use engine::dashboards::query::{run_panel, PanelData, Window};
+use engine::dashboards::query::{PanelData, Window};
+use engine::dashboards::run::run;
 use engine::dashboards::template::{resolve, VarState};
 use engine::dashboards::{builtin, Dashboard, Panel};
 use gloo::timers::callback::Interval;
@@ -68,7 +69,9 @@ fn key(p: &Panel, i: usize) -> String {
 
 fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMap<String, Vec<String>>) -> Computed {
     let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1200.0);
-    let out = bridge.0.with_tsdb(|storage, now| {
+    let out = bridge.0.with_cluster(|cluster| {
+        let storage = cluster.tsdb()?;
+        let now = cluster.now().0;
         let vars = resolve(dash, Some(storage), now - range, now, picked);
         let mut data = BTreeMap::new();
         for s in sections(dash).iter().filter(|s| !s.collapsed) {
@@ -78,10 +81,10 @@ fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMa
                 }
                 let points = ((f64::from(p.grid_pos.w.clamp(1, 24)) / 24.0) * width).max(100.0) as u32;
                 let window = Window { from_ms: now - range, to_ms: now, max_data_points: points };
-                data.insert(key(p, i), Rc::new(run_panel(storage, p, &vars, window)));
+                data.insert(key(p, i), Rc::new(run(cluster, p, &vars, window)));
             }
         }
-        Computed { vars: Rc::new(vars), data }
+        Some(Computed { vars: Rc::new(vars), data })
     });
     out.unwrap_or_else(|| Computed { vars: Rc::new(resolve(dash, None, 0, 0, picked)), data: BTreeMap::new() })
 }
@@ -193,6 +196,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .panel { background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; display: flex; flex-direction: column; min-width: 0; min-height: 0; overflow: hidden; }
         .panel > header { display: flex; align-items: center; gap: 6px; padding: 4px 8px; }
         .panel h3 { margin: 0; font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex: 1; text-align: center; }
+        .panel .timefrom { color: ${accent}; font-size: 11px; white-space: nowrap; padding-right: 22px; }
         .panel .error { background: ${error}; color: #fff; border-radius: 50%; width: 16px; height: 16px; font-size: 11px; text-align: center; cursor: help; }
         .panel .body { flex: 1; min-height: 0; position: relative; padding: 0 6px 6px; display: flex; flex-direction: column; }
         .nodata, .placeholder { margin: auto; color: ${muted}; text-align: center; display: grid; gap: 6px; font-size: 13px; }
@@ -231,6 +235,36 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         table.data th { position: sticky; top: 0; background: ${raised}; text-align: left; padding: 4px 8px; cursor: pointer; }
         table.data td { padding: 3px 8px; border-top: 1px solid ${edge}; }
         table.data td.num { text-align: right; font-family: ${mono}; }
+        .heatmap { display: flex; flex-direction: column; height: 100%; min-height: 0; position: relative; }
+        .heatmap canvas { flex: 1; min-height: 60px; width: 100%; }
+        .heatmap .tooltip { position: absolute; background: ${raised}; border: 1px solid ${edge}; border-radius: 4px;
+            padding: 6px 8px; font-size: 12px; pointer-events: none; z-index: 1; display: grid; gap: 2px; min-width: 150px; }
+        .heatmap .tooltip div { display: flex; gap: 10px; white-space: nowrap; }
+        .heatmap .tooltip b { margin-left: auto; font-family: ${mono}; font-weight: 500; }
+        .heatmap .tooltip .at { color: ${muted}; font-family: ${mono}; }
+        .heatmap .scale { display: flex; align-items: center; gap: 6px; font-size: 11px; color: ${muted}; font-family: ${mono}; padding-left: 68px; }
+        .heatmap .scale i { flex: 0 1 180px; height: 8px; border-radius: 2px; }
+        .logs { display: flex; flex-direction: column; height: 100%; min-height: 0; font-size: 12px; }
+        .logs-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; padding-bottom: 4px; }
+        .logs-bar input[type=search] { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 2px 6px; min-width: 160px; }
+        .logs-bar label { font-size: 12px; gap: 3px; }
+        .logs-bar .count { color: ${muted}; margin-left: auto; }
+        .logs .common { color: ${muted}; font-size: 11px; padding-bottom: 3px; }
+        .logs .lines { overflow: auto; flex: 1; min-height: 0; font-family: ${mono}; }
+        .log-line { display: flex; gap: 8px; padding: 1px 0 1px 6px; border-left: 3px solid #6ccf8e; white-space: pre; }
+        .log-line.warn { border-left-color: #fade2a; }
+        .log-line.error { border-left-color: #f2495c; }
+        .log-line .time { color: ${muted}; flex: none; }
+        .log-line .labels { color: ${accent}; flex: none; }
+        .lines.wrap .log-line { white-space: pre-wrap; overflow-wrap: anywhere; }
+        ol.alertlist { list-style: none; margin: 0; padding: 0; overflow: auto; font-size: 13px; display: grid; gap: 6px; align-content: start; }
+        ol.alertlist > li { display: flex; gap: 8px; align-items: baseline; padding: 4px 2px; border-bottom: 1px solid ${edge}; }
+        ol.alertlist .dot { width: 10px; height: 10px; border-radius: 50%; display: inline-block; flex: none; }
+        ol.alertlist .dot.small { width: 7px; height: 7px; }
+        ol.alertlist .head { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: baseline; }
+        ol.alertlist .muted { color: ${muted}; font-size: 12px; }
+        ol.alertlist ul { list-style: none; padding: 2px 0 0 0; margin: 0; display: grid; gap: 2px; }
+        ol.alertlist .chip { font-size: 11px; font-family: ${mono}; background: ${sunken}; border: 1px solid ${edge}; border-radius: 3px; padding: 0 4px; margin-right: 4px; }
         .markdown { overflow: auto; font-size: 13px; line-height: 1.45; }
         .markdown code { font-family: ${mono}; background: ${sunken}; padding: 0 3px; }
         .markdown h2 { font-size: 16px; margin: 4px 0 8px; }
@@ -243,6 +277,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .editor .options { grid-column: 2; grid-row: 1 / span 2; display: grid; gap: 8px; align-content: start;
             background: ${panel}; border: 1px solid ${edge}; border-radius: 4px; padding: 10px; }
         .editor label { display: grid; gap: 3px; }
+        .editor label.check { display: flex; align-items: center; gap: 6px; }
         .editor fieldset { border: 1px solid ${edge}; border-radius: 4px; display: grid; gap: 6px; }
         .editor textarea { font-family: ${mono}; font-size: 13px; min-height: 54px; background: ${sunken}; color: ${text}; border: 1px solid ${edge}; }
         .editor .thresholds { display: grid; gap: 4px; }

@@ -1,12 +1,17 @@
 //! One dashboard panel: its header and its visualisation — time series and
 //! sparklines on canvas, stat, gauge, bar gauge, table and text in the DOM,
+//! heatmap (`heatmap.rs`), logs (`logs.rs`) and alert list (`alertlist.rs`),
 //! and a labelled placeholder for a type we do not draw.
 
+use super::alertlist::alert_list;
 use super::chart::{self, rgb, Chart, Line};
+use super::heatmap::HeatmapPanel;
+use super::logs::LogsPanel;
 use super::text::{calc_name, tr, D};
 use crate::i18n::Lang;
 use engine::dashboards::display::{self, field, reduce, show, Field, PALETTE};
 use engine::dashboards::query::{Frame, PanelData};
+use engine::dashboards::run::time_from;
 use engine::dashboards::template::{interpolate, Context, VarState};
 use engine::dashboards::Panel;
 use pulldown_cmark::{Event, Parser};
@@ -64,7 +69,17 @@ pub fn PanelView(props: &PanelProps) -> Html {
     let title = interpolate(&panel.title, &props.vars, &[], Context::Text);
     let known = matches!(
         panel.kind.as_str(),
-        "timeseries" | "graph" | "stat" | "singlestat" | "gauge" | "bargauge" | "table" | "text"
+        "timeseries"
+            | "graph"
+            | "stat"
+            | "singlestat"
+            | "gauge"
+            | "bargauge"
+            | "table"
+            | "text"
+            | "heatmap"
+            | "logs"
+            | "alertlist"
     );
     let needs_data = known && panel.kind != "text";
     let body = match panel.kind.as_str() {
@@ -80,6 +95,9 @@ pub fn PanelView(props: &PanelProps) -> Html {
         "stat" | "singlestat" => stat_panel(panel, &props.data),
         "gauge" => gauge_panel(panel, &props.data),
         "bargauge" => bar_gauge(panel, &props.data),
+        "heatmap" => html! { <HeatmapPanel panel={panel.clone()} data={props.data.clone()} /> },
+        "logs" => html! { <LogsPanel panel={panel.clone()} data={props.data.clone()} /> },
+        "alertlist" => alert_list(panel, props.data.alerts.as_deref().unwrap_or_default(), props.data.end_ms, lang),
         _ => html! { <TablePanel panel={panel.clone()} data={props.data.clone()} /> },
     };
     let errors = props.data.errors.join("\n");
@@ -91,6 +109,9 @@ pub fn PanelView(props: &PanelProps) -> Html {
             title={panel.description.clone()}>
             <header>
                 <h3>{ title }</h3>
+                if let Some(own) = panel.extra.get("timeFrom").and_then(Value::as_str).filter(|_| time_from(panel).is_some()) {
+                    <span class="timefrom" data-testid="panel-time-from">{ format!("{} {}", tr(lang, D::Last), own.trim_start_matches("now-")) }</span>
+                }
                 if !errors.is_empty() {
                     <span class="error" title={errors.clone()}>{"!"}</span>
                 }

@@ -35,12 +35,18 @@ pub struct PanelData {
     pub end_ms: i64,
     /// The step the range queries ran at.
     pub step_ms: i64,
+    /// A logs panel's lines.
+    pub logs: Option<super::logs::LogResult>,
+    /// An alert list's rules.
+    pub alerts: Option<Vec<super::alerts::AlertItem>>,
 }
 
 impl PanelData {
-    /// Whether any series has a point.
+    /// Whether any series has a point, a log a line, or a list a rule.
     pub fn has_data(&self) -> bool {
         self.frames.iter().any(|f| !f.points.is_empty())
+            || self.logs.as_ref().is_some_and(|l| !l.lines.is_empty())
+            || self.alerts.as_ref().is_some_and(|a| !a.is_empty())
     }
 }
 

@@ -196,7 +196,7 @@ fn owned_pods(cluster: &Cluster, info: &ResourceInfo, owner: &Object) -> Vec<Arc
 
 /// The lines of the container's current (or, with `previous`, last) run,
 /// and whether that run is over; or the API server's refusal.
-fn run_lines(
+pub(crate) fn run_lines(
     cluster: &Cluster,
     pod: &Pod,
     container: &Container,

@@ -95,6 +95,17 @@ fn banner(image: &str, at: Time) -> Vec<String> {
             format!("[{}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations", format_time(at, "%a %b %d %H:%M:%S%.6f %Y")),
             format!("[{}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'", format_time(at, "%a %b %d %H:%M:%S%.6f %Y")),
         ],
+        // php:5-apache underneath: Debian's apache2 with mod_php.
+        "hpa-example" => {
+            let fqdn = "AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 127.0.0.1. Set the 'ServerName' directive globally to suppress this message";
+            let stamp = format_time(at, "%a %b %d %H:%M:%S%.6f %Y");
+            vec![
+                fqdn.into(),
+                fqdn.into(),
+                format!("[{stamp}] [mpm_prefork:notice] [pid 1] AH00163: Apache/2.4.10 (Debian) PHP/5.6.40 configured -- resuming normal operations"),
+                format!("[{stamp}] [core:notice] [pid 1] AH00094: Command line: 'apache2 -D FOREGROUND'"),
+            ]
+        }
         "redis" => {
             let stamp = format_time(at, "%d %b %Y %H:%M:%S%.3f");
             vec![
