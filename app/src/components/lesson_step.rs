@@ -106,9 +106,12 @@ pub fn StepView(props: &StepViewProps) -> Html {
         let on_finish = props.on_finish.clone();
         let step_id = step.id.clone();
         let no_checks = step.checks.is_empty();
+        let on_change = props.on_change.clone();
         Callback::from(move |_: MouseEvent| {
             let right = bridge.0.answer(i);
             choice.set(Some((i, right)));
+            // Saved at once, as every input is.
+            on_change.emit(Vec::new());
             // A question alone is the whole step: answered right, it is done.
             if right && no_checks && bridge.0.done() {
                 on_finish.emit(step_id.clone());
