@@ -6,16 +6,14 @@
 // cluster big enough for the heat grid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
-  await page.getByTestId('speed-10').click();
+  ({ page, errors, close } = await openPlayground({ speed: 'speed-10' }));
 });
 
 after(() => close?.());

@@ -4,15 +4,14 @@
 // coloured as YAML. Screenshots in light, dark and Korean.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot } from './harness.mjs';
+import { openPlayground, shoot } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
+  ({ page, errors, close } = await openPlayground());
 });
 
 after(() => close?.());

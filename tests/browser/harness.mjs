@@ -79,12 +79,16 @@ export async function shoot(page, name) {
   await page.screenshot({ path: join(screenshots, `${name}.png`) });
 }
 
-/** Types a line into the playground terminal and presses Enter. */
-export async function type(page, line) {
+/** Types a line into the playground terminal and presses Enter; with
+ * `expect`, waits until the output shows that text. */
+export async function type(page, line, expect) {
   const input = page.getByTestId('terminal-input');
   await input.click();
   await input.fill(line);
   await input.press('Enter');
+  if (expect) {
+    await page.getByTestId('terminal-output').getByText(expect).last().waitFor();
+  }
 }
 
 /** Serves the built page, starts Chromium and opens `path` (the
@@ -103,6 +107,17 @@ export async function open({ path = '', viewport = { width: 1280, height: 720 },
     await server.close();
   };
   return { url: server.url, page, errors, close, browser, server };
+}
+
+/** `open`s the playground and waits for its terminal; `speed`, a time
+ * control's test id (`pause`, `speed-10`), sets the clock first. */
+export async function openPlayground({ speed, ...options } = {}) {
+  const opened = await open(options);
+  await opened.page.getByTestId('terminal-input').waitFor();
+  if (speed) {
+    await opened.page.getByTestId(speed).click();
+  }
+  return opened;
 }
 
 /** Saturated pixels on a canvas: series colours, not the grey axes. */

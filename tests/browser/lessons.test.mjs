@@ -7,7 +7,7 @@
 // reloads as it does for a user.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
@@ -15,8 +15,7 @@ let url;
 let close;
 
 before(async () => {
-  ({ page, errors, url, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
+  ({ page, errors, url, close } = await openPlayground());
 });
 
 after(() => close?.());
@@ -31,12 +30,7 @@ async function check() {
 }
 
 /** Types a line and waits for its output to arrive. */
-async function run(line, expect) {
-  await type(page, line);
-  if (expect) {
-    await page.getByTestId('terminal-output').getByText(expect).last().waitFor();
-  }
-}
+const run = (line, expect) => type(page, line, expect);
 
 async function reload() {
   await page.reload();

@@ -7,28 +7,21 @@
 // another lesson.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
-  await page.getByTestId('pause').click();
+  ({ page, errors, close } = await openPlayground({ speed: 'pause' }));
 });
 
 after(() => close?.());
 
 const picture = () => page.getByTestId('service-picture');
 
-async function run(line, expect) {
-  await type(page, line);
-  if (expect) {
-    await page.getByTestId('terminal-output').getByText(expect).last().waitFor();
-  }
-}
+const run = (line, expect) => type(page, line, expect);
 
 async function advance(times) {
   for (let i = 0; i < times; i++) {

@@ -3,15 +3,14 @@
 // reach Running as the virtual clock runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
+  ({ page, errors, close } = await openPlayground());
 });
 
 after(() => close?.());

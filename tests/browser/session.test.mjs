@@ -6,15 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open({ acceptDownloads: true }));
-  await page.getByTestId('terminal-input').waitFor();
+  ({ page, errors, close } = await openPlayground({ acceptDownloads: true }));
 });
 
 after(() => close?.());

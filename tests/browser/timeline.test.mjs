@@ -4,16 +4,14 @@
 // the new pods' lanes turn Ready. Screenshots in dark, light and Korean.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type } from './harness.mjs';
+import { openPlayground, shoot, type } from './harness.mjs';
 
 let page;
 let errors;
 let close;
 
 before(async () => {
-  ({ page, errors, close } = await open());
-  await page.getByTestId('terminal-input').waitFor();
-  await page.getByTestId('speed-10').click();
+  ({ page, errors, close } = await openPlayground({ speed: 'speed-10' }));
 });
 
 after(() => close?.());
