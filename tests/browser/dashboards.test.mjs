@@ -82,6 +82,39 @@ test('the HPA walkthrough shows the replicas the load asked for', async () => {
   await page.mouse.move(0, 0);
 });
 
+test('dragging across a chart zooms to that time, and zoom out doubles it', async () => {
+  await show('kubeplay-hpa');
+  const range = Number(await page.getByTestId('range-picker').inputValue());
+  const chart = page.locator('[data-testid="panel"]', { hasText: 'Replicas vs CPU' }).getByTestId('chart');
+  const box = await chart.boundingBox();
+  const y = box.y + box.height / 3;
+  await page.mouse.move(box.x + box.width * 0.45, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, y, { steps: 5 });
+  await page.getByTestId('zoom-band').waitFor();
+  await shoot(page, 'dashboard-zoom-drag');
+  await page.mouse.up();
+  const zoomed = page.getByTestId('zoomed-range');
+  const seconds = async () => {
+    const [from, to] = (await zoomed.textContent()).split(' – ').map((t) => t.split(':').reduce((a, b) => a * 60 + Number(b), 0));
+    return to - from;
+  };
+  const span = await seconds();
+  // A quarter of the plot's width, less the axes' share.
+  assert.ok(span > 0.15 * range / 1000 && span < 0.3 * range / 1000, `zoomed to ${span}s of ${range / 1000}s`);
+  assert.equal(await page.getByTestId('range-picker').inputValue(), '');
+  await page.getByTestId('zoom-out').click();
+  await page.waitForFunction((s) => {
+    const [from, to] = document.querySelector('[data-testid="zoomed-range"]').textContent.split(' – ')
+      .map((t) => t.split(':').reduce((a, b) => a * 60 + Number(b), 0));
+    return Math.abs(to - from - 2 * s) <= 1;
+  }, span);
+  await shoot(page, 'dashboard-zoomed-out');
+  await page.getByTestId('range-picker').selectOption(String(range));
+  await zoomed.waitFor({ state: 'detached' });
+  await page.mouse.move(0, 0);
+});
+
 test('changing $namespace changes the series', async () => {
   await show('kubeplay-namespace');
   const cpu = page.locator('[data-testid="panel"]', { hasText: 'CPU by pod' });

@@ -2,6 +2,7 @@
 //! refresh interval across the top, then the dashboard's rows and panels on
 //! Grafana's 24-column grid, all over the playground's live cluster.
 
+use super::chart;
 use super::editor::{new_panel, PanelEditor};
 use super::panels::PanelView;
 use super::store;
@@ -10,7 +11,7 @@ use super::variables::VariablesEditor;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use crate::style::palette::*;
-use engine::dashboards::interval::{parse_duration, parse_time};
+use engine::dashboards::interval::{parse_duration, parse_time, zoom_out};
 use engine::dashboards::layout::{sections, toggle_row};
 use engine::dashboards::query::{PanelData, Window};
 use engine::dashboards::run::run;
@@ -67,12 +68,22 @@ fn key(p: &Panel, i: usize) -> String {
     p.id.map_or(format!("#{i}"), |id| id.to_string())
 }
 
-fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMap<String, Vec<String>>) -> Computed {
+/// The time shown: the last `range` ms, or a fixed window zoomed into.
+fn window(now: i64, range: i64, zoom: Option<(i64, i64)>) -> (i64, i64) {
+    zoom.unwrap_or((now - range, now))
+}
+
+fn compute(
+    bridge: &BridgeHandle,
+    dash: &Dashboard,
+    (range, zoom): (i64, Option<(i64, i64)>),
+    picked: &BTreeMap<String, Vec<String>>,
+) -> Computed {
     let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1200.0);
     let out = bridge.0.with_cluster(|cluster| {
         let storage = cluster.tsdb()?;
-        let now = cluster.now().0;
-        let vars = resolve(dash, Some(storage), now - range, now, picked);
+        let (from, to) = window(cluster.now().0, range, zoom);
+        let vars = resolve(dash, Some(storage), from, to, picked);
         let mut data = BTreeMap::new();
         for s in sections(dash).iter().filter(|s| !s.collapsed) {
             for (i, p) in s.panels.iter().enumerate() {
@@ -80,7 +91,7 @@ fn compute(bridge: &BridgeHandle, dash: &Dashboard, range: i64, picked: &BTreeMa
                     continue;
                 }
                 let points = ((f64::from(p.grid_pos.w.clamp(1, 24)) / 24.0) * width).max(100.0) as u32;
-                let window = Window { from_ms: now - range, to_ms: now, max_data_points: points };
+                let window = Window { from_ms: from, to_ms: to, max_data_points: points };
                 data.insert(key(p, i), Rc::new(run(cluster, p, &vars, window)));
             }
         }
@@ -118,6 +129,8 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     // The working copy: folding a row changes it, a new pick resets it.
     let dash = use_state(|| chosen.clone());
     let range = use_state(|| defaults(&chosen).0);
+    // A window dragged on a chart (absolute; the range picker leaves it).
+    let zoom = use_state(|| None::<(i64, i64)>);
     let refresh = use_state(|| defaults(&chosen).1);
     let picked = use_state(BTreeMap::<String, Vec<String>>::new);
     let tick = use_state(|| 0u64);
@@ -131,10 +144,12 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let range = range.clone();
         let refresh = refresh.clone();
         let picked = picked.clone();
+        let zoom = zoom.clone();
         use_effect_with(chosen.clone(), move |chosen| {
             let (r, f) = defaults(chosen);
             dash.set(chosen.clone());
             range.set(r);
+            zoom.set(None);
             refresh.set(f);
             picked.set(BTreeMap::new());
         });
@@ -162,9 +177,9 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     let computed = {
         let bridge = props.bridge.clone();
         let last = last.clone();
-        use_memo(((*dash).clone(), *range, (*picked).clone(), *tick), move |(dash, range, picked, _)| {
+        use_memo(((*dash).clone(), (*range, *zoom), (*picked).clone(), *tick), move |(dash, shown, picked, _)| {
             *last.borrow_mut() = bridge.0.now_ms();
-            compute(&bridge, dash, *range, picked)
+            compute(&bridge, dash, *shown, picked)
         })
     };
     let has_metrics = props.bridge.0.with_tsdb(|_, _| ()).is_some();
@@ -202,6 +217,9 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .nodata, .placeholder { margin: auto; color: ${muted}; text-align: center; display: grid; gap: 6px; font-size: 13px; }
         .placeholder code { font-family: ${mono}; }
         .timeseries { display: flex; flex-direction: column; height: 100%; min-height: 0; position: relative; }
+        .timeseries .zoom-band { position: absolute; top: 6px; bottom: 40%; background: ${accent}; opacity: 0.2; pointer-events: none; }
+        .timeseries canvas { cursor: crosshair; }
+        .zoomed { font-family: ${mono}; font-size: 13px; color: ${text}; }
         .timeseries .cursor { position: absolute; top: 6px; bottom: 40%; width: 1px; background: ${muted}; pointer-events: none; }
         .timeseries .tooltip { position: absolute; top: 10px; background: ${raised}; border: 1px solid ${edge}; border-radius: 4px;
             padding: 6px 8px; font-size: 12px; pointer-events: none; z-index: 1; display: grid; gap: 2px; min-width: 160px; }
@@ -310,10 +328,25 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     });
     let on_range = {
         let range = range.clone();
+        let zoom = zoom.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
                 range.set(sel.value().parse().unwrap_or(3_600_000));
+                zoom.set(None);
             }
+        })
+    };
+    let on_zoom = {
+        let zoom = zoom.clone();
+        Callback::from(move |window: (i64, i64)| zoom.set(Some(window)))
+    };
+    let on_zoom_out = {
+        let zoom = zoom.clone();
+        let range = *range;
+        let now = props.bridge.0.now_ms();
+        Callback::from(move |_: MouseEvent| {
+            let (from, to) = window(now, range, *zoom);
+            zoom.set(Some(zoom_out(from, to, 2.0)));
         })
     };
     let on_refresh = {
@@ -589,7 +622,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             };
             cells.push(html! {
                 <div class="cell" style={format!("grid-column: {} / span {w}; grid-row: {} / span {h}; display: grid", x + 1, cursor + y + 1)}>
-                    <PanelView panel={Rc::new((*p).clone())} {data} vars={computed.vars.clone()} />
+                    <PanelView panel={Rc::new((*p).clone())} {data} vars={computed.vars.clone()} on_zoom={on_zoom.clone()} />
                     <button class="edit" data-testid="edit-panel" title={tr(lang, D::Edit)} onclick={on_edit}>{ "✎" }</button>
                 </div>
             });
@@ -620,10 +653,18 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                 { for var_controls }
                 <span class="spacer" />
                 <span class="clock" data-testid="dash-clock">{ clock }</span>
+                if let Some((from, to)) = *zoom {
+                    <span class="zoomed" data-testid="zoomed-range">
+                        { format!("{} – {}", chart::clock_seconds(from), chart::clock_seconds(to)) }</span>
+                }
+                <button onclick={on_zoom_out} data-testid="zoom-out" title={tr(lang, D::ZoomOut)}>{ "⊖" }</button>
                 <label>{ tr(lang, D::TimeRange) }
                     <select data-testid="range-picker" onchange={on_range}>
+                        if zoom.is_some() {
+                            <option value="" selected=true disabled=true>{ tr(lang, D::Absolute) }</option>
+                        }
                         { for RANGES.iter().map(|(name, ms)| html! {
-                            <option value={ms.to_string()} selected={*ms == *range}>{ format!("{} {name}", tr(lang, D::Last)) }</option>
+                            <option value={ms.to_string()} selected={zoom.is_none() && *ms == *range}>{ format!("{} {name}", tr(lang, D::Last)) }</option>
                         }) }
                     </select>
                 </label>

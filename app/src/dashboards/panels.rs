@@ -10,6 +10,7 @@ use super::logs::LogsPanel;
 use super::text::{calc_name, tr, D};
 use crate::i18n::Lang;
 use engine::dashboards::display::{self, field, reduce, show, Field, PALETTE};
+use engine::dashboards::interval::dragged;
 use engine::dashboards::query::{Frame, PanelData};
 use engine::dashboards::run::time_from;
 use engine::dashboards::template::{interpolate, Context, VarState};
@@ -28,6 +29,9 @@ pub struct PanelProps {
     pub panel: Rc<Panel>,
     pub data: Rc<PanelData>,
     pub vars: Rc<Vec<VarState>>,
+    /// A time range dragged across a time series, from and to in ms.
+    #[prop_or_default]
+    pub on_zoom: Callback<(i64, i64)>,
 }
 
 /// A series with its field options and colour.
@@ -91,7 +95,9 @@ pub fn PanelView(props: &PanelProps) -> Html {
         },
         "text" => text_panel(panel, &props.vars),
         _ if !props.data.has_data() => html! { <div class="nodata">{ tr(lang, D::NoData) }</div> },
-        "timeseries" | "graph" => html! { <TimeSeries panel={panel.clone()} data={props.data.clone()} /> },
+        "timeseries" | "graph" => html! {
+            <TimeSeries panel={panel.clone()} data={props.data.clone()} on_zoom={props.on_zoom.clone()} />
+        },
         "stat" | "singlestat" => stat_panel(panel, &props.data),
         "gauge" => gauge_panel(panel, &props.data),
         "bargauge" => bar_gauge(panel, &props.data),
@@ -125,6 +131,8 @@ pub fn PanelView(props: &PanelProps) -> Html {
 struct ChartProps {
     panel: Rc<Panel>,
     data: Rc<PanelData>,
+    #[prop_or_default]
+    on_zoom: Callback<(i64, i64)>,
 }
 
 #[function_component]
@@ -171,13 +179,43 @@ fn TimeSeries(props: &ChartProps) -> Html {
     let hover = use_state(|| None::<(i32, i64, i32)>);
     let has_right = all.iter().any(|s| s.field.right_axis);
     let (start, end) = (props.data.start_ms, props.data.end_ms.max(props.data.start_ms + 1));
+    // A drag across the plot zooms to the range under it, as in Grafana:
+    // where it started and where the pointer is now.
+    let drag = use_state(|| None::<(i32, i32)>);
+    let onmousedown = {
+        let drag = drag.clone();
+        Callback::from(move |e: MouseEvent| {
+            if e.button() == 0 {
+                e.prevent_default();
+                drag.set(Some((e.offset_x(), e.offset_x())));
+            }
+        })
+    };
+    let onmouseup = {
+        let drag = drag.clone();
+        let canvas = canvas.clone();
+        let on_zoom = props.on_zoom.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some((x1, _)) = *drag else { return };
+            drag.set(None);
+            let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
+            let (left, right) = chart::plot_x_range(c.width() as i32, has_right);
+            if let Some(range) = dragged(start, end, left, right, x1, e.offset_x()) {
+                on_zoom.emit(range);
+            }
+        })
+    };
     let onmousemove = {
         let hover = hover.clone();
         let canvas = canvas.clone();
+        let drag = drag.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
             let (left, right) = chart::plot_x_range(c.width() as i32, has_right);
             let x = e.offset_x();
+            if let Some((x1, _)) = *drag {
+                drag.set(Some((x1, x.clamp(left, right))));
+            }
             if x < left || x > right || right <= left {
                 hover.set(None);
                 return;
@@ -188,7 +226,11 @@ fn TimeSeries(props: &ChartProps) -> Html {
     };
     let onmouseleave = {
         let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
+        let drag = drag.clone();
+        Callback::from(move |_: MouseEvent| {
+            hover.set(None);
+            drag.set(None);
+        })
     };
     let tooltip = hover.map(|(x, t, width)| {
         let rows: Vec<(String, String, String)> = all
@@ -215,7 +257,11 @@ fn TimeSeries(props: &ChartProps) -> Html {
         .unwrap_or_default();
     html! {
         <div class="timeseries">
-            <canvas ref={canvas} data-testid="chart" {onmousemove} {onmouseleave} />
+            <canvas ref={canvas} data-testid="chart" {onmousemove} {onmouseleave} {onmousedown} {onmouseup} />
+            if let Some((x1, x2)) = *drag {
+                <div class="zoom-band" data-testid="zoom-band"
+                    style={format!("left:{}px;width:{}px", x1.min(x2), (x1 - x2).abs())} />
+            }
             if let Some((x, at, rows, side)) = tooltip {
                 <div class="cursor" style={format!("left:{x}px")} />
                 <div class="tooltip" data-testid="tooltip" style={side}>

@@ -59,6 +59,30 @@ pub fn parse_time(text: &str, now_ms: i64) -> Option<i64> {
     Some(now_ms + sign * parse_duration(amount)?)
 }
 
+/// Grafana's zoom out (its time picker's button, Ctrl+Z): the span
+/// `factor` times as wide around the same centre.
+pub fn zoom_out(from_ms: i64, to_ms: i64, factor: f64) -> (i64, i64) {
+    let span = (to_ms - from_ms).max(1) as f64;
+    let centre = to_ms as f64 - span / 2.0;
+    let half = span * factor / 2.0;
+    ((centre - half).round() as i64, (centre + half).round() as i64)
+}
+
+/// The times under two points dragged across a chart whose plot spans
+/// pixels `left..right` for `start..end`, earliest first; `None` for a
+/// drag too short to mean a range (under 5 pixels, as a click).
+pub fn dragged(start: i64, end: i64, left: i32, right: i32, x1: i32, x2: i32) -> Option<(i64, i64)> {
+    if right <= left || (x1 - x2).abs() < 5 {
+        return None;
+    }
+    let at = |x: i32| {
+        let share = f64::from(x.clamp(left, right) - left) / f64::from(right - left);
+        start + (share * (end - start) as f64).round() as i64
+    };
+    let (a, b) = (at(x1.min(x2)), at(x1.max(x2)));
+    (b > a).then_some((a, b))
+}
+
 /// Grafana's `roundInterval`: a raw interval snapped to a friendly one.
 pub fn round_interval(ms: i64) -> i64 {
     const STEPS: [(i64, i64); 28] = [
@@ -209,6 +233,28 @@ mod tests {
     use super::*;
 
     const H: i64 = 3_600_000;
+
+    #[test]
+    fn zooming_out_doubles_the_span_around_its_centre() {
+        assert_eq!(zoom_out(10 * H, 12 * H, 2.0), (9 * H, 13 * H));
+        assert_eq!(zoom_out(0, 60_000, 2.0), (-30_000, 90_000));
+        assert_eq!(zoom_out(5, 5, 2.0), (4, 6), "an empty span still widens");
+    }
+
+    #[test]
+    fn a_drag_across_the_plot_is_the_range_under_it() {
+        // 100 px of plot for 100 s: one pixel is one second.
+        let cases = [
+            ((150, 110), Some((10_000, 50_000))),
+            ((110, 150), Some((10_000, 50_000))),
+            ((0, 300), Some((0, 100_000))),
+            ((120, 123), None),
+        ];
+        for ((x1, x2), want) in cases {
+            assert_eq!(dragged(0, 100_000, 100, 200, x1, x2), want, "{x1}..{x2}");
+        }
+        assert_eq!(dragged(0, 100_000, 200, 200, 100, 150), None, "no plot");
+    }
 
     #[test]
     fn durations_and_relative_times() {
