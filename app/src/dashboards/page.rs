@@ -68,6 +68,10 @@ fn key(p: &Panel, i: usize) -> String {
     p.id.map_or(format!("#{i}"), |id| id.to_string())
 }
 
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
 /// The time shown: the last `range` ms, or a fixed window zoomed into.
 fn window(now: i64, range: i64, zoom: Option<(i64, i64)>) -> (i64, i64) {
     zoom.unwrap_or((now - range, now))
@@ -174,14 +178,32 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             move || drop(interval)
         });
     }
+    // When the last refresh began (performance.now()): the page's effect,
+    // which runs after every panel's drawing, writes how long the queries,
+    // the render and the drawing took into `data-refresh-ms`, for the
+    // browser benchmark.
+    let began = use_mut_ref(|| (0u64, 0.0f64));
+    let root = use_node_ref();
     let computed = {
         let bridge = props.bridge.clone();
         let last = last.clone();
+        let began = began.clone();
         use_memo(((*dash).clone(), (*range, *zoom), (*picked).clone(), *tick), move |(dash, shown, picked, _)| {
+            let n = began.borrow().0 + 1;
+            *began.borrow_mut() = (n, performance_now());
             *last.borrow_mut() = bridge.0.now_ms();
             compute(&bridge, dash, *shown, picked)
         })
     };
+    {
+        let root = root.clone();
+        let refresh = began.borrow().0;
+        use_effect_with(refresh, move |_| {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                let _ = el.set_attribute("data-refresh-ms", &format!("{:.2}", performance_now() - began.borrow().1));
+            }
+        });
+    }
     let has_metrics = props.bridge.0.with_tsdb(|_, _| ()).is_some();
 
     let style = css!(
@@ -636,7 +658,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         format!("{} {:02}:{:02}:{:02}", tr(lang, D::Now), s / 3600, s / 60 % 60, s % 60)
     };
     html! {
-        <div class={style} data-testid="dashboards">
+        <div class={style} data-testid="dashboards" ref={root}>
             <header>
                 <h1>{"kube"}<span>{"play"}</span></h1>
                 <a href="#/" data-testid="to-playground">{ match props.bridge.0.lesson() {
