@@ -131,6 +131,11 @@ impl Group {
         self.per_value[k].get(value as usize).copied().unwrap_or(0)
     }
 
+    /// Matching pods per value id of key `k`.
+    pub fn per_key(&self, k: usize) -> &[i64] {
+        &self.per_value[k]
+    }
+
     pub fn on_slot(&self, slot: usize) -> i64 {
         self.per_slot.get(slot).copied().unwrap_or(0) as i64
     }

@@ -69,7 +69,6 @@ pub const MAX_NODE_SCORE: i64 = 100;
 #[derive(Clone, Debug)]
 pub(crate) struct CycleState {
     pub info: PodInfo,
-    tolerations: Vec<Toleration>,
     prefer_tolerations: Vec<Toleration>,
     preferred_nodes: Vec<PreferredSchedulingTerm>,
     /// Whether nodeSelector or required node affinity narrow the nodes.
@@ -113,13 +112,11 @@ pub fn nodes_to_find(all: usize) -> usize {
 pub(crate) fn pre_filter(pod: &Pod, snapshot: &mut Snapshot, store: &Store) -> Result<CycleState, String> {
     let volumes = volume_binding::prefilter(store, pod)?;
     let spec = pod.spec.as_ref();
-    let tolerations = spec.and_then(|s| s.tolerations.clone()).unwrap_or_default();
     let spread = pod_topology_spread::pre_filter(pod, snapshot, store);
     let affinity = inter_pod_affinity::pre_filter(pod, snapshot, store);
     Ok(CycleState {
         info: PodInfo::new(pod),
-        prefer_tolerations: taint_toleration::prefer_tolerations(&tolerations),
-        tolerations,
+        prefer_tolerations: taint_toleration::prefer_tolerations(tolerations(pod)),
         preferred_nodes: node_affinity::preferred(pod).to_vec(),
         node_requirements: node_affinity::has_requirements(pod),
         node_name: spec.and_then(|s| s.node_name.clone()),
@@ -128,6 +125,12 @@ pub(crate) fn pre_filter(pod: &Pod, snapshot: &mut Snapshot, store: &Store) -> R
         affinity,
         images: image_locality::State::default(),
     })
+}
+
+/// The pod's tolerations, read from it where the filters need them rather
+/// than copied into every cycle's state.
+fn tolerations(pod: &Pod) -> &[Toleration] {
+    pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default()
 }
 
 /// Every Filter plugin in profile order against one node; the first that
@@ -141,9 +144,9 @@ pub(crate) fn run_filters(
     snapshot: &Snapshot,
     node: &super::snapshot::NodeInfo,
 ) -> Option<Status> {
-    node_unschedulable::filter(&state.tolerations, node)
+    node_unschedulable::filter(tolerations(pod), node)
         .or_else(|| node_name::filter(state.node_name.as_deref(), node))
-        .or_else(|| taint_toleration::filter(&state.tolerations, node))
+        .or_else(|| taint_toleration::filter(tolerations(pod), node))
         .or_else(|| if state.node_requirements { node_affinity::filter(pod, node) } else { None })
         .or_else(|| node_ports::filter(&state.info.ports, node))
         .or_else(|| node_resources_fit::filter(&state.info.requests, node))
@@ -232,9 +235,46 @@ pub(crate) struct Scratch {
     norm: Vec<i64>,
     tied: Vec<usize>,
     scores: Scores,
+    memo: Vec<Memo>,
+}
+
+/// A node's last NodeResourcesFit and BalancedAllocation scores, by slot.
+/// Both depend only on the node's requests and allocatable (which its
+/// generation tracks) and the pod's requests; a node is scored by
+/// thousands of pods between two placements on it, and pods of one
+/// workload ask for the same, so the divisions are mostly skipped.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Memo {
+    /// 0: nothing kept (generations start at 1).
+    generation: u64,
+    non_zero: (i64, i64),
+    requests: (i64, i64),
+    fit: i64,
+    balanced: i64,
+}
+
+impl Memo {
+    fn scores(memo: &mut [Memo], slot: usize, node: &super::snapshot::NodeInfo, info: &PodInfo) -> (i64, i64) {
+        let requests = (info.requests.cpu, info.requests.memory);
+        let kept = &mut memo[slot];
+        if kept.generation != node.generation || kept.non_zero != info.non_zero || kept.requests != requests {
+            *kept = Memo {
+                generation: node.generation,
+                non_zero: info.non_zero,
+                requests,
+                fit: node_resources_fit::score(info.non_zero, node),
+                balanced: balanced_allocation::score(&info.requests, node),
+            };
+        }
+        (kept.fit, kept.balanced)
+    }
 }
 
 /// PreScore, Score and NormalizeScore for the feasible nodes, into `out`.
+///
+/// Each node is scored by every plugin in one visit (its `NodeInfo` read
+/// once, not once per plugin); each plugin's column is then normalised on
+/// its own, as kube-scheduler does plugin by plugin.
 pub(crate) fn score(
     state: &mut CycleState,
     pod: &Pod,
@@ -242,58 +282,96 @@ pub(crate) fn score(
     snapshot: &Snapshot,
     out: &mut Scores,
     norm: &mut Vec<i64>,
+    memo: &mut Vec<Memo>,
 ) {
+    if memo.len() < snapshot.slots.len() {
+        memo.resize(snapshot.slots.len(), Memo::default());
+    }
     state.images = image_locality::pre_score(pod, snapshot);
     pod_topology_spread::pre_score(&mut state.spread, pod, feasible, snapshot);
     let n = feasible.len();
+    let plugins = SCORE_PLUGINS.len();
     out.nodes = n;
-    out.raw.clear();
-    out.normalized.clear();
+    // The buffers come back from earlier cycles, mostly of the same size:
+    // every cell is written below (a skipped plugin's column with zeros),
+    // so they are only resized, never cleared first.
+    out.raw.resize(plugins * n, 0);
+    out.normalized.resize(plugins * n, 0);
     out.totals.clear();
     out.totals.resize(n, 0);
-    for (name, weight) in SCORE_PLUGINS.iter() {
-        let nodes = feasible.iter().enumerate().map(|(i, &slot)| (i, slot, &snapshot.slots[slot]));
-        // Raw scores go straight into the record; normalising works on a copy.
-        let start = out.raw.len();
-        let values = &mut out.raw;
-        match *name {
-            taint_toleration::NAME => {
-                values.extend(nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)))
+    // PreScore said Skip: the plugin's column stays zero.
+    let preferred = !state.preferred_nodes.is_empty();
+    let spreads = pod_topology_spread::scores(&state.spread);
+    let affinity = inter_pod_affinity::scores(&state.affinity);
+    let balanced = balanced_allocation::applies(&state.info.requests);
+    let images = image_locality::scores(&state.images);
+    let spreading = pod_topology_spread::Scorer::new(&state.spread, snapshot);
+    {
+        // The columns in SCORE_PLUGINS order.
+        let (taints, rest) = out.raw.split_at_mut(n);
+        let (node_affinity, rest) = rest.split_at_mut(n);
+        let (fit, rest) = rest.split_at_mut(n);
+        let (spread, rest) = rest.split_at_mut(n);
+        let (pod_affinity, rest) = rest.split_at_mut(n);
+        let (balance, image) = rest.split_at_mut(n);
+        for (scored, column) in
+            [(preferred, &mut *node_affinity), (spreads, &mut *spread), (affinity, &mut *pod_affinity)]
+                .into_iter()
+                .chain([(balanced, &mut *balance), (images, &mut *image)])
+        {
+            if !scored {
+                column.fill(0);
             }
-            node_affinity::NAME if !state.preferred_nodes.is_empty() => {
-                values.extend(nodes.map(|(_, _, node)| node_affinity::score(&state.preferred_nodes, node)))
-            }
-            node_resources_fit::NAME => {
-                values.extend(nodes.map(|(_, _, node)| node_resources_fit::score(state.info.non_zero, node)))
-            }
-            pod_topology_spread::NAME if pod_topology_spread::scores(&state.spread) => values.extend(
-                nodes.map(|(i, slot, node)| pod_topology_spread::score(&state.spread, i, slot, node, snapshot)),
-            ),
-            inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
-                values.extend(nodes.map(|(_, _, node)| inter_pod_affinity::score(&state.affinity, node)))
-            }
-            balanced_allocation::NAME if balanced_allocation::applies(&state.info.requests) => {
-                values.extend(nodes.map(|(_, _, node)| balanced_allocation::score(&state.info.requests, node)))
-            }
-            image_locality::NAME => values.extend(nodes.map(|(_, _, node)| image_locality::score(&state.images, node))),
-            // PreScore said Skip: the plugin adds nothing.
-            _ => values.resize(start + n, 0),
         }
-        norm.clear();
-        norm.extend_from_slice(&values[start..]);
-        match *name {
-            taint_toleration::NAME => default_normalize(norm, true),
-            node_affinity::NAME => default_normalize(norm, false),
-            pod_topology_spread::NAME => pod_topology_spread::normalize(&state.spread, norm),
-            inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
-                inter_pod_affinity::normalize(norm)
+        for (i, &slot) in feasible.iter().enumerate() {
+            let node = &snapshot.slots[slot];
+            taints[i] = taint_toleration::score(&state.prefer_tolerations, node);
+            if preferred {
+                node_affinity[i] = node_affinity::score(&state.preferred_nodes, node);
             }
-            _ => {}
+            let (fits, balances) = Memo::scores(memo, slot, node, &state.info);
+            fit[i] = fits;
+            if spreads {
+                spread[i] = spreading.score(i, slot, node);
+            }
+            if affinity {
+                pod_affinity[i] = inter_pod_affinity::score(&state.affinity, node);
+            }
+            if balanced {
+                balance[i] = balances;
+            }
+            if images {
+                image[i] = image_locality::score(&state.images, node);
+            }
         }
-        for (t, s) in out.totals.iter_mut().zip(norm.iter()) {
+    }
+    for (p, (name, weight)) in SCORE_PLUGINS.iter().enumerate() {
+        let column = p * n..(p + 1) * n;
+        let raw = &out.raw[column.clone()];
+        // Normalising works on a copy: the record keeps the raw scores.
+        let normalized: &[i64] = match *name {
+            taint_toleration::NAME | node_affinity::NAME | pod_topology_spread::NAME => {
+                norm.clear();
+                norm.extend_from_slice(raw);
+                match *name {
+                    taint_toleration::NAME => default_normalize(norm, true),
+                    node_affinity::NAME => default_normalize(norm, false),
+                    _ => pod_topology_spread::normalize(&state.spread, norm),
+                }
+                norm.as_slice()
+            }
+            inter_pod_affinity::NAME if affinity => {
+                norm.clear();
+                norm.extend_from_slice(raw);
+                inter_pod_affinity::normalize(norm);
+                norm.as_slice()
+            }
+            _ => raw,
+        };
+        for ((t, s), kept) in out.totals.iter_mut().zip(normalized).zip(&mut out.normalized[column]) {
             *t += weight * s;
+            *kept = (*s).clamp(0, MAX_NODE_SCORE) as u8;
         }
-        out.normalized.extend(norm.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
     }
 }
 
@@ -366,7 +444,7 @@ pub(crate) fn schedule_one(
             }
             None => &mut scratch.scores,
         };
-        score(&mut state, pod, &feasible, snapshot, out, &mut scratch.norm);
+        score(&mut state, pod, &feasible, snapshot, out, &mut scratch.norm, &mut scratch.memo);
         let best = out.totals.iter().copied().max().unwrap_or(0);
         scratch.tied.clear();
         scratch.tied.extend((0..feasible.len()).filter(|i| out.totals[*i] == best));

@@ -29,7 +29,7 @@ use framework::Outcome;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use plugins::{default_binder, default_preemption, volume_binding};
 use snapshot::PodKey;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 pub use plugins::node_affinity::affinity_matches;
 pub(crate) use plugins::node_affinity::selector_matches;
@@ -51,6 +51,10 @@ pub struct Scheduler {
     paused: bool,
     /// Wake-ups already asked of the cluster's timers.
     wakeups: BTreeSet<Time>,
+    /// Versions of the bindings written here and not yet read back from the
+    /// change log, oldest first: the snapshot and queue already hold what
+    /// they say, so reading them back costs nothing.
+    own_bindings: VecDeque<u64>,
 }
 
 impl Default for Scheduler {
@@ -65,6 +69,7 @@ impl Default for Scheduler {
             tracing: true,
             paused: false,
             wakeups: BTreeSet::new(),
+            own_bindings: VecDeque::new(),
         }
     }
 }
@@ -138,6 +143,7 @@ impl Scheduler {
             &mut self.scratch,
             record.as_mut(),
         );
+        let bound = matches!(outcome, Outcome::Bound { .. });
         let (type_, reason, message) = match outcome {
             Outcome::Bound { slot, state } => {
                 let node = self.snapshot.slots[slot].name.clone();
@@ -172,9 +178,12 @@ impl Scheduler {
             }
         };
         if let Some(r) = record {
-            self.traces.push(&key, r);
+            self.traces.push(key, r);
         }
         let written = api.put_raw(Object::Pod(Box::new(pod)), now);
+        if bound {
+            self.own_bindings.push_back(api.store().version());
+        }
         events.record(api, now, &written, SCHEDULER, type_, reason, &message);
         true
     }
@@ -184,6 +193,18 @@ impl Scheduler {
         let mut placed = false;
         for change in store.changes_since(self.cursor) {
             self.cursor = change.version;
+            while self.own_bindings.front().is_some_and(|v| *v < change.version) {
+                self.own_bindings.pop_front();
+            }
+            // A binding of ours, read back: the pod is in the snapshot and
+            // out of the queue already. Only a nomination elsewhere would
+            // still need forgetting.
+            if self.own_bindings.front() == Some(&change.version) {
+                self.own_bindings.pop_front();
+                if self.snapshot.nominated.is_empty() {
+                    continue;
+                }
+            }
             match &*change.object {
                 Object::Pod(pod) => {
                     let key = (change.object.namespace().to_string(), change.object.name().to_string());

@@ -258,3 +258,201 @@ fn incremental_counts_match_plain_loops() {
         }
     }
 }
+
+/// Score as the framework first did it: plugin by plugin over every
+/// feasible node, each score computed afresh (no memo).
+fn plain_scores(state: &mut CycleState, pod: &Pod, feasible: &[usize], snapshot: &Snapshot) -> Scores {
+    state.images = image_locality::pre_score(pod, snapshot);
+    pod_topology_spread::pre_score(&mut state.spread, pod, feasible, snapshot);
+    let n = feasible.len();
+    let mut out = Scores { nodes: n, totals: vec![0; n], ..Default::default() };
+    for (name, weight) in SCORE_PLUGINS {
+        let nodes = feasible.iter().enumerate().map(|(i, &slot)| (i, slot, &snapshot.slots[slot]));
+        let mut raw: Vec<i64> = match name {
+            taint_toleration::NAME => {
+                nodes.map(|(_, _, node)| taint_toleration::score(&state.prefer_tolerations, node)).collect()
+            }
+            node_affinity::NAME if !state.preferred_nodes.is_empty() => {
+                nodes.map(|(_, _, node)| node_affinity::score(&state.preferred_nodes, node)).collect()
+            }
+            node_resources_fit::NAME => {
+                nodes.map(|(_, _, node)| node_resources_fit::score(state.info.non_zero, node)).collect()
+            }
+            pod_topology_spread::NAME if pod_topology_spread::scores(&state.spread) => nodes
+                .map(|(i, slot, node)| pod_topology_spread::score(&state.spread, i, slot, node, snapshot))
+                .collect(),
+            inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
+                nodes.map(|(_, _, node)| inter_pod_affinity::score(&state.affinity, node)).collect()
+            }
+            balanced_allocation::NAME if balanced_allocation::applies(&state.info.requests) => {
+                nodes.map(|(_, _, node)| balanced_allocation::score(&state.info.requests, node)).collect()
+            }
+            image_locality::NAME => nodes.map(|(_, _, node)| image_locality::score(&state.images, node)).collect(),
+            _ => vec![0; n],
+        };
+        out.raw.extend_from_slice(&raw);
+        match name {
+            taint_toleration::NAME => default_normalize(&mut raw, true),
+            node_affinity::NAME => default_normalize(&mut raw, false),
+            pod_topology_spread::NAME => pod_topology_spread::normalize(&state.spread, &mut raw),
+            inter_pod_affinity::NAME if inter_pod_affinity::scores(&state.affinity) => {
+                inter_pod_affinity::normalize(&mut raw)
+            }
+            _ => {}
+        }
+        for (t, s) in out.totals.iter_mut().zip(&raw) {
+            *t += weight * s;
+        }
+        out.normalized.extend(raw.iter().map(|s| (*s).clamp(0, MAX_NODE_SCORE) as u8));
+    }
+    out
+}
+
+/// A node with a zone (or none), a size, maybe a PreferNoSchedule taint,
+/// a disk label and an image.
+fn scored_node(rng: &mut Rng, i: usize) -> Node {
+    use k8s_openapi::api::core::v1::{ContainerImage, Taint};
+    let mut n = node(&format!("n{i:02}"), (rng.below(6) > 0).then(|| pick(rng, &["a", "b", "c"])));
+    let labels = n.metadata.labels.get_or_insert_with(Default::default);
+    labels.insert("disk".into(), pick(rng, &["ssd", "hdd"]).into());
+    let status = n.status.get_or_insert_with(Default::default);
+    let q = |s: String| Quantity(s);
+    if let Some(a) = status.allocatable.as_mut() {
+        a.insert("cpu".into(), q(format!("{}", 1 + rng.below(8))));
+        a.insert("memory".into(), q(format!("{}Gi", 1 + rng.below(16))));
+    }
+    status.conditions = Some(vec![k8s_openapi::api::core::v1::NodeCondition {
+        type_: "Ready".into(),
+        status: "True".into(),
+        ..Default::default()
+    }]);
+    if rng.below(3) == 0 {
+        status.images = Some(vec![ContainerImage {
+            names: Some(vec!["nginx:1.27".into()]),
+            size_bytes: Some((50 + rng.below(900) as i64) << 20),
+        }]);
+    }
+    if rng.below(4) == 0 {
+        n.spec.get_or_insert_with(Default::default).taints =
+            Some(vec![Taint { key: "spot".into(), effect: "PreferNoSchedule".into(), ..Default::default() }]);
+    }
+    n
+}
+
+/// An incoming pod of app x, y or z: some best-effort, some with
+/// preferred node affinity, a PreferNoSchedule toleration, their own soft
+/// spreading, the image some nodes hold.
+fn scored_pod(rng: &mut Rng, name: &str) -> Pod {
+    use k8s_openapi::api::core::v1::{
+        Affinity, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm, Toleration,
+    };
+    let app = pick(rng, &["x", "y", "z"]);
+    let mut p = pod(name, "default", app, 10 + rng.below(500) as i64, false);
+    let spec = p.spec.get_or_insert_with(Default::default);
+    if rng.below(5) == 0 {
+        spec.containers[0].resources = None;
+    }
+    if rng.below(2) == 0 {
+        spec.containers[0].image = Some("nginx:1.27".into());
+    }
+    if rng.below(3) == 0 {
+        let term = |weight: i32, value: &str| PreferredSchedulingTerm {
+            weight,
+            preference: NodeSelectorTerm {
+                match_expressions: Some(vec![NodeSelectorRequirement {
+                    key: "disk".into(),
+                    operator: "In".into(),
+                    values: Some(vec![value.into()]),
+                }]),
+                ..Default::default()
+            },
+        };
+        spec.affinity = Some(Affinity {
+            node_affinity: Some(NodeAffinity {
+                preferred_during_scheduling_ignored_during_execution: Some(vec![term(10, "ssd"), term(3, "hdd")]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
+    if rng.below(3) == 0 {
+        spec.tolerations = Some(vec![Toleration {
+            key: Some("spot".into()),
+            operator: Some("Exists".into()),
+            effect: Some("PreferNoSchedule".into()),
+            ..Default::default()
+        }]);
+    }
+    if rng.below(3) == 0 {
+        let key = if rng.below(2) == 0 { ZONE } else { "kubernetes.io/hostname" };
+        spec.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
+            max_skew: 1 + rng.below(3) as i32,
+            topology_key: key.into(),
+            when_unsatisfiable: "ScheduleAnyway".into(),
+            label_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("app".to_string(), app.to_string())])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }]);
+    }
+    p
+}
+
+#[test]
+fn one_pass_scores_match_plugin_by_plugin() {
+    use k8s_openapi::api::core::v1::{Service, ServiceSpec};
+    for seed in 0..30u64 {
+        let mut rng = Rng::new(seed);
+        let mut store = Store::default();
+        let mut snapshot = Snapshot::default();
+        // A Service selecting app=x gives those pods the system default
+        // spreading; y and z pods have none unless they bring their own.
+        let service = Service {
+            metadata: ObjectMeta { name: Some("x".into()), namespace: Some("default".into()), ..Default::default() },
+            spec: Some(ServiceSpec {
+                selector: Some(BTreeMap::from([("app".to_string(), "x".to_string())])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        store.put(Object::Service(Box::new(service)), EPOCH);
+        for i in 0..2 + rng.below(12) {
+            let object = store.put(Object::Node(Box::new(scored_node(&mut rng, i))), EPOCH);
+            snapshot.put_node(&object);
+        }
+        // One scratch for the whole run, so memoised scores must follow
+        // every placement.
+        let mut scratch = Scratch::default();
+        // Reused like a trace record's buffers, so stale cells must not
+        // survive into the next pod's scores.
+        let mut got = Scores::default();
+        for round in 0..40 {
+            let incoming = scored_pod(&mut rng, &format!("p{round}"));
+            let Ok(mut state) = pre_filter(&incoming, &mut snapshot, &store) else { panic!("seed {seed}: prefilter") };
+            let feasible: Vec<usize> = snapshot
+                .order
+                .iter()
+                .copied()
+                .filter(|&slot| run_filters(&state, &incoming, slot, &snapshot, &snapshot.slots[slot]).is_none())
+                .collect();
+            if feasible.is_empty() {
+                break;
+            }
+            let mut plain_state = state.clone();
+            let want = plain_scores(&mut plain_state, &incoming, &feasible, &snapshot);
+            score(&mut state, &incoming, &feasible, &snapshot, &mut got, &mut scratch.norm, &mut scratch.memo);
+            assert_eq!(got.nodes, want.nodes, "seed {seed} round {round}");
+            assert_eq!(got.raw, want.raw, "seed {seed} round {round}: raw");
+            assert_eq!(got.normalized, want.normalized, "seed {seed} round {round}: normalized");
+            assert_eq!(got.totals, want.totals, "seed {seed} round {round}: totals");
+            // Place it somewhere feasible, changing that node's requests.
+            let slot = feasible[rng.below(feasible.len())];
+            let node = snapshot.slots[slot].name.clone();
+            let mut bound = incoming.clone();
+            bound.spec.get_or_insert_with(Default::default).node_name = Some(node.clone());
+            store.put(Object::Pod(Box::new(bound)), EPOCH);
+            snapshot.add_placed(state.info, &node);
+        }
+    }
+}

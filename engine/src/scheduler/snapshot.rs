@@ -126,6 +126,10 @@ pub(crate) struct NodeInfo {
     pub with_affinity: usize,
     /// Whether the node still exists (a slot outlives its node).
     pub present: bool,
+    /// Moves on whenever what the node has or has given out changes (a pod
+    /// in or out, a new allocatable), so scores worked out from those can
+    /// be kept until then (see `framework::Memo`).
+    pub generation: u64,
 }
 
 impl NodeInfo {
@@ -147,6 +151,7 @@ impl NodeInfo {
             has_hostname: false,
             with_affinity: 0,
             present: true,
+            generation: 0,
         };
         info.refresh();
         info
@@ -163,6 +168,7 @@ impl NodeInfo {
     }
 
     fn refresh(&mut self) {
+        self.generation += 1;
         let node = self.node().clone();
         let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
         self.allocatable = Resources::from_list(alloc);
@@ -191,6 +197,7 @@ impl NodeInfo {
     /// Counts a pod in. Preemption works on clones with pods taken out and
     /// put back, so this is the only way pods enter.
     pub fn add_pod(&mut self, pod: Arc<PodInfo>) {
+        self.generation += 1;
         self.requested.add(&pod.requests);
         self.non_zero.0 += pod.non_zero.0;
         self.non_zero.1 += pod.non_zero.1;
@@ -203,6 +210,7 @@ impl NodeInfo {
     pub fn remove_pod(&mut self, namespace: &str, name: &str) -> Option<Arc<PodInfo>> {
         let at = self.pods.iter().position(|p| p.namespace == namespace && p.name == name)?;
         let pod = self.pods.swap_remove(at);
+        self.generation += 1;
         self.requested.sub(&pod.requests);
         self.non_zero.0 -= pod.non_zero.0;
         self.non_zero.1 -= pod.non_zero.1;
@@ -422,14 +430,34 @@ impl Snapshot {
             return id;
         }
         let id = self.counts.add_group(namespace, selector, self.topology.keys.len());
-        for object in store.select(crate::api::Kind::Pod, Some(namespace), selector) {
-            let key = (object.namespace().to_string(), object.name().to_string());
-            let Some(&slot) = self.bound.get(&key) else { continue };
-            let counted = self.slots[slot].pods.iter().any(|p| {
-                p.name == key.1 && p.namespace == key.0 && !p.terminating && selector.matches(Some(&p.labels))
-            });
+        let kind = crate::api::Kind::Pod;
+        let mut count = |key: &PodKey, object: Option<&Arc<Object>>| {
+            let Some(&slot) = self.bound.get(key) else { return };
+            let selected =
+                object.is_some_and(|o| o.namespace() == namespace && selector.matches(o.meta().labels.as_ref()));
+            let counted = selected
+                && self.slots[slot].pods.iter().any(|p| {
+                    p.name == key.1 && p.namespace == key.0 && !p.terminating && selector.matches(Some(&p.labels))
+                });
             if counted {
                 self.counts.groups[id].count(slot, 1, &self.topology);
+            }
+        };
+        match selector.indexable() {
+            // A workload's first pod to be scheduled registers its group
+            // while the others wait unbound: those are passed over before
+            // their objects are looked up.
+            Some((k, v)) => {
+                for key in store.labelled(kind, k, v) {
+                    if self.bound.contains_key(key) {
+                        count(key, store.get(kind, &key.0, &key.1));
+                    }
+                }
+            }
+            None => {
+                for object in store.select(kind, Some(namespace), selector) {
+                    count(&(object.namespace().to_string(), object.name().to_string()), Some(object));
+                }
             }
         }
         id

@@ -114,23 +114,44 @@ impl Traces {
         }
     }
 
-    pub fn push(&mut self, key: &PodKey, record: Record) {
-        if !self.by_pod.contains_key(key) {
-            if self.order.len() >= PODS {
-                if let Some(old) = self.order.pop_front() {
-                    for r in self.by_pod.remove(&old).into_iter().flatten() {
+    /// Keeps `record` as the newest attempt of the pod `key`. A pod new to
+    /// the traces takes over the oldest pod's place, key and list buffers
+    /// included, so tracing every placement allocates nothing once full.
+    pub fn push(&mut self, key: PodKey, record: Record) {
+        if let Some(list) = self.by_pod.get_mut(&key) {
+            let dropped = if list.len() >= ATTEMPTS_PER_POD { list.pop_front() } else { None };
+            list.push_back(record);
+            if let Some(r) = dropped {
+                self.retire(r);
+            }
+            return;
+        }
+        let mut list = VecDeque::new();
+        let mut place = None;
+        if self.order.len() >= PODS {
+            if let Some(old) = self.order.pop_front() {
+                if let Some(mut records) = self.by_pod.remove(&old) {
+                    for r in records.drain(..) {
                         self.retire(r);
                     }
+                    list = records;
                 }
+                place = Some(old);
             }
-            self.order.push_back(key.clone());
         }
-        let list = self.by_pod.entry(key.clone()).or_default();
-        let dropped = if list.len() >= ATTEMPTS_PER_POD { list.pop_front() } else { None };
+        let ordered = match place {
+            Some((mut namespace, mut name)) => {
+                namespace.clear();
+                namespace.push_str(&key.0);
+                name.clear();
+                name.push_str(&key.1);
+                (namespace, name)
+            }
+            None => key.clone(),
+        };
+        self.order.push_back(ordered);
         list.push_back(record);
-        if let Some(r) = dropped {
-            self.retire(r);
-        }
+        self.by_pod.insert(key, list);
     }
 
     pub fn attempts(&self, key: &PodKey, snapshot: &Snapshot) -> Option<Vec<Attempt>> {

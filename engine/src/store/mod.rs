@@ -103,6 +103,12 @@ impl Store {
         }
     }
 
+    /// The (namespace, name) of every object of `kind` labelled `key=value`,
+    /// without looking the objects up.
+    pub fn labelled(&self, kind: Kind, key: &str, value: &str) -> impl Iterator<Item = &(String, String)> {
+        self.by_label.get(&(kind, key.to_string(), value.to_string())).into_iter().flatten()
+    }
+
     /// Every object whose ownerReferences name the owner with `uid`.
     pub fn owned_by(&self, uid: &str) -> Vec<&Arc<Object>> {
         self.by_owner.get(uid).into_iter().flatten().filter_map(|(kind, ns, name)| self.get(*kind, ns, name)).collect()

@@ -4,6 +4,7 @@
 
 use super::super::snapshot::{NodeInfo, Snapshot};
 use k8s_openapi::api::core::v1::Pod;
+use std::borrow::Cow;
 
 pub const NAME: &str = "ImageLocality";
 const MB: i64 = 1024 * 1024;
@@ -20,12 +21,12 @@ pub(crate) struct State {
 }
 
 /// kube-scheduler's only normalisation of a container's image: a tag.
-pub(crate) fn normalized(image: &str) -> String {
+pub(crate) fn normalized(image: &str) -> Cow<'_, str> {
     let last = image.rsplit('/').next().unwrap_or(image);
     if image.contains('@') || last.contains(':') {
-        image.to_string()
+        Cow::Borrowed(image)
     } else {
-        format!("{image}:latest")
+        Cow::Owned(format!("{image}:latest"))
     }
 }
 
@@ -39,6 +40,11 @@ pub(crate) fn pre_score(pod: &Pod, snapshot: &Snapshot) -> State {
         .map(|id| (id, snapshot.image_nodes.get(id as usize).copied().unwrap_or(0)))
         .collect();
     State { images, total_nodes: snapshot.order.len() as i64, max_threshold: MAX_CONTAINER_THRESHOLD * count as i64 }
+}
+
+/// Whether any node holds one of the pod's images (else every score is 0).
+pub(crate) fn scores(state: &State) -> bool {
+    !state.images.is_empty()
 }
 
 pub(crate) fn score(state: &State, node: &NodeInfo) -> i64 {

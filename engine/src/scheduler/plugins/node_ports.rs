@@ -11,6 +11,8 @@ pub(crate) fn fits(wanted: &[HostPort], used: &[HostPort]) -> bool {
     !wanted.iter().any(|w| used.iter().any(|u| w.conflicts(u)))
 }
 
+// Inlined into the per-node filter loop: most nodes pass on a flag check.
+#[inline]
 pub(crate) fn filter(wanted: &[HostPort], node: &NodeInfo) -> Option<Status> {
     if wanted.is_empty() || fits(wanted, &node.ports) {
         return None;

@@ -8,6 +8,8 @@ use k8s_openapi::api::core::v1::{Taint, Toleration};
 pub const NAME: &str = "NodeUnschedulable";
 pub const REASON: &str = "node(s) were unschedulable";
 
+// Inlined into the per-node filter loop: most nodes pass on a flag check.
+#[inline]
 pub(crate) fn filter(tolerations: &[Toleration], node: &NodeInfo) -> Option<Status> {
     if !node.unschedulable {
         return None;

@@ -19,6 +19,8 @@ fn taints(node: &Node) -> &[Taint] {
     node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default()
 }
 
+// Inlined into the per-node filter loop: most nodes pass on a flag check.
+#[inline]
 pub(crate) fn filter(tolerations: &[Toleration], node: &NodeInfo) -> Option<Status> {
     if node.hard_taints {
         let untolerated = taints(node.node())
