@@ -12,6 +12,11 @@ mod session;
 mod share;
 mod style;
 
+// Memory grown 16 MiB at a time: each growth costs the page a JS garbage
+// collection (engine/src/wasm_alloc.rs).
+#[global_allocator]
+static ALLOCATOR: engine::SteppedAlloc = engine::SteppedAlloc::new();
+
 fn main() {
     yew::Renderer::<components::app::App>::new().render();
 }

@@ -53,6 +53,8 @@ pub mod templates;
 mod time;
 mod timers;
 mod view;
+#[cfg(target_arch = "wasm32")]
+mod wasm_alloc;
 
 pub use api::Kind;
 pub use cluster::{Cluster, Output};
@@ -79,3 +81,5 @@ pub use shell::{Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};
 pub use view::{Amounts, ClusterView, NodeCard, Owner, PodChip};
+#[cfg(target_arch = "wasm32")]
+pub use wasm_alloc::SteppedAlloc;

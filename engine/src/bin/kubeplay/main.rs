@@ -22,6 +22,11 @@ mod schedule_bench;
 mod tsdb_bench;
 
 use engine::{Cluster, Entry, Files, Shell};
+
+// wasm32 (the bench under node): memory grown in large steps, as the app does.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: engine::SteppedAlloc = engine::SteppedAlloc::new();
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
