@@ -208,7 +208,9 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
                     </span>
                 </>
             },
-            Label::More(n) => html! { <span class="more">{ tx(lang, Text::More).replace("{n}", &n.to_string()) }</span> },
+            Label::More(n) => {
+                html! { <span class="more">{ tx(lang, Text::More).replace("{n}", &n.to_string()) }</span> }
+            }
         };
         let (kind, name) = match &row.object {
             Some((kind, _, name)) => (Some(kind.clone()), Some(name.clone())),
@@ -278,6 +280,7 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
         li[data-status="ErrImagePull"] .cell[data-column="STATUS"] { color: ${error}; }
         .empty { color: ${muted}; padding: 8px 12px; margin: 0; font-size: 13px; }
         .yaml { border-top: 1px solid ${edge}; flex: 1 1 50%; display: flex; flex-direction: column; min-height: 0; }
+        .yaml.idle { flex: 0 0 auto; }
         .yaml header { display: flex; align-items: center; gap: 8px; padding: 4px 12px; font-size: 13px; }
         .yaml header code { margin-right: auto; font-family: ${mono}; color: ${muted}; }
         .yaml header button { font-size: 12px; padding: 2px 8px; }
@@ -323,7 +326,7 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
                     }
                 </ul>
             }
-            <div class="yaml" data-testid="objects-yaml">
+            <div class={classes!("yaml", chosen.is_none().then_some("idle"))} data-testid="objects-yaml">
                 if let Some(key) = (*chosen).clone() {
                     <header>
                         <code>{ format!("kubectl get {} {}{} -o yaml", key.0.to_lowercase(), key.2,
