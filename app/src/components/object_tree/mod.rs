@@ -14,7 +14,6 @@ use crate::i18n::Lang;
 use crate::style::palette::*;
 use rows::{rows, Key, Label, Row};
 use std::collections::HashMap;
-use std::rc::Rc;
 use stylist::yew::styled_component;
 use text::{tx, Text};
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -79,7 +78,12 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
     let move_focus = use_mut_ref(|| false);
     let list = use_node_ref();
 
-    let shown = use_memo((tree.clone(), (*filter).clone()), |(tree, filter)| Rc::new(tree.filtered(filter)));
+    // Keyed by version, not by the tree: comparing trees would cost a walk
+    // of the whole cluster at every tick.
+    let shown = {
+        let tree = tree.clone();
+        use_memo((props.version, props.inputs, (*filter).clone()), move |(_, _, filter)| tree.filtered(filter))
+    };
     let filtering = !filter.trim().is_empty();
     let (drawn, left_out) = rows(&shown, &open, filtering);
     let focused = focus.as_ref().and_then(|id| drawn.iter().position(|r| &r.id == id)).unwrap_or(0);

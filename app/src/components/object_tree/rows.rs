@@ -49,7 +49,7 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn is_open(&self, id: &str, default: bool) -> bool {
-        self.filtering || self.open.get(id).copied().unwrap_or(default)
+        self.open.get(id).copied().unwrap_or(self.filtering || default)
     }
 
     fn push(&mut self, row: Row) -> bool {
@@ -114,7 +114,8 @@ impl Walk<'_> {
 
 /// The rows to draw. `open` holds what the user opened or closed; the rest
 /// follow the defaults: small namespaces and owners open, kind groups and
-/// the cluster-scoped group closed; everything open while filtering.
+/// the cluster-scoped group closed; while filtering, all that the user has
+/// not closed is open.
 /// Also returns how many rows the overall cap left out.
 pub fn rows(tree: &ObjectTree, open: &HashMap<String, bool>, filtering: bool) -> (Vec<Row>, usize) {
     let mut walk = Walk { open, filtering, rows: Vec::new(), left: 0 };
