@@ -385,6 +385,17 @@ impl Bridge {
         self.shell().cluster().service_view(namespace)
     }
 
+    /// Every object as the Objects picture draws it (read-only, not journaled).
+    pub fn object_tree(&self) -> engine::ObjectTree {
+        self.shell().cluster().object_tree()
+    }
+
+    /// What `kubectl get KIND NAME -n NAMESPACE -o yaml` prints; `None`
+    /// when the object is gone. Not journaled: it only reads.
+    pub fn object_yaml(&self, kind: &str, namespace: &str, name: &str) -> Option<String> {
+        self.shell().cluster().object_yaml(kind, namespace, name)
+    }
+
     /// The simulated clock.
     pub fn now(&self) -> engine::Time {
         self.shell().cluster().now()

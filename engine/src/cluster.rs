@@ -612,6 +612,22 @@ impl Cluster {
         crate::service_view::build(&self.fabric(), namespace, self.network.traces())
     }
 
+    /// Every object as the Objects picture draws it: namespaces with their
+    /// workloads by ownership and their other objects by kind, then the
+    /// cluster-scoped ones, each with `kubectl get`'s status cells.
+    pub fn object_tree(&self) -> crate::ObjectTree {
+        crate::object_tree::build(self.api.store(), self.clock)
+    }
+
+    /// What `kubectl get KIND NAME -n NAMESPACE -o yaml` prints for one
+    /// object (`kind` as manifests name it, `Pod`); `None` when there is no
+    /// such object. Only reads.
+    pub fn object_yaml(&self, kind: &str, namespace: &str, name: &str) -> Option<String> {
+        let info = crate::api::RESOURCES.iter().find(|i| i.kind_name == kind)?;
+        let scope = if info.namespaced { namespace } else { "" };
+        self.api.store().get(info.kind, scope, name).map(|o| kubectl::get::yaml(o))
+    }
+
     /// The names of the cluster's Namespaces, in name order: what the app's
     /// namespace picker offers.
     pub fn namespaces(&self) -> Vec<String> {

@@ -40,6 +40,7 @@ mod lifecycle;
 mod metrics;
 mod network;
 mod object;
+mod object_tree;
 mod quantity;
 mod rng;
 mod runtime;
@@ -64,6 +65,7 @@ pub use files::{Entry, Files, MemFiles, NoFiles};
 pub use metrics::{api as prometheus_api, openmetrics, promql, promtool, rules};
 pub use network::{http::Response, Hop, Outcome, Trace};
 pub use object::Object;
+pub use object_tree::{KindGroup, NamespaceBranch, ObjectTree, TreeEntry};
 /// Why the scheduler placed a pod where it did (see [`Cluster::scheduling_trace`]).
 pub mod scheduling {
     pub use crate::scheduler::trace::{Attempt, NodeVerdict, PluginScore, Verdict};

@@ -18,6 +18,8 @@ use yew::prelude::*;
 pub enum Top {
     Map,
     Services,
+    /// The object tree with its YAML view.
+    Objects,
 }
 
 /// What the step chose, and whether it may go on choosing.

@@ -7,6 +7,7 @@ use super::editor::Editor;
 use super::events::EventStream;
 use super::lesson::{Batches, LessonPane};
 use super::notice::Notice;
+use super::object_tree::ObjectTree;
 use super::pictures::{use_lesson_picture, Top};
 use super::service_picture::ServicePicture;
 use super::share_panel::SharePanel;
@@ -534,7 +535,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     );
     html! {
         <div class={style}>
-            <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} {on_command}
+            <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} on_command={on_command.clone()}
                 prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} {on_share} />
             <div>
                 if let Some((text, info, action)) = notice {
@@ -565,8 +566,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                         <div role="tablist" aria-label={t(lang, Msg::Pictures)}>
                             { tab(Top::Map, t(lang, Msg::Map).to_string(), "picture-map") }
                             { tab(Top::Services, t(lang, Msg::Services).to_string(), "picture-services") }
+                            { tab(Top::Objects, t(lang, Msg::Objects).to_string(), "picture-objects") }
                         </div>
-                        if *top == Top::Services {
+                        if *top == Top::Objects {
+                            <ObjectTree bridge={bridge.clone()} version={bridge.0.version()}
+                                inputs={bridge.0.journal_len()} on_command={on_command.clone()} />
+                        } else if *top == Top::Services {
                             <ServicePicture bridge={bridge.clone()} {namespace} now={view.time}
                                 inputs={bridge.0.journal_len()} />
                         } else {

@@ -292,6 +292,11 @@ fn served(object: &Object) -> serde_json::Value {
     value
 }
 
+/// One object as `kubectl get KIND NAME -o yaml` prints it.
+pub fn yaml(object: &Object) -> String {
+    crate::codec::to_yaml(&served(object))
+}
+
 /// JSON as kubectl prints it: four-space indent, keys sorted, and `<`, `>`,
 /// `&` escaped the way Go's encoder escapes them.
 pub fn json(value: &serde_json::Value) -> String {

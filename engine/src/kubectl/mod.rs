@@ -24,7 +24,7 @@ pub(crate) mod exec;
 mod explain;
 mod expose;
 mod fields;
-mod get;
+pub(crate) mod get;
 mod help;
 mod history;
 pub(crate) mod jsonpath;
