@@ -9,6 +9,7 @@ pub mod lesson;
 pub mod lesson_step;
 pub mod markdown;
 pub mod notice;
+pub mod past_banner;
 pub mod pictures;
 pub mod playground;
 pub mod service_picture;
