@@ -58,19 +58,16 @@ fn live(journal: &[Input]) -> Vec<(i64, String)> {
     let files = MemFiles::default();
     let mut seen_at = vec![(shell.cluster().now().0, seen(&shell))];
     for input in journal {
-        match input {
-            Input::Step(ms) => {
-                let mut left = *ms;
-                while left > 0 {
-                    let dt = left.min(200);
-                    shell.step(dt);
-                    drop(shell.poll());
-                    left -= dt;
-                    seen_at.push((shell.cluster().now().0, seen(&shell)));
-                }
-                continue;
+        if let Input::Step(ms) = input {
+            let mut left = *ms;
+            while left > 0 {
+                let dt = left.min(200);
+                shell.step(dt);
+                drop(shell.poll());
+                left -= dt;
+                seen_at.push((shell.cluster().now().0, seen(&shell)));
             }
-            _ => {}
+            continue;
         }
         let began = shell.cluster().now().0;
         match input {
