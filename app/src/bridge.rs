@@ -6,9 +6,10 @@
 use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
 use engine::journal::Scenario;
 use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
+use engine::rewind::Rewind;
 use engine::scheduling::Attempt;
 use engine::{Cluster, ClusterView, Completion, EventRow, Mark, MemFiles, Output, Shell};
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 /// The cluster a fresh session starts with.
@@ -36,6 +37,13 @@ pub struct Bridge {
     solved: RefCell<Vec<Output>>,
     /// The open lesson, shared with the views (the run keeps its own).
     current: RefCell<Option<Rc<Lesson>>>,
+    /// The simulated time (ms) the journal starts at.
+    start_ms: Cell<i64>,
+    /// The session's past, replayed from the journal and kept between
+    /// looks so a later moment steps on from the last one.
+    rewind: RefCell<Option<Rewind>>,
+    /// The moment being looked at; `None` shows the live cluster.
+    viewing: Cell<Option<i64>>,
 }
 
 /// The open lesson step, as the lesson pane draws it.
@@ -122,7 +130,11 @@ impl Bridge {
             journal: RefCell::default(),
             solved: RefCell::default(),
             current: RefCell::default(),
+            start_ms: Cell::new(0),
+            rewind: RefCell::default(),
+            viewing: Cell::new(None),
         })
+        .inspect(|bridge| bridge.start_ms.set(bridge.live_ms()))
     }
 
     fn free_shell(preset: &str, seed: u64) -> Result<Shell, String> {
@@ -132,7 +144,17 @@ impl Bridge {
         Ok(shell)
     }
 
+    /// The terminal the views read: the past's while looking back.
     fn shell(&self) -> Ref<'_, Shell> {
+        if self.viewing.get().is_some() {
+            if let Ok(past) = Ref::filter_map(self.rewind.borrow(), |r| r.as_ref().map(Rewind::shell)) {
+                return past;
+            }
+        }
+        self.live()
+    }
+
+    fn live(&self) -> Ref<'_, Shell> {
         Ref::map(self.mode.borrow(), |mode| match mode {
             Mode::Free(shell) => &**shell,
             Mode::Lesson(run) => run.shell(),
@@ -157,6 +179,7 @@ impl Bridge {
         *self.lesson.borrow_mut() = None;
         *self.current.borrow_mut() = None;
         self.journal.borrow_mut().clear();
+        self.forget_past();
         Ok(())
     }
 
@@ -177,6 +200,7 @@ impl Bridge {
         *self.lesson.borrow_mut() = Some(LessonAt { id: id.to_string(), step: index });
         *self.current.borrow_mut() = Some(shared);
         self.journal.borrow_mut().clear();
+        self.forget_past();
         Ok(())
     }
 
@@ -237,8 +261,12 @@ impl Bridge {
         self.play(&Input::Answer(choice)).exit_code == 0
     }
 
-    /// Gives one input to the engine and writes it to the journal.
+    /// Gives one input to the engine and writes it to the journal. While
+    /// looking back nothing is given or written: the past is read-only.
     fn play(&self, input: &Input) -> Output {
+        if self.viewing.get().is_some() {
+            return Output { exit_code: 1, ..Output::default() };
+        }
         let files = self.files.borrow();
         let out = match input {
             Input::Run(line) => self.shell_mut().run(line, &*files),
@@ -469,9 +497,64 @@ impl Bridge {
         self.journal.borrow().len()
     }
 
-    /// The simulated time in ms.
+    /// The simulated time in ms (the past's while looking back).
     pub fn now_ms(&self) -> i64 {
         self.shell().cluster().now().0
+    }
+
+    /// The live cluster's simulated time in ms, even while looking back.
+    pub fn live_ms(&self) -> i64 {
+        self.live().cluster().now().0
+    }
+
+    /// The simulated time (ms) the session's journal starts at: as far back
+    /// as one can look.
+    pub fn start_ms(&self) -> i64 {
+        self.start_ms.get()
+    }
+
+    /// The moment being looked at, `None` when showing the live cluster.
+    pub fn viewing(&self) -> Option<i64> {
+        self.viewing.get()
+    }
+
+    /// Shows the cluster as it was at `ms` (clamped to the session's start
+    /// and now): the journal replayed that far on a fresh cluster. Every
+    /// view reads the past until [`Bridge::return_to_now`]; nothing typed
+    /// meanwhile reaches the live cluster or the journal.
+    pub fn look_back(&self, ms: i64) -> Result<i64, String> {
+        let ms = ms.clamp(self.start_ms(), self.live_ms());
+        let mut rewind = self.rewind.borrow_mut();
+        if rewind.is_none() {
+            *rewind = Some(Rewind::new(&self.preset.borrow(), *self.seed.borrow(), self.lesson.borrow().as_ref())?);
+        }
+        if let Some(rewind) = rewind.as_mut() {
+            rewind.seek(&self.journal.borrow(), ms);
+        }
+        self.viewing.set(Some(ms));
+        Ok(ms)
+    }
+
+    /// Shows the live cluster again. The replayed past is kept for the
+    /// next look.
+    pub fn return_to_now(&self) {
+        self.viewing.set(None);
+    }
+
+    /// Runs a line on the past being looked at when it only reads;
+    /// otherwise the command that would change something. Not journaled.
+    pub fn run_past(&self, line: &str) -> Result<Output, String> {
+        match &*self.rewind.borrow() {
+            Some(rewind) if self.viewing.get().is_some() => rewind.run(line),
+            _ => Err(line.to_string()),
+        }
+    }
+
+    /// A new session has no past to look back on yet.
+    fn forget_past(&self) {
+        *self.rewind.borrow_mut() = None;
+        self.viewing.set(None);
+        self.start_ms.set(self.live_ms());
     }
 
     /// The cluster's story so far, to share as a link.

@@ -115,6 +115,13 @@ pub enum Msg {
     ShareLinkFailed,
     OwnSessionUnchanged,
     BringBackFailed,
+    LookBack,
+    ViewingAt,
+    ReadOnly,
+    ReturnToNow,
+    PastRefused,
+    PastHint,
+    Now,
 }
 
 /// `msg` in `lang`.
@@ -217,6 +224,13 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             ShareLinkFailed => "This share link could not be opened",
             OwnSessionUnchanged => "Your own session is unchanged.",
             BringBackFailed => "Your session could not be brought back",
+            LookBack => "Look back in time",
+            ViewingAt => "Viewing the cluster at",
+            ReadOnly => "read-only",
+            ReturnToNow => "Return to now",
+            PastRefused => "not run: the past is read-only",
+            PastHint => "Return to now (or press Escape) to change the cluster.",
+            Now => "now",
         },
         Lang::Ko => match msg {
             Cluster => "클러스터",
@@ -314,6 +328,13 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             ShareLinkFailed => "이 공유 링크를 열지 못했습니다",
             OwnSessionUnchanged => "내 세션은 그대로입니다.",
             BringBackFailed => "내 세션을 되돌리지 못했습니다",
+            LookBack => "지난 시간 되돌아보기",
+            ViewingAt => "이 시각의 클러스터를 보는 중:",
+            ReadOnly => "읽기 전용",
+            ReturnToNow => "현재로 돌아가기",
+            PastRefused => "실행하지 않았습니다: 과거는 읽기 전용입니다",
+            PastHint => "클러스터를 바꾸려면 현재로 돌아가세요 (Escape 키).",
+            Now => "현재",
         },
     }
 }

@@ -42,6 +42,7 @@ mod network;
 mod object;
 mod object_tree;
 mod quantity;
+pub mod rewind;
 mod rng;
 mod runtime;
 mod scenario;
@@ -79,7 +80,7 @@ pub use scenario::{NewNode, NodeGroup, Preset, PresetIngressNginx, PresetMetalLb
 pub use service_view::{
     EndpointDot, IngressBox, IngressRoute, NodeEntry, PortLine, Readiness, RequestDot, ServiceBox, ServiceView,
 };
-pub use shell::{Completion, Shell, CLEAR_SCREEN};
+pub use shell::{read_only, Completion, Shell, CLEAR_SCREEN};
 pub use store::{Change, ChangeType};
 pub use time::{Millis, Time, EPOCH};
 pub use view::{Amounts, ClusterView, NodeCard, Owner, PodChip};

@@ -10,6 +10,7 @@ pub mod lesson_step;
 pub mod markdown;
 pub mod notice;
 pub mod object_tree;
+pub mod past_banner;
 pub mod pictures;
 pub mod playground;
 pub mod service_picture;

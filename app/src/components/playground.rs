@@ -8,6 +8,7 @@ use super::events::EventStream;
 use super::lesson::{Batches, LessonPane};
 use super::notice::Notice;
 use super::object_tree::ObjectTree;
+use super::past_banner::PastBanner;
 use super::pictures::{use_lesson_picture, Top};
 use super::service_picture::ServicePicture;
 use super::share_panel::SharePanel;
@@ -15,7 +16,7 @@ use super::splitter::Splitter;
 use super::terminal::Terminal;
 use super::top_bar::TopBar;
 use crate::bridge::{BridgeHandle, Transcript};
-use crate::i18n::{t, Msg};
+use crate::i18n::{t, Lang, Msg};
 use crate::session::{self, Prefs};
 use crate::style::palette::{ACCENT, ON_ACCENT};
 use engine::{Mark, Output, CLEAR_SCREEN};
@@ -48,6 +49,8 @@ pub enum Trouble {
     Link(String),
     /// The session kept aside for a shared link could not be put back.
     BringBack(String),
+    /// The past could not be replayed.
+    Rewind(String),
 }
 
 #[derive(Properties, PartialEq)]
@@ -106,6 +109,8 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     // The speed as the savers see it, without waiting for a render.
     let speed_now = use_mut_ref(|| props.speed);
     let trouble = use_state(|| props.trouble.clone());
+    // The moment looked back at (read-only past mode), `None` when live.
+    let past = use_state(|| bridge.0.viewing());
     // A cell, not a state: several pointer moves can arrive between two
     // renders, and each must add to the last, not to what was drawn.
     let layout = use_mut_ref(|| session::load_layout::<Layout>().unwrap_or_default().clamped());
@@ -226,6 +231,11 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let history = history.clone();
         let save = save.clone();
         Rc::new(move |line: String| -> Output {
+            // The past only reads: nothing is journaled, saved or kept in
+            // the live session's history.
+            if bridge.0.viewing().is_some() {
+                return bridge.0.run_past(&line).unwrap_or_else(|command| refused(lang, Some(&command)));
+            }
             if !line.trim().is_empty() {
                 history.borrow_mut().push(line.clone());
             }
@@ -260,6 +270,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let push = push.clone();
         let save = save.clone();
         Callback::from(move |text: Option<String>| -> Output {
+            if bridge.0.viewing().is_some() {
+                return refused(lang, None);
+            }
             let out = bridge.0.finish_edit(text);
             editing.set(None);
             refresh();
@@ -273,6 +286,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let refresh = refresh.clone();
         let save = save.clone();
         Callback::from(move |manifest: String| -> (Output, Vec<Mark>) {
+            if bridge.0.viewing().is_some() {
+                return (refused(lang, None), Vec::new());
+            }
             let applied = bridge.0.apply(&manifest);
             refresh();
             save();
@@ -291,11 +307,62 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             *dirty.borrow_mut() = true;
         })
     };
+    // Looking back pauses the view (the live clock waits; the saved speed
+    // stays what it was), and returning brings that speed back.
+    let return_to_now = {
+        let bridge = bridge.clone();
+        let past = past.clone();
+        let speed = speed.clone();
+        let speed_now = speed_now.clone();
+        let refresh = refresh.clone();
+        let seen = seen.clone();
+        Rc::new(move || {
+            if bridge.0.viewing().is_none() {
+                return;
+            }
+            bridge.0.return_to_now();
+            past.set(None);
+            speed.set(*speed_now.borrow());
+            // The past's resourceVersion says nothing about the live one.
+            *seen.borrow_mut() = u64::MAX;
+            refresh();
+        })
+    };
+    let on_seek = {
+        let bridge = bridge.clone();
+        let past = past.clone();
+        let speed = speed.clone();
+        let refresh = refresh.clone();
+        let seen = seen.clone();
+        let trouble = trouble.setter();
+        let return_to_now = return_to_now.clone();
+        Callback::from(move |ms: i64| {
+            if ms >= bridge.0.live_ms() {
+                return_to_now();
+                return;
+            }
+            match bridge.0.look_back(ms) {
+                Ok(at) => {
+                    past.set(Some(at));
+                    speed.set(0);
+                    *seen.borrow_mut() = u64::MAX;
+                    refresh();
+                }
+                Err(reason) => trouble.set(Some(Trouble::Rewind(reason))),
+            }
+        })
+    };
+    let on_return = {
+        let return_to_now = return_to_now.clone();
+        Callback::from(move |_: ()| return_to_now())
+    };
     let on_speed = {
         let speed = speed.clone();
         let save = save.clone();
         let speed_now = speed_now.clone();
+        let return_to_now = return_to_now.clone();
         Callback::from(move |s: u32| {
+            return_to_now();
             *speed_now.borrow_mut() = s;
             speed.set(s);
             save();
@@ -456,6 +523,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 format!("{}: {reason}. {}", t(lang, Msg::ShareLinkFailed), t(lang, Msg::OwnSessionUnchanged))
             }
             Trouble::BringBack(reason) => format!("{}: {reason}", t(lang, Msg::BringBackFailed)),
+            Trouble::Rewind(reason) => format!("{}: {reason}", t(lang, Msg::LookBack)),
         };
         match trouble {
             Trouble::Shared { kept: Some(key), .. } => {
@@ -536,8 +604,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     html! {
         <div class={style}>
             <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} on_command={on_command.clone()}
+                start_ms={bridge.0.start_ms()} live_ms={bridge.0.live_ms()} viewing={*past} {on_seek}
                 prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} {on_share} />
             <div>
+                if let Some(at) = *past {
+                    <PastBanner {at} {on_return} />
+                }
                 if let Some((text, info, action)) = notice {
                     <Notice {text} {info} {action} on_dismiss={dismiss} />
                 }
@@ -589,4 +661,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             </main>
         </div>
     }
+}
+
+/// What the page answers when something would change the past: which
+/// command (if typed), that nothing ran, and the way back.
+fn refused(lang: Lang, command: Option<&str>) -> Output {
+    let what = t(lang, Msg::PastRefused);
+    let line = command.map_or_else(|| what.to_string(), |c| format!("{c}: {what}"));
+    Output::err(format!("{line}\n{}\n", t(lang, Msg::PastHint)))
 }

@@ -1,5 +1,7 @@
-//! The clock: the simulated time, how fast it runs (paused, 1×, 10×, 60×)
-//! and buttons that let a fixed amount pass at once.
+//! The clock: the simulated time, how fast it runs (paused, 1×, 10×, 60×),
+//! buttons that let a fixed amount pass at once, and a slider back through
+//! the session's history (one stop per simulated second; its far right end
+//! is now).
 
 use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
@@ -19,6 +21,13 @@ pub struct TimeControlsProps {
     pub speed: u32,
     pub on_speed: Callback<u32>,
     pub on_step: Callback<i64>,
+    /// The simulated time (ms) the session starts at and the live one.
+    pub start_ms: i64,
+    pub live_ms: i64,
+    /// The moment looked back at, `None` when live.
+    pub viewing: Option<i64>,
+    /// A moment chosen on the slider (ms); the far end means now.
+    pub on_seek: Callback<i64>,
 }
 
 #[styled_component]
@@ -34,6 +43,10 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         .group button:first-child { border-radius: 6px 0 0 6px; }
         .group button:last-child { border-radius: 0 6px 6px 0; }
         button[aria-pressed="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
+        .rewind { display: flex; align-items: center; gap: 6px; }
+        .rewind input { width: 140px; accent-color: ${accent}; }
+        .rewind output { font-family: ${mono}; font-size: 13px; min-width: 5.5em; }
+        .rewind output.past { color: ${warn}; font-weight: 600; }
         "#,
         mono = MONO,
         text = TEXT,
@@ -49,6 +62,24 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         }
     };
     let paused = props.speed == 0;
+    // Whole seconds since the start; the last stop is now, however many
+    // milliseconds past a whole second it is.
+    let span = (props.live_ms - props.start_ms).max(0);
+    let stops = (span + 999) / 1000;
+    let at = props.viewing.map_or(stops, |ms| (ms - props.start_ms).max(0) / 1000);
+    let on_input = {
+        let on_seek = props.on_seek.clone();
+        let (start, live) = (props.start_ms, props.live_ms);
+        Callback::from(move |e: InputEvent| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Ok(s) = input.value().parse::<i64>() else { return };
+            on_seek.emit(if s >= stops { live } else { start + s * 1000 });
+        })
+    };
+    let shown = match props.viewing {
+        Some(ms) => hms(Time(ms)),
+        None => t(lang, Msg::Now).to_string(),
+    };
     html! {
         <div class={style} role="group" aria-label={t(lang, Msg::Time)}>
             <span class={classes!("clock", paused.then_some("paused"))} data-testid="clock"
@@ -62,12 +93,25 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
                     let on_step = props.on_step.clone();
                     html! {
                         <button data-testid={format!("step-{}", ms / 1000)} title={format!("{} {label}", t(lang, Msg::StepBy))}
+                            disabled={props.viewing.is_some()}
                             onclick={move |_| on_step.emit(ms)}>{ label }</button>
                     }
                 }) }
             </div>
+            <label class="rewind" title={t(lang, Msg::LookBack)}>
+                <input type="range" min="0" max={stops.to_string()} step="1" value={at.to_string()}
+                    aria-label={t(lang, Msg::LookBack)} aria-valuetext={shown.clone()} disabled={stops == 0}
+                    data-testid="rewind" oninput={on_input} />
+                <output class={classes!(props.viewing.is_some().then_some("past"))} data-testid="rewind-at">{ shown }</output>
+            </label>
         </div>
     }
+}
+
+/// The time of day of a moment, HH:MM:SS in UTC as the clock shows it.
+pub fn hms(time: Time) -> String {
+    let text = time.rfc3339();
+    text.get(11..19).unwrap_or(&text).to_string()
 }
 
 /// The virtual clock as the cluster's date and time.

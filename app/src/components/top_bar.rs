@@ -18,6 +18,10 @@ pub struct TopBarProps {
     pub speed: u32,
     pub on_speed: Callback<u32>,
     pub on_step: Callback<i64>,
+    pub start_ms: i64,
+    pub live_ms: i64,
+    pub viewing: Option<i64>,
+    pub on_seek: Callback<i64>,
     /// The current context, its namespace, and every context.
     pub contexts: (String, String, Vec<String>),
     pub namespaces: Vec<String>,
@@ -61,7 +65,8 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             <a class="to-dashboards" href="#/dashboards" data-testid="to-dashboards">{ crate::dashboards::tr(lang, crate::dashboards::D::Dashboards) }</a>
             <span class="spacer" />
             <TimeControls now={props.now} speed={props.speed} on_speed={props.on_speed.clone()}
-                on_step={props.on_step.clone()} />
+                on_step={props.on_step.clone()} start_ms={props.start_ms} live_ms={props.live_ms}
+                viewing={props.viewing} on_seek={props.on_seek.clone()} />
             if props.prefs.presenter {
                 <button onclick={exit} data-testid="exit-presenter">{ t(lang, Msg::ExitPresenter) }</button>
             } else {

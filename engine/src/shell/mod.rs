@@ -9,11 +9,13 @@ mod jq;
 pub(crate) mod line;
 mod node;
 mod promtool;
+mod read_only;
 mod static_pods;
 mod tools;
 mod traffic;
 mod words;
 
+pub use read_only::read_only;
 pub use words::split_words;
 
 use line::Join;

@@ -18,6 +18,7 @@ mod bench;
 mod promql_bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod real_prometheus;
+mod rewind_bench;
 mod schedule_bench;
 mod tsdb_bench;
 
@@ -67,7 +68,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n";
 
 /// The usage, and the presets `--preset` takes, read from the bundled
 /// presets so a new one is listed without touching this file.
@@ -111,6 +112,15 @@ fn flags(args: &[String]) -> Result<Vec<(String, String)>, ()> {
 fn bench_command(args: &[String]) -> i32 {
     if args.first().map(String::as_str) == Some("promql") {
         return promql_bench_command(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("rewind") {
+        let minutes = match numbers(&args[1..], &["--minutes"]) {
+            Ok(pairs) => {
+                pairs.last().map_or(30, |(_, n)| i64::try_from(*n).unwrap_or(i64::MAX / 60_000).min(7 * 24 * 60))
+            }
+            Err(code) => return code,
+        };
+        return rewind_bench::run(minutes);
     }
     if args.first().map(String::as_str) == Some("tsdb") {
         return tsdb_bench::run(&args[1..]);
