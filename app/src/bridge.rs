@@ -6,7 +6,7 @@
 use crate::session::{Input, LessonAt, Saved, FORMAT, VERSION};
 use engine::journal::Scenario;
 use engine::lesson::{library, Action, Lesson, LessonRun, Verdict};
-use engine::rewind::Rewind;
+use engine::rewind::{Player, Rewind};
 use engine::scheduling::Attempt;
 use engine::{Cluster, ClusterView, Completion, EventRow, Mark, MemFiles, Output, Shell};
 use std::cell::{Cell, Ref, RefCell, RefMut};
@@ -16,15 +16,10 @@ use std::rc::Rc;
 const PRESET: &str = "default";
 const SEED: u64 = 1;
 
-/// Whose terminal the page shows: free play's, or a lesson's.
-enum Mode {
-    Free(Box<Shell>),
-    Lesson(Box<LessonRun>),
-}
-
 /// The playground's cluster and terminal session.
 pub struct Bridge {
-    mode: RefCell<Mode>,
+    /// Whose terminal the page shows: free play's, or a lesson's.
+    mode: RefCell<Player>,
     /// What the terminal reads: a lesson's folder (its manifests), and
     /// what the editor applied.
     files: RefCell<MemFiles>,
@@ -122,7 +117,7 @@ impl Bridge {
 
     fn new(preset: &str, seed: u64) -> Result<Bridge, String> {
         Ok(Bridge {
-            mode: RefCell::new(Mode::Free(Box::new(Bridge::free_shell(preset, seed)?))),
+            mode: RefCell::new(Player::Free(Box::new(Bridge::free_shell(preset, seed)?))),
             files: RefCell::default(),
             preset: RefCell::new(preset.to_string()),
             seed: RefCell::new(seed),
@@ -155,24 +150,18 @@ impl Bridge {
     }
 
     fn live(&self) -> Ref<'_, Shell> {
-        Ref::map(self.mode.borrow(), |mode| match mode {
-            Mode::Free(shell) => &**shell,
-            Mode::Lesson(run) => run.shell(),
-        })
+        Ref::map(self.mode.borrow(), Player::shell)
     }
 
     fn shell_mut(&self) -> RefMut<'_, Shell> {
-        RefMut::map(self.mode.borrow_mut(), |mode| match mode {
-            Mode::Free(shell) => &mut **shell,
-            Mode::Lesson(run) => run.shell_mut(),
-        })
+        RefMut::map(self.mode.borrow_mut(), Player::shell_mut)
     }
 
     /// Replaces the cluster with a fresh one of `preset` for free play; the
     /// journal starts again.
     pub fn free_play(&self, preset: &str) -> Result<(), String> {
         let shell = Bridge::free_shell(preset, SEED)?;
-        *self.mode.borrow_mut() = Mode::Free(Box::new(shell));
+        *self.mode.borrow_mut() = Player::Free(Box::new(shell));
         *self.files.borrow_mut() = MemFiles::default();
         *self.preset.borrow_mut() = preset.to_string();
         *self.seed.borrow_mut() = SEED;
@@ -193,7 +182,7 @@ impl Bridge {
         let shared = Rc::new(lesson.clone());
         let mut run = LessonRun::at(lesson, index, &files)?;
         run.shell_mut().attach_editor();
-        *self.mode.borrow_mut() = Mode::Lesson(Box::new(run));
+        *self.mode.borrow_mut() = Player::Lesson(Box::new(run));
         *self.files.borrow_mut() = files;
         *self.preset.borrow_mut() = preset;
         *self.seed.borrow_mut() = seed;
@@ -207,7 +196,7 @@ impl Bridge {
     /// The open lesson and step, `None` in free play.
     pub fn lesson(&self) -> Option<LessonState> {
         match (&*self.mode.borrow(), &*self.current.borrow()) {
-            (Mode::Lesson(run), Some(lesson)) => Some(LessonState { lesson: lesson.clone(), index: run.index() }),
+            (Player::Lesson(run), Some(lesson)) => Some(LessonState { lesson: lesson.clone(), index: run.index() }),
             _ => None,
         }
     }
@@ -215,14 +204,14 @@ impl Bridge {
     /// The open step's checks, in order; empty in free play.
     pub fn check(&self) -> Vec<Verdict> {
         match &*self.mode.borrow() {
-            Mode::Free(_) => Vec::new(),
-            Mode::Lesson(run) => run.check(),
+            Player::Free(_) => Vec::new(),
+            Player::Lesson(run) => run.check(),
         }
     }
 
     /// Whether the open step is done (its checks hold, its quiz is answered).
     pub fn done(&self) -> bool {
-        matches!(&*self.mode.borrow(), Mode::Lesson(run) if run.done())
+        matches!(&*self.mode.borrow(), Player::Lesson(run) if run.done())
     }
 
     /// Moves to the next step; false on the last one.
@@ -253,7 +242,7 @@ impl Bridge {
     /// Whether the open step's quiz has been answered right (a reload
     /// shows the answer again).
     pub fn answered(&self) -> bool {
-        matches!(&*self.mode.borrow(), Mode::Lesson(run) if run.answered())
+        matches!(&*self.mode.borrow(), Player::Lesson(run) if run.answered())
     }
 
     /// Answers the open step's quiz; whether the choice is right.
@@ -267,62 +256,16 @@ impl Bridge {
         if self.viewing.get().is_some() {
             return Output { exit_code: 1, ..Output::default() };
         }
-        let files = self.files.borrow();
-        let out = match input {
-            Input::Run(line) => self.shell_mut().run(line, &*files),
-            Input::Apply(manifest) => {
-                // Kept as `editor.yaml` so the terminal can `kubectl apply -f editor.yaml` too.
-                files.insert("editor.yaml", manifest);
-                self.shell_mut().cluster_mut().apply(manifest)
-            }
-            Input::Edit(text) => self.shell_mut().finish_edit(text.as_deref(), &*files),
-            Input::Interrupt => {
-                let stopped = self.shell_mut().interrupt();
-                Output { exit_code: i32::from(!stopped), ..Output::default() }
-            }
-            Input::Step(ms) => {
-                self.shell_mut().step(*ms);
-                Output::default()
-            }
-            Input::Next | Input::Solve | Input::Answer(_) => self.play_lesson(input, &files),
-            Input::SaveDashboard(json) => match self.shell_mut().cluster_mut().save_dashboard(json) {
-                Ok(uid) => Output::ok(uid),
-                Err(e) => Output::err(e),
-            },
-            Input::DeleteDashboard(uid) => {
-                let deleted = self.shell_mut().cluster_mut().delete_dashboard(uid);
-                Output { exit_code: i32::from(!deleted), ..Output::default() }
-            }
-        };
+        let (out, solved) = self.mode.borrow_mut().play(input, &self.files.borrow());
+        if let Input::Solve = input {
+            *self.solved.borrow_mut() = solved;
+        }
         let mut journal = self.journal.borrow_mut();
         match (journal.last_mut(), input) {
             (Some(Input::Step(total)), Input::Step(ms)) => *total += ms,
             _ => journal.push(input.clone()),
         }
         out
-    }
-
-    /// A lesson's own inputs; in free play they do nothing and fail.
-    fn play_lesson(&self, input: &Input, files: &MemFiles) -> Output {
-        let mut mode = self.mode.borrow_mut();
-        let Mode::Lesson(run) = &mut *mode else { return Output { exit_code: 1, ..Output::default() } };
-        let failed = |stderr: String| Output { exit_code: 1, stderr, ..Output::default() };
-        match input {
-            Input::Next => match run.next(files) {
-                Ok(true) => Output::default(),
-                Ok(false) => failed(String::new()),
-                Err(e) => failed(format!("{e}\n")),
-            },
-            Input::Solve => {
-                *self.solved.borrow_mut() = run.solve(files);
-                Output::default()
-            }
-            Input::Answer(choice) => match run.answer(*choice) {
-                true => Output::default(),
-                false => failed(String::new()),
-            },
-            _ => Output::default(),
-        }
     }
 
     /// Runs one terminal line.

@@ -37,45 +37,59 @@ impl Player {
         }
     }
 
-    fn shell_mut(&mut self) -> &mut Shell {
+    /// The terminal, to change.
+    pub fn shell_mut(&mut self) -> &mut Shell {
         match self {
             Player::Free(shell) => shell,
             Player::Lesson(run) => run.shell_mut(),
         }
     }
 
-    /// Plays one input as the page does; what it printed is dropped, as a
-    /// reload drops it.
-    fn play(&mut self, input: &Input, files: &MemFiles) {
-        match input {
-            Input::Run(line) => drop(self.shell_mut().run(line, files)),
+    /// Plays one input as the page does: what it printed (exit code 1 for a
+    /// lesson's input in free play, a last step's Next, a wrong answer, an
+    /// interrupt with nothing running, a dashboard not there to delete),
+    /// and for a lesson's Solve what each solution line printed.
+    pub fn play(&mut self, input: &Input, files: &MemFiles) -> (Output, Vec<Output>) {
+        let failed = |stderr: String| Output { exit_code: 1, stderr, ..Output::default() };
+        let out = match input {
+            Input::Run(line) => self.shell_mut().run(line, files),
             Input::Apply(manifest) => {
+                // Kept as `editor.yaml` so the terminal can `kubectl apply -f editor.yaml` too.
                 files.insert("editor.yaml", manifest);
-                drop(self.shell_mut().cluster_mut().apply(manifest));
+                self.shell_mut().cluster_mut().apply(manifest)
             }
-            Input::Edit(text) => drop(self.shell_mut().finish_edit(text.as_deref(), files)),
+            Input::Edit(text) => self.shell_mut().finish_edit(text.as_deref(), files),
             Input::Interrupt => {
-                self.shell_mut().interrupt();
+                let stopped = self.shell_mut().interrupt();
+                Output { exit_code: i32::from(!stopped), ..Output::default() }
             }
-            Input::Step(ms) => self.shell_mut().step(*ms),
-            Input::Next => {
-                if let Player::Lesson(run) = self {
-                    drop(run.next(files));
+            Input::Step(ms) => {
+                self.shell_mut().step(*ms);
+                Output::default()
+            }
+            Input::SaveDashboard(json) => match self.shell_mut().cluster_mut().save_dashboard(json) {
+                Ok(uid) => Output::ok(uid),
+                Err(e) => Output::err(e),
+            },
+            Input::DeleteDashboard(uid) => {
+                let deleted = self.shell_mut().cluster_mut().delete_dashboard(uid);
+                Output { exit_code: i32::from(!deleted), ..Output::default() }
+            }
+            Input::Next | Input::Solve | Input::Answer(_) => {
+                let Player::Lesson(run) = self else { return (failed(String::new()), Vec::new()) };
+                match input {
+                    Input::Next => match run.next(files) {
+                        Ok(true) => Output::default(),
+                        Ok(false) => failed(String::new()),
+                        Err(e) => failed(format!("{e}\n")),
+                    },
+                    Input::Solve => return (Output::default(), run.solve(files)),
+                    Input::Answer(choice) if run.answer(*choice) => Output::default(),
+                    _ => failed(String::new()),
                 }
             }
-            Input::Solve => {
-                if let Player::Lesson(run) = self {
-                    drop(run.solve(files));
-                }
-            }
-            Input::Answer(choice) => {
-                if let Player::Lesson(run) = self {
-                    run.answer(*choice);
-                }
-            }
-            Input::SaveDashboard(json) => drop(self.shell_mut().cluster_mut().save_dashboard(json)),
-            Input::DeleteDashboard(uid) => drop(self.shell_mut().cluster_mut().delete_dashboard(uid)),
-        }
+        };
+        (out, Vec::new())
     }
 }
 
@@ -167,7 +181,7 @@ impl Rewind {
                 if now > ms {
                     break;
                 }
-                self.past.play(input, &self.files);
+                drop(self.past.play(input, &self.files));
             }
             self.cursor = Cursor { index: self.cursor.index + 1, stepped: 0 };
         }
