@@ -7,10 +7,14 @@
 //! that lets time pass itself (`sleep`, a lesson's wait) is played whole,
 //! as the live session played it.
 //!
-//! Scrubbing moves back and forth, so a [`Rewind`] keeps the start and the
-//! last cluster it replayed: a later time steps on from that one, an
-//! earlier time starts again from a copy of the start (never rebuilding
-//! the preset or the lesson's earlier steps).
+//! Scrubbing moves back and forth, so a [`Rewind`] keeps the start, the
+//! last cluster it replayed, and checkpoints: copies of the replayed
+//! cluster taken every [`CHECKPOINT_MS`] of simulated time on the way. Any
+//! time steps on from whichever is latest before it, the last cluster or a
+//! checkpoint, so moving the slider anywhere already visited costs at most
+//! one checkpoint's interval of replay, not the whole session. Their
+//! number is bounded: when there are [`MAX_CHECKPOINTS`], every other one
+//! goes and the interval doubles.
 
 use crate::cluster::Output;
 use crate::files::MemFiles;
@@ -101,14 +105,47 @@ struct Cursor {
     stepped: i64,
 }
 
-/// A session's past, replayed on demand.
+impl Cursor {
+    /// Whether the replay can go on from here in `journal`: the journal
+    /// only grows (its last clock step may lengthen), so this fails only
+    /// for a different journal.
+    fn fits(self, journal: &[Input]) -> bool {
+        match journal.get(self.index) {
+            Some(Input::Step(total)) => self.stepped <= *total,
+            Some(_) => self.stepped == 0,
+            None => self.index <= journal.len() && self.stepped == 0,
+        }
+    }
+}
+
+/// Simulated time between checkpoints, at first.
+pub const CHECKPOINT_MS: i64 = 60_000;
+
+/// The most checkpoints a [`Rewind`] keeps.
+pub const MAX_CHECKPOINTS: usize = 16;
+
+/// The replayed terminal at one point of the journal.
 #[derive(Clone, Debug)]
-pub struct Rewind {
-    start: Player,
-    start_files: MemFiles,
+struct Checkpoint {
     past: Player,
     files: MemFiles,
     cursor: Cursor,
+}
+
+impl Checkpoint {
+    fn now(&self) -> i64 {
+        self.past.shell().cluster().now().0
+    }
+}
+
+/// A session's past, replayed on demand.
+#[derive(Clone, Debug)]
+pub struct Rewind {
+    start: Checkpoint,
+    past: Checkpoint,
+    /// In journal order, the start not among them.
+    checkpoints: Vec<Checkpoint>,
+    every_ms: i64,
 }
 
 impl Rewind {
@@ -127,22 +164,28 @@ impl Rewind {
         // The page's terminal has an editor for `kubectl edit`; the journal
         // holds the editor's answer as its own input.
         start.shell_mut().attach_editor();
-        Ok(Rewind { past: start.clone(), files: files.clone(), start, start_files: files, cursor: Cursor::default() })
+        let start = Checkpoint { past: start, files, cursor: Cursor::default() };
+        Ok(Rewind { past: start.clone(), start, checkpoints: Vec::new(), every_ms: CHECKPOINT_MS })
     }
 
     /// The simulated time (ms) the session starts at.
     pub fn start_ms(&self) -> i64 {
-        self.start.shell().cluster().now().0
+        self.start.now()
     }
 
     /// The replayed terminal, at the time last sought.
     pub fn shell(&self) -> &Shell {
-        self.past.shell()
+        self.past.past.shell()
     }
 
     /// The files the replayed terminal reads (the lesson's, the editor's).
     pub fn files(&self) -> &MemFiles {
-        &self.files
+        &self.past.files
+    }
+
+    /// How many checkpoints are kept now.
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
     }
 
     /// Replays `journal` up to `ms` simulated milliseconds. Any `ms` is
@@ -151,41 +194,67 @@ impl Rewind {
     /// with inputs added (a clock step may have grown): anything else is a
     /// different session, which needs a new `Rewind`.
     pub fn seek(&mut self, journal: &[Input], ms: i64) -> &Shell {
-        let stale = match journal.get(self.cursor.index) {
-            Some(Input::Step(total)) => self.cursor.stepped > *total,
-            Some(_) => self.cursor.stepped != 0,
-            None => self.cursor.index > journal.len(),
-        };
-        if stale || ms < self.now() {
-            self.past = self.start.clone();
-            self.files = self.start_files.clone();
-            self.cursor = Cursor::default();
+        if !self.checkpoints.last().is_none_or(|c| c.cursor.fits(journal)) {
+            self.checkpoints.clear();
         }
-        while let Some(input) = journal.get(self.cursor.index) {
-            let now = self.now();
+        // The latest copy at or before `ms` to step on from: a checkpoint
+        // when the last replay is past `ms`, or further behind than it.
+        let from = self.checkpoints.iter().rev().find(|c| c.now() <= ms).unwrap_or(&self.start);
+        let past = self.past.now();
+        if !self.past.cursor.fits(journal) || ms < past || from.now() > past {
+            self.past = from.clone();
+        }
+        let mut next_checkpoint = self.checkpoints.last().unwrap_or(&self.start).now() + self.every_ms;
+        while let Some(input) = journal.get(self.past.cursor.index) {
+            let now = self.past.now();
             if let Input::Step(total) = input {
-                let left = total - self.cursor.stepped;
+                let left = total - self.past.cursor.stepped;
                 let room = ms.saturating_sub(now);
                 if left > 0 && room <= 0 {
                     break;
                 }
-                let dt = left.min(room).max(0);
+                // Cut at the next checkpoint's time, so a long step leaves
+                // checkpoints inside it too.
+                let dt = left.min(room).min(next_checkpoint.saturating_sub(now).max(1)).max(0);
                 if dt > 0 {
-                    self.past.shell_mut().step(dt);
+                    self.past.past.shell_mut().step(dt);
                 }
-                self.cursor.stepped += dt;
-                if self.cursor.stepped < *total {
-                    break;
+                self.past.cursor.stepped += dt;
+                if self.past.cursor.stepped >= *total {
+                    self.past.cursor = Cursor { index: self.past.cursor.index + 1, stepped: 0 };
                 }
             } else {
                 if now > ms {
                     break;
                 }
-                drop(self.past.play(input, &self.files));
+                drop(self.past.past.play(input, &self.past.files));
+                self.past.cursor = Cursor { index: self.past.cursor.index + 1, stepped: 0 };
             }
-            self.cursor = Cursor { index: self.cursor.index + 1, stepped: 0 };
+            if self.past.now() >= next_checkpoint {
+                self.keep_checkpoint();
+                next_checkpoint = self.past.now() + self.every_ms;
+            }
         }
-        self.past.shell()
+        self.shell()
+    }
+
+    /// Keeps the replayed terminal as a checkpoint, unless one at least as
+    /// late is kept already (a replay from an earlier checkpoint passing it
+    /// again).
+    fn keep_checkpoint(&mut self) {
+        let at = self.past.cursor;
+        if self.checkpoints.last().is_some_and(|c| (c.cursor.index, c.cursor.stepped) >= (at.index, at.stepped)) {
+            return;
+        }
+        if self.checkpoints.len() >= MAX_CHECKPOINTS {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+            self.every_ms = self.every_ms.saturating_mul(2);
+        }
+        self.checkpoints.push(self.past.clone());
     }
 
     /// Runs a line on a copy of the replayed terminal when it only reads
@@ -193,11 +262,7 @@ impl Rewind {
     /// command that would change something.
     pub fn run(&self, line: &str) -> Result<Output, String> {
         crate::shell::read_only(line)?;
-        let mut shell = self.past.shell().clone();
-        Ok(shell.run(line, &self.files))
-    }
-
-    fn now(&self) -> i64 {
-        self.past.shell().cluster().now().0
+        let mut shell = self.shell().clone();
+        Ok(shell.run(line, &self.past.files))
     }
 }

@@ -173,3 +173,38 @@ fn a_lesson_session_looks_back_from_the_step_it_opened() {
     assert_eq!(early, opened.run("kubectl get pods -A", &files).stdout);
     assert_eq!(pods(&mut rewind, i64::MAX), late);
 }
+
+#[test]
+fn checkpoints_make_going_back_cheap_and_change_nothing() {
+    use engine::rewind::{CHECKPOINT_MS, MAX_CHECKPOINTS};
+    // Forty minutes of work, the last step still growing as time runs.
+    let mut journal = Vec::new();
+    for i in 0..40 {
+        journal.push(Input::Run(match i % 4 {
+            0 => format!("kubectl create deployment w{i} --image=nginx --replicas=2"),
+            1 => format!("kubectl scale deployment w{} --replicas=4", i - 1),
+            2 => format!("kubectl delete deployment w{} --wait=false", i - 2),
+            _ => "kubectl get pods".to_string(),
+        }));
+        journal.push(Input::Step(CHECKPOINT_MS));
+    }
+    let mut rewind = Rewind::new("default", 1, None).unwrap();
+    let start = rewind.start_ms();
+    let end = start + 40 * CHECKPOINT_MS;
+    rewind.seek(&journal[..journal.len() - 1], i64::MAX);
+    rewind.seek(&journal, end);
+    let kept = rewind.checkpoints();
+    assert!((MAX_CHECKPOINTS / 2..=MAX_CHECKPOINTS).contains(&kept), "{kept} checkpoints");
+    // Going back lands on what a replay from the start gives.
+    for minutes_ago in [1, 7, 22, 39] {
+        let ms = end - minutes_ago * CHECKPOINT_MS - 30_000;
+        let back = seen(rewind.seek(&journal, ms));
+        let fresh = seen(Rewind::new("default", 1, None).unwrap().seek(&journal, ms));
+        assert_eq!(back, fresh, "{minutes_ago} minutes ago");
+    }
+    assert_eq!(rewind.checkpoints(), kept, "replaying from a checkpoint keeps no copies twice");
+    // A shorter (different) journal drops the checkpoints past its end.
+    let short = &journal[..10];
+    let back = seen(rewind.seek(short, end));
+    assert_eq!(back, seen(Rewind::new("default", 1, None).unwrap().seek(short, end)));
+}

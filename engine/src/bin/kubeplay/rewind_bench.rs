@@ -1,7 +1,8 @@
 //! `kubeplay bench rewind`: what scrubbing costs in a lesson-sized session
 //! (a few deployments, scaling, deletions, a crash loop, 30 simulated
 //! minutes): the first look back, a small move later (stepping on from the
-//! cached past) and a move earlier (starting again from the cached start).
+//! cached past) and moves earlier (stepping on from the latest checkpoint
+//! before the time sought).
 
 use engine::journal::Input;
 use engine::rewind::Rewind;
@@ -53,5 +54,8 @@ pub fn run(minutes: i64) -> i32 {
     timed("one second earlier:", start + (end - start) / 2 + 60_000);
     timed("to now (from the middle):", end);
     timed("to the start:", start);
+    timed("back to the middle:", start + (end - start) / 2);
+    timed("ten minutes earlier:", start + (end - start) / 2 - 600_000);
+    println!("  checkpoints kept:         {:>8}", rewind.checkpoints());
     0
 }

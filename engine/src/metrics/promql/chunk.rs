@@ -9,6 +9,8 @@
 //! among them), -0.0 and the infinities come back bit for bit. Time
 //! arithmetic wraps, which round-trips exactly for any `i64`.
 
+use std::sync::Arc;
+
 /// Bits appended most significant first into bytes.
 #[derive(Clone, Debug, Default)]
 struct BitWriter {
@@ -332,7 +334,9 @@ pub struct Chunk {
     count: u32,
     /// Written by [`pack`] rather than by an [`Appender`].
     packed: bool,
-    data: Box<[u8]>,
+    /// Shared, never changed once closed: copying a cluster (a past's
+    /// checkpoint) copies no samples.
+    data: Arc<[u8]>,
 }
 
 impl Chunk {
@@ -353,7 +357,7 @@ impl Chunk {
             best = (true, p);
         }
         let (packed, data) = best;
-        Some(Chunk { min_t, max_t, count: a.count, packed, data: data.into_boxed_slice() })
+        Some(Chunk { min_t, max_t, count: a.count, packed, data: data.into() })
     }
 
     /// Its samples in order.
