@@ -31,6 +31,9 @@ pub fn ContextPicker(props: &ContextPickerProps) -> Html {
         r#"
         display: flex; align-items: center; gap: 10px;
         label { display: flex; align-items: center; gap: 6px; font-size: 14px; }
+        /* Sized to the usual names, not the longest system namespace, so
+           the bar keeps to two rows at 1280 px; the title has it whole. */
+        .ns { max-width: 11em; }
         "#
     );
     html! {
@@ -43,7 +46,7 @@ pub fn ContextPicker(props: &ContextPickerProps) -> Html {
                 </select>
             </label>
             <label>{ t(lang, Msg::Namespace) }
-                <select data-testid="namespace"
+                <select data-testid="namespace" class="ns" title={props.namespace.clone()}
                     onchange={pick(|ns| format!("kubectl config set-context --current --namespace={ns}"))}>
                     { for props.namespaces.iter().map(|ns| html! {
                         <option value={ns.clone()} selected={*ns == props.namespace}>{ ns }</option>

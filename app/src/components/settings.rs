@@ -75,14 +75,34 @@ pub fn Settings(props: &SettingsProps) -> Html {
         r#"
         display: flex; align-items: center; gap: 6px;
         input[type=file] { display: none; }
+        .icon { padding: 4px 8px; line-height: 0; }
+        .icon svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2;
+            stroke-linecap: round; stroke-linejoin: round; }
         "#
     );
+    let theme_label = match prefs.theme {
+        Theme::Dark => t(lang, Msg::ThemeLight),
+        Theme::Light => t(lang, Msg::ThemeDark),
+    };
     html! {
         <div class={style} role="group" aria-label={t(lang, Msg::Settings)}>
-            <button onclick={toggle_theme} data-testid="theme">
-                { match prefs.theme { Theme::Dark => t(lang, Msg::ThemeLight), Theme::Light => t(lang, Msg::ThemeDark) } }
+            // Icons with their words as label and tooltip: the bar's
+            // buttons then fit two rows at 1280 px in either language.
+            <button class="icon" onclick={toggle_theme} data-testid="theme" aria-label={theme_label} title={theme_label}>
+                if prefs.theme == Theme::Dark {
+                    // A sun: to the light theme.
+                    <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="4" />
+                        <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" /></svg>
+                } else {
+                    // A crescent: to the dark theme.
+                    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z" /></svg>
+                }
             </button>
-            <button onclick={presenter} data-testid="presenter">{ t(lang, Msg::Presenter) }</button>
+            <button class="icon" onclick={presenter} data-testid="presenter" aria-label={t(lang, Msg::Presenter)} title={t(lang, Msg::Presenter)}>
+                // A projection screen on its stand.
+                <svg viewBox="0 0 24 24" aria-hidden="true"><rect x="3" y="4" width="18" height="11" rx="1" />
+                    <path d="M12 15v5M8 21l4-1 4 1" /></svg>
+            </button>
             <select onchange={language} aria-label={t(lang, Msg::Language)} data-testid="language">
                 <option value="en" selected={lang == Lang::En}>{"English"}</option>
                 <option value="ko" selected={lang == Lang::Ko}>{"한국어"}</option>

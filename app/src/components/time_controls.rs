@@ -44,7 +44,7 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         .group button:last-child { border-radius: 0 6px 6px 0; }
         button[aria-pressed="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
         .rewind { display: flex; align-items: center; gap: 6px; }
-        .rewind input { width: 140px; accent-color: ${accent}; }
+        .rewind input { width: 120px; accent-color: ${accent}; }
         .rewind output { font-family: ${mono}; font-size: 13px; min-width: 5.5em; }
         .rewind output.past { color: ${warn}; font-weight: 600; }
         "#,
