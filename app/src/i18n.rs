@@ -120,6 +120,7 @@ pub enum Msg {
     ReadOnly,
     ReturnToNow,
     PastRefused,
+    LessonInPast,
     PastHint,
     Now,
 }
@@ -229,6 +230,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             ReadOnly => "read-only",
             ReturnToNow => "Return to now",
             PastRefused => "not run: the past is read-only",
+            LessonInPast => "You are looking at the past. Return to now to go on with the lesson.",
             PastHint => "Return to now (or press Escape) to change the cluster.",
             Now => "now",
         },
@@ -333,6 +335,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             ReadOnly => "읽기 전용",
             ReturnToNow => "현재로 돌아가기",
             PastRefused => "실행하지 않았습니다: 과거는 읽기 전용입니다",
+            LessonInPast => "지금은 과거를 보고 있습니다. 지금으로 돌아가야 수업을 이어 갈 수 있습니다.",
             PastHint => "클러스터를 바꾸려면 현재로 돌아가세요 (Escape 키).",
             Now => "현재",
         },

@@ -121,3 +121,26 @@ test('looking back journaled nothing: a reload rebuilds the same present', async
   assert.equal(await page.locator('[data-pod^="default/web-"]').count(), 2);
   assert.deepEqual(errors, []);
 });
+
+test("in the past a lesson's buttons are off and say why; at now they work again", async () => {
+  await page.evaluate(() => { location.hash = '#/lessons/03-pods/1'; });
+  await page.getByTestId('lesson-step').waitFor();
+  await page.getByTestId('pause').click();
+  await page.getByTestId('step-15').click();
+  await page.getByTestId('step-15').click();
+  await scrub(1);
+  await page.getByTestId('past-banner').waitFor();
+  const note = page.getByTestId('lesson-past');
+  await note.waitFor();
+  assert.match(await note.innerText(), /Return to now to go on with the lesson/);
+  for (const id of ['check', 'reset-step']) {
+    assert.ok(await page.getByTestId(id).isDisabled(), `${id} is off in the past`);
+  }
+  await shoot(page, 'rewind-lesson-in-past');
+  await page.getByTestId('return-to-now').click();
+  await note.waitFor({ state: 'detached' });
+  assert.ok(await page.getByTestId('check').isEnabled(), 'check works at now');
+  await page.getByTestId('check').click();
+  await page.getByTestId('check-result').waitFor();
+  assert.deepEqual(errors, []);
+});

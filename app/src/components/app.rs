@@ -131,6 +131,8 @@ pub fn App() -> Html {
             background: ${panel}; color: ${text}; padding: 4px 12px; }
         select { padding: 3px 8px; }
         button:hover { border-color: ${accent}; }
+        button:disabled, select:disabled { opacity: 0.45; cursor: not-allowed; }
+        button:disabled:hover { border-color: ${edge}; }
         :focus-visible { outline: 2px solid ${accent}; outline-offset: 1px; }
         ::selection { background: ${accent}; color: ${on_accent}; }
         * { scrollbar-color: ${edge} transparent; }

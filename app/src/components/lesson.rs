@@ -28,6 +28,9 @@ pub struct LessonPaneProps {
     pub on_change: Callback<Batches>,
     /// Puts a command on the terminal's input line.
     pub on_paste: Callback<String>,
+    /// The pictures show the past: the lesson waits for the present.
+    #[prop_or_default]
+    pub past: bool,
 }
 
 thread_local! {
@@ -211,7 +214,7 @@ pub fn LessonPane(props: &LessonPaneProps) -> Html {
             html! {
                 <StepView {key} bridge={bridge.clone()} state={now.clone()} progress={(*progress).clone()}
                     {on_finish} {on_open} {on_next} {on_list} on_change={props.on_change.clone()}
-                    on_paste={props.on_paste.clone()} />
+                    on_paste={props.on_paste.clone()} past={props.past} />
             }
         }
         _ => list(ListArgs {

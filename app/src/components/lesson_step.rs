@@ -28,6 +28,10 @@ pub struct StepViewProps {
     pub on_list: Callback<()>,
     pub on_change: Callback<Batches>,
     pub on_paste: Callback<String>,
+    /// Looking at the past: the buttons that would change the cluster or
+    /// the lesson are off (the bridge would refuse them without a word).
+    #[prop_or_default]
+    pub past: bool,
 }
 
 /// What the last Check said.
@@ -181,6 +185,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
         .outcome { border-radius: 6px; padding: 6px 10px; margin: 6px 0; font-size: 14px; line-height: 1.4; }
         .outcome ul { margin: 4px 0; padding-left: 18px; }
         .outcome.missing { border: 1px solid ${warn}; }
+        .past { color: ${warn}; font-size: 13px; margin: 6px 0 0; }
         .outcome.missing li { margin: 3px 0; }
         .outcome.done { border: 1px solid ${ok}; color: ${ok}; display: flex; align-items: center; gap: 10px;
             justify-content: space-between; flex-wrap: wrap; }
@@ -219,7 +224,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 Some((c, false)) if c == i => "wrong",
                 _ => "",
             };
-            html! { <button class={class} onclick={answer(i)} data-testid={format!("choice-{i}")}>{ text.get(code) }</button> }
+            html! { <button class={class} onclick={answer(i)} disabled={props.past} data-testid={format!("choice-{i}")}>{ text.get(code) }</button> }
         });
         html! {
             <div class="quiz" data-testid="quiz">
@@ -251,7 +256,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
             <div class="outcome done" role="status" data-testid="check-result">
                 <span>{ t(lang, Msg::StepDone) }</span>
                 if index + 1 < lesson.steps.len() {
-                    <button class="primary" onclick={next} data-testid="next-step">{ t(lang, Msg::NextStep) }</button>
+                    <button class="primary" onclick={next} disabled={props.past} data-testid="next-step">{ t(lang, Msg::NextStep) }</button>
                 } else {
                     <button onclick={to_list.clone()}>{ t(lang, Msg::AllLessons) }</button>
                 }
@@ -310,13 +315,13 @@ pub fn StepView(props: &StepViewProps) -> Html {
                         <p class="note">{ t(lang, Msg::SolutionNote) }</p>
                         <ol>{ for solution_lines }</ol>
                     }
-                    <button onclick={apply_solution} data-testid="apply-solution">{ t(lang, Msg::ApplySolution) }</button>
+                    <button onclick={apply_solution} disabled={props.past} data-testid="apply-solution">{ t(lang, Msg::ApplySolution) }</button>
                 </div>
             }
             </div>
             <div class="foot">
             <div class="tools">
-                <button class="primary" onclick={check} data-testid="check">{ t(lang, Msg::Check) }</button>
+                <button class="primary" onclick={check} disabled={props.past} data-testid="check">{ t(lang, Msg::Check) }</button>
                 if !step.hints.is_empty() {
                     <button onclick={on_hint} disabled={!more_hints} data-testid="hint">
                         { if *hints == 0 { t(lang, Msg::Hint).to_string() } else { format!("{} ({}/{})", t(lang, Msg::AnotherHint), *hints, step.hints.len()) } }
@@ -327,8 +332,11 @@ pub fn StepView(props: &StepViewProps) -> Html {
                         { t(lang, if *solution { Msg::HideSolution } else { Msg::ShowSolution }) }
                     </button>
                 }
-                <button onclick={reset} data-testid="reset-step">{ t(lang, Msg::ResetStep) }</button>
+                <button onclick={reset} disabled={props.past} data-testid="reset-step">{ t(lang, Msg::ResetStep) }</button>
             </div>
+            if props.past {
+                <p class="past" role="status" data-testid="lesson-past">{ t(lang, Msg::LessonInPast) }</p>
+            }
             { outcome_box }
             </div>
         </div>

@@ -619,7 +619,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             </div>
             <main style={columns}>
                 if !presenter {
-                    <LessonPane bridge={bridge.clone()} on_change={on_lesson_change} {on_paste} />
+                    <LessonPane bridge={bridge.clone()} on_change={on_lesson_change} {on_paste} past={past.is_some()} />
                     <Splitter vertical=true label={t(lang, Msg::Lesson)} value={l.lesson}
                         on_move={resize(|l, d| l.lesson += d)} testid="split-lesson" />
                 }
