@@ -73,6 +73,15 @@ pub enum D {
     Instances,
     Instance,
     ShowInstances,
+    MovePanel,
+    ResizePanel,
+    AbsoluteRange,
+    From,
+    To,
+    ApplyRange,
+    RangeInvalid,
+    RangeFromAfterTo,
+    RangeTo,
 }
 
 pub fn tr(lang: Lang, d: D) -> &'static str {
@@ -146,6 +155,15 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Instances => "instances",
             Instance => "instance",
             ShowInstances => "Show instances",
+            MovePanel => "Move panel: drag its header, or arrow keys here (Shift+arrows resize)",
+            ResizePanel => "Resize panel: drag, or arrow keys here",
+            AbsoluteRange => "Absolute time range",
+            From => "From",
+            To => "To",
+            ApplyRange => "Apply time range",
+            RangeInvalid => "Please enter a past date or \"now\"",
+            RangeFromAfterTo => "\"From\" can't be after \"To\"",
+            RangeTo => "to",
         },
         Lang::Ko => match d {
             Dashboards => "대시보드",
@@ -215,6 +233,15 @@ pub fn tr(lang: Lang, d: D) -> &'static str {
             Instances => "인스턴스",
             Instance => "인스턴스",
             ShowInstances => "인스턴스 보이기",
+            MovePanel => "패널 옮기기: 머리글을 끌거나 여기서 화살표 키 (Shift+화살표는 크기 바꾸기)",
+            ResizePanel => "패널 크기 바꾸기: 끌거나 여기서 화살표 키",
+            AbsoluteRange => "절대 시간 범위",
+            From => "시작",
+            To => "끝",
+            ApplyRange => "시간 범위 적용",
+            RangeInvalid => "지난 날짜나 \"now\"를 입력하세요",
+            RangeFromAfterTo => "\"시작\"이 \"끝\"보다 늦을 수 없습니다",
+            RangeTo => "~",
         },
     }
 }
