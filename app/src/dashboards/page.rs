@@ -552,9 +552,14 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             input.set_value("");
         })
     };
+    // Export writes the dashboard as shown (layout, range, refresh), as
+    // Grafana's export does.
     let on_export = {
-        let dash = dash.clone();
-        Callback::from(move |_| crate::session::download(&format!("{}.json", dash.uid), &dash.export()))
+        let as_shown = as_shown.clone();
+        Callback::from(move |_| {
+            let d = as_shown();
+            crate::session::download(&format!("{}.json", d.uid), &d.export())
+        })
     };
     let is_saved = saved.iter().any(|d| d.uid == uid);
     let on_apply = {

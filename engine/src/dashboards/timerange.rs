@@ -327,7 +327,8 @@ mod tests {
     fn the_picker_checks_both_fields() {
         let range = |from: &str, to: &str| TimeRange { from: from.into(), to: to.into() };
         let none = Problems::default();
-        let table: &[(TimeRange, Result<(i64, i64), Problems>)] = &[
+        type Case = (TimeRange, Result<(i64, i64), Problems>);
+        let table: &[Case] = &[
             (range("now-1h", "now"), Ok((NOW - HOUR, NOW))),
             (
                 range("2026-01-01 09:00:00", "2026-01-01 09:20:00"),
