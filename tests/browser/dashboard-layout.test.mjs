@@ -46,7 +46,7 @@ async function shown() {
 /** The dashboard as Export downloads it. */
 async function exported() {
   const download = page.waitForEvent('download');
-  await page.getByTestId('export').click();
+  await page.getByTestId('dashboards').getByTestId('export').click();
   return JSON.parse(await readFile(await (await download).path(), 'utf8'));
 }
 

@@ -55,6 +55,11 @@ fn items(dash: &Dashboard) -> Vec<Item> {
         .collect()
 }
 
+/// Which items are rows.
+fn rows(dash: &Dashboard) -> Vec<bool> {
+    dash.panels.iter().map(|p| p.kind == "row").collect()
+}
+
 /// Indices by row, then column (react-grid-layout's `sortLayoutItemsByRowCol`).
 fn by_row(items: &[Item]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..items.len()).collect();
@@ -68,15 +73,23 @@ fn first_overlap(items: &[Item], probe: &Item, skip: Option<usize>) -> Option<us
 }
 
 /// Vertical compaction: in grid order, each item rises until it would
-/// overlap one already placed, and goes below any it still overlaps.
-fn compact(items: &mut [Item]) {
+/// overlap one already placed, and goes below any it still overlaps. Rows
+/// are floors: a row sits below everything before it, and a panel never
+/// rises above the row it comes after, so a row keeps its panels however
+/// the others move (plain react-grid-layout would let them float out).
+fn compact(items: &mut [Item], rows: &[bool]) {
     let mut placed: Vec<usize> = Vec::with_capacity(items.len());
+    let mut owner: Option<usize> = None;
     for i in by_row(items) {
         let mut l = items[i];
         let bottom = placed.iter().map(|&j| items[j].bottom()).max().unwrap_or(0);
-        l.y = l.y.min(bottom);
+        let floor = if rows[i] { bottom } else { owner.map_or(0, |r| items[r].bottom()) };
+        if rows[i] {
+            owner = Some(i);
+        }
+        l.y = l.y.min(bottom).max(floor);
         let hits = |l: &Item, items: &[Item]| placed.iter().copied().find(|&j| items[j].overlaps(l));
-        while l.y > 0 && hits(&l, items).is_none() {
+        while l.y > floor && hits(&l, items).is_none() {
             l.y -= 1;
         }
         while let Some(j) = hits(&l, items) {
@@ -146,14 +159,14 @@ fn write(dash: &mut Dashboard, items: &[Item]) {
 /// everything compacted upward.
 pub fn arrange(dash: &mut Dashboard) {
     let mut items = items(dash);
-    compact(&mut items);
+    compact(&mut items, &rows(dash));
     write(dash, &items);
 }
 
 /// Applies a settled layout unless it would change the order of the rows,
 /// which a drag never does in Grafana (rows move only by their own drag).
 fn settle(dash: &mut Dashboard, before: &[Item], mut after: Vec<Item>) -> bool {
-    compact(&mut after);
+    compact(&mut after, &rows(dash));
     if row_order(dash, before) != row_order(dash, &after) || after == before {
         return false;
     }
@@ -170,7 +183,7 @@ pub fn move_panel(dash: &mut Dashboard, index: usize, x: u32, y: u32) -> bool {
     }
     let before = {
         let mut b = items(dash);
-        compact(&mut b);
+        compact(&mut b, &rows(dash));
         b
     };
     let mut after = before.clone();
@@ -187,7 +200,7 @@ pub fn nudge(dash: &mut Dashboard, index: usize, dx: i32, dy: i32) -> bool {
         return false;
     }
     let mut items = items(dash);
-    compact(&mut items);
+    compact(&mut items, &rows(dash));
     let here = items[index];
     if dy == 0 {
         let x = here.x.saturating_add_signed(dx).min(COLUMNS - here.w);
@@ -213,7 +226,7 @@ pub fn resize_panel(dash: &mut Dashboard, index: usize, w: u32, h: u32) -> bool 
     }
     let before = {
         let mut b = items(dash);
-        compact(&mut b);
+        compact(&mut b, &rows(dash));
         b
     };
     let mut after = before.clone();
@@ -370,6 +383,15 @@ mod tests {
             nudge(&mut d, *index, *dx, *dy);
             assert_eq!(layout(&d), *want, "{given:?} #{index} by {dx},{dy}");
         }
+    }
+
+    #[test]
+    fn a_row_keeps_its_panels_when_a_panel_above_it_grows() {
+        // The row goes down under the taller panel; its own panel, though
+        // there is room beside, stays under it rather than floating out.
+        let mut d = dash(&[("a", 0, 0, 12, 4), ("b", 12, 0, 12, 4), ("=r", 0, 4, 24, 1), ("c", 0, 5, 12, 4)]);
+        resize_panel(&mut d, 1, 12, 10);
+        assert_eq!(layout(&d), [("a", 0, 0, 12, 4), ("b", 12, 0, 12, 10), ("=r", 0, 10, 24, 1), ("c", 0, 11, 12, 4)]);
     }
 
     #[test]
