@@ -139,6 +139,8 @@ test('the move handle takes arrow keys, Shift+arrows resize, and the focus stays
   now = await shown();
   assert.deepEqual(now.CPU, { x: 0, y: 0, w: 11, h: 9 });
   assert.deepEqual(await focused(), ['move-panel', '0']);
+  // Screen readers hear where it went.
+  assert.equal(await page.getByTestId('grid-status').textContent(), 'CPU: 0, 0 · 11×9');
   assert.deepEqual(positions(await exported()), now);
   await shoot(page, 'dashboard-layout-keyboard');
 });

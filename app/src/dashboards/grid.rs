@@ -100,6 +100,8 @@ pub fn Grid(props: &GridProps) -> Html {
     let listeners = use_mut_ref(Vec::<EventListener>::new);
     // The handle to focus again once a keyboard move has been drawn.
     let refocus = use_mut_ref(|| None::<String>);
+    // Where a keyboard move left the panel, read out by screen readers.
+    let status = use_state(String::new);
     {
         let root = root.clone();
         let refocus = refocus.clone();
@@ -254,6 +256,8 @@ pub fn Grid(props: &GridProps) -> Html {
                 let arranged = arranged.clone();
                 let on_change = props.on_change.clone();
                 let refocus = refocus.clone();
+                let status = status.clone();
+                let title = interpolate(&p.title, &props.computed.vars, &[], Context::Text);
                 Callback::from(move |e: KeyboardEvent| {
                     let (dx, dy) = match e.key().as_str() {
                         "ArrowLeft" => (-1, 0),
@@ -273,6 +277,8 @@ pub fn Grid(props: &GridProps) -> Html {
                     };
                     if changed {
                         *refocus.borrow_mut() = Some(format!("[data-testid={testid}][data-index=\"{ix}\"]"));
+                        let g = next.panels.get(ix).map(|p| p.grid_pos).unwrap_or_default();
+                        status.set(format!("{title}: {}, {} · {}×{}", g.x, g.y, g.w, g.h));
                         on_change.emit(next);
                     }
                 })
@@ -309,12 +315,16 @@ pub fn Grid(props: &GridProps) -> Html {
         .cell:hover > button.resize, .cell > button.resize:focus-visible { opacity: 1; }
         .cell.held { z-index: 2; opacity: 0.85; box-shadow: 0 6px 18px rgba(0,0,0,0.35); }
         .cell.held .panel > header { cursor: grabbing; }
+        .status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); margin: 0; }
         .drop { background: ${accent}; opacity: 0.15; border-radius: 4px; }
         "#,
         muted = MUTED,
         accent = ACCENT,
     );
     html! {
-        <div class={classes!("grid", style)} data-uid={props.uid.clone()} ref={root}>{ for cells }</div>
+        <div class={classes!("grid", style)} data-uid={props.uid.clone()} ref={root}>
+            <p key="status" class="status" aria-live="polite" data-testid="grid-status">{ (*status).clone() }</p>
+            { for cells }
+        </div>
     }
 }
