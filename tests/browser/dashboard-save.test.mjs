@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { open, shoot, coloured, root } from './harness.mjs';
+import { openDashboards, shoot, coloured, root } from './harness.mjs';
 
 let page;
 let errors;
@@ -17,15 +17,8 @@ const cpu = () => page.locator('[data-testid="panel"][data-type="timeseries"]').
 const legend = () => cpu().locator('table.legend td.name').allInnerTexts();
 
 before(async () => {
-  ({ page, errors, close } = await open({ path: '#/dashboards', viewport: { width: 1400, height: 1000 } }));
-  await page.getByTestId('start-lab').click();
-  await page.getByTestId('dashboards').waitFor();
-  await page.locator('.grid').waitFor();
   // Let Prometheus scrape for a few simulated minutes, clock paused after.
-  await page.evaluate(() => { location.hash = '#/'; });
-  await page.getByTestId('terminal-input').waitFor();
-  await page.getByTestId('pause').click();
-  for (let i = 0; i < 6; i++) await page.getByTestId('step-60').click();
+  ({ page, errors, close } = await openDashboards({ minutes: 6 }));
 });
 
 after(() => close?.());

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { open, shoot, type, coloured, root } from './harness.mjs';
+import { openDashboards, shoot, type, coloured, root } from './harness.mjs';
 
 let page;
 let errors;
@@ -20,22 +20,18 @@ async function show(uid) {
 }
 
 before(async () => {
-  ({ page, errors, close } = await open({ path: '#/dashboards', viewport: { width: 1400, height: 1000 } }));
-  // A fresh session is the plain lab: the page offers the monitored one.
-  await page.getByTestId('start-lab').click();
-  await page.getByTestId('dashboards').waitFor();
-  await page.locator('.grid').waitFor();
   // Set up the HPA walkthrough from the playground, as a learner would.
-  await page.evaluate(() => { location.hash = '#/'; });
-  await page.getByTestId('terminal-input').waitFor();
   const manifest = (await readFile(join(root, 'lessons/14-hpa/php-apache.yaml'), 'utf8')).replaceAll('30090', '30190');
-  await page.getByTestId('editor').fill(manifest);
-  await page.getByTestId('apply').click();
-  await page.getByTestId('apply-result').getByText('deployment.apps/php-apache created').waitFor();
-  await type(page, 'kubectl autoscale deployment php-apache --cpu-percent=50 --min=1 --max=10');
-  await type(page, 'traffic start load http://192.168.1.10:30190 --rate 20');
-  await page.getByTestId('pause').click();
-  for (let i = 0; i < 15; i++) await page.getByTestId('step-60').click();
+  ({ page, errors, close } = await openDashboards({
+    minutes: 15,
+    prepare: async (page) => {
+      await page.getByTestId('editor').fill(manifest);
+      await page.getByTestId('apply').click();
+      await page.getByTestId('apply-result').getByText('deployment.apps/php-apache created').waitFor();
+      await type(page, 'kubectl autoscale deployment php-apache --cpu-percent=50 --min=1 --max=10');
+      await type(page, 'traffic start load http://192.168.1.10:30190 --rate 20');
+    },
+  }));
 });
 
 after(() => close?.());

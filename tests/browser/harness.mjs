@@ -132,3 +132,22 @@ export async function coloured(canvas) {
     return n;
   });
 }
+
+/** `open`s the Dashboards page on a fresh session, starts the monitored
+ * lab from it, then on the playground runs `prepare(page)` (commands to
+ * set the scene), pauses the clock and lets `minutes` simulated minutes
+ * pass so Prometheus has scraped; the page is left on the playground. */
+export async function openDashboards({ minutes = 6, prepare, viewport = { width: 1400, height: 1000 }, ...options } = {}) {
+  const opened = await open({ path: '#/dashboards', viewport, ...options });
+  const { page } = opened;
+  // A fresh session is the plain lab: the page offers the monitored one.
+  await page.getByTestId('start-lab').click();
+  await page.getByTestId('dashboards').waitFor();
+  await page.locator('.grid').waitFor();
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.getByTestId('terminal-input').waitFor();
+  await prepare?.(page);
+  await page.getByTestId('pause').click();
+  for (let i = 0; i < minutes; i++) await page.getByTestId('step-60').click();
+  return opened;
+}

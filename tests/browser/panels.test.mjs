@@ -6,7 +6,7 @@
 // three types.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot, type, coloured } from './harness.mjs';
+import { openDashboards, shoot, type, coloured } from './harness.mjs';
 
 let page;
 let errors;
@@ -21,16 +21,14 @@ async function show(uid) {
 const panel = (type) => page.locator(`[data-testid="panel"][data-type="${type}"]`);
 
 before(async () => {
-  ({ page, errors, close } = await open({ path: '#/dashboards', viewport: { width: 1400, height: 1000 } }));
-  await page.getByTestId('start-lab').click();
-  await page.locator('.grid').waitFor();
   // A web server that logs, and a pod that keeps crashing.
-  await page.evaluate(() => { location.hash = '#/'; });
-  await page.getByTestId('terminal-input').waitFor();
-  await type(page, 'kubectl create deployment web --image=nginx --replicas=2');
-  await type(page, "kubectl run crash --image=busybox -- sh -c 'echo starting; echo giving up; exit 1'");
-  await page.getByTestId('pause').click();
-  for (let i = 0; i < 8; i++) await page.getByTestId('step-60').click();
+  ({ page, errors, close } = await openDashboards({
+    minutes: 8,
+    prepare: async (page) => {
+      await type(page, 'kubectl create deployment web --image=nginx --replicas=2');
+      await type(page, "kubectl run crash --image=busybox -- sh -c 'echo starting; echo giving up; exit 1'");
+    },
+  }));
 });
 
 after(() => close?.());

@@ -131,7 +131,9 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
     {
         let canvas = canvas.clone();
         let (map, colors, unit) = (map.clone(), colors.clone(), unit.clone());
-        use_effect_with((map, colors, unit, start, end), move |(map, colors, unit, start, end)| {
+        // The panel's cell too: a resized panel's canvas is drawn again at its new size.
+        let size = props.panel.grid_pos;
+        use_effect_with((map, colors, unit, start, end, size), move |(map, colors, unit, start, end, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 if let Err(e) = draw(&c, map, colors, unit, *start, *end) {
                     gloo::console::warn!(format!("heatmap: {e}"));

@@ -5,6 +5,7 @@
 mod alertlist;
 mod chart;
 mod editor;
+mod grid;
 mod heatmap;
 mod logs;
 mod options;
@@ -12,6 +13,7 @@ pub mod page;
 mod panels;
 pub mod store;
 mod text;
+mod timepicker;
 mod variables;
 
 pub use text::{tr, D};

@@ -4,18 +4,21 @@
 
 use super::chart;
 use super::editor::{new_panel, PanelEditor};
-use super::panels::PanelView;
+use super::grid::Grid;
 use super::store;
 use super::text::{tr, D};
+use super::timepicker::TimePicker;
 use super::variables::VariablesEditor;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use crate::style::palette::*;
-use engine::dashboards::interval::{parse_duration, parse_time, zoom_out};
-use engine::dashboards::layout::{sections, toggle_row};
+use engine::dashboards::interval::{parse_duration, zoom_out};
+use engine::dashboards::layout::sections;
+use engine::dashboards::model::TimeRange;
 use engine::dashboards::query::{PanelData, Window};
 use engine::dashboards::run::run;
 use engine::dashboards::template::{resolve, VarState};
+use engine::dashboards::timerange::{absolute_range, check, is_relative};
 use engine::dashboards::{builtin, Dashboard, Panel};
 use gloo::timers::callback::Interval;
 use std::collections::BTreeMap;
@@ -49,22 +52,28 @@ pub struct DashboardsProps {
     pub on_start_lab: Callback<()>,
 }
 
-/// A dashboard's own range and refresh, when they are among ours.
-fn defaults(dash: &Dashboard) -> (i64, i64) {
-    let range = parse_time(&dash.time.from, 0).map(|from| -from).filter(|r| *r > 0).unwrap_or(3_600_000);
+/// The last hour, what a dashboard without a readable range shows.
+fn last_hour() -> TimeRange {
+    TimeRange { from: "now-1h".into(), to: "now".into() }
+}
+
+/// A dashboard's own range (relative or absolute) and refresh, when they
+/// are ones we read.
+fn defaults(dash: &Dashboard, now: i64) -> (TimeRange, i64) {
+    let range = if check(&dash.time, now).is_ok() { dash.time.clone() } else { last_hour() };
     let refresh = dash.refresh.as_deref().and_then(parse_duration).filter(|r| REFRESHES.iter().any(|(_, ms)| ms == r));
     (range, refresh.unwrap_or(0))
 }
 
 /// What one refresh computed.
 #[derive(PartialEq)]
-struct Computed {
-    vars: Rc<Vec<VarState>>,
+pub(super) struct Computed {
+    pub(super) vars: Rc<Vec<VarState>>,
     /// By panel id (or position when a panel has none).
-    data: BTreeMap<String, Rc<PanelData>>,
+    pub(super) data: BTreeMap<String, Rc<PanelData>>,
 }
 
-fn key(p: &Panel, i: usize) -> String {
+pub(super) fn key(p: &Panel, i: usize) -> String {
     p.id.map_or(format!("#{i}"), |id| id.to_string())
 }
 
@@ -72,21 +81,21 @@ fn performance_now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// The time shown: the last `range` ms, or a fixed window zoomed into.
-fn window(now: i64, range: i64, zoom: Option<(i64, i64)>) -> (i64, i64) {
-    zoom.unwrap_or((now - range, now))
+/// The time shown at `now`: the range's date math, or its fixed times.
+fn window(now: i64, range: &TimeRange) -> (i64, i64) {
+    check(range, now).unwrap_or((now - 3_600_000, now))
 }
 
 fn compute(
     bridge: &BridgeHandle,
     dash: &Dashboard,
-    (range, zoom): (i64, Option<(i64, i64)>),
+    range: &TimeRange,
     picked: &BTreeMap<String, Vec<String>>,
 ) -> Computed {
     let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1200.0);
     let out = bridge.0.with_cluster(|cluster| {
         let storage = cluster.tsdb()?;
-        let (from, to) = window(cluster.now().0, range, zoom);
+        let (from, to) = window(cluster.now().0, range);
         let vars = resolve(dash, Some(storage), from, to, picked);
         let mut data = BTreeMap::new();
         for s in sections(dash).iter().filter(|s| !s.collapsed) {
@@ -132,10 +141,11 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     let uid = chosen.uid.clone();
     // The working copy: folding a row changes it, a new pick resets it.
     let dash = use_state(|| chosen.clone());
-    let range = use_state(|| defaults(&chosen).0);
-    // A window dragged on a chart (absolute; the range picker leaves it).
-    let zoom = use_state(|| None::<(i64, i64)>);
-    let refresh = use_state(|| defaults(&chosen).1);
+    let now = props.bridge.0.now_ms();
+    // Grafana's raw range: date math that follows the clock, or fixed
+    // times (typed, or a window dragged on a chart, as ISO strings).
+    let range = use_state(|| defaults(&chosen, now).0);
+    let refresh = use_state(|| defaults(&chosen, now).1);
     let picked = use_state(BTreeMap::<String, Vec<String>>::new);
     let tick = use_state(|| 0u64);
     let last = use_mut_ref(|| props.bridge.0.now_ms());
@@ -148,12 +158,10 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let range = range.clone();
         let refresh = refresh.clone();
         let picked = picked.clone();
-        let zoom = zoom.clone();
         use_effect_with(chosen.clone(), move |chosen| {
-            let (r, f) = defaults(chosen);
+            let (r, f) = defaults(chosen, now);
             dash.set(chosen.clone());
             range.set(r);
-            zoom.set(None);
             refresh.set(f);
             picked.set(BTreeMap::new());
         });
@@ -188,11 +196,11 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let bridge = props.bridge.clone();
         let last = last.clone();
         let began = began.clone();
-        use_memo(((*dash).clone(), (*range, *zoom), (*picked).clone(), *tick), move |(dash, shown, picked, _)| {
+        use_memo(((*dash).clone(), (*range).clone(), (*picked).clone(), *tick), move |(dash, shown, picked, _)| {
             let n = began.borrow().0 + 1;
             *began.borrow_mut() = (n, performance_now());
             *last.borrow_mut() = bridge.0.now_ms();
-            compute(&bridge, dash, *shown, picked)
+            compute(&bridge, dash, shown, picked)
         })
     };
     {
@@ -350,27 +358,34 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     });
     let on_range = {
         let range = range.clone();
-        let zoom = zoom.clone();
         Callback::from(move |e: Event| {
             if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
-                range.set(sel.value().parse().unwrap_or(3_600_000));
-                zoom.set(None);
+                let ms: i64 = sel.value().parse().unwrap_or(3_600_000);
+                let name = RANGES.iter().find(|(_, r)| *r == ms).map_or("1h", |(name, _)| name);
+                range.set(TimeRange { from: format!("now-{name}"), to: "now".into() });
             }
         })
     };
     let on_zoom = {
-        let zoom = zoom.clone();
-        Callback::from(move |window: (i64, i64)| zoom.set(Some(window)))
+        let range = range.clone();
+        Callback::from(move |(from, to): (i64, i64)| range.set(absolute_range(from, to)))
     };
     let on_zoom_out = {
-        let zoom = zoom.clone();
-        let range = *range;
-        let now = props.bridge.0.now_ms();
+        let range = range.clone();
         Callback::from(move |_: MouseEvent| {
-            let (from, to) = window(now, range, *zoom);
-            zoom.set(Some(zoom_out(from, to, 2.0)));
+            let (from, to) = window(now, &range);
+            let (from, to) = zoom_out(from, to, 2.0);
+            range.set(absolute_range(from, to));
         })
     };
+    let on_time = {
+        let range = range.clone();
+        Callback::from(move |typed: TimeRange| range.set(typed))
+    };
+    // The quick range shown, when the range is one of them.
+    let quick =
+        RANGES.iter().find(|(name, _)| range.to == "now" && range.from == format!("now-{name}")).map(|(_, ms)| *ms);
+    let (shown_from, shown_to) = window(now, &range);
     let on_refresh = {
         let refresh = refresh.clone();
         Callback::from(move |e: Event| {
@@ -483,15 +498,11 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     // Grafana's Save writes it.
     let as_shown = {
         let dash = dash.clone();
-        let range = *range;
+        let range = (*range).clone();
         let refresh = *refresh;
         move || {
             let mut d = (*dash).clone();
-            d.time.from = match RANGES.iter().find(|(_, ms)| *ms == range) {
-                Some((name, _)) => format!("now-{name}"),
-                None => d.time.from,
-            };
-            d.time.to = "now".into();
+            d.time = range.clone();
             d.refresh = REFRESHES.iter().find(|(_, ms)| *ms == refresh && *ms > 0).map(|(name, _)| name.to_string());
             d
         }
@@ -541,9 +552,14 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             input.set_value("");
         })
     };
+    // Export writes the dashboard as shown (layout, range, refresh), as
+    // Grafana's export does.
     let on_export = {
-        let dash = dash.clone();
-        Callback::from(move |_| crate::session::download(&format!("{}.json", dash.uid), &dash.export()))
+        let as_shown = as_shown.clone();
+        Callback::from(move |_| {
+            let d = as_shown();
+            crate::session::download(&format!("{}.json", d.uid), &d.export())
+        })
     };
     let is_saved = saved.iter().any(|d| d.uid == uid);
     let on_apply = {
@@ -598,61 +614,15 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         })
     };
 
-    // Lay the sections out one under the other on the 24-column grid.
-    let mut cursor = 0u32;
-    let mut cells: Vec<Html> = Vec::new();
-    for s in sections(&dash) {
-        if let Some(row) = s.row {
-            let id = row.id.unwrap_or_default();
-            let dash = dash.clone();
-            let onclick = Callback::from(move |_| {
-                let mut next = (*dash).clone();
-                toggle_row(&mut next, id);
-                dash.set(next);
-            });
-            let title = engine::dashboards::template::interpolate(
-                &row.title,
-                &computed.vars,
-                &[],
-                engine::dashboards::template::Context::Text,
-            );
-            let count = if s.collapsed { format!("({})", s.panels.len()) } else { String::new() };
-            cells.push(html! {
-                <div class="row" style={format!("grid-column: 1 / span 24; grid-row: {} / span 1", cursor + 1)}
-                    data-testid="row" data-collapsed={s.collapsed.to_string()} {onclick}>
-                    { if s.collapsed { "▸" } else { "▾" } }{ " " }{ title }<span>{ count }</span>
-                </div>
-            });
-            cursor += 1;
-        }
-        if s.collapsed {
-            continue;
-        }
-        let base = s.panels.iter().map(|p| p.grid_pos.y).min().unwrap_or(0);
-        let mut height = 0;
-        for (i, p) in s.panels.iter().enumerate() {
-            let g = p.grid_pos;
-            let (w, h) = (if g.w == 0 { 12 } else { g.w.min(24) }, if g.h == 0 { 8 } else { g.h });
-            let x = g.x.min(24 - w);
-            let y = g.y - base;
-            height = height.max(y + h);
-            let data = computed.data.get(&key(p, i)).cloned().unwrap_or_default();
-            let on_edit = {
-                let editing = editing.clone();
-                let panel = (*p).clone();
-                Callback::from(move |_| editing.set(Some(panel.clone())))
-            };
-            cells.push(html! {
-                <div class="cell" style={format!("grid-column: {} / span {w}; grid-row: {} / span {h}; display: grid", x + 1, cursor + y + 1)}>
-                    <PanelView panel={Rc::new((*p).clone())} {data} vars={computed.vars.clone()} on_zoom={on_zoom.clone()} />
-                    <button class="edit" data-testid="edit-panel" title={tr(lang, D::Edit)} onclick={on_edit}>{ "✎" }</button>
-                </div>
-            });
-        }
-        cursor += height;
-    }
+    let on_edit = {
+        let editing = editing.clone();
+        Callback::from(move |panel: Panel| editing.set(Some(panel)))
+    };
+    let on_layout = {
+        let dash = dash.clone();
+        Callback::from(move |next: Dashboard| dash.set(next))
+    };
 
-    let now = props.bridge.0.now_ms();
     let clock = {
         let s = now.div_euclid(1000).rem_euclid(86_400);
         format!("{} {:02}:{:02}:{:02}", tr(lang, D::Now), s / 3600, s / 60 % 60, s % 60)
@@ -675,21 +645,25 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                 { for var_controls }
                 <span class="spacer" />
                 <span class="clock" data-testid="dash-clock">{ clock }</span>
-                if let Some((from, to)) = *zoom {
+                if !is_relative(&range) {
                     <span class="zoomed" data-testid="zoomed-range">
-                        { format!("{} – {}", chart::clock_seconds(from), chart::clock_seconds(to)) }</span>
+                        { format!("{} – {}", chart::clock_seconds(shown_from), chart::clock_seconds(shown_to)) }</span>
                 }
                 <button onclick={on_zoom_out} data-testid="zoom-out" title={tr(lang, D::ZoomOut)}>{ "⊖" }</button>
                 <label>{ tr(lang, D::TimeRange) }
                     <select data-testid="range-picker" onchange={on_range}>
-                        if zoom.is_some() {
-                            <option value="" selected=true disabled=true>{ tr(lang, D::Absolute) }</option>
+                        if quick.is_none() {
+                            <option value="" selected=true disabled=true>{
+                                if is_relative(&range) { format!("{} {} {}", range.from, tr(lang, D::RangeTo), range.to) }
+                                else { tr(lang, D::Absolute).to_string() }
+                            }</option>
                         }
                         { for RANGES.iter().map(|(name, ms)| html! {
-                            <option value={ms.to_string()} selected={zoom.is_none() && *ms == *range}>{ format!("{} {name}", tr(lang, D::Last)) }</option>
+                            <option value={ms.to_string()} selected={quick == Some(*ms)}>{ format!("{} {name}", tr(lang, D::Last)) }</option>
                         }) }
                     </select>
                 </label>
+                <TimePicker value={(*range).clone()} {now} on_apply={on_time} />
                 <label>{ tr(lang, D::Refresh) }
                     <select data-testid="refresh-picker" onchange={on_refresh}>
                         { for REFRESHES.iter().map(|(name, ms)| html! {
@@ -725,10 +699,11 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                 <VariablesEditor list={dash.templating.list.clone()} on_apply={on_variables}
                     on_cancel={{ let settings = settings.clone(); Callback::from(move |_| settings.set(false)) }} />
             } else if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
-                <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={*range}
+                <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={shown_to - shown_from}
                     on_apply={on_apply} on_cancel={{ let editing = editing.clone(); Callback::from(move |_| editing.set(None)) }} />
             } else if has_metrics {
-                <div class="grid" data-uid={uid.clone()}>{ for cells }</div>
+                <Grid dash={Rc::new((*dash).clone())} computed={computed.clone()} uid={uid.clone()}
+                    on_zoom={on_zoom.clone()} {on_edit} on_change={on_layout} />
             } else {
                 <div class="nolab">
                     <p>{ tr(lang, D::NoPrometheus) }</p>

@@ -11,6 +11,7 @@ use super::text::{calc_name, tr, D};
 use crate::i18n::Lang;
 use engine::dashboards::display::{self, field, reduce, show, Field, PALETTE};
 use engine::dashboards::interval::dragged;
+use engine::dashboards::model::GridPos;
 use engine::dashboards::query::{Frame, PanelData};
 use engine::dashboards::run::time_from;
 use engine::dashboards::template::{interpolate, Context, VarState};
@@ -167,7 +168,8 @@ fn TimeSeries(props: &ChartProps) -> Html {
     };
     {
         let canvas = canvas.clone();
-        use_effect_with(spec, move |spec| {
+        // The panel's cell too: a resized panel's canvas is drawn again at its new size.
+        use_effect_with((spec, panel.grid_pos), move |(spec, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 if let Err(e) = chart::draw(&c, spec) {
                     gloo::console::warn!(format!("chart: {e}"));
@@ -257,7 +259,7 @@ fn TimeSeries(props: &ChartProps) -> Html {
         .unwrap_or_default();
     html! {
         <div class="timeseries">
-            <canvas ref={canvas} data-testid="chart" {onmousemove} {onmouseleave} {onmousedown} {onmouseup} />
+            <canvas ref={canvas} data-testid="chart" data-from={start.to_string()} data-to={props.data.end_ms.to_string()} {onmousemove} {onmouseleave} {onmousedown} {onmouseup} />
             if let Some((x1, x2)) = *drag {
                 <div class="zoom-band" data-testid="zoom-band"
                     style={format!("left:{}px;width:{}px", x1.min(x2), (x1 - x2).abs())} />
@@ -318,7 +320,7 @@ fn stat_panel(panel: &Panel, data: &PanelData) -> Html {
             html! {
                 <div class="stat" style={style}>
                     if graph && s.frame.points.len() > 1 {
-                        <Spark points={s.frame.points.clone()} color={shown.color.clone()} />
+                        <Spark points={s.frame.points.clone()} color={shown.color.clone()} size={panel.grid_pos} />
                     }
                     if show_value {
                         <span class="value" data-testid="stat-value">{ shown.text }</span>
@@ -337,6 +339,8 @@ fn stat_panel(panel: &Panel, data: &PanelData) -> Html {
 struct SparkProps {
     points: Vec<(i64, f64)>,
     color: String,
+    /// The panel's cell, so a resize draws it again.
+    size: GridPos,
 }
 
 #[function_component]
@@ -344,7 +348,7 @@ fn Spark(props: &SparkProps) -> Html {
     let canvas = use_node_ref();
     {
         let canvas = canvas.clone();
-        use_effect_with((props.points.clone(), props.color.clone()), move |(points, color)| {
+        use_effect_with((props.points.clone(), props.color.clone(), props.size), move |(points, color, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 let _ = chart::sparkline(&c, points, rgb(color));
             }

@@ -56,9 +56,23 @@ pub fn toggle_row(dash: &mut Dashboard, id: i64) {
         return;
     };
     if panels[at].collapsed == Some(true) {
-        let inner = std::mem::take(&mut panels[at].panels);
+        let mut inner = std::mem::take(&mut panels[at].panels);
+        inner.sort_by_key(|p| (p.grid_pos.y, p.grid_pos.x));
         panels[at].collapsed = Some(false);
-        let tail = panels.split_off(at + 1);
+        // As Grafana unfolds: the panels keep their places relative to the
+        // first, which goes right under the row (the row may have moved
+        // while folded), and everything below moves down to make room.
+        let row_y = panels[at].grid_pos.y;
+        let first = inner.first().map_or(row_y + 1, |p| p.grid_pos.y);
+        let mut bottom = row_y + 1;
+        for p in &mut inner {
+            p.grid_pos.y = (p.grid_pos.y + row_y + 1).saturating_sub(first);
+            bottom = bottom.max(p.grid_pos.y + p.grid_pos.h.max(1));
+        }
+        let mut tail = panels.split_off(at + 1);
+        for p in &mut tail {
+            p.grid_pos.y += bottom - row_y - 1;
+        }
         panels.extend(inner);
         panels.extend(tail);
     } else {
@@ -159,6 +173,18 @@ mod tests {
         assert_eq!(all_panels(&d).len(), 4);
         toggle_row(&mut d, 2);
         toggle_row(&mut d, 5);
+        // Unfolded under its row, which now sits at 13; nothing below it.
+        let c = all_panels(&d).into_iter().find(|p| p.title == "c").map(|p| p.grid_pos);
+        assert_eq!(c.map(|g| (g.x, g.y)), Some((0, 14)));
+        // Unfolding CPU again puts a and b under it and pushes Memory and c down by their height.
+        toggle_row(&mut d, 2);
+        let ys: Vec<(String, u32)> = d.panels.iter().map(|p| (p.title.clone(), p.grid_pos.y)).collect();
+        let want: Vec<(String, u32)> = [("top", 0), ("CPU", 4), ("a", 5), ("b", 5), ("Memory", 21), ("c", 22)]
+            .iter()
+            .map(|(t, y)| (t.to_string(), *y))
+            .collect();
+        assert_eq!(ys, want);
+        toggle_row(&mut d, 2);
         assert_eq!(
             titles(&d),
             vec![

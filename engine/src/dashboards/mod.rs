@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod builtin;
 pub mod display;
+pub mod grid;
 pub mod heatmap;
 pub mod interval;
 pub mod layout;
@@ -20,6 +21,7 @@ pub mod query;
 pub mod run;
 pub mod saved;
 pub mod template;
+pub mod timerange;
 pub mod units;
 
 pub use model::{Dashboard, ImportError, Panel};
