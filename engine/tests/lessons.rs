@@ -107,7 +107,7 @@ fn bad_lesson_files_are_refused_with_where_and_why() {
         ),
         (
             "id: x\ntitle: {en: a, ko: b}\nsummary: {en: a, ko: b}\nsteps:\n- id: s\n  title: {en: a, ko: b}\n  picture: graph\n  checks:\n  - ran: kubectl\n    message: {en: a, ko: b}\n",
-            "steps[s].picture: \"graph\" is not one of map, explainer, timeline, services, events, dashboards, dashboards/UID",
+            "steps[s].picture: \"graph\" is not one of map, explainer, timeline, services, objects, events, dashboards, dashboards/UID",
         ),
     ];
     for (yaml, want) in cases {

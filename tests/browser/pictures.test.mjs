@@ -147,3 +147,13 @@ test('a line pasted from one lesson is not left on the input line of the next', 
   assert.equal(await page.getByTestId('terminal-input').inputValue(), '');
   assert.deepEqual(errors, []);
 });
+
+test('a lesson step about owners opens the object tree', async () => {
+  await page.getByTestId('picture-map').click();
+  await page.goto(page.url().replace(/#.*$/, '') + '#/lessons/09-replicasets-deployments/2');
+  await page.getByTestId('lesson-step').waitFor();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="picture-objects"]')?.getAttribute('aria-selected') === 'true');
+  await page.getByTestId('objects').waitFor();
+  await shoot(page, 'lesson-opens-object-tree');
+});

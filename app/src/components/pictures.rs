@@ -1,8 +1,8 @@
 //! Which picture a lesson step opens, and when. A step names one
-//! (`map`, `services`, `explainer`, `timeline`, `events`, `dashboards`);
-//! the top of the pictures pane switches to the map or the service picture
-//! as the step opens, and the inspector opens at the moment the step is
-//! about: the scheduling explainer when a pod stays Pending, the timeline
+//! (`map`, `services`, `objects`, `explainer`, `timeline`, `events`,
+//! `dashboards`); the top of the pictures pane switches to the map, the
+//! service picture or the object tree as the step opens, and the inspector
+//! opens at the moment the step is about: the scheduling explainer when a pod stays Pending, the timeline
 //! of the workload whose new pod appears (a rollout, a restart). Once the
 //! learner picks or closes something themselves, the step stops choosing.
 
@@ -84,6 +84,7 @@ pub fn use_lesson_picture(
             f.on = step.is_some();
             match picture.as_deref() {
                 Some("services") => top.set(Top::Services),
+                Some("objects") => top.set(Top::Objects),
                 Some(_) => top.set(Top::Map),
                 None => {}
             }

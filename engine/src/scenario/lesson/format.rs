@@ -57,7 +57,7 @@ pub struct Lesson {
 }
 
 /// The pictures a step may open.
-pub const PICTURES: [&str; 6] = ["map", "explainer", "timeline", "services", "events", "dashboards"];
+pub const PICTURES: [&str; 7] = ["map", "explainer", "timeline", "services", "objects", "events", "dashboards"];
 
 fn default_preset() -> String {
     "default".into()
