@@ -7,11 +7,15 @@ mod chart;
 mod editor;
 mod heatmap;
 mod logs;
+mod mappings;
 mod options;
+mod overrides;
 pub mod page;
 mod panels;
 pub mod store;
 mod text;
+mod thresholds;
+mod varbar;
 mod variables;
 
 pub use text::{tr, D};
