@@ -18,12 +18,13 @@ const editor = () => page.getByTestId('panel-editor');
 const preview = () => editor().getByTestId('editor-preview');
 const settings = () => page.getByTestId('variables-editor');
 
-/// The dashboard as the last save in the session's journal wrote it.
-async function lastSaved() {
-  await page.waitForFunction(() => {
+/// The dashboard as the last save in the session's journal wrote it, once
+/// the session saver (every few seconds) has written one holding `text`.
+async function lastSaved(text) {
+  await page.waitForFunction((t) => {
     const journal = JSON.parse(localStorage.getItem('kubeplay.session') ?? '{}').journal ?? [];
-    return journal.some((i) => i.op === 'save_dashboard');
-  }, null, { timeout: 10000 });
+    return journal.filter((i) => i.op === 'save_dashboard').at(-1)?.arg.includes(t);
+  }, text, { timeout: 10000 });
   return page.evaluate(() => {
     const journal = JSON.parse(localStorage.getItem('kubeplay.session') ?? '{}').journal ?? [];
     return JSON.parse(journal.filter((i) => i.op === 'save_dashboard').at(-1).arg);
@@ -96,7 +97,7 @@ test('a value mapping 1 → OK shows on a stat of up, in its colour, saved in Gr
   assert.ok(texts.length > 0 && texts.every((t) => t === 'OK'), `every target is up: ${texts}`);
   const colour = await stats.first().evaluate((e) => getComputedStyle(e.closest('.stat')).color);
   assert.equal(colour, 'rgb(87, 148, 242)', "the mapping's blue");
-  const saved = await lastSaved();
+  const saved = await lastSaved('"OK"');
   const stat = saved.panels.find((p) => p.title === 'Targets');
   assert.deepEqual(stat.fieldConfig.defaults.mappings, [
     { type: 'value', options: { 1: { text: 'OK', color: 'blue', index: 0 }, 0: { text: 'NG', color: 'red', index: 1 } } },
@@ -125,7 +126,7 @@ test('an override by name renames one series and fixes its colour in the legend'
   const panel = page.locator('[data-testid="panel"]', { hasText: 'Pods by namespace' });
   await legendRow(panel, 'System pods').waitFor();
   assert.equal(await swatch(legendRow(panel, 'System pods')), 'rgb(184, 119, 217)');
-  const saved = await lastSaved();
+  const saved = await lastSaved('System pods');
   const ts = saved.panels.find((p) => p.title === 'Pods by namespace');
   assert.deepEqual(ts.fieldConfig.overrides, [{
     matcher: { id: 'byName', options: 'kube-system' },
@@ -146,7 +147,7 @@ test('an interval variable sets a query\'s step, Auto from the time range', asyn
   await grid().waitFor();
   const options = await page.getByTestId('var-interval').locator('option').allInnerTexts();
   assert.deepEqual(options.slice(0, 4), ['auto', '1m', '10m', '30m']);
-  const saved = await lastSaved();
+  const saved = await lastSaved('auto_count');
   const v = saved.templating.list.find((x) => x.name === 'interval');
   assert.deepEqual([v.type, v.auto, v.auto_count, v.auto_min], ['interval', true, 30, '10s']);
 
@@ -164,7 +165,7 @@ test('an interval variable sets a query\'s step, Auto from the time range', asyn
   await shoot(page, 'panel-editor-interval-step');
   await page.getByTestId('range-picker').selectOption({ label: 'Last 1h' });
   await applyPanel();
-  const ts = (await lastSaved()).panels.find((p) => p.title === 'Pods by namespace');
+  const ts = (await lastSaved('"$interval"')).panels.find((p) => p.title === 'Pods by namespace');
   assert.equal(ts.interval, '$interval');
 });
 
@@ -192,7 +193,7 @@ test('a text box variable typed in the variable bar feeds a query', async () => 
   assert.ok(names.length > 0 && names.every((n) => !n.startsWith('coredns-')), `monitoring's pods: ${names}`);
   assert.ok(names.some((n) => n.startsWith('prometheus')), `monitoring's pods: ${names}`);
   await shoot(page, 'panel-editor-textbox');
-  const saved = await lastSaved();
+  const saved = await lastSaved('textbox');
   const ns = saved.templating.list.find((x) => x.name === 'ns');
   assert.deepEqual([ns.type, ns.query, ns.current.value], ['textbox', 'kube-system', 'kube-system']);
 });
@@ -206,7 +207,7 @@ test('dashboard settings change the title, tags and description', async () => {
   await settings().getByTestId('variables-apply').click();
   await grid().waitFor();
   assert.equal(await page.getByTestId('dash-picker').locator('option:checked').innerText(), 'Editor lab, renamed');
-  const saved = await lastSaved();
+  const saved = await lastSaved('Editor lab, renamed');
   assert.deepEqual([saved.uid, saved.title, saved.tags, saved.description],
     [UID, 'Editor lab, renamed', ['lab', 'editor'], 'Mappings, overrides and variables']);
   // The constant type is offered and never shown in the bar.
@@ -219,7 +220,7 @@ test('dashboard settings change the title, tags and description', async () => {
   await settings().getByTestId('variables-apply').click();
   await grid().waitFor();
   assert.equal(await page.getByTestId('var-job').count(), 0, 'a constant is hidden');
-  const job = (await lastSaved()).templating.list.find((x) => x.name === 'job');
+  const job = (await lastSaved('constant')).templating.list.find((x) => x.name === 'job');
   assert.deepEqual([job.type, job.query, job.hide], ['constant', 'kube-state-metrics', 2]);
 });
 

@@ -66,8 +66,9 @@ fn hit(result: Option<&Value>) -> Hit {
 /// `getValueMappingResult` finds it. Value mappings look the value up by
 /// its text; ranges hold numbers (or numeric text) between their ends; a
 /// regex tests text only and may rewrite it with `$1`; the special matches
-/// are `null`, `nan`, `null+nan`, `true`, `false` (a boolean or its text)
-/// and `empty` (an empty text).
+/// are `null`, `nan` (JavaScript's `isNaN`, so also a text that is not a
+/// number), `null+nan`, `true`, `false` (a boolean or its text) and
+/// `empty` (an empty text).
 pub fn apply(mappings: &[Value], input: Input) -> Option<Hit> {
     for m in mappings {
         let Some(opts) = m.get("options") else { continue };
@@ -111,10 +112,16 @@ pub fn apply(mappings: &[Value], input: Input) -> Option<Hit> {
                 return Some(h);
             }
             Some("special") => {
+                // JavaScript's `isNaN`: NaN, or a text that is not a number.
+                let nan = match input {
+                    Input::Number(v) => v.is_nan(),
+                    Input::Text(t) => !t.trim().is_empty() && t.trim().parse::<f64>().is_err(),
+                    Input::Null => false,
+                };
                 let matched = match opts.get("match").and_then(Value::as_str).unwrap_or_default() {
                     "null" => input == Input::Null,
-                    "nan" => matches!(input, Input::Number(v) if v.is_nan()),
-                    "null+nan" => input == Input::Null || matches!(input, Input::Number(v) if v.is_nan()),
+                    "nan" => nan,
+                    "null+nan" => input == Input::Null || nan,
                     "true" => input == Input::Text("true"),
                     "false" => input == Input::Text("false"),
                     "empty" => input == Input::Text(""),
@@ -278,9 +285,9 @@ mod tests {
               {"type":"range","options":{"from":100,"to":null,"result":{"color":"purple","index":3}}},
               {"type":"regex","options":{"pattern":"kube-(.*)","result":{"text":"k8s $1","index":4}}},
               {"type":"special","options":{"match":"null","result":{"text":"Nothing","color":"blue","index":5}}},
-              {"type":"special","options":{"match":"nan","result":{"text":"Not a number","index":6}}},
-              {"type":"special","options":{"match":"true","result":{"text":"Yes","index":7}}},
-              {"type":"special","options":{"match":"empty","result":{"text":"(blank)","index":8}}},
+              {"type":"special","options":{"match":"true","result":{"text":"Yes","index":6}}},
+              {"type":"special","options":{"match":"empty","result":{"text":"(blank)","index":7}}},
+              {"type":"special","options":{"match":"nan","result":{"text":"Not a number","index":8}}},
               {"type":"bogus","options":{}}
             ]"#,
         )
@@ -305,8 +312,9 @@ mod tests {
             (Input::Text("15"), h(Some("Teens"), None)),
             (Input::Number(1e9), h(None, Some("purple"))),
             (Input::Text("kube-system"), h(Some("k8s system"), None)),
-            // A regex tests text, never a number.
-            (Input::Text("my-kube-system"), None),
+            // A bare regex must match the whole text; this text is no number, so `isNaN` holds.
+            (Input::Text("my-kube-system"), h(Some("Not a number"), None)),
+            (Input::Text("25"), None),
             (Input::Null, h(Some("Nothing"), Some("blue"))),
             (Input::Number(f64::NAN), h(Some("Not a number"), None)),
             // Grafana's true/false match booleans, not 1 and 0.
