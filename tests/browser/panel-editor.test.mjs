@@ -6,7 +6,7 @@
 // title, tags and description, all saved in Grafana's JSON model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, shoot } from './harness.mjs';
+import { open, shoot, coloured } from './harness.mjs';
 
 let page;
 let errors;
@@ -222,6 +222,27 @@ test('dashboard settings change the title, tags and description', async () => {
   assert.equal(await page.getByTestId('var-job').count(), 0, 'a constant is hidden');
   const job = (await lastSaved('constant')).templating.list.find((x) => x.name === 'job');
   assert.deepEqual([job.type, job.query, job.hide], ['constant', 'kube-state-metrics', 2]);
+});
+
+test('a heatmap of plain series takes a log Y bucket scale and a cell gap', async () => {
+  await newPanel('heatmap', 'Memory heatmap', 'container_memory_working_set_bytes');
+  const canvas = preview().getByTestId('heatmap');
+  await canvas.waitFor();
+  await page.waitForTimeout(200);
+  await editor().getByTestId('editor-y-scale').selectOption('10');
+  await fill(editor(), 'editor-cell-gap', '0');
+  await page.waitForTimeout(200);
+  const tight = await coloured(canvas);
+  assert.ok(tight > 500, `log rows drawn (${tight} coloured pixels)`);
+  await shoot(page, 'panel-editor-heatmap-log');
+  await fill(editor(), 'editor-cell-gap', '6');
+  await page.waitForTimeout(200);
+  const apart = await coloured(canvas);
+  assert.ok(apart < tight * 0.8, `a gap between cells leaves fewer coloured pixels (${apart} < ${tight})`);
+  await shoot(page, 'panel-editor-heatmap-gap');
+  await applyPanel();
+  const hm = (await lastSaved('Memory heatmap')).panels.find((p) => p.title === 'Memory heatmap');
+  assert.deepEqual([hm.options.calculation.yBuckets.scale, hm.options.cellGap], [{ type: 'log', log: 10 }, 6]);
 });
 
 test('no page errors', () => {

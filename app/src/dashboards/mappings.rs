@@ -139,7 +139,7 @@ pub fn MappingsEditor(props: &MappingsProps) -> Html {
         r#"
         display: grid; gap: 4px;
         .mapping { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; }
-        .mapping input { width: 6.5em; min-width: 0; }
+        .mapping input { width: 5em; min-width: 0; }
         .mapping .arrow { opacity: 0.7; }
         .mapping .swatch { width: 12px; height: 12px; border-radius: 2px; border: 1px solid rgba(128,128,128,0.5); }
         "#
