@@ -84,7 +84,10 @@ fn draw(
     let linear = map.clone();
     let y_fmt = move |v: &f64| {
         if !ordinal {
-            // On a log axis the ticks are exponents: label the value.
+            // On a log axis the ticks are exponents: label the powers only.
+            if linear.log_base.is_some() && (v - v.round()).abs() > 1e-6 {
+                return String::new();
+            }
             return units::format(&unit_owned, linear.value(*v), None);
         }
         let k = v.round();
@@ -189,7 +192,9 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
     };
     let tooltip = hover.and_then(|((x, y), (width, height), t, row)| {
         let (at, r, v) = map.at(t, row)?;
-        let range = format!("{} - {}", bound(&unit, &format!("{}", r.lo), r.lo), bound(&unit, &r.label, r.hi));
+        // An `le` row is named by its bound (`+Inf`); a calculated one's label is the whole range.
+        let top = if map.ordinal { r.label.clone() } else { format!("{}", r.hi) };
+        let range = format!("{} - {}", bound(&unit, &format!("{}", r.lo), r.lo), bound(&unit, &top, r.hi));
         // Beside the pointer, on the sides with room, so the panel does not
         // cut it off.
         let across = if x > width / 2 { format!("right:{}px", width - x + 12) } else { format!("left:{}px", x + 12) };
