@@ -240,6 +240,12 @@ test('a heatmap of plain series takes a log Y bucket scale and a cell gap', asyn
   const apart = await coloured(canvas);
   assert.ok(apart < tight * 0.8, `a gap between cells leaves fewer coloured pixels (${apart} < ${tight})`);
   await shoot(page, 'panel-editor-heatmap-gap');
+  // The lowest row under the pointer is one power of ten tall.
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + box.width - 12, box.y + box.height - 30);
+  const bucket = await preview().getByTestId('heatmap-tooltip').locator('div').nth(1).locator('b').innerText();
+  const [lo, hi] = bucket.split(' - ').map(Number);
+  assert.ok(lo > 0 && hi === lo * 10 && Number.isInteger(Math.log10(lo)), `a power-of-ten bucket: ${bucket}`);
   await applyPanel();
   const hm = (await lastSaved('Memory heatmap')).panels.find((p) => p.title === 'Memory heatmap');
   assert.deepEqual([hm.options.calculation.yBuckets.scale, hm.options.cellGap], [{ type: 'log', log: 10 }, 6]);
