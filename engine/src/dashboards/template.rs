@@ -140,6 +140,11 @@ pub fn interpolate(text: &str, vars: &[VarState], builtins: &[(String, String)],
             if let Some((_, v)) = builtins.iter().find(|(n, _)| n == name) {
                 return v.clone();
             }
+            // `$__auto_interval_<name>`: what an interval variable's auto stands for now.
+            let auto = name.strip_prefix("__auto_interval_").and_then(|n| vars.iter().find(|v| v.name == n));
+            if let Some(now) = auto.and_then(|v| v.auto.clone()) {
+                return now;
+            }
             match vars.iter().find(|v| v.name == name) {
                 Some(var) => render(var, fmt, ctx),
                 None => whole,
@@ -620,6 +625,8 @@ mod tests {
             assert_eq!(vars[0].text(), *text, "{picks:?}");
         }
         let vars = resolve_with(hour, &[]);
+        let auto = interpolate("$__auto_interval_interval ${__auto_interval_fixed}", &vars, &[], Context::Query);
+        assert_eq!(auto, "2m ${__auto_interval_fixed}", "the auto value by name, whatever is picked");
         let options: Vec<&str> = vars[0].options.iter().map(|o| o.text.as_str()).collect();
         assert_eq!(options, vec!["auto", "1m", "10m", "30m", "1h"]);
         let fixed: Vec<&str> = vars[1].options.iter().map(|o| o.value.as_str()).collect();
