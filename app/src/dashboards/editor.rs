@@ -1,14 +1,20 @@
 //! The panel editor, as Grafana's: a live preview over the lab's data, the
-//! queries (PromQL, legend, instant or range), and the visualisation with
-//! its unit, decimals, min/max and thresholds. Apply hands the edited panel
-//! back; the page saves it into the dashboard.
+//! queries (PromQL, legend, instant or range) with the query options (min
+//! interval, and the interval it gives), and the visualisation with its
+//! display name, unit, decimals, min/max, thresholds, value mappings
+//! (`mappings.rs`) and field overrides (`overrides.rs`). Apply hands the
+//! edited panel back; the page saves it into the dashboard.
 
+use super::mappings::MappingsEditor;
 use super::options::panel_options;
+use super::overrides::OverridesEditor;
 use super::panels::PanelView;
 use super::text::{tr, D};
+use super::thresholds::ThresholdSteps;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
-use engine::dashboards::model::{Step, Target, Thresholds};
+use engine::dashboards::interval::seconds_to_hms;
+use engine::dashboards::model::{Override, Step, Target, Thresholds};
 use engine::dashboards::query::Window;
 use engine::dashboards::run::run;
 use engine::dashboards::template::VarState;
@@ -29,7 +35,7 @@ const KINDS: [(&str, &str); 8] = [
     ("alertlist", "Alert list"),
 ];
 /// Common units, by Grafana's id and the name its unit picker shows.
-const UNITS: [(&str, &str); 8] = [
+pub const UNITS: [(&str, &str); 8] = [
     ("", "None"),
     ("short", "Short"),
     ("percent", "Percent (0-100)"),
@@ -39,8 +45,6 @@ const UNITS: [(&str, &str); 8] = [
     ("reqps", "Requests/sec (rps)"),
     ("cores", "Cores"),
 ];
-/// Colours offered for threshold steps (Grafana's named colours).
-const COLOURS: [&str; 6] = ["green", "yellow", "orange", "red", "blue", "purple"];
 
 /// A change a field makes to the draft, given the field's new text.
 type Edit = Rc<dyn Fn(&mut Panel, String)>;
@@ -176,54 +180,45 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
             draft.set(next);
         })
     };
-    let thresholds = steps.iter().enumerate().map(|(i, s)| {
-        let colour = edit(Rc::new(move |p: &mut Panel, v| {
-            if let Some(t) = p.field_config.defaults.thresholds.as_mut() {
-                t.steps[i].color = v;
-            }
-        }));
-        let value = edit(Rc::new(move |p: &mut Panel, v| {
-            if let Some(t) = p.field_config.defaults.thresholds.as_mut() {
-                if let Some(n) = number(&v) {
-                    t.steps[i].value = Some(n);
-                }
-                // Grafana keeps the steps in ascending order, the base first.
-                t.steps.sort_by(|a, b| a.value.unwrap_or(f64::NEG_INFINITY).total_cmp(&b.value.unwrap_or(f64::NEG_INFINITY)));
-            }
-        }));
-        let remove = edit(Rc::new(move |p: &mut Panel, _| {
-            if let Some(t) = p.field_config.defaults.thresholds.as_mut() {
-                t.steps.remove(i);
-            }
-        }));
-        html! {
-            <div class="step" data-testid="editor-threshold">
-                <select onchange={colour}>
-                    { for COLOURS.iter().map(|c| html! { <option value={*c} selected={s.color == *c}>{ *c }</option> }) }
-                </select>
-                if let Some(v) = s.value {
-                    <input type="number" value={v.to_string()} onchange={value} />
-                    <button onclick={Callback::from(move |e: MouseEvent| remove.emit(e.into()))}>{ "×" }</button>
-                } else {
-                    <span>{ tr(lang, D::Base) }</span>
-                }
-            </div>
-        }
-    });
-    let add_threshold = {
+    let on_steps = {
         let draft = draft.clone();
-        Callback::from(move |_| {
+        Callback::from(move |steps: Vec<Step>| {
             let mut next = (*draft).clone();
-            let t = next.field_config.defaults.thresholds.get_or_insert_with(|| Thresholds {
-                mode: "absolute".into(),
-                steps: vec![Step { color: "green".into(), value: None }],
-            });
-            let top = t.steps.iter().filter_map(|s| s.value).fold(0.0_f64, f64::max);
-            t.steps.push(Step { color: "red".into(), value: Some(top + 10.0) });
+            let mode = next.field_config.defaults.thresholds.take().map_or("absolute".into(), |t| t.mode);
+            next.field_config.defaults.thresholds = Some(Thresholds { mode, steps });
             draft.set(next);
         })
     };
-
+    let on_mappings = {
+        let draft = draft.clone();
+        Callback::from(move |mappings: Vec<serde_json::Value>| {
+            let mut next = (*draft).clone();
+            next.field_config.defaults.mappings = mappings;
+            draft.set(next);
+        })
+    };
+    let on_overrides = {
+        let draft = draft.clone();
+        Callback::from(move |overrides: Vec<Override>| {
+            let mut next = (*draft).clone();
+            next.field_config.overrides = overrides;
+            draft.set(next);
+        })
+    };
+    // The names the preview's series go by before overrides, as Grafana's
+    // "Fields with name" offers them.
+    let mut names: Vec<String> = Vec::new();
+    for f in &data.frames {
+        if !names.contains(&f.name) {
+            names.push(f.name.clone());
+        }
+    }
+    let refs: Vec<String> = draft.targets.iter().map(|t| t.ref_id.clone()).collect();
+    let interval = format!("{} = {}", tr(lang, D::Interval), seconds_to_hms(data.step_ms as f64 / 1000.0));
+    let min_interval =
+        edit(Rc::new(|p: &mut Panel, v| p.interval = Some(v.trim().to_string()).filter(|v| !v.is_empty())));
+    let display_name =
+        edit(Rc::new(|p: &mut Panel, v| p.field_config.defaults.display_name = Some(v).filter(|n| !n.is_empty())));
     let title = edit(Rc::new(|p: &mut Panel, v| p.title = v));
     let kind = edit(Rc::new(|p: &mut Panel, v| p.kind = v));
     let unit = edit(Rc::new(|p: &mut Panel, v| p.field_config.defaults.unit = Some(v).filter(|u| !u.is_empty())));
@@ -245,6 +240,13 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
             <div class="queries">
                 { for queries }
                 <button data-testid="editor-add-query" onclick={add_query}>{ tr(lang, D::AddQuery) }</button>
+                <fieldset class="query-options" data-testid="editor-query-options">
+                    <legend>{ tr(lang, D::QueryOptions) }</legend>
+                    <label>{ tr(lang, D::MinInterval) }
+                        <input data-testid="editor-min-interval" placeholder="15s" value={draft.interval.clone().unwrap_or_default()} onchange={min_interval} />
+                    </label>
+                    <span data-testid="editor-interval">{ interval }</span>
+                </fieldset>
             </div>
             <div class="options">
                 <label>{ tr(lang, D::Title) }<input data-testid="editor-title" value={draft.title.clone()} onchange={title} /></label>
@@ -253,6 +255,8 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
                         { for KINDS.iter().map(|(id, name)| html! { <option value={*id} selected={draft.kind == *id}>{ *name }</option> }) }
                     </select>
                 </label>
+                <label>{ tr(lang, D::DisplayName) }<input data-testid="editor-display-name"
+                    value={defaults.display_name.clone().unwrap_or_default()} onchange={display_name} /></label>
                 <label>{ tr(lang, D::Unit) }
                     <select data-testid="editor-unit" onchange={unit}>
                         { for UNITS.iter().map(|(id, name)| html! {
@@ -264,11 +268,10 @@ pub fn PanelEditor(props: &EditorProps) -> Html {
                     value={defaults.decimals.map(|d| d.to_string()).unwrap_or_default()} onchange={decimals} /></label>
                 <label>{ tr(lang, D::Min) }<input type="number" data-testid="editor-min" value={opt(defaults.min)} onchange={min} /></label>
                 <label>{ tr(lang, D::Max) }<input type="number" data-testid="editor-max" value={opt(defaults.max)} onchange={max} /></label>
-                <div class="thresholds">
-                    <span>{ tr(lang, D::Thresholds) }</span>
-                    { for thresholds }
-                    <button data-testid="editor-add-threshold" onclick={add_threshold}>{ tr(lang, D::AddThreshold) }</button>
-                </div>
+                <span>{ tr(lang, D::Thresholds) }</span>
+                <ThresholdSteps {steps} on_change={on_steps} />
+                <MappingsEditor mappings={defaults.mappings.clone()} on_change={on_mappings} />
+                <OverridesEditor overrides={draft.field_config.overrides.clone()} {names} {refs} on_change={on_overrides} />
                 { panel_options(&draft, lang) }
                 <div class="actions">
                     <button data-testid="editor-apply" onclick={apply}>{ tr(lang, D::Apply) }</button>

@@ -53,8 +53,8 @@ fn draw(
     map: &Heatmap,
     colors: &Colors,
     unit: &str,
-    start: i64,
-    end: i64,
+    (start, end): (i64, i64),
+    gap: u32,
 ) -> Result<(), String> {
     let (w, h) = (canvas.client_width().max(10) as u32, canvas.client_height().max(10) as u32);
     canvas.set_width(w);
@@ -66,7 +66,7 @@ fn draw(
     let (lo, hi) = if map.ordinal {
         (0.0, n.max(1) as f64)
     } else {
-        (map.rows.first().map_or(0.0, |r| r.lo), map.rows.last().map_or(1.0, |r| r.hi))
+        (map.axis(map.rows.first().map_or(0.0, |r| r.lo)), map.axis(map.rows.last().map_or(1.0, |r| r.hi)))
     };
     let mut chart = ChartBuilder::on(&root)
         .margin(MARGIN as u32)
@@ -81,9 +81,14 @@ fn draw(
     let rows = map.rows.clone();
     let ordinal = map.ordinal;
     let unit_owned = unit.to_string();
+    let linear = map.clone();
     let y_fmt = move |v: &f64| {
         if !ordinal {
-            return units::format(&unit_owned, *v, None);
+            // On a log axis the ticks are exponents: label the powers only.
+            if linear.log_base.is_some() && (v - v.round()).abs() > 1e-6 {
+                return String::new();
+            }
+            return units::format(&unit_owned, linear.value(*v), None);
         }
         let k = v.round();
         let top = k as usize == n && n % every > every / 2;
@@ -107,13 +112,23 @@ fn draw(
         .light_line_style(TRANSPARENT)
         .draw()
         .map_err(|e| e.to_string())?;
+    // Grafana's cell gap in pixels, as time and axis lengths.
+    let plot_w = (w as i32 - 2 * MARGIN - Y_LABELS).max(1) as f64;
+    let plot_h = (h as i32 - 2 * MARGIN - X_LABELS).max(1) as f64;
+    let gap_t = ((f64::from(gap) * (end - start) as f64 / plot_w) as i64).min(map.width_ms / 2);
+    let gap_y = f64::from(gap) * (hi - lo) / plot_h;
     let cells = map.times.iter().zip(&map.counts).flat_map(|(t, column)| {
         column.iter().enumerate().filter_map(move |(i, v)| {
             let f = colors.position(*v, map.min, map.max)?;
             let (hex, alpha) = colors.at(f);
             let c = rgb(&hex);
-            let (y0, y1) = if map.ordinal { (i as f64, i as f64 + 1.0) } else { (map.rows[i].lo, map.rows[i].hi) };
-            Some(Rectangle::new([(*t, y0), (*t + map.width_ms, y1)], RGBAColor(c.0, c.1, c.2, alpha).filled()))
+            let (y0, y1) = if map.ordinal {
+                (i as f64, i as f64 + 1.0)
+            } else {
+                (map.axis(map.rows[i].lo), map.axis(map.rows[i].hi))
+            };
+            let top = (y1 - gap_y).max(y0 + (y1 - y0) / 2.0);
+            Some(Rectangle::new([(*t, y0), (*t + map.width_ms - gap_t, top)], RGBAColor(c.0, c.1, c.2, alpha).filled()))
         })
     });
     chart.draw_series(cells).map_err(|e| e.to_string())?;
@@ -127,15 +142,16 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
     let map = heatmap::build(&props.panel, &props.data);
     let colors = heatmap::colors(&props.panel);
     let unit = y_unit(&props.panel);
+    let gap = heatmap::cell_gap(&props.panel);
     let (start, end) = (props.data.start_ms, props.data.end_ms);
     {
         let canvas = canvas.clone();
         let (map, colors, unit) = (map.clone(), colors.clone(), unit.clone());
         // The panel's cell too: a resized panel's canvas is drawn again at its new size.
         let size = props.panel.grid_pos;
-        use_effect_with((map, colors, unit, start, end, size), move |(map, colors, unit, start, end, _)| {
+        use_effect_with((map, colors, unit, (start, end), gap, size), move |(map, colors, unit, range, gap, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                if let Err(e) = draw(&c, map, colors, unit, *start, *end) {
+                if let Err(e) = draw(&c, map, colors, unit, *range, *gap) {
                     gloo::console::warn!(format!("heatmap: {e}"));
                 }
             }
@@ -147,8 +163,10 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
         let hover = hover.clone();
         let canvas = canvas.clone();
         let rows = map.rows.len();
-        let (lo, hi) = (map.rows.first().map_or(0.0, |r| r.lo), map.rows.last().map_or(1.0, |r| r.hi));
+        let (lo, hi) =
+            (map.axis(map.rows.first().map_or(0.0, |r| r.lo)), map.axis(map.rows.last().map_or(1.0, |r| r.hi)));
         let ordinal = map.ordinal;
+        let linear = map.clone();
         let bounds: Vec<(f64, f64)> = map.rows.iter().map(|r| (r.lo, r.hi)).collect();
         Callback::from(move |e: MouseEvent| {
             let Some(c) = canvas.cast::<HtmlCanvasElement>() else { return };
@@ -164,7 +182,7 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
             let row = if ordinal {
                 ((up * rows as f64) as usize).min(rows - 1)
             } else {
-                let v = lo + up * (hi - lo);
+                let v = linear.value(lo + up * (hi - lo));
                 bounds.iter().position(|(a, b)| v >= *a && v < *b).unwrap_or(rows - 1)
             };
             hover.set(Some(((x, y), (c.width() as i32, c.height() as i32), t, row)));
@@ -176,7 +194,9 @@ pub fn HeatmapPanel(props: &HeatmapProps) -> Html {
     };
     let tooltip = hover.and_then(|((x, y), (width, height), t, row)| {
         let (at, r, v) = map.at(t, row)?;
-        let range = format!("{} - {}", bound(&unit, &format!("{}", r.lo), r.lo), bound(&unit, &r.label, r.hi));
+        // An `le` row is named by its bound (`+Inf`); a calculated one's label is the whole range.
+        let top = if map.ordinal { r.label.clone() } else { format!("{}", r.hi) };
+        let range = format!("{} - {}", bound(&unit, &format!("{}", r.lo), r.lo), bound(&unit, &top, r.hi));
         // Beside the pointer, on the sides with room, so the panel does not
         // cut it off.
         let across = if x > width / 2 { format!("right:{}px", width - x + 12) } else { format!("left:{}px", x + 12) };

@@ -8,12 +8,16 @@ mod editor;
 mod grid;
 mod heatmap;
 mod logs;
+mod mappings;
 mod options;
+mod overrides;
 pub mod page;
 mod panels;
 pub mod store;
 mod text;
+mod thresholds;
 mod timepicker;
+mod varbar;
 mod variables;
 
 pub use text::{tr, D};

@@ -69,6 +69,22 @@ fn number(e: &Event) -> Option<Value> {
     t.trim().parse::<u64>().ok().filter(|n| *n >= 1).map(Value::from)
 }
 
+/// The heatmap's Y bucket scale as Grafana saves it: `{"type": "linear"}`
+/// or `{"type": "log", "log": 2}`.
+fn scale(e: &Event) -> Option<Value> {
+    let v = e.target_dyn_into::<HtmlSelectElement>()?.value();
+    Some(match v.parse::<u64>() {
+        Ok(base) => json!({"type": "log", "log": base}),
+        Err(_) => json!({"type": "linear"}),
+    })
+}
+
+/// A cell gap in pixels, 0 to 25 as Grafana's slider allows.
+fn gap(e: &Event) -> Option<Value> {
+    let t = e.target_dyn_into::<HtmlInputElement>()?.value();
+    t.trim().parse::<u64>().ok().map(|n| n.min(25).into())
+}
+
 /// The options fields for `draft`'s type; nothing for other types.
 pub fn panel_options(draft: &UseStateHandle<Panel>, lang: Lang) -> Html {
     let p = &**draft;
@@ -76,14 +92,26 @@ pub fn panel_options(draft: &UseStateHandle<Panel>, lang: Lang) -> Html {
     match p.kind.as_str() {
         "heatmap" => {
             let scheme = heatmap::colors(p);
+            let base = heatmap::log_base(p).map(|b| b as u64);
             html! {
-                <label>{ "Color scheme" }
-                    <select data-testid="editor-scheme" onchange={change(draft, &["color", "scheme"], text)}>
-                        { for SCHEMES.iter().map(|s| html! {
-                            <option value={*s} selected={scheme.stops.first().map(String::as_str) == heatmap::scheme_stops(s).first().copied()}>{ *s }</option>
-                        }) }
-                    </select>
-                </label>
+                <>
+                    <label>{ "Color scheme" }
+                        <select data-testid="editor-scheme" onchange={change(draft, &["color", "scheme"], text)}>
+                            { for SCHEMES.iter().map(|s| html! {
+                                <option value={*s} selected={scheme.stops.first().map(String::as_str) == heatmap::scheme_stops(s).first().copied()}>{ *s }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>{ "Y bucket scale" }
+                        <select data-testid="editor-y-scale" onchange={change(draft, &["calculation", "yBuckets", "scale"], scale)}>
+                            <option value="linear" selected={base.is_none()}>{ "Linear" }</option>
+                            <option value="2" selected={base == Some(2)}>{ "Log (base 2)" }</option>
+                            <option value="10" selected={base == Some(10)}>{ "Log (base 10)" }</option>
+                        </select>
+                    </label>
+                    <label>{ "Cell gap" }<input type="number" min="0" max="25" data-testid="editor-cell-gap"
+                        value={heatmap::cell_gap(p).to_string()} onchange={change(draft, &["cellGap"], gap)} /></label>
+                </>
             }
         }
         "logs" => {

@@ -8,7 +8,8 @@ use super::grid::Grid;
 use super::store;
 use super::text::{tr, D};
 use super::timepicker::TimePicker;
-use super::variables::VariablesEditor;
+use super::varbar::{var_control, SetVar};
+use super::variables::SettingsEditor;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use crate::style::palette::*;
@@ -337,6 +338,10 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         .variables input:not([type=checkbox]) { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; min-width: 320px; }
         .variables label { display: grid; gap: 3px; }
         .variables label.tick { display: flex; align-items: center; }
+        .variables label.short input { min-width: 0; width: 7em; }
+        .variables fieldset.general { display: grid; }
+        .variables textarea { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; min-height: 48px; }
+        & > header input.textbox { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 4px; padding: 3px 6px; width: 10em; }
         .variables .actions { display: flex; gap: 8px; }
         .editor input { background: ${sunken}; color: ${text}; border: 1px solid ${edge}; border-radius: 3px; padding: 3px 6px; }
         "#,
@@ -394,7 +399,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             }
         })
     };
-    let set_var = {
+    let set_var: SetVar = {
         let picked = picked.clone();
         Rc::new(move |name: String, values: Vec<String>| {
             let mut next = (*picked).clone();
@@ -402,62 +407,8 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             picked.set(next);
         })
     };
-    let var_controls = computed.vars.iter().filter(|v| !v.hidden && !v.options.is_empty()).map(|v| {
-        let name = v.name.clone();
-        let testid = format!("var-{}", v.name);
-        if v.multi {
-            let toggles = v.options.iter().map(|o| {
-                let on = v.selected.contains(&o.value);
-                let value = o.value.clone();
-                let selected = v.selected.clone();
-                let name = name.clone();
-                let set_var = set_var.clone();
-                let onchange = Callback::from(move |_| {
-                    let mut next: Vec<String> = if value == engine::dashboards::template::ALL {
-                        vec![value.clone()]
-                    } else {
-                        selected.iter().filter(|s| *s != engine::dashboards::template::ALL).cloned().collect()
-                    };
-                    if value != engine::dashboards::template::ALL {
-                        if on {
-                            next.retain(|s| s != &value);
-                        } else {
-                            next.push(value.clone());
-                        }
-                    }
-                    set_var(name.clone(), next);
-                });
-                html! { <label><input type="checkbox" checked={on} {onchange} />{ o.text.clone() }</label> }
-            });
-            html! {
-                <label>{ v.label.clone() }
-                    <details class="multi" data-testid={testid}>
-                        <summary>{ v.text() }</summary>
-                        <div>{ for toggles }</div>
-                    </details>
-                </label>
-            }
-        } else {
-            let current = v.selected.first().cloned().unwrap_or_default();
-            let onchange = {
-                let set_var = set_var.clone();
-                Callback::from(move |e: Event| {
-                    if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
-                        set_var(name.clone(), vec![sel.value()]);
-                    }
-                })
-            };
-            html! {
-                <label>{ v.label.clone() }
-                    <select data-testid={testid} {onchange}>
-                        { for v.options.iter().map(|o| html! {
-                            <option value={o.value.clone()} selected={o.value == current}>{ o.text.clone() }</option>
-                        }) }
-                    </select>
-                </label>
-            }
-        }
-    });
+    let var_controls =
+        computed.vars.iter().filter(|v| !v.hidden && !v.options.is_empty()).map(|v| var_control(v, &set_var));
 
     let import_text = use_node_ref();
     let importing = use_state(|| false);
@@ -582,12 +533,16 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         let save_and_show = save_and_show.clone();
         let settings = settings.clone();
         let as_shown = as_shown.clone();
-        Callback::from(move |list: Vec<engine::dashboards::model::Variable>| {
+        Callback::from(move |edited: Dashboard| {
             let mut d = as_shown();
-            if !is_saved {
-                d.title = format!("{} {}", d.title, tr(lang, D::Copy));
-            }
-            d.templating.list = list;
+            d.title = if !is_saved && edited.title == d.title {
+                format!("{} {}", d.title, tr(lang, D::Copy))
+            } else {
+                edited.title
+            };
+            d.description = edited.description;
+            d.tags = edited.tags;
+            d.templating.list = edited.templating.list;
             if save_and_show(d.export(), D::Saved) {
                 settings.set(false);
             }
@@ -681,7 +636,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                         <button data-testid="import-load" onclick={on_load}>{ tr(lang, D::ImportDo) }</button>
                     </div>
                 }
-                <button data-testid="variables-open" onclick={{ let settings = settings.clone(); Callback::from(move |_| settings.set(!*settings)) }}>{ tr(lang, D::Variables) }</button>
+                <button data-testid="variables-open" onclick={{ let settings = settings.clone(); Callback::from(move |_| settings.set(!*settings)) }}>{ tr(lang, D::Settings) }</button>
                 <button data-testid="add-panel" onclick={on_add_panel}>{ tr(lang, D::AddPanel) }</button>
                 <button data-testid="export" onclick={on_export}>{ tr(lang, D::Export) }</button>
                 if is_saved {
@@ -696,7 +651,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
                 <p class="message" data-testid="dash-message">{ m.clone() }</p>
             }
             if has_metrics && *settings {
-                <VariablesEditor list={dash.templating.list.clone()} on_apply={on_variables}
+                <SettingsEditor dash={(*dash).clone()} on_apply={on_variables}
                     on_cancel={{ let settings = settings.clone(); Callback::from(move |_| settings.set(false)) }} />
             } else if let (true, Some(panel)) = (has_metrics, (*editing).clone()) {
                 <PanelEditor bridge={props.bridge.clone()} {panel} vars={computed.vars.clone()} range={shown_to - shown_from}

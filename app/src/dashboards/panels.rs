@@ -9,7 +9,7 @@ use super::heatmap::HeatmapPanel;
 use super::logs::LogsPanel;
 use super::text::{calc_name, tr, D};
 use crate::i18n::Lang;
-use engine::dashboards::display::{self, field, reduce, show, Field, PALETTE};
+use engine::dashboards::display::{self, field, reduce, show, show_text, Field, PALETTE};
 use engine::dashboards::interval::dragged;
 use engine::dashboards::model::GridPos;
 use engine::dashboards::query::{Frame, PanelData};
@@ -455,7 +455,14 @@ fn TablePanel(props: &ChartProps) -> Html {
             let cells = if name_col {
                 vec![s.field.name.clone()]
             } else {
-                columns.iter().map(|c| s.frame.labels.get(c).cloned().unwrap_or_default()).collect()
+                // Label cells are text fields to Grafana: value and regex mappings name them too.
+                columns
+                    .iter()
+                    .map(|c| {
+                        let v = s.frame.labels.get(c).cloned().unwrap_or_default();
+                        show_text(&s.field, &v).map_or(v, |(text, _)| text)
+                    })
+                    .collect()
             };
             (cells, v, show(&s.field, v).text)
         })

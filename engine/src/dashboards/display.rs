@@ -2,6 +2,7 @@
 //! a reduction (last, mean, max, …), value mappings, units and the
 //! threshold colour.
 
+use super::mappings::{self, js_regex, Input};
 use super::model::{FieldDefaults, Panel, Step};
 use super::query::Frame;
 use super::units;
@@ -67,7 +68,8 @@ pub fn field(panel: &Panel, frame: &Frame) -> Field {
         let opt = o.matcher.options.as_str().unwrap_or_default();
         let hit = match o.matcher.id.as_str() {
             "byName" => opt == frame.name || opt == f.name,
-            "byRegexp" => regex::Regex::new(&format!("^(?:{opt})$")).is_ok_and(|r| r.is_match(&frame.name)),
+            // Grafana tests the shown name, as `stringToJsRegex` reads the pattern.
+            "byRegexp" => js_regex(opt).is_some_and(|r| r.is_match(&f.name) || r.is_match(&frame.name)),
             "byFrameRefID" => opt == frame.ref_id,
             _ => false,
         };
@@ -85,7 +87,9 @@ pub fn field(panel: &Panel, frame: &Frame) -> Field {
                 "color" => f.color = v.get("fixedColor").and_then(Value::as_str).map(str::to_string),
                 "thresholds" => {
                     f.steps = serde_json::from_value(v.get("steps").cloned().unwrap_or_default()).unwrap_or_default();
+                    f.percentage = v.get("mode").and_then(Value::as_str) == Some("percentage");
                 }
+                "noValue" => f.no_value = v.as_str().map(str::to_string),
                 "mappings" => f.mappings = v.as_array().cloned().unwrap_or_default(),
                 "custom.axisPlacement" => f.right_axis = v.as_str() == Some("right"),
                 _ => {}
@@ -124,18 +128,27 @@ pub struct Shown {
     pub color: String,
 }
 
-/// A value after mappings, unit and thresholds; `None` for no value.
+/// A value after mappings, unit and thresholds; `None` for no value (which
+/// a `null` mapping may still name).
 pub fn show(field: &Field, value: Option<f64>) -> Shown {
+    let input = value.map_or(Input::Null, Input::Number);
+    let hit = mappings::apply(&field.mappings, input).unwrap_or_default();
     let Some(v) = value else {
         let color = field.steps.first().map_or(BASE.to_string(), |s| color_hex(&s.color));
-        return Shown { text: field.no_value.clone().unwrap_or_else(|| "No data".into()), color };
+        let text = hit.text.or_else(|| field.no_value.clone()).unwrap_or_else(|| "No data".into());
+        return Shown { text, color: hit.color.map_or(color, |c| color_hex(&c)) };
     };
-    let color = threshold_color(field, v);
-    if let Some((text, mapped)) = map_value(&field.mappings, v) {
-        let text = text.unwrap_or_else(|| units::format(&field.unit, v, field.decimals));
-        return Shown { text, color: mapped.map_or(color, |c| color_hex(&c)) };
+    Shown {
+        text: hit.text.unwrap_or_else(|| units::format(&field.unit, v, field.decimals)),
+        color: hit.color.map_or_else(|| threshold_color(field, v), |c| color_hex(&c)),
     }
-    Shown { text: units::format(&field.unit, v, field.decimals), color }
+}
+
+/// A text value (a table's label cell) after mappings: the mapped text and
+/// colour, or `None` when no mapping names it.
+pub fn show_text(field: &Field, text: &str) -> Option<(String, Option<String>)> {
+    let hit = mappings::apply(&field.mappings, Input::Text(text))?;
+    Some((hit.text.unwrap_or_else(|| text.to_string()), hit.color.map(|c| color_hex(&c))))
 }
 
 const BASE: &str = "#73bf69";
@@ -165,50 +178,6 @@ pub fn threshold_color(field: &Field, v: f64) -> String {
         }
     }
     active.map_or(BASE.to_string(), |s| color_hex(&s.color))
-}
-
-/// A mapping's text and colour for `v`, if one applies.
-fn map_value(mappings: &[Value], v: f64) -> Option<(Option<String>, Option<String>)> {
-    let result = |r: &Value| {
-        (
-            r.get("text").and_then(Value::as_str).map(str::to_string),
-            r.get("color").and_then(Value::as_str).map(str::to_string),
-        )
-    };
-    for m in mappings {
-        let opts = m.get("options")?;
-        match m.get("type").and_then(Value::as_str) {
-            Some("value") => {
-                if let Some(obj) = opts.as_object() {
-                    for (k, r) in obj {
-                        if k.parse::<f64>().is_ok_and(|n| n == v) {
-                            return Some(result(r));
-                        }
-                    }
-                }
-            }
-            Some("range") => {
-                let from = opts.get("from").and_then(Value::as_f64).unwrap_or(f64::NEG_INFINITY);
-                let to = opts.get("to").and_then(Value::as_f64).unwrap_or(f64::INFINITY);
-                if v >= from && v <= to {
-                    return Some(result(opts.get("result")?));
-                }
-            }
-            Some("special") => {
-                let hit = match opts.get("match").and_then(Value::as_str) {
-                    Some("nan") | Some("null+nan") => v.is_nan(),
-                    Some("true") => v != 0.0,
-                    Some("false") => v == 0.0,
-                    _ => false,
-                };
-                if hit {
-                    return Some(result(opts.get("result")?));
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Grafana's named colours (dark theme) as hex; hex passes through.
@@ -300,6 +269,61 @@ mod tests {
         let mem = field(&p, &frame("mem"));
         assert_eq!((mem.name.as_str(), mem.unit.as_str()), ("Memory", "bytes"));
         assert_eq!(show(&mem, Some(2048.0)).text, "2.0 KiB");
+    }
+
+    #[test]
+    fn overrides_by_name_and_by_regex() {
+        let p = panel(
+            r##"{"type":"timeseries","fieldConfig":{"defaults":{"unit":"short","min":0,
+                "mappings":[{"type":"special","options":{"match":"null","result":{"text":"Down","color":"red"}}}]},
+              "overrides":[
+                {"matcher":{"id":"byName","options":"web-1"},"properties":[
+                    {"id":"displayName","value":"Web one"},{"id":"color","value":{"mode":"fixed","fixedColor":"purple"}},
+                    {"id":"decimals","value":2},{"id":"max","value":10}]},
+                {"matcher":{"id":"byRegexp","options":"db-.*"},"properties":[{"id":"unit","value":"bytes"},
+                    {"id":"thresholds","value":{"mode":"percentage","steps":[{"color":"green","value":null},{"color":"red","value":50}]}}]},
+                {"matcher":{"id":"byRegexp","options":"/CACHE/i"},"properties":[{"id":"min","value":-5},{"id":"noValue","value":"gone"}]},
+                {"matcher":{"id":"byRegexp","options":"("},"properties":[{"id":"unit","value":"percent"}]}
+              ]}}"##,
+        );
+        // (series, name, unit, decimals, min, max, fixed colour, shown value of 7, of nothing)
+        type Case<'a> =
+            (&'a str, &'a str, &'a str, Option<u32>, Option<f64>, Option<f64>, Option<&'a str>, &'a str, &'a str);
+        let cases: &[Case] = &[
+            ("web-1", "Web one", "short", Some(2), Some(0.0), Some(10.0), Some("purple"), "7.00", "Down"),
+            ("web-2", "web-2", "short", None, Some(0.0), None, None, "7", "Down"),
+            ("db-0", "db-0", "bytes", None, Some(0.0), None, None, "7 B", "Down"),
+            // A bare pattern must match the whole name.
+            ("my-db-0", "my-db-0", "short", None, Some(0.0), None, None, "7", "Down"),
+            ("redis-cache", "redis-cache", "short", None, Some(-5.0), None, None, "7", "Down"),
+        ];
+        for (series, name, unit, decimals, min, max, color, seven, none) in cases {
+            let f = field(&p, &frame(series));
+            assert_eq!(
+                (f.name.as_str(), f.unit.as_str(), f.decimals, f.min, f.max, f.color.as_deref()),
+                (*name, *unit, *decimals, *min, *max, *color),
+                "{series}"
+            );
+            assert_eq!((show(&f, Some(7.0)).text.as_str(), show(&f, None).text.as_str()), (*seven, *none), "{series}");
+        }
+        // The fixed colour wins over thresholds; percentage thresholds scale to min..max.
+        assert_eq!(show(&field(&p, &frame("web-1")), Some(9.0)).color, "#b877d9");
+        let db = field(&p, &frame("db-0"));
+        assert_eq!(
+            (show(&db, Some(40.0)).color.as_str(), show(&Field { max: Some(60.0), ..db }, Some(40.0)).color.as_str()),
+            ("#73bf69", "#f2495c")
+        );
+        // A null mapping names no value with its colour; without one, noValue or "No data".
+        assert_eq!(show(&field(&p, &frame("web-2")), None).color, "#f2495c");
+        let plain = panel(r#"{"type":"stat","fieldConfig":{"defaults":{"noValue":"n/a"}}}"#);
+        assert_eq!(show(&field(&plain, &frame("x")), None).text, "n/a");
+        // Label cells of a table go through text mappings.
+        let t = panel(
+            r#"{"type":"table","fieldConfig":{"defaults":{"mappings":[{"type":"value","options":{"kube-system":{"text":"System","color":"blue"}}}]}}}"#,
+        );
+        let tf = field(&t, &frame("x"));
+        assert_eq!(show_text(&tf, "kube-system"), Some(("System".to_string(), Some("#5794f2".to_string()))));
+        assert_eq!(show_text(&tf, "default"), None);
     }
 
     #[test]

@@ -39,9 +39,27 @@ pub struct Heatmap {
     pub min: f64,
     /// Lowest and highest count drawn.
     pub max: f64,
+    /// Rows are powers of this base, drawn on a log axis.
+    pub log_base: Option<f64>,
 }
 
 impl Heatmap {
+    /// Where a value sits on the drawn Y axis: its logarithm on a log axis.
+    pub fn axis(&self, v: f64) -> f64 {
+        match self.log_base {
+            Some(b) => v.log(b),
+            None => v,
+        }
+    }
+
+    /// The value at a place on the drawn Y axis (the inverse of `axis`).
+    pub fn value(&self, y: f64) -> f64 {
+        match self.log_base {
+            Some(b) => b.powf(y),
+            None => y,
+        }
+    }
+
     /// Whether there is a cell to draw.
     pub fn has_data(&self) -> bool {
         !self.rows.is_empty() && !self.times.is_empty()
@@ -80,9 +98,34 @@ pub fn calculates(panel: &Panel, data: &PanelData) -> bool {
     }
 }
 
+/// The Y axis's log base, if the panel asks for one: the newer panel's
+/// `calculation.yBuckets.scale` (`{"type": "log", "log": 2}`) or the older
+/// one's `yAxis.logBase` (1 is linear). Only calculated rows use it: `le`
+/// buckets are drawn one per row whatever the scale.
+pub fn log_base(panel: &Panel) -> Option<f64> {
+    let newer = opt(panel, &["calculation", "yBuckets", "scale"])
+        .filter(|s| s.get("type").and_then(Value::as_str) == Some("log"))
+        .map(|s| num(s.get("log")).unwrap_or(2.0));
+    let older = || {
+        let axis = opt(panel, &["yAxis"]).or_else(|| panel.extra.get("yAxis"))?;
+        num(axis.get("logBase"))
+    };
+    newer.or_else(older).filter(|b| *b > 1.0)
+}
+
+/// The gap between cells in pixels: the newer `cellGap` (Grafana's default
+/// 1), or the older `cards.cardPadding`.
+pub fn cell_gap(panel: &Panel) -> u32 {
+    let older = || panel.extra.get("cards").and_then(|c| num(c.get("cardPadding")));
+    num(opt(panel, &["cellGap"])).or_else(older).map_or(1, |g| g.clamp(0.0, 25.0) as u32)
+}
+
 /// The heatmap for a panel's data.
 pub fn build(panel: &Panel, data: &PanelData) -> Heatmap {
     if calculates(panel, data) {
+        if let Some(base) = log_base(panel) {
+            return from_series(data, Split::Log(base));
+        }
         let count = num(opt(panel, &["calculation", "yBuckets", "value"]))
             .or_else(|| num(panel.extra.get("yBucketNumber")))
             .filter(|_| opt(panel, &["calculation", "yBuckets", "mode"]).and_then(Value::as_str) != Some("size"));
@@ -110,6 +153,8 @@ pub enum Split {
     Count(usize),
     /// Rows this tall, aligned to multiples of it.
     Size(f64),
+    /// One row per power of this base (values at or below zero left out).
+    Log(f64),
 }
 
 /// The le value of a bucket label: Prometheus writes `+Inf`.
@@ -175,7 +220,16 @@ fn width(data: &PanelData) -> i64 {
 
 /// Plain series: at each time, how many series have a value in each row.
 pub fn from_series(data: &PanelData, split: Split) -> Heatmap {
-    let values = || data.frames.iter().flat_map(|f| f.points.iter()).filter(|p| p.1.is_finite());
+    let log = match split {
+        Split::Log(b) if b > 1.0 => Some(b),
+        _ => None,
+    };
+    let values = || {
+        data.frames
+            .iter()
+            .flat_map(|f| f.points.iter())
+            .filter(move |p| p.1.is_finite() && (log.is_none() || p.1 > 0.0))
+    };
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for p in values() {
         lo = lo.min(p.1);
@@ -195,10 +249,20 @@ pub fn from_series(data: &PanelData, split: Split) -> Heatmap {
             let span = if hi > lo { hi - lo } else { 1.0 };
             (lo, span / n as f64, n)
         }
+        // In exponents: rows from the power at or below the lowest value.
+        Split::Log(b) => {
+            let first = exponent(lo, b).floor();
+            let n = ((exponent(hi, b).floor() - first) as usize + 1).min(1000);
+            (first, 1.0, n)
+        }
+    };
+    let edge = |i: usize| match log {
+        Some(b) => b.powf(start + size * i as f64),
+        None => start + size * i as f64,
     };
     let rows: Vec<Row> = (0..n)
         .map(|i| {
-            let (a, b) = (start + size * i as f64, start + size * (i + 1) as f64);
+            let (a, b) = (edge(i), edge(i + 1));
             Row { label: format!("{}-{}", round(a), round(b)), lo: a, hi: b }
         })
         .collect();
@@ -208,10 +272,17 @@ pub fn from_series(data: &PanelData, split: Split) -> Heatmap {
     let mut counts = vec![vec![0.0; n]; times.len()];
     for p in values() {
         let Ok(col) = times.binary_search(&p.0) else { continue };
-        let row = (((p.1 - start) / size).floor().max(0.0) as usize).min(n - 1);
+        let at = log.map_or(p.1, |b| exponent(p.1, b));
+        let row = (((at - start) / size).floor().max(0.0) as usize).min(n - 1);
         counts[col][row] += 1.0;
     }
-    finish(times, width(data), rows, counts, false)
+    Heatmap { log_base: log, ..finish(times, width(data), rows, counts, false) }
+}
+
+/// `log_b(v)`, nudged so an exact power (1000 in base 10, which floats
+/// make 2.9999…) falls in its own row.
+fn exponent(v: f64, b: f64) -> f64 {
+    v.log(b) + 1e-9
 }
 
 /// A bound as the axis prints it: at most four significant decimals.
@@ -229,7 +300,7 @@ fn finish(times: Vec<i64>, width_ms: i64, rows: Vec<Row>, counts: Vec<Vec<f64>>,
     if !min.is_finite() {
         (min, max) = (0.0, 0.0);
     }
-    Heatmap { times, width_ms, rows, counts, ordinal, min, max }
+    Heatmap { times, width_ms, rows, counts, ordinal, min, max, log_base: None }
 }
 
 /// How cells are coloured: Grafana's `options.color` (or the older
@@ -408,6 +479,10 @@ mod tests {
             (Split::Count(2), &[0.0, 1.0, 9.0, 10.0], &["0-5", "5-10"], &[2.0, 2.0]),
             (Split::Size(4.0), &[1.0, 5.0, 6.0, 9.0], &["0-4", "4-8", "8-12"], &[1.0, 2.0, 1.0]),
             (Split::Count(3), &[7.0, 7.0], &["7-7.3333", "7.3333-7.6667", "7.6667-8"], &[2.0, 0.0, 0.0]),
+            // Powers of ten; zero and below have no place on a log axis.
+            (Split::Log(10.0), &[0.5, 3.0, 20.0, 50.0, 0.0, -1.0], &["0.1-1", "1-10", "10-100"], &[1.0, 1.0, 2.0]),
+            (Split::Log(2.0), &[1.0, 3.0, 4.0], &["1-2", "2-4", "4-8"], &[1.0, 1.0, 1.0]),
+            (Split::Log(10.0), &[1000.0, 999.0], &["100-1000", "1000-10000"], &[1.0, 1.0]),
         ];
         for (split, values, rows, counts) in cases {
             let frames = values.iter().map(|v| frame(&[], &[(0, *v)])).collect();
@@ -418,6 +493,48 @@ mod tests {
             assert!(!h.ordinal);
         }
         assert!(!from_series(&data(Vec::new()), Split::Count(4)).has_data());
+        let log = from_series(&data(vec![frame(&[], &[(0, 5.0)])]), Split::Log(10.0));
+        assert_eq!((log.log_base, log.axis(100.0), log.value(-1.0)), (Some(10.0), 2.0, 0.1));
+    }
+
+    #[test]
+    fn log_scale_and_cell_gap_options() {
+        let panel = |json: &str| -> Panel { serde_json::from_str(json).unwrap_or_default() };
+        // (panel JSON, log base, cell gap)
+        let cases = [
+            (r#"{"type":"heatmap"}"#, None, 1),
+            (
+                r#"{"type":"heatmap","options":{"calculation":{"yBuckets":{"scale":{"type":"log","log":10}}},"cellGap":3}}"#,
+                Some(10.0),
+                3,
+            ),
+            (
+                r#"{"type":"heatmap","options":{"calculation":{"yBuckets":{"scale":{"type":"log"}}},"cellGap":0}}"#,
+                Some(2.0),
+                0,
+            ),
+            (
+                r#"{"type":"heatmap","options":{"calculation":{"yBuckets":{"scale":{"type":"linear"}}},"cellGap":99}}"#,
+                None,
+                25,
+            ),
+            (r#"{"type":"heatmap","yAxis":{"logBase":2},"cards":{"cardPadding":2}}"#, Some(2.0), 2),
+            (r#"{"type":"heatmap","yAxis":{"logBase":1}}"#, None, 1),
+        ];
+        for (json, base, gap) in cases {
+            let p = panel(json);
+            assert_eq!((log_base(&p), cell_gap(&p)), (base, gap), "{json}");
+        }
+        // A log scale buckets calculated rows by powers; le buckets stay one per row.
+        let p = panel(
+            r#"{"type":"heatmap","options":{"calculate":true,"calculation":{"yBuckets":{"scale":{"type":"log","log":10}}}}}"#,
+        );
+        let plain = data(vec![frame(&[("pod", "a")], &[(0, 5.0)]), frame(&[("pod", "b")], &[(0, 500.0)])]);
+        let rows: Vec<String> = build(&p, &plain).rows.into_iter().map(|r| r.label).collect();
+        assert_eq!(rows, ["1-10", "10-100", "100-1000"]);
+        let le = data(vec![frame(&[("le", "1")], &[(0, 1.0)])]);
+        let p = panel(r#"{"type":"heatmap","yAxis":{"logBase":2}}"#);
+        assert_eq!(build(&p, &le).log_base, None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! interpolation (`template.rs`), running panel queries (`query.rs`, and
 //! `run.rs` for every panel type over a cluster), heatmap cells
 //! (`heatmap.rs`), log lines (`logs.rs`), alert rules (`alerts.rs`), how a
-//! value is shown (`display.rs`, `units.rs`), and the dashboards kubeplay
+//! value is shown (`display.rs`, `mappings.rs`, `units.rs`), and the dashboards kubeplay
 //! ships (`builtin.rs`, JSON in `engine/dashboards/`) and those users save
 //! in the lab's Grafana (`saved.rs`). Pure data in, data
 //! out: the app draws what these return.
@@ -16,6 +16,7 @@ pub mod heatmap;
 pub mod interval;
 pub mod layout;
 pub mod logs;
+pub mod mappings;
 pub mod model;
 pub mod query;
 pub mod run;

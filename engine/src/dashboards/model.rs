@@ -39,6 +39,9 @@ pub struct Dashboard {
     /// Free tags.
     #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// What the dashboard is for (dashboard settings' Description).
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "String::is_empty")]
+    pub description: String,
     /// The model's version; we read 30 and later.
     #[serde(default, deserialize_with = "lenient")]
     pub schema_version: u32,
@@ -339,6 +342,15 @@ pub struct Variable {
     /// 2 = hidden entirely, 1 = label hidden.
     #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub hide: Option<i64>,
+    /// An interval variable offers `auto`, computed from the time range.
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub auto: Option<bool>,
+    /// `auto` divides the range into this many steps (Grafana's default 30).
+    #[serde(rename = "auto_count", default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub auto_count: Option<u32>,
+    /// `auto` is never below this (Grafana's default `10s`).
+    #[serde(rename = "auto_min", default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub auto_min: Option<String>,
     /// Everything else (`options`, `refresh`, `datasource`, …).
     #[serde(flatten)]
     pub extra: Map<String, Value>,

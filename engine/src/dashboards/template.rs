@@ -3,6 +3,7 @@
 //! `$var`, `${var}`, `${var:format}` and `[[var]]` as Grafana's template
 //! service and Prometheus data source do it.
 
+use super::interval::{parse_duration, round_interval, seconds_to_hms};
 use super::model::{Dashboard, Variable};
 use crate::promql::{self, Storage, Value};
 use regex::Regex;
@@ -40,8 +41,10 @@ pub struct VarState {
     pub include_all: bool,
     /// What `All` stands for when set.
     pub all_value: Option<String>,
-    /// Not shown at all (`hide: 2`).
+    /// Not shown at all (`hide: 2`, and every constant).
     pub hidden: bool,
+    /// What an interval variable's `auto` option stands for now (`1m`).
+    pub auto: Option<String>,
 }
 
 impl VarState {
@@ -49,12 +52,18 @@ impl VarState {
         self.selected.iter().any(|v| v == ALL)
     }
 
-    /// The values the selection stands for: every option for All.
+    /// The values the selection stands for: every option for All, the
+    /// computed interval for an interval variable's `auto`.
     pub fn values(&self) -> Vec<String> {
-        if self.is_all() {
-            self.options.iter().filter(|o| o.value != ALL).map(|o| o.value.clone()).collect()
+        let auto = auto_value(&self.name);
+        let values: Vec<String> = if self.is_all() {
+            self.options.iter().filter(|o| o.value != ALL && o.value != auto).map(|o| o.value.clone()).collect()
         } else {
             self.selected.clone()
+        };
+        match &self.auto {
+            Some(now) => values.into_iter().map(|v| if v == auto { now.clone() } else { v }).collect(),
+            None => values,
         }
     }
 
@@ -74,6 +83,33 @@ impl VarState {
             texts.join(" + ")
         }
     }
+}
+
+/// The value Grafana saves for an interval variable's `auto` option.
+pub fn auto_value(name: &str) -> String {
+    format!("$__auto_interval_{name}")
+}
+
+/// Grafana's `calculateInterval` for an interval variable's `auto`: the
+/// range cut into `count` steps, rounded, not below `min`; as `1m`.
+pub fn auto_interval(from_ms: i64, to_ms: i64, count: u32, min: &str) -> String {
+    let low = parse_duration(min).filter(|m| *m > 0).unwrap_or(1);
+    let ms = round_interval((to_ms - from_ms).max(0) / i64::from(count.max(1))).max(low);
+    seconds_to_hms(ms as f64 / 1000.0)
+}
+
+/// An interval variable's values as Grafana reads its query: quoted items
+/// or runs of word characters (`1m,10m, 1h` or `'1m' '10m'`).
+fn split_intervals(query: &str) -> Vec<VarOption> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re =
+        RE.get_or_init(|| Regex::new(r#""([^"]*)"|'([^']*)'|\w+"#).unwrap_or_else(|_| unreachable!("a fixed pattern")));
+    re.captures_iter(query)
+        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(0)))
+        .map(|m| m.as_str().trim().to_string())
+        .filter(|v| !v.is_empty())
+        .map(|v| VarOption { text: v.clone(), value: v })
+        .collect()
 }
 
 /// How a value is written into text.
@@ -103,6 +139,11 @@ pub fn interpolate(text: &str, vars: &[VarState], builtins: &[(String, String)],
             let fmt = c.get(3).or(c.get(6)).map(|m| m.as_str());
             if let Some((_, v)) = builtins.iter().find(|(n, _)| n == name) {
                 return v.clone();
+            }
+            // `$__auto_interval_<name>`: what an interval variable's auto stands for now.
+            let auto = name.strip_prefix("__auto_interval_").and_then(|n| vars.iter().find(|v| v.name == n));
+            if let Some(now) = auto.and_then(|v| v.auto.clone()) {
+                return now;
             }
             match vars.iter().find(|v| v.name == name) {
                 Some(var) => render(var, fmt, ctx),
@@ -218,9 +259,19 @@ fn resolve_one(
             let found = filter_regex(found, var.regex.as_deref().unwrap_or_default());
             sort(found, var.sort.unwrap_or(0))
         }
-        "custom" | "interval" => split_custom(&query),
-        "constant" | "textbox" => {
-            let v = var.current.values().into_iter().next().filter(|_| var.kind == "textbox").unwrap_or(query);
+        "custom" => split_custom(&query),
+        "interval" => {
+            let mut options = split_intervals(&query);
+            if var.auto == Some(true) {
+                options.insert(0, VarOption { text: "auto".into(), value: auto_value(&var.name) });
+            }
+            options
+        }
+        "constant" => vec![VarOption { text: query.clone(), value: query }],
+        // A text box takes whatever is typed, else the saved text, else its default (the query).
+        "textbox" => {
+            let typed = picked.and_then(|p| p.first().cloned());
+            let v = typed.or_else(|| var.current.values().into_iter().next()).unwrap_or(query);
             vec![VarOption { text: v.clone(), value: v }]
         }
         "datasource" => vec![VarOption { text: "Prometheus".into(), value: "Prometheus".into() }],
@@ -255,7 +306,10 @@ fn resolve_one(
         multi,
         include_all,
         all_value: var.all_value.clone().filter(|a| !a.is_empty()),
-        hidden: var.hide == Some(2),
+        hidden: var.hide == Some(2) || var.kind == "constant",
+        auto: (var.kind == "interval" && var.auto == Some(true)).then(|| {
+            auto_interval(from_ms, to_ms, var.auto_count.unwrap_or(30), var.auto_min.as_deref().unwrap_or("10s"))
+        }),
     }
 }
 
@@ -470,6 +524,7 @@ mod tests {
             include_all: all,
             all_value: None,
             hidden: false,
+            auto: None,
         }
     }
 
@@ -504,6 +559,104 @@ mod tests {
         ];
         for (tpl, ctx, want) in cases {
             assert_eq!(&interpolate(tpl, &vars, &builtins, *ctx), want, "{tpl}");
+        }
+    }
+
+    #[test]
+    fn interval_constant_and_textbox_variables() {
+        let json = r#"{"title":"Vars","templating":{"list":[
+            {"name":"interval","type":"interval","query":"1m,10m,30m,1h","auto":true,"auto_count":30,"auto_min":"10s",
+             "current":{"text":"10m","value":"10m"}},
+            {"name":"fixed","type":"interval","query":"'1m' \"5m\" 2h"},
+            {"name":"job","type":"constant","query":"node-exporter","hide":2},
+            {"name":"shown_const","type":"constant","query":"x"},
+            {"name":"pattern","type":"textbox","query":"web.*","current":{"text":"api","value":"api"}},
+            {"name":"fresh","type":"textbox","query":"default"}
+        ]}}"#;
+        let dash = Dashboard::import(json).unwrap_or_else(|e| panic!("{e}"));
+        let hour = 3_600_000;
+        let resolve_with = |from: i64, picked: &[(&str, &str)]| {
+            let picked = picked.iter().map(|(n, v)| (n.to_string(), vec![v.to_string()])).collect();
+            resolve(&dash, None, 0 - from, 0, &picked)
+        };
+        let expr = r#"rate(x{job="$job", pod=~"$pattern", ns="$fresh"}[$interval]) [[fixed]] ${shown_const}"#;
+        // (range, picks, expected query, interval's dropdown text)
+        type Case<'a> = (i64, &'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
+            (hour, &[], r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[10m]) 1m x"#, "10m"),
+            (
+                hour,
+                &[("interval", "$__auto_interval_interval")],
+                r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[2m]) 1m x"#,
+                "auto",
+            ),
+            // auto: the range over 30 steps, rounded; never under auto_min.
+            (
+                24 * hour,
+                &[("interval", "$__auto_interval_interval")],
+                r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[1h]) 1m x"#,
+                "auto",
+            ),
+            (
+                60_000,
+                &[("interval", "$__auto_interval_interval")],
+                r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[10s]) 1m x"#,
+                "auto",
+            ),
+            (
+                hour,
+                &[("interval", "30m"), ("fixed", "2h")],
+                r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[30m]) 2h x"#,
+                "30m",
+            ),
+            // Not offered: the saved choice stays.
+            (hour, &[("interval", "7m")], r#"rate(x{job="node-exporter", pod=~"api", ns="default"}[10m]) 1m x"#, "10m"),
+            // A text box takes anything typed.
+            (
+                hour,
+                &[("pattern", "db-(0|1)"), ("fresh", "kube-system")],
+                r#"rate(x{job="node-exporter", pod=~"db-(0|1)", ns="kube-system"}[10m]) 1m x"#,
+                "10m",
+            ),
+        ];
+        for (range, picks, want, text) in cases {
+            let vars = resolve_with(*range, picks);
+            assert_eq!(&interpolate(expr, &vars, &[], Context::Query), want, "{picks:?}");
+            assert_eq!(vars[0].text(), *text, "{picks:?}");
+        }
+        let vars = resolve_with(hour, &[]);
+        let auto = interpolate("$__auto_interval_interval ${__auto_interval_fixed}", &vars, &[], Context::Query);
+        assert_eq!(auto, "2m ${__auto_interval_fixed}", "the auto value by name, whatever is picked");
+        let options: Vec<&str> = vars[0].options.iter().map(|o| o.text.as_str()).collect();
+        assert_eq!(options, vec!["auto", "1m", "10m", "30m", "1h"]);
+        let fixed: Vec<&str> = vars[1].options.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(fixed, vec!["1m", "5m", "2h"]);
+        let hidden: Vec<bool> = vars.iter().map(|v| v.hidden).collect();
+        assert_eq!(hidden, vec![false, false, true, true, false, false], "constants are never shown");
+        // The JSON round trip keeps Grafana's field names.
+        let again = Dashboard::import(&dash.export()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, dash);
+        let out: serde_json::Value = serde_json::from_str(&dash.export()).unwrap_or_default();
+        let first = &out["templating"]["list"][0];
+        assert_eq!(
+            (&first["auto"], &first["auto_count"], &first["auto_min"]),
+            (&true.into(), &30.into(), &"10s".into())
+        );
+    }
+
+    #[test]
+    fn auto_intervals() {
+        // (range ms, steps, min, expected)
+        let cases = [
+            (3_600_000, 30, "10s", "2m"),
+            (3_600_000, 10, "10s", "5m"),
+            (300_000, 30, "10s", "10s"),
+            (300_000, 30, "1m", "1m"),
+            (86_400_000, 30, "", "1h"),
+            (0, 0, "junk", "10ms"),
+        ];
+        for (range, count, min, want) in cases {
+            assert_eq!(auto_interval(0, range, count, min), want, "{range} / {count}");
         }
     }
 
