@@ -241,6 +241,21 @@ fn draw_boxes(
     y
 }
 
+/// The heat grid's cell pitch and columns for `nodes` cells `width` wide.
+fn heat_grid(nodes: usize, width: f64) -> (f64, usize) {
+    let pitch = (width * HEAT_HEIGHT / nodes.max(1) as f64).sqrt().floor().clamp(CELL_MIN, CELL_MAX);
+    (pitch, ((width / pitch).floor() as usize).max(1))
+}
+
+/// The height the waiting lane takes for `pods` dots `width` wide.
+fn lane_height(pods: usize, width: f64) -> f64 {
+    if pods == 0 {
+        return 0.0;
+    }
+    let per_row = ((width / PITCH).floor() as usize).max(1);
+    26.0 + pods.div_ceil(per_row) as f64 * PITCH
+}
+
 /// One cell per node, stronger as more of its CPU is requested; returns the
 /// height drawn.
 fn draw_heat(
@@ -251,9 +266,8 @@ fn draw_heat(
     selected: Option<&Selected>,
     hits: &mut Vec<Hit>,
 ) -> f64 {
-    let pitch = (width * HEAT_HEIGHT / view.nodes.len().max(1) as f64).sqrt().floor().clamp(CELL_MIN, CELL_MAX);
+    let (pitch, columns) = heat_grid(view.nodes.len(), width);
     let cell = pitch - (pitch / 6.0).ceil();
-    let columns = ((width / pitch).floor() as usize).max(1);
     for (i, node) in view.nodes.iter().enumerate() {
         let x = (i % columns) as f64 * pitch;
         let y = (i / columns) as f64 * pitch;
@@ -326,7 +340,14 @@ fn draw(
         }
         y + 4.0
     };
-    let height = pass(&ctx, &mut Vec::new(), &mut colors).ceil();
+    // The heat grid's height is arithmetic; thousands of cells are not
+    // laid out twice.
+    let height = if aggregate {
+        let (pitch, columns) = heat_grid(view.nodes.len(), width);
+        (view.nodes.len().div_ceil(columns) as f64 * pitch + lane_height(pending.len(), width) + 4.0).ceil()
+    } else {
+        pass(&ctx, &mut Vec::new(), &mut colors).ceil()
+    };
     canvas.set_width((width * ratio) as u32);
     canvas.set_height((height * ratio) as u32);
     let style = canvas.style();
