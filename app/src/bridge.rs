@@ -325,6 +325,18 @@ impl Bridge {
         self.shell().cluster().view()
     }
 
+    /// What the pictures draw, without the nodes' use: for clusters whose
+    /// map is a heat grid, which shades by requests alone.
+    pub fn view_without_usage(&self) -> ClusterView {
+        self.shell().cluster().view_without_usage()
+    }
+
+    /// Whether a pod or node changed after `version` (see
+    /// [`engine::Cluster::map_changed_since`]).
+    pub fn map_changed_since(&self, version: u64) -> bool {
+        self.shell().cluster().map_changed_since(version)
+    }
+
     /// What `kubectl describe RESOURCE NAME -n NAMESPACE` prints. Not
     /// journaled: it only reads.
     pub fn describe(&self, resource: &str, namespace: &str, name: &str) -> Output {

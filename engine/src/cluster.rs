@@ -603,7 +603,30 @@ impl Cluster {
     /// A summary of nodes and pods for pictures, with the same STATUS text
     /// kubectl prints.
     pub fn view(&self) -> ClusterView {
-        view::build(self.api.store(), self.clock, self.traffic())
+        view::build(self.api.store(), self.clock, self.traffic(), true)
+    }
+
+    /// The same summary without what the nodes use (every `usage` `None`):
+    /// working out each pod's use is most of a view's cost, and a picture of
+    /// thousands of nodes (the heat grid) shades by requests alone.
+    pub fn view_without_usage(&self) -> ClusterView {
+        view::build(self.api.store(), self.clock, self.traffic(), false)
+    }
+
+    /// Whether a Pod or a Node changed after resourceVersion `version`, or
+    /// the change log no longer reaches back that far: whether a view taken
+    /// then may be out of date (Leases and Events move the version too).
+    pub fn map_changed_since(&self, version: u64) -> bool {
+        if self.version() <= version {
+            return false;
+        }
+        let mut changes = self.api.store().changes_since(version).peekable();
+        match changes.peek() {
+            Some(first) if first.version <= version + 1 => {
+                changes.any(|c| matches!(c.object.kind(), Kind::Pod | Kind::Node))
+            }
+            _ => true,
+        }
     }
 
     /// The service picture of `namespace`: Ingresses, Services with their

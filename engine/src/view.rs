@@ -127,10 +127,11 @@ pub(crate) fn owner(store: &Store, p: &k8s_openapi::api::core::v1::Pod) -> Optio
 }
 
 /// Builds the view. `traffic` is the load from outside the cluster, which
-/// the pods serving it spend CPU on.
-pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
+/// the pods serving it spend CPU on. Without `usage` the nodes' use is left
+/// out (`None`), and with it most of the cost.
+pub fn build(store: &Store, now: Time, traffic: &[Source], usage: bool) -> ClusterView {
     let metrics = resource::available(store);
-    let demand = metrics.then(|| resource::demand(store, now, traffic));
+    let demand = (metrics && usage).then(|| resource::demand(store, now, traffic));
     let mut requested: HashMap<String, Amounts> = HashMap::new();
     // What each node's pods used, summed in the same pass.
     let mut used: HashMap<String, Usage> = HashMap::new();
@@ -193,7 +194,7 @@ pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
                     .collect(),
                 allocatable: amounts(status.and_then(|s| s.allocatable.as_ref())),
                 requested: requested.remove(&name).unwrap_or_default(),
-                usage: metrics
+                usage: (metrics && usage)
                     .then(|| resource::node_with(n, now, used.remove(&name).unwrap_or_default()))
                     .flatten()
                     .map(|u| Amounts {
@@ -204,7 +205,7 @@ pub fn build(store: &Store, now: Time, traffic: &[Source]) -> ClusterView {
             }
         })
         .collect();
-    ClusterView { time: now, nodes, pods, metrics }
+    ClusterView { time: now, nodes, pods, metrics: metrics && usage }
 }
 
 #[cfg(test)]
@@ -255,6 +256,30 @@ mod tests {
         let out = c.kubectl("cordon w2-k8s");
         assert_eq!(out.exit_code, 0);
         assert_eq!(node(&c.view(), "w2-k8s").status, "Ready,SchedulingDisabled");
+    }
+
+    #[test]
+    fn a_view_without_usage_is_the_view_with_no_use_and_the_map_notices_pods_not_leases() {
+        let mut c = Cluster::new("default", 1).expect("preset");
+        c.step(60_000);
+        let full = c.view();
+        let lite = c.view_without_usage();
+        assert!(full.metrics && full.nodes.iter().all(|n| n.usage.is_some()));
+        assert!(!lite.metrics && lite.nodes.iter().all(|n| n.usage.is_none()));
+        let mut used_cleared = full.clone();
+        used_cleared.metrics = false;
+        used_cleared.nodes.iter_mut().for_each(|n| n.usage = None);
+        assert_eq!(lite, used_cleared);
+        // Leases renewing move the version but not the map.
+        let version = c.version();
+        assert!(!c.map_changed_since(version));
+        c.step(30_000);
+        assert!(c.version() > version, "the kubelets renewed their Leases");
+        assert!(!c.map_changed_since(version));
+        assert_eq!(c.kubectl("run web --image=nginx").exit_code, 0);
+        assert!(c.map_changed_since(version));
+        // From before the bootstrap, every node and pod is new.
+        assert!(c.map_changed_since(0));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod settings;
 pub mod share_panel;
 pub mod splitter;
 pub mod terminal;
+pub mod ticker;
 pub mod time_controls;
 pub mod top_bar;
 pub mod yaml_paint;

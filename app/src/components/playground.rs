@@ -2,7 +2,7 @@
 //! terminal over the editor, the pictures (cluster map over events), all
 //! resizable; the clock's ticks; and saving the session as it changes.
 
-use super::cluster_map::{ClusterMap, Inspector, InspectorTab, Selected};
+use super::cluster_map::{ClusterMap, Inspector, InspectorTab, Selected, AGGREGATE_NODES};
 use super::editor::Editor;
 use super::events::EventStream;
 use super::lesson::{Batches, LessonPane};
@@ -14,6 +14,7 @@ use super::service_picture::ServicePicture;
 use super::share_panel::SharePanel;
 use super::splitter::Splitter;
 use super::terminal::Terminal;
+use super::ticker::use_ticker;
 use super::top_bar::TopBar;
 use crate::bridge::{BridgeHandle, Transcript};
 use crate::i18n::{t, Lang, Msg};
@@ -27,11 +28,22 @@ use std::rc::Rc;
 use stylist::yew::styled_component;
 use yew::prelude::*;
 
-/// How often the page advances the virtual clock, in real milliseconds.
-const TICK_MS: u32 = 200;
 /// How often a changed session is written, in real milliseconds. User
 /// inputs are written at once; this catches the clock's ticks.
 const SAVE_MS: u32 = 1000;
+
+/// The last view built: whether the map drew it as a heat grid, the
+/// resourceVersion it showed, and the `performance.now()` before which the
+/// clock's ticks do not build another.
+struct Pictured {
+    large: bool,
+    version: u64,
+    next: f64,
+}
+
+fn performance_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
 
 /// Something the user must be told.
 #[derive(Clone, PartialEq)]
@@ -103,6 +115,12 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     let bridge = props.bridge.clone();
     let lang = props.prefs.lang;
     let view = use_state(|| Rc::new(bridge.0.view()));
+    // The clock as the top bar, events and service picture show it; the
+    // view of a large cluster is not rebuilt every tick, so it has its own.
+    let now = use_state_eq(|| bridge.0.now());
+    // Whether the last view was of a heat-grid cluster, when it was built
+    // (resourceVersion) and when the ticks may build the next (ms).
+    let pictured = use_mut_ref(|| Pictured { large: false, version: bridge.0.version(), next: 0.0 });
     let events = use_state(|| Rc::new(bridge.0.events()));
     let seen = use_mut_ref(|| bridge.0.version());
     let speed = use_state(|| props.speed);
@@ -127,14 +145,37 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     // overwrite it before the reload.
     let frozen = use_mut_ref(|| false);
 
+    // `refresh(true)` redraws everything (after an input); `refresh(false)`
+    // is a clock tick's, which leaves a large cluster's view as it is
+    // unless a pod or node changed, and then rebuilds it at most once per
+    // ten times what the last build took, so drawing thousands of nodes
+    // never takes more than a tenth of the page's time.
     let refresh = {
         let bridge = bridge.clone();
         let view = view.setter();
+        let now = now.setter();
         let events = events.setter();
         let seen = seen.clone();
-        Rc::new(move || {
-            view.set(Rc::new(bridge.0.view()));
+        let pictured = pictured.clone();
+        Rc::new(move |all: bool| {
+            now.set(bridge.0.now());
             let version = bridge.0.version();
+            let mut p = pictured.borrow_mut();
+            let build = all || !p.large || {
+                if version != p.version && !bridge.0.map_changed_since(p.version) {
+                    p.version = version;
+                }
+                version != p.version && performance_now() >= p.next
+            };
+            if build {
+                let started = performance_now();
+                let built = if p.large { bridge.0.view_without_usage() } else { bridge.0.view() };
+                let ended = performance_now();
+                p.large = built.nodes.len() > AGGREGATE_NODES;
+                p.version = version;
+                p.next = ended + 9.0 * (ended - started);
+                view.set(Rc::new(built));
+            }
             if *seen.borrow() != version {
                 *seen.borrow_mut() = version;
                 events.set(Rc::new(bridge.0.events()));
@@ -177,24 +218,21 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         })
     };
 
-    {
+    let behind = {
         let bridge = bridge.clone();
         let refresh = refresh.clone();
         let push = push.clone();
         let dirty = dirty.clone();
-        use_effect_with(*speed, move |speed| {
-            let ms = i64::from(TICK_MS) * i64::from(*speed);
-            let interval = (*speed > 0).then(|| {
-                Interval::new(TICK_MS, move || {
-                    bridge.0.step(ms);
-                    refresh();
-                    push(None, bridge.0.poll());
-                    *dirty.borrow_mut() = true;
-                })
-            });
-            move || drop(interval)
-        });
-    }
+        use_ticker(
+            &bridge.clone(),
+            *speed,
+            Rc::new(move || {
+                refresh(false);
+                push(None, bridge.0.poll());
+                *dirty.borrow_mut() = true;
+            }),
+        )
+    };
     {
         let save = save.clone();
         let dirty = dirty.clone();
@@ -241,7 +279,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             }
             let out = bridge.0.run(&line);
             editing.set(bridge.0.editing());
-            refresh();
+            refresh(true);
             save();
             out
         })
@@ -275,7 +313,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             }
             let out = bridge.0.finish_edit(text);
             editing.set(None);
-            refresh();
+            refresh(true);
             save();
             push(None, out.clone());
             out
@@ -290,7 +328,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                 return (refused(lang, None), Vec::new());
             }
             let applied = bridge.0.apply(&manifest);
-            refresh();
+            refresh(true);
             save();
             applied
         })
@@ -325,7 +363,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
             speed.set(*speed_now.borrow());
             // The past's resourceVersion says nothing about the live one.
             *seen.borrow_mut() = u64::MAX;
-            refresh();
+            refresh(true);
         })
     };
     let on_seek = {
@@ -346,7 +384,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     past.set(Some(at));
                     speed.set(0);
                     *seen.borrow_mut() = u64::MAX;
-                    refresh();
+                    refresh(true);
                 }
                 Err(reason) => trouble.set(Some(Trouble::Rewind(reason))),
             }
@@ -375,7 +413,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let save = save.clone();
         Callback::from(move |ms: i64| {
             bridge.0.step(ms);
-            refresh();
+            refresh(true);
             push(None, bridge.0.poll());
             save();
         })
@@ -472,7 +510,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
         let save = save.clone();
         let editing = editing.clone();
         Callback::from(move |lines: Batches| {
-            refresh();
+            refresh(true);
             // A replaced cluster may share the old one's resourceVersion.
             *seen.borrow_mut() = bridge.0.version();
             events.set(Rc::new(bridge.0.events()));
@@ -603,9 +641,9 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
     );
     html! {
         <div class={style}>
-            <TopBar now={view.time} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} on_command={on_command.clone()}
+            <TopBar now={*now} speed={*speed} {on_speed} {on_step} {contexts} {namespaces} on_command={on_command.clone()}
                 start_ms={bridge.0.start_ms()} live_ms={bridge.0.live_ms()} viewing={*past} {on_seek}
-                prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} {on_share} />
+                prefs={props.prefs} on_prefs={props.on_prefs.clone()} {on_export} {on_import} {on_share} {behind} />
             <div>
                 if let Some(at) = *past {
                     <PastBanner {at} {on_return} />
@@ -644,7 +682,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                             <ObjectTree bridge={bridge.clone()} version={bridge.0.version()}
                                 inputs={bridge.0.journal_len()} on_command={on_command.clone()} />
                         } else if *top == Top::Services {
-                            <ServicePicture bridge={bridge.clone()} {namespace} now={view.time}
+                            <ServicePicture bridge={bridge.clone()} {namespace} now={*now}
                                 inputs={bridge.0.journal_len()} />
                         } else {
                             <ClusterMap view={(*view).clone()} selected={(*selected).clone()} on_select={on_select.clone()} />
@@ -652,7 +690,7 @@ pub fn Playground(props: &PlaygroundProps) -> Html {
                     </div>
                     <Splitter vertical=false label={t(lang, Msg::NodesAndPods)} value={l.map}
                         on_move={resize(|l, d| l.map += d)} testid="split-map" />
-                    <EventStream events={(*events).clone()} now={view.time} {on_select} />
+                    <EventStream events={(*events).clone()} now={*now} {on_select} />
                 </div>
                 if let Some(selected) = (*selected).clone() {
                     <Inspector bridge={bridge.clone()} {selected} view={(*view).clone()} on_close={on_close_inspector}

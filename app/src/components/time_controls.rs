@@ -28,6 +28,10 @@ pub struct TimeControlsProps {
     pub viewing: Option<i64>,
     /// A moment chosen on the slider (ms); the far end means now.
     pub on_seek: Callback<i64>,
+    /// The speed the cluster really keeps when it cannot keep the one
+    /// asked (`components/ticker.rs`).
+    #[prop_or_default]
+    pub behind: Option<f64>,
 }
 
 #[styled_component]
@@ -38,6 +42,7 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         display: flex; align-items: center; gap: 6px;
         .clock { font-family: ${mono}; color: ${text}; padding: 0 6px; white-space: nowrap; }
         .clock.paused { color: ${warn}; }
+        .pace { font-family: ${mono}; font-size: 13px; color: ${warn}; white-space: nowrap; }
         .group { display: flex; }
         .group button { border-radius: 0; margin-left: -1px; padding: 4px 10px; }
         .group button:first-child { border-radius: 6px 0 0 6px; }
@@ -84,6 +89,9 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         <div class={style} role="group" aria-label={t(lang, Msg::Time)}>
             <span class={classes!("clock", paused.then_some("paused"))} data-testid="clock"
                 title={t(lang, Msg::Time)}>{ clock(props.now) }</span>
+            if let Some(pace) = props.behind.filter(|_| !paused) {
+                <span class="pace" data-testid="pace" title={t(lang, Msg::Behind)}>{ format!("≈{pace:.1}×") }</span>
+            }
             <div class="group" role="group" aria-label={t(lang, Msg::Speed)}>
                 { speed_button(0, t(lang, Msg::Pause).to_string(), "pause".into()) }
                 { for SPEEDS.iter().map(|&s| speed_button(s, format!("{s}×"), format!("speed-{s}"))) }

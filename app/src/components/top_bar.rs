@@ -31,6 +31,9 @@ pub struct TopBarProps {
     pub on_export: Callback<()>,
     pub on_import: Callback<String>,
     pub on_share: Callback<()>,
+    /// The speed the cluster really keeps when behind the one asked.
+    #[prop_or_default]
+    pub behind: Option<f64>,
 }
 
 #[styled_component]
@@ -66,7 +69,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             <span class="spacer" />
             <TimeControls now={props.now} speed={props.speed} on_speed={props.on_speed.clone()}
                 on_step={props.on_step.clone()} start_ms={props.start_ms} live_ms={props.live_ms}
-                viewing={props.viewing} on_seek={props.on_seek.clone()} />
+                viewing={props.viewing} on_seek={props.on_seek.clone()} behind={props.behind} />
             if props.prefs.presenter {
                 <button onclick={exit} data-testid="exit-presenter">{ t(lang, Msg::ExitPresenter) }</button>
             } else {

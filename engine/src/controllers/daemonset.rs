@@ -16,6 +16,7 @@ use k8s_openapi::api::core::v1::{
     Affinity, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, Toleration,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const SOURCE: Source = Source { component: "daemonset-controller", host: None };
 /// The label naming the template revision a DaemonSet pod was made from.
@@ -106,17 +107,18 @@ impl Controller for DaemonSetController {
                 by_node.entry(node).or_default().push(p.clone());
             }
         }
-        let nodes: Vec<k8s_openapi::api::core::v1::Node> =
-            ctx.api.store().list(Kind::Node, None).filter_map(|o| o.as_node().cloned()).collect();
+        // Shared, not copied: a large cluster has thousands of nodes.
+        let nodes: Vec<Arc<Object>> = ctx.api.store().list(Kind::Node, None).cloned().collect();
+        // What would run on every node is the same pod: built once.
+        let probe = probe_pod(spec.template.clone(), &tolerations);
         let mut status = DaemonSetStatus { observed_generation: ds.metadata.generation, ..Default::default() };
         let mut next = Action::AwaitChange;
         let mut to_delete: Vec<Pod> = Vec::new();
         let mut to_create: Vec<String> = Vec::new();
         let mut old_pods: Vec<Pod> = Vec::new();
         let mut unavailable = 0;
-        for node in &nodes {
+        for node in nodes.iter().filter_map(|o| o.as_node()) {
             let name = node.metadata.name.clone().unwrap_or_default();
-            let probe = probe_pod(spec.template.clone(), &tolerations);
             let selector_ok = spec.template.spec.as_ref().and_then(|s| s.node_selector.as_ref()).is_none_or(|sel| {
                 sel.iter().all(|(k, v)| node.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
             });

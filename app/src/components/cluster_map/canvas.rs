@@ -241,6 +241,21 @@ fn draw_boxes(
     y
 }
 
+/// The heat grid's cell pitch and columns for `nodes` cells `width` wide.
+fn heat_grid(nodes: usize, width: f64) -> (f64, usize) {
+    let pitch = (width * HEAT_HEIGHT / nodes.max(1) as f64).sqrt().floor().clamp(CELL_MIN, CELL_MAX);
+    (pitch, ((width / pitch).floor() as usize).max(1))
+}
+
+/// The height the waiting lane takes for `pods` dots `width` wide.
+fn lane_height(pods: usize, width: f64) -> f64 {
+    if pods == 0 {
+        return 0.0;
+    }
+    let per_row = ((width / PITCH).floor() as usize).max(1);
+    26.0 + pods.div_ceil(per_row) as f64 * PITCH
+}
+
 /// One cell per node, stronger as more of its CPU is requested; returns the
 /// height drawn.
 fn draw_heat(
@@ -251,24 +266,36 @@ fn draw_heat(
     selected: Option<&Selected>,
     hits: &mut Vec<Hit>,
 ) -> f64 {
-    let pitch = (width * HEAT_HEIGHT / view.nodes.len().max(1) as f64).sqrt().floor().clamp(CELL_MIN, CELL_MAX);
+    let (pitch, columns) = heat_grid(view.nodes.len(), width);
     let cell = pitch - (pitch / 6.0).ceil();
-    let columns = ((width / pitch).floor() as usize).max(1);
+    let place = |i: usize| ((i % columns) as f64 * pitch, (i / columns) as f64 * pitch);
+    // Thousands of cells: the canvas's colour and alpha change only when a
+    // cell needs another, not for every cell.
+    ctx.set_fill_style_str(&colors.get(RAISED));
+    for i in 0..view.nodes.len() {
+        let (x, y) = place(i);
+        ctx.fill_rect(x, y, cell, cell);
+    }
+    let (accent, error) = (colors.get(ACCENT), colors.get(ERROR));
+    // (ready, requested CPU %) of the last cell filled.
+    let mut last: Option<(bool, i64)> = None;
     for (i, node) in view.nodes.iter().enumerate() {
-        let x = (i % columns) as f64 * pitch;
-        let y = (i / columns) as f64 * pitch;
-        let (ready, cordoned) = node_state(node);
-        ctx.set_fill_style_str(&colors.get(RAISED));
-        ctx.fill_rect(x, y, cell, cell);
-        if ready {
-            let share = percent(node.requested.cpu, node.allocatable.cpu).clamp(0, 100) as f64 / 100.0;
-            ctx.set_global_alpha(0.12 + 0.88 * share);
-            ctx.set_fill_style_str(&colors.get(ACCENT));
-        } else {
-            ctx.set_fill_style_str(&colors.get(ERROR));
+        let (x, y) = place(i);
+        let ready = node_state(node).0;
+        let share = if ready { percent(node.requested.cpu, node.allocatable.cpu).clamp(0, 100) } else { 100 };
+        if last.map(|l| l.0) != Some(ready) {
+            ctx.set_fill_style_str(if ready { &accent } else { &error });
         }
+        if last.map(|l| l.1) != Some(share) {
+            ctx.set_global_alpha(if ready { 0.12 + 0.88 * share as f64 / 100.0 } else { 1.0 });
+        }
+        last = Some((ready, share));
         ctx.fill_rect(x, y, cell, cell);
-        ctx.set_global_alpha(1.0);
+    }
+    ctx.set_global_alpha(1.0);
+    for (i, node) in view.nodes.iter().enumerate() {
+        let (x, y) = place(i);
+        let cordoned = node_state(node).1;
         let chosen = matches!(selected, Some(Selected::Node(n)) if *n == node.name);
         if cordoned || chosen {
             ctx.set_stroke_style_str(&colors.get(if chosen { TEXT } else { WARN }));
@@ -326,7 +353,14 @@ fn draw(
         }
         y + 4.0
     };
-    let height = pass(&ctx, &mut Vec::new(), &mut colors).ceil();
+    // The heat grid's height is arithmetic; thousands of cells are not
+    // laid out twice.
+    let height = if aggregate {
+        let (pitch, columns) = heat_grid(view.nodes.len(), width);
+        (view.nodes.len().div_ceil(columns) as f64 * pitch + lane_height(pending.len(), width) + 4.0).ceil()
+    } else {
+        pass(&ctx, &mut Vec::new(), &mut colors).ceil()
+    };
     canvas.set_width((width * ratio) as u32);
     canvas.set_height((height * ratio) as u32);
     let style = canvas.style();

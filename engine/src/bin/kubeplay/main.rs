@@ -12,7 +12,9 @@
 //! cluster's CPU counters, and with the last flag (native only) a real
 //! Prometheus on the same samples; `kubeplay bench tsdb [--nodes N]
 //! [--hours H]` the PromQL store; `kubeplay bench schedule [--nodes N]
-//! [--pods M]` the scheduler alone over a backlog of pending pods.
+//! [--pods M]` the scheduler alone over a backlog of pending pods;
+//! `kubeplay bench tick [--speed S] [--ticks T]` what each of the page's
+//! clock ticks costs on the `large` preset.
 
 mod bench;
 mod promql_bench;
@@ -20,6 +22,7 @@ mod promql_bench;
 mod real_prometheus;
 mod rewind_bench;
 mod schedule_bench;
+mod tick_bench;
 mod tsdb_bench;
 
 use engine::{Cluster, Entry, Files, Shell};
@@ -68,7 +71,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n";
 
 /// The usage, and the presets `--preset` takes, read from the bundled
 /// presets so a new one is listed without touching this file.
@@ -121,6 +124,20 @@ fn bench_command(args: &[String]) -> i32 {
             Err(code) => return code,
         };
         return rewind_bench::run(minutes);
+    }
+    if args.first().map(String::as_str) == Some("tick") {
+        let mut plan = tick_bench::Plan { speed: 1, ticks: 50 };
+        let pairs = match numbers(&args[1..], &["--speed", "--ticks"]) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        for (name, n) in pairs {
+            match name.as_str() {
+                "--speed" => plan.speed = n.max(1),
+                _ => plan.ticks = n,
+            }
+        }
+        return tick_bench::run(&plan);
     }
     if args.first().map(String::as_str) == Some("tsdb") {
         return tsdb_bench::run(&args[1..]);
