@@ -13,11 +13,12 @@ use super::variables::SettingsEditor;
 use crate::bridge::BridgeHandle;
 use crate::i18n::Lang;
 use crate::style::palette::*;
+use engine::dashboards::cache::RangeCache;
 use engine::dashboards::interval::{parse_duration, zoom_out};
 use engine::dashboards::layout::sections;
 use engine::dashboards::model::TimeRange;
 use engine::dashboards::query::{PanelData, Window};
-use engine::dashboards::run::run;
+use engine::dashboards::run::run_with;
 use engine::dashboards::template::{resolve, VarState};
 use engine::dashboards::timerange::{absolute_range, check, is_relative};
 use engine::dashboards::{builtin, Dashboard, Panel};
@@ -92,10 +93,12 @@ fn compute(
     dash: &Dashboard,
     range: &TimeRange,
     picked: &BTreeMap<String, Vec<String>>,
+    cache: &mut RangeCache,
 ) -> Computed {
     let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1200.0);
     let out = bridge.0.with_cluster(|cluster| {
         let storage = cluster.tsdb()?;
+        cache.begin(storage, cluster.now().0);
         let (from, to) = window(cluster.now().0, range);
         let vars = resolve(dash, Some(storage), from, to, picked);
         let mut data = BTreeMap::new();
@@ -106,9 +109,10 @@ fn compute(
                 }
                 let points = ((f64::from(p.grid_pos.w.clamp(1, 24)) / 24.0) * width).max(100.0) as u32;
                 let window = Window { from_ms: from, to_ms: to, max_data_points: points };
-                data.insert(key(p, i), Rc::new(run(cluster, p, &vars, window)));
+                data.insert(key(p, i), Rc::new(run_with(cluster, p, &vars, window, Some(&mut *cache))));
             }
         }
+        cache.finish();
         Some(Computed { vars: Rc::new(vars), data })
     });
     out.unwrap_or_else(|| Computed { vars: Rc::new(resolve(dash, None, 0, 0, picked)), data: BTreeMap::new() })
@@ -189,19 +193,26 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
     }
     // When the last refresh began (performance.now()): the page's effect,
     // which runs after every panel's drawing, writes how long the queries,
-    // the render and the drawing took into `data-refresh-ms`, for the
-    // browser benchmark.
+    // the render and the drawing took into `data-refresh-ms` (the queries
+    // alone into `data-query-ms`), for the browser benchmark.
     let began = use_mut_ref(|| (0u64, 0.0f64));
     let root = use_node_ref();
+    // The range queries' results, kept so a refresh evaluates only new steps.
+    let cache = use_mut_ref(RangeCache::new);
+    // How long the last refresh's queries took, of its `data-refresh-ms`.
+    let queried = use_mut_ref(|| 0.0f64);
     let computed = {
         let bridge = props.bridge.clone();
         let last = last.clone();
         let began = began.clone();
+        let queried = queried.clone();
         use_memo(((*dash).clone(), (*range).clone(), (*picked).clone(), *tick), move |(dash, shown, picked, _)| {
             let n = began.borrow().0 + 1;
             *began.borrow_mut() = (n, performance_now());
             *last.borrow_mut() = bridge.0.now_ms();
-            compute(&bridge, dash, shown, picked)
+            let out = compute(&bridge, dash, shown, picked, &mut cache.borrow_mut());
+            *queried.borrow_mut() = performance_now() - began.borrow().1;
+            out
         })
     };
     {
@@ -210,6 +221,7 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         use_effect_with(refresh, move |_| {
             if let Some(el) = root.cast::<web_sys::Element>() {
                 let _ = el.set_attribute("data-refresh-ms", &format!("{:.2}", performance_now() - began.borrow().1));
+                let _ = el.set_attribute("data-query-ms", &format!("{:.2}", *queried.borrow()));
             }
         });
     }
@@ -371,9 +383,13 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
             }
         })
     };
+    // The same callback every render, so a panel whose data and options
+    // did not change is not rendered (nor its chart drawn) again.
     let on_zoom = {
-        let range = range.clone();
-        Callback::from(move |(from, to): (i64, i64)| range.set(absolute_range(from, to)))
+        // The same callback on every render, so a panel whose data did not
+        // change is not drawn again.
+        let range = range.setter();
+        use_callback((), move |(from, to): (i64, i64), _| range.set(absolute_range(from, to)))
     };
     let on_zoom_out = {
         let range = range.clone();

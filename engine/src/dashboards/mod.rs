@@ -1,7 +1,8 @@
 //! Grafana-style dashboards over the lab's Prometheus: the dashboard JSON
 //! model (`model.rs`), time and step rules (`interval.rs`), variables and
 //! interpolation (`template.rs`), running panel queries (`query.rs`, and
-//! `run.rs` for every panel type over a cluster), heatmap cells
+//! `run.rs` for every panel type over a cluster; `cache.rs` keeps range
+//! results between refreshes), heatmap cells
 //! (`heatmap.rs`), log lines (`logs.rs`), alert rules (`alerts.rs`), how a
 //! value is shown (`display.rs`, `mappings.rs`, `units.rs`), and the dashboards kubeplay
 //! ships (`builtin.rs`, JSON in `engine/dashboards/`) and those users save
@@ -10,6 +11,7 @@
 
 pub mod alerts;
 pub mod builtin;
+pub mod cache;
 pub mod display;
 pub mod grid;
 pub mod heatmap;

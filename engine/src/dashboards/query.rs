@@ -2,6 +2,7 @@
 //! evaluation over the engine's PromQL, and each series' name from its
 //! legend format or Grafana's default.
 
+use super::cache::RangeCache;
 use super::interval::{parse_duration, Timing};
 use super::model::Panel;
 use super::template::{interpolate, Context, VarState};
@@ -63,6 +64,18 @@ pub struct Window {
 
 /// Runs every visible query of `panel`.
 pub fn run_panel(storage: &Storage, panel: &Panel, vars: &[VarState], window: Window) -> PanelData {
+    run_panel_with(storage, panel, vars, window, None)
+}
+
+/// Runs every visible query of `panel`, its range queries through `cache`
+/// when there is one.
+pub fn run_panel_with(
+    storage: &Storage,
+    panel: &Panel,
+    vars: &[VarState],
+    window: Window,
+    mut cache: Option<&mut RangeCache>,
+) -> PanelData {
     let points = panel.max_data_points.unwrap_or(window.max_data_points).max(1);
     let panel_min = panel.interval.as_deref().and_then(|i| parse_duration(&interpolate(i, vars, &[], Context::Query)));
     let base = Timing::new(window.from_ms, window.to_ms, points, panel_min, None, 1.0);
@@ -95,7 +108,12 @@ pub fn run_panel(storage: &Storage, panel: &Panel, vars: &[VarState], window: Wi
             }
         } else {
             data.step_ms = timing.step_ms;
-            match promql::range(storage, &expr, timing.start_ms, timing.end_ms, timing.step_ms) {
+            let (start, end, step) = (timing.start_ms, timing.end_ms, timing.step_ms);
+            let result = match cache.as_deref_mut() {
+                Some(cache) => cache.range(storage, &expr, start, end, step),
+                None => promql::range(storage, &expr, start, end, step),
+            };
+            match result {
                 Ok(matrix) => matrix.into_iter().for_each(|s| push(s.labels, s.points)),
                 Err(e) => data.errors.push(format!("{}: {}", target.ref_id, e.0)),
             }

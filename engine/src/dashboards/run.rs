@@ -2,10 +2,11 @@
 //! over its containers' logs, an alert list over its Prometheus rules.
 
 use super::alerts;
+use super::cache::RangeCache;
 use super::interval::parse_duration;
 use super::logs::{self, LogResult};
 use super::model::Panel;
-use super::query::{run_panel, PanelData, Window};
+use super::query::{run_panel_with, PanelData, Window};
 use super::template::{interpolate, Context, VarState};
 use crate::cluster::Cluster;
 use serde_json::Value;
@@ -19,6 +20,17 @@ pub fn time_from(panel: &Panel) -> Option<i64> {
 
 /// What `panel` shows over `cluster` in `window` (or its own `timeFrom`).
 pub fn run(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window) -> PanelData {
+    run_with(cluster, panel, vars, window, None)
+}
+
+/// [`run`], with range queries through `cache` (see [`RangeCache::begin`]).
+pub fn run_with(
+    cluster: &Cluster,
+    panel: &Panel,
+    vars: &[VarState],
+    window: Window,
+    cache: Option<&mut RangeCache>,
+) -> PanelData {
     let window = match time_from(panel) {
         Some(ms) => Window { from_ms: window.to_ms - ms, ..window },
         None => window,
@@ -30,7 +42,7 @@ pub fn run(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window) 
             Some(rules) => PanelData { alerts: Some(alerts::select(rules, &alerts::options(panel))), ..empty },
             None => empty,
         },
-        _ => cluster.tsdb().map_or(empty, |storage| run_panel(storage, panel, vars, window)),
+        _ => cluster.tsdb().map_or(empty, |storage| run_panel_with(storage, panel, vars, window, cache)),
     }
 }
 

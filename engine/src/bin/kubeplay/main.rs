@@ -14,9 +14,11 @@
 //! [--hours H]` the PromQL store; `kubeplay bench schedule [--nodes N]
 //! [--pods M]` the scheduler alone over a backlog of pending pods;
 //! `kubeplay bench tick [--speed S] [--ticks T]` what each of the page's
-//! clock ticks costs on the `large` preset.
+//! clock ticks costs on the `large` preset; `kubeplay bench dashboard
+//! [--nodes N]` a dashboard's refreshes.
 
 mod bench;
+mod dashboard_bench;
 mod promql_bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod real_prometheus;
@@ -71,7 +73,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n       kubeplay bench dashboard [--nodes N]\n";
 
 /// The usage, and the presets `--preset` takes, read from the bundled
 /// presets so a new one is listed without touching this file.
@@ -138,6 +140,12 @@ fn bench_command(args: &[String]) -> i32 {
             }
         }
         return tick_bench::run(&plan);
+    }
+    if args.first().map(String::as_str) == Some("dashboard") {
+        return match numbers(&args[1..], &["--nodes"]) {
+            Ok(pairs) => dashboard_bench::run(pairs.last().map_or(200, |(_, n)| *n)),
+            Err(code) => code,
+        };
     }
     if args.first().map(String::as_str) == Some("tsdb") {
         return tsdb_bench::run(&args[1..]);

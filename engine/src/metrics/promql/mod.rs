@@ -43,7 +43,7 @@ use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr};
 
 /// The most steps a range query may have, as the Prometheus HTTP API allows.
-const MAX_POINTS: i64 = 11_000;
+pub const MAX_POINTS: i64 = 11_000;
 
 /// Parses a query; a bad one is an [`Error`] with the parser's message,
 /// introduced as Prometheus introduces its own.

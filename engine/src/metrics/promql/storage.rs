@@ -12,6 +12,7 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Prometheus's staleness marker: a NaN with a payload of its own, so a
 /// sample that is a real NaN is never mistaken for one.
@@ -190,7 +191,7 @@ pub struct Stats {
 }
 
 /// Series by label set, with a postings index and an optional retention.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Storage {
     /// Sorted by id, which is the order of creation.
     series: Vec<StoredSeries>,
@@ -203,12 +204,42 @@ pub struct Storage {
     retention_ms: Option<i64>,
     /// Where the last truncation cut.
     truncated_at: i64,
+    /// Which store this is (copies share it), and how many times it has
+    /// dropped samples: together they tell a cache of query results
+    /// whether the past it read can still be read the same.
+    origin: u64,
+    truncations: u64,
+}
+
+/// The next store's origin.
+static ORIGINS: AtomicU64 = AtomicU64::new(1);
+
+impl Default for Storage {
+    fn default() -> Self {
+        Storage {
+            series: Vec::new(),
+            ids: HashMap::new(),
+            postings: HashMap::new(),
+            next_id: 0,
+            retention_ms: None,
+            truncated_at: 0,
+            origin: ORIGINS.fetch_add(1, Ordering::Relaxed),
+            truncations: 0,
+        }
+    }
 }
 
 impl Storage {
     /// An empty store that keeps everything.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Which store this is and how often samples were dropped from it:
+    /// unchanged, every sample read before is still there (appends only
+    /// add). A copy has its original's, since it holds the same past.
+    pub fn history(&self) -> (u64, u64) {
+        (self.origin, self.truncations)
     }
 
     /// Keeps only about the last `ms` of samples (counted back from the
@@ -299,6 +330,7 @@ impl Storage {
     /// postings) left with no sample.
     pub fn truncate_before(&mut self, t_ms: i64) {
         self.truncated_at = t_ms;
+        self.truncations += 1;
         let mut gone: Vec<StoredSeries> = Vec::new();
         let mut kept = Vec::with_capacity(self.series.len());
         for mut s in std::mem::take(&mut self.series) {
