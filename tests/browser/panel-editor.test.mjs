@@ -51,6 +51,15 @@ async function applyPanel() {
   await grid().waitFor();
 }
 
+/** Adds a variable in the settings editor (left open) and returns its row. */
+async function addVariable(name, type) {
+  await settings().getByTestId('variable-add').click();
+  const row = settings().getByTestId('variable-row').last();
+  await fill(row, 'variable-name', name);
+  await row.getByTestId('variable-type').selectOption(type);
+  return row;
+}
+
 const legendRow = (scope, name) => scope.locator('table.legend tr', { has: page.locator('td.name', { hasText: name }) });
 const swatch = (row) => row.locator('td.name i').evaluate((i) => getComputedStyle(i).backgroundColor);
 
@@ -136,10 +145,7 @@ test('an override by name renames one series and fixes its colour in the legend'
 
 test('an interval variable sets a query\'s step, Auto from the time range', async () => {
   await page.getByTestId('variables-open').click();
-  await settings().getByTestId('variable-add').click();
-  const row = settings().getByTestId('variable-row').last();
-  await fill(row, 'variable-name', 'interval');
-  await row.getByTestId('variable-type').selectOption('interval');
+  const row = await addVariable('interval', 'interval');
   assert.equal(await row.getByTestId('variable-query').inputValue(), '1m,10m,30m,1h,6h,12h,1d,7d,14d,30d', "Grafana's list to start");
   await row.getByTestId('variable-auto').check();
   await shoot(page, 'panel-editor-interval-variable');
@@ -171,10 +177,7 @@ test('an interval variable sets a query\'s step, Auto from the time range', asyn
 
 test('a text box variable typed in the variable bar feeds a query', async () => {
   await page.getByTestId('variables-open').click();
-  await settings().getByTestId('variable-add').click();
-  const row = settings().getByTestId('variable-row').last();
-  await fill(row, 'variable-name', 'ns');
-  await row.getByTestId('variable-type').selectOption('textbox');
+  const row = await addVariable('ns', 'textbox');
   await fill(row, 'variable-query', 'kube-system');
   await settings().getByTestId('variables-apply').click();
   await grid().waitFor();
@@ -212,10 +215,7 @@ test('dashboard settings change the title, tags and description', async () => {
     [UID, 'Editor lab, renamed', ['lab', 'editor'], 'Mappings, overrides and variables']);
   // The constant type is offered and never shown in the bar.
   await page.getByTestId('variables-open').click();
-  await settings().getByTestId('variable-add').click();
-  const row = settings().getByTestId('variable-row').last();
-  await fill(row, 'variable-name', 'job');
-  await row.getByTestId('variable-type').selectOption('constant');
+  const row = await addVariable('job', 'constant');
   await fill(row, 'variable-query', 'kube-state-metrics');
   await settings().getByTestId('variables-apply').click();
   await grid().waitFor();

@@ -23,6 +23,15 @@ const picture = () => page.getByTestId('service-picture');
 
 const run = (line, expect) => type(page, line, expect);
 
+/** Opens a lesson step (`ID/N`) from the map and waits for its picture's tab. */
+async function openStep(step, tab) {
+  await page.getByTestId('picture-map').click();
+  await page.goto(page.url().replace(/#.*$/, '') + `#/lessons/${step}`);
+  await page.getByTestId('lesson-step').waitFor();
+  await page.waitForFunction((t) =>
+    document.querySelector(`[data-testid="${t}"]`)?.getAttribute('aria-selected') === 'true', tab);
+}
+
 async function advance(times) {
   for (let i = 0; i < times; i++) {
     await page.getByTestId('step-15').click();
@@ -81,11 +90,7 @@ test('a failing readiness probe shows its endpoint as not ready', async () => {
 });
 
 test('a lesson step about Services opens the service picture', async () => {
-  await page.getByTestId('picture-map').click();
-  await page.goto(page.url().replace(/#.*$/, '') + '#/lessons/12-services/4');
-  await page.getByTestId('lesson-step').waitFor();
-  await page.waitForFunction(() =>
-    document.querySelector('[data-testid="picture-services"]')?.getAttribute('aria-selected') === 'true');
+  await openStep('12-services/4', 'picture-services');
   await picture().waitFor();
   await shoot(page, 'lesson-opens-service-picture');
 });
@@ -149,11 +154,7 @@ test('a line pasted from one lesson is not left on the input line of the next', 
 });
 
 test('a lesson step about owners opens the object tree', async () => {
-  await page.getByTestId('picture-map').click();
-  await page.goto(page.url().replace(/#.*$/, '') + '#/lessons/09-replicasets-deployments/2');
-  await page.getByTestId('lesson-step').waitFor();
-  await page.waitForFunction(() =>
-    document.querySelector('[data-testid="picture-objects"]')?.getAttribute('aria-selected') === 'true');
+  await openStep('09-replicasets-deployments/2', 'picture-objects');
   await page.getByTestId('objects').waitFor();
   await shoot(page, 'lesson-opens-object-tree');
 });

@@ -158,9 +158,15 @@ fn write(dash: &mut Dashboard, items: &[Item]) {
 /// Lays the dashboard out as Grafana shows it on load: sizes filled in,
 /// everything compacted upward.
 pub fn arrange(dash: &mut Dashboard) {
+    let items = compacted(dash);
+    write(dash, &items);
+}
+
+/// The top-level panels' places as the grid shows them: compacted.
+fn compacted(dash: &Dashboard) -> Vec<Item> {
     let mut items = items(dash);
     compact(&mut items, &rows(dash));
-    write(dash, &items);
+    items
 }
 
 /// Applies a settled layout unless it would change the order of the rows,
@@ -181,11 +187,7 @@ pub fn move_panel(dash: &mut Dashboard, index: usize, x: u32, y: u32) -> bool {
     if dash.panels.get(index).is_none_or(|p| p.kind == "row") {
         return false;
     }
-    let before = {
-        let mut b = items(dash);
-        compact(&mut b, &rows(dash));
-        b
-    };
+    let before = compacted(dash);
     let mut after = before.clone();
     let x = x.min(COLUMNS - after[index].w);
     move_item(&mut after, index, Some(x), y, true);
@@ -199,8 +201,7 @@ pub fn nudge(dash: &mut Dashboard, index: usize, dx: i32, dy: i32) -> bool {
     if dash.panels.get(index).is_none_or(|p| p.kind == "row") {
         return false;
     }
-    let mut items = items(dash);
-    compact(&mut items, &rows(dash));
+    let items = compacted(dash);
     let here = items[index];
     if dy == 0 {
         let x = here.x.saturating_add_signed(dx).min(COLUMNS - here.w);
@@ -224,11 +225,7 @@ pub fn resize_panel(dash: &mut Dashboard, index: usize, w: u32, h: u32) -> bool 
     if dash.panels.get(index).is_none_or(|p| p.kind == "row") {
         return false;
     }
-    let before = {
-        let mut b = items(dash);
-        compact(&mut b, &rows(dash));
-        b
-    };
+    let before = compacted(dash);
     let mut after = before.clone();
     let it = &mut after[index];
     it.w = w.clamp(1, COLUMNS - it.x);
