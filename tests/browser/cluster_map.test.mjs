@@ -120,6 +120,36 @@ test('a pod too big for any node waits in the queue lane; its explainer says Ins
   await inspector.waitFor({ state: 'detached' });
 });
 
+test('a pod bound after waiting travels from the queue lane to its node', async () => {
+  await apply([
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata:',
+    '  name: traveller',
+    'spec:',
+    '  nodeSelector: {lane: here}',
+    '  containers:',
+    '  - name: app',
+    '    image: nginx:1.27',
+    '',
+  ].join('\n'), 'pod/traveller created');
+  await page.locator('[data-testid="pending-lane"] [data-pod="default/traveller"]').waitFor();
+  await page.locator('[data-node="w2-k8s"]').evaluate((card) => card.scrollIntoView({ block: 'start' }));
+  await type(page, 'kubectl label node w2-k8s lane=here', 'node/w2-k8s labeled');
+  // Caught while it moves: the chip on w2's card, playing its travel from
+  // the lane below the cards.
+  const from = await page.waitForFunction(() => {
+    const chip = document.querySelector('[data-node="w2-k8s"] [data-pod="default/traveller"]');
+    const travel = chip?.getAnimations().find((a) => a.id === 'travel');
+    return travel && travel.effect.getKeyframes()[0].transform;
+  }, null, { polling: 'raf', timeout: 30000 });
+  await shoot(page, 'cluster-map-chip-travels');
+  const [, dy] = /translate\(\S+px, (\S+)px\)/.exec(await from.jsonValue());
+  assert.ok(Number(dy) > 0, `it comes up from the lane below: ${dy}px`);
+  await type(page, 'kubectl delete pod traveller --wait=false', 'pod "traveller" deleted');
+  await type(page, 'kubectl label node w2-k8s lane-', 'node/w2-k8s unlabeled');
+});
+
 test('a scheduled pod\'s explainer scores the workers and highlights the node it runs on', async () => {
   const chip = page.locator('[data-pod^="default/web-"]').first();
   const node = await chip.evaluate((el) => el.closest('[data-node]').dataset.node);

@@ -1,7 +1,7 @@
 //! The map as DOM: node cards with status, taints and resource bars, pods
 //! as chips grouped by owner, and the queue lane. Chips are keyed by pod,
-//! so a pod that lands on a node gets a fresh chip there whose entrance
-//! animation shows the move.
+//! so a pod that lands on a node gets a fresh chip there: it travels there
+//! from the queue lane (`travel.rs`), and a pod bound at once drops in.
 
 use super::text::{tx, Text};
 use super::Selected;
@@ -275,8 +275,10 @@ pub fn Cards(props: &CardsProps) -> Html {
         mono = MONO,
     );
     let empty = Vec::new();
+    let root = use_node_ref();
+    super::travel::use_chip_travel(root.clone());
     html! {
-        <div class={style}>
+        <div class={style} ref={root}>
             <p class="legend">
                 <span class="key req" />{ tx(lang, Text::Requests) }
                 <span class="key use" />{ tx(lang, Text::Usage) }

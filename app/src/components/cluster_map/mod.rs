@@ -13,6 +13,7 @@ mod explainer;
 mod inspector;
 pub mod text;
 mod timeline;
+mod travel;
 
 use crate::i18n::{t, Lang, Msg};
 use crate::style::palette::*;
