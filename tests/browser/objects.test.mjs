@@ -59,7 +59,11 @@ test('a Deployment shows its ReplicaSet and its pods with their status, and a po
   assert.match(text, /^kind: Pod$/m);
   assert.match(text, new RegExp(`^  name: ${podName}$`, 'm'));
   assert.match(text, /^  phase: Running$/m);
-  assert.ok(await yaml.locator('pre span.k').count() > 10, 'keys are coloured as the editor colours them');
+  assert.ok(await yaml.locator('pre span.k').count() > 10, 'keys are marked as the editor marks them');
+  const colour = (sel) => yaml.locator(sel).first().evaluate((el) => getComputedStyle(el).color);
+  const plain = await yaml.locator('pre').evaluate((el) => getComputedStyle(el).color);
+  assert.notEqual(await colour('pre span.k'), plain, 'keys have their colour');
+  assert.notEqual(await colour('pre span.k'), await colour('pre span.s'), 'strings have another');
   assert.equal(await pods.first().getAttribute('aria-selected'), 'true');
   // Reading is not a command: the terminal printed nothing new.
   assert.equal(await page.getByTestId('terminal-output').textContent(), printed);

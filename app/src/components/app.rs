@@ -4,6 +4,7 @@
 
 use super::editor::STARTER;
 use super::playground::{Playground, Trouble};
+use super::yaml_paint::TOKEN_COLOURS;
 use crate::bridge::{Bridge, BridgeHandle, Transcript};
 use crate::dashboards::{page::Dashboards, store as dashboards};
 use crate::i18n::{t, Lang, Msg};
@@ -181,7 +182,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<Lang> context={lang}>
-            <style>{ THEMES }</style>
+            <style>{ THEMES }{ TOKEN_COLOURS }</style>
             <Global css={global} />
             { body }
         </ContextProvider<Lang>>

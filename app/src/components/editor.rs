@@ -162,13 +162,6 @@ pub fn Editor(props: &EditorProps) -> Html {
         .code { flex: 1; display: grid; min-width: 0; }
         .code > * { grid-area: 1 / 1; margin: 0; padding: 8px; font: inherit; white-space: pre; tab-size: 2; }
         .paint { color: ${text}; pointer-events: none; }
-        .paint .k { color: ${accent}; }
-        .paint .s { color: ${ok}; }
-        .paint .n { color: ${warn}; }
-        .paint .b { color: ${done}; font-weight: 600; }
-        .paint .c { color: ${muted}; font-style: italic; }
-        .paint .d { color: ${done}; font-weight: 700; }
-        .paint .p { color: ${muted}; }
         .paint .bad { text-decoration: underline wavy ${error}; text-decoration-skip-ink: none; }
         .paint .note { color: ${error}; font-style: italic; }
         textarea { resize: none; border: none; outline: none; background: transparent; color: transparent;
@@ -193,8 +186,6 @@ pub fn Editor(props: &EditorProps) -> Html {
         accent = ACCENT,
         text = TEXT,
         ok = OK,
-        warn = WARN,
-        done = DONE,
         error = ERROR,
         on_accent = ON_ACCENT,
         mono = MONO,
@@ -226,7 +217,7 @@ pub fn Editor(props: &EditorProps) -> Html {
             <div class="body">
                 <div class="gutter" data-testid="gutter">{ for gutter }</div>
                 <div class="code">
-                    <pre class="paint" aria-hidden="true" data-testid="paint">{ painted }</pre>
+                    <pre class="paint yaml-paint" aria-hidden="true" data-testid="paint">{ painted }</pre>
                     <textarea value={(*text).clone()} {oninput} rows={lines.to_string()}
                         spellcheck="false" data-testid="editor" aria-label={t(lang, Msg::Manifest)} />
                 </div>

@@ -6,6 +6,18 @@
 
 use std::fmt::Write;
 
+/// The tokens' colours, for any element of class `yaml-paint` holding
+/// painted YAML (the editor, the object tree's YAML view).
+pub const TOKEN_COLOURS: &str = r#"
+.yaml-paint .k { color: var(--accent); }
+.yaml-paint .s { color: var(--ok); }
+.yaml-paint .n { color: var(--warn); }
+.yaml-paint .b { color: var(--done); font-weight: 600; }
+.yaml-paint .c { color: var(--muted); font-style: italic; }
+.yaml-paint .d { color: var(--done); font-weight: 700; }
+.yaml-paint .p { color: var(--muted); }
+"#;
+
 /// The buffer as HTML, with `marks` (line from 1, message) underlined and
 /// their message written after the line.
 pub fn paint(text: &str, marks: &[(usize, String)]) -> String {

@@ -291,13 +291,6 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
         .yaml header button.edit { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
         .yaml pre { margin: 0; padding: 6px 12px 8px; overflow: auto; flex: 1; font-family: ${mono}; font-size: 13px;
             line-height: 1.4; color: ${text}; }
-        .yaml .k { color: ${accent}; }
-        .yaml .s { color: ${ok}; }
-        .yaml .n { color: ${warn}; }
-        .yaml .b { color: ${done}; font-weight: 600; }
-        .yaml .c { color: ${muted}; font-style: italic; }
-        .yaml .d { color: ${done}; font-weight: 700; }
-        .yaml .p { color: ${muted}; }
         "#,
         panel = PANEL,
         edge = PANEL_EDGE,
@@ -306,7 +299,6 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
         ok = OK,
         warn = WARN,
         error = ERROR,
-        done = DONE,
         raised = RAISED,
         accent = ACCENT,
         on_accent = ON_ACCENT,
@@ -341,7 +333,7 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
                         <button onclick={close} aria-label={tx(lang, Text::Close)}>{"✕"}</button>
                     </header>
                     if let Some(Some(text)) = (*yaml).clone() {
-                        <pre>{ Html::from_html_unchecked(AttrValue::from(paint(text.trim_end(), &[]))) }</pre>
+                        <pre class="yaml-paint">{ Html::from_html_unchecked(AttrValue::from(paint(text.trim_end(), &[]))) }</pre>
                     } else {
                         <p class="empty">{ tx(lang, Text::Gone) }</p>
                     }
