@@ -47,6 +47,10 @@ test('a Deployment shows its ReplicaSet and its pods with their status, and a po
   const order = await tree().locator('li[role="treeitem"]').evaluateAll((els) => els.map((e) => e.dataset.kind ?? ''));
   const at = order.indexOf('Deployment');
   assert.deepEqual(order.slice(at, at + 4), ['Deployment', 'ReplicaSet', 'Pod', 'Pod']);
+  // At 1280 px the long rows wrap their cells: every column is in view
+  // without scrolling sideways.
+  const overflow = await tree().evaluate((ul) => ul.scrollWidth - ul.clientWidth);
+  assert.ok(overflow <= 1, `the tree scrolls sideways by ${overflow}px`);
   await shoot(page, 'objects-tree');
 
   const podName = await pods.first().getAttribute('data-name');

@@ -265,14 +265,17 @@ pub fn ObjectTree(props: &ObjectTreeProps) -> Html {
         .bar .total { color: ${muted}; font-size: 12px; }
         ul[role="tree"] { list-style: none; margin: 0; padding: 4px 0; overflow: auto; flex: 1 1 50%; min-height: 0;
             font-family: ${mono}; font-size: 13px; }
-        li { display: flex; gap: 8px; align-items: baseline; padding: 1px 12px 1px 8px; white-space: nowrap; cursor: pointer; }
+        /* A row too long for the pane wraps its status cells under the
+           name rather than hiding them past a horizontal scroll. */
+        li { display: flex; flex-wrap: wrap; gap: 0 8px; align-items: baseline; padding: 1px 12px 1px 8px; cursor: pointer; }
+        li > *, li .cell { white-space: nowrap; }
         li:hover { background: ${raised}; }
         li:focus { outline: 2px solid ${accent}; outline-offset: -2px; }
         li[aria-selected="true"] { background: color-mix(in srgb, ${accent} 22%, transparent); }
         li .chev { width: 1ch; color: ${muted}; }
         li .kind { color: ${accent}; }
         li .count, li .cells { color: ${muted}; }
-        li .cells { display: flex; gap: 10px; }
+        li .cells { display: flex; flex-wrap: wrap; gap: 0 10px; }
         li .cell i { font-style: normal; font-size: 11px; opacity: 0.8; }
         li .more { color: ${muted}; font-style: italic; }
         li[data-status="Running"] .cell[data-column="STATUS"] { color: ${ok}; }
