@@ -56,6 +56,29 @@ test('a broken manifest gets its error on its line', async () => {
   assert.equal(await page.getByTestId('gutter').locator('.bad').count(), 0);
 });
 
+test('an error further down than the pane shows is scrolled into view', async () => {
+  // A ConfigMap, then a Pod whose image is missing, 70 lines down.
+  const long = [
+    'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: many-keys', 'data:',
+    ...Array.from({ length: 60 }, (_, i) => `  key${i}: "value ${i}"`),
+    '---', broken,
+  ].join('\n');
+  await page.getByTestId('editor').fill(long);
+  const body = page.getByTestId('gutter').locator('..');
+  await body.evaluate((el) => { el.scrollTop = 0; });
+  await page.getByTestId('apply').click();
+  const bad = page.getByTestId('gutter').locator('.bad');
+  await bad.waitFor();
+  assert.deepEqual(await bad.allTextContents(), ['79\n']);
+  await page.waitForFunction(() => {
+    const mark = document.querySelector('[data-testid="gutter"] .bad').getBoundingClientRect();
+    const pane = document.querySelector('[data-testid="gutter"]').parentElement.getBoundingClientRect();
+    return mark.top >= pane.top && mark.bottom <= pane.bottom;
+  });
+  await shoot(page, 'editor-error-scrolled');
+  await page.getByTestId('editor').fill('apiVersion: v1\n');
+});
+
 test('the buffer is coloured as YAML', async () => {
   await page.getByTestId('editor').fill('# a comment\napiVersion: v1\nkind: ConfigMap\ndata:\n  n: 3\n  on: true\n  s: "x"\n---\n');
   const paint = page.getByTestId('paint');

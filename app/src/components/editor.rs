@@ -10,7 +10,7 @@ use crate::style::palette::*;
 use engine::templates::TEMPLATES;
 use engine::{Mark, Output};
 use stylist::yew::styled_component;
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlSelectElement, HtmlTextAreaElement, ScrollIntoViewOptions, ScrollLogicalPosition};
 use yew::prelude::*;
 
 /// What a fresh session's editor holds.
@@ -195,6 +195,21 @@ pub fn Editor(props: &EditorProps) -> Html {
         None => html! { { format!("{n}\n") } },
     });
     let painted = Html::from_html_unchecked(AttrValue::from(paint(&text, &marks)));
+    // A rejected manifest longer than the pane: its first marked line is
+    // brought into view, as an IDE jumps to the error.
+    let gutter_ref = use_node_ref();
+    {
+        let gutter_ref = gutter_ref.clone();
+        use_effect_with(marks.first().map(|(line, _)| *line), move |first| {
+            if first.is_some() {
+                if let Some(bad) = gutter_ref.cast::<Element>().and_then(|g| g.query_selector(".bad").ok().flatten()) {
+                    let options = ScrollIntoViewOptions::new();
+                    options.set_block(ScrollLogicalPosition::Center);
+                    bad.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+            }
+        });
+    }
     html! {
         <section class={style} aria-label={t(lang, Msg::Editor)}>
             <div class="bar">
@@ -215,7 +230,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 }
             </div>
             <div class="body">
-                <div class="gutter" data-testid="gutter">{ for gutter }</div>
+                <div class="gutter" ref={gutter_ref} data-testid="gutter">{ for gutter }</div>
                 <div class="code">
                     <pre class="paint yaml-paint" aria-hidden="true" data-testid="paint">{ painted }</pre>
                     <textarea value={(*text).clone()} {oninput} rows={lines.to_string()}
