@@ -549,6 +549,12 @@ impl Cluster {
         self.clock
     }
 
+    /// How many API objects the cluster holds: a measure of what a copy
+    /// of it costs.
+    pub fn object_count(&self) -> usize {
+        self.api.store().len()
+    }
+
     /// The latest resourceVersion.
     pub fn version(&self) -> u64 {
         self.api.store().version()

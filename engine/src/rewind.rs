@@ -13,8 +13,9 @@
 //! time steps on from whichever is latest before it, the last cluster or a
 //! checkpoint, so moving the slider anywhere already visited costs at most
 //! one checkpoint's interval of replay, not the whole session. Their
-//! number is bounded: when there are [`MAX_CHECKPOINTS`], every other one
-//! goes and the interval doubles.
+//! number is bounded, by [`MAX_CHECKPOINTS`] and by the cluster's size
+//! ([`CHECKPOINT_OBJECTS`]): when full, every other one goes and the
+//! interval doubles.
 
 use crate::cluster::Output;
 use crate::files::MemFiles;
@@ -123,6 +124,12 @@ pub const CHECKPOINT_MS: i64 = 60_000;
 
 /// The most checkpoints a [`Rewind`] keeps.
 pub const MAX_CHECKPOINTS: usize = 16;
+
+/// Fewer checkpoints for a bigger cluster: about this many API objects in
+/// all the copies together, and never fewer than two. A lab cluster keeps
+/// all sixteen; the `large` preset (5,000 nodes, some 25,000 objects, a
+/// hundred MiB a copy) two.
+pub const CHECKPOINT_OBJECTS: usize = 40_000;
 
 /// The replayed terminal at one point of the journal.
 #[derive(Clone, Debug)]
@@ -246,7 +253,8 @@ impl Rewind {
         if self.checkpoints.last().is_some_and(|c| (c.cursor.index, c.cursor.stepped) >= (at.index, at.stepped)) {
             return;
         }
-        if self.checkpoints.len() >= MAX_CHECKPOINTS {
+        let objects = self.past.past.shell().cluster().object_count().max(1);
+        while self.checkpoints.len() >= (CHECKPOINT_OBJECTS / objects).clamp(2, MAX_CHECKPOINTS) {
             let mut i = 0;
             self.checkpoints.retain(|_| {
                 i += 1;

@@ -208,3 +208,17 @@ fn checkpoints_make_going_back_cheap_and_change_nothing() {
     let back = seen(rewind.seek(short, end));
     assert_eq!(back, seen(Rewind::new("default", 1, None).unwrap().seek(short, end)));
 }
+
+#[test]
+fn a_big_cluster_keeps_few_checkpoints() {
+    use engine::rewind::CHECKPOINT_MS;
+    // Five minutes on 5,000 nodes: a copy a minute would be five copies of
+    // some 25,000 objects; the bound allows two.
+    let journal = vec![Input::Run("kubectl get nodes --no-headers | wc -l".into()), Input::Step(5 * CHECKPOINT_MS)];
+    let mut rewind = Rewind::new("large", 1, None).unwrap();
+    let end = rewind.start_ms() + 5 * CHECKPOINT_MS;
+    rewind.seek(&journal, end);
+    assert_eq!(rewind.checkpoints(), 2);
+    let back = seen(rewind.seek(&journal, end - 90_000));
+    assert_eq!(back, seen(Rewind::new("large", 1, None).unwrap().seek(&journal, end - 90_000)));
+}

@@ -58,6 +58,11 @@ impl Store {
         self.version
     }
 
+    /// How many objects it holds.
+    pub fn len(&self) -> usize {
+        self.objects.values().flat_map(BTreeMap::values).map(BTreeMap::len).sum()
+    }
+
     /// One object.
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
         self.objects.get(&kind)?.get(namespace)?.get(name)
