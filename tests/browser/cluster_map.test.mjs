@@ -242,8 +242,17 @@ test('light, dark, Korean, at 1280×720 and 1920×1080', async () => {
   await page.getByTestId('inspector-close').click();
   await page.getByTestId('theme').click();
   await shoot(page, 'cluster-map-dark-korean-1920');
-  await page.getByTestId('language').selectOption('en');
+  // The top bar keeps to two rows at 1280 px in either language.
   await page.setViewportSize({ width: 1280, height: 720 });
+  const rows = async () => {
+    const clock = await page.getByTestId('clock').boundingBox();
+    const share = await page.getByTestId('share').boundingBox();
+    return Math.abs(clock.y + clock.height / 2 - (share.y + share.height / 2)) < 8;
+  };
+  assert.ok(await rows(), 'Korean: the clock and Share on one row');
+  await shoot(page, 'cluster-map-dark-korean-1280');
+  await page.getByTestId('language').selectOption('en');
+  assert.ok(await rows(), 'English: the clock and Share on one row');
 });
 
 test('a thousand pods are drawn on a canvas, and a click on one opens it', async () => {

@@ -73,7 +73,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
     };
     let style = css!(
         r#"
-        display: flex; align-items: center; gap: 6px;
+        display: flex; align-items: center; gap: 5px;
         input[type=file] { display: none; }
         .icon { padding: 4px 8px; line-height: 0; }
         .icon svg { width: 18px; height: 18px; fill: none; stroke: currentColor; stroke-width: 2;

@@ -40,7 +40,7 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
     let style = css!(
         r#"
         display: flex; align-items: center; gap: 6px;
-        .clock { font-family: ${mono}; color: ${text}; padding: 0 6px; white-space: nowrap; }
+        .clock { font-family: ${mono}; font-size: 15px; color: ${text}; padding: 0 4px; white-space: nowrap; }
         .clock.paused { color: ${warn}; }
         .pace { font-family: ${mono}; font-size: 13px; color: ${warn}; white-space: nowrap; }
         .group { display: flex; }
@@ -49,7 +49,7 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         .group button:last-child { border-radius: 0 6px 6px 0; }
         button[aria-pressed="true"] { background: ${accent}; color: ${on_accent}; border-color: ${accent}; }
         .rewind { display: flex; align-items: center; gap: 6px; }
-        .rewind input { width: 120px; accent-color: ${accent}; }
+        .rewind input { width: 100px; accent-color: ${accent}; }
         .rewind output { font-family: ${mono}; font-size: 13px; min-width: 5.5em; }
         .rewind output.past { color: ${warn}; font-weight: 600; }
         "#,
