@@ -4,6 +4,7 @@
 //! dashboard's JSON keeps), all in the lab's simulated time, which is UTC.
 
 use super::model::TimeRange;
+use crate::metrics::promql::timefns::{civil, days_from_civil, days_in_month};
 
 /// What the picker says under a field it cannot read (Grafana's words).
 pub const INVALID: &str = "Please enter a past date or \"now\"";
@@ -115,10 +116,10 @@ fn add(t: i64, unit: u8, n: i64) -> Option<i64> {
             let months = if unit == b'y' { n.checked_mul(12)? } else { n };
             let (date, time) = (t.div_euclid(DAY), t.rem_euclid(DAY));
             let (y, m, d) = civil(date);
-            let total = y.checked_mul(12)? + i64::from(m) - 1 + months;
-            let (y, m) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
-            let day = d.min(month_days(y, m));
-            return days(y, m, day).checked_mul(DAY)?.checked_add(time);
+            let total = y.checked_mul(12)? + m - 1 + months;
+            let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+            let day = d.min(days_in_month(y, m));
+            return days_from_civil(y, m, day).checked_mul(DAY)?.checked_add(time);
         }
         _ => return None,
     };
@@ -146,12 +147,12 @@ fn round(t: i64, unit: u8, up: bool) -> Option<i64> {
         }
         b'M' => {
             let (y, m, _) = civil(t.div_euclid(DAY));
-            let start = days(y, m, 1) * DAY;
+            let start = days_from_civil(y, m, 1) * DAY;
             (start, add(start, b'M', 1)?)
         }
         b'y' => {
             let (y, _, _) = civil(t.div_euclid(DAY));
-            (days(y, 1, 1) * DAY, days(y + 1, 1, 1) * DAY)
+            (days_from_civil(y, 1, 1) * DAY, days_from_civil(y + 1, 1, 1) * DAY)
         }
         _ => return None,
     };
@@ -168,7 +169,7 @@ fn absolute(text: &str) -> Option<i64> {
     };
     let mut d = date.split('-');
     let (y, m, day) = (number(d.next()?, 4)?, number(d.next()?, 2)?, number(d.next()?, 2)?);
-    if d.next().is_some() || !(1..=12).contains(&m) || day == 0 || day > i64::from(month_days(y, m as u32)) {
+    if d.next().is_some() || !(1..=12).contains(&m) || day == 0 || day > days_in_month(y, m) {
         return None;
     }
     let mut ms = 0;
@@ -193,50 +194,12 @@ fn absolute(text: &str) -> Option<i64> {
         };
         ms = h * HOUR + min * MINUTE + s * SECOND + milli;
     }
-    Some(days(y, m as u32, day as u32) * DAY + ms)
+    Some(days_from_civil(y, m, day) * DAY + ms)
 }
 
 /// Exactly `len` ASCII digits.
 fn number(text: &str, len: usize) -> Option<i64> {
     (text.len() == len && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
-}
-
-fn leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn month_days(y: i64, m: u32) -> u32 {
-    match m {
-        2 if leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (`civil_from_days`).
-fn civil(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `YYYY-MM-DD HH:mm:ss`, the picker's way of showing an absolute time.
@@ -364,7 +327,7 @@ mod tests {
         // Every day of a few centuries round-trips.
         for day in (-400 * 366..400 * 366).step_by(17) {
             let (y, m, d) = civil(day);
-            assert_eq!(days(y, m, d), day);
+            assert_eq!(days_from_civil(y, m, d), day);
         }
     }
 }
