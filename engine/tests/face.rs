@@ -77,7 +77,7 @@ fn shell_binary_rejects_bad_arguments() {
         ("kubeplay: unknown preset \"nope\" (known: default, ingress, monitoring, single, large, zones)\n", 2)
     );
     let (_, stderr, code) = run_binary(&["bogus"], "");
-    let usage = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n       kubeplay bench dashboard [--nodes N]\n\nPresets:\n";
+    let usage = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n       kubeplay bench dashboard [--nodes N] [UID]\n\nPresets:\n";
     assert_eq!((stderr.get(..usage.len()), code), (Some(usage), 2));
     let listed: Vec<&str> = stderr[usage.len()..].lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(listed, ["default", "ingress", "monitoring", "single", "large", "zones"]);

@@ -3,7 +3,8 @@
 // stat of `up`, a field override that renames and recolours one series in
 // the legend, an interval variable (with Auto) that changes a query's step,
 // a text box variable typed into the variable bar, and the dashboard's
-// title, tags and description, all saved in Grafana's JSON model.
+// title, tags and description, all saved in Grafana's JSON model; and a
+// legend of hundreds of series that scrolls through them all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, shoot, coloured } from './harness.mjs';
@@ -249,6 +250,35 @@ test('a heatmap of plain series takes a log Y bucket scale and a cell gap', asyn
   await applyPanel();
   const hm = (await lastSaved('Memory heatmap')).panels.find((p) => p.title === 'Memory heatmap');
   assert.deepEqual([hm.options.calculation.yBuckets.scale, hm.options.cellGap], [{ type: 'log', log: 10 }, 6]);
+});
+
+test('a legend of hundreds of series puts the rows near its scroll position in the page, and scrolls through all', async () => {
+  await newPanel('timeseries', 'Every node series', '{__name__=~"node_.+"}', '{{__name__}}');
+  await applyPanel();
+  const panel = page.locator('[data-testid="panel"]', { hasText: 'Every node series' });
+  const legend = panel.locator('table.legend');
+  await legend.locator('tr[data-row]').first().waitFor();
+  const total = Number(await legend.getAttribute('data-rows'));
+  assert.ok(total > 200, `hundreds of series (${total})`);
+  const shown = () => legend.locator('tr[data-row]').count();
+  assert.ok((await shown()) < total / 2, `only some rows are in the page (${await shown()} of ${total})`);
+  // The spacers stand for the rows left out: the box scrolls as far as all of them would.
+  const fits = await legend.evaluate((t) => t.scrollHeight / (t.querySelector('tr[data-row]').offsetHeight * Number(t.dataset.rows)));
+  assert.ok(fits > 0.95 && fits < 1.1, `scroll height matches ${total} rows (${fits.toFixed(3)})`);
+  await legend.evaluate((t) => { t.scrollTop = t.scrollHeight; });
+  // At the bottom the last row is a series, not a spacer, and other rows came in.
+  await page.waitForFunction((title) => {
+    const t = [...document.querySelectorAll('[data-testid="panel"]')].find((p) => p.textContent.includes(title)).querySelector('table.legend');
+    const rows = t.querySelectorAll('tbody tr');
+    return rows[rows.length - 1].hasAttribute('data-row');
+  }, 'Every node series');
+  const bottom = await legend.locator('tr[data-row] td.name').allInnerTexts();
+  assert.ok(bottom.length < total / 2 && bottom.every((n) => n.startsWith('node_')), `rows near the bottom: ${bottom.length}`);
+  const box = await legend.boundingBox();
+  const last = await legend.locator('tr[data-row]').last().boundingBox();
+  assert.ok(last.y + last.height <= box.y + box.height + 2 && last.y >= box.y, 'the last series shows at the bottom of the box');
+  await panel.scrollIntoViewIfNeeded();
+  await shoot(page, 'panel-legend-windowed');
 });
 
 test('no page errors', () => {

@@ -6,7 +6,8 @@ use engine::dashboards::units;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use std::collections::BTreeMap;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// One series to draw.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,12 +45,22 @@ pub fn rgb(hex: &str) -> RGBColor {
     RGBColor(byte(0), byte(2), byte(4))
 }
 
-/// Sizes the canvas to its box so one canvas pixel is one CSS pixel.
-fn fit(canvas: &HtmlCanvasElement) -> (u32, u32) {
+/// Sizes the canvas to its box so one canvas pixel is one CSS pixel, and
+/// clears it. A size is set only when it changed: setting one makes the
+/// browser lay the page out again before the next canvas can read its
+/// box, which on a dashboard of long tables costs more than the drawing.
+pub fn fit(canvas: &HtmlCanvasElement) -> (u32, u32) {
     let w = canvas.client_width().max(10) as u32;
     let h = canvas.client_height().max(10) as u32;
-    canvas.set_width(w);
-    canvas.set_height(h);
+    if canvas.width() != w || canvas.height() != h {
+        // Setting a size clears the canvas too.
+        canvas.set_width(w);
+        canvas.set_height(h);
+    } else if let Some(ctx) =
+        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    {
+        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+    }
     (w, h)
 }
 

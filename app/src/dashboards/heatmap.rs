@@ -56,9 +56,7 @@ fn draw(
     (start, end): (i64, i64),
     gap: u32,
 ) -> Result<(), String> {
-    let (w, h) = (canvas.client_width().max(10) as u32, canvas.client_height().max(10) as u32);
-    canvas.set_width(w);
-    canvas.set_height(h);
+    let (w, h) = chart::fit(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     let axis = rgb("#8a95a3");

@@ -2,6 +2,7 @@
 //! every line shares shown once, and the panel's time, wrap and order
 //! options as toggles (their saved values are where they start).
 
+use super::rows::{self, use_row_window, RowWindow};
 use super::text::{tr, D};
 use crate::i18n::Lang;
 use engine::dashboards::logs::{self, LogLine};
@@ -52,6 +53,10 @@ pub fn LogsPanel(props: &LogsProps) -> Html {
         lines.reverse();
     }
     let common = logs::common_labels(&result.lines);
+    // Wrapped lines differ in height, so they are all put in the page.
+    let node = use_node_ref();
+    let (window, onscroll) = use_row_window(node.clone(), if *wrap { 0 } else { lines.len() });
+    let window = if *wrap { RowWindow::whole(lines.len()) } else { window };
     let on_filter = {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
@@ -87,17 +92,19 @@ pub fn LogsPanel(props: &LogsProps) -> Html {
             if result.truncated {
                 <div class="common">{ tr(lang, D::Truncated) }</div>
             }
-            <div class={classes!("lines", wrap.then_some("wrap"))} data-testid="logs-lines">
-                { for lines.iter().map(|l| {
+            <div class={classes!("lines", wrap.then_some("wrap"))} data-testid="logs-lines" ref={node} {onscroll}>
+                { rows::spacer(window.before_px, None) }
+                { for lines[window.start..window.end].iter().map(|l| {
                     let unique = label_text(&l.labels, &common);
                     html! {
-                        <div class={classes!("log-line", level(&l.line))} data-testid="log-line">
+                        <div class={classes!("log-line", level(&l.line))} data-testid="log-line" data-row="">
                             if *show_time { <span class="time">{ logs::clock(l.ms) }</span> }
                             if saved.show_labels && !unique.is_empty() { <span class="labels">{ unique.clone() }</span> }
                             <span class="text" title={unique}>{ l.line.clone() }</span>
                         </div>
                     }
                 }) }
+                { rows::spacer(window.after_px, None) }
             </div>
         </div>
     }

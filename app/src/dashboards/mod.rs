@@ -13,6 +13,7 @@ mod options;
 mod overrides;
 pub mod page;
 mod panels;
+mod rows;
 pub mod store;
 mod text;
 mod thresholds;

@@ -276,17 +276,20 @@ pub fn Dashboards(props: &DashboardsProps) -> Html {
         table.legend td { text-align: right; padding: 0 8px; white-space: nowrap; font-family: ${mono}; }
         table.legend td.name { text-align: left; font-family: inherit; width: 100%; }
         table.legend i { display: inline-block; width: 12px; height: 3px; margin-right: 6px; vertical-align: middle; }
-        .stats, .gauges { display: flex; flex: 1; gap: 6px; min-height: 0; }
+        .gauges { display: flex; flex: 1; gap: 6px; min-height: 0; }
+        .stats { display: grid; flex: 1; gap: 6px; min-height: 0; overflow: auto;
+            grid-template-columns: repeat(auto-fit, minmax(96px, 1fr)); grid-auto-rows: minmax(52px, 1fr); }
         .stat { flex: 1; position: relative; display: flex; flex-direction: column; align-items: center; justify-content: center;
             border-radius: 3px; min-width: 0; container-type: size; overflow: hidden; }
         .stat .value { font-size: clamp(12px, min(36cqh, 17cqw), 40px); font-weight: 600; position: relative; white-space: nowrap; }
         .stat .value.name { font-size: clamp(11px, min(22cqh, 9cqw), 22px); white-space: normal; text-align: center; overflow-wrap: anywhere; }
         .stat .label, .gauge .label { font-size: 12px; color: ${muted}; position: relative; }
+        .stat .label { max-width: 100%; padding: 0 4px; box-sizing: border-box; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .stat canvas.spark { position: absolute; inset: 40% 0 0 0; width: 100%; height: 60%; }
         .gauge { flex: 1; display: flex; flex-direction: column; align-items: center; min-width: 0; min-height: 0; }
         .gauge svg { flex: 1; width: 100%; min-height: 0; }
-        .bargauge { display: flex; flex-direction: column; gap: 4px; overflow: auto; justify-content: safe center; flex: 1; min-height: 0; }
-        .bar { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; gap: 8px; align-items: center; font-size: 12px; }
+        .bargauge { display: flex; flex-direction: column; overflow: auto; justify-content: safe center; flex: 1; min-height: 0; }
+        .bar { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; gap: 8px; align-items: center; font-size: 12px; padding: 2px 0; }
         .bar .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
         .bar .track { height: 14px; background: rgba(128,128,128,0.15); border-radius: 2px; overflow: hidden; }
         .bar .fill { display: block; height: 100%; }

@@ -7,6 +7,7 @@ use super::alertlist::alert_list;
 use super::chart::{self, rgb, Chart, Line};
 use super::heatmap::HeatmapPanel;
 use super::logs::LogsPanel;
+use super::rows::{self, use_row_window};
 use super::text::{calc_name, tr, D};
 use crate::i18n::Lang;
 use engine::dashboards::display::{self, field, reduce, show, show_text, Field, PALETTE};
@@ -101,7 +102,7 @@ pub fn PanelView(props: &PanelProps) -> Html {
         },
         "stat" | "singlestat" => stat_panel(panel, &props.data),
         "gauge" => gauge_panel(panel, &props.data),
-        "bargauge" => bar_gauge(panel, &props.data),
+        "bargauge" => html! { <BarGauge panel={panel.clone()} data={props.data.clone()} /> },
         "heatmap" => html! { <HeatmapPanel panel={panel.clone()} data={props.data.clone()} /> },
         "logs" => html! { <LogsPanel panel={panel.clone()} data={props.data.clone()} /> },
         "alertlist" => alert_list(panel, props.data.alerts.as_deref().unwrap_or_default(), props.data.end_ms, lang),
@@ -253,6 +254,8 @@ fn TimeSeries(props: &ChartProps) -> Html {
         (x, at, rows, side)
     });
     let show_legend = option(panel, &["legend", "showLegend"]).and_then(Value::as_bool) != Some(false);
+    let legend = use_node_ref();
+    let (legend_rows, legend_scroll) = use_row_window(legend.clone(), all.len());
     let calcs: Vec<String> = option(panel, &["legend", "calcs"])
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
@@ -274,19 +277,21 @@ fn TimeSeries(props: &ChartProps) -> Html {
                 </div>
             }
             if show_legend {
-                <table class="legend">
+                <table class="legend" ref={legend} onscroll={legend_scroll} data-rows={all.len().to_string()}>
                     if !calcs.is_empty() {
                         <thead><tr><th />{ for calcs.iter().map(|c| html! { <th>{ calc_name(lang, c) }</th> }) }</tr></thead>
                     }
                     <tbody>
-                    { for all.iter().map(|s| html! {
-                        <tr>
+                    { rows::spacer(legend_rows.before_px, Some(calcs.len() + 1)) }
+                    { for all[legend_rows.start..legend_rows.end].iter().map(|s| html! {
+                        <tr data-row="">
                             <td class="name"><i style={format!("background:{}", s.color)} />{ s.field.name.clone() }</td>
                             { for calcs.iter().map(|c| html! {
                                 <td>{ show(&s.field, reduce(c, &s.frame.points)).text }</td>
                             }) }
                         </tr>
                     }) }
+                    { rows::spacer(legend_rows.after_px, Some(calcs.len() + 1)) }
                     </tbody>
                 </table>
             }
@@ -411,25 +416,30 @@ fn gauge_panel(panel: &Panel, data: &PanelData) -> Html {
     }
 }
 
-fn bar_gauge(panel: &Panel, data: &PanelData) -> Html {
-    let how = calc(panel);
-    let all = series(panel, data);
+#[function_component]
+fn BarGauge(props: &ChartProps) -> Html {
+    let how = calc(&props.panel);
+    let all = series(&props.panel, &props.data);
     let values: Vec<Option<f64>> = all.iter().map(|s| reduce(&how, &s.frame.points)).collect();
     let top = values.iter().flatten().copied().fold(0.0f64, f64::max);
+    let node = use_node_ref();
+    let (window, onscroll) = use_row_window(node.clone(), all.len());
     html! {
-        <div class="bargauge">
-        { for all.iter().zip(values).map(|(s, v)| {
+        <div class="bargauge" ref={node} {onscroll} data-rows={all.len().to_string()}>
+        { rows::spacer(window.before_px, None) }
+        { for all.iter().zip(values).skip(window.start).take(window.end - window.start).map(|(s, v)| {
             let shown = show(&s.field, v);
             let (lo, hi) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(if top > 0.0 { top } else { 1.0 }));
             let frac = v.map_or(0.0, |v| if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 });
             html! {
-                <div class="bar">
+                <div class="bar" data-row="">
                     <span class="label">{ s.field.name.clone() }</span>
                     <span class="track"><span class="fill" style={format!("width:{:.1}%;background:{}", frac * 100.0, shown.color)} /></span>
                     <span class="value" style={format!("color:{}", shown.color)}>{ shown.text }</span>
                 </div>
             }
         }) }
+        { rows::spacer(window.after_px, None) }
         </div>
     }
 }
@@ -438,6 +448,8 @@ fn bar_gauge(panel: &Panel, data: &PanelData) -> Html {
 fn TablePanel(props: &ChartProps) -> Html {
     let lang = use_context::<Lang>().unwrap_or_default();
     let sort = use_state(|| None::<(usize, bool)>);
+    let wrap = use_node_ref();
+    let (shown, onscroll) = use_row_window(wrap.clone(), props.data.frames.len());
     let all = series(&props.panel, &props.data);
     let mut columns: Vec<String> = Vec::new();
     for s in &all {
@@ -497,15 +509,19 @@ fn TablePanel(props: &ChartProps) -> Html {
         })
     };
     html! {
-        <div class="table-wrap">
-            <table class="data" data-testid="table">
+        <div class="table-wrap" ref={wrap} onscroll={onscroll}>
+            <table class="data" data-testid="table" data-rows={rows.len().to_string()}>
                 <thead><tr>{ for headers.iter().enumerate().map(|(i, h)| {
                     let mark = match *sort { Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }, _ => "" };
                     html! { <th onclick={click(i)}>{ format!("{h}{mark}") }</th> }
                 }) }</tr></thead>
-                <tbody>{ for rows.iter().map(|(cells, _, text)| html! {
-                    <tr>{ for cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }<td class="num">{ text.clone() }</td></tr>
-                }) }</tbody>
+                <tbody>
+                { rows::spacer(shown.before_px, Some(headers.len())) }
+                { for rows[shown.start..shown.end].iter().map(|(cells, _, text)| html! {
+                    <tr data-row="">{ for cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }<td class="num">{ text.clone() }</td></tr>
+                }) }
+                { rows::spacer(shown.after_px, Some(headers.len())) }
+                </tbody>
             </table>
         </div>
     }

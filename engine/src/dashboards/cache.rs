@@ -1,6 +1,9 @@
 //! Range-query results kept between a dashboard's refreshes, so a refresh
 //! evaluates only the steps that are new (and the few recent ones whose
-//! samples may still come in) instead of the whole window again.
+//! samples may still come in) instead of the whole window again; and the
+//! queries parsed, since a variable's All can make a query's regex
+//! hundreds of alternatives long, which takes longer to compile than the
+//! new steps take to evaluate.
 //!
 //! Why a kept step stays right: a step's value reads only samples at or
 //! before it (the query's expression is screened for `@` and negative
@@ -15,9 +18,11 @@
 //! value, range or step) is dropped at the end of that refresh.
 
 use crate::metrics::monitoring::INTERVAL;
-use crate::promql::{self, Error, Labels, Matrix, Series, Storage};
+use crate::promql::{self, Error, Labels, Matrix, Series, Storage, Value};
+use promql_parser::parser::Expr;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// How a range query is named in the cache: the expression as run (with
@@ -48,6 +53,9 @@ pub struct RangeCache {
     entries: HashMap<Key, Entry>,
     /// Entries asked for since [`RangeCache::begin`].
     used: HashSet<Key>,
+    /// Queries as parsed (or the parse error), with whether this refresh
+    /// asked for them.
+    parsed: HashMap<String, (bool, Result<Rc<Expr>, Error>)>,
     /// Steps evaluated since [`RangeCache::begin`].
     pub evaluated_steps: u64,
     /// Steps taken from the last refresh since [`RangeCache::begin`].
@@ -69,6 +77,7 @@ impl RangeCache {
         self.history = Some(storage.history());
         self.now_ms = now_ms;
         self.used.clear();
+        self.parsed.values_mut().for_each(|(asked, _)| *asked = false);
         self.evaluated_steps = 0;
         self.reused_steps = 0;
     }
@@ -77,6 +86,23 @@ impl RangeCache {
     pub fn finish(&mut self) {
         let used = std::mem::take(&mut self.used);
         self.entries.retain(|k, _| used.contains(k));
+        self.parsed.retain(|_, (asked, _)| *asked);
+    }
+
+    /// `expr` parsed, once for as long as refreshes keep asking for it.
+    fn parse(&mut self, expr: &str) -> Result<Rc<Expr>, Error> {
+        if let Some((asked, parsed)) = self.parsed.get_mut(expr) {
+            *asked = true;
+            return parsed.clone();
+        }
+        let parsed = promql::parse(expr).map(Rc::new);
+        self.parsed.insert(expr.to_string(), (true, parsed.clone()));
+        parsed
+    }
+
+    /// What [`promql::instant`] gives, with the query parsed only once.
+    pub fn instant(&mut self, storage: &Storage, expr: &str, time_ms: i64) -> Result<Value, Error> {
+        promql::instant_parsed(storage, &*self.parse(expr)?, time_ms)
     }
 
     /// How many query results are kept.
@@ -99,10 +125,11 @@ impl RangeCache {
         end_ms: i64,
         step_ms: i64,
     ) -> Result<Matrix, Error> {
+        let parsed = self.parse(expr)?;
         let too_many = step_ms > 0 && end_ms.saturating_sub(start_ms) / step_ms > promql::MAX_POINTS;
         if step_ms <= 0 || end_ms < start_ms || too_many || !cacheable(expr) || self.history != Some(storage.history())
         {
-            return promql::range(storage, expr, start_ms, end_ms, step_ms);
+            return promql::range_parsed(storage, &parsed, start_ms, end_ms, step_ms);
         }
         let key = Key { expr: expr.to_string(), step_ms, phase_ms: start_ms.rem_euclid(step_ms) };
         self.used.insert(key.clone());
@@ -128,7 +155,7 @@ impl RangeCache {
             None => (BTreeMap::new(), start_ms),
         };
         if from <= end_ms {
-            let fresh = promql::range(storage, expr, from, end_ms, step_ms)?;
+            let fresh = promql::range_parsed(storage, &parsed, from, end_ms, step_ms)?;
             self.evaluated_steps += ((end_ms - from) / step_ms + 1) as u64;
             for s in fresh {
                 by_labels.entry(s.labels).or_default().extend(s.points);
@@ -183,5 +210,28 @@ mod tests {
         for (expr, want) in cases {
             assert_eq!(cacheable(expr), want, "{expr}");
         }
+    }
+
+    #[test]
+    fn a_query_parsed_once_answers_as_parsing_it_each_time() {
+        let mut storage = Storage::new();
+        let up: Labels =
+            [("__name__", "up"), ("pod", "web-1")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        storage.append(&up, 0, 1.0);
+        let mut cache = RangeCache::new();
+        for round in 0..2 {
+            cache.begin(&storage, 10_000);
+            for expr in ["sum(up{pod=~\"web-1|web-2\"})", "sum(up", "up{pod=~\"(\"}"] {
+                let want = promql::instant(&storage, expr, 10_000);
+                assert_eq!(cache.instant(&storage, expr, 10_000), want, "{expr}, round {round}");
+                let want = promql::range(&storage, expr, 0, 10_000, 5_000);
+                assert_eq!(cache.range(&storage, expr, 0, 10_000, 5_000), want, "{expr}, round {round}");
+            }
+            cache.finish();
+        }
+        // A query the last refresh did not run is forgotten.
+        cache.begin(&storage, 10_000);
+        cache.finish();
+        assert!(cache.parsed.is_empty());
     }
 }

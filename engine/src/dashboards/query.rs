@@ -67,8 +67,7 @@ pub fn run_panel(storage: &Storage, panel: &Panel, vars: &[VarState], window: Wi
     run_panel_with(storage, panel, vars, window, None)
 }
 
-/// Runs every visible query of `panel`, its range queries through `cache`
-/// when there is one.
+/// Runs every visible query of `panel` through `cache` when there is one.
 pub fn run_panel_with(
     storage: &Storage,
     panel: &Panel,
@@ -99,7 +98,11 @@ pub fn run_panel_with(
             data.frames.push(Frame { ref_id: target.ref_id.clone(), name: name(&labels), labels, points });
         };
         if target.is_instant() {
-            match promql::instant(storage, &expr, window.to_ms) {
+            let result = match cache.as_deref_mut() {
+                Some(cache) => cache.instant(storage, &expr, window.to_ms),
+                None => promql::instant(storage, &expr, window.to_ms),
+            };
+            match result {
                 Ok(Value::Vector(samples)) => samples.into_iter().for_each(|s| push(s.labels, vec![(s.t, s.v)])),
                 Ok(Value::Scalar { t, v }) => push(Labels::new(), vec![(t, v)]),
                 Ok(Value::Matrix(m)) => m.into_iter().for_each(|s| push(s.labels, s.points)),

@@ -40,6 +40,7 @@ try {
     times.push(Number(last));
     queries.push(Number(await root.getAttribute('data-query-ms')));
   }
+  console.log(`  in order: ${times.map((t) => t.toFixed(0)).join(' ')}`);
   const line = (xs) => {
     xs.sort((a, b) => a - b);
     const at = (q) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))];

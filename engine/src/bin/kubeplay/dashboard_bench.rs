@@ -1,7 +1,9 @@
-//! `kubeplay bench dashboard`: the queries of the cluster overview's
-//! refreshes over the monitored lab grown to `--nodes` nodes and run ten
-//! minutes, as the Dashboards page runs them (the last hour, each panel as
-//! many points as it is wide on a 1400-pixel page): a whole refresh with
+//! `kubeplay bench dashboard [--nodes N] [UID]`: the queries of a built-in
+//! dashboard's refreshes (the cluster overview unless another uid is
+//! given) over the monitored lab grown to `--nodes` nodes and run ten
+//! minutes, as the Dashboards page runs them (the variables resolved, the
+//! last hour, each panel as many points as it is wide on a 1400-pixel
+//! page): a whole refresh with
 //! every step evaluated, then refreshes every 5 to 7.5 simulated seconds
 //! with and without the range cache. Only the engine's share; the page's
 //! drawing is measured by `tests/browser/bench/dashboard-refresh.mjs`.
@@ -10,8 +12,10 @@ use engine::dashboards::cache::RangeCache;
 use engine::dashboards::layout::sections;
 use engine::dashboards::query::Window;
 use engine::dashboards::run::run_with;
+use engine::dashboards::template::resolve;
 use engine::dashboards::{builtin, Dashboard};
 use engine::{Cluster, MemFiles, Shell};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 const WIDTH: f64 = 1400.0;
@@ -29,12 +33,13 @@ fn refresh(shell: &Shell, dash: &Dashboard, cache: Option<&mut RangeCache>) -> (
     if let (Some(c), Some(storage)) = (cache.as_deref_mut(), cluster.tsdb()) {
         c.begin(storage, now);
     }
+    let vars = resolve(dash, cluster.tsdb(), now - RANGE_MS, now, &BTreeMap::new());
     for s in sections(dash).iter().filter(|s| !s.collapsed) {
         for p in s.panels.iter().filter(|p| p.kind != "text") {
             let points = ((f64::from(p.grid_pos.w.clamp(1, 24)) / 24.0) * WIDTH).max(100.0) as u32;
             let window = Window { from_ms: now - RANGE_MS, to_ms: now, max_data_points: points };
             let t = Instant::now();
-            std::hint::black_box(run_with(cluster, p, &[], window, cache.as_deref_mut()));
+            std::hint::black_box(run_with(cluster, p, &vars, window, cache.as_deref_mut()));
             panels.push((p.title.clone(), t.elapsed().as_secs_f64() * 1e3));
         }
     }
@@ -50,7 +55,12 @@ fn summary(label: &str, mut times: Vec<f64>) {
     println!("  {label:<28} median {:>7.1} ms, p90 {:>7.1} ms, max {:>7.1} ms", at(0.5), at(0.9), at(1.0));
 }
 
-pub fn run(nodes: usize) -> i32 {
+pub fn run(nodes: usize, uid: &str) -> i32 {
+    let Some(dash) = builtin::all().into_iter().find(|d| d.uid == uid) else {
+        let uids: Vec<String> = builtin::all().into_iter().map(|d| d.uid).collect();
+        eprintln!("no built-in dashboard {uid:?} (there are {})", uids.join(", "));
+        return 1;
+    };
     let cluster = match Cluster::new("monitoring", 1) {
         Ok(c) => c,
         Err(e) => {
@@ -69,10 +79,6 @@ pub fn run(nodes: usize) -> i32 {
         }
     }
     shell.step(10 * 60_000);
-    let Some(dash) = builtin::all().into_iter().find(|d| d.uid == "kubeplay-cluster") else {
-        eprintln!("no cluster overview");
-        return 1;
-    };
     println!(
         "bench dashboard: {} ({} panels), {} nodes, last hour ({})",
         dash.title,

@@ -15,7 +15,7 @@
 //! [--pods M]` the scheduler alone over a backlog of pending pods;
 //! `kubeplay bench tick [--speed S] [--ticks T]` what each of the page's
 //! clock ticks costs on the `large` preset; `kubeplay bench dashboard
-//! [--nodes N]` a dashboard's refreshes.
+//! [--nodes N] [UID]` a built-in dashboard's refreshes.
 
 mod bench;
 mod dashboard_bench;
@@ -73,7 +73,7 @@ impl Files for Disk {
     }
 }
 
-const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n       kubeplay bench dashboard [--nodes N]\n";
+const USAGE: &str = "Usage: kubeplay shell [--preset NAME] [--seed N] [--openmetrics-out FILE]\n       kubeplay bench [--nodes N] [--deployments D] [--replicas R]\n       kubeplay bench promql [--nodes N] [--cpus C] [--runs R] [--against-prometheus]\n       kubeplay bench tsdb [--nodes N] [--hours H]\n       kubeplay bench schedule [--nodes N] [--pods M]\n       kubeplay bench rewind [--minutes M]\n       kubeplay bench tick [--speed S] [--ticks T]\n       kubeplay bench dashboard [--nodes N] [UID]\n";
 
 /// The usage, and the presets `--preset` takes, read from the bundled
 /// presets so a new one is listed without touching this file.
@@ -142,8 +142,14 @@ fn bench_command(args: &[String]) -> i32 {
         return tick_bench::run(&plan);
     }
     if args.first().map(String::as_str) == Some("dashboard") {
-        return match numbers(&args[1..], &["--nodes"]) {
-            Ok(pairs) => dashboard_bench::run(pairs.last().map_or(200, |(_, n)| *n)),
+        // A last word that is neither a flag nor a flag's number is the uid.
+        let rest = &args[1..];
+        let (flags, uid) = match rest.split_last() {
+            Some((uid, flags)) if rest.len() % 2 == 1 && !uid.starts_with('-') => (flags, uid.as_str()),
+            _ => (rest, "kubeplay-cluster"),
+        };
+        return match numbers(flags, &["--nodes"]) {
+            Ok(pairs) => dashboard_bench::run(pairs.last().map_or(200, |(_, n)| *n), uid),
             Err(code) => code,
         };
     }

@@ -1,6 +1,7 @@
 //! Aggregation operators with `by`/`without`, step by step.
 
-use super::eval::{at_step, Ctx, Instant, Steps, Val};
+use super::eval::{at_step, Ctx, Instant, Steps, StepsRef, Val};
+use super::range_functions;
 use super::stats::{self, nan_first, Mean};
 use super::value::{err, format_number, Error, Labels, METRIC_NAME};
 use promql_parser::parser::{AggregateExpr, Expr, LabelModifier};
@@ -9,7 +10,15 @@ use std::collections::HashMap;
 
 pub fn aggregate(ctx: &Ctx, a: &AggregateExpr) -> Result<Val, Error> {
     let op = a.op.to_string();
-    let input = ctx.eval_vector(&a.expr)?;
+    let per_series =
+        matches!(op.as_str(), "sum" | "avg" | "min" | "max" | "count" | "group" | "stddev" | "stdvar" | "quantile");
+    // These read only a few labels of each input series, so a selector's
+    // series are taken with the store's labels rather than copies of them.
+    let borrowed = if per_series { input_ref(ctx, &a.expr)? } else { None };
+    let input = match borrowed {
+        Some(_) => Vec::new(),
+        None => ctx.eval_vector(&a.expr)?,
+    };
     let n = ctx.steps();
     let param = match (&a.param, op.as_str()) {
         (Some(p), "count_values") => Param::Label(string_param(ctx, p)?),
@@ -21,13 +30,35 @@ pub fn aggregate(ctx: &Ctx, a: &AggregateExpr) -> Result<Val, Error> {
             return err(format!("invalid label name {l:?}"));
         }
     }
-    if matches!(op.as_str(), "sum" | "avg" | "min" | "max" | "count" | "group" | "stddev" | "stdvar" | "quantile") {
-        return by_series(ctx, &op, &a.modifier, &param, &input);
+    if per_series {
+        let (series, name_dropped): (Vec<SeriesView>, bool) = match &borrowed {
+            Some((refs, keeps_name)) => (refs.iter().map(|(l, v)| (*l, v.as_slice())).collect(), !keeps_name),
+            None => (input.iter().map(|s| (&s.labels, s.vals.as_slice())).collect(), false),
+        };
+        return by_series(ctx, &op, &a.modifier, &param, &series, name_dropped);
     }
     let per_step =
         (0..n).map(|i| step(&op, &a.modifier, &param, i, at_step(&input, i))).collect::<Result<Vec<_>, Error>>()?;
     ctx.collect(per_step)
 }
+
+/// A selector, or a function over a range of one, evaluated under the
+/// store's labels (`None` for any other expression); the flag says
+/// whether the metric name is still part of the result's labels.
+fn input_ref<'a>(ctx: &Ctx<'a>, e: &Expr) -> Result<Option<(Vec<StepsRef<'a>>, bool)>, Error> {
+    match e {
+        Expr::Paren(p) => input_ref(ctx, &p.expr),
+        Expr::VectorSelector(vs) => Ok(Some((ctx.select_instant_ref(vs, false), true))),
+        Expr::Call(c) => {
+            let args: Vec<&Expr> = c.args.args.iter().map(|a| a.as_ref()).collect();
+            range_functions::call_ref(ctx, c.func.name, &args)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// An input series as an aggregation reads it: labels and values by step.
+type SeriesView<'l> = (&'l Labels, &'l [Option<f64>]);
 
 enum Param {
     None,
@@ -46,19 +77,19 @@ pub fn valid_label_name(l: &str) -> bool {
     !l.is_empty() && l.chars().all(|c| !c.is_control())
 }
 
+/// Whether label `k` is part of a sample's group; `name_dropped` says
+/// the sample's labels still hold a metric name its expression dropped.
+fn in_group(k: &str, modifier: &Option<LabelModifier>, name_dropped: bool) -> bool {
+    match modifier {
+        Some(LabelModifier::Include(by)) => by.labels.iter().any(|l| l == k) && !(name_dropped && k == METRIC_NAME),
+        Some(LabelModifier::Exclude(without)) => k != METRIC_NAME && !without.labels.iter().any(|l| l == k),
+        None => false,
+    }
+}
+
 /// The labels a sample is grouped by.
 fn group_key(labels: &Labels, modifier: &Option<LabelModifier>) -> Labels {
-    match modifier {
-        Some(LabelModifier::Include(by)) => {
-            labels.iter().filter(|(k, _)| by.labels.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-        }
-        Some(LabelModifier::Exclude(without)) => labels
-            .iter()
-            .filter(|(k, _)| k.as_str() != METRIC_NAME && !without.labels.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        None => Labels::new(),
-    }
+    labels.iter().filter(|(k, _)| in_group(k, modifier, false)).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Samples grouped by key, groups in order of first appearance.
@@ -173,26 +204,37 @@ fn by_series(
     op: &str,
     modifier: &Option<LabelModifier>,
     param: &Param,
-    input: &[Steps],
+    input: &[SeriesView],
+    name_dropped: bool,
 ) -> Result<Val, Error> {
-    let mut index: HashMap<Labels, usize> = HashMap::new();
+    // Groups are found by borrowed label pairs, so a series whose group
+    // is already known costs no allocation.
+    let mut index: HashMap<Vec<(&str, &str)>, usize> = HashMap::new();
+    let mut key: Vec<(&str, &str)> = Vec::new();
     let mut out: Vec<Steps> = Vec::new();
     let n = ctx.steps();
-    let member: Vec<usize> = input
-        .iter()
-        .map(|s| {
-            let key = group_key(&s.labels, modifier);
-            *index.entry(key.clone()).or_insert_with(|| {
-                out.push(Steps { labels: key, vals: vec![None; n] });
+    let mut member: Vec<usize> = Vec::with_capacity(input.len());
+    for (labels, _) in input {
+        key.clear();
+        key.extend(
+            labels.iter().filter(|(k, _)| in_group(k, modifier, name_dropped)).map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let g = match index.get(key.as_slice()) {
+            Some(g) => *g,
+            None => {
+                let labels = key.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                out.push(Steps { labels, vals: vec![None; n] });
+                index.insert(key.clone(), out.len() - 1);
                 out.len() - 1
-            })
-        })
-        .collect();
+            }
+        };
+        member.push(g);
+    }
     let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
     for i in 0..n {
         buckets.iter_mut().for_each(Vec::clear);
-        for (s, g) in input.iter().zip(&member) {
-            if let Some(v) = s.vals[i] {
+        for ((_, vals), g) in input.iter().zip(&member) {
+            if let Some(v) = vals[i] {
                 buckets[*g].push(v);
             }
         }

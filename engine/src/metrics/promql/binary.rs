@@ -23,8 +23,8 @@ pub fn eval(ctx: &Ctx, b: &BinaryExpr) -> Result<Val, Error> {
             }
             Ok(Val::Scalar(out))
         }
-        (Val::Vector(v), Val::Scalar(s)) => scalar_vector(ctx, op, return_bool, &v, &s, false),
-        (Val::Scalar(s), Val::Vector(v)) => scalar_vector(ctx, op, return_bool, &v, &s, true),
+        (Val::Vector(v), Val::Scalar(s)) => scalar_vector(ctx, op, return_bool, v, &s, false),
+        (Val::Scalar(s), Val::Vector(v)) => scalar_vector(ctx, op, return_bool, v, &s, true),
         (Val::Vector(l), Val::Vector(r)) => {
             let default = BinModifier::default();
             let modifier = b.modifier.as_ref().unwrap_or(&default);
@@ -43,30 +43,39 @@ pub fn eval(ctx: &Ctx, b: &BinaryExpr) -> Result<Val, Error> {
     }
 }
 
-fn scalar_vector(ctx: &Ctx, op: &str, return_bool: bool, v: &[Steps], s: &[f64], swap: bool) -> Result<Val, Error> {
+/// A vector against a scalar, series by series: the labels are worked out
+/// once per series rather than once per step.
+fn scalar_vector(ctx: &Ctx, op: &str, return_bool: bool, v: Vec<Steps>, s: &[f64], swap: bool) -> Result<Val, Error> {
     let comparison = is_comparison(op);
-    let n = ctx.steps();
-    let per_step = (0..n)
-        .map(|i| {
-            let mut out = Instant::new();
-            for (labels, x) in at_step(v, i) {
-                let (l, r) = if swap { (s[i], x) } else { (x, s[i]) };
-                let (mut value, keep) = elem(op, l, r)?;
+    let keeps_name = comparison && !return_bool;
+    let mut out = Vec::with_capacity(v.len());
+    for series in v {
+        let mut vals = Vec::with_capacity(series.vals.len());
+        for (x, s) in series.vals.iter().zip(s) {
+            let Some(x) = *x else {
+                vals.push(None);
+                continue;
+            };
+            let (l, r) = if swap { (*s, x) } else { (x, *s) };
+            let (value, keep) = elem(op, l, r)?;
+            vals.push(match (return_bool, keep) {
+                (true, _) => Some(f64::from(u8::from(keep))),
                 // A comparison keeps the vector's own value, whichever side it is on.
-                if comparison && swap {
-                    value = x;
-                }
-                let labels = if !comparison || return_bool { drop_name(&labels) } else { labels };
-                if return_bool {
-                    out.push((labels, f64::from(u8::from(keep))));
-                } else if keep {
-                    out.push((labels, value));
-                }
-            }
-            Ok(out)
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    ctx.collect(per_step)
+                (false, true) => Some(if comparison { x } else { value }),
+                (false, false) => None,
+            });
+        }
+        if vals.iter().any(Option::is_some) {
+            let labels = if keeps_name { series.labels } else { drop_name(&series.labels) };
+            out.push(Steps { labels, vals });
+        }
+    }
+    // Without the name, two series may now be one.
+    if keeps_name {
+        Ok(Val::Vector(out))
+    } else {
+        ctx.merge_checked(out)
+    }
 }
 
 /// The value of `l op r`, and for comparisons whether the pair passes.

@@ -42,6 +42,10 @@ pub enum Val {
     Range(Vec<Series>),
 }
 
+/// A series of an instant vector still under the store's labels (which
+/// may carry a metric name the expression has dropped).
+pub type StepsRef<'a> = (&'a Labels, Vec<Option<f64>>);
+
 /// The samples of one instant vector at one step.
 pub type Instant = Vec<(Labels, f64)>;
 
@@ -141,6 +145,15 @@ impl<'a> Ctx<'a> {
     /// An instant selector at every step. With `keep_time`, the values are
     /// the samples' own timestamps in seconds (what `timestamp()` reports).
     pub fn select_instant(&self, vs: &VectorSelector, keep_time: bool) -> Vec<Steps> {
+        self.select_instant_ref(vs, keep_time)
+            .into_iter()
+            .map(|(labels, vals)| Steps { labels: labels.clone(), vals })
+            .collect()
+    }
+
+    /// [`Ctx::select_instant`] with the store's own labels, for a caller
+    /// that only reads them (an aggregation takes a few of thousands).
+    pub fn select_instant_ref(&self, vs: &VectorSelector, keep_time: bool) -> Vec<StepsRef<'a>> {
         let n = self.steps();
         let times: Vec<i64> = (0..n).map(|i| self.effective(self.time(i), &vs.at, &vs.offset)).collect();
         let (lo, hi) = span(&times);
@@ -163,7 +176,7 @@ impl<'a> Ctx<'a> {
                         found.map(|(st, v)| if keep_time { *st as f64 / 1000.0 } else { *v })
                     })
                     .collect();
-                any.then(|| Steps { labels: s.labels.clone(), vals })
+                any.then_some((&s.labels, vals))
             })
             .collect()
     }

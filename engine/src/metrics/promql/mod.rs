@@ -53,9 +53,13 @@ pub fn parse(query: &str) -> Result<Expr, Error> {
 
 /// Evaluates `query` at `time_ms` (ms since the Unix epoch).
 pub fn instant(storage: &Storage, query: &str, time_ms: i64) -> Result<Value, Error> {
-    let expr = parse(query)?;
+    instant_parsed(storage, &parse(query)?, time_ms)
+}
+
+/// [`instant`] of a query already parsed.
+pub(crate) fn instant_parsed(storage: &Storage, expr: &Expr, time_ms: i64) -> Result<Value, Error> {
     let ctx = Ctx::new(storage, time_ms, time_ms, 1, (time_ms, time_ms, 0));
-    Ok(match ctx.eval(&expr)? {
+    Ok(match ctx.eval(expr)? {
         Val::Scalar(v) => Value::Scalar { t: time_ms, v: v[0] },
         Val::Str(s) => Value::String { t: time_ms, s },
         Val::Vector(series) => Value::Vector(
@@ -68,7 +72,17 @@ pub fn instant(storage: &Storage, query: &str, time_ms: i64) -> Result<Value, Er
 /// Evaluates `query` at every `step_ms` from `start_ms` to `end_ms`
 /// inclusive; the series come out sorted by their labels.
 pub fn range(storage: &Storage, query: &str, start_ms: i64, end_ms: i64, step_ms: i64) -> Result<Matrix, Error> {
-    let expr = parse(query)?;
+    range_parsed(storage, &parse(query)?, start_ms, end_ms, step_ms)
+}
+
+/// [`range`] of a query already parsed.
+pub(crate) fn range_parsed(
+    storage: &Storage,
+    expr: &Expr,
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+) -> Result<Matrix, Error> {
     match expr.value_type() {
         ValueType::Vector | ValueType::Scalar => {}
         ValueType::Matrix => {
@@ -97,7 +111,7 @@ pub fn range(storage: &Storage, query: &str, start_ms: i64, end_ms: i64, step_ms
     let to_points = |vals: Vec<Option<f64>>| -> Vec<(i64, f64)> {
         vals.into_iter().enumerate().filter_map(|(i, v)| v.map(|v| (ctx.time(i), v))).collect()
     };
-    let mut out: Matrix = match ctx.eval(&expr)? {
+    let mut out: Matrix = match ctx.eval(expr)? {
         Val::Scalar(v) => vec![Series { labels: Labels::new(), points: to_points(v.into_iter().map(Some).collect()) }],
         Val::Vector(series) => series
             .into_iter()

@@ -1,28 +1,23 @@
 //! Functions over range vectors: rates with Prometheus's extrapolation,
 //! regression, and the `*_over_time` family.
 
-use super::eval::{drop_name, in_window, span, Ctx, Instant, Steps, Val};
+use super::eval::{drop_name, in_window, span, Ctx, Instant, Steps, StepsRef, Val};
 use super::functions::{absent_labels, arg, unparen};
 use super::stats::{self, kahan_inc, Mean};
 use super::storage::is_stale;
-use super::value::{err, Error};
-use promql_parser::parser::{Expr, MatrixSelector};
+use super::value::{err, Error, METRIC_NAME};
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, MatrixSelector, VectorSelector};
 
 pub fn call(ctx: &Ctx, name: &str, args: &[&Expr]) -> Result<Val, Error> {
-    if !is_range_function(name) {
-        return err(format!("function {name:?} is not supported by this engine"));
-    }
-    let range_arg = if name == "quantile_over_time" { 1 } else { 0 };
-    let range = arg(args, range_arg)?;
-    let mut params = Vec::new();
-    for (i, a) in args.iter().enumerate() {
-        if i != range_arg {
-            params.push(ctx.eval_scalar(a)?);
-        }
-    }
-    let keeps_name = matches!(name, "last_over_time" | "first_over_time");
+    let (range, params) = range_and_params(ctx, name, args)?;
+    let keeps_name = keeps_name(name);
     if let (Expr::MatrixSelector(ms), false) = (unparen(range), name == "absent_over_time") {
-        return over_selector(ctx, name, ms, &params, keeps_name);
+        let out = over_selector(ctx, name, ms, &params)?
+            .into_iter()
+            .map(|(labels, vals)| Steps { labels: if keeps_name { labels.clone() } else { drop_name(labels) }, vals })
+            .collect();
+        return ctx.merge_checked(out);
     }
     let absent = absent_labels(unparen(range));
     let mut per_step: Vec<Instant> = Vec::with_capacity(ctx.steps());
@@ -46,6 +41,48 @@ pub fn call(ctx: &Ctx, name: &str, args: &[&Expr]) -> Result<Val, Error> {
         per_step.push(out);
     }
     ctx.collect(per_step)
+}
+
+/// The range argument and the other arguments' values at every step.
+fn range_and_params<'e>(ctx: &Ctx, name: &str, args: &[&'e Expr]) -> Result<(&'e Expr, Vec<Vec<f64>>), Error> {
+    if !is_range_function(name) {
+        return err(format!("function {name:?} is not supported by this engine"));
+    }
+    let range_arg = if name == "quantile_over_time" { 1 } else { 0 };
+    let range = arg(args, range_arg)?;
+    let mut params = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        if i != range_arg {
+            params.push(ctx.eval_scalar(a)?);
+        }
+    }
+    Ok((range, params))
+}
+
+fn keeps_name(name: &str) -> bool {
+    matches!(name, "last_over_time" | "first_over_time")
+}
+
+/// `name(args)` series by series under the store's labels, when it is a
+/// function over a matrix selector of one metric (so the name it drops
+/// cannot make two series one); `None` for anything else. The flag says
+/// whether the result keeps the metric name.
+pub fn call_ref<'a>(ctx: &Ctx<'a>, name: &str, args: &[&Expr]) -> Result<Option<(Vec<StepsRef<'a>>, bool)>, Error> {
+    let ms = match args.get(if name == "quantile_over_time" { 1 } else { 0 }).map(|a| unparen(a)) {
+        Some(Expr::MatrixSelector(ms))
+            if is_range_function(name) && name != "absent_over_time" && one_metric(&ms.vs) =>
+        {
+            ms
+        }
+        _ => return Ok(None),
+    };
+    let (_, params) = range_and_params(ctx, name, args)?;
+    Ok(Some((over_selector(ctx, name, ms, &params)?, keeps_name(name))))
+}
+
+/// Whether every series a selector picks has the same metric name.
+fn one_metric(vs: &VectorSelector) -> bool {
+    vs.name.is_some() || vs.matchers.matchers.iter().any(|m| m.name == METRIC_NAME && m.op == MatchOp::Equal)
 }
 
 fn is_range_function(name: &str) -> bool {
@@ -83,14 +120,13 @@ fn is_range_function(name: &str) -> bool {
 
 /// A function over a matrix selector, series by series: the windows are
 /// read in place from the store, with no copy unless a staleness marker
-/// has to be left out.
-fn over_selector(
-    ctx: &Ctx,
+/// has to be left out. The labels are the store's.
+fn over_selector<'a>(
+    ctx: &Ctx<'a>,
     name: &str,
     ms: &MatrixSelector,
     params: &[Vec<f64>],
-    keeps_name: bool,
-) -> Result<Val, Error> {
+) -> Result<Vec<StepsRef<'a>>, Error> {
     let vs = &ms.vs;
     let range_ms = ms.range.as_millis() as i64;
     let n = ctx.steps();
@@ -124,11 +160,10 @@ fn over_selector(
             vals.push(if points.is_empty() { None } else { apply(name, points, (start, end), ctx.time(i), &p)? });
         }
         if vals.iter().any(Option::is_some) {
-            let labels = if keeps_name { s.labels.clone() } else { drop_name(&s.labels) };
-            out.push(Steps { labels, vals });
+            out.push((&s.labels, vals));
         }
     }
-    ctx.merge_checked(out)
+    Ok(out)
 }
 
 fn apply(name: &str, points: &[(i64, f64)], w: (i64, i64), t: i64, p: &[f64]) -> Result<Option<f64>, Error> {

@@ -383,39 +383,57 @@ impl Storage {
         &'a self,
         matchers: &'m [M],
     ) -> impl Iterator<Item = &'a StoredSeries> + 'm {
-        let candidates: Option<Vec<u64>> =
-            matchers.iter().filter_map(|m| self.postings_for(m.borrow())).reduce(|a, b| intersect(&a, &b));
-        let all = candidates.is_none();
-        let ids = candidates.unwrap_or_default();
-        let picked: Box<dyn Iterator<Item = &'a StoredSeries> + 'm> = if all {
-            Box::new(self.series.iter())
-        } else {
-            Box::new(ids.into_iter().filter_map(move |id| self.position(id).and_then(|i| self.series.get(i))))
+        // The series the index gives satisfy the matchers it answered, so
+        // only the others are tried on them.
+        let mut candidates: Option<Vec<u64>> = None;
+        let mut rest: Vec<&'m Matcher> = Vec::new();
+        for m in matchers {
+            match self.postings_for(m.borrow()) {
+                Some(ids) => {
+                    candidates = Some(match candidates {
+                        None => ids,
+                        Some(c) => intersect(&c, &ids),
+                    })
+                }
+                None => rest.push(m.borrow()),
+            }
+        }
+        let picked: Box<dyn Iterator<Item = &'a StoredSeries> + 'm> = match candidates {
+            None => Box::new(self.series.iter()),
+            Some(ids) => {
+                Box::new(ids.into_iter().filter_map(move |id| self.position(id).and_then(|i| self.series.get(i))))
+            }
         };
-        picked.filter(move |s| matchers.iter().all(|m| matches(m.borrow(), &s.labels)))
+        picked.filter(move |s| rest.iter().all(|m| matches(m, &s.labels)))
     }
 
-    /// The ids a matcher can only be satisfied among, when the index can
+    /// The ids of exactly the series a matcher accepts, when the index can
     /// tell: `None` means "any series may match".
     fn postings_for(&self, m: &Matcher) -> Option<Vec<u64>> {
         let values = self.postings.get(&m.name);
-        match &m.op {
+        let mut ids: Vec<u64> = match &m.op {
             MatchOp::Equal if !m.value.is_empty() => {
-                Some(values.and_then(|v| v.get(&m.value)).cloned().unwrap_or_default())
+                return Some(values.and_then(|v| v.get(&m.value)).cloned().unwrap_or_default())
             }
-            MatchOp::Re(re) if !re.is_match("") => {
-                let mut ids: Vec<u64> = values
+            MatchOp::Re(re) if !re.is_match("") => match literal_alternatives(&m.value) {
+                // A multi-value variable's `a|b|c`: each looked up.
+                Some(set) => set
+                    .iter()
+                    .filter_map(|v| values.and_then(|vs| vs.get(v)))
+                    .flat_map(|ids| ids.iter().copied())
+                    .collect(),
+                None => values
                     .into_iter()
                     .flatten()
                     .filter(|(v, _)| re.is_match(v))
                     .flat_map(|(_, ids)| ids.iter().copied())
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                Some(ids)
-            }
-            _ => None,
-        }
+                    .collect(),
+            },
+            _ => return None,
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
     }
 
     /// Every series, in the order they were first appended.
@@ -487,6 +505,33 @@ fn hash(labels: &Labels) -> u64 {
 }
 
 /// Two ascending id lists' common ids.
+/// The strings a regex matches when it is nothing but literals joined by
+/// `|`, perhaps in one group: how Grafana writes a multi-value variable,
+/// its values' punctuation escaped. Prometheus looks such sets up too.
+fn literal_alternatives(pattern: &str) -> Option<Vec<String>> {
+    const META: &str = "\\.+*?()|[]{}^$";
+    let inner = pattern
+        .strip_prefix("(?:")
+        .or_else(|| pattern.strip_prefix('('))
+        .and_then(|p| p.strip_suffix(')'))
+        .unwrap_or(pattern);
+    let mut out = vec![String::new()];
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        let literal = match c {
+            '\\' => chars.next().filter(|e| e.is_ascii_punctuation() && !matches!(e, '<' | '>'))?,
+            '|' => {
+                out.push(String::new());
+                continue;
+            }
+            c if META.contains(c) => return None,
+            c => c,
+        };
+        out.last_mut()?.push(literal);
+    }
+    Some(out)
+}
+
 fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     small.iter().copied().filter(|id| large.binary_search(id).is_ok()).collect()
@@ -671,6 +716,40 @@ mod tests {
         assert_eq!(picked(&s, &[re(MatchOp::Re, "namespace", "|kube-.*")]), ["restarts/dns", "ready/dns"]);
         assert_eq!(picked(&s, &[eq(METRIC_NAME, "restarts"), re(MatchOp::NotRe, "pod", "web-.*")]), ["restarts/dns"]);
         assert_eq!(picked(&s, &[]).len(), 5);
+        // Sets of literals, as a multi-value variable writes them, are
+        // looked up value by value; anything else is matched as a regex.
+        for (pattern, want) in [
+            ("(web-1|dns)", &["restarts/web-1", "restarts/dns", "ready/web-1", "ready/dns"][..]),
+            (r"(?:web\-2|nothing)", &["restarts/web-2"]),
+            ("web-1", &["restarts/web-1", "ready/web-1"]),
+            ("(web-1)|(dns)", &["restarts/web-1", "restarts/dns", "ready/web-1", "ready/dns"]),
+            ("web-.|dns", &["restarts/web-1", "restarts/web-2", "restarts/dns", "ready/web-1", "ready/dns"]),
+            ("(?i)DNS", &["restarts/dns", "ready/dns"]),
+        ] {
+            let ms = [eq(METRIC_NAME, "restarts"), re(MatchOp::Re, "pod", pattern)];
+            let restarts: Vec<&str> = want.iter().copied().filter(|w| w.starts_with("restarts/")).collect();
+            assert_eq!(picked(&s, &ms), restarts, "{pattern}");
+            assert_eq!(picked(&s, &[re(MatchOp::Re, "pod", pattern)]), want, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn only_plain_alternations_of_literals_are_sets() {
+        let cases: [(&str, Option<&[&str]>); 9] = [
+            ("a|b", Some(&["a", "b"])),
+            ("(a|b)", Some(&["a", "b"])),
+            ("(?:a|b-c)", Some(&["a", "b-c"])),
+            (r"(kube\-proxy\.x|a\|b)", Some(&["kube-proxy.x", "a|b"])),
+            ("a.b|c", None),
+            ("(a)|(b)", None),
+            ("(?i)a", None),
+            (r"a\d", None),
+            ("[ab]", None),
+        ];
+        for (pattern, want) in cases {
+            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(literal_alternatives(pattern), want, "{pattern}");
+        }
     }
 
     #[test]
