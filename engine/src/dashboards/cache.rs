@@ -90,7 +90,7 @@ impl RangeCache {
     }
 
     /// `expr` parsed, once for as long as refreshes keep asking for it.
-    fn parse(&mut self, expr: &str) -> Result<Rc<Expr>, Error> {
+    pub(crate) fn parse(&mut self, expr: &str) -> Result<Rc<Expr>, Error> {
         if let Some((asked, parsed)) = self.parsed.get_mut(expr) {
             *asked = true;
             return parsed.clone();
@@ -226,6 +226,12 @@ mod tests {
                 assert_eq!(cache.instant(&storage, expr, 10_000), want, "{expr}, round {round}");
                 let want = promql::range(&storage, expr, 0, 10_000, 5_000);
                 assert_eq!(cache.range(&storage, expr, 0, 10_000, 5_000), want, "{expr}, round {round}");
+            }
+            // A logs panel's stream selector goes through the same cache.
+            for query in [r#"{namespace="kube-system", pod=~"a|b"} |= "GET""#, r#"{pod=~"("}"#, "sum(up)"] {
+                let through = crate::dashboards::logs::parse_with(query, &mut |s| cache.parse(s));
+                let want = crate::dashboards::logs::parse(query);
+                assert_eq!(format!("{through:?}"), format!("{want:?}"), "{query}, round {round}");
             }
             cache.finish();
         }

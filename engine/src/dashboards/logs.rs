@@ -8,12 +8,13 @@
 use super::model::Panel;
 use crate::api::Kind;
 use crate::cluster::Cluster;
-use crate::promql::{matches, Labels};
+use crate::promql::{matches, Error, Labels};
 use crate::time::Time;
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::Expr;
 use regex::Regex;
 use serde_json::Value;
+use std::rc::Rc;
 
 /// Lines a query returns unless the panel says (Loki's `max_entries_limit`
 /// default as Grafana's data source asks for it).
@@ -54,13 +55,22 @@ pub struct LogQuery {
 
 /// Reads `{selector} |= "…" …`; the error says where it stopped.
 pub fn parse(expr: &str) -> Result<LogQuery, String> {
+    parse_with(expr, &mut |selector| crate::promql::parse(selector).map(Rc::new))
+}
+
+/// [`parse`] with the stream selector parsed by `selector` (the dashboard
+/// page's cache, which keeps a multi-value variable's long regex compiled).
+pub(crate) fn parse_with(
+    expr: &str,
+    selector: &mut dyn FnMut(&str) -> Result<Rc<Expr>, Error>,
+) -> Result<LogQuery, String> {
     let text = expr.trim();
     if !text.starts_with('{') {
         return Err("a log query starts with a stream selector: {namespace=\"default\"}".into());
     }
     let end = selector_end(text).ok_or("the stream selector has no closing }")?;
-    let matchers = match crate::promql::parse(&text[..=end]) {
-        Ok(Expr::VectorSelector(vs)) if vs.matchers.or_matchers.is_empty() => vs.matchers.matchers,
+    let matchers = match selector(&text[..=end]).as_deref() {
+        Ok(Expr::VectorSelector(vs)) if vs.matchers.or_matchers.is_empty() => vs.matchers.matchers.clone(),
         Ok(_) => return Err("the stream selector takes label matchers only".into()),
         Err(e) => return Err(e.0.trim_start_matches("parse error: ").to_string()),
     };

@@ -37,7 +37,7 @@ pub fn run_with(
     };
     let empty = PanelData { start_ms: window.from_ms, end_ms: window.to_ms, ..PanelData::default() };
     match panel.kind.as_str() {
-        "logs" => run_logs(cluster, panel, vars, window),
+        "logs" => run_logs(cluster, panel, vars, window, cache),
         "alertlist" => match cluster.rules() {
             Some(rules) => PanelData { alerts: Some(alerts::select(rules, &alerts::options(panel))), ..empty },
             None => empty,
@@ -48,14 +48,24 @@ pub fn run_with(
 
 /// Every visible target as a log query; the lines of all of them, newest
 /// `limit` kept, in the panel's order.
-fn run_logs(cluster: &Cluster, panel: &Panel, vars: &[VarState], window: Window) -> PanelData {
+fn run_logs(
+    cluster: &Cluster,
+    panel: &Panel,
+    vars: &[VarState],
+    window: Window,
+    mut cache: Option<&mut RangeCache>,
+) -> PanelData {
     let newest_first = logs::options(panel).newest_first;
     let mut data = PanelData { start_ms: window.from_ms, end_ms: window.to_ms, ..PanelData::default() };
     let mut all = LogResult::default();
     let mut limit = 0;
     for target in panel.targets.iter().filter(|t| !t.hide && !t.expr.trim().is_empty()) {
         let expr = interpolate(&target.expr, vars, &[], Context::Query);
-        let query = match logs::parse(&expr) {
+        let parsed = match cache.as_deref_mut() {
+            Some(cache) => logs::parse_with(&expr, &mut |selector| cache.parse(selector)),
+            None => logs::parse(&expr),
+        };
+        let query = match parsed {
             Ok(q) => q,
             Err(e) => {
                 data.errors.push(format!("{}: {e}", target.ref_id));
