@@ -49,13 +49,18 @@ pub fn use_row_window(node: NodeRef, total: usize) -> (RowWindow, Callback<Event
     {
         let row_px = row_px.clone();
         use_effect(move || {
+            // Reading a row's height lays the page out: only a windowed
+            // list needs it.
+            if total <= WHOLE {
+                return;
+            }
             let measured = node
                 .cast::<Element>()
                 .and_then(|el| el.query_selector("[data-row]").ok().flatten())
                 .and_then(|row| row.dyn_into::<HtmlElement>().ok())
                 .map(|row| row.offset_height())
                 .filter(|h| *h > 0);
-            if let Some(h) = measured.filter(|h| *h != *row_px && total > WHOLE) {
+            if let Some(h) = measured.filter(|h| *h != *row_px) {
                 row_px.set(h);
             }
         });

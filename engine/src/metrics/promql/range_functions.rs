@@ -48,7 +48,7 @@ fn range_and_params<'e>(ctx: &Ctx, name: &str, args: &[&'e Expr]) -> Result<(&'e
     if !is_range_function(name) {
         return err(format!("function {name:?} is not supported by this engine"));
     }
-    let range_arg = if name == "quantile_over_time" { 1 } else { 0 };
+    let range_arg = range_index(name);
     let range = arg(args, range_arg)?;
     let mut params = Vec::new();
     for (i, a) in args.iter().enumerate() {
@@ -57,6 +57,11 @@ fn range_and_params<'e>(ctx: &Ctx, name: &str, args: &[&'e Expr]) -> Result<(&'e
         }
     }
     Ok((range, params))
+}
+
+/// Which argument is the range: the last of `quantile_over_time`'s two.
+fn range_index(name: &str) -> usize {
+    usize::from(name == "quantile_over_time")
 }
 
 fn keeps_name(name: &str) -> bool {
@@ -68,7 +73,7 @@ fn keeps_name(name: &str) -> bool {
 /// cannot make two series one); `None` for anything else. The flag says
 /// whether the result keeps the metric name.
 pub fn call_ref<'a>(ctx: &Ctx<'a>, name: &str, args: &[&Expr]) -> Result<Option<(Vec<StepsRef<'a>>, bool)>, Error> {
-    let ms = match args.get(if name == "quantile_over_time" { 1 } else { 0 }).map(|a| unparen(a)) {
+    let ms = match args.get(range_index(name)).map(|a| unparen(a)) {
         Some(Expr::MatrixSelector(ms))
             if is_range_function(name) && name != "absent_over_time" && one_metric(&ms.vs) =>
         {
